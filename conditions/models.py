@@ -1,0 +1,175 @@
+"""Agreement conditions, their per-round updates, and the programme structure."""
+
+from django.db import models
+from django.db.models import Q
+
+from svmonitor.base_models import RatedUpdate
+from svmonitor.choices import Rag
+from svmonitor.scoping import council_scoped
+
+
+class AgreementCondition(models.Model):
+    """A numbered condition of an agreement ("1", "3.1", "12"), in force for a period."""
+
+    agreement = models.ForeignKey(
+        "svmonitor.Agreement", on_delete=models.CASCADE, related_name="conditions"
+    )
+    label = models.CharField(max_length=10, help_text='As numbered in the agreement: "3.1"')
+    title = models.CharField(max_length=200)
+    wording = models.TextField()
+    order = models.PositiveSmallIntegerField(default=0)
+    in_force_from = models.DateField()
+    in_force_to = models.DateField(null=True, blank=True)
+
+    objects = council_scoped("agreement__council")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "label", "in_force_from"],
+                name="%(app_label)s_%(class)s_unique_label",
+            ),
+            models.CheckConstraint(
+                condition=Q(in_force_to__isnull=True)
+                | Q(in_force_to__gte=models.F("in_force_from")),
+                name="%(app_label)s_%(class)s_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Condition {self.label}: {self.title}"
+
+
+class ConditionUpdate(RatedUpdate):
+    """The assurance level and progress narrative for one condition in one round."""
+
+    round = models.ForeignKey(
+        "svmonitor.ReportingRound", on_delete=models.CASCADE, related_name="condition_updates"
+    )
+    condition = models.ForeignKey(
+        AgreementCondition, on_delete=models.CASCADE, related_name="updates"
+    )
+    key_measures = models.ManyToManyField(
+        "metrics.Measure", blank=True, related_name="cited_by_condition_updates"
+    )
+
+    objects = council_scoped("round__agreement__council")
+
+    class Meta(RatedUpdate.Meta):
+        constraints = [
+            *RatedUpdate.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["round", "condition"], name="%(app_label)s_%(class)s_one_per_round"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.condition.label} in {self.round_id}: {self.get_rag_display()}"
+
+
+class ProgrammeArea(models.Model):
+    """A priority area of the council's programme (Wiltshire has six)."""
+
+    council = models.ForeignKey(
+        "svmonitor.LocalAuthority", on_delete=models.CASCADE, related_name="programme_areas"
+    )
+    number = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=160)
+    summary = models.TextField(blank=True)
+
+    objects = council_scoped("council")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "number"], name="%(app_label)s_%(class)s_unique_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} - {self.name}"
+
+
+class Workstream(models.Model):
+    """A workstream within a programme area, serving one or more conditions."""
+
+    area = models.ForeignKey(ProgrammeArea, on_delete=models.CASCADE, related_name="workstreams")
+    name = models.CharField(max_length=240)
+    lead_role = models.CharField(max_length=120, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    conditions = models.ManyToManyField(AgreementCondition, blank=True, related_name="workstreams")
+
+    objects = council_scoped("area__council")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkstreamUpdate(RatedUpdate):
+    """A workstream's RAG and narrative in one round."""
+
+    round = models.ForeignKey(
+        "svmonitor.ReportingRound", on_delete=models.CASCADE, related_name="workstream_updates"
+    )
+    workstream = models.ForeignKey(Workstream, on_delete=models.CASCADE, related_name="updates")
+
+    objects = council_scoped("round__agreement__council")
+
+    class Meta(RatedUpdate.Meta):
+        constraints = [
+            *RatedUpdate.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["round", "workstream"], name="%(app_label)s_%(class)s_one_per_round"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workstream} in {self.round_id}: {self.get_rag_display()}"
+
+
+class Milestone(models.Model):
+    """A dated deliverable of a workstream."""
+
+    class Status(models.TextChoices):
+        COMPLETE = "complete", "Complete"
+        ON_TRACK = "on_track", "On track"
+        AT_RISK = "at_risk", "At risk"
+        OVERDUE = "overdue", "Overdue"
+
+    workstream = models.ForeignKey(Workstream, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(max_length=240)
+    due_date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ON_TRACK)
+    completed_on = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = council_scoped("workstream__area__council")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["complete", "on_track", "at_risk", "overdue"]),
+                name="%(app_label)s_%(class)s_status_valid",
+            ),
+            # A completed milestone has its completion date, and only a completed one does.
+            models.CheckConstraint(
+                condition=(Q(status="complete") & Q(completed_on__isnull=False))
+                | (~Q(status="complete") & Q(completed_on__isnull=True)),
+                name="%(app_label)s_%(class)s_completed_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (due {self.due_date})"
+
+
+__all__ = [
+    "AgreementCondition",
+    "ConditionUpdate",
+    "Milestone",
+    "ProgrammeArea",
+    "Rag",
+    "Workstream",
+    "WorkstreamUpdate",
+]

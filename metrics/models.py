@@ -1,0 +1,232 @@
+"""Key measures (KPIs), their values by period and series, and High Needs Block finance."""
+
+from django.db import models
+from django.db.models import Q
+
+from svmonitor.models import MONEY
+from svmonitor.scoping import council_scoped
+
+
+class DataSource(models.Model):
+    """Where a council's figures come from (MI, Finance, Commissioning, SEN2) and how fresh."""
+
+    council = models.ForeignKey(
+        "svmonitor.LocalAuthority", on_delete=models.CASCADE, related_name="data_sources"
+    )
+    name = models.CharField(max_length=80)
+    last_refreshed = models.DateField(null=True, blank=True)
+    basis = models.CharField(
+        max_length=120, blank=True, help_text='What the figures reflect, e.g. "Q2 forecast".'
+    )
+
+    objects = council_scoped("council")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "name"], name="%(app_label)s_%(class)s_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Series(models.Model):
+    """A line of figures: the actual, a named baseline, last year, or statistical neighbours."""
+
+    class Kind(models.TextChoices):
+        ACTUAL = "actual", "Actual"
+        BASELINE = "baseline", "Baseline"
+        LAST_YEAR = "last_year", "Same period last year"
+        STAT_NEIGHBOUR = "stat_neighbour", "Statistical neighbour"
+
+    council = models.ForeignKey(
+        "svmonitor.LocalAuthority", on_delete=models.CASCADE, related_name="series"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    name = models.CharField(max_length=80, help_text='e.g. "SV forecast", "Revised plan"')
+    slug = models.SlugField(max_length=40)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = council_scoped("council")
+
+    class Meta:
+        verbose_name_plural = "series"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "slug"], name="%(app_label)s_%(class)s_unique_slug"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["actual", "baseline", "last_year", "stat_neighbour"]),
+                name="%(app_label)s_%(class)s_kind_valid",
+            ),
+            # One actual line per council: every "actual" figure means the same thing.
+            models.UniqueConstraint(
+                fields=["council"],
+                condition=Q(kind="actual"),
+                name="%(app_label)s_%(class)s_one_actual",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Measure(models.Model):
+    """A key measure a council tracks: what it counts, which way is better, where it comes from."""
+
+    class Unit(models.TextChoices):
+        COUNT = "count", "Count"
+        PERCENT = "percent", "Percent"
+        GBP = "gbp", "£"
+        GBP_M = "gbp_m", "£m"
+        WEEKS = "weeks", "Weeks"
+
+    class Polarity(models.TextChoices):
+        HIGHER_BETTER = "higher", "Higher is better"
+        LOWER_BETTER = "lower", "Lower is better"
+        NEUTRAL = "neutral", "Neither"
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", "Monthly"
+        TERMLY = "termly", "Termly"
+        ANNUAL = "annual", "Annual"
+
+    class Reading(models.TextChoices):
+        POINT = "point", "Point value"
+        ROLLING_12 = "rolling_12", "12-month rolling average"
+        RUNNING_TOTAL = "running_total", "Running total"
+
+    council = models.ForeignKey(
+        "svmonitor.LocalAuthority", on_delete=models.CASCADE, related_name="measures"
+    )
+    code = models.SlugField(max_length=60, help_text="Stable key used by imports")
+    name = models.CharField(max_length=200)
+    unit = models.CharField(max_length=8, choices=Unit.choices)
+    polarity = models.CharField(max_length=8, choices=Polarity.choices)
+    data_source = models.ForeignKey(DataSource, on_delete=models.PROTECT, related_name="measures")
+    frequency = models.CharField(max_length=8, choices=Frequency.choices, default="monthly")
+    reading = models.CharField(max_length=14, choices=Reading.choices, default="point")
+    programme_area = models.ForeignKey(
+        "conditions.ProgrammeArea",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="measures",
+    )
+    conditions = models.ManyToManyField(
+        "conditions.AgreementCondition", blank=True, related_name="measures"
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = council_scoped("council")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "code"], name="%(app_label)s_%(class)s_unique_code"
+            ),
+            models.CheckConstraint(
+                condition=Q(unit__in=["count", "percent", "gbp", "gbp_m", "weeks"])
+                & Q(polarity__in=["higher", "lower", "neutral"])
+                & Q(frequency__in=["monthly", "termly", "annual"])
+                & Q(reading__in=["point", "rolling_12", "running_total"]),
+                name="%(app_label)s_%(class)s_choices_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MeasureValue(models.Model):
+    """One figure: a measure's value for one period in one series."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="values")
+    period = models.DateField(help_text="First day of the month the figure is for")
+    series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="values")
+    value = models.DecimalField(max_digits=18, decimal_places=4)
+    note = models.CharField(max_length=200, blank=True, help_text='e.g. "pro rata"')
+
+    objects = council_scoped("measure__council")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "period", "series"], name="%(app_label)s_%(class)s_one_per_cell"
+            ),
+        ]
+        indexes = [models.Index(fields=["measure", "series", "period"])]
+
+    def __str__(self) -> str:
+        return f"{self.measure} {self.period:%b %Y} {self.series}: {self.value}"
+
+
+class HeadlineCard(models.Model):
+    """A headline figure a council puts at the top of its dashboard, against a comparator."""
+
+    council = models.ForeignKey(
+        "svmonitor.LocalAuthority", on_delete=models.CASCADE, related_name="headline_cards"
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=120)
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="+")
+    comparator = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="+")
+    comparator_label = models.CharField(max_length=80, help_text='e.g. "Forecast to date"')
+    subject = models.CharField(
+        max_length=60, help_text='Noun for the variance sentence, e.g. "plans"', blank=True
+    )
+
+    objects = council_scoped("council")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class FinanceLine(models.Model):
+    """High Needs Block figures for one financial year in one scenario."""
+
+    class Scenario(models.TextChoices):
+        AGREEMENT = "agreement", "Agreement profile"
+        LATEST = "latest", "Latest forecast"
+        UNMITIGATED = "unmitigated", "Unmitigated forecast"
+
+    agreement = models.ForeignKey(
+        "svmonitor.Agreement", on_delete=models.CASCADE, related_name="finance_lines"
+    )
+    financial_year = models.PositiveSmallIntegerField()
+    scenario = models.CharField(max_length=12, choices=Scenario.choices)
+    in_year_position = models.DecimalField(
+        "In-year position (£, deficit negative)", null=True, blank=True, **MONEY
+    )
+    cumulative_deficit = models.DecimalField(
+        "Cumulative deficit (£)", null=True, blank=True, **MONEY
+    )
+    hnb_income = models.DecimalField("HNB income (£)", null=True, blank=True, **MONEY)
+    dfe_payments = models.DecimalField("DfE payments (£)", null=True, blank=True, **MONEY)
+    council_contribution = models.DecimalField(
+        "Council contribution (£)", null=True, blank=True, **MONEY
+    )
+    schools_block_transfer = models.DecimalField(
+        "Schools block transfer (£)", null=True, blank=True, **MONEY
+    )
+    reflects = models.CharField(max_length=120, blank=True, help_text='e.g. "Q2 forecast"')
+    version = models.PositiveIntegerField(default=1)
+
+    objects = council_scoped("agreement__council")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "financial_year", "scenario"],
+                name="%(app_label)s_%(class)s_one_per_year_scenario",
+            ),
+            models.CheckConstraint(
+                condition=Q(scenario__in=["agreement", "latest", "unmitigated"]),
+                name="%(app_label)s_%(class)s_scenario_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement.council} {self.financial_year} {self.get_scenario_display()}"

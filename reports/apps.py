@@ -1,0 +1,9 @@
+"""App config for reports."""
+
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    """The reports app."""
+
+    name = "reports"

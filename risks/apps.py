@@ -1,0 +1,9 @@
+"""App config for risks."""
+
+from django.apps import AppConfig
+
+
+class RisksConfig(AppConfig):
+    """The risks app."""
+
+    name = "risks"

@@ -1,0 +1,489 @@
+"""The spine: councils, agreements, reporting rounds, round overviews, memberships, audit."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from svmonitor.choices import (
+    DFE_LEVELS,
+    ContactRole,
+    MonitoringTier,
+    PaymentStatus,
+    Rag,
+    RoundStatus,
+    YesNo,
+)
+from svmonitor.fy import fy_label
+from svmonitor.roles import Role
+from svmonitor.scoping import council_scoped
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+FY_RANGE = Q(financial_year__gte=2000) & Q(financial_year__lte=2100)
+
+
+class LocalAuthority(models.Model):
+    """A council in the Safety Valve programme."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    dfe_la_number = models.CharField("DfE LA number", max_length=3, blank=True)
+    ons_code = models.CharField("ONS code", max_length=9, blank=True)
+    risk_score_threshold = models.PositiveSmallIntegerField(
+        default=15, help_text="Risks scoring at or above this are shown as key risks."
+    )
+    is_fictional = models.BooleanField(default=False)
+
+    objects = council_scoped("id")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "local authorities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(risk_score_threshold__gte=1) & Q(risk_score_threshold__lte=25),
+                name="%(app_label)s_%(class)s_threshold_in_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class KeyContact(models.Model):
+    """One of a council's key personnel for the programme, by role."""
+
+    council = models.ForeignKey(LocalAuthority, on_delete=models.CASCADE, related_name="contacts")
+    role = models.CharField(max_length=20, choices=ContactRole.choices)
+    job_title = models.CharField(max_length=160)
+    name = models.CharField(max_length=120)
+    email = models.EmailField()
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = council_scoped("council")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=ContactRole.values), name="%(app_label)s_%(class)s_role_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_title}: {self.name}"
+
+
+class RagDefinition(models.Model):
+    """How one council words and labels a RAG level, and which DfE level it reports as."""
+
+    council = models.ForeignKey(
+        LocalAuthority, on_delete=models.CASCADE, related_name="rag_definitions"
+    )
+    level = models.CharField(max_length=12, choices=Rag.choices)
+    label = models.CharField(max_length=40, help_text="As the council writes it, e.g. 'A/G'.")
+    definition = models.TextField()
+    dfe_level = models.CharField(max_length=12, choices=Rag.choices)
+
+    objects = council_scoped("council")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "level"], name="%(app_label)s_%(class)s_one_per_level"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__in=Rag.values), name="%(app_label)s_%(class)s_level_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(dfe_level__in=[level.value for level in DFE_LEVELS]),
+                name="%(app_label)s_%(class)s_dfe_level_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.council}: {self.label}"
+
+    def clean(self) -> None:
+        if self.level != Rag.NOT_RATED and self.dfe_level == Rag.NOT_RATED:
+            raise ValidationError({"dfe_level": "A rated level must map to a DfE colour."})
+
+
+class Agreement(models.Model):
+    """A Safety Valve agreement; a revision is a new row that supersedes the original."""
+
+    council = models.ForeignKey(LocalAuthority, on_delete=models.PROTECT, related_name="agreements")
+    title = models.CharField(max_length=160, default="Safety Valve agreement")
+    date_signed = models.DateField()
+    first_financial_year = models.PositiveSmallIntegerField(help_text="Start year, 2023 = 2023-24")
+    last_financial_year = models.PositiveSmallIntegerField(help_text="Year balance is due")
+    dfe_contribution = models.DecimalField("DfE total contribution (£)", **MONEY)
+    council_contribution = models.DecimalField("Council contribution (£)", **MONEY)
+    supersedes = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+        help_text="The agreement this revision replaces; the original is kept as it was.",
+    )
+    published_url = models.URLField(blank=True)
+
+    objects = council_scoped("council")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_financial_year__gte=models.F("first_financial_year")),
+                name="%(app_label)s_%(class)s_years_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(dfe_contribution__gte=0) & Q(council_contribution__gte=0),
+                name="%(app_label)s_%(class)s_contributions_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.council} {self.title} ({self.date_signed:%B %Y})"
+
+    @property
+    def period_label(self) -> str:
+        """The agreement's years as text."""
+        return f"{fy_label(self.first_financial_year)} to {fy_label(self.last_financial_year)}"
+
+
+class PaymentInstalment(models.Model):
+    """One DfE payment due under an agreement."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="payments")
+    due_date = models.DateField()
+    amount = models.DecimalField("Amount (£)", **MONEY)
+    status = models.CharField(
+        max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.EXPECTED
+    )
+    status_date = models.DateField(null=True, blank=True, help_text="When received or withheld")
+    note = models.CharField(max_length=300, blank=True)
+
+    objects = council_scoped("agreement__council")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=PaymentStatus.values),
+                name="%(app_label)s_%(class)s_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="%(app_label)s_%(class)s_amount_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "due_date"], name="%(app_label)s_%(class)s_one_per_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"£{self.amount:,.0f} due {self.due_date} ({self.get_status_display()})"
+
+
+class DeficitCap(models.Model):
+    """The cumulative deficit an agreement allows at the end of one financial year."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="deficit_caps")
+    financial_year = models.PositiveSmallIntegerField()
+    cap = models.DecimalField("Cumulative deficit cap (£)", **MONEY)
+
+    objects = council_scoped("agreement__council")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "financial_year"], name="%(app_label)s_%(class)s_one_per_year"
+            ),
+            models.CheckConstraint(condition=FY_RANGE, name="%(app_label)s_%(class)s_year_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{fy_label(self.financial_year)} cap £{self.cap:,.0f}"
+
+
+class MonitoringTierChange(models.Model):
+    """An entry in an agreement's monitoring-tier history; the latest one is in force."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="tier_changes")
+    tier = models.CharField(max_length=10, choices=MonitoringTier.choices)
+    effective_from = models.DateField()
+    reason = models.TextField(blank=True)
+
+    objects = council_scoped("agreement__council")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tier__in=MonitoringTier.values),
+                name="%(app_label)s_%(class)s_tier_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "effective_from"], name="%(app_label)s_%(class)s_one_per_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_tier_display()} from {self.effective_from}"
+
+
+class ReportingRound(models.Model):
+    """One quarterly return to DfE: Update 1 (May), 2 (August) or 3 (November) of a year."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="rounds")
+    financial_year = models.PositiveSmallIntegerField()
+    update_number = models.PositiveSmallIntegerField()
+    due_date = models.DateField()
+    data_as_at = models.DateField(
+        null=True, blank=True, help_text="The month the round's data runs to (first of month)."
+    )
+    status = models.CharField(max_length=12, choices=RoundStatus.choices, default=RoundStatus.DRAFT)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    ready_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitted_on = models.DateField(null=True, blank=True)
+    submitted_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    objects = council_scoped("agreement__council")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "financial_year", "update_number"],
+                name="%(app_label)s_%(class)s_one_per_update",
+            ),
+            models.CheckConstraint(
+                condition=Q(update_number__gte=1) & Q(update_number__lte=3),
+                name="%(app_label)s_%(class)s_update_1_to_3",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=RoundStatus.values),
+                name="%(app_label)s_%(class)s_status_valid",
+            ),
+            models.CheckConstraint(condition=FY_RANGE, name="%(app_label)s_%(class)s_year_valid"),
+            models.CheckConstraint(
+                condition=~Q(status=RoundStatus.SUBMITTED) | Q(submitted_on__isnull=False),
+                name="%(app_label)s_%(class)s_submitted_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement.council} {self.label}"
+
+    @property
+    def fy(self) -> str:
+        """The financial year as text, as used in URLs."""
+        return fy_label(self.financial_year)
+
+    @property
+    def label(self) -> str:
+        """E.g. "2024-25 Update 3 (November)"."""
+        month = {1: "May", 2: "August", 3: "November"}[self.update_number]
+        return f"{self.fy} Update {self.update_number} ({month})"
+
+    @property
+    def is_locked(self) -> bool:
+        """From ready-for-sign-off on, the return refuses edits."""
+        return self.status != RoundStatus.DRAFT
+
+
+class SignOff(models.Model):
+    """A statutory officer's sign-off of a round, with the snapshot hash it signed."""
+
+    class Capacity(models.TextChoices):
+        S151 = "s151", "S151 officer"
+        DCS = "dcs", "Director of children's services"
+
+    round = models.ForeignKey(ReportingRound, on_delete=models.PROTECT, related_name="sign_offs")
+    capacity = models.CharField(max_length=4, choices=Capacity.choices)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    signed_at = models.DateTimeField()
+    snapshot_sha256 = models.CharField(max_length=64)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.TextField(blank=True)
+
+    objects = council_scoped("round__agreement__council")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity__in=["s151", "dcs"]),
+                name="%(app_label)s_%(class)s_capacity_valid",
+            ),
+            # One live sign-off per capacity; voided ones stay as history.
+            models.UniqueConstraint(
+                fields=["round", "capacity"],
+                condition=Q(voided_at__isnull=True),
+                name="%(app_label)s_%(class)s_one_live_per_capacity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_capacity_display()} sign-off of {self.round}"
+
+
+class RoundEvent(models.Model):
+    """A lifecycle step of a round (ready, signed, submitted, reopened), kept for good."""
+
+    round = models.ForeignKey(ReportingRound, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=20)
+    from_status = models.CharField(max_length=12, choices=RoundStatus.choices)
+    to_status = models.CharField(max_length=12, choices=RoundStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    at = models.DateTimeField()
+    reason = models.TextField(blank=True)
+
+    objects = council_scoped("round__agreement__council")
+
+    def __str__(self) -> str:
+        return f"{self.round}: {self.action} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class RoundOverview(models.Model):
+    """The overview page of a return: on-track answers, adviser request, the board's RAG."""
+
+    round = models.OneToOneField(ReportingRound, on_delete=models.CASCADE, related_name="overview")
+    deficit_this_year_on_track = models.CharField(max_length=3, choices=YesNo.choices, blank=True)
+    deficit_this_year_commentary = models.TextField(blank=True)
+    zero_deficit_on_track = models.CharField(max_length=3, choices=YesNo.choices, blank=True)
+    zero_deficit_commentary = models.TextField(blank=True)
+    capital_project_on_track = models.CharField(max_length=3, choices=YesNo.choices, blank=True)
+    capital_project_commentary = models.TextField(blank=True)
+    adviser_support_requested = models.BooleanField(default=False)
+    adviser_support_detail = models.TextField(blank=True)
+    overall_rag = models.CharField(max_length=12, choices=Rag.choices, default=Rag.NOT_RATED)
+    overall_narrative = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = council_scoped("round__agreement__council")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(overall_rag__in=Rag.values), name="%(app_label)s_%(class)s_rag_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(deficit_this_year_on_track__in=["", *YesNo.values])
+                & Q(zero_deficit_on_track__in=["", *YesNo.values])
+                & Q(capital_project_on_track__in=["", *YesNo.values]),
+                name="%(app_label)s_%(class)s_answers_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Overview of {self.round}"
+
+
+class Headline(models.Model):
+    """One programme headline: a driver, barrier or engagement example (at most 3 a list)."""
+
+    class Kind(models.TextChoices):
+        DRIVER = "driver", "Biggest drivers of positive change"
+        BARRIER = "barrier", "Biggest barriers to implementation"
+        ENGAGEMENT = "engagement", "Best examples of stakeholder engagement"
+
+    overview = models.ForeignKey(RoundOverview, on_delete=models.CASCADE, related_name="headlines")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    position = models.PositiveSmallIntegerField()
+    text = models.TextField()
+
+    objects = council_scoped("overview__round__agreement__council")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["driver", "barrier", "engagement"]),
+                name="%(app_label)s_%(class)s_kind_valid",
+            ),
+            # Positions 1-3 and unique per list: the database itself holds "at most 3".
+            models.CheckConstraint(
+                condition=Q(position__gte=1) & Q(position__lte=3),
+                name="%(app_label)s_%(class)s_position_1_to_3",
+            ),
+            models.UniqueConstraint(
+                fields=["overview", "kind", "position"], name="%(app_label)s_%(class)s_one_per_slot"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.position}"
+
+
+class Membership(models.Model):
+    """A role a user holds for one council; DfE advisers hold the adviser role per council."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    council = models.ForeignKey(
+        LocalAuthority, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+
+    objects = council_scoped("council")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "council", "role"], name="%(app_label)s_%(class)s_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values), name="%(app_label)s_%(class)s_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} is {self.get_role_display()} for {self.council}"
+
+
+class AuditEvent(models.Model):
+    """An append-only record of who did what, when, with before and after."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    username = models.CharField(max_length=150, blank=True, help_text="As typed, for sign-ins")
+    council = models.ForeignKey(
+        LocalAuthority, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=40, db_index=True)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = council_scoped("council")
+
+    class Meta:
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username or self.user_id} {self.action}"
+
+    def save(self, *args, **kwargs):
+        # History is never edited: only the first save (an insert) is allowed.
+        if self.pk is not None:
+            raise ValidationError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Audit events cannot be deleted.")

@@ -1,0 +1,51 @@
+"""The one declarative table of who may do what: roles held per council, and their actions."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    """A role a user holds for one council."""
+
+    OFFICER = "officer", "Programme officer"
+    LEAD = "lead", "Programme lead"
+    BOARD = "board", "Board member"
+    FINANCE = "finance", "Finance lead"
+    S151 = "s151", "S151 officer"
+    DCS = "dcs", "Director of children's services"
+    ADVISER = "adviser", "DfE adviser"
+
+
+class Action(models.TextChoices):
+    """Something a user may do to a council's data."""
+
+    VIEW = "view", "View dashboard and reports"
+    EDIT = "edit", "Edit the return and KPIs"
+    EDIT_FINANCE = "edit_finance", "Edit finance lines"
+    SUBMIT = "submit", "Mark ready and record submission"
+    SIGN_OFF = "sign_off", "Sign off the return"
+    EXPORT = "export", "Export PDF and Excel"
+    UPLOAD = "upload", "Upload workbooks"
+    MANAGE_USERS = "manage_users", "Manage users"
+
+
+_READ = {Action.VIEW, Action.EXPORT}
+
+# Deny by default: an action not listed for a role is refused. Site administrators
+# (is_superuser) hold every action for every council; they are not a per-council role.
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.OFFICER: frozenset(_READ | {Action.EDIT, Action.UPLOAD}),
+    Role.LEAD: frozenset(_READ | {Action.EDIT, Action.UPLOAD, Action.SUBMIT}),
+    Role.BOARD: frozenset(_READ),
+    Role.FINANCE: frozenset(_READ | {Action.EDIT_FINANCE, Action.SUBMIT}),
+    Role.S151: frozenset(_READ | {Action.SIGN_OFF}),
+    Role.DCS: frozenset(_READ | {Action.SIGN_OFF}),
+    Role.ADVISER: frozenset(_READ),
+}
+
+# Roles whose holders sign off or administer: these need a second factor when required.
+ROLES_NEEDING_SECOND_FACTOR = frozenset({Role.S151, Role.DCS})
+
+
+def role_allows(role: str, action: str) -> bool:
+    """Whether a per-council role grants an action."""
+    return action in ROLE_ACTIONS.get(role, frozenset())
