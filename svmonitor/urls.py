@@ -1,4 +1,4 @@
-"""Top-level URLconf."""
+"""Top-level URLconf: each app mounts its own URLs (see docs/urls-and-commands.md)."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -10,4 +10,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("reports.urls")),
+    path("", include("conditions.urls")),
+    path("", include("risks.urls")),
+    path("", include("metrics.urls")),
 ]
