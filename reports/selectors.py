@@ -1,0 +1,231 @@
+"""Reads for the reports app: rolling averages, the council list and the DfE portfolio."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pandas as pd
+
+from conditions.models import ConditionUpdate
+from metrics.models import FinanceLine
+from reports import variance as fmt
+from svmonitor.choices import DEFAULT_DFE_MAPPING, RAG_CSS, RAG_RANK, Rag, RoundStatus
+from svmonitor.fy import fy_label
+from svmonitor.models import (
+    DeficitCap,
+    LocalAuthority,
+    MonitoringTierChange,
+    RagDefinition,
+    ReportingRound,
+)
+
+
+def rolling_average(
+    points: list[tuple[dt.date, Decimal]], window: int
+) -> list[tuple[dt.date, Decimal]]:
+    """The trailing mean over `window` months; a month is shown only once a full window exists."""
+    if not points:
+        return []
+    frame = pd.DataFrame.from_records(points, columns=["period", "value"])
+    series = pd.Series(
+        frame["value"].astype(float).to_numpy(), index=pd.to_datetime(frame["period"])
+    )
+    # Missing months become gaps rather than shortening the window.
+    monthly = series.resample("MS").mean()
+    averaged = monthly.rolling(window, min_periods=window).mean().dropna()
+    return [(stamp.date(), Decimal(str(round(value, 4)))) for stamp, value in averaged.items()]
+
+
+@dataclass(frozen=True)
+class CouncilListRow:
+    """A council the user may see, with its latest round."""
+
+    name: str
+    slug: str
+    latest_round: str
+    latest_status: str
+
+
+def council_list_for_user(*, user) -> list[CouncilListRow]:
+    """The councils a user may view, with each one's latest round (two queries)."""
+    councils = list(LocalAuthority.objects.for_user(user).order_by("name"))
+    rounds = ReportingRound.objects.filter(agreement__council__in=councils).order_by(
+        "agreement__council_id", "-financial_year", "-update_number"
+    )
+    latest: dict[int, ReportingRound] = {}
+    for rnd in rounds.select_related("agreement"):
+        latest.setdefault(rnd.agreement.council_id, rnd)
+    return [
+        CouncilListRow(
+            name=c.name,
+            slug=c.slug,
+            latest_round=latest[c.pk].label if c.pk in latest else "No rounds yet",
+            latest_status=latest[c.pk].get_status_display() if c.pk in latest else "",
+        )
+        for c in councils
+    ]
+
+
+@dataclass(frozen=True)
+class PortfolioCondition:
+    """One condition's DfE RAG in a council's latest submitted round."""
+
+    label: str
+    title: str
+    code: str
+    word: str
+
+    @property
+    def css(self) -> str:
+        """Colour class of the DfE level."""
+        return RAG_CSS.get(self.code, RAG_CSS[Rag.NOT_RATED])
+
+
+@dataclass(frozen=True)
+class PortfolioRow:
+    """One council on the adviser's portfolio page."""
+
+    name: str
+    slug: str
+    round_label: str
+    round_key: str
+    submitted_on: dt.date | None
+    conditions: tuple[PortfolioCondition, ...]
+    rag_counts: tuple[tuple[str, str, int], ...]
+    deficit: Decimal | None
+    cap: Decimal | None
+    tier: str
+    tier_rank: int
+
+    @property
+    def headroom(self) -> Decimal | None:
+        """Cap less the forecast cumulative deficit (negative means over the cap)."""
+        if self.deficit is None or self.cap is None:
+            return None
+        return self.cap - self.deficit
+
+    @property
+    def deficit_display(self) -> str:
+        """The forecast cumulative deficit in £m."""
+        return fmt.format_value(_millions(self.deficit), fmt.GBP_M)
+
+    @property
+    def cap_display(self) -> str:
+        """The year's deficit cap in £m."""
+        return fmt.format_value(_millions(self.cap), fmt.GBP_M)
+
+    @property
+    def against_cap(self) -> str:
+        """The deficit against the cap in words."""
+        headroom = self.headroom
+        if headroom is None:
+            return "No forecast or cap recorded"
+        amount = fmt.format_value(_millions(abs(headroom)), fmt.GBP_M)
+        return f"{amount} over the cap" if headroom < 0 else f"{amount} within the cap"
+
+    @property
+    def is_over_cap(self) -> bool:
+        """Whether the forecast deficit exceeds the cap."""
+        return self.headroom is not None and self.headroom < 0
+
+
+def _millions(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value / Decimal(1_000_000)
+
+
+TIER_RANK = {"standard": 0, "revised": 1, "enhanced": 2, "suspended": 3}
+PORTFOLIO_SORTS = {
+    "name": lambda r: (r.name.lower(),),
+    "submitted": lambda r: (r.submitted_on is None, r.submitted_on or dt.date.min, r.name),
+    "deficit": lambda r: (r.headroom is None, r.headroom if r.headroom is not None else 0, r.name),
+    "tier": lambda r: (-r.tier_rank, r.name),
+    "red": lambda r: (-sum(n for code, _, n in r.rag_counts if code == Rag.RED), r.name),
+}
+
+
+def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) -> list[PortfolioRow]:
+    """Each council the user may see, at its latest submitted round, in a fixed seven queries."""
+    today = today or dt.date.today()
+    councils = list(LocalAuthority.objects.for_user(user).order_by("name"))  # 1
+    latest: dict[int, ReportingRound] = {}
+    for rnd in (
+        ReportingRound.objects.filter(  # 2
+            agreement__council__in=councils, status=RoundStatus.SUBMITTED
+        )
+        .select_related("agreement")
+        .order_by("-financial_year", "-update_number", "-submitted_on")
+    ):
+        latest.setdefault(rnd.agreement.council_id, rnd)
+    rounds = list(latest.values())
+    words: dict[tuple[int, str], tuple[str, str]] = {
+        (d["council_id"], d["level"]): (d["label"], d["dfe_level"])
+        for d in RagDefinition.objects.filter(council__in=councils).values(  # 3
+            "council_id", "level", "label", "dfe_level"
+        )
+    }
+    updates = defaultdict(list)
+    for u in (
+        ConditionUpdate.objects.filter(round__in=rounds)  # 4
+        .order_by("condition__order", "condition__label")
+        .values("round_id", "condition__label", "condition__title", "rag")
+    ):
+        updates[u["round_id"]].append(u)
+    agreements = [r.agreement_id for r in rounds]
+    forecasts = {
+        (f["agreement_id"], f["financial_year"]): f["cumulative_deficit"]
+        for f in FinanceLine.objects.filter(  # 5
+            agreement_id__in=agreements, scenario=FinanceLine.Scenario.LATEST
+        ).values("agreement_id", "financial_year", "cumulative_deficit")
+    }
+    caps = {
+        (c["agreement_id"], c["financial_year"]): c["cap"]
+        for c in DeficitCap.objects.filter(agreement_id__in=agreements).values(  # 6
+            "agreement_id", "financial_year", "cap"
+        )
+    }
+    tiers: dict[int, str] = {}
+    for t in (
+        MonitoringTierChange.objects.filter(  # 7
+            agreement__council__in=councils, effective_from__lte=today
+        )
+        .order_by("-effective_from")
+        .values("agreement__council_id", "tier")
+    ):
+        tiers.setdefault(t["agreement__council_id"], t["tier"])
+    tier_labels = dict(MonitoringTierChange._meta.get_field("tier").choices)
+    rows = []
+    for council in councils:
+        rnd = latest.get(council.pk)
+        conditions = []
+        for u in updates[rnd.pk] if rnd else []:
+            dfe = words.get((council.pk, u["rag"]), ("", DEFAULT_DFE_MAPPING[u["rag"]]))[1]
+            dfe_word = words.get((council.pk, dfe), (Rag(dfe).label, dfe))[0]
+            conditions.append(
+                PortfolioCondition(u["condition__label"], u["condition__title"], dfe, dfe_word)
+            )
+        counts = Counter(c.code for c in conditions)
+        key = (rnd.agreement_id, rnd.financial_year) if rnd else None
+        tier = tiers.get(council.pk, "")
+        rows.append(
+            PortfolioRow(
+                name=council.name,
+                slug=council.slug,
+                round_label=rnd.label if rnd else "None submitted",
+                round_key=f"{fy_label(rnd.financial_year)}/{rnd.update_number}" if rnd else "",
+                submitted_on=rnd.submitted_on if rnd else None,
+                conditions=tuple(conditions),
+                rag_counts=tuple(
+                    (code, Rag(code).label, counts[code])
+                    for code in sorted(counts, key=lambda c: RAG_RANK.get(c, 99))
+                ),
+                deficit=forecasts.get(key) if key else None,
+                cap=caps.get(key) if key else None,
+                tier=tier_labels.get(tier, "Not recorded"),
+                tier_rank=TIER_RANK.get(tier, -1),
+            )
+        )
+    rows.sort(key=PORTFOLIO_SORTS.get(sort, PORTFOLIO_SORTS["name"]))
+    return rows

@@ -1,0 +1,523 @@
+"""Building a snapshot: one query per table, assembled in Python."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import FilteredRelation, OuterRef, Q, Subquery
+
+from conditions.models import (
+    AgreementCondition,
+    ConditionUpdate,
+    Milestone,
+    ProgrammeArea,
+    Workstream,
+)
+from metrics.models import FinanceLine
+from reports.snapshot.measures import _headlines, _measures
+from reports.snapshot.rounds import round_key
+from reports.snapshot.types import (
+    UPDATE_MONTHS,
+    AgreementInfo,
+    AreaSection,
+    ConditionRow,
+    ContactInfo,
+    CouncilInfo,
+    FinanceFigures,
+    FinanceYear,
+    HeadlineItem,
+    MilestoneRow,
+    OverviewInfo,
+    PaymentRow,
+    RagDefinitionInfo,
+    Rating,
+    RiskRow,
+    RoundInfo,
+    RoundSnapshot,
+    SignOffInfo,
+    StatusCount,
+    TierInfo,
+    WorkstreamRow,
+)
+from risks.models import Risk
+from svmonitor.choices import (
+    DEFAULT_DFE_MAPPING,
+    RAG_RANK,
+    MonitoringTier,
+    PaymentStatus,
+    Rag,
+    RoundStatus,
+)
+from svmonitor.fy import fy_bounds, fy_label
+from svmonitor.models import (
+    DeficitCap,
+    Headline,
+    KeyContact,
+    MonitoringTierChange,
+    PaymentInstalment,
+    RagDefinition,
+    ReportingRound,
+    SignOff,
+)
+
+# --- building --------------------------------------------------------------------------------
+
+
+class _Ratings:
+    """Turns RAG codes into Ratings in the council's own words."""
+
+    def __init__(self, definitions: list[RagDefinitionInfo]):
+        self.by_level = {d.level: d for d in definitions}
+
+    def dfe_code(self, code: str) -> str:
+        definition = self.by_level.get(code)
+        return definition.dfe_level if definition else DEFAULT_DFE_MAPPING.get(code, code)
+
+    def label(self, code: str) -> str:
+        definition = self.by_level.get(code)
+        return definition.label if definition else Rag(code).label
+
+    def __call__(self, code: str | None) -> Rating:
+        code = code or Rag.NOT_RATED
+        dfe = self.dfe_code(code)
+        return Rating(
+            code, self.label(code), dfe, self.label(dfe) if dfe in self.by_level else Rag(dfe).label
+        )
+
+
+def _change(current: Rating, previous: Rating | None) -> str:
+    if not current.is_rated:
+        return "none"
+    if previous is None or not previous.is_rated:
+        return "new"
+    if current.rank < previous.rank:
+        return "improved"
+    if current.rank > previous.rank:
+        return "worsened"
+    return "same"
+
+
+def _load_round(round_pk: int) -> ReportingRound:
+    # Query 1: the round, its agreement and council, overview and the tier then in force.
+    tiers = MonitoringTierChange.objects.filter(agreement=OuterRef("agreement"))
+    latest_tier = tiers.filter(effective_from__lte=OuterRef("due_date")).order_by("-effective_from")
+    return (
+        ReportingRound.objects.select_related("agreement__council", "overview")
+        .annotate(
+            tier_code=Subquery(latest_tier.values("tier")[:1]),
+            tier_from=Subquery(latest_tier.values("effective_from")[:1]),
+        )
+        .get(pk=round_pk)
+    )
+
+
+def _conditions(rnd, ratings, rounds_seen):
+    # Queries: conditions; their updates this year and last; the measures cited this round.
+    conditions = list(
+        AgreementCondition.objects.filter(agreement_id=rnd.agreement_id)
+        .filter(
+            Q(in_force_from__lte=rnd.due_date)
+            & (Q(in_force_to__isnull=True) | Q(in_force_to__gte=rnd.due_date))
+            | Q(updates__round_id=rnd.pk)
+        )
+        .distinct()
+        .order_by("order", "label", "pk")
+        .values("pk", "label", "title", "wording")
+    )
+    updates = list(
+        ConditionUpdate.objects.filter(
+            round__agreement_id=rnd.agreement_id,
+            round__financial_year__in=[rnd.financial_year - 1, rnd.financial_year],
+        ).values(
+            "pk",
+            "condition_id",
+            "rag",
+            "narrative",
+            "round_id",
+            "round__financial_year",
+            "round__update_number",
+        )
+    )
+    cited = list(
+        ConditionUpdate.key_measures.through.objects.filter(conditionupdate__round_id=rnd.pk)
+        .order_by("measure__order", "measure__code")
+        .values("conditionupdate__condition_id", "measure__code")
+    )
+    codes = defaultdict(list)
+    for row in cited:
+        codes[row["conditionupdate__condition_id"]].append(row["measure__code"])
+    by_condition = defaultdict(dict)
+    for row in updates:
+        key = (row["round__financial_year"], row["round__update_number"])
+        by_condition[row["condition_id"]][key] = row
+        rounds_seen.add(key)
+    this_key = (rnd.financial_year, rnd.update_number)
+    earlier = sorted(k for k in rounds_seen if k < this_key)
+    previous_key = earlier[-1] if earlier else None
+    rows = []
+    for cond in conditions:
+        history = by_condition[cond["pk"]]
+        current = history.get(this_key)
+        rating = ratings(current["rag"] if current else None)
+        by_update = tuple(
+            ratings(history[(rnd.financial_year, n)]["rag"])
+            if (rnd.financial_year, n) in history and n <= rnd.update_number
+            else None
+            for n in (1, 2, 3)
+        )
+        prev_row = history.get(previous_key) if previous_key else None
+        previous = ratings(prev_row["rag"]) if prev_row else None
+        rows.append(
+            ConditionRow(
+                id=cond["pk"],
+                label=cond["label"],
+                title=cond["title"],
+                wording=cond["wording"],
+                rating=rating,
+                narrative=current["narrative"] if current else "",
+                by_update=by_update,
+                previous=previous,
+                previous_round_label=(
+                    f"{fy_label(previous_key[0])} Update {previous_key[1]}" if previous_key else ""
+                ),
+                change=_change(rating, previous),
+                key_measure_codes=tuple(codes[cond["pk"]]),
+            )
+        )
+    return tuple(rows)
+
+
+def _areas(rnd, ratings, council_id, as_at, measures):
+    # Queries: programme areas; workstreams with this round's update; milestones.
+    areas = list(
+        ProgrammeArea.objects.filter(council_id=council_id)
+        .order_by("number")
+        .values("pk", "number", "name", "summary")
+    )
+    workstreams = list(
+        Workstream.objects.filter(area__council_id=council_id)
+        .annotate(this_round=FilteredRelation("updates", condition=Q(updates__round_id=rnd.pk)))
+        .order_by("area__number", "order", "name", "pk")
+        .values("pk", "area_id", "name", "lead_role", "this_round__rag", "this_round__narrative")
+    )
+    milestones = list(
+        Milestone.objects.filter(workstream__area__council_id=council_id)
+        .order_by("due_date", "title", "pk")
+        .values(
+            "workstream__area_id",
+            "workstream__name",
+            "title",
+            "due_date",
+            "status",
+            "completed_on",
+        )
+    )
+    status_labels = dict(Milestone.Status.choices)
+    by_area_ws = defaultdict(list)
+    for ws in workstreams:
+        by_area_ws[ws["area_id"]].append(
+            WorkstreamRow(
+                id=ws["pk"],
+                name=ws["name"],
+                lead_role=ws["lead_role"],
+                rating=ratings(ws["this_round__rag"]),
+                narrative=ws["this_round__narrative"] or "",
+            )
+        )
+    by_area_ms = defaultdict(list)
+    for ms in milestones:
+        overdue = ms["status"] == Milestone.Status.OVERDUE or (
+            ms["status"] != Milestone.Status.COMPLETE
+            and as_at is not None
+            and ms["due_date"] < as_at
+        )
+        by_area_ms[ms["workstream__area_id"]].append(
+            MilestoneRow(
+                title=ms["title"],
+                workstream=ms["workstream__name"],
+                due_date=ms["due_date"],
+                status=ms["status"],
+                status_label=status_labels[ms["status"]],
+                completed_on=ms["completed_on"],
+                is_overdue=overdue,
+            )
+        )
+    sections = []
+    for area in areas:
+        ms_rows = by_area_ms[area["pk"]]
+        counts = Counter(m.status for m in ms_rows)
+        sections.append(
+            AreaSection(
+                id=area["pk"],
+                number=area["number"],
+                name=area["name"],
+                summary=area["summary"],
+                workstreams=tuple(by_area_ws[area["pk"]]),
+                milestone_counts=tuple(
+                    StatusCount(code, label, counts.get(code, 0))
+                    for code, label in Milestone.Status.choices
+                ),
+                overdue=tuple(m for m in ms_rows if m.is_overdue),
+                measure_codes=tuple(m.code for m in measures if m.area_number == area["number"]),
+            )
+        )
+    return tuple(sections)
+
+
+def _risks(rnd, ratings, council):
+    # Query: open risks (and any rated this round) with this round's update joined.
+    rows = (
+        Risk.objects.filter(council_id=council.pk)
+        .annotate(this_round=FilteredRelation("updates", condition=Q(updates__round_id=rnd.pk)))
+        .filter(Q(is_open=True) | Q(this_round__isnull=False))
+        .order_by("number")
+        .values(
+            "pk",
+            "number",
+            "title",
+            "impact_description",
+            "owner_role",
+            "impact",
+            "likelihood",
+            "mitigation",
+            "action_required",
+            "this_round__pk",
+            "this_round__impact",
+            "this_round__likelihood",
+            "this_round__rag",
+            "this_round__narrative",
+        )
+    )
+    risks = []
+    heat = [[0] * 5 for _ in range(5)]
+    for row in rows:
+        rated = row["this_round__pk"] is not None
+        impact = row["this_round__impact"] if rated else row["impact"]
+        likelihood = row["this_round__likelihood"] if rated else row["likelihood"]
+        score = impact * likelihood
+        heat[impact - 1][likelihood - 1] += 1
+        risks.append(
+            RiskRow(
+                id=row["pk"],
+                number=row["number"],
+                title=row["title"],
+                impact_description=row["impact_description"],
+                owner_role=row["owner_role"],
+                impact=impact,
+                likelihood=likelihood,
+                score=score,
+                rating=ratings(row["this_round__rag"]),
+                narrative=row["this_round__narrative"] or "",
+                mitigation=row["mitigation"],
+                action_required=row["action_required"],
+                is_key=score >= council.risk_score_threshold,
+            )
+        )
+    return tuple(risks), tuple(tuple(r) for r in heat)
+
+
+_FINANCE_FIELDS = (
+    "in_year_position",
+    "cumulative_deficit",
+    "hnb_income",
+    "dfe_payments",
+    "council_contribution",
+    "schools_block_transfer",
+    "reflects",
+)
+
+
+def _finance(agreement_id):
+    # Queries: finance lines, deficit caps, payments.
+    lines = FinanceLine.objects.filter(agreement_id=agreement_id).values(
+        "financial_year", "scenario", *_FINANCE_FIELDS
+    )
+    caps = dict(
+        DeficitCap.objects.filter(agreement_id=agreement_id).values_list("financial_year", "cap")
+    )
+    by_year: dict[int, dict[str, FinanceFigures]] = defaultdict(dict)
+    for row in lines:
+        by_year[row["financial_year"]][row["scenario"]] = FinanceFigures(
+            **{name: row[name] for name in _FINANCE_FIELDS}
+        )
+    years = sorted(set(by_year) | set(caps))
+    finance = tuple(
+        FinanceYear(
+            financial_year=year,
+            fy=fy_label(year),
+            agreement=by_year[year].get(FinanceLine.Scenario.AGREEMENT),
+            latest=by_year[year].get(FinanceLine.Scenario.LATEST),
+            unmitigated=by_year[year].get(FinanceLine.Scenario.UNMITIGATED),
+            cap=caps.get(year),
+        )
+        for year in years
+    )
+    labels = dict(PaymentStatus.choices)
+    payments = tuple(
+        PaymentRow(
+            due_date=p["due_date"],
+            amount=p["amount"],
+            status=p["status"],
+            status_label=labels[p["status"]],
+            status_date=p["status_date"],
+            note=p["note"],
+        )
+        for p in PaymentInstalment.objects.filter(agreement_id=agreement_id)
+        .order_by("due_date")
+        .values("due_date", "amount", "status", "status_date", "note")
+    )
+    return finance, payments
+
+
+def _overview(rnd, ratings):
+    # Query: the overview's headlines (the overview itself came with the round). It runs even
+    # without an overview so the query count never depends on the data.
+    kinds = dict(Headline.Kind.choices)
+    headlines = tuple(
+        HeadlineItem(h["kind"], kinds[h["kind"]], h["position"], h["text"])
+        for h in Headline.objects.filter(overview__round_id=rnd.pk)
+        .order_by("kind", "position")
+        .values("kind", "position", "text")
+    )
+    try:
+        overview = rnd.overview
+    except ObjectDoesNotExist:
+        return OverviewInfo(ratings(None), "", "", "", "", "", "", "", False, "", headlines)
+    return OverviewInfo(
+        overall=ratings(overview.overall_rag),
+        overall_narrative=overview.overall_narrative,
+        deficit_this_year_on_track=overview.deficit_this_year_on_track,
+        deficit_this_year_commentary=overview.deficit_this_year_commentary,
+        zero_deficit_on_track=overview.zero_deficit_on_track,
+        zero_deficit_commentary=overview.zero_deficit_commentary,
+        capital_project_on_track=overview.capital_project_on_track,
+        capital_project_commentary=overview.capital_project_commentary,
+        adviser_support_requested=overview.adviser_support_requested,
+        adviser_support_detail=overview.adviser_support_detail,
+        headlines=headlines,
+    )
+
+
+def _sign_offs(round_pk):
+    # Query: live sign-offs with who signed.
+    capacities = dict(SignOff.Capacity.choices)
+    rows = (
+        SignOff.objects.filter(round_id=round_pk, voided_at__isnull=True)
+        .order_by("capacity")
+        .values(
+            "capacity",
+            "signed_at",
+            "snapshot_sha256",
+            "signed_by__first_name",
+            "signed_by__last_name",
+            "signed_by__username",
+        )
+    )
+    return tuple(
+        SignOffInfo(
+            capacity=r["capacity"],
+            capacity_label=capacities[r["capacity"]],
+            signed_by=(
+                f"{r['signed_by__first_name']} {r['signed_by__last_name']}".strip()
+                or r["signed_by__username"]
+            ),
+            signed_at=r["signed_at"],
+            snapshot_sha256=r["snapshot_sha256"],
+        )
+        for r in rows
+    )
+
+
+def round_snapshot_build(round: ReportingRound) -> RoundSnapshot:
+    """Build the read model of one round in a fixed number of queries (18)."""
+    rnd = _load_round(round.pk)  # 1
+    agreement, council = rnd.agreement, rnd.agreement.council
+    definitions = [
+        RagDefinitionInfo(**row)
+        for row in RagDefinition.objects.filter(council_id=council.pk)  # 2
+        .order_by("level")
+        .values("level", "label", "definition", "dfe_level")
+    ]
+    definitions.sort(key=lambda d: RAG_RANK.get(d.level, 99))
+    ratings = _Ratings(definitions)
+    role_labels = dict(KeyContact._meta.get_field("role").choices)
+    contacts = tuple(
+        ContactInfo(role_label=role_labels.get(c["role"], c["role"]), **c)
+        for c in KeyContact.objects.filter(council_id=council.pk)  # 3
+        .order_by("order", "pk")
+        .values("role", "job_title", "name", "email")
+    )
+    fy_end = fy_bounds(rnd.financial_year)[1]
+    cutoff = rnd.data_as_at or rnd.due_date
+    measures = _measures(council.pk, cutoff, max(fy_end, cutoff))  # 4, 5
+    # The month the data is as at: recorded on the round, else the latest actual figure.
+    as_at = rnd.data_as_at or max(
+        (m.actual.points[-1].period for m in measures if m.actual and m.actual.points),
+        default=None,
+    )
+    rounds_seen: set[tuple[int, int]] = {(rnd.financial_year, rnd.update_number)}
+    conditions = _conditions(rnd, ratings, rounds_seen)  # 6, 7, 8
+    areas = _areas(rnd, ratings, council.pk, as_at, measures)  # 9, 10, 11
+    risks, heat_map = _risks(rnd, ratings, council)  # 12
+    headlines = _headlines(council.pk, measures)  # 13
+    finance, payments = _finance(agreement.pk)  # 14, 15, 16
+    overview = _overview(rnd, ratings)  # 17 when there is an overview
+    sign_offs = _sign_offs(rnd.pk)  # 18
+    tier = (
+        TierInfo(rnd.tier_code, MonitoringTier(rnd.tier_code).label, rnd.tier_from)
+        if rnd.tier_code
+        else None
+    )
+    return RoundSnapshot(
+        council=CouncilInfo(
+            id=council.pk,
+            name=council.name,
+            slug=council.slug,
+            dfe_la_number=council.dfe_la_number,
+            ons_code=council.ons_code,
+            risk_score_threshold=council.risk_score_threshold,
+            is_fictional=council.is_fictional,
+        ),
+        agreement=AgreementInfo(
+            id=agreement.pk,
+            title=agreement.title,
+            date_signed=agreement.date_signed,
+            first_financial_year=agreement.first_financial_year,
+            last_financial_year=agreement.last_financial_year,
+            period_label=agreement.period_label,
+            dfe_contribution=agreement.dfe_contribution,
+            council_contribution=agreement.council_contribution,
+            published_url=agreement.published_url,
+            supersedes_id=agreement.supersedes_id,
+        ),
+        round=RoundInfo(
+            id=rnd.pk,
+            financial_year=rnd.financial_year,
+            fy=rnd.fy,
+            update_number=rnd.update_number,
+            label=rnd.label,
+            key=round_key(rnd.financial_year, rnd.update_number),
+            due_date=rnd.due_date,
+            data_as_at=as_at,
+            status=rnd.status,
+            status_label=RoundStatus(rnd.status).label,
+            submitted_on=rnd.submitted_on,
+            version=rnd.version,
+        ),
+        data_as_at=as_at,
+        update_labels=tuple(f"Update {n} ({UPDATE_MONTHS[n]})" for n in (1, 2, 3)),
+        tier=tier,
+        contacts=contacts,
+        rag_definitions=tuple(definitions),
+        overview=overview,
+        sign_offs=sign_offs,
+        conditions=conditions,
+        areas=areas,
+        risks=risks,
+        heat_map=heat_map,
+        measures=measures,
+        headlines=headlines,
+        finance=finance,
+        payments=payments,
+    )

@@ -1,0 +1,217 @@
+"""Key measures, their KPI tables and rolling averages, and the headline cards."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import F, Q
+
+from metrics.models import HeadlineCard, Measure, MeasureValue, Series
+from reports import variance as fmt
+from reports.selectors import rolling_average
+from reports.snapshot.types import (
+    KPI_TABLE_PERIODS,
+    ROLLING_WINDOW,
+    HeadlineFigure,
+    KpiCell,
+    KpiRow,
+    MeasureData,
+    Point,
+    SeriesLine,
+)
+from svmonitor.fy import fy_of
+
+
+def _kpi_table(lines, unit) -> tuple[KpiRow, ...]:
+    actual = next((line for line in lines if line.kind == Series.Kind.ACTUAL), None)
+    if actual is None:
+        return ()
+    baselines = [line for line in lines if line.kind == Series.Kind.BASELINE]
+    last_year = next((line for line in lines if line.kind == Series.Kind.LAST_YEAR), None)
+    neighbour = next((line for line in lines if line.kind == Series.Kind.STAT_NEIGHBOUR), None)
+
+    def diff(line, period, value):
+        if line is None:
+            return None
+        other = line.at(period)
+        delta = None if other is None else value - other
+        shown = "no data" if delta is None else fmt.format_difference(delta, unit)
+        return KpiCell(line.name, delta, shown)
+
+    rows = []
+    for point in reversed(actual.points[-KPI_TABLE_PERIODS:]):
+        rows.append(
+            KpiRow(
+                period=point.period,
+                actual=KpiCell(actual.name, point.value, fmt.format_value(point.value, unit)),
+                baselines=tuple(
+                    KpiCell(b.name, b.at(point.period), fmt.format_value(b.at(point.period), unit))
+                    for b in baselines
+                ),
+                vs_last_year=diff(last_year, point.period, point.value),
+                vs_stat_neighbour=diff(neighbour, point.period, point.value),
+            )
+        )
+    return tuple(rows)
+
+
+def _measures(council_id, cutoff, horizon):
+    # Queries: measures with their data source; every value up to the horizon with its series.
+    measures = list(
+        Measure.objects.filter(council_id=council_id)
+        .order_by(F("programme_area__number").asc(nulls_last=True), "order", "name")
+        .values(
+            "pk",
+            "code",
+            "name",
+            "unit",
+            "polarity",
+            "frequency",
+            "reading",
+            "programme_area__number",
+            "data_source__name",
+            "data_source__last_refreshed",
+            "data_source__basis",
+        )
+    )
+    # Actuals, last year and neighbours run to the round's month; baselines (plans and goals)
+    # run to the end of the financial year so the trajectory ahead is visible.
+    values = list(
+        MeasureValue.objects.filter(measure__council_id=council_id)
+        .filter(
+            Q(period__lte=cutoff) | Q(series__kind=Series.Kind.BASELINE, period__lte=horizon)
+            if cutoff
+            else Q(period__lte=horizon)
+        )
+        .order_by("measure_id", "series__order", "series__name", "period")
+        .values(
+            "measure_id",
+            "series__slug",
+            "series__name",
+            "series__kind",
+            "period",
+            "value",
+            "note",
+        )
+    )
+    grouped: dict[int, dict[str, list]] = defaultdict(dict)
+    meta: dict[str, tuple[str, str]] = {}
+    for row in values:
+        slug = row["series__slug"]
+        meta[slug] = (row["series__name"], row["series__kind"])
+        grouped[row["measure_id"]].setdefault(slug, []).append(
+            Point(row["period"], row["value"], row["note"])
+        )
+    polarity_labels = dict(Measure.Polarity.choices)
+    reading_labels = dict(Measure.Reading.choices)
+    result = []
+    for m in measures:
+        lines = tuple(
+            SeriesLine(slug, meta[slug][0], meta[slug][1], tuple(points))
+            for slug, points in grouped[m["pk"]].items()
+        )
+        # Actual first so tables and charts lead with it.
+        lines = tuple(sorted(lines, key=lambda line: line.kind != Series.Kind.ACTUAL))
+        actual = next((line for line in lines if line.kind == Series.Kind.ACTUAL), None)
+        rolling = ()
+        if m["reading"] == Measure.Reading.ROLLING_12 and actual:
+            rolling = tuple(
+                Point(period, value, "")
+                for period, value in rolling_average(
+                    [(p.period, p.value) for p in actual.points], ROLLING_WINDOW
+                )
+            )
+        result.append(
+            MeasureData(
+                id=m["pk"],
+                code=m["code"],
+                name=m["name"],
+                unit=m["unit"],
+                polarity=m["polarity"],
+                polarity_label=polarity_labels[m["polarity"]],
+                frequency=m["frequency"],
+                reading=m["reading"],
+                reading_label=reading_labels[m["reading"]],
+                source_name=m["data_source__name"],
+                source_refreshed=m["data_source__last_refreshed"],
+                source_basis=m["data_source__basis"],
+                area_number=m["programme_area__number"],
+                lines=lines,
+                rolling=rolling,
+                table=_kpi_table(lines, m["unit"]),
+                has_last_year=any(line.kind == Series.Kind.LAST_YEAR for line in lines),
+                has_stat_neighbour=any(line.kind == Series.Kind.STAT_NEIGHBOUR for line in lines),
+            )
+        )
+    return tuple(result)
+
+
+def _comparator_value(line: SeriesLine | None, period: dt.date) -> Decimal | None:
+    # The same period if recorded; else the latest earlier figure in the same financial year,
+    # so an annual goal (recorded once for the year) still compares with a monthly forecast.
+    if line is None:
+        return None
+    exact = line.at(period)
+    if exact is not None:
+        return exact
+    earlier = [p for p in line.points if p.period <= period and fy_of(p.period) == fy_of(period)]
+    return earlier[-1].value if earlier else None
+
+
+def _headlines(council_id, measures):
+    # Query: the council's headline cards with their comparator series.
+    cards = list(
+        HeadlineCard.objects.filter(council_id=council_id)
+        .order_by("order", "pk")
+        .values(
+            "title",
+            "measure_id",
+            "comparator__slug",
+            "comparator__name",
+            "comparator_label",
+            "subject",
+        )
+    )
+    by_id = {m.id: m for m in measures}
+    figures = []
+    for card in cards:
+        measure = by_id[card["measure_id"]]
+        actual = measure.actual
+        last = actual.points[-1] if actual and actual.points else None
+        comparator = next((ln for ln in measure.lines if ln.slug == card["comparator__slug"]), None)
+        comp_value = _comparator_value(comparator, last.period) if last else None
+        var = (
+            fmt.variance_of(last.value, comp_value, measure.polarity)
+            if last and comp_value is not None
+            else None
+        )
+        figures.append(
+            HeadlineFigure(
+                title=card["title"],
+                measure_code=measure.code,
+                unit=measure.unit,
+                polarity=measure.polarity,
+                period=last.period if last else None,
+                value=last.value if last else None,
+                comparator_label=card["comparator_label"] or card["comparator__name"],
+                comparator_value=comp_value,
+                difference=var.difference if var else None,
+                percent=var.percent if var else None,
+                direction=var.direction if var else None,
+                source_name=measure.source_name,
+                source_refreshed=measure.source_refreshed,
+                source_basis=measure.source_basis,
+                is_finance=measure.unit in (fmt.GBP, fmt.GBP_M),
+                sentence=fmt.variance_sentence(
+                    value=last.value if last else None,
+                    comparator=comp_value,
+                    unit=measure.unit,
+                    polarity=measure.polarity,
+                    comparator_label=card["comparator_label"] or card["comparator__name"],
+                    subject=card["subject"],
+                ),
+            )
+        )
+    return tuple(figures)

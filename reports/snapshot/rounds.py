@@ -1,0 +1,48 @@
+"""Choosing a council's round: the latest one, or one named like "2024-25/3"."""
+
+from __future__ import annotations
+
+from svmonitor.fy import fy_label, fy_parse
+from svmonitor.models import (
+    ReportingRound,
+)
+
+# --- round selection -------------------------------------------------------------------------
+
+
+def round_key(financial_year: int, update_number: int) -> str:
+    """The round's key as used in URLs: "2024-25/3"."""
+    return f"{fy_label(financial_year)}/{update_number}"
+
+
+def round_key_parse(key: str) -> tuple[int, int]:
+    """Parse "2024-25/3" into (2024, 3); ValueError naming the problem if malformed."""
+    fy_text, _, update_text = key.strip().partition("/")
+    financial_year = fy_parse(fy_text)
+    if update_text not in ("1", "2", "3"):
+        raise ValueError(f"{key!r}: the update after the slash must be 1, 2 or 3")
+    return financial_year, int(update_text)
+
+
+def round_list_for_council(*, council) -> list[ReportingRound]:
+    """The council's rounds across its agreements, latest first (one query)."""
+    return list(
+        ReportingRound.objects.filter(agreement__council=council)
+        .select_related("agreement")
+        .order_by("-financial_year", "-update_number", "-agreement__date_signed")
+    )
+
+
+def round_for_council(*, council, key: str | None = None) -> ReportingRound | None:
+    """The chosen round ("2024-25/3"), or the latest when no key is given; None if none exists.
+
+    Raises ValueError for a malformed key or one that names no round of the council.
+    """
+    rounds = ReportingRound.objects.filter(agreement__council=council)
+    if key:
+        financial_year, update_number = round_key_parse(key)
+        rounds = rounds.filter(financial_year=financial_year, update_number=update_number)
+    found = rounds.order_by("-financial_year", "-update_number", "-agreement__date_signed").first()
+    if key and found is None:
+        raise ValueError(f"{key!r}: this council has no such round")
+    return found

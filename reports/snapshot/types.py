@@ -1,0 +1,478 @@
+"""The frozen value objects a snapshot is made of."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from metrics.models import Series
+from reports import variance as fmt
+from svmonitor.choices import (
+    RAG_CSS,
+    RAG_RANK,
+    Rag,
+)
+
+UPDATE_MONTHS = {1: "May", 2: "August", 3: "November"}
+KPI_TABLE_PERIODS = 4
+ROLLING_WINDOW = 12
+
+
+# --- value objects -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rating:
+    """A RAG level with the council's word for it and the DfE level it reports as."""
+
+    code: str
+    label: str
+    dfe_code: str
+    dfe_label: str
+
+    @property
+    def css(self) -> str:
+        """Colour class of the council's level."""
+        return RAG_CSS.get(self.code, RAG_CSS[Rag.NOT_RATED])
+
+    @property
+    def dfe_css(self) -> str:
+        """Colour class of the DfE level."""
+        return RAG_CSS.get(self.dfe_code, RAG_CSS[Rag.NOT_RATED])
+
+    @property
+    def rank(self) -> int | None:
+        """0 (Blue) to 5 (Red); None when not rated."""
+        return RAG_RANK.get(self.code)
+
+    @property
+    def is_rated(self) -> bool:
+        """Whether a level was given."""
+        return self.code != Rag.NOT_RATED
+
+
+@dataclass(frozen=True)
+class CouncilInfo:
+    """The council the snapshot is of."""
+
+    id: int
+    name: str
+    slug: str
+    dfe_la_number: str
+    ons_code: str
+    risk_score_threshold: int
+    is_fictional: bool
+
+
+@dataclass(frozen=True)
+class AgreementInfo:
+    """The agreement the round reports against."""
+
+    id: int
+    title: str
+    date_signed: dt.date
+    first_financial_year: int
+    last_financial_year: int
+    period_label: str
+    dfe_contribution: Decimal
+    council_contribution: Decimal
+    published_url: str
+    supersedes_id: int | None
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    """The reporting round, and the month its data runs to."""
+
+    id: int
+    financial_year: int
+    fy: str
+    update_number: int
+    label: str
+    key: str
+    due_date: dt.date
+    data_as_at: dt.date | None
+    status: str
+    status_label: str
+    submitted_on: dt.date | None
+    version: int
+
+    @property
+    def as_at_label(self) -> str:
+        """E.g. "December 2024", or a plain statement when no month is recorded."""
+        if self.data_as_at is None:
+            return "no month recorded"
+        return f"{self.data_as_at:%B %Y}"
+
+
+@dataclass(frozen=True)
+class TierInfo:
+    """The monitoring tier in force at the round."""
+
+    code: str
+    label: str
+    effective_from: dt.date
+
+
+@dataclass(frozen=True)
+class ContactInfo:
+    """One of the council's key personnel."""
+
+    role: str
+    role_label: str
+    job_title: str
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class RagDefinitionInfo:
+    """How the council words one RAG level."""
+
+    level: str
+    label: str
+    definition: str
+    dfe_level: str
+
+
+@dataclass(frozen=True)
+class HeadlineItem:
+    """A programme headline (driver, barrier or engagement example)."""
+
+    kind: str
+    kind_label: str
+    position: int
+    text: str
+
+
+@dataclass(frozen=True)
+class OverviewInfo:
+    """The overview page: on-track answers, adviser request and the board's overall RAG."""
+
+    overall: Rating
+    overall_narrative: str
+    deficit_this_year_on_track: str
+    deficit_this_year_commentary: str
+    zero_deficit_on_track: str
+    zero_deficit_commentary: str
+    capital_project_on_track: str
+    capital_project_commentary: str
+    adviser_support_requested: bool
+    adviser_support_detail: str
+    headlines: tuple[HeadlineItem, ...]
+
+
+@dataclass(frozen=True)
+class SignOffInfo:
+    """A live statutory sign-off of the round."""
+
+    capacity: str
+    capacity_label: str
+    signed_by: str
+    signed_at: dt.datetime
+    snapshot_sha256: str
+
+
+@dataclass(frozen=True)
+class ConditionRow:
+    """An agreement condition with its RAG this round, at Updates 1-3 and the change."""
+
+    id: int
+    label: str
+    title: str
+    wording: str
+    rating: Rating
+    narrative: str
+    by_update: tuple[Rating | None, Rating | None, Rating | None]
+    previous: Rating | None
+    previous_round_label: str
+    change: str
+    key_measure_codes: tuple[str, ...]
+
+    @property
+    def change_text(self) -> str:
+        """The change since the previous update in words."""
+        return {
+            "improved": "Improved",
+            "worsened": "Worsened",
+            "same": "No change",
+            "new": "First rating",
+            "none": "Not rated",
+        }[self.change]
+
+
+@dataclass(frozen=True)
+class WorkstreamRow:
+    """A workstream and its RAG this round."""
+
+    id: int
+    name: str
+    lead_role: str
+    rating: Rating
+    narrative: str
+
+
+@dataclass(frozen=True)
+class MilestoneRow:
+    """A workstream milestone as it stands."""
+
+    title: str
+    workstream: str
+    due_date: dt.date
+    status: str
+    status_label: str
+    completed_on: dt.date | None
+    is_overdue: bool
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    """How many milestones hold one status."""
+
+    status: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Point:
+    """One figure in a series."""
+
+    period: dt.date
+    value: Decimal
+    note: str
+
+
+@dataclass(frozen=True)
+class SeriesLine:
+    """A line of figures for one measure: actual, a baseline, last year or neighbours."""
+
+    slug: str
+    name: str
+    kind: str
+    points: tuple[Point, ...]
+
+    def at(self, period: dt.date) -> Decimal | None:
+        """The value for one period, if recorded."""
+        for point in self.points:
+            if point.period == period:
+                return point.value
+        return None
+
+
+@dataclass(frozen=True)
+class KpiCell:
+    """A figure in a KPI table, formatted for its unit."""
+
+    name: str
+    value: Decimal | None
+    display: str
+
+
+@dataclass(frozen=True)
+class KpiRow:
+    """One period of a KPI table: actual, baselines, and differences from last year and SN."""
+
+    period: dt.date
+    actual: KpiCell
+    baselines: tuple[KpiCell, ...]
+    vs_last_year: KpiCell | None
+    vs_stat_neighbour: KpiCell | None
+
+
+@dataclass(frozen=True)
+class MeasureData:
+    """A key measure with its lines up to the round's month and its last-four-periods table."""
+
+    id: int
+    code: str
+    name: str
+    unit: str
+    polarity: str
+    polarity_label: str
+    frequency: str
+    reading: str
+    reading_label: str
+    source_name: str
+    source_refreshed: dt.date | None
+    source_basis: str
+    area_number: int | None
+    lines: tuple[SeriesLine, ...]
+    rolling: tuple[Point, ...]
+    table: tuple[KpiRow, ...]
+    has_last_year: bool
+    has_stat_neighbour: bool
+
+    @property
+    def actual(self) -> SeriesLine | None:
+        """The actual line, if any figures are recorded."""
+        return next((line for line in self.lines if line.kind == Series.Kind.ACTUAL), None)
+
+    @property
+    def baselines(self) -> tuple[SeriesLine, ...]:
+        """Every baseline line (forecast, plan, goal)."""
+        return tuple(line for line in self.lines if line.kind == Series.Kind.BASELINE)
+
+
+@dataclass(frozen=True)
+class HeadlineFigure:
+    """A headline card: value, comparator, signed variance, direction, source and date."""
+
+    title: str
+    measure_code: str
+    unit: str
+    polarity: str
+    period: dt.date | None
+    value: Decimal | None
+    comparator_label: str
+    comparator_value: Decimal | None
+    difference: Decimal | None
+    percent: Decimal | None
+    direction: str | None
+    source_name: str
+    source_refreshed: dt.date | None
+    source_basis: str
+    is_finance: bool
+    sentence: str
+
+    @property
+    def value_display(self) -> str:
+        """The value formatted for its unit."""
+        return fmt.format_value(self.value, self.unit)
+
+    @property
+    def comparator_display(self) -> str:
+        """The comparator formatted for its unit."""
+        return fmt.format_value(self.comparator_value, self.unit)
+
+    @property
+    def difference_display(self) -> str:
+        """The signed difference, e.g. "+650"."""
+        return fmt.format_difference(self.difference, self.unit)
+
+    @property
+    def direction_text(self) -> str:
+        """The better/worse mark as text, following the measure's polarity."""
+        return {
+            fmt.BETTER: "Better than planned",
+            fmt.WORSE: "Worse than planned",
+            fmt.LEVEL: "In line with plan",
+        }.get(self.direction, "")
+
+
+@dataclass(frozen=True)
+class AreaSection:
+    """A programme area: its workstreams, milestones and key measures."""
+
+    id: int
+    number: int
+    name: str
+    summary: str
+    workstreams: tuple[WorkstreamRow, ...]
+    milestone_counts: tuple[StatusCount, ...]
+    overdue: tuple[MilestoneRow, ...]
+    measure_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RiskRow:
+    """A risk as it stood in the round: score, RAG and actions."""
+
+    id: int
+    number: int
+    title: str
+    impact_description: str
+    owner_role: str
+    impact: int
+    likelihood: int
+    score: int
+    rating: Rating
+    narrative: str
+    mitigation: str
+    action_required: str
+    is_key: bool
+
+
+@dataclass(frozen=True)
+class FinanceFigures:
+    """High Needs Block figures for one year in one scenario (pounds; deficit negative)."""
+
+    in_year_position: Decimal | None
+    cumulative_deficit: Decimal | None
+    hnb_income: Decimal | None
+    dfe_payments: Decimal | None
+    council_contribution: Decimal | None
+    schools_block_transfer: Decimal | None
+    reflects: str
+
+
+@dataclass(frozen=True)
+class FinanceYear:
+    """One financial year: agreement profile, latest and unmitigated forecasts, and the cap."""
+
+    financial_year: int
+    fy: str
+    agreement: FinanceFigures | None
+    latest: FinanceFigures | None
+    unmitigated: FinanceFigures | None
+    cap: Decimal | None
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    """A DfE instalment: due, received, withheld or suspended."""
+
+    due_date: dt.date
+    amount: Decimal
+    status: str
+    status_label: str
+    status_date: dt.date | None
+    note: str
+
+
+@dataclass(frozen=True)
+class RoundSnapshot:
+    """One council at one round: everything the dashboard, PDF and Excel export show."""
+
+    council: CouncilInfo
+    agreement: AgreementInfo
+    round: RoundInfo
+    data_as_at: dt.date | None
+    update_labels: tuple[str, str, str]
+    tier: TierInfo | None
+    contacts: tuple[ContactInfo, ...]
+    rag_definitions: tuple[RagDefinitionInfo, ...]
+    overview: OverviewInfo
+    sign_offs: tuple[SignOffInfo, ...]
+    conditions: tuple[ConditionRow, ...]
+    areas: tuple[AreaSection, ...]
+    risks: tuple[RiskRow, ...]
+    heat_map: tuple[tuple[int, ...], ...]
+    measures: tuple[MeasureData, ...]
+    headlines: tuple[HeadlineFigure, ...]
+    finance: tuple[FinanceYear, ...]
+    payments: tuple[PaymentRow, ...]
+
+    @property
+    def key_risks(self) -> tuple[RiskRow, ...]:
+        """Risks scoring at or above the council's threshold, highest first."""
+        return tuple(
+            sorted((r for r in self.risks if r.is_key), key=lambda r: (-r.score, r.number))
+        )
+
+    @property
+    def finance_reflects(self) -> str:
+        """What the latest finance forecast reflects (e.g. "Q2 forecast")."""
+        for year in self.finance:
+            if year.financial_year == self.round.financial_year and year.latest:
+                return year.latest.reflects
+        return ""
+
+    def measure(self, code: str) -> MeasureData | None:
+        """A measure by its code."""
+        return next((m for m in self.measures if m.code == code), None)
+
+    def area_measures(self, area: AreaSection) -> tuple[MeasureData, ...]:
+        """The measures of one programme area, in order."""
+        return tuple(m for m in self.measures if m.area_number == area.number)
