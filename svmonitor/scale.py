@@ -199,7 +199,7 @@ def _council_generate(spec: ScaleSpec, index: int, rng: random.Random) -> dict[s
             status=rng.choice(["on_track", "at_risk", "overdue"]),
         )
         for ws in workstreams
-        for k in range(min(3, len(measures)))
+        for k in range(3)
     )
 
     rounds = []
