@@ -1,0 +1,133 @@
+"""Writes for one section of a return: a condition's or workstream's RAG, and milestones."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from conditions.models import ConditionUpdate, Milestone, WorkstreamUpdate
+from svmonitor.audit import audit_record, model_fields_dict
+from svmonitor.services import (
+    rated_section_validate,
+    round_lock_for_edit,
+    section_save_versioned,
+)
+
+RATED_FIELDS = ("rag", "narrative")
+MILESTONE_FIELDS = ("status", "due_date", "completed_on")
+
+
+def _rated_save(*, model, update, expected_version, rag, narrative, by, action):
+    # 1. Lock the round and refuse unless it is a draft.
+    round_lock_for_edit(round_id=update.round_id)
+    # 2. Validate the rules (field-keyed errors for the form).
+    narrative = (narrative or "").strip()
+    rated_section_validate(rag=rag, narrative=narrative)
+    # 3. Write only over the version the user saw.
+    before = model.objects.filter(pk=update.pk).values(*RATED_FIELDS).get()
+    section_save_versioned(
+        model=model,
+        pk=update.pk,
+        expected_version=expected_version,
+        values={"rag": rag, "narrative": narrative, "updated_at": timezone.now(), "updated_by": by},
+        shown=RATED_FIELDS,
+    )
+    update.refresh_from_db()
+    # 4. History, with before and after.
+    audit_record(
+        action=action,
+        user=by,
+        obj=update,
+        before=before,
+        after=model_fields_dict(update, RATED_FIELDS),
+    )
+    return update
+
+
+@transaction.atomic
+def condition_update_save(
+    *, update: ConditionUpdate, expected_version: int, rag: str, narrative: str, by
+) -> ConditionUpdate:
+    """Save a condition's assurance level and progress update for its round."""
+    return _rated_save(
+        model=ConditionUpdate,
+        update=update,
+        expected_version=expected_version,
+        rag=rag,
+        narrative=narrative,
+        by=by,
+        action="condition_update.save",
+    )
+
+
+@transaction.atomic
+def workstream_update_save(
+    *, update: WorkstreamUpdate, expected_version: int, rag: str, narrative: str, by
+) -> WorkstreamUpdate:
+    """Save a workstream's RAG and narrative for its round."""
+    return _rated_save(
+        model=WorkstreamUpdate,
+        update=update,
+        expected_version=expected_version,
+        rag=rag,
+        narrative=narrative,
+        by=by,
+        action="workstream_update.save",
+    )
+
+
+def _milestone_validate(*, status, due_date, completed_on) -> None:
+    errors = {}
+    if status not in Milestone.Status.values:
+        errors["status"] = "Choose a status from the list."
+    if not isinstance(due_date, dt.date):
+        errors["due_date"] = "Enter the date the milestone is due."
+    if status == Milestone.Status.COMPLETE and completed_on is None:
+        errors["completed_on"] = "Enter the date a completed milestone was completed."
+    elif status != Milestone.Status.COMPLETE and completed_on is not None:
+        errors["completed_on"] = "Only a completed milestone has a completion date."
+    elif completed_on is not None and completed_on > timezone.localdate():
+        errors["completed_on"] = "The completion date cannot be in the future."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def milestone_save(
+    *,
+    milestone: Milestone,
+    expected_version: int,
+    status: str,
+    due_date: dt.date,
+    completed_on: dt.date | None,
+    by,
+) -> Milestone:
+    """Save a milestone's status, due date and completion date, if no one saved in between."""
+    # Milestones belong to a workstream, not to one round's return, so no round lock applies:
+    # a signed-off return keeps its milestones as they were in its frozen snapshot.
+    _milestone_validate(status=status, due_date=due_date, completed_on=completed_on)
+    before = Milestone.objects.filter(pk=milestone.pk).values(*MILESTONE_FIELDS).get()
+    section_save_versioned(
+        model=Milestone,
+        pk=milestone.pk,
+        expected_version=expected_version,
+        values={
+            "status": status,
+            "due_date": due_date,
+            "completed_on": completed_on,
+            "updated_at": timezone.now(),
+        },
+        shown=MILESTONE_FIELDS,
+    )
+    milestone.refresh_from_db()
+    audit_record(
+        action="milestone.save",
+        user=by,
+        obj=milestone,
+        before=before,
+        after=model_fields_dict(milestone, MILESTONE_FIELDS),
+    )
+    return milestone

@@ -1,0 +1,47 @@
+"""Freezing a round: its content as canonical JSON, hashed with SHA-256, kept for good."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from reports.models import RoundSnapshot
+from reports.snapshot import round_snapshot_build, snapshot_as_dict
+from svmonitor.models import ReportingRound
+
+
+def canonical_json(payload: dict) -> str:
+    """The one serialisation that is hashed: sorted keys, no spaces, UTF-8 text kept as is."""
+    # allow_nan=False: NaN is not JSON (PostgreSQL's jsonb refuses it), so fail loudly instead.
+    return json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def payload_sha256(payload: dict) -> str:
+    """SHA-256 (hex) of a payload's canonical JSON."""
+    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
+
+
+def round_payload(round: ReportingRound) -> dict:
+    """The round as the dashboard's read model shows it, as JSON-safe data."""
+    # The same read model the dashboard, PDF and Excel render: what is signed is what is shown.
+    return snapshot_as_dict(round_snapshot_build(round))
+
+
+def round_snapshot_freeze(*, round: ReportingRound, by) -> RoundSnapshot:
+    """Store the round's payload and the SHA-256 of its canonical JSON."""
+    payload = round_payload(round)
+    text = canonical_json(payload)
+    return RoundSnapshot.objects.create(
+        round=round,
+        created_by=by,
+        # Stored as parsed back from the canonical text, so re-hashing it gives the same digest.
+        payload=json.loads(text),
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )
+
+
+def round_snapshot_verify(snapshot: RoundSnapshot) -> bool:
+    """Whether a stored snapshot's payload still hashes to its recorded SHA-256."""
+    return payload_sha256(snapshot.payload) == snapshot.sha256

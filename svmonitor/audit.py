@@ -1,0 +1,99 @@
+"""The audit trail: one helper that records who did what, when, with before and after."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from svmonitor.models import AuditEvent, LocalAuthority
+
+
+def json_safe(value: Any) -> Any:
+    """A value made JSON-safe: dates ISO strings, Decimals strings, model instances their pk."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    # datetime before date: a datetime is also a date.
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, dict):
+        return {str(key): json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [json_safe(item) for item in value]
+        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
+    return str(value)
+
+
+def model_fields_dict(instance: models.Model, fields: list[str] | tuple[str, ...]) -> dict:
+    """The named fields of an instance as a JSON-safe dict (foreign keys as their id)."""
+    result = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        # attname reads "council_id" for a foreign key without a query for the related row.
+        result[name] = json_safe(getattr(instance, getattr(field, "attname", name)))
+    return result
+
+
+def _client_ip(request) -> str | None:
+    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy rewrites it.
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _council_of(obj: models.Model | None) -> LocalAuthority | None:
+    """Follow the object's scoping path (its manager's council_lookup) to its council."""
+    if obj is None:
+        return None
+    if isinstance(obj, LocalAuthority):
+        return obj
+    lookup = getattr(type(obj)._default_manager.all(), "council_lookup", None)
+    if not lookup:
+        return None
+    target: Any = obj
+    for part in lookup.split("__"):
+        target = getattr(target, part, None)
+        if target is None:
+            return None
+    return target if isinstance(target, LocalAuthority) else None
+
+
+def audit_record(
+    *,
+    action: str,
+    user=None,
+    username: str = "",
+    council: LocalAuthority | None = None,
+    obj: models.Model | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    request=None,
+) -> AuditEvent:
+    """Append one event to the audit trail; the council is taken from `obj` when not given."""
+    if user is None and request is not None:
+        user = getattr(request, "user", None)
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    if not username and user is not None:
+        username = user.get_username()
+    if council is None:
+        council = _council_of(obj)
+    return AuditEvent.objects.create(
+        action=action[:40],
+        user=user,
+        username=username[:150],
+        council=council,
+        object_type=obj._meta.label_lower[:60] if obj is not None else "",
+        object_id=str(obj.pk)[:40] if obj is not None and obj.pk is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        before=json_safe(before) if before is not None else None,
+        after=json_safe(after) if after is not None else None,
+        ip_address=_client_ip(request),
+    )

@@ -1,0 +1,25 @@
+"""Exceptions the services raise that views turn into messages."""
+
+from django.core.exceptions import ValidationError
+
+RETURN_LOCKED = "This return is {state} and can no longer be edited; reopen it first."
+_STATE_WORDS = {"ready": "ready for sign-off", "signed_off": "signed off", "submitted": "submitted"}
+
+
+class StaleEdit(Exception):
+    """A save carried an older version than the one stored: someone else saved in between."""
+
+    def __init__(self, *, current: dict, current_version: int, message: str = "") -> None:
+        self.current = current
+        self.current_version = current_version
+        self.message = message or (
+            "Someone else saved this section after you opened it. Their text is shown below "
+            "with yours; copy what you need and save again."
+        )
+        super().__init__(self.message)
+
+
+def locked_error(status: str) -> ValidationError:
+    """The error every section service raises for a return that is past draft."""
+    state = _STATE_WORDS.get(status, status)
+    return ValidationError(RETURN_LOCKED.format(state=state), code="locked")

@@ -1,0 +1,98 @@
+"""Build rounds through the real services, for lifecycle, section and snapshot tests."""
+
+from dataclasses import dataclass
+
+from conditions.models import ConditionUpdate, WorkstreamUpdate
+from conditions.services import condition_update_save, workstream_update_save
+from risks.models import RiskUpdate
+from risks.services import risk_update_save
+from svmonitor.choices import Rag, RoundStatus
+from svmonitor.models import Agreement, ReportingRound, RoundOverview
+from svmonitor.services import (
+    round_mark_ready,
+    round_open_next,
+    round_overview_save,
+    round_record_submission,
+    round_sign_off,
+)
+from tests import factories as f
+
+ANSWERS = {
+    "deficit_this_year_on_track": "no",
+    "deficit_this_year_commentary": "Placement costs rose faster than planned.",
+    "zero_deficit_on_track": "no",
+    "zero_deficit_commentary": "The recovery plan is being revised with DfE.",
+    "capital_project_on_track": "yes",
+    "capital_project_commentary": "The new special school opens in September.",
+}
+
+
+@dataclass
+class Programme:
+    """An agreement with two conditions, one open risk and one workstream, and its people."""
+
+    agreement: Agreement
+    officer: object
+    s151: object
+    dcs: object
+
+
+def programme() -> Programme:
+    """A council's agreement with something in every section of a return."""
+    agreement = f.AgreementFactory()
+    council = agreement.council
+    f.AgreementConditionFactory(agreement=agreement, label="1", order=1)
+    f.AgreementConditionFactory(agreement=agreement, label="2", order=2)
+    f.RiskFactory(council=council, number=1)
+    f.WorkstreamFactory(area=f.ProgrammeAreaFactory(council=council))
+    return Programme(
+        agreement=agreement,
+        officer=f.UserFactory(),
+        s151=f.UserFactory(),
+        dcs=f.UserFactory(),
+    )
+
+
+def complete(round: ReportingRound, by) -> ReportingRound:
+    """Rate every section of a draft round and answer the overview, through the services."""
+    for update in ConditionUpdate.objects.filter(round=round):
+        condition_update_save(
+            update=update, expected_version=update.version, rag=Rag.GREEN, narrative="", by=by
+        )
+    for update in RiskUpdate.objects.filter(round=round):
+        risk_update_save(
+            update=update,
+            expected_version=update.version,
+            rag=Rag.AMBER,
+            narrative="Mitigation in hand.",
+            impact=4,
+            likelihood=4,
+            by=by,
+        )
+    for update in WorkstreamUpdate.objects.filter(round=round):
+        workstream_update_save(
+            update=update, expected_version=update.version, rag=Rag.GREEN, narrative="", by=by
+        )
+    overview = RoundOverview.objects.get(round=round)
+    round_overview_save(overview=overview, expected_version=overview.version, by=by, **ANSWERS)
+    return round
+
+
+def round_in(status: str, prog: Programme | None = None) -> ReportingRound:
+    """A round of 2024-25 Update 1 brought to a status through the lifecycle services."""
+    prog = prog or programme()
+    round = round_open_next(
+        agreement=prog.agreement, financial_year=2024, update_number=1, by=prog.officer
+    )
+    if status == RoundStatus.DRAFT:
+        return round
+    complete(round, prog.officer)
+    round = round_mark_ready(round=round, by=prog.officer)
+    if status == RoundStatus.READY:
+        return round
+    round_sign_off(round=round, by=prog.s151, capacity="s151")
+    round_sign_off(round=round, by=prog.dcs, capacity="dcs")
+    round.refresh_from_db()
+    if status == RoundStatus.SIGNED_OFF:
+        return round
+    return round_record_submission(round=round, by=prog.officer, submitted_on=round.due_date)

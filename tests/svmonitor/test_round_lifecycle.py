@@ -1,0 +1,393 @@
+"""The round lifecycle: open, ready, sign-off, submission and reopening, with their rules."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.utils import timezone
+
+from conditions.models import ConditionUpdate, WorkstreamUpdate
+from conditions.services import condition_update_save
+from reports.freeze import payload_sha256, round_snapshot_verify
+from reports.models import RoundSnapshot
+from risks.models import RiskUpdate
+from svmonitor.choices import Rag, RoundStatus
+from svmonitor.models import (
+    AuditEvent,
+    Headline,
+    ReportingRound,
+    RoundEvent,
+    RoundOverview,
+    SignOff,
+)
+from svmonitor.selectors import round_completeness
+from svmonitor.services import (
+    round_mark_ready,
+    round_open_next,
+    round_record_submission,
+    round_reopen,
+    round_sign_off,
+)
+from tests import factories as f
+from tests.dbfail import inserts_refused
+from tests.round_builders import complete, programme, round_in
+
+pytestmark = pytest.mark.django_db
+
+
+def _messages(excinfo) -> str:
+    return " ".join(excinfo.value.messages)
+
+
+# --- Opening a round --------------------------------------------------------------------------
+
+
+def test_first_round_opens_with_every_section_not_rated():
+    prog = programme()
+    round = round_open_next(
+        agreement=prog.agreement, financial_year=2024, update_number=1, by=prog.officer
+    )
+    assert round.status == RoundStatus.DRAFT
+    assert round.due_date == dt.date(2024, 5, 31)
+    assert round.data_as_at == dt.date(2024, 4, 1)
+    assert ConditionUpdate.objects.filter(round=round, rag=Rag.NOT_RATED).count() == 2
+    assert RiskUpdate.objects.filter(round=round, rag=Rag.NOT_RATED).count() == 1
+    assert WorkstreamUpdate.objects.filter(round=round, rag=Rag.NOT_RATED).count() == 1
+    assert RoundOverview.objects.filter(round=round).exists()
+    event = RoundEvent.objects.get(round=round)
+    assert (event.action, event.by) == ("opened", prog.officer)
+    assert AuditEvent.objects.filter(action="round.opened", object_id=str(round.pk)).exists()
+
+
+@pytest.mark.parametrize(
+    ("update_number", "due"),
+    [(1, dt.date(2025, 5, 31)), (2, dt.date(2025, 8, 31)), (3, dt.date(2025, 11, 30))],
+)
+def test_default_due_dates_are_may_august_november(update_number, due):
+    agreement = f.AgreementFactory()
+    round = round_open_next(
+        agreement=agreement, financial_year=2025, update_number=update_number, by=None
+    )
+    assert round.due_date == due
+
+
+def test_next_round_carries_forward_every_section_of_the_previous_one():
+    prog = programme()
+    agreement, council = prog.agreement, prog.agreement.council
+    first = round_in(RoundStatus.SUBMITTED, prog)
+    # Between rounds: a risk closes, a condition ends, a new condition starts, a measure is cited.
+    closed = f.RiskFactory(council=council, number=2, is_open=False)
+    f.RiskUpdateFactory(round=first, risk=closed)
+    ended = f.AgreementConditionFactory(
+        agreement=agreement, label="9", in_force_to=dt.date(2024, 6, 30)
+    )
+    f.ConditionUpdateFactory(round=first, condition=ended)
+    new_condition = f.AgreementConditionFactory(
+        agreement=agreement, label="3", in_force_from=dt.date(2024, 7, 1)
+    )
+    measure = f.MeasureFactory(council=council)
+    cited = ConditionUpdate.objects.get(round=first, condition__label="1")
+    cited.key_measures.add(measure)
+    overview = first.overview
+    f.HeadlineFactory(overview=overview, kind="driver", position=1, text="Early help works")
+    f.HeadlineFactory(overview=overview, kind="barrier", position=1, text="Sufficiency")
+
+    second = round_open_next(agreement=agreement, financial_year=2024, update_number=2, by=None)
+
+    labels = dict(
+        ConditionUpdate.objects.filter(round=second).values_list("condition__label", "rag")
+    )
+    assert labels == {"1": Rag.GREEN, "2": Rag.GREEN, "3": Rag.NOT_RATED}
+    assert new_condition.updates.get().round == second
+    carried = ConditionUpdate.objects.get(round=second, condition__label="1")
+    assert list(carried.key_measures.all()) == [measure]
+    assert carried.version == 1 and carried.pk != cited.pk
+    risk = RiskUpdate.objects.get(round=second)
+    assert (risk.risk.number, risk.rag, risk.narrative) == (1, Rag.AMBER, "Mitigation in hand.")
+    assert (risk.impact, risk.likelihood, risk.score) == (4, 4, 16)
+    assert WorkstreamUpdate.objects.get(round=second).rag == Rag.GREEN
+    assert second.overview.zero_deficit_on_track == "no"
+    assert second.overview.capital_project_commentary.startswith("The new special school")
+    assert sorted(Headline.objects.filter(overview__round=second).values_list("kind", "text")) == [
+        ("barrier", "Sufficiency"),
+        ("driver", "Early help works"),
+    ]
+    # The previous round is untouched.
+    first.refresh_from_db()
+    assert first.status == RoundStatus.SUBMITTED
+    assert ConditionUpdate.objects.filter(round=first).count() == 3
+
+
+def test_it_refuses_to_open_a_round_that_exists():
+    prog = programme()
+    round_in(RoundStatus.DRAFT, prog)
+    with pytest.raises(ValidationError) as excinfo:
+        round_open_next(agreement=prog.agreement, financial_year=2024, update_number=1, by=None)
+    assert "2024-25 Update 1 (May) already exists" in _messages(excinfo)
+    assert ReportingRound.objects.count() == 1
+
+
+def test_it_refuses_update_4_and_years_outside_the_agreement():
+    agreement = f.AgreementFactory()
+    with pytest.raises(ValidationError) as excinfo:
+        round_open_next(agreement=agreement, financial_year=2024, update_number=4, by=None)
+    assert "update_number" in excinfo.value.message_dict
+    with pytest.raises(ValidationError) as excinfo:
+        round_open_next(agreement=agreement, financial_year=2031, update_number=1, by=None)
+    assert "financial_year" in excinfo.value.message_dict
+    assert not ReportingRound.objects.exists()
+
+
+def test_opening_rolls_back_when_its_last_step_fails():
+    prog = programme()
+    with inserts_refused(), pytest.raises(IntegrityError):
+        round_open_next(agreement=prog.agreement, financial_year=2024, update_number=1, by=None)
+    assert not ReportingRound.objects.exists()
+    assert not ConditionUpdate.objects.exists()
+    assert not RoundOverview.objects.exists()
+    assert not RoundEvent.objects.exists()
+
+
+# --- Completeness and ready for sign-off ------------------------------------------------------
+
+
+def test_completeness_lists_what_is_left_to_do():
+    prog = programme()
+    round = round_in(RoundStatus.DRAFT, prog)
+    gaps = {str(gap) for gap in round_completeness(round)}
+    assert "Condition 1: not rated" in gaps
+    assert "Risk 1: not rated" in gaps
+    assert "Deficit this year on track: not answered" in gaps
+    assert len(gaps) == 2 + 1 + 1 + 3
+    complete(round, prog.officer)
+    assert round_completeness(round) == []
+    # Data loaded outside the services can still be incomplete: Amber without a narrative.
+    ConditionUpdate.objects.filter(round=round, condition__label="2").update(
+        rag=Rag.AMBER_GREEN, narrative=" "
+    )
+    RoundOverview.objects.filter(round=round).update(zero_deficit_commentary="")
+    gaps = {str(gap) for gap in round_completeness(round)}
+    assert gaps == {
+        "Condition 2: rated Amber/Green without a progress update",
+        "Zero deficit on track: commentary missing",
+    }
+
+
+def test_an_incomplete_draft_cannot_be_marked_ready():
+    prog = programme()
+    round = round_in(RoundStatus.DRAFT, prog)
+    with pytest.raises(ValidationError) as excinfo:
+        round_mark_ready(round=round, by=prog.officer)
+    assert "Condition 1: not rated" in _messages(excinfo)
+    round.refresh_from_db()
+    assert round.status == RoundStatus.DRAFT
+    assert not RoundSnapshot.objects.exists()
+
+
+def test_marking_ready_freezes_a_hashed_snapshot():
+    prog = programme()
+    round = complete(round_in(RoundStatus.DRAFT, prog), prog.officer)
+    round = round_mark_ready(round=round, by=prog.officer)
+    round.refresh_from_db()
+    assert round.status == RoundStatus.READY
+    assert round.ready_by == prog.officer and round.ready_at is not None
+    snapshot = RoundSnapshot.objects.get(round=round)
+    assert snapshot.sha256 == payload_sha256(snapshot.payload)
+    assert round_snapshot_verify(snapshot)
+    assert RoundEvent.objects.filter(round=round, action="ready", to_status="ready").exists()
+
+
+def test_only_a_draft_can_be_marked_ready():
+    prog = programme()
+    round = round_in(RoundStatus.READY, prog)
+    with pytest.raises(ValidationError) as excinfo:
+        round_mark_ready(round=round, by=prog.officer)
+    assert "this one is ready for sign-off" in _messages(excinfo)
+    assert RoundSnapshot.objects.count() == 1
+
+
+def test_marking_ready_rolls_back_when_its_last_step_fails():
+    prog = programme()
+    round = complete(round_in(RoundStatus.DRAFT, prog), prog.officer)
+    with inserts_refused(), pytest.raises(IntegrityError):
+        round_mark_ready(round=round, by=prog.officer)
+    round.refresh_from_db()
+    assert round.status == RoundStatus.DRAFT and round.ready_at is None
+    assert not RoundSnapshot.objects.exists()
+    assert not RoundEvent.objects.filter(action="ready").exists()
+
+
+# --- Sign-off ---------------------------------------------------------------------------------
+
+
+def test_a_draft_cannot_be_signed_off():
+    prog = programme()
+    round = round_in(RoundStatus.DRAFT, prog)
+    with pytest.raises(ValidationError) as excinfo:
+        round_sign_off(round=round, by=prog.s151, capacity="s151")
+    assert "A draft return cannot be signed off" in _messages(excinfo)
+    assert not SignOff.objects.exists()
+
+
+def test_both_sign_offs_are_needed_before_the_round_is_signed_off():
+    prog = programme()
+    round = round_in(RoundStatus.READY, prog)
+    snapshot = RoundSnapshot.objects.get(round=round)
+    first = round_sign_off(round=round, by=prog.s151, capacity="s151")
+    round.refresh_from_db()
+    assert round.status == RoundStatus.READY
+    assert first.snapshot_sha256 == snapshot.sha256
+    round_sign_off(round=round, by=prog.dcs, capacity="dcs")
+    round.refresh_from_db()
+    assert round.status == RoundStatus.SIGNED_OFF
+    assert set(SignOff.objects.values_list("capacity", "snapshot_sha256")) == {
+        ("s151", snapshot.sha256),
+        ("dcs", snapshot.sha256),
+    }
+    actions = list(RoundEvent.objects.filter(round=round).order_by("pk").values_list("action"))
+    assert actions[-2:] == [("signed_s151",), ("signed_dcs",)]
+
+
+def test_a_capacity_signs_once_and_one_person_cannot_sign_both():
+    prog = programme()
+    round = round_in(RoundStatus.READY, prog)
+    round_sign_off(round=round, by=prog.s151, capacity="s151")
+    with pytest.raises(ValidationError) as excinfo:
+        round_sign_off(round=round, by=prog.dcs, capacity="s151")
+    assert "S151 officer has already signed off" in _messages(excinfo)
+    with pytest.raises(ValidationError) as excinfo:
+        round_sign_off(round=round, by=prog.s151, capacity="dcs")
+    assert "different people" in _messages(excinfo)
+    with pytest.raises(ValidationError) as excinfo:
+        round_sign_off(round=round, by=prog.dcs, capacity="chief_executive")
+    assert "capacity" in excinfo.value.message_dict
+    assert SignOff.objects.count() == 1
+
+
+def test_a_signed_off_round_cannot_be_signed_again():
+    prog = programme()
+    round = round_in(RoundStatus.SIGNED_OFF, prog)
+    with pytest.raises(ValidationError) as excinfo:
+        round_sign_off(round=round, by=f.UserFactory(), capacity="dcs")
+    assert "this one is signed off" in _messages(excinfo)
+
+
+def test_sign_off_rolls_back_when_its_last_step_fails():
+    prog = programme()
+    round = round_in(RoundStatus.READY, prog)
+    round_sign_off(round=round, by=prog.s151, capacity="s151")
+    with inserts_refused(), pytest.raises(IntegrityError):
+        round_sign_off(round=round, by=prog.dcs, capacity="dcs")
+    round.refresh_from_db()
+    assert round.status == RoundStatus.READY
+    assert list(SignOff.objects.values_list("capacity", flat=True)) == ["s151"]
+
+
+# --- Submission -------------------------------------------------------------------------------
+
+
+def test_submission_is_recorded_only_for_a_signed_off_round():
+    prog = programme()
+    round = round_in(RoundStatus.READY, prog)
+    with pytest.raises(ValidationError) as excinfo:
+        round_record_submission(round=round, by=prog.officer, submitted_on=dt.date(2024, 6, 1))
+    assert "Only a signed-off return" in _messages(excinfo)
+    round_sign_off(round=round, by=prog.s151, capacity="s151")
+    round_sign_off(round=round, by=prog.dcs, capacity="dcs")
+    round = round_record_submission(round=round, by=prog.officer, submitted_on=dt.date(2024, 6, 1))
+    round.refresh_from_db()
+    assert round.status == RoundStatus.SUBMITTED
+    assert round.submitted_on == dt.date(2024, 6, 1)
+    assert round.submitted_recorded_by == prog.officer
+
+
+def test_submission_date_cannot_be_in_the_future():
+    prog = programme()
+    round = round_in(RoundStatus.SIGNED_OFF, prog)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(ValidationError) as excinfo:
+        round_record_submission(round=round, by=prog.officer, submitted_on=tomorrow)
+    assert "submitted_on" in excinfo.value.message_dict
+    round.refresh_from_db()
+    assert round.status == RoundStatus.SIGNED_OFF
+
+
+def test_submission_rolls_back_when_its_last_step_fails():
+    prog = programme()
+    round = round_in(RoundStatus.SIGNED_OFF, prog)
+    with inserts_refused(), pytest.raises(IntegrityError):
+        round_record_submission(round=round, by=prog.officer, submitted_on=dt.date(2024, 6, 1))
+    round.refresh_from_db()
+    assert (round.status, round.submitted_on) == (RoundStatus.SIGNED_OFF, None)
+
+
+# --- Reopening --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_reopening_needs_a_reason(reason):
+    prog = programme()
+    round = round_in(RoundStatus.SIGNED_OFF, prog)
+    with pytest.raises(ValidationError) as excinfo:
+        round_reopen(round=round, by=prog.officer, reason=reason)
+    assert "reason" in excinfo.value.message_dict
+    round.refresh_from_db()
+    assert round.status == RoundStatus.SIGNED_OFF
+    assert SignOff.objects.filter(voided_at__isnull=True).count() == 2
+
+
+@pytest.mark.parametrize(
+    "status", [RoundStatus.READY, RoundStatus.SIGNED_OFF, RoundStatus.SUBMITTED]
+)
+def test_reopening_returns_to_draft_and_voids_sign_offs(status):
+    prog = programme()
+    round = round_in(status, prog)
+    round = round_reopen(round=round, by=prog.officer, reason="DfE asked for corrected figures")
+    round.refresh_from_db()
+    assert round.status == RoundStatus.DRAFT
+    assert round.submitted_on is None and round.ready_at is None
+    assert not SignOff.objects.filter(voided_at__isnull=True).exists()
+    assert set(SignOff.objects.values_list("void_reason", flat=True)) <= {
+        "DfE asked for corrected figures"
+    }
+    event = RoundEvent.objects.filter(round=round).latest("pk")
+    assert (event.action, event.from_status, event.to_status) == ("reopened", status, "draft")
+    assert event.reason == "DfE asked for corrected figures"
+    # Editable again, and it can go round the cycle a second time with fresh sign-offs.
+    update = ConditionUpdate.objects.filter(round=round).first()
+    condition_update_save(
+        update=update,
+        expected_version=update.version,
+        rag=Rag.AMBER,
+        narrative="Corrected after DfE review.",
+        by=prog.officer,
+    )
+    round_mark_ready(round=round, by=prog.officer)
+    round_sign_off(round=round, by=prog.s151, capacity="s151")
+    round_sign_off(round=round, by=prog.dcs, capacity="dcs")
+    round.refresh_from_db()
+    assert round.status == RoundStatus.SIGNED_OFF
+    assert RoundSnapshot.objects.filter(round=round).count() == 2
+    latest = RoundSnapshot.objects.filter(round=round).latest("pk")
+    live = SignOff.objects.filter(voided_at__isnull=True)
+    assert set(live.values_list("snapshot_sha256", flat=True)) == {latest.sha256}
+
+
+def test_a_draft_cannot_be_reopened():
+    prog = programme()
+    round = round_in(RoundStatus.DRAFT, prog)
+    with pytest.raises(ValidationError) as excinfo:
+        round_reopen(round=round, by=prog.officer, reason="Why not")
+    assert "already a draft" in _messages(excinfo)
+
+
+def test_reopening_rolls_back_when_its_last_step_fails():
+    prog = programme()
+    round = round_in(RoundStatus.SIGNED_OFF, prog)
+    with inserts_refused(), pytest.raises(IntegrityError):
+        round_reopen(round=round, by=prog.officer, reason="Figures wrong")
+    round.refresh_from_db()
+    assert round.status == RoundStatus.SIGNED_OFF
+    assert SignOff.objects.filter(voided_at__isnull=True).count() == 2
+    assert not RoundEvent.objects.filter(action="reopened").exists()
