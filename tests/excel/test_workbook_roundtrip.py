@@ -1,0 +1,110 @@
+"""Export -> import into an empty database -> export gives identical data; no formulas."""
+
+import io
+
+import openpyxl
+
+from conditions.models import (
+    AgreementCondition,
+    ConditionUpdate,
+    Milestone,
+    ProgrammeArea,
+    Workstream,
+    WorkstreamUpdate,
+)
+from metrics.excel.exporter import workbook_export
+from metrics.excel.importer import workbook_import
+from metrics.models import DataSource, FinanceLine, Measure, MeasureValue, Series
+from risks.models import Risk, RiskUpdate
+from svmonitor.models import (
+    Agreement,
+    DeficitCap,
+    LocalAuthority,
+    Membership,
+    MonitoringTierChange,
+    PaymentInstalment,
+    RagDefinition,
+    ReportingRound,
+)
+from tests.excel.builders import build_council_data
+
+
+def _cells(data: bytes) -> dict[str, list[tuple]]:
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    try:
+        return {ws.title: list(ws.iter_rows(values_only=True)) for ws in workbook.worksheets}
+    finally:
+        workbook.close()
+
+
+def _wipe():
+    # Children before parents: several relations PROTECT their targets.
+    for model in (
+        MeasureValue,
+        ConditionUpdate,
+        WorkstreamUpdate,
+        RiskUpdate,
+        Milestone,
+        Workstream,
+        Measure,
+        Series,
+        DataSource,
+        ProgrammeArea,
+        Risk,
+        FinanceLine,
+        AgreementCondition,
+        ReportingRound,
+        PaymentInstalment,
+        DeficitCap,
+        MonitoringTierChange,
+        RagDefinition,
+    ):
+        model.objects.all().delete()
+    Agreement.objects.update(supersedes=None)
+    Agreement.objects.all().delete()
+    Membership.objects.all().delete()
+    LocalAuthority.objects.all().delete()
+
+
+def test_it_round_trips_every_cell_of_every_sheet(council, tmp_path):
+    build_council_data(council)
+    first = workbook_export(council=council)
+    slug = council.slug
+    _wipe()
+    assert not LocalAuthority.objects.exists()
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(first)
+
+    result = workbook_import(file=path, council_slug=slug)
+
+    assert result.errors == []
+    assert result.council_created
+    second = workbook_export(council=LocalAuthority.objects.get(slug=slug))
+    assert _cells(first) == _cells(second)
+
+
+def test_it_writes_no_formula_and_keeps_formula_like_text_as_text(council):
+    build_council_data(council)
+    data = workbook_export(council=council)
+    workbook = openpyxl.load_workbook(io.BytesIO(data))  # not data_only: formulas would show
+    texts = set()
+    for ws in workbook.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{ws.title}!{cell.coordinate} is a formula"
+                if isinstance(cell.value, str):
+                    texts.add(cell.value)
+    assert {"=HYPERLINK(evil)", "-5% on plan", "@risk", "+ more places"} <= texts
+
+
+def test_importing_its_own_export_changes_nothing(council, tmp_path):
+    build_council_data(council)
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(workbook_export(council=council))
+
+    result = workbook_import(file=path, council_slug=council.slug)
+
+    assert result.errors == []
+    assert result.totals["created"] == 0
+    assert result.totals["changed"] == 0
+    assert result.totals["unchanged"] > 50
