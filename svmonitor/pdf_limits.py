@@ -114,11 +114,29 @@ def _child(conn, html, base_url, url_fetcher, kwargs, extra_bytes, nice):
         os._exit(status)
 
 
+_warm_lock = threading.Lock()
+_warmed = False
+
+
+def _warm_up() -> None:
+    """Load WeasyPrint and fontconfig once in this process, before any child is forked."""
+    global _warmed
+    with _warm_lock:
+        if _warmed:
+            return
+        # Every forked child then starts with WeasyPrint imported and fontconfig's caches valid,
+        # so it never scans the font directories itself: a scan under the memory cap finds no
+        # fonts, and fontconfig would write that empty result into the system's font cache.
+        from weasyprint.text.fonts import FontConfiguration
+
+        FontConfiguration()
+        _warmed = True
+
+
 def _render_in_child(html, base_url, url_fetcher, kwargs) -> bytes:
     timeout = float(_setting("PDF_TIMEOUT_SECONDS"))
     extra_bytes = int(_setting("PDF_MAX_MEMORY_MB")) * 1024 * 1024
-    # Import once in the parent so every forked child starts with WeasyPrint loaded.
-    import weasyprint  # noqa: F401
+    _warm_up()
 
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
