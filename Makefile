@@ -42,3 +42,23 @@ test-postgres: venv
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3*
+
+.PHONY: serve backup restore bench-load
+
+## Production mode: gunicorn + whitenoise against DATABASE_URL (PostgreSQL, or SQLite by default).
+## Settings from the environment or .env (copy .env.example); see docs/deploy.md.
+serve: venv sysdeps
+	scripts/dotenv.sh scripts/serve.sh
+
+## Back up the database (pg_dump -Fc, or SQLite's online backup API) into $$BACKUP_DIR or backups/.
+backup: venv
+	scripts/dotenv.sh $(PY) manage.py backup_db
+
+## Restore a backup into an empty database: make restore FILE=backups/<file> [REPLACE=1].
+restore: venv
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/<file> [REPLACE=1]" >&2; exit 1; }
+	scripts/dotenv.sh $(PY) manage.py restore_db "$(FILE)" $(if $(REPLACE),--replace)
+
+## Quarter-end load: gunicorn + a throw-away PostgreSQL on loopback, ~2.5 minutes (bench/load.py).
+bench-load: venv sysdeps-test
+	PGPORT_TEST=$${PGPORT_TEST:-54339} scripts/with-postgres.sh $(PY) bench/load.py

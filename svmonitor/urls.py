@@ -15,3 +15,9 @@ urlpatterns = [
     path("", include("risks.urls")),
     path("", include("metrics.urls")),
 ]
+
+# Generic error pages with the request id and no internal detail (svmonitor/error_views.py).
+handler400 = "svmonitor.error_views.bad_request"
+handler403 = "svmonitor.error_views.forbidden"
+handler404 = "svmonitor.error_views.not_found"
+handler500 = "svmonitor.error_views.server_error"

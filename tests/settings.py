@@ -5,6 +5,8 @@ import os
 os.environ.setdefault("DEBUG", "False")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# The test client and the live server speak plain HTTP; tests/deploy turns the redirect back on.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "False")
 
 from svmonitor.settings import *  # noqa: F403
 
