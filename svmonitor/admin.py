@@ -1,6 +1,7 @@
 """Admin for the spine: councils, agreements, rounds and their history (superusers only)."""
 
 from django.contrib import admin
+from django.db import models
 
 from conditions.models import AgreementCondition, ConditionUpdate, WorkstreamUpdate
 from risks.models import RiskUpdate
@@ -172,6 +173,8 @@ class AgreementAdmin(admin.ModelAdmin):
     list_select_related = ("council",)
     date_hierarchy = "date_signed"
     autocomplete_fields = ("council",)
+    # Django 6 assumes https for a URL typed without a scheme; opt in now (no deprecation).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [
         AgreementConditionInline,
         PaymentInstalmentInline,

@@ -1,0 +1,133 @@
+"""Typing in one key-measure figure: validation by unit, freshness of its source, history."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.utils import timezone
+
+from metrics.models import DataSource, MeasureValue
+from metrics.services import measure_value_save
+from svmonitor.models import AuditEvent
+from tests import factories as f
+from tests.dbfail import inserts_refused
+
+pytestmark = pytest.mark.django_db
+APRIL = dt.date(2024, 4, 1)
+
+
+@pytest.fixture
+def editor(db):
+    return f.UserFactory(username="kpi-editor")
+
+
+def _measure(unit):
+    measure = f.MeasureFactory(unit=unit)
+    return measure, f.SeriesFactory(council=measure.council, kind="actual")
+
+
+def test_it_creates_then_changes_a_figure_and_marks_the_source_refreshed(editor):
+    measure, series = _measure("count")
+    created = measure_value_save(
+        measure=measure, period=APRIL, series=series, value="6,357", by=editor
+    )
+    assert created.value == Decimal("6357")
+    changed = measure_value_save(
+        measure=measure, period=APRIL, series=series, value=6360, by=editor
+    )
+    assert changed.pk == created.pk
+    assert MeasureValue.objects.get().value == Decimal("6360")
+    source = DataSource.objects.get(pk=measure.data_source_id)
+    assert source.last_refreshed == timezone.localdate()
+    events = AuditEvent.objects.filter(action="measure_value.save").order_by("pk")
+    assert [e.before for e in events] == [
+        None,
+        {"period": "2024-04-01", "series": series.slug, "value": "6357.0000"},
+    ]
+    assert events[1].after["value"] == "6360"
+    assert events[1].council == measure.council
+
+
+def test_a_blank_value_clears_the_figure(editor):
+    measure, series = _measure("count")
+    f.MeasureValueFactory(measure=measure, series=series, period=APRIL)
+    assert (
+        measure_value_save(measure=measure, period=APRIL, series=series, value="", by=editor)
+        is None
+    )
+    assert not MeasureValue.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("unit", "value"),
+    [
+        ("percent", "0"),
+        ("percent", "100"),
+        ("percent", "5.75"),
+        ("count", "0"),
+        ("count", "5707"),
+        ("gbp", "-1234.56"),
+        ("gbp", "43200000"),
+        ("gbp_m", "43.2"),
+        ("gbp_m", "28.2125"),
+        ("weeks", "19.5"),
+    ],
+)
+def test_values_that_suit_the_unit_are_accepted(unit, value, editor):
+    measure, series = _measure(unit)
+    saved = measure_value_save(measure=measure, period=APRIL, series=series, value=value, by=editor)
+    assert saved.value == Decimal(value)
+
+
+@pytest.mark.parametrize(
+    ("unit", "value", "message"),
+    [
+        ("percent", "100.01", "between 0 and 100"),
+        ("percent", "-1", "between 0 and 100"),
+        ("count", "12.5", "whole number"),
+        ("count", "-3", "whole number"),
+        ("gbp", "10.005", "to the penny"),
+        ("gbp_m", "1.23456", "4 decimal places"),
+        ("weeks", "-2", "cannot be negative"),
+        ("count", "lots", "Enter a number"),
+        ("count", "NaN", "Enter a number"),
+        ("count", "1e20", "too large"),
+        ("count", True, "Enter a number"),
+    ],
+)
+def test_values_that_do_not_suit_the_unit_are_refused(unit, value, message, editor):
+    measure, series = _measure(unit)
+    with pytest.raises(ValidationError) as excinfo:
+        measure_value_save(measure=measure, period=APRIL, series=series, value=value, by=editor)
+    assert message in excinfo.value.message_dict["value"][0]
+    assert not MeasureValue.objects.exists()
+    assert DataSource.objects.get(pk=measure.data_source_id).last_refreshed is None
+
+
+def test_the_period_is_the_first_of_a_month_and_the_series_the_same_council(editor):
+    measure, series = _measure("count")
+    with pytest.raises(ValidationError) as excinfo:
+        measure_value_save(
+            measure=measure, period=dt.date(2024, 4, 15), series=series, value=1, by=editor
+        )
+    assert "period" in excinfo.value.message_dict
+    foreign = f.SeriesFactory()
+    with pytest.raises(ValidationError) as excinfo:
+        measure_value_save(measure=measure, period=APRIL, series=foreign, value=1, by=editor)
+    assert "series" in excinfo.value.message_dict
+    assert not MeasureValue.objects.exists()
+
+
+def test_it_rolls_back_when_its_last_step_fails(editor):
+    measure, series = _measure("count")
+    f.MeasureValueFactory(measure=measure, series=series, period=APRIL, value=Decimal("10"))
+    with inserts_refused(), pytest.raises(IntegrityError):
+        measure_value_save(measure=measure, period=APRIL, series=series, value=11, by=editor)
+    with inserts_refused(), pytest.raises(IntegrityError):
+        measure_value_save(
+            measure=measure, period=dt.date(2024, 5, 1), series=series, value=12, by=editor
+        )
+    assert list(MeasureValue.objects.values_list("period", "value")) == [(APRIL, Decimal("10"))]
+    assert DataSource.objects.get(pk=measure.data_source_id).last_refreshed is None

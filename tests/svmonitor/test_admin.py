@@ -1,0 +1,139 @@
+"""The admin: every model registered and its pages working; history read-only."""
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.urls import reverse
+
+from conditions.models import ConditionUpdate
+from svmonitor.audit import audit_record
+from svmonitor.choices import Rag, RoundStatus
+from tests import factories as f
+from tests.round_builders import programme, round_in
+
+pytestmark = pytest.mark.django_db
+
+OUR_APPS = ("svmonitor", "conditions", "risks", "metrics", "reports")
+READ_ONLY = {
+    "svmonitor.auditevent",
+    "svmonitor.signoff",
+    "svmonitor.roundevent",
+    "reports.roundsnapshot",
+}
+
+
+def _our_models():
+    return [model for label in OUR_APPS for model in apps.get_app_config(label).get_models()]
+
+
+def _url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.fixture
+def superuser(db):
+    user = f.UserFactory(username="site-admin", is_staff=True, is_superuser=True)
+    return user
+
+
+@pytest.fixture
+def everything(db):
+    """One of every model, through the lifecycle where it has one."""
+    prog = programme()
+    round = round_in(RoundStatus.SUBMITTED, prog)
+    council = prog.agreement.council
+    f.HeadlineFactory(overview=round.overview)
+    f.KeyContactFactory(council=council)
+    f.RagDefinitionFactory(council=council)
+    f.MembershipFactory(council=council)
+    f.PaymentInstalmentFactory(agreement=prog.agreement)
+    f.DeficitCapFactory(agreement=prog.agreement)
+    f.MonitoringTierChangeFactory(agreement=prog.agreement)
+    f.MilestoneFactory()
+    f.MeasureValueFactory()
+    f.HeadlineCardFactory(council=council)
+    f.FinanceLineFactory(agreement=prog.agreement)
+    audit_record(action="test.event", obj=council)
+    return round
+
+
+def test_every_model_of_our_apps_is_registered():
+    missing = [m._meta.label for m in _our_models() if not admin.site.is_registered(m)]
+    assert missing == []
+
+
+def test_every_changelist_search_and_change_page_loads(client, superuser, everything):
+    client.force_login(superuser)
+    for model in _our_models():
+        assert model.objects.exists(), model._meta.label
+        assert client.get(_url(model, "changelist")).status_code == 200, model._meta.label
+        assert client.get(_url(model, "changelist"), {"q": "a"}).status_code == 200
+        obj = model.objects.first()
+        response = client.get(_url(model, "change", obj.pk))
+        assert response.status_code == 200, model._meta.label
+
+
+def test_add_pages_load_except_for_history(client, superuser):
+    client.force_login(superuser)
+    for model in _our_models():
+        status = client.get(_url(model, "add")).status_code
+        expected = 403 if model._meta.label_lower in READ_ONLY else 200
+        assert status == expected, model._meta.label
+
+
+def test_history_cannot_be_changed_or_deleted_in_the_admin(client, superuser, everything):
+    client.force_login(superuser)
+    for label in READ_ONLY:
+        model = apps.get_model(label)
+        obj = model.objects.first()
+        page = client.get(_url(model, "change", obj.pk))
+        assert b'name="_save"' not in page.content
+        assert client.post(_url(model, "change", obj.pk), {}).status_code == 403
+        assert client.post(_url(model, "delete", obj.pk), {"post": "yes"}).status_code == 403
+        assert model.objects.filter(pk=obj.pk).exists()
+
+
+def test_a_section_of_a_submitted_return_is_read_only_in_the_admin(client, superuser, everything):
+    client.force_login(superuser)
+    update = ConditionUpdate.objects.filter(round=everything).first()
+    page = client.get(_url(ConditionUpdate, "change", update.pk))
+    assert b'name="_save"' not in page.content
+    data = {
+        "round": everything.pk,
+        "condition": update.condition_id,
+        "rag": "red",
+        "narrative": "x",
+    }
+    assert client.post(_url(ConditionUpdate, "change", update.pk), data).status_code == 403
+    update.refresh_from_db()
+    assert update.rag == Rag.GREEN
+
+
+def test_an_admin_save_of_a_draft_section_bumps_its_version(client, superuser):
+    client.force_login(superuser)
+    round = round_in(RoundStatus.DRAFT)
+    update = ConditionUpdate.objects.filter(round=round).first()
+    data = {
+        "round": round.pk,
+        "condition": update.condition_id,
+        "rag": "amber",
+        "narrative": "Corrected by the administrator.",
+        "_save": "Save",
+    }
+    response = client.post(_url(ConditionUpdate, "change", update.pk), data)
+    assert response.status_code == 302
+    update.refresh_from_db()
+    assert (update.rag, update.version, update.updated_by) == (Rag.AMBER, 2, superuser)
+
+
+def test_the_round_page_shows_its_sections_inline(client, superuser, everything):
+    client.force_login(superuser)
+    page = client.get(_url(type(everything), "change", everything.pk)).content.decode()
+    for prefix in (
+        "condition_updates",
+        "risk_updates",
+        "workstream_updates",
+        "sign_offs",
+        "events",
+    ):
+        assert f'id="{prefix}-group"' in page
