@@ -1,0 +1,1 @@
+"""Demo data: Wiltshire from the seed documents and the fictional Northdale (`load_demo`)."""

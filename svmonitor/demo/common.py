@@ -1,0 +1,182 @@
+"""Idempotent building blocks for the demo loader: upsert by natural key, RAG labels, rounds."""
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import models
+
+from metrics.models import MeasureValue
+from svmonitor.choices import DEFAULT_DFE_MAPPING, DEFAULT_RAG_DEFINITIONS, Rag, RoundStatus
+from svmonitor.models import Headline, RagDefinition, ReportingRound, RoundOverview
+from svmonitor.services import round_open_next
+
+MILLION = Decimal("1000000")
+
+
+def money_m(amount: str) -> Decimal:
+    """Pounds from a figure in millions given as text, e.g. "84.5" -> Decimal("84500000.00")."""
+    return (Decimal(amount) * MILLION).quantize(Decimal("0.01"))
+
+
+@dataclass
+class Tally:
+    """Rows the loader saw, created and changed, by model, so a re-run can show it did nothing."""
+
+    seen: Counter = field(default_factory=Counter)
+    created: Counter = field(default_factory=Counter)
+    changed: Counter = field(default_factory=Counter)
+
+    def record(self, model: type[models.Model], *, created: bool, changed: bool) -> None:
+        """Count one row."""
+        name = model._meta.label
+        self.seen[name] += 1
+        if created:
+            self.created[name] += 1
+        elif changed:
+            self.changed[name] += 1
+
+    def summary(self) -> str:
+        """One line: rows in total, how many created and changed."""
+        return (
+            f"{sum(self.seen.values())} rows ({sum(self.created.values())} created, "
+            f"{sum(self.changed.values())} changed)"
+        )
+
+
+def upsert(model, tally: Tally, *, lookup: dict, values: dict | None = None, m2m=None):
+    """Get the row with this natural key and make it match `values`; save only if it differs.
+
+    update_or_create would save every time and bump auto_now columns, so a second run would
+    change rows; comparing first keeps a re-run a true no-op.
+    """
+    values = values or {}
+    obj = model._default_manager.filter(**lookup).first()
+    created = obj is None
+    changed_fields = []
+    if created:
+        obj = model(**lookup, **values)
+    else:
+        changed_fields = [name for name, value in values.items() if getattr(obj, name) != value]
+        for name in changed_fields:
+            setattr(obj, name, values[name])
+    if created or changed_fields:
+        obj.full_clean()
+        obj.save()
+    m2m_changed = False
+    for name, related in (m2m or {}).items():
+        manager = getattr(obj, name)
+        if set(manager.values_list("pk", flat=True)) != {item.pk for item in related}:
+            manager.set(related)
+            m2m_changed = m2m_changed or not created
+    tally.record(model, created=created, changed=bool(changed_fields) or m2m_changed)
+    return obj
+
+
+def rag_definitions_load(council, tally: Tally, *, labels: dict[str, str]) -> None:
+    """One RagDefinition per level, with the council's own labels and the DfE defaults."""
+    for level in Rag:
+        upsert(
+            RagDefinition,
+            tally,
+            lookup={"council": council, "level": level},
+            values={
+                "label": labels[level],
+                "definition": DEFAULT_RAG_DEFINITIONS[level],
+                "dfe_level": DEFAULT_DFE_MAPPING[level],
+            },
+        )
+
+
+@dataclass(frozen=True)
+class RoundSpec:
+    """A reporting round to load: which update, when due, data month, and submission date."""
+
+    financial_year: int
+    update_number: int
+    due_date: dt.date
+    data_as_at: dt.date | None
+    submitted_on: dt.date | None = None
+
+
+def round_load(agreement, tally: Tally, *, spec: RoundSpec, recorded_by=None) -> ReportingRound:
+    """A submitted round if it has a submission date, else an open draft."""
+    submitted = spec.submitted_on is not None
+    return upsert(
+        ReportingRound,
+        tally,
+        lookup={
+            "agreement": agreement,
+            "financial_year": spec.financial_year,
+            "update_number": spec.update_number,
+        },
+        values={
+            "due_date": spec.due_date,
+            "data_as_at": spec.data_as_at,
+            "status": RoundStatus.SUBMITTED if submitted else RoundStatus.DRAFT,
+            "submitted_on": spec.submitted_on,
+            "submitted_recorded_by": recorded_by if submitted else None,
+        },
+    )
+
+
+def overview_load(round_, tally: Tally, *, values: dict, headlines: dict[str, list[str]]):
+    """A round's overview answers and its headlines (at most three of each kind)."""
+    overview = upsert(RoundOverview, tally, lookup={"round": round_}, values=values)
+    for kind, texts in headlines.items():
+        for position, text in enumerate(texts, start=1):
+            upsert(
+                Headline,
+                tally,
+                lookup={"overview": overview, "kind": kind, "position": position},
+                values={"text": text},
+            )
+    return overview
+
+
+def draft_round_open(agreement, tally: Tally, *, financial_year: int, update_number: int, by):
+    """The open draft, opened once through the lifecycle service, which carries forward every
+    section (condition, risk and workstream updates, overview, headlines) of the last round.
+
+    Opening it the way a council would keeps one carry-forward rule in the project; a re-run
+    finds the draft and leaves it (and any edits made to it since) alone.
+    """
+    draft = ReportingRound.objects.filter(
+        agreement=agreement, financial_year=financial_year, update_number=update_number
+    ).first()
+    created = draft is None
+    if created:
+        draft = round_open_next(
+            agreement=agreement,
+            financial_year=financial_year,
+            update_number=update_number,
+            by=by,
+        )
+    rows = [draft, *draft.condition_updates.all(), *draft.risk_updates.all()]
+    rows += list(draft.workstream_updates.all())
+    overview = getattr(draft, "overview", None)
+    if overview is not None:
+        rows += [overview, *overview.headlines.all()]
+    for row in rows:
+        tally.record(type(row), created=created, changed=False)
+    return draft
+
+
+def values_load(measure, series, tally: Tally, *, points: dict[dt.date, object], notes=None):
+    """MeasureValue rows for one measure in one series; `None` points are skipped, not invented."""
+    notes = notes or {}
+    for period, value in points.items():
+        if value is None:
+            continue
+        upsert(
+            MeasureValue,
+            tally,
+            lookup={"measure": measure, "period": period, "series": series},
+            values={"value": Decimal(str(value)), "note": notes.get(period, "")},
+        )
+
+
+def month(year: int, month_number: int) -> dt.date:
+    """The first of a month, as every period is stored."""
+    return dt.date(year, month_number, 1)

@@ -1,0 +1,290 @@
+"""Wiltshire, loaded from the seed documents in /work/shared/seeds (see its README)."""
+
+import datetime as dt
+import re
+
+from conditions.models import AgreementCondition, ConditionUpdate
+from risks.models import Risk, RiskUpdate
+from svmonitor.choices import ContactRole, MonitoringTier, PaymentStatus, Rag
+from svmonitor.demo.common import (
+    RoundSpec,
+    Tally,
+    draft_round_open,
+    money_m,
+    overview_load,
+    rag_definitions_load,
+    round_load,
+    upsert,
+)
+from svmonitor.demo.wiltshire_metrics import INSTALMENT, finance_load, metrics_load
+from svmonitor.demo.wiltshire_overview import OVERVIEWS
+from svmonitor.demo.wiltshire_programme import programme_load
+from svmonitor.demo.wiltshire_text import (
+    BOARD_RISKS,
+    CONDITION_NARRATIVES,
+    CONDITION_RAGS,
+    CONDITIONS,
+    RISKS,
+)
+from svmonitor.models import (
+    Agreement,
+    DeficitCap,
+    KeyContact,
+    LocalAuthority,
+    MonitoringTierChange,
+    PaymentInstalment,
+)
+
+SLUG = "wiltshire"
+# The seeds say the agreement was signed and the first payment received in March 2024; the
+# days of the month are illustrative.
+SIGNED = dt.date(2024, 3, 15)
+FIRST_PAYMENT = dt.date(2024, 3, 28)
+
+RAG_LABELS = {
+    Rag.BLUE: "Blue - Complete",
+    Rag.GREEN: "Green - On Track",
+    Rag.AMBER_GREEN: "Amber / Green - Off Track",
+    Rag.AMBER: "Amber - Off Track",
+    Rag.AMBER_RED: "Amber / Red - At Risk",
+    Rag.RED: "Red - Off Target",
+    Rag.NOT_RATED: "Not rated",
+}
+
+# Key personnel by role title only: the seed's names and addresses stay out of the project.
+CONTACTS = [
+    (ContactRole.CHIEF_EXECUTIVE, "Chief Executive"),
+    (ContactRole.S151_OFFICER, "S151 Officer"),
+    (ContactRole.DCS, "Director of Children's Services"),
+    (ContactRole.OTHER, "Director for Education and Skills"),
+    (ContactRole.OTHER, "Interim Director for Children and Families"),
+    (ContactRole.OTHER, "Inclusion, SEND and AP Transformation Lead"),
+    (ContactRole.OTHER, "High Needs Block Finance Lead"),
+    (ContactRole.OTHER, "Head of SEND and Inclusion"),
+]
+
+# Due dates are the ends of May, August and November; Update 3's submission date is the seed's,
+# the others are illustrative. Data runs to April, July and October.
+ROUNDS_2024 = [
+    RoundSpec(2024, 1, dt.date(2024, 5, 31), dt.date(2024, 4, 1), dt.date(2024, 5, 31)),
+    RoundSpec(2024, 2, dt.date(2024, 8, 31), dt.date(2024, 7, 1), dt.date(2024, 8, 30)),
+    RoundSpec(2024, 3, dt.date(2024, 11, 30), dt.date(2024, 10, 1), dt.date(2024, 12, 11)),
+]
+
+# Measures each condition's update cites, by update number (Update 1's key-measure tables and
+# the figures Update 3's narratives quote).
+KEY_MEASURES = {
+    1: {
+        "3.1": ["ehcps", "ehcna-requests", "no-to-assess"],
+        "3.2": ["moves-up", "issued-20-weeks"],
+        "3.3": ["inmss-pct", "moves-down"],
+    },
+    2: {},
+    3: {
+        "1": ["hnb-overspend"],
+        "3.1": ["ehcps"],
+        "3.2": ["inmss-pct"],
+        "3.3": ["special-places"],
+        "3.4": ["ehcps-ceased"],
+    },
+}
+
+
+def _email(title: str) -> str:
+    local = re.sub(r"[^a-z0-9]+", ".", title.lower().replace("'", "")).strip(".")
+    return f"{local}@{SLUG}.example.org"
+
+
+def council_upsert(tally: Tally) -> LocalAuthority:
+    """The council row, so users can be attached before the rest is loaded."""
+    return upsert(
+        LocalAuthority,
+        tally,
+        lookup={"slug": SLUG},
+        values={
+            "name": "Wiltshire Council",
+            "dfe_la_number": "865",
+            "ons_code": "E06000054",
+            "risk_score_threshold": 15,
+            "is_fictional": False,
+        },
+    )
+
+
+def _agreement_load(council, tally: Tally) -> Agreement:
+    agreement = upsert(
+        Agreement,
+        tally,
+        lookup={"council": council, "date_signed": SIGNED},
+        values={
+            "title": "Safety Valve agreement",
+            "first_financial_year": 2023,
+            "last_financial_year": 2028,
+            "dfe_contribution": money_m("67"),
+            "council_contribution": money_m("70.2"),
+            "supersedes": None,
+            "published_url": "https://www.gov.uk/government/news/"
+            "dedicated-schools-grant-very-high-deficit-intervention",
+        },
+    )
+    upsert(
+        PaymentInstalment,
+        tally,
+        lookup={"agreement": agreement, "due_date": FIRST_PAYMENT},
+        values={
+            "amount": money_m("26.8"),
+            "status": PaymentStatus.RECEIVED,
+            "status_date": FIRST_PAYMENT,
+            "note": "Used to reduce the cumulative deficit at the end of 2023-24.",
+        },
+    )
+    for year in range(2025, 2030):
+        upsert(
+            PaymentInstalment,
+            tally,
+            lookup={"agreement": agreement, "due_date": dt.date(year, 3, 31)},
+            values={
+                "amount": INSTALMENT,
+                "status": PaymentStatus.EXPECTED,
+                "status_date": None,
+                "note": "Illustrative schedule: the rest of the £67m in five equal instalments.",
+            },
+        )
+    upsert(
+        DeficitCap,
+        tally,
+        lookup={"agreement": agreement, "financial_year": 2024},
+        values={"cap": money_m("84.5")},
+    )
+    upsert(
+        MonitoringTierChange,
+        tally,
+        lookup={"agreement": agreement, "effective_from": SIGNED},
+        values={"tier": MonitoringTier.STANDARD, "reason": "Agreement signed."},
+    )
+    return agreement
+
+
+def _conditions_load(agreement, tally: Tally) -> dict[str, AgreementCondition]:
+    return {
+        label: upsert(
+            AgreementCondition,
+            tally,
+            lookup={"agreement": agreement, "label": label, "in_force_from": SIGNED},
+            values={"title": title, "wording": wording, "order": order, "in_force_to": None},
+        )
+        for order, (label, (title, wording)) in enumerate(CONDITIONS.items(), start=1)
+    }
+
+
+def _risks_load(council, tally: Tally) -> dict[int, Risk]:
+    risks = {}
+    for number, spec in RISKS.items():
+        impact, likelihood = spec["scores"][-1]
+        risks[number] = upsert(
+            Risk,
+            tally,
+            lookup={"council": council, "number": number},
+            values={
+                "title": spec["title"],
+                "impact_description": "",
+                "owner_role": spec["owner_role"],
+                "impact": impact,
+                "likelihood": likelihood,
+                "mitigation": spec["mitigation"],
+                "action_required": "",
+                "is_open": True,
+            },
+        )
+    for number, spec in BOARD_RISKS.items():
+        impact, likelihood = spec["score"]
+        risks[number] = upsert(
+            Risk,
+            tally,
+            lookup={"council": council, "number": number},
+            values={
+                "title": spec["title"],
+                "impact_description": spec["impact_description"],
+                "owner_role": spec["owner_role"],
+                "impact": impact,
+                "likelihood": likelihood,
+                "mitigation": "",
+                "action_required": spec["action_required"],
+                "is_open": True,
+            },
+        )
+    return risks
+
+
+def _round_sections_load(round_, tally: Tally, *, conditions, risks, measures) -> None:
+    """One 2024-25 update: every condition's and DfE risk's RAG and narrative, the overview."""
+    index = round_.update_number - 1
+    cited = KEY_MEASURES[round_.update_number]
+    for label, condition in conditions.items():
+        upsert(
+            ConditionUpdate,
+            tally,
+            lookup={"round": round_, "condition": condition},
+            values={
+                "rag": CONDITION_RAGS[label][index],
+                "narrative": CONDITION_NARRATIVES[label][index],
+            },
+            m2m={"key_measures": [measures[code] for code in cited.get(label, [])]},
+        )
+    for number, spec in RISKS.items():
+        impact, likelihood = spec["scores"][index]
+        upsert(
+            RiskUpdate,
+            tally,
+            lookup={"round": round_, "risk": risks[number]},
+            values={
+                "rag": spec["rags"][index],
+                "narrative": spec["narratives"][index],
+                "impact": impact,
+                "likelihood": likelihood,
+            },
+        )
+    overview = OVERVIEWS[round_.update_number]
+    overview_load(round_, tally, values=overview["values"], headlines=overview["headlines"])
+
+
+def wiltshire_load(council, tally: Tally, *, users: dict) -> None:
+    """Everything the seeds give for Wiltshire, then the 2025-26 draft carried forward."""
+    rag_definitions_load(council, tally, labels=RAG_LABELS)
+    for order, (role, title) in enumerate(CONTACTS, start=1):
+        upsert(
+            KeyContact,
+            tally,
+            lookup={"council": council, "job_title": title},
+            values={"role": role, "name": title, "email": _email(title), "order": order},
+        )
+    agreement = _agreement_load(council, tally)
+    finance_load(agreement, tally)
+    conditions = _conditions_load(agreement, tally)
+    risks = _risks_load(council, tally)
+    lead = users.get(f"lead.{SLUG}")
+    rounds = [round_load(agreement, tally, spec=spec, recorded_by=lead) for spec in ROUNDS_2024]
+    update_3 = rounds[-1]
+    # Workstream RAGs are the board dashboard's (January 2025), the nearest to Update 3; the
+    # seeds give none for earlier rounds, so earlier rounds have no workstream updates.
+    programme_load(council, tally, conditions=conditions, round_=update_3)
+    areas = {area.number: area for area in council.programme_areas.all()}
+    measures = metrics_load(council, tally, areas=areas, conditions=conditions)
+    for round_ in rounds:
+        _round_sections_load(round_, tally, conditions=conditions, risks=risks, measures=measures)
+    # 2025-26 Update 1 is open as a draft carried forward from Update 3.
+    draft = draft_round_open(agreement, tally, financial_year=2025, update_number=1, by=lead)
+    # The board's two key risks arrived after Update 3 was sent: the draft is where they join.
+    for number, spec in BOARD_RISKS.items():
+        impact, likelihood = spec["score"]
+        upsert(
+            RiskUpdate,
+            tally,
+            lookup={"round": draft, "risk": risks[number]},
+            values={
+                "rag": spec["rag"],
+                "narrative": spec["action_required"],
+                "impact": impact,
+                "likelihood": likelihood,
+            },
+        )
