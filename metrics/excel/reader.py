@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from pathlib import Path
+from typing import NamedTuple
 
 import openpyxl
 import pandas as pd
@@ -25,6 +27,8 @@ _NO = {"no", "n", "false", "0", "closed"}
 _MONEY_JUNK = re.compile(r"[£,\s]")
 _PLACES = {fmt.DECIMAL: Decimal("0.0001"), fmt.MONEY: Decimal("0.01")}
 _DIGITS = {fmt.DECIMAL: 18, fmt.MONEY: 16}
+_DP = {fmt.DECIMAL: 4, fmt.MONEY: 2}
+_LIMIT = {kind: 10 ** (_DIGITS[kind] - _DP[kind]) for kind in _DIGITS}
 
 
 @dataclass(frozen=True)
@@ -54,14 +58,11 @@ class Row:
     letters: dict  # column key -> "C 'Impact (1-5)'"
 
 
-@dataclass
-class GridCell:
-    """One figure of the wide grid, after reshaping to long form."""
+class GridCell(NamedTuple):
+    """One figure of the wide grid, after reshaping to long form (its row names the measure)."""
 
     row: int
     column: str
-    measure: str
-    series: str
     period: dt.date
     value: Decimal
 
@@ -88,6 +89,11 @@ def _text(value) -> str:
 
 
 def _decimal(value, kind: str) -> Decimal:
+    # Fast path for the common case, a plain number (thousands of grid cells per import).
+    if type(value) is float and math.isfinite(value) and abs(value) < _LIMIT[kind]:
+        return Decimal(repr(round(value, _DP[kind])))
+    if type(value) is int and abs(value) < _LIMIT[kind]:
+        return Decimal(value)
     if isinstance(value, bool):
         raise ValueError("must be a number, not TRUE/FALSE")
     if isinstance(value, int | Decimal):
@@ -305,28 +311,17 @@ def _read_grid(spec, rows, result: ReadResult, blanked) -> None:
         dtype=object,
     )
     long = frame.melt(id_vars="row", var_name="col", value_name="value").dropna(subset=["value"])
-    by_number = {row.number: row for row in result.grid_rows}
-    for number, index, raw in long.itertuples(index=False):
+    names = {index: _column_name(index, header[index]) for index in months}
+    cells = result.grid_cells
+    for number, index, raw in long.itertuples(index=False, name=None):
         if raw == "" or (number, index) in blanked:
             continue
-        row = by_number[number]
         try:
             value = _decimal(raw, fmt.DECIMAL)
         except ValueError as exc:
-            result.errors.append(
-                CellError(spec.name, number, _column_name(index, header[index]), str(exc))
-            )
+            result.errors.append(CellError(spec.name, number, names[index], str(exc)))
             continue
-        result.grid_cells.append(
-            GridCell(
-                number,
-                _column_name(index, header[index]),
-                row.values.get("measure"),
-                row.values.get("series") or "",
-                months[index],
-                value,
-            )
-        )
+        cells.append(GridCell(number, names[index], months[index], value))
 
 
 def _blank_formulas(path, ws, spec, errors) -> set[tuple[int, int]]:
