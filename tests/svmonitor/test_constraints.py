@@ -232,7 +232,7 @@ def test_headline_kind_must_be_known():
 
 
 def test_overview_answers_must_be_yes_no_or_blank():
-    refused(lambda: f.RoundOverviewFactory(zero_deficit_on_track="maybe"))
+    refused(lambda: f.RoundOverviewFactory(zero_deficit_on_track="n/a"))
     assert f.RoundOverviewFactory(zero_deficit_on_track="no").zero_deficit_on_track == "no"
 
 
