@@ -221,6 +221,10 @@ class _Plan(Refs):
             if v["last_financial_year"] < v["first_financial_year"]:
                 self.error(spec.name, row, "last_financial_year", "is before the first year")
                 continue
+            negative = [k for k in ("dfe_contribution", "council_contribution") if v[k] < 0]
+            if negative:
+                self.error(spec.name, row, negative[0], "cannot be negative")
+                continue
             values = {"council": self.council, **self.values_from(row, Agreement, spec)}
             if "supersedes" in v:
                 target = table.by_key.get((v["supersedes"],)) if v["supersedes"] else None
@@ -250,6 +254,9 @@ class _Plan(Refs):
                 if agreement is None or not self.row_ok(spec, row):
                     continue
                 values = {"agreement": agreement, **self.values_from(row, model, spec)}
+                if model is PaymentInstalment and values["amount"] <= 0:
+                    self.error(spec.name, row, "amount", "must be more than £0")
+                    continue
                 key = (id(agreement), *(row.values[f] for f in key_fields))
                 table.upsert(summary, row, key, values, key_column=key_fields[0])
 

@@ -61,6 +61,21 @@ class ImportResult:
             "unchanged": sum(s.unchanged for s in self.sheets),
         }
 
+    def rag_notations(self) -> list[dict]:
+        """Each distinct RAG notation with the level it was read as, how often and where first."""
+        grouped: dict[tuple[str, str], dict] = {}
+        for reading in self.rag_readings:
+            key = (reading.written.strip(), reading.level)
+            if key not in grouped:
+                grouped[key] = {
+                    "written": key[0],
+                    "level": reading.level,
+                    "count": 0,
+                    "first": f"{reading.sheet}, row {reading.row}",
+                }
+            grouped[key]["count"] += 1
+        return sorted(grouped.values(), key=lambda g: (g["level"], g["written"].casefold()))
+
 
 def _same(current, wanted) -> bool:
     if isinstance(wanted, models.Model):

@@ -1,0 +1,161 @@
+"""Workbook pages: upload with a preview then confirm, template and export downloads."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from metrics.excel.exporter import workbook_export
+from metrics.excel.importer import workbook_import
+from metrics.excel.safety import DEFAULT_MAX_BYTES, WorkbookRefused
+from svmonitor.access import council_for_user
+from svmonitor.models import LocalAuthority
+from svmonitor.roles import Action
+
+SESSION_KEY = "workbook_imports"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPIRED = "This upload has expired or was changed. Upload the workbook again."
+
+
+class WorkbookUploadForm(forms.Form):
+    """The file to import."""
+
+    workbook = forms.FileField(label="Workbook (.xlsx)")
+
+    def clean_workbook(self):
+        upload = self.cleaned_data["workbook"]
+        limit = getattr(settings, "WORKBOOK_MAX_BYTES", DEFAULT_MAX_BYTES)
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"The file is {upload.size / 1048576:.1f} MB; the limit is "
+                f"{limit / 1048576:.0f} MB."
+            )
+        return upload
+
+
+def _council(request, slug: str, action: str):
+    """The council for the action; a site administrator may import a council not yet created."""
+    if (
+        action == Action.UPLOAD
+        and request.user.is_superuser
+        and not LocalAuthority.objects.filter(slug=slug).exists()
+    ):
+        return None
+    return council_for_user(request, slug, action)
+
+
+def _store(upload) -> tuple[Path, str]:
+    # Kept on disk between preview and confirm; the session holds only its name and hash.
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4()}.xlsx"
+    digest = hashlib.sha256()
+    with path.open("wb") as handle:
+        for chunk in upload.chunks():
+            digest.update(chunk)
+            handle.write(chunk)
+    return path, digest.hexdigest()
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _page(request, slug, council, **context):
+    template = "metrics/workbook_upload.html"
+    if request.htmx and not request.htmx.boosted and "result" in context:
+        template += "#result"
+    return render(request, template, {"slug": slug, "council": council, **context})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workbook_upload(request, slug):
+    """Upload a workbook and show what importing it would create, change and leave."""
+    council = _council(request, slug, Action.UPLOAD)
+    form = WorkbookUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "GET" or not form.is_valid():
+        return _page(request, slug, council, form=form)
+    upload = form.cleaned_data["workbook"]
+    path, sha256 = _store(upload)
+    try:
+        result = workbook_import(
+            file=path, council_slug=slug, dry_run=True, by=request.user, filename=upload.name
+        )
+    except WorkbookRefused as refusal:
+        path.unlink(missing_ok=True)
+        form.add_error("workbook", str(refusal))
+        return _page(request, slug, council, form=form)
+    token = ""
+    if result.ok:
+        token = uuid.uuid4().hex
+        pending = request.session.get(SESSION_KEY, {})
+        pending[token] = {"path": path.name, "sha256": sha256, "slug": slug, "name": upload.name}
+        request.session[SESSION_KEY] = pending
+    else:
+        path.unlink(missing_ok=True)
+    return _page(request, slug, council, form=WorkbookUploadForm(), preview=result, token=token)
+
+
+@login_required
+@require_POST
+def workbook_confirm(request, slug):
+    """Import the previewed workbook, checking it is byte-for-byte the one previewed."""
+    council = _council(request, slug, Action.UPLOAD)
+    pending = request.session.get(SESSION_KEY, {})
+    entry = pending.pop(request.POST.get("token", ""), None)
+    request.session[SESSION_KEY] = pending
+    path = Path(settings.MEDIA_ROOT) / "imports" / entry["path"] if entry else None
+    if (
+        entry is None
+        or entry["slug"] != slug
+        or not path.exists()
+        or _sha256(path) != entry["sha256"]
+    ):
+        if path is not None:
+            path.unlink(missing_ok=True)
+        return _page(
+            request, slug, council, form=WorkbookUploadForm(), result=None, expired=EXPIRED
+        )
+    try:
+        result = workbook_import(
+            file=path, council_slug=slug, by=request.user, filename=entry["name"]
+        )
+    except WorkbookRefused as refusal:
+        return _page(
+            request, slug, council, form=WorkbookUploadForm(), result=None, expired=str(refusal)
+        )
+    finally:
+        path.unlink(missing_ok=True)
+    return _page(request, slug, council, form=WorkbookUploadForm(), result=result)
+
+
+def _download(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def workbook_export_download(request, slug):
+    """Everything the council holds, as the workbook format."""
+    council = council_for_user(request, slug, Action.EXPORT)
+    return _download(workbook_export(council=council), f"{council.slug}-svmonitor.xlsx")
+
+
+@login_required
+@require_GET
+def workbook_template_download(request, slug):
+    """An empty workbook in the format, with the council's row filled in."""
+    council = council_for_user(request, slug, Action.EXPORT)
+    data = workbook_export(council=council, template=True)
+    return _download(data, f"{council.slug}-svmonitor-template.xlsx")
