@@ -143,6 +143,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Deployment security (issue 8; see docs/deploy.md). Each switch can be set in the environment
 # and otherwise follows DEBUG: on for a server, off for `make run` on http://127.0.0.1:8000.
+if SECRET_KEY.startswith("replace-with"):
+    raise ImproperlyConfigured("SECRET_KEY is still the .env.example placeholder; set a real one")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 # A load balancer's health probe may come over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
