@@ -342,33 +342,55 @@ def _blank_formulas(path, ws, spec, errors) -> set[tuple[int, int]]:
     return blanked
 
 
+def _defused(exc: BaseException | None) -> bool:
+    # openpyxl wraps parse errors in its own; defusedxml's refusal is further down the chain.
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def _open(handle):
+    try:
+        return openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken or hostile file
+        if _defused(exc):
+            raise WorkbookRefused("The workbook's XML is unsafe (entities or a DTD).") from exc
+        raise WorkbookRefused(f"The workbook could not be read: {exc}") from exc
+
+
 def workbook_read(path: Path) -> ReadResult:
     """Read every known sheet of a checked .xlsx; unknown sheets are noted and skipped."""
     result = ReadResult()
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except DefusedXmlException as exc:
-        raise WorkbookRefused(f"The workbook's XML is unsafe ({exc}); it is refused.") from exc
-    except Exception as exc:
-        raise WorkbookRefused(f"The workbook could not be read: {exc}") from exc
-    try:
-        for ws in workbook.worksheets:
-            spec = fmt.SHEET_BY_NAME.get(ws.title.strip().casefold())
-            if spec is None or spec.derived:
-                if ws.title != fmt.ABOUT_SHEET and spec is None:
-                    result.notes.append(f"Sheet '{ws.title}' is not part of the format: skipped.")
-                continue
-            blanked = _blank_formulas(path, ws, spec, result.errors)
-            rows = list(_non_blank(ws))
-            if not rows:
-                continue
-            if spec is fmt.GRID:
-                _read_grid(spec, rows, result, blanked)
-                continue
-            mapping = _map_headers(spec, rows[0][1], result.errors)
-            result.sheets[spec.name] = _read_rows(spec, rows[1:], mapping, blanked, result.errors)
-    except DefusedXmlException as exc:
-        raise WorkbookRefused(f"The workbook's XML is unsafe ({exc}); it is refused.") from exc
-    finally:
-        workbook.close()
+    # Our own handle, so the file is closed even when openpyxl gives up half-way.
+    with path.open("rb") as handle:
+        workbook = _open(handle)
+        try:
+            for ws in workbook.worksheets:
+                _read_sheet(path, ws, result)
+        except Exception as exc:
+            if _defused(exc):
+                raise WorkbookRefused("The workbook's XML is unsafe (entities or a DTD).") from exc
+            raise
+        finally:
+            workbook.close()
     return result
+
+
+def _read_sheet(path: Path, ws, result: ReadResult) -> None:
+    spec = fmt.SHEET_BY_NAME.get(ws.title.strip().casefold())
+    if spec is None or spec.derived:
+        if ws.title != fmt.ABOUT_SHEET and spec is None:
+            result.notes.append(f"Sheet '{ws.title}' is not part of the format: skipped.")
+        return
+    blanked = _blank_formulas(path, ws, spec, result.errors)
+    rows = list(_non_blank(ws))
+    if not rows:
+        return
+    if spec is fmt.GRID:
+        _read_grid(spec, rows, result, blanked)
+        return
+    mapping = _map_headers(spec, rows[0][1], result.errors)
+    result.sheets[spec.name] = _read_rows(spec, rows[1:], mapping, blanked, result.errors)
