@@ -1,4 +1,4 @@
-"""Reads for the reports app: rolling averages, the council list and the DfE portfolio."""
+"""Reads for the reports app: the dashboard page, the council list and the DfE portfolio."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-import pandas as pd
-
 from conditions.models import ConditionUpdate
 from metrics.models import FinanceLine
+from reports import charts
 from reports import variance as fmt
+from reports.snapshot import AreaSection, FinanceYear, MeasureData, Rating, RoundSnapshot
 from svmonitor.choices import DEFAULT_DFE_MAPPING, RAG_CSS, RAG_RANK, Rag, RoundStatus
 from svmonitor.fy import fy_label
 from svmonitor.models import (
@@ -21,22 +21,6 @@ from svmonitor.models import (
     RagDefinition,
     ReportingRound,
 )
-
-
-def rolling_average(
-    points: list[tuple[dt.date, Decimal]], window: int
-) -> list[tuple[dt.date, Decimal]]:
-    """The trailing mean over `window` months; a month is shown only once a full window exists."""
-    if not points:
-        return []
-    frame = pd.DataFrame.from_records(points, columns=["period", "value"])
-    series = pd.Series(
-        frame["value"].astype(float).to_numpy(), index=pd.to_datetime(frame["period"])
-    )
-    # Missing months become gaps rather than shortening the window.
-    monthly = series.resample("MS").mean()
-    averaged = monthly.rolling(window, min_periods=window).mean().dropna()
-    return [(stamp.date(), Decimal(str(round(value, 4)))) for stamp, value in averaged.items()]
 
 
 @dataclass(frozen=True)
@@ -229,3 +213,178 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
         )
     rows.sort(key=PORTFOLIO_SORTS.get(sort, PORTFOLIO_SORTS["name"]))
     return rows
+
+
+# --- the dashboard page ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A figure to draw, its element id, and what it shows (for the accessible name)."""
+
+    id: str
+    figure: dict
+    label: str
+
+
+@dataclass(frozen=True)
+class MeasureBlock:
+    """A key measure with its trend chart."""
+
+    measure: MeasureData
+    chart: Chart
+
+
+@dataclass(frozen=True)
+class AreaBlock:
+    """A programme area's section: the area and its measures with charts."""
+
+    area: AreaSection
+    measures: tuple[MeasureBlock, ...]
+
+
+@dataclass(frozen=True)
+class CountRow:
+    """A row of a counts table: a heading and one count per column."""
+
+    heading: str
+    counts: tuple[int, ...]
+    total: int
+
+
+@dataclass(frozen=True)
+class FinanceRow:
+    """One financial year of the finance table, formatted in £m."""
+
+    fy: str
+    agreement_in_year: str
+    latest_in_year: str
+    agreement_cumulative: str
+    latest_cumulative: str
+    cap: str
+    against_cap: str
+    is_over_cap: bool
+    reflects: str
+
+
+@dataclass(frozen=True)
+class DashboardPage:
+    """Everything the dashboard template shows, drawn from one snapshot."""
+
+    snapshot: RoundSnapshot
+    status_levels: tuple[Rating, ...]
+    workstream_rows: tuple[CountRow, ...]
+    workstream_chart: Chart
+    heat_rows: tuple[CountRow, ...]
+    heat_chart: Chart
+    areas: tuple[AreaBlock, ...]
+    finance_rows: tuple[FinanceRow, ...]
+    finance_chart: Chart
+    payments_chart: Chart
+    payments_received: str
+    payments_withheld: str
+
+
+def _m(value: Decimal | None) -> str:
+    return fmt.format_value(_millions(value), fmt.GBP_M)
+
+
+def _finance_row(year: FinanceYear) -> FinanceRow:
+    latest = year.latest
+    deficit = latest.cumulative_deficit if latest else None
+    if deficit is None or year.cap is None:
+        against, over = "no data", False
+    else:
+        headroom = year.cap - deficit
+        over = headroom < 0
+        against = f"{_m(abs(headroom))} {'over' if over else 'within'}"
+    return FinanceRow(
+        fy=year.fy,
+        agreement_in_year=_m(year.agreement.in_year_position if year.agreement else None),
+        latest_in_year=_m(latest.in_year_position if latest else None),
+        agreement_cumulative=_m(year.agreement.cumulative_deficit if year.agreement else None),
+        latest_cumulative=_m(deficit),
+        cap=_m(year.cap),
+        against_cap=against,
+        is_over_cap=over,
+        reflects=latest.reflects if latest else "",
+    )
+
+
+def dashboard_page(snapshot: RoundSnapshot) -> DashboardPage:
+    """The dashboard's tables and charts, all derived from the snapshot (no queries)."""
+    shown = [
+        code
+        for code in Rag.values
+        if any(w.rating.code == code for a in snapshot.areas for w in a.workstreams)
+    ]
+    ratings = {w.rating.code: w.rating for a in snapshot.areas for w in a.workstreams}
+    workstream_rows = tuple(
+        CountRow(
+            heading=f"Area {a.number} - {a.name}",
+            counts=tuple(sum(1 for w in a.workstreams if w.rating.code == c) for c in shown),
+            total=len(a.workstreams),
+        )
+        for a in snapshot.areas
+        if a.workstreams
+    )
+    heat_rows = tuple(
+        CountRow(
+            heading=str(impact),
+            counts=snapshot.heat_map[impact - 1],
+            total=sum(snapshot.heat_map[impact - 1]),
+        )
+        for impact in range(5, 0, -1)
+    )
+    areas = tuple(
+        AreaBlock(
+            area=area,
+            measures=tuple(
+                MeasureBlock(
+                    measure=m,
+                    chart=Chart(
+                        f"chart-measure-{m.code}",
+                        charts.measure_trend_figure(m),
+                        f"Trend of {m.name}: actual against "
+                        + (", ".join(b.name for b in m.baselines) or "no baseline"),
+                    ),
+                )
+                for m in snapshot.area_measures(area)
+            ),
+        )
+        for area in snapshot.areas
+    )
+    received = sum((p.amount for p in snapshot.payments if p.status == "received"), Decimal(0))
+    withheld = sum(
+        (p.amount for p in snapshot.payments if p.status in ("withheld", "suspended")), Decimal(0)
+    )
+    return DashboardPage(
+        snapshot=snapshot,
+        status_levels=tuple(ratings[c] for c in shown),
+        workstream_rows=workstream_rows,
+        workstream_chart=Chart(
+            "chart-workstreams",
+            charts.workstream_status_figure(snapshot),
+            "Stacked bar chart of workstreams by RAG in each programme area",
+        ),
+        heat_rows=heat_rows,
+        heat_chart=Chart(
+            "chart-risk-heat-map",
+            charts.risk_heat_map_figure(snapshot),
+            "Heat map of risks by impact and likelihood, with the number of risks in each cell",
+        ),
+        areas=areas,
+        finance_rows=tuple(_finance_row(y) for y in snapshot.finance),
+        finance_chart=Chart(
+            "chart-finance",
+            charts.finance_figure(snapshot),
+            "High Needs Block in-year and cumulative position by financial year, with the cap",
+        ),
+        payments_chart=Chart(
+            "chart-payments",
+            charts.payments_figure(snapshot),
+            "DfE payments by due date and status",
+        ),
+        payments_received=_m(received),
+        payments_withheld=_m(withheld),
+    )

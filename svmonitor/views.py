@@ -3,8 +3,10 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
+
+from svmonitor.models import LocalAuthority
 
 
 @require_GET
@@ -21,5 +23,8 @@ def healthz(request):
 @login_required
 @require_GET
 def home(request):
-    """Signed-in landing page."""
-    return render(request, "home.html")
+    """Send the user to their only council's dashboard, or to the list of councils."""
+    slugs = list(LocalAuthority.objects.for_user(request.user).values_list("slug", flat=True)[:2])
+    if len(slugs) == 1:
+        return redirect("reports:council_dashboard", slug=slugs[0])
+    return redirect("reports:council_list")

@@ -11,6 +11,7 @@ from reports.snapshot.rounds import (
     round_key,
     round_key_parse,
     round_list_for_council,
+    round_pick,
 )
 from reports.snapshot.serialise import snapshot_as_dict
 from reports.snapshot.types import (
@@ -73,6 +74,7 @@ __all__ = [
     "round_key",
     "round_key_parse",
     "round_list_for_council",
+    "round_pick",
     "round_snapshot_build",
     "snapshot_as_dict",
 ]

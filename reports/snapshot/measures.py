@@ -6,11 +6,11 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+import pandas as pd
 from django.db.models import F, Q
 
 from metrics.models import HeadlineCard, Measure, MeasureValue, Series
 from reports import variance as fmt
-from reports.selectors import rolling_average
 from reports.snapshot.types import (
     KPI_TABLE_PERIODS,
     ROLLING_WINDOW,
@@ -22,6 +22,22 @@ from reports.snapshot.types import (
     SeriesLine,
 )
 from svmonitor.fy import fy_of
+
+
+def rolling_average(
+    points: list[tuple[dt.date, Decimal]], window: int
+) -> list[tuple[dt.date, Decimal]]:
+    """The trailing mean over `window` months; a month is shown only once a full window exists."""
+    if not points:
+        return []
+    frame = pd.DataFrame.from_records(points, columns=["period", "value"])
+    series = pd.Series(
+        frame["value"].astype(float).to_numpy(), index=pd.to_datetime(frame["period"])
+    )
+    # Missing months become gaps rather than shortening the window.
+    monthly = series.resample("MS").mean()
+    averaged = monthly.rolling(window, min_periods=window).mean().dropna()
+    return [(stamp.date(), Decimal(str(round(value, 4)))) for stamp, value in averaged.items()]
 
 
 def _kpi_table(lines, unit) -> tuple[KpiRow, ...]:
@@ -123,6 +139,7 @@ def _measures(council_id, cutoff, horizon):
                     [(p.period, p.value) for p in actual.points], ROLLING_WINDOW
                 )
             )
+        table = _kpi_table(lines, m["unit"])
         result.append(
             MeasureData(
                 id=m["pk"],
@@ -140,9 +157,14 @@ def _measures(council_id, cutoff, horizon):
                 area_number=m["programme_area__number"],
                 lines=lines,
                 rolling=rolling,
-                table=_kpi_table(lines, m["unit"]),
-                has_last_year=any(line.kind == Series.Kind.LAST_YEAR for line in lines),
-                has_stat_neighbour=any(line.kind == Series.Kind.STAT_NEIGHBOUR for line in lines),
+                table=table,
+                # A "vs" column shows only when some row of the table has a figure for it.
+                has_last_year=any(
+                    r.vs_last_year and r.vs_last_year.value is not None for r in table
+                ),
+                has_stat_neighbour=any(
+                    r.vs_stat_neighbour and r.vs_stat_neighbour.value is not None for r in table
+                ),
             )
         )
     return tuple(result)

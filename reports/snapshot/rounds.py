@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 from svmonitor.fy import fy_label, fy_parse
-from svmonitor.models import (
-    ReportingRound,
-)
-
-# --- round selection -------------------------------------------------------------------------
+from svmonitor.models import ReportingRound
 
 
 def round_key(financial_year: int, update_number: int) -> str:
@@ -46,3 +42,17 @@ def round_for_council(*, council, key: str | None = None) -> ReportingRound | No
     if key and found is None:
         raise ValueError(f"{key!r}: this council has no such round")
     return found
+
+
+def round_pick(*, rounds: list[ReportingRound], key: str | None = None) -> ReportingRound | None:
+    """From a list made by round_list_for_council: the named round, or the latest (no query).
+
+    Raises ValueError for a malformed key or one that names none of the rounds.
+    """
+    if not key:
+        return rounds[0] if rounds else None
+    financial_year, update_number = round_key_parse(key)
+    for rnd in rounds:
+        if (rnd.financial_year, rnd.update_number) == (financial_year, update_number):
+            return rnd
+    raise ValueError(f"{key!r}: this council has no such round")

@@ -42,6 +42,16 @@ class Rating:
         return RAG_CSS.get(self.dfe_code, RAG_CSS[Rag.NOT_RATED])
 
     @property
+    def standard_label(self) -> str:
+        """The level's standard name, e.g. "Amber/Red" for a council that writes "A/R"."""
+        return Rag(self.code).label
+
+    @property
+    def dfe_standard_label(self) -> str:
+        """The DfE level's standard name."""
+        return Rag(self.dfe_code).label
+
+    @property
     def rank(self) -> int | None:
         """0 (Blue) to 5 (Red); None when not rated."""
         return RAG_RANK.get(self.code)
@@ -463,10 +473,16 @@ class RoundSnapshot:
 
     @property
     def finance_reflects(self) -> str:
-        """What the latest finance forecast reflects (e.g. "Q2 forecast")."""
-        for year in self.finance:
-            if year.financial_year == self.round.financial_year and year.latest:
-                return year.latest.reflects
+        """What the latest finance forecast reflects (e.g. "Q2 forecast").
+
+        That of the round's year if it has figures, else of the latest earlier year that does.
+        """
+        for year in reversed(self.finance):
+            latest = year.latest
+            if year.financial_year > self.round.financial_year or latest is None:
+                continue
+            if latest.in_year_position is not None or latest.cumulative_deficit is not None:
+                return latest.reflects
         return ""
 
     def measure(self, code: str) -> MeasureData | None:
