@@ -76,3 +76,15 @@ def test_export_template_writes_headers_only(council, tmp_path, capsys):
 def test_openpyxl_parses_through_defusedxml():
     assert defusedxml_in_use()
     assert check_defusedxml() == []
+
+
+def test_the_format_doc_names_every_sheet_and_column():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    doc = (Path(settings.BASE_DIR) / "docs" / "import-formats.md").read_text()
+    for spec in fmt.SHEETS:
+        assert f"### {spec.name}\n" in doc
+        for column in spec.columns:
+            assert f"| {column.header} |" in doc, (spec.name, column.header)
