@@ -237,3 +237,8 @@ LOGGING = {
 
 # Demo accounts (issue 3) may sign in only while DEBUG is on.
 DEMO_PASSWORD = "svmonitor-demo-2024"  # noqa: S105 - public, DEBUG-only demo
+
+# Workbook import (issue 6): the upload size limit, and what a .xlsx may expand to.
+WORKBOOK_MAX_BYTES = int(env_str("WORKBOOK_MAX_BYTES", str(10 * 1024 * 1024)))
+WORKBOOK_MAX_UNCOMPRESSED = int(env_str("WORKBOOK_MAX_UNCOMPRESSED", str(200 * 1024 * 1024)))
+WORKBOOK_MAX_ENTRIES = 500
