@@ -1,7 +1,51 @@
-"""URLs of the conditions app."""
+"""URLs of the conditions app: the quarterly return, its sections and its lifecycle."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from conditions import views, views_lifecycle
 
 app_name = "conditions"
 
-urlpatterns: list = []
+# A round is named by council, financial year ("2024-25") and update (1, 2 or 3).
+ROUND = "councils/<slug:slug>/rounds/<str:fy>/<int:n>/"
+
+urlpatterns = [
+    path("councils/<slug:slug>/rounds/", views_lifecycle.round_list, name="round_list"),
+    path("councils/<slug:slug>/rounds/open/", views_lifecycle.round_open, name="round_open"),
+    path(ROUND, views.round_detail, name="round_detail"),
+    path(ROUND + "status/", views.round_status, name="round_status"),
+    path(ROUND + "changes/", views.round_changes_view, name="round_changes"),
+    path(
+        ROUND + "history/<str:section>/<int:pk>/",
+        views.section_history_view,
+        name="section_history",
+    ),
+    path(ROUND + "conditions/<int:pk>/", views.condition_update_show, name="condition_update_show"),
+    path(
+        ROUND + "conditions/<int:pk>/edit/",
+        views.condition_update_edit,
+        name="condition_update_edit",
+    ),
+    path(ROUND + "risks/<int:pk>/", views.risk_update_show, name="risk_update_show"),
+    path(ROUND + "risks/<int:pk>/edit/", views.risk_update_edit, name="risk_update_edit"),
+    path(
+        ROUND + "workstreams/<int:pk>/",
+        views.workstream_update_show,
+        name="workstream_update_show",
+    ),
+    path(
+        ROUND + "workstreams/<int:pk>/edit/",
+        views.workstream_update_edit,
+        name="workstream_update_edit",
+    ),
+    path(ROUND + "milestones/<int:pk>/", views.milestone_show, name="milestone_show"),
+    path(ROUND + "milestones/<int:pk>/edit/", views.milestone_edit, name="milestone_edit"),
+    path(ROUND + "overview/", views.overview_show, name="overview_show"),
+    path(ROUND + "overview/edit/", views.overview_edit, name="overview_edit"),
+    path(ROUND + "headlines/<str:kind>/", views.headlines_show, name="headlines_show"),
+    path(ROUND + "headlines/<str:kind>/edit/", views.headlines_edit, name="headlines_edit"),
+    path(ROUND + "ready/", views_lifecycle.round_ready, name="round_ready"),
+    path(ROUND + "sign-off/", views_lifecycle.round_sign_off_view, name="round_sign_off"),
+    path(ROUND + "submit/", views_lifecycle.round_submit, name="round_submit"),
+    path(ROUND + "reopen/", views_lifecycle.round_reopen_view, name="round_reopen"),
+]

@@ -1,0 +1,113 @@
+"""Small helpers the return's views share: URLs for a round and its sections, focus for a
+swapped-in form, and a service's field-keyed errors placed on the form."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from conditions.selectors import MILESTONE_TAG
+
+
+class RatedSpec:
+    """What a rated section's form sends to its service."""
+
+    def __init__(self, *fields: str):
+        self.fields = fields
+
+
+RATED_SPECS = {
+    "condition": RatedSpec("rag", "narrative"),
+    "risk": RatedSpec("rag", "narrative", "impact", "likelihood"),
+    "workstream": RatedSpec("rag", "narrative"),
+}
+URL_NAMES = {
+    "condition": ("condition_update_edit", "condition_update_show"),
+    "risk": ("risk_update_edit", "risk_update_show"),
+    "workstream": ("workstream_update_edit", "workstream_update_show"),
+    "milestone": ("milestone_edit", "milestone_show"),
+    "headlines": ("headlines_edit", "headlines_show"),
+}
+
+
+def _args(round) -> list:
+    return [round.agreement.council.slug, round.fy, round.update_number]
+
+
+def round_urls(round) -> dict[str, str]:
+    """Every round-level URL a page of the return links to."""
+    args = _args(round)
+    names = {
+        "round": "round_detail",
+        "status": "round_status",
+        "changes": "round_changes",
+        "ready": "round_ready",
+        "sign_off": "round_sign_off",
+        "submit": "round_submit",
+        "reopen": "round_reopen",
+        "overview_edit": "overview_edit",
+        "overview_show": "overview_show",
+    }
+    urls = {key: reverse(f"conditions:{name}", args=args) for key, name in names.items()}
+    urls["list"] = reverse("conditions:round_list", args=[args[0]])
+    urls["kpis"] = reverse("metrics:kpi_grid", args=[args[0]])
+    return urls
+
+
+def history_url(round, section: str, pk: int) -> str:
+    """The history page of one section."""
+    return reverse("conditions:section_history", args=[*_args(round), section, pk])
+
+
+def section_urls(round, kind: str, key, history_pk: int | None = None) -> dict[str, str]:
+    """Edit, show and history URLs of one section (`key` is a pk, or a headline kind)."""
+    edit, show = URL_NAMES[kind]
+    args = [*_args(round), key]
+    urls = {
+        "edit": reverse(f"conditions:{edit}", args=args),
+        "show": reverse(f"conditions:{show}", args=args),
+    }
+    if kind == "headlines":
+        if history_pk is not None:
+            urls["history"] = history_url(round, key, history_pk)
+    else:
+        urls["history"] = history_url(round, kind, key)
+    return urls
+
+
+def attach_urls(page, round) -> None:
+    """Give every section of a built round page its URLs (reverse needs no queries)."""
+    for row in [*page.conditions, *page.risks, *(r for area in page.areas for r in area.rows)]:
+        row.urls = section_urls(round, row.kind, row.update.pk)
+        for milestone in row.milestones:
+            milestone_decorate(round, milestone)
+    overview_pk = page.overview.pk if page.overview is not None else None
+    for headlines in page.headlines:
+        headlines.urls = section_urls(round, "headlines", headlines.kind, history_pk=overview_pk)
+    if overview_pk is not None:
+        page.overview.history_url = history_url(round, "overview", overview_pk)
+
+
+def milestone_decorate(round, milestone) -> None:
+    """Give a milestone its URLs and its status tag colour."""
+    milestone.urls = section_urls(round, "milestone", milestone.pk)
+    milestone.status_tag = MILESTONE_TAG.get(milestone.status, "govuk-tag--grey")
+
+
+def focus_first(form) -> None:
+    """Focus the first field of a swapped-in form (htmx honours `autofocus`) unless it has
+    errors, when the error summary takes focus instead."""
+    if form.errors:
+        return
+    for bound in form.visible_fields():
+        bound.field.widget.attrs["autofocus"] = True
+        return
+
+
+def service_errors_to_form(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: field errors beside their fields."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -1,0 +1,184 @@
+"""Reads for the monthly KPI grid: a council's measures by month, in one chosen series."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Case, IntegerField, Value, When
+
+from metrics.models import DataSource, Measure, MeasureValue, Series
+from reports.variance import format_value
+from svmonitor.fy import fy_of
+
+GRID_MONTHS = 12
+_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+UNIT_HINTS = {
+    Measure.Unit.PERCENT: "A percentage from 0 to 100.",
+    Measure.Unit.COUNT: "A whole number, 0 or more.",
+    Measure.Unit.GBP: "Pounds, to the penny.",
+    Measure.Unit.GBP_M: "Millions of pounds, to 4 decimal places.",
+    Measure.Unit.WEEKS: "A number of weeks, 0 or more.",
+}
+SERIES_ORDER = Case(
+    When(kind=Series.Kind.ACTUAL, then=Value(0)),
+    When(kind=Series.Kind.BASELINE, then=Value(1)),
+    When(kind=Series.Kind.LAST_YEAR, then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+
+
+def month_add(day: dt.date, months: int) -> dt.date:
+    """The first of the month `months` after (or before) `day`'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def period_parse(text: str | None) -> dt.date | None:
+    """A "YYYY-MM" month as its first day, or None if it is not a real month."""
+    match = _PERIOD.match((text or "").strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        return None
+    return dt.date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def grid_default_start(today: dt.date) -> dt.date:
+    """April of the financial year the latest complete month falls in."""
+    last_month = month_add(today, -1)
+    return dt.date(fy_of(last_month), 4, 1)
+
+
+def value_text(value: Decimal | None) -> str:
+    """A stored value as typed into the cell: no exponent, no trailing zeros."""
+    if value is None:
+        return ""
+    return format(value.normalize(), "f") if value != 0 else "0"
+
+
+@dataclass
+class KpiCell:
+    """One measure's figure for one month in the chosen series."""
+
+    measure: Measure
+    period: dt.date
+    value: Decimal | None
+
+    @property
+    def key(self) -> str:
+        """The month as it appears in URLs and forms: "2024-04"."""
+        return f"{self.period:%Y-%m}"
+
+    @property
+    def anchor(self) -> str:
+        """The cell's element id."""
+        return f"kpi-{self.measure.pk}-{self.key}"
+
+    @property
+    def display(self) -> str:
+        """The figure formatted for its unit, or empty."""
+        return format_value(self.value, self.measure.unit) if self.value is not None else ""
+
+    @property
+    def raw(self) -> str:
+        """The figure as the input box shows it."""
+        return value_text(self.value)
+
+
+@dataclass
+class KpiRow:
+    """One measure across the grid's months."""
+
+    measure: Measure
+    cells: list[KpiCell]
+
+    @property
+    def unit_hint(self) -> str:
+        """What a valid figure for this measure looks like."""
+        return UNIT_HINTS.get(self.measure.unit, "")
+
+
+@dataclass
+class KpiGrid:
+    """The grid page: the series shown, its months, one row per measure, and the sources."""
+
+    series: Series
+    series_options: list[Series]
+    months: list[dt.date]
+    rows: list[KpiRow]
+    sources: list[DataSource]
+
+    @property
+    def start_key(self) -> str:
+        """The first month as "YYYY-MM"."""
+        return f"{self.months[0]:%Y-%m}"
+
+    @property
+    def earlier_key(self) -> str:
+        """The first month of the twelve before."""
+        return f"{month_add(self.months[0], -GRID_MONTHS):%Y-%m}"
+
+    @property
+    def later_key(self) -> str:
+        """The first month of the twelve after."""
+        return f"{month_add(self.months[0], GRID_MONTHS):%Y-%m}"
+
+
+def kpi_series_options(*, council, user) -> list[Series]:
+    """The council's series the user may see: actual first, then baselines, last year, ..."""
+    return list(
+        Series.objects.for_user(user)
+        .filter(council=council)
+        .annotate(kind_order=SERIES_ORDER)
+        .order_by("kind_order", "order", "name")
+    )
+
+
+def kpi_sources(*, council) -> list[DataSource]:
+    """The council's data sources with when each was last refreshed."""
+    return list(DataSource.objects.filter(council=council).order_by("name"))
+
+
+def kpi_grid_build(
+    *, council, user, series: Series, start: dt.date, options: list[Series]
+) -> KpiGrid:
+    """The grid of the council's measures over twelve months from `start` (three queries)."""
+    months = [month_add(start, i) for i in range(GRID_MONTHS)]
+    measures = list(
+        Measure.objects.for_user(user)
+        .filter(council=council)
+        .select_related("data_source")
+        .order_by("order", "name", "pk")
+    )
+    values = {
+        (measure_id, period): value
+        for measure_id, period, value in MeasureValue.objects.filter(
+            measure__council=council,
+            series=series,
+            period__gte=months[0],
+            period__lt=month_add(start, GRID_MONTHS),
+        ).values_list("measure_id", "period", "value")
+    }
+    rows = [
+        KpiRow(m, [KpiCell(m, month, values.get((m.pk, month))) for month in months])
+        for m in measures
+    ]
+    return KpiGrid(
+        series=series,
+        series_options=options,
+        months=months,
+        rows=rows,
+        sources=kpi_sources(council=council),
+    )
+
+
+def kpi_cell_get(*, measure: Measure, series: Series, period: dt.date) -> KpiCell:
+    """One cell as stored now."""
+    value = (
+        MeasureValue.objects.filter(measure=measure, series=series, period=period)
+        .values_list("value", flat=True)
+        .first()
+    )
+    return KpiCell(measure, period, value)
