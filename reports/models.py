@@ -23,3 +23,50 @@ class RoundSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"Snapshot {self.sha256[:12]} of {self.round}"
+
+
+def _report_file_path(instance: "ReportFile", filename: str) -> str:
+    # Named by council, round and content hash: a new render never overwrites an old one.
+    return f"reports/{instance.round.agreement.council.slug}/{filename}"
+
+
+class ReportFile(models.Model):
+    """A generated PDF of a frozen round, kept with the SHA-256 of its bytes."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", "DfE monitoring report"
+        BOARD_PACK = "board_pack", "Board pack"
+
+    round = models.ForeignKey(
+        "svmonitor.ReportingRound", on_delete=models.PROTECT, related_name="report_files"
+    )
+    snapshot = models.ForeignKey(RoundSnapshot, on_delete=models.PROTECT, related_name="files")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # The round's lifecycle version when rendered: the cover shows its sign-offs and the date
+    # it was sent, so a later sign-off or submission gets a new file of the same snapshot.
+    round_version = models.PositiveIntegerField()
+    file = models.FileField(upload_to=_report_file_path, max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    pages = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = council_scoped("round__agreement__council")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "kind", "round_version"],
+                name="%(app_label)s_%(class)s_one_per_version",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["report", "board_pack"]),
+                name="%(app_label)s_%(class)s_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.round} ({self.sha256[:12]})"
