@@ -1,8 +1,9 @@
-"""Admin for frozen round snapshots: read-only, because what was signed never changes."""
+"""Admin for frozen round snapshots and the PDFs made from them: read-only, because what was
+signed and sent never changes."""
 
 from django.contrib import admin
 
-from reports.models import RoundSnapshot
+from reports.models import ReportFile, RoundSnapshot
 from svmonitor.admin import ReadOnlyAdminMixin
 
 
@@ -12,4 +13,13 @@ class RoundSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("round__agreement__council",)
     search_fields = ("sha256", "round__agreement__council__name")
     list_select_related = ("round__agreement__council", "created_by")
+    date_hierarchy = "created_at"
+
+
+@admin.register(ReportFile)
+class ReportFileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("round", "kind", "round_version", "pages", "size", "sha256", "created_at")
+    list_filter = ("kind", "round__agreement__council")
+    search_fields = ("sha256", "round__agreement__council__name")
+    list_select_related = ("round__agreement__council",)
     date_hierarchy = "created_at"

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from conditions.models import ConditionUpdate
+from reports.models import ReportFile, RoundSnapshot
 from svmonitor.audit import audit_record
 from svmonitor.choices import Rag, RoundStatus
 from tests import factories as f
@@ -19,6 +20,7 @@ READ_ONLY = {
     "svmonitor.signoff",
     "svmonitor.roundevent",
     "reports.roundsnapshot",
+    "reports.reportfile",
 }
 
 
@@ -54,6 +56,16 @@ def everything(db):
     f.HeadlineCardFactory(council=council)
     f.FinanceLineFactory(agreement=prog.agreement)
     audit_record(action="test.event", obj=council)
+    ReportFile.objects.create(
+        round=round,
+        snapshot=RoundSnapshot.objects.filter(round=round).first(),
+        kind="report",
+        round_version=round.version,
+        file="reports/test-report.pdf",  # a name only: the admin lists it, never opens it
+        sha256="0" * 64,
+        size=1,
+        pages=1,
+    )
     return round
 
 
