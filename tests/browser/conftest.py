@@ -1,0 +1,89 @@
+"""Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
+
+Never `playwright install` (no download is possible): the system Chromium is launched directly.
+The demo councils are loaded into the test database and a non-demo user (demo accounts are
+refused when DEBUG is off) is signed in by handing the browser a session cookie.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from svmonitor.models import LocalAuthority
+from svmonitor.roles import Role
+from tests.factories import MembershipFactory, UserFactory
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
+# body are still synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium for the whole session."""
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: apt-get install -y chromium (make test does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The two demo councils, and a board member of Wiltshire who is also an adviser for both."""
+    call_command("load_demo", verbosity=0)
+    user = UserFactory(username="browser-board-member")
+    for council in LocalAuthority.objects.filter(slug__in=["wiltshire", "northdale"]):
+        role = Role.BOARD if council.slug == "wiltshire" else Role.ADVISER
+        MembershipFactory(user=user, council=council, role=role)
+    return user
+
+
+@pytest.fixture
+def signed_in(chromium, live_server, demo):
+    """A function making a browser context signed in as the demo fixture's user."""
+    client = Client()
+    client.force_login(demo, backend="svmonitor.backends.AccountBackend")
+    session = client.cookies["sessionid"].value
+    contexts = []
+
+    def make(**options):
+        context = chromium.new_context(viewport={"width": 1280, "height": 900}, **options)
+        context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def axe_serious_violations(page) -> list[str]:
+    """Run axe-core on the page; describe each serious or critical violation."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document)")
+    # axe really ran: it reports the rules the page passed as well as those it failed.
+    assert len(result["passes"]) > 10
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
