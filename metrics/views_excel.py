@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from functools import wraps
 from pathlib import Path
@@ -23,6 +24,7 @@ from svmonitor.roles import Action
 
 SESSION_KEY = "workbook_imports"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+STALE_AFTER_SECONDS = 24 * 60 * 60
 EXPIRED = "This upload has expired or was changed. Upload the workbook again."
 
 
@@ -65,6 +67,11 @@ def _store(upload) -> tuple[Path, str]:
     # Kept on disk between preview and confirm; the session holds only its name and hash.
     folder = Path(settings.MEDIA_ROOT) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
+    # Previews never confirmed leave their file behind; clear those older than a day.
+    stale = time.time() - STALE_AFTER_SECONDS
+    for old in folder.glob("*.xlsx"):
+        if old.stat().st_mtime < stale:
+            old.unlink(missing_ok=True)
     path = folder / f"{uuid.uuid4()}.xlsx"
     digest = hashlib.sha256()
     with path.open("wb") as handle:

@@ -235,17 +235,38 @@ def _column_name(index: int, header) -> str:
     return f"{get_column_letter(index + 1)} '{header}'"
 
 
-def _map_headers(spec, header_row, errors) -> dict[int, fmt.Column]:
+def _map_headers(spec, number, header_row, result, *, note_unknown=True) -> dict[int, fmt.Column]:
     by_header = {column.header.casefold(): column for column in spec.columns}
     mapping: dict[int, fmt.Column] = {}
+    placed: dict[str, int] = {}
     for index, raw in enumerate(header_row):
-        column = by_header.get(_text(raw).casefold()) if raw is not None else None
-        if column is not None:
-            mapping[index] = column
-    present = {column.key for column in mapping.values()}
+        if raw is None or _text(raw) == "":
+            continue
+        column = by_header.get(_text(raw).casefold())
+        if column is None:
+            if note_unknown:
+                result.notes.append(
+                    f"Sheet '{spec.name}': column {_column_name(index, raw)} is not part of the "
+                    "format and was ignored."
+                )
+            continue
+        if column.key in placed:
+            result.errors.append(
+                CellError(
+                    spec.name,
+                    number,
+                    _column_name(index, raw),
+                    f"duplicate column: also column {get_column_letter(placed[column.key] + 1)}",
+                )
+            )
+            continue
+        placed[column.key] = index
+        mapping[index] = column
     for column in spec.columns:
-        if column.required and column.key not in present:
-            errors.append(CellError(spec.name, 1, f"'{column.header}'", "required column missing"))
+        if column.required and column.key not in placed:
+            result.errors.append(
+                CellError(spec.name, number, f"'{column.header}'", "required column missing")
+            )
     return mapping
 
 
@@ -277,7 +298,7 @@ def _non_blank(ws):
 
 def _read_grid(spec, rows, result: ReadResult, blanked) -> None:
     header_number, header = rows[0]
-    mapping = _map_headers(spec, header, result.errors)
+    mapping = _map_headers(spec, header_number, header, result, note_unknown=False)
     months: dict[int, dt.date] = {}
     for index, raw in enumerate(header):
         if index in mapping or raw is None or raw == "":
@@ -392,5 +413,5 @@ def _read_sheet(path: Path, ws, result: ReadResult) -> None:
     if spec is fmt.GRID:
         _read_grid(spec, rows, result, blanked)
         return
-    mapping = _map_headers(spec, rows[0][1], result.errors)
+    mapping = _map_headers(spec, rows[0][0], rows[0][1], result)
     result.sheets[spec.name] = _read_rows(spec, rows[1:], mapping, blanked, result.errors)

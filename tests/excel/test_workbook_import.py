@@ -255,3 +255,22 @@ def test_a_failure_during_the_write_rolls_back_the_whole_import(db, write):
 
     assert not LocalAuthority.objects.filter(slug="new-council").exists()
     assert MeasureValue.objects.count() == 0
+
+
+def test_unknown_and_duplicate_columns_are_reported(council, write):
+    build_council_data(council)
+    sheets = {
+        fmt.RISKS.name: [
+            [*headers(fmt.RISKS), "Impact (1-5)", "Colour"],
+            [1, "There is a risk that", "", "", 4, 3, "", "", "Yes", 5, "red"],
+        ]
+    }
+
+    result = workbook_import(file=write(sheets), council_slug=council.slug)
+
+    assert [(e.row, e.column, e.reason) for e in result.errors] == [
+        (1, "J 'Impact (1-5)'", "duplicate column: also column E")
+    ]
+    assert result.notes == [
+        "Sheet 'Risks': column K 'Colour' is not part of the format and was ignored."
+    ]

@@ -208,3 +208,21 @@ def test_a_plain_get_shows_the_upload_form(client, council, la_officer):
     assert response.status_code == 200
     assert b'type="file"' in response.content
     assert b"<html" in response.content
+
+
+def test_an_upload_clears_previews_never_confirmed(client, council, la_officer, settings):
+    import os
+
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True)
+    abandoned = folder / "abandoned.xlsx"
+    abandoned.write_bytes(b"old")
+    os.utime(abandoned, (0, 0))
+    client.force_login(la_officer)
+
+    client.post(
+        reverse("metrics:workbook_upload", args=[council.slug]),
+        {"workbook": _upload(workbook_bytes(_value_sheet()))},
+    )
+
+    assert not abandoned.exists()
