@@ -1,0 +1,195 @@
+"""The lifecycle from the round page: ready, two sign-offs, submission, reopen, open next."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from conditions.models import ConditionUpdate, Milestone
+from conditions.round_services import milestone_save_in_round
+from conditions.services import condition_update_save
+from reports.models import RoundSnapshot
+from svmonitor.choices import RoundStatus
+from svmonitor.models import ReportingRound, RoundEvent, SignOff
+from tests.round_builders import complete
+from tests.round_page.conftest import client_for, round_url
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_officer_may_not_mark_the_return_ready(draft, la_officer):
+    complete(draft, la_officer)
+    assert client_for(la_officer).post(round_url(draft, "ready/")).status_code == 403
+    draft.refresh_from_db()
+    assert draft.status == RoundStatus.DRAFT
+
+
+def test_an_incomplete_return_cannot_be_marked_ready(draft, lead):
+    response = client_for(lead).post(round_url(draft, "ready/"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in html and "The return is not complete yet" in html
+    draft.refresh_from_db()
+    assert draft.status == RoundStatus.DRAFT
+    assert not RoundSnapshot.objects.exists()
+
+
+@pytest.fixture
+def ready(draft, lead):
+    complete(draft, lead)
+    response = client_for(lead).post(round_url(draft, "ready/"), follow=True)
+    assert response.redirect_chain == [(round_url(draft), 302)]
+    draft.refresh_from_db()
+    draft.page_after_ready = response.content.decode()
+    return draft
+
+
+def test_marking_ready_freezes_the_return_and_shows_its_hash(ready, lead):
+    snapshot = RoundSnapshot.objects.get(round=ready)
+    assert ready.status == RoundStatus.READY
+    html = ready.page_after_ready
+    assert "The return is ready for sign-off." in html
+    assert snapshot.sha256 in html
+    assert '<strong class="govuk-tag govuk-tag--blue">Ready for sign-off</strong>' in html
+
+
+def test_once_ready_the_service_layer_refuses_every_edit(ready, la_officer):
+    update = ConditionUpdate.objects.filter(round=ready).first()
+    with pytest.raises(ValidationError) as refused:
+        condition_update_save(
+            update=update, expected_version=update.version, rag="red", narrative="x", by=la_officer
+        )
+    assert refused.value.code == "locked"
+    milestone = Milestone.objects.filter(workstream__updates__round=ready).first()
+    with pytest.raises(ValidationError):
+        milestone_save_in_round(
+            round_id=ready.pk,
+            milestone=milestone,
+            expected_version=1,
+            status="at_risk",
+            due_date=milestone.due_date,
+            completed_on=None,
+            by=la_officer,
+        )
+
+
+def test_each_officer_signs_in_the_capacity_of_their_role(ready, s151, dcs):
+    snapshot = RoundSnapshot.objects.get(round=ready)
+    page = client_for(s151).get(round_url(ready)).content.decode()
+    assert "Sign off as S151 officer" in page
+    # A forged capacity in the form is ignored: the role decides.
+    response = client_for(s151).post(round_url(ready, "sign-off/"), {"capacity": "dcs"})
+    assert response.status_code == 302
+    signed = SignOff.objects.get(round=ready)
+    assert (signed.capacity, signed.signed_by, signed.snapshot_sha256) == (
+        "s151",
+        s151,
+        snapshot.sha256,
+    )
+    html = client_for(s151).post(round_url(ready, "sign-off/")).content.decode()
+    assert "You have already signed off this return." in html
+    client_for(dcs).post(round_url(ready, "sign-off/"))
+    ready.refresh_from_db()
+    assert ready.status == RoundStatus.SIGNED_OFF
+    assert set(SignOff.objects.values_list("capacity", flat=True)) == {"s151", "dcs"}
+    assert set(SignOff.objects.values_list("snapshot_sha256", flat=True)) == {snapshot.sha256}
+
+
+def test_only_a_signing_role_may_sign(ready, la_officer, lead):
+    assert client_for(la_officer).post(round_url(ready, "sign-off/")).status_code == 403
+    assert client_for(lead).post(round_url(ready, "sign-off/")).status_code == 403
+    assert not SignOff.objects.exists()
+
+
+@pytest.fixture
+def signed(ready, s151, dcs):
+    client_for(s151).post(round_url(ready, "sign-off/"))
+    client_for(dcs).post(round_url(ready, "sign-off/"))
+    ready.refresh_from_db()
+    assert ready.status == RoundStatus.SIGNED_OFF
+    return ready
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        ("", "Enter the date the return was sent to DfE."),
+        ("2025-04-01", "The date sent to DfE must be inside 2024-25"),
+        ("2024-02-30", "as a real date"),
+    ],
+)
+def test_a_bad_submission_date_is_refused_beside_the_field(signed, lead, day, message):
+    response = client_for(lead).post(round_url(signed, "submit/"), {"submitted_on": day})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert message in html
+    assert 'href="#submit-submitted_on"' in html
+    signed.refresh_from_db()
+    assert signed.status == RoundStatus.SIGNED_OFF
+
+
+def test_recording_the_submission_and_then_nothing_can_be_edited(signed, lead, la_officer):
+    today = timezone.localdate()
+    day = min(today, dt.date(2025, 3, 31))
+    if day < dt.date(2024, 4, 1):  # the test clock is before the round's year
+        pytest.skip("the clock is before 2024-25")
+    response = client_for(lead).post(round_url(signed, "submit/"), {"submitted_on": f"{day}"})
+    assert response.status_code == 302
+    signed.refresh_from_db()
+    assert (signed.status, signed.submitted_on) == (RoundStatus.SUBMITTED, day)
+    html = client_for(lead).get(round_url(signed)).content.decode()
+    assert "the frozen return above is what DfE received" in html
+    update = ConditionUpdate.objects.filter(round=signed).first()
+    client_for(la_officer).post(
+        round_url(signed, f"conditions/{update.pk}/edit/"),
+        {"rag": "red", "narrative": "After the fact", "version": str(update.version)},
+    )
+    update.refresh_from_db()
+    assert update.narrative == ""
+
+
+def test_reopening_needs_a_reason_and_voids_the_sign_offs(signed, lead):
+    client = client_for(lead)
+    html = client.post(round_url(signed, "reopen/"), {"reason": "  "}).content.decode()
+    assert "Say why the return is being reopened." in html
+    signed.refresh_from_db()
+    assert signed.status == RoundStatus.SIGNED_OFF
+    response = client.post(round_url(signed, "reopen/"), {"reason": "DfE asked for a fix."})
+    assert response.status_code == 302
+    signed.refresh_from_db()
+    assert signed.status == RoundStatus.DRAFT
+    # Voided, never deleted: the record of who signed what stays.
+    assert SignOff.objects.filter(round=signed, voided_at__isnull=False).count() == 2
+    event = RoundEvent.objects.get(round=signed, action="reopened")
+    assert (event.reason, event.by) == ("DfE asked for a fix.", lead)
+    page = client.get(round_url(signed)).content.decode()
+    assert (
+        "Sign-offs voided when the return was reopened" in page and "DfE asked for a fix." in page
+    )
+
+
+def test_opening_the_next_round_carries_the_draft_forward(draft, la_officer):
+    slug = draft.agreement.council.slug
+    client = client_for(la_officer)
+    listing = client.get(f"/councils/{slug}/rounds/").content.decode()
+    assert "Open 2024-25 Update 2" in listing
+    response = client.post(
+        f"/councils/{slug}/rounds/open/", {"financial_year": "2024", "update_number": "2"}
+    )
+    new = ReportingRound.objects.get(agreement=draft.agreement, update_number=2)
+    assert response["Location"] == round_url(new)
+    assert ConditionUpdate.objects.filter(round=new).count() == 2
+    again = client.post(
+        f"/councils/{slug}/rounds/open/", {"financial_year": "2024", "update_number": "2"}
+    )
+    assert "2024-25 Update 2 (August) already exists for this agreement." in again.content.decode()
+
+
+def test_a_board_member_may_not_open_a_round(draft, board_member):
+    slug = draft.agreement.council.slug
+    response = client_for(board_member).post(
+        f"/councils/{slug}/rounds/open/", {"financial_year": "2024", "update_number": "2"}
+    )
+    assert response.status_code == 403
+    assert ReportingRound.objects.count() == 1
