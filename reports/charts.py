@@ -185,28 +185,31 @@ def finance_figure(snapshot: RoundSnapshot) -> dict:
         ("unmitigated", "Unmitigated forecast", "#6f777b"),
     ):
         rows = [getattr(y, scenario) for y in snapshot.finance]
-        if not any(rows):
-            continue
-        data.append(
-            {
-                "type": "bar",
-                "name": f"In-year: {name}",
-                "x": years,
-                "y": [_millions(r.in_year_position) if r else None for r in rows],
-                "marker": {"color": colour},
-                "opacity": 0.55,
-            }
-        )
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": f"Cumulative: {name}",
-                "x": years,
-                "y": [_millions(r.cumulative_deficit) if r else None for r in rows],
-                "line": {"color": colour, "width": 3},
-            }
-        )
+        in_year = [_millions(r.in_year_position) if r else None for r in rows]
+        cumulative = [_millions(r.cumulative_deficit) if r else None for r in rows]
+        # A series with no figures at all would only add an empty legend entry.
+        if any(v is not None for v in in_year):
+            data.append(
+                {
+                    "type": "bar",
+                    "name": f"In-year: {name}",
+                    "x": years,
+                    "y": in_year,
+                    "marker": {"color": colour},
+                    "opacity": 0.55,
+                }
+            )
+        if any(v is not None for v in cumulative):
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines+markers",
+                    "name": f"Cumulative: {name}",
+                    "x": years,
+                    "y": cumulative,
+                    "line": {"color": colour, "width": 3},
+                }
+            )
     caps = [_millions(y.cap) for y in snapshot.finance]
     if any(c is not None for c in caps):
         data.append(
@@ -216,7 +219,7 @@ def finance_figure(snapshot: RoundSnapshot) -> dict:
                 "name": "Deficit cap",
                 "x": years,
                 "y": caps,
-                "line": {"color": "#0b0c0c", "width": 2, "dash": "dash", "shape": "hv"},
+                "line": {"color": "#0b0c0c", "width": 2, "dash": "dash"},
             }
         )
     return {

@@ -1,8 +1,10 @@
 """The snapshot is built in a fixed number of queries, however big the council."""
 
 import pytest
+from django.core.management import call_command
 
-from reports.snapshot import round_snapshot_build, snapshot_as_dict
+from reports.snapshot import round_for_council, round_snapshot_build, snapshot_as_dict
+from svmonitor.models import LocalAuthority
 from tests.reports.conftest import build_council
 
 # 1 round + agreement + council + overview + tier, 2 RAG definitions, 3 key contacts,
@@ -35,3 +37,13 @@ def test_it_uses_the_same_queries_for_ten_times_the_data(django_assert_num_queri
     assert len(large.risks) == 10 * len(small.risks)
     assert len(large.measures) == 10 * len(small.measures)
     assert len(large.measures[0].actual.points) == 10 * len(small.measures[0].actual.points)
+
+
+@pytest.mark.django_db
+def test_the_demo_councils_take_the_same_queries(django_assert_num_queries):
+    call_command("load_demo", verbosity=0)
+    for council in LocalAuthority.objects.filter(slug__in=["wiltshire", "northdale"]):
+        rnd = round_for_council(council=council, key="2024-25/3")
+        with django_assert_num_queries(SNAPSHOT_QUERIES):
+            snapshot = round_snapshot_build(rnd)
+        assert snapshot.conditions and snapshot.measures and snapshot.headlines
