@@ -1,18 +1,18 @@
 """PDF downloads: the DfE monitoring report of a round, and the board pack of the dashboard.
 
-Both need the export action at the council; another council's URL is a 404. Renders run in
+Both need the export action at the council (council_action_required: signed out is sent to
+sign in, no role there is a 404, a role without export an audited 403). Renders run in
 svmonitor.pdf_limits' bounded child process; a refusal there (busy, too slow, too big)
 becomes the 503 page in svmonitor.middleware_security.
 """
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_GET
 
 from reports.models import ReportFile
 from reports.pdf.produce import ProducedPdf, report_pdf_produce
 from reports.snapshot import round_key_parse
-from svmonitor.access import council_for_user
+from svmonitor.access import council_action_required
 from svmonitor.audit import audit_record
 from svmonitor.fy import fy_parse
 from svmonitor.models import ReportingRound
@@ -49,12 +49,12 @@ def _pdf_response(request, produced: ProducedPdf, *, council, round, kind) -> Ht
     return response
 
 
-@login_required
+@council_action_required(Action.EXPORT)
 @rate_limited("export")
 @require_GET
 def report_pdf(request, slug, fy, n):
     """The DfE narrative monitoring report of one round as PDF."""
-    council = council_for_user(request, slug, Action.EXPORT)
+    council = request.council
     try:
         financial_year = fy_parse(fy)
     except ValueError as error:
@@ -74,12 +74,12 @@ def report_pdf(request, slug, fy, n):
     )
 
 
-@login_required
+@council_action_required(Action.EXPORT)
 @rate_limited("export")
 @require_GET
 def board_pack_pdf(request, slug):
     """The dashboard as a board pack PDF: the latest round, or ?round=2024-25/3."""
-    council = council_for_user(request, slug, Action.EXPORT)
+    council = request.council
     rounds = _scoped_rounds(request, council).select_related("agreement__council")
     key = request.GET.get("round", "").strip()
     if key:
