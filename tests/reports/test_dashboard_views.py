@@ -265,3 +265,14 @@ def test_council_list_queries_do_not_grow_with_councils(client, django_assert_nu
         # session, user, councils, rounds, session save (3)
         with django_assert_num_queries(7):
             assert client.get(reverse("reports:council_list")).status_code == 200
+
+
+def test_a_measures_reading_is_named_once(client, la_officer, latest_round):
+    council = latest_round.agreement.council
+    measure = council.measures.get(reading="rolling_12")
+    html = _text(_get(client, la_officer, "reports:council_dashboard", council.slug))
+    assert f"{measure.name} (12-month rolling average)</h3>" in html
+    measure.name = "% in INMSS (12-month rolling average)"
+    measure.save()
+    html = _text(_get(client, la_officer, "reports:council_dashboard", council.slug))
+    assert "% in INMSS (12-month rolling average)</h3>" in html
