@@ -13,6 +13,7 @@ from svmonitor.services import HEADLINES_MAX, NARRATIVE_MAX
 NARRATIVE_HINT = f"Required for a Red or Amber level. Up to {NARRATIVE_MAX:,} characters."
 SCORES = [(n, str(n)) for n in range(1, 6)]
 ANSWERS = [("", "Not answered yet"), *YesNo.choices]
+VERSION_LOST = "This form lost track of the version you started from; reload the page."
 
 
 class GovukFormMixin:
@@ -47,7 +48,11 @@ class GovukFormMixin:
 class VersionedForm(GovukFormMixin, forms.Form):
     """A section form carrying the version the user started from."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        error_messages={"required": VERSION_LOST, "invalid": VERSION_LOST},
+    )
 
 
 def _narrative_field(label: str = "Progress update") -> forms.CharField:

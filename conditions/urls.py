@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from conditions import views, views_lifecycle
+from conditions import views, views_lifecycle, views_overview
 
 app_name = "conditions"
 
@@ -38,12 +38,14 @@ urlpatterns = [
         views.workstream_update_edit,
         name="workstream_update_edit",
     ),
-    path(ROUND + "milestones/<int:pk>/", views.milestone_show, name="milestone_show"),
-    path(ROUND + "milestones/<int:pk>/edit/", views.milestone_edit, name="milestone_edit"),
-    path(ROUND + "overview/", views.overview_show, name="overview_show"),
-    path(ROUND + "overview/edit/", views.overview_edit, name="overview_edit"),
-    path(ROUND + "headlines/<str:kind>/", views.headlines_show, name="headlines_show"),
-    path(ROUND + "headlines/<str:kind>/edit/", views.headlines_edit, name="headlines_edit"),
+    path(ROUND + "milestones/<int:pk>/", views_overview.milestone_show, name="milestone_show"),
+    path(ROUND + "milestones/<int:pk>/edit/", views_overview.milestone_edit, name="milestone_edit"),
+    path(ROUND + "overview/", views_overview.overview_show, name="overview_show"),
+    path(ROUND + "overview/edit/", views_overview.overview_edit, name="overview_edit"),
+    path(ROUND + "headlines/<str:kind>/", views_overview.headlines_show, name="headlines_show"),
+    path(
+        ROUND + "headlines/<str:kind>/edit/", views_overview.headlines_edit, name="headlines_edit"
+    ),
     path(ROUND + "ready/", views_lifecycle.round_ready, name="round_ready"),
     path(ROUND + "sign-off/", views_lifecycle.round_sign_off_view, name="round_sign_off"),
     path(ROUND + "submit/", views_lifecycle.round_submit, name="round_submit"),

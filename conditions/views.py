@@ -3,44 +3,29 @@ with a plain POST and redirect when JavaScript is off), history, and what change
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.http import trigger_client_event
 
 from conditions.changes import (
     HISTORY_OBJECT_TYPES,
-    fields_for_display,
     last_saved_by,
     round_changes,
     section_history,
 )
 from conditions.forms import (
-    HeadlinesForm,
-    MilestoneForm,
-    OverviewForm,
     RatedUpdateForm,
     ReopenForm,
     RiskUpdateForm,
     SubmissionForm,
 )
-from conditions.round_services import (
-    headline_texts,
-    headlines_fingerprint,
-    headlines_save_unless_changed,
-    milestone_save_in_round,
-)
 from conditions.selectors import (
-    headline_list,
     milestone_for_user,
     overview_for_user,
-    previous_overview_for,
     rag_badge,
     rag_labels,
-    round_for_user,
     round_gaps,
     round_page_build,
     section_for_user,
@@ -51,68 +36,29 @@ from conditions.services import condition_update_save, workstream_update_save
 from conditions.views_support import (
     RATED_SPECS,
     attach_urls,
+    conflict_form,
     focus_first,
-    history_url,
+    locked_response,
     milestone_decorate,
+    partial_template,
+    round_for_request,
     round_urls,
+    saved_response,
     section_urls,
     service_errors_to_form,
 )
 from risks.services import risk_update_save
-from svmonitor.access import council_for_user
 from svmonitor.errors import StaleEdit
-from svmonitor.fy import fy_label, fy_parse
 from svmonitor.models import Headline
 from svmonitor.roles import Action
-from svmonitor.services import OVERVIEW_FIELDS, round_overview_save
 
 RATED_TEMPLATE = "conditions/rated_section_edit.html"
-LOCKED_NOTE = "This return is {state} and can no longer be edited; reopen it first."
 
 SAVERS = {
     "condition": condition_update_save,
     "risk": risk_update_save,
     "workstream": workstream_update_save,
 }
-
-
-def round_for_request(request, slug: str, fy: str, n: int, action: str = Action.VIEW):
-    """The round named in the URL, if the user may do `action` at its council; else 404/403."""
-    council_for_user(request, slug, action)
-    try:
-        year = fy_parse(fy)
-    except ValueError:
-        raise Http404("No such financial year.") from None
-    if fy != fy_label(year):
-        # One address per round: "2024-25", not "2024/25" or "2024-2025".
-        raise Http404("No such financial year.")
-    if n not in (1, 2, 3):
-        raise Http404("No such update.")
-    found = round_for_user(
-        user=request.user,
-        council=request.council,
-        financial_year=year,
-        update_number=n,
-        action=action,
-    )
-    if found is None:
-        raise Http404("No such return.")
-    return found
-
-
-def _partial(request, template: str, name: str) -> str:
-    # A boosted navigation wants the whole page; a section swap wants only the fragment.
-    if request.htmx and not request.htmx.boosted:
-        return f"{template}#{name}"
-    return template
-
-
-def _locked_response(request, round, anchor: str, row_response):
-    state = round.get_status_display().lower().replace("dfe", "DfE")
-    if request.htmx:
-        return row_response(note=LOCKED_NOTE.format(state=state))
-    messages.error(request, LOCKED_NOTE.format(state=state))
-    return redirect(f"{round_urls(round)['round']}#{anchor}")
 
 
 # --- the round page --------------------------------------------------------------------------
@@ -181,7 +127,9 @@ def round_changes_view(request, slug, fy, n):
         "groups": round_changes(page),
         "nav": round_urls(round),
     }
-    return render(request, _partial(request, "conditions/round_changes.html", "changes"), context)
+    return render(
+        request, partial_template(request, "conditions/round_changes.html", "changes"), context
+    )
 
 
 @login_required
@@ -213,7 +161,9 @@ def section_history_view(request, slug, fy, n, section, pk):
         "anchor": _anchor_for(section, pk),
         "entries": section_history(user=request.user, section=section, object_id=pk),
     }
-    return render(request, _partial(request, "conditions/section_history.html", "history"), context)
+    return render(
+        request, partial_template(request, "conditions/section_history.html", "history"), context
+    )
 
 
 def _anchor_for(section: str, pk: int) -> str:
@@ -257,7 +207,9 @@ def _rated_show(request, slug, fy, n, pk, kind):
         raise Http404("No such section in this return.")
     if not request.htmx:
         return redirect(f"{round_urls(round)['round']}#{kind}-{pk}")
-    return render(request, f"{RATED_TEMPLATE}#section-row", _rated_context(round, kind, update))
+    # Reached by Cancel: focus returns to the section's Edit link.
+    context = _rated_context(round, kind, update, refocus=True)
+    return render(request, f"{RATED_TEMPLATE}#section-row", context)
 
 
 def _rated_edit(request, slug, fy, n, pk, kind):
@@ -273,7 +225,7 @@ def _rated_edit(request, slug, fy, n, pk, kind):
         return render(request, f"{RATED_TEMPLATE}#section-row", context)
 
     if round.is_locked:
-        return _locked_response(request, round, anchor, row_response)
+        return locked_response(request, round, anchor, row_response)
     form_class = RiskUpdateForm if kind == "risk" else RatedUpdateForm
     conflict = None
     if request.method == "GET":
@@ -291,28 +243,19 @@ def _rated_edit(request, slug, fy, n, pk, kind):
                     **values,
                 )
             except StaleEdit as stale:
-                form, conflict = _conflict_form(form_class, request.POST, anchor, stale)
+                form, conflict = conflict_form(form_class, request.POST, anchor, stale)
                 labels = rag_labels(round.agreement.council_id)
                 conflict.update(_theirs_rated(kind, stale.current, update.pk, labels))
             except ValidationError as error:
                 service_errors_to_form(form, error)
             else:
-                return _saved(request, round, anchor, row_response)
+                return saved_response(request, round, anchor, row_response)
     if request.htmx and not conflict:
         focus_first(form)
     context = _rated_context(
         round, kind, update, form=form, conflict=conflict, inline=bool(request.htmx)
     )
-    return render(request, _partial(request, RATED_TEMPLATE, "section-form"), context)
-
-
-def _conflict_form(form_class, data, anchor, stale, **form_kwargs):
-    """The user's own input, re-bound to the version now stored, so saving again reconciles."""
-    rebound = data.copy()
-    rebound["version"] = str(stale.current_version)
-    form = form_class(rebound, auto_id=f"{anchor}-%s", **form_kwargs)
-    form.is_valid()
-    return form, {"message": stale.message, "current": stale.current}
+    return render(request, partial_template(request, RATED_TEMPLATE, "section-form"), context)
 
 
 def _theirs_rated(kind: str, current: dict, pk: int, labels: dict) -> dict:
@@ -325,15 +268,6 @@ def _theirs_rated(kind: str, current: dict, pk: int, labels: dict) -> dict:
         "impact": current.get("impact"),
         "likelihood": current.get("likelihood"),
     }
-
-
-def _saved(request, round, anchor: str, row_response):
-    if not request.htmx:
-        messages.success(request, "Your changes were saved.")
-        return redirect(f"{round_urls(round)['round']}#{anchor}")
-    response = row_response(saved=True)
-    # The completeness panel listens for this and reloads itself.
-    return trigger_client_event(response, "round-changed")
 
 
 @login_required
@@ -376,288 +310,3 @@ def workstream_update_show(request, slug, fy, n, pk):
 def workstream_update_edit(request, slug, fy, n, pk):
     """Edit a workstream's RAG and narrative in place."""
     return _rated_edit(request, slug, fy, n, pk, "workstream")
-
-
-# --- milestones ------------------------------------------------------------------------------
-
-MILESTONE_TEMPLATE = "conditions/milestone_edit.html"
-
-
-def _milestone_context(round, milestone, **extra):
-    milestone_decorate(round, milestone)
-    return {
-        "round": round,
-        "council": round.agreement.council,
-        "nav": round_urls(round),
-        "milestone": milestone,
-        **extra,
-    }
-
-
-@login_required
-@require_GET
-def milestone_show(request, slug, fy, n, pk):
-    """A milestone as shown on the round page."""
-    round = round_for_request(request, slug, fy, n)
-    milestone = milestone_for_user(user=request.user, round=round, pk=pk, action=Action.VIEW)
-    if milestone is None:
-        raise Http404("No such milestone in this return.")
-    if not request.htmx:
-        return redirect(f"{round_urls(round)['round']}#milestone-{pk}")
-    return render(
-        request, f"{MILESTONE_TEMPLATE}#milestone-row", _milestone_context(round, milestone)
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def milestone_edit(request, slug, fy, n, pk):
-    """Edit a milestone's status and dates in place."""
-    round = round_for_request(request, slug, fy, n, Action.EDIT)
-    milestone = milestone_for_user(user=request.user, round=round, pk=pk, action=Action.EDIT)
-    if milestone is None:
-        raise Http404("No such milestone in this return.")
-    anchor = f"milestone-{pk}"
-
-    def row_response(**extra):
-        milestone.refresh_from_db()
-        context = _milestone_context(round, milestone, **extra)
-        return render(request, f"{MILESTONE_TEMPLATE}#milestone-row", context)
-
-    if round.is_locked:
-        return _locked_response(request, round, anchor, row_response)
-    kwargs = {"round": round, "original_completed_on": milestone.completed_on}
-    conflict = None
-    if request.method == "GET":
-        initial = {
-            "status": milestone.status,
-            "due_date": milestone.due_date,
-            "completed_on": milestone.completed_on,
-            "version": milestone.version,
-        }
-        form = MilestoneForm(initial=initial, auto_id=f"{anchor}-%s", **kwargs)
-    else:
-        form = MilestoneForm(request.POST, auto_id=f"{anchor}-%s", **kwargs)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                milestone_save_in_round(
-                    round_id=round.pk,
-                    milestone=milestone,
-                    expected_version=data["version"],
-                    status=data["status"],
-                    due_date=data["due_date"],
-                    completed_on=data["completed_on"],
-                    by=request.user,
-                )
-            except StaleEdit as stale:
-                form, conflict = _conflict_form(
-                    MilestoneForm, request.POST, anchor, stale, **kwargs
-                )
-                who, when = last_saved_by(section="milestone", object_id=pk)
-                conflict.update(who=who, when=when, fields=fields_for_display(stale.current))
-            except ValidationError as error:
-                service_errors_to_form(form, error)
-            else:
-                return _saved(request, round, anchor, row_response)
-    if request.htmx and not conflict:
-        focus_first(form)
-    context = _milestone_context(
-        round, milestone, form=form, conflict=conflict, inline=bool(request.htmx)
-    )
-    return render(request, _partial(request, MILESTONE_TEMPLATE, "milestone-form"), context)
-
-
-# --- overview --------------------------------------------------------------------------------
-
-OVERVIEW_TEMPLATE = "conditions/overview_edit.html"
-
-
-def _overview_context(round, overview, **extra):
-    labels = rag_labels(round.agreement.council_id)
-    previous = previous_overview_for(round)
-    overview.history_url = history_url(round, "overview", overview.pk)
-    return {
-        "round": round,
-        "council": round.agreement.council,
-        "nav": round_urls(round),
-        "overview": overview,
-        "previous_overview": previous,
-        "overview_badge": rag_badge(overview.overall_rag, labels),
-        "previous_overview_badge": rag_badge(previous.overall_rag, labels) if previous else None,
-        **extra,
-    }
-
-
-def _overview(request, round, action):
-    overview = overview_for_user(user=request.user, round=round, action=action)
-    if overview is None:
-        raise Http404("This return has no overview.")
-    return overview
-
-
-@login_required
-@require_GET
-def overview_show(request, slug, fy, n):
-    """The overview as shown on the round page."""
-    round = round_for_request(request, slug, fy, n)
-    overview = _overview(request, round, Action.VIEW)
-    if not request.htmx:
-        return redirect(f"{round_urls(round)['round']}#overview")
-    return render(request, f"{OVERVIEW_TEMPLATE}#overview-row", _overview_context(round, overview))
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def overview_edit(request, slug, fy, n):
-    """Edit the on-track answers, adviser request and overall assurance in place."""
-    round = round_for_request(request, slug, fy, n, Action.EDIT)
-    overview = _overview(request, round, Action.EDIT)
-
-    def row_response(**extra):
-        overview.refresh_from_db()
-        context = _overview_context(round, overview, **extra)
-        return render(request, f"{OVERVIEW_TEMPLATE}#overview-row", context)
-
-    if round.is_locked:
-        return _locked_response(request, round, "overview", row_response)
-    conflict = None
-    if request.method == "GET":
-        initial = {name: getattr(overview, name) for name in OVERVIEW_FIELDS}
-        form = OverviewForm(initial={**initial, "version": overview.version}, auto_id="overview-%s")
-    else:
-        form = OverviewForm(request.POST, auto_id="overview-%s")
-        if form.is_valid():
-            values = {name: form.cleaned_data[name] for name in OVERVIEW_FIELDS}
-            try:
-                round_overview_save(
-                    overview=overview,
-                    expected_version=form.cleaned_data["version"],
-                    by=request.user,
-                    **values,
-                )
-            except StaleEdit as stale:
-                form, conflict = _conflict_form(OverviewForm, request.POST, "overview", stale)
-                who, when = last_saved_by(section="overview", object_id=overview.pk)
-                conflict.update(who=who, when=when, fields=fields_for_display(stale.current))
-            except ValidationError as error:
-                service_errors_to_form(form, error)
-            else:
-                return _saved(request, round, "overview", row_response)
-    if request.htmx and not conflict:
-        focus_first(form)
-    context = _overview_context(
-        round, overview, form=form, conflict=conflict, inline=bool(request.htmx)
-    )
-    return render(request, _partial(request, OVERVIEW_TEMPLATE, "overview-form"), context)
-
-
-# --- headlines -------------------------------------------------------------------------------
-
-HEADLINES_TEMPLATE = "conditions/headlines_edit.html"
-
-
-def _headlines_context(round, overview, kind, **extra):
-    return {
-        "round": round,
-        "council": round.agreement.council,
-        "nav": round_urls(round),
-        "overview": overview,
-        "list": headline_list(overview=overview, kind=kind),
-        "urls": section_urls(round, "headlines", kind),
-        **extra,
-    }
-
-
-def _kind(kind: str) -> str:
-    if kind not in Headline.Kind.values:
-        raise Http404("No such headline list.")
-    return kind
-
-
-@login_required
-@require_GET
-def headlines_show(request, slug, fy, n, kind):
-    """One headline list as shown on the round page."""
-    round = round_for_request(request, slug, fy, n)
-    overview = _overview(request, round, Action.VIEW)
-    kind = _kind(kind)
-    if not request.htmx:
-        return redirect(f"{round_urls(round)['round']}#headlines-{kind}")
-    context = _headlines_context(round, overview, kind)
-    return render(request, f"{HEADLINES_TEMPLATE}#headlines-row", context)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def headlines_edit(request, slug, fy, n, kind):
-    """Edit one list of headlines (at most three) in place."""
-    round = round_for_request(request, slug, fy, n, Action.EDIT)
-    overview = _overview(request, round, Action.EDIT)
-    kind = _kind(kind)
-    anchor = f"headlines-{kind}"
-
-    def row_response(**extra):
-        context = _headlines_context(round, overview, kind, **extra)
-        return render(request, f"{HEADLINES_TEMPLATE}#headlines-row", context)
-
-    if round.is_locked:
-        return _locked_response(request, round, anchor, row_response)
-    conflict = None
-    if request.method == "GET":
-        texts = headline_texts(overview=overview, kind=kind)
-        form = HeadlinesForm(
-            initial={"texts": texts, "seen": headlines_fingerprint(texts)}, auto_id=f"{anchor}-%s"
-        )
-    else:
-        form = HeadlinesForm(request.POST, auto_id=f"{anchor}-%s")
-        if form.is_valid():
-            try:
-                headlines_save_unless_changed(
-                    overview=overview,
-                    kind=kind,
-                    texts=form.cleaned_data["texts"],
-                    seen=form.cleaned_data["seen"],
-                    by=request.user,
-                )
-            except StaleEdit as stale:
-                data = request.POST.copy()
-                data["seen"] = stale.current["seen"]
-                form = HeadlinesForm(data, auto_id=f"{anchor}-%s")
-                form.is_valid()
-                who, when = last_saved_by(section=kind, object_id=overview.pk)
-                conflict = {
-                    "message": stale.message,
-                    "texts": stale.current["texts"],
-                    "who": who,
-                    "when": when,
-                }
-            except ValidationError as error:
-                service_errors_to_form(form, error)
-            else:
-                return _saved(request, round, anchor, row_response)
-    context = _headlines_context(
-        round, overview, kind, form=form, conflict=conflict, inline=bool(request.htmx)
-    )
-    context["focus"] = bool(request.htmx)
-    return render(request, _partial(request, HEADLINES_TEMPLATE, "headlines-form"), context)
-
-
-__all__ = [
-    "condition_update_edit",
-    "condition_update_show",
-    "headlines_edit",
-    "headlines_show",
-    "milestone_edit",
-    "milestone_show",
-    "overview_edit",
-    "overview_show",
-    "risk_update_edit",
-    "risk_update_show",
-    "round_changes_view",
-    "round_detail",
-    "round_status",
-    "section_history_view",
-    "workstream_update_edit",
-    "workstream_update_show",
-]

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from conditions.forms import OpenRoundForm, ReopenForm, SubmissionForm
 from conditions.selectors import round_list_for_council, round_next_to_open, sign_off_state
-from conditions.views import render_round, round_for_request
-from conditions.views_support import round_urls, service_errors_to_form
+from conditions.views import render_round
+from conditions.views_support import round_for_request, round_urls, service_errors_to_form
 from svmonitor.access import council_for_user
 from svmonitor.fy import fy_label
 from svmonitor.models import Agreement, SignOff

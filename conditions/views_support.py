@@ -1,12 +1,21 @@
-"""Small helpers the return's views share: URLs for a round and its sections, focus for a
-swapped-in form, and a service's field-keyed errors placed on the form."""
+"""Helpers the return's views share: the round named in a URL, URLs of a round and its
+sections, focus for a swapped-in form, and the responses after a save, a conflict or a lock."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import reverse
+from django_htmx.http import trigger_client_event
 
-from conditions.selectors import MILESTONE_TAG
+from conditions.selectors import MILESTONE_TAG, round_for_user
+from svmonitor.access import council_for_user
+from svmonitor.fy import fy_label, fy_parse
+from svmonitor.roles import Action
+
+LOCKED_NOTE = "This return is {state} and can no longer be edited; reopen it first."
 
 
 class RatedSpec:
@@ -111,3 +120,63 @@ def service_errors_to_form(form, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def round_for_request(request, slug: str, fy: str, n: int, action: str = Action.VIEW):
+    """The round named in the URL, if the user may do `action` at its council; else 404/403."""
+    council_for_user(request, slug, action)
+    try:
+        year = fy_parse(fy)
+    except ValueError:
+        raise Http404("No such financial year.") from None
+    if fy != fy_label(year):
+        # One address per round: "2024-25", not "2024/25" or "2024-2025".
+        raise Http404("No such financial year.")
+    if n not in (1, 2, 3):
+        raise Http404("No such update.")
+    found = round_for_user(
+        user=request.user,
+        council=request.council,
+        financial_year=year,
+        update_number=n,
+        action=action,
+    )
+    if found is None:
+        raise Http404("No such return.")
+    return found
+
+
+def partial_template(request, template: str, name: str) -> str:
+    """The template, or its named fragment for an htmx swap."""
+    # A boosted navigation wants the whole page; a section swap wants only the fragment.
+    if request.htmx and not request.htmx.boosted:
+        return f"{template}#{name}"
+    return template
+
+
+def locked_response(request, round, anchor: str, row_response):
+    """A section of a return past draft: its row with a note, or back to the page."""
+    state = round.get_status_display().lower().replace("dfe", "DfE")
+    if request.htmx:
+        return row_response(note=LOCKED_NOTE.format(state=state))
+    messages.error(request, LOCKED_NOTE.format(state=state))
+    return redirect(f"{round_urls(round)['round']}#{anchor}")
+
+
+def conflict_form(form_class, data, anchor, stale, **form_kwargs):
+    """The user's own input, re-bound to the version now stored, so saving again reconciles."""
+    rebound = data.copy()
+    rebound["version"] = str(stale.current_version)
+    form = form_class(rebound, auto_id=f"{anchor}-%s", **form_kwargs)
+    form.is_valid()
+    return form, {"message": stale.message, "current": stale.current}
+
+
+def saved_response(request, round, anchor: str, row_response):
+    """After a save: the row and a refresh event for htmx, else back to the section."""
+    if not request.htmx:
+        messages.success(request, "Your changes were saved.")
+        return redirect(f"{round_urls(round)['round']}#{anchor}")
+    response = row_response(saved=True)
+    # The completeness panel listens for this and reloads itself.
+    return trigger_client_event(response, "round-changed")
