@@ -11,12 +11,18 @@ UPLOAD_RATE_PER_MINUTE); 0 turns the limit off. Counts live in the "ratelimit" c
 the database in production so every gunicorn worker shares one count per user.
 """
 
+import logging
 import time
+from contextlib import nullcontext
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import InvalidCacheBackendError, caches
+from django.core.cache.backends.db import BaseDatabaseCache
+from django.db import DatabaseError, transaction
 from django.shortcuts import render
+
+logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 60
 
@@ -51,13 +57,23 @@ def rate_limit_hit(*, kind: str, user_id: int) -> tuple[bool, int]:
         return False, retry_after
     cache = _cache()
     key = f"ratelimit:{kind}:{user_id}:{window}"
-    # add() is a no-op when the key exists, so the first request of a window starts at 0.
-    cache.add(key, 0, timeout=WINDOW_SECONDS + 5)
+    # In the database, one transaction: a failure is rolled back and cannot poison a caller's.
+    guard = transaction.atomic() if isinstance(cache, BaseDatabaseCache) else nullcontext()
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add() and incr(): this is the first of a new window
-        cache.set(key, 1, timeout=WINDOW_SECONDS + 5)
-        count = 1
+        with guard:
+            # add() is a no-op when the key exists, so a window's first request starts at 0.
+            cache.add(key, 0, timeout=WINDOW_SECONDS + 5)
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add() and incr(): the first of a new window
+                cache.set(key, 1, timeout=WINDOW_SECONDS + 5)
+                count = 1
+    except DatabaseError:
+        # A missing cache table must not stop every export: let the request through, loudly.
+        logger.error(
+            "rate limiting is off: the cache table is missing; run manage.py createcachetable"
+        )
+        return False, retry_after
     return count > limit, retry_after
 
 

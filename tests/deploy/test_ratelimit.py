@@ -86,3 +86,15 @@ def test_an_unknown_kind_is_refused_at_import_time():
 def test_counts_live_in_the_shared_database_cache(settings):
     # Every gunicorn worker must see one count per user: not a per-process memory cache.
     assert settings.CACHES["ratelimit"]["BACKEND"].endswith("DatabaseCache")
+
+
+def test_a_missing_cache_table_lets_exports_through_and_says_so(
+    client, la_officer, limits, clock, caplog
+):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE svmonitor_ratelimit")
+    client.force_login(la_officer)
+    assert all(client.get("/test-errors/export").status_code == 200 for _ in range(5))
+    assert "run manage.py createcachetable" in caplog.text

@@ -42,6 +42,7 @@ def test_templates_link_the_hashed_names(collected):
     assert static("css/app.css") == f"/static/{manifest['css/app.css']}"
 
 
+@pytest.mark.django_db  # closing a response sends request_finished, which tidies connections
 def test_whitenoise_serves_the_brotli_copy_with_a_long_cache(collected):
     root, manifest, _ = collected
     # whitenoise indexes the files when it starts, so start one on the collected tree.
