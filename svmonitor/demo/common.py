@@ -4,12 +4,15 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db import models
 
 from metrics.models import MeasureValue
+from reports.freeze import round_snapshot_freeze
+from reports.models import RoundSnapshot
 from svmonitor.choices import DEFAULT_DFE_MAPPING, DEFAULT_RAG_DEFINITIONS, Rag, RoundStatus
-from svmonitor.models import Headline, RagDefinition, ReportingRound, RoundOverview
+from svmonitor.models import Headline, RagDefinition, ReportingRound, RoundOverview, SignOff
 from svmonitor.services import round_open_next
 
 MILLION = Decimal("1000000")
@@ -119,6 +122,36 @@ def round_load(agreement, tally: Tally, *, spec: RoundSpec, recorded_by=None) ->
             "submitted_recorded_by": recorded_by if submitted else None,
         },
     )
+
+
+def submitted_round_seal(round_, tally: Tally, *, users: dict, slug: str) -> None:
+    """Freeze a submitted round and record both statutory sign-offs of that frozen snapshot.
+
+    A real return reaches "submitted" only through ready (frozen) and two sign-offs; the demo
+    rounds are loaded as submitted, so this gives them the same evidence: one snapshot and
+    the S151 and DCS sign-offs naming its SHA-256. Done once: a re-run finds the snapshot.
+    """
+    if round_.status != RoundStatus.SUBMITTED or round_.snapshots.exists():
+        return
+    lead = users.get(f"lead.{slug}")
+    snapshot = round_snapshot_freeze(round=round_, by=lead)
+    tally.record(RoundSnapshot, created=True, changed=False)
+    # Sign-offs two and one working days before submission, at 10:00 UK time.
+    ready_at = _at(round_.submitted_on - dt.timedelta(days=3))
+    ReportingRound.objects.filter(pk=round_.pk).update(ready_at=ready_at, ready_by=lead)
+    for capacity, days_before in (("s151", 2), ("dcs", 1)):
+        SignOff.objects.create(
+            round=round_,
+            capacity=capacity,
+            signed_by=users[f"{capacity}.{slug}"],
+            signed_at=_at(round_.submitted_on - dt.timedelta(days=days_before)),
+            snapshot_sha256=snapshot.sha256,
+        )
+        tally.record(SignOff, created=True, changed=False)
+
+
+def _at(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(10, 0), tzinfo=ZoneInfo("Europe/London"))
 
 
 def overview_load(round_, tally: Tally, *, values: dict, headlines: dict[str, list[str]]):

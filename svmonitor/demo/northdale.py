@@ -30,6 +30,7 @@ from svmonitor.demo.common import (
     overview_load,
     rag_definitions_load,
     round_load,
+    submitted_round_seal,
     upsert,
     values_load,
 )
@@ -463,5 +464,7 @@ def northdale_load(council, tally: Tally, *, users: dict) -> None:
             )
         headlines = {kind: rng.sample(options, k=2) for kind, options in text.HEADLINES.items()}
         overview_load(round_, tally, values=_overview_values(index), headlines=headlines)
+    for round_ in rounds:
+        submitted_round_seal(round_, tally, users=users, slug=SLUG)
     # 2025-26 Update 1 is open as a draft carried forward from Update 3.
     draft_round_open(agreement, tally, financial_year=2025, update_number=1, by=lead)

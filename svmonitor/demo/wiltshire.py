@@ -14,6 +14,7 @@ from svmonitor.demo.common import (
     overview_load,
     rag_definitions_load,
     round_load,
+    submitted_round_seal,
     upsert,
 )
 from svmonitor.demo.wiltshire_metrics import INSTALMENT, finance_load, metrics_load
@@ -272,6 +273,8 @@ def wiltshire_load(council, tally: Tally, *, users: dict) -> None:
     measures = metrics_load(council, tally, areas=areas, conditions=conditions)
     for round_ in rounds:
         _round_sections_load(round_, tally, conditions=conditions, risks=risks, measures=measures)
+    for round_ in rounds:
+        submitted_round_seal(round_, tally, users=users, slug=SLUG)
     # 2025-26 Update 1 is open as a draft carried forward from Update 3.
     draft = draft_round_open(agreement, tally, financial_year=2025, update_number=1, by=lead)
     # The board's two key risks arrived after Update 3 was sent: the draft is where they join.

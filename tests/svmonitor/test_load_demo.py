@@ -77,6 +77,23 @@ class LoadDemoTests(TestCase):
         # Every value of every row, including auto_now timestamps: nothing was re-saved.
         assert after == before
 
+    def test_submitted_rounds_carry_a_frozen_snapshot_signed_by_both_officers(self):
+        from reports.freeze import round_snapshot_verify
+
+        for round_ in ReportingRound.objects.filter(status=RoundStatus.SUBMITTED):
+            snapshot = round_.snapshots.get()
+            assert round_snapshot_verify(snapshot)
+            sign_offs = {s.capacity: s for s in round_.sign_offs.filter(voided_at__isnull=True)}
+            assert set(sign_offs) == {"s151", "dcs"}
+            slug = round_.agreement.council.slug
+            assert sign_offs["s151"].signed_by.username == f"s151.{slug}"
+            assert sign_offs["dcs"].signed_by.username == f"dcs.{slug}"
+            assert {s.snapshot_sha256 for s in sign_offs.values()} == {snapshot.sha256}
+            assert max(s.signed_at.date() for s in sign_offs.values()) < round_.submitted_on
+        # The open draft is neither frozen nor signed.
+        draft = _round("wiltshire", 2025, 1)
+        assert not draft.snapshots.exists() and not draft.sign_offs.exists()
+
     def test_it_loads_wiltshire_agreement_figures(self):
         agreement = self.agreement
         assert (agreement.date_signed.year, agreement.date_signed.month) == (2024, 3)
