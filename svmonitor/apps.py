@@ -8,3 +8,9 @@ class SvmonitorConfig(AppConfig):
 
     name = "svmonitor"
     verbose_name = "Safety Valve programme"
+
+    def ready(self) -> None:
+        # Account audit hooks (sign-ins, role changes) and the user admin with council roles.
+        from svmonitor import admin_accounts, signals  # noqa: F401
+
+        admin_accounts.register()

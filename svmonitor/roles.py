@@ -36,7 +36,9 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.OFFICER: frozenset(_READ | {Action.EDIT, Action.UPLOAD}),
     Role.LEAD: frozenset(_READ | {Action.EDIT, Action.UPLOAD, Action.SUBMIT}),
     Role.BOARD: frozenset(_READ),
-    Role.FINANCE: frozenset(_READ | {Action.EDIT_FINANCE, Action.SUBMIT}),
+    # Issue 3: the finance lead "reads, exports, edits finance lines"; the programme lead
+    # submits. Sending DfE the PDF is an export.
+    Role.FINANCE: frozenset(_READ | {Action.EDIT_FINANCE}),
     Role.S151: frozenset(_READ | {Action.SIGN_OFF}),
     Role.DCS: frozenset(_READ | {Action.SIGN_OFF}),
     Role.ADVISER: frozenset(_READ),

@@ -1,5 +1,6 @@
 """Settings for svmonitor: one file, configured from the environment (see .env.example)."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -52,6 +53,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "svmonitor",
     "conditions",
     "risks",
@@ -69,9 +73,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "svmonitor.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages: the 12-hour sign-out leaves a message on the sign-in page.
+    "svmonitor.middleware.SessionLifetimeMiddleware",
+    "svmonitor.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: it turns a lockout flagged during sign-in into a response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "svmonitor.urls"
@@ -87,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "svmonitor.access.council_permissions",
             ],
         },
     },
@@ -140,6 +152,31 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Accounts and sign-in (issue 3). Throttling first: it refuses a locked-out username+IP before
+# any password is checked; the account backend refuses demo accounts unless DEBUG is on.
+AUTHENTICATION_BACKENDS = [
+    "svmonitor.backends.ThrottleBackend",
+    "svmonitor.backends.AccountBackend",
+]
+# Idle timeout: the cookie lives 30 minutes and every request pushes it on.
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+# Absolute timeout, enforced by svmonitor.middleware.SessionLifetimeMiddleware.
+SESSION_ABSOLUTE_AGE = 12 * 60 * 60
+# TOTP for roles that sign off or administer; on by default whenever DEBUG is off.
+REQUIRE_TOTP = env_bool("REQUIRE_TOTP", not DEBUG)
+OTP_TOTP_ISSUER = "svmonitor"
+# django-axes: count failures per username+IP pair, so an unknown and a known username are
+# throttled alike and the answer never says which exists; the lockout re-shows the same
+# sign-in error (svmonitor.auth_views.signin_throttled).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "svmonitor.auth_views.signin_throttled"
+AXES_RESET_ON_SUCCESS = True
+# Successful sign-ins go to our own audit trail (svmonitor.signals), not a second log.
+AXES_DISABLE_ACCESS_LOG = True
 
 # Deployment security (issue 8; see docs/deploy.md). Each switch can be set in the environment
 # and otherwise follows DEBUG: on for a server, off for `make run` on http://127.0.0.1:8000.
@@ -232,6 +269,8 @@ LOGGING = {
     "loggers": {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; sign-ins are in the audit trail already.
+        "axes": {"level": "WARNING"},
     },
 }
 

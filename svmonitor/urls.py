@@ -9,7 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("svmonitor.account_urls")),
     path("", include("reports.urls")),
     path("", include("conditions.urls")),
     path("", include("risks.urls")),

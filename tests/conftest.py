@@ -6,6 +6,15 @@ from svmonitor.roles import Role
 from tests.factories import AgreementFactory, MembershipFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_off_by_default(settings):
+    """TOTP is on in production settings; tests of other features sign in without it.
+
+    tests/accounts/ turns it back on (settings.REQUIRE_TOTP = True) where it is the subject.
+    """
+    settings.REQUIRE_TOTP = False
+
+
 @pytest.fixture
 def agreement(db):
     """An agreement of a council the personas below belong to (or not)."""

@@ -1,0 +1,183 @@
+"""Account views: sign in and out, password change, TOTP set-up and verification, my account."""
+
+from base64 import b32encode
+from urllib.parse import urlencode
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_http_methods
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from svmonitor.access import needs_second_factor
+from svmonitor.audit import audit_record
+from svmonitor.forms import (
+    TOKEN_INVALID,
+    AccountPasswordChangeForm,
+    SignInForm,
+    TokenForm,
+    sign_in_failed_message,
+)
+from svmonitor.models import Membership
+from svmonitor.roles import ROLE_ACTIONS, Action
+
+SIGN_IN_TEMPLATE = "registration/login.html"
+
+
+class SignInView(auth_views.LoginView):
+    """Sign in with username and password; Django's login() gives the session a new key."""
+
+    form_class = SignInForm
+    template_name = SIGN_IN_TEMPLATE
+    redirect_authenticated_user = True
+
+
+def signin_throttled(request, original_response=None, credentials=None):
+    """django-axes lockout response: the sign-in page with the usual error, status 429.
+
+    The page is the one a wrong password gets, so it does not say whether the username exists.
+    """
+    if original_response is not None and original_response.status_code == 200:
+        original_response.status_code = 429
+        return original_response
+    context = {"form": SignInForm(request), "signin_error": sign_in_failed_message()}
+    return render(request, SIGN_IN_TEMPLATE, context, status=429)
+
+
+class SignOutView(auth_views.LogoutView):
+    """Sign out (POST only, so a link or image cannot sign anyone out)."""
+
+    http_method_names = ["post", "options"]
+
+
+class AccountPasswordChangeView(auth_views.PasswordChangeView):
+    """Change password; the rules are AUTH_PASSWORD_VALIDATORS (OWASP ASVS 5.0)."""
+
+    form_class = AccountPasswordChangeForm
+    success_url = reverse_lazy("password_change_done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(action="password_changed", request=self.request)
+        return response
+
+
+def _next_url(request) -> str:
+    """Where to go after verification: the `next` parameter if it is ours, else home."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("home")
+
+
+def _with_next(request, name: str) -> str:
+    return f"{reverse(name)}?{urlencode({'next': str(_next_url(request))})}"
+
+
+def _qr_svg(data: str) -> str:
+    # Drawn here as inline SVG: the secret never leaves the server in a request to anyone else.
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    return mark_safe(image.to_string(encoding="unicode"))  # noqa: S308 - our own SVG, no input
+
+
+def _complete_second_factor(request, device, action: str):
+    otp_login(request, device)
+    # The session gains a privilege, so it gets a new key, as at sign-in.
+    request.session.cycle_key()
+    audit_record(action=action, request=request, obj=None, after={"device": device.name})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def totp_setup(request):
+    """Enrol an authenticator app: show the QR code and secret, confirm with a first code."""
+    user = request.user
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        if user.is_verified():
+            messages.info(request, "Your authenticator app is already set up.")
+            return redirect("account_detail")
+        return redirect(_with_next(request, "totp_verify"))
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+            verified = locked.verify_token(form.cleaned_data["otp_token"])
+            if verified:
+                locked.confirmed = True
+                locked.save(update_fields=["confirmed"])
+        if verified:
+            _complete_second_factor(request, locked, "totp_enrolled")
+            messages.success(request, "Your authenticator app is set up.")
+            return redirect(_next_url(request))
+        audit_record(action="totp_failed", request=request)
+        form.add_error("otp_token", TOKEN_INVALID)
+    context = {
+        "form": form,
+        "qr_svg": _qr_svg(device.config_url),
+        "secret": b32encode(device.bin_key).decode(),
+        "next": _next_url(request),
+    }
+    return render(request, "accounts/totp_setup.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def totp_verify(request):
+    """Ask for the current code from the user's authenticator app."""
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+    if device is None:
+        return redirect(_with_next(request, "totp_setup"))
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            # Locked so two guesses at once cannot both slip past the device's throttle.
+            locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+            verified = locked.verify_token(form.cleaned_data["otp_token"])
+        if verified:
+            _complete_second_factor(request, locked, "totp_verified")
+            return redirect(_next_url(request))
+        audit_record(action="totp_failed", request=request)
+        form.add_error("otp_token", TOKEN_INVALID)
+    return render(request, "accounts/totp_verify.html", {"form": form, "next": _next_url(request)})
+
+
+@login_required
+@require_GET
+def account_detail(request):
+    """The user's own account: their roles per council and their second factor."""
+    memberships = (
+        Membership.objects.filter(user=request.user)
+        .select_related("council")
+        .order_by("council__name", "role")
+    )
+    roles = [
+        {
+            "council": membership.council,
+            "role": membership.get_role_display(),
+            "actions": [
+                Action(action).label
+                for action in Action.values
+                if action in ROLE_ACTIONS.get(membership.role, ())
+            ],
+        }
+        for membership in memberships
+    ]
+    context = {
+        "roles": roles,
+        "needs_second_factor": needs_second_factor(request.user),
+        "has_device": TOTPDevice.objects.filter(user=request.user, confirmed=True).exists(),
+    }
+    return render(request, "accounts/account_detail.html", context)

@@ -1,0 +1,74 @@
+"""Account forms: sign in, change password, and the TOTP code."""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+
+# One message for every failed sign-in: wrong password, unknown user, inactive, demo account
+# with DEBUG off, or throttled. Saying which would tell an attacker which usernames exist.
+SIGN_IN_FAILED = (
+    "Enter a correct username and password. After {limit} failed attempts, sign-in is paused "
+    "for {minutes} minutes."
+)
+TOKEN_INVALID = "Enter the 6-digit code shown in your authenticator app now."  # noqa: S105
+
+_INPUT = "govuk-input"
+
+
+def sign_in_failed_message() -> str:
+    """The one sign-in failure message, with the throttle limits from settings."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return SIGN_IN_FAILED.format(limit=settings.AXES_FAILURE_LIMIT, minutes=minutes)
+
+
+class SignInForm(AuthenticationForm):
+    """Username and password; failures all give the same message."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        message = sign_in_failed_message()
+        self.error_messages = {"invalid_login": message, "inactive": message}
+        # autocomplete lets password managers fill and paste; nothing here blocks paste.
+        self.fields["username"].widget.attrs.update(
+            {"class": _INPUT, "autocomplete": "username", "spellcheck": "false"}
+        )
+        self.fields["password"].widget.attrs.update(
+            {"class": _INPUT, "autocomplete": "current-password"}
+        )
+
+
+class AccountPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, checked by AUTH_PASSWORD_VALIDATORS (12+ chars, not common)."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.fields["old_password"].widget.attrs.update(
+            {"class": _INPUT, "autocomplete": "current-password"}
+        )
+        for name in ("new_password1", "new_password2"):
+            self.fields[name].widget.attrs.update({"class": _INPUT, "autocomplete": "new-password"})
+        self.fields["new_password1"].help_text = (
+            "At least 12 characters. A few unrelated words make a good password; you do not "
+            "need numbers or symbols. Common passwords are refused."
+        )
+
+
+class TokenForm(forms.Form):
+    """The 6-digit code from an authenticator app."""
+
+    otp_token = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={
+                "class": f"{_INPUT} govuk-input--width-5",
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+    def clean_otp_token(self) -> str:
+        # People paste codes with spaces ("123 456"); keep only the digits.
+        return "".join(ch for ch in self.cleaned_data["otp_token"] if ch.isdigit())

@@ -1,0 +1,138 @@
+"""Canary strings planted in council B's every text field never reach council A's users.
+
+Every CharField, TextField, SlugField, EmailField and JSONField of every row council B owns
+(and its users' names) is overwritten with "CANARY-B-<field>". Then every URL is fetched as
+council A's users, as a full page and as an htmx fragment and with B's ids in the query string,
+and no response (HTML, JSON, PDF text, Excel cells, headers) may contain "canary-b".
+"""
+
+import pytest
+from django.db import models, transaction
+from django.test import Client
+
+from svmonitor.models import AuditEvent
+from svmonitor.roles import Role
+from tests.accounts.graph import build_council, scoped_models
+from tests.accounts.urlwalk import app_urls, response_text
+
+pytestmark = pytest.mark.django_db
+
+CANARY = "canary-b"
+
+
+def _canary_for(field: models.Field, pk) -> str | None:
+    if field.choices:
+        return None  # a check constraint holds choices to known values
+    if isinstance(field, models.EmailField):
+        return f"{CANARY}-{field.name}-{pk}@example.org"
+    if isinstance(field, models.URLField):
+        return f"https://example.org/{CANARY}-{field.name}-{pk}"
+    if isinstance(field, models.SlugField):
+        value = f"{CANARY}-{field.name.replace('_', '-')}-{pk}"
+    elif isinstance(field, models.CharField | models.TextField):
+        value = f"{CANARY.upper()}-{field.name}-{pk}"
+    else:
+        return None
+    if field.max_length and len(value) > field.max_length:
+        return None  # too short a column to hold a canary (e.g. a 3-digit LA number)
+    return value
+
+
+def plant_canaries(council) -> int:
+    """Overwrite B's text columns with canaries; return how many values were planted."""
+    planted = 0
+    for model in scoped_models():
+        fields = [
+            field
+            for field in model._meta.concrete_fields
+            if not field.primary_key and not isinstance(field, models.GeneratedField)
+        ]
+        for pk in model._default_manager.for_council(council.pk).values_list("pk", flat=True):
+            values = {}
+            for field in fields:
+                if isinstance(field, models.JSONField):
+                    values[field.name] = {"text": f"{CANARY.upper()}-{field.name}-{pk}"}
+                elif (canary := _canary_for(field, pk)) is not None:
+                    values[field.name] = canary
+            if values:
+                # update() rather than save(): audit events refuse save() on purpose.
+                model._default_manager.filter(pk=pk).update(**values)
+                planted += len(values)
+    return planted
+
+
+def _plant_user_canaries(graph) -> None:
+    users = [*graph.users.values(), graph.everything]
+    for user in users:
+        user.first_name = f"{CANARY.upper()}-first-{user.pk}"
+        user.last_name = f"{CANARY.upper()}-last-{user.pk}"
+        user.email = f"{CANARY}-{user.pk}@example.org"
+        user.username = f"{CANARY}-user-{user.pk}"
+        user.save()
+
+
+@pytest.fixture
+def councils(db):
+    a, b = build_council("A"), build_council("B")
+    # B's events: sign-ins and edits in B's audit trail, with a canary in every text column.
+    AuditEvent.objects.create(council=b.council, user=b.users[Role.LEAD], action="edit")
+    assert plant_canaries(b.council) > 100
+    _plant_user_canaries(b)
+    b.council.refresh_from_db()
+    return a, b
+
+
+def _leaks(client, url: str) -> list[str]:
+    found = []
+    for extra in ({}, {"HTTP_HX_REQUEST": "true"}):
+        with transaction.atomic():
+            try:
+                response = client.get(url, **extra)
+            except Exception as exc:  # noqa: BLE001 - report every failing URL together
+                found.append(f"GET {url} {extra} raised {type(exc).__name__}: {exc}")
+                transaction.set_rollback(True)
+                continue
+            transaction.set_rollback(True)
+        if CANARY in response_text(response).lower():
+            found.append(f"GET {url} {extra} shows council B's data ({response.status_code})")
+    return found
+
+
+def test_the_canaries_are_planted_in_every_kind_of_text(councils):
+    _, b = councils
+    b.objects["measure"].refresh_from_db()
+    b.objects["condition_update"].refresh_from_db()
+    assert b.objects["measure"].name.lower().startswith(CANARY)
+    assert b.objects["condition_update"].narrative.lower().startswith(CANARY)
+    assert b.council.name.lower().startswith(CANARY)
+
+
+@pytest.mark.parametrize("role", ["everything", Role.ADVISER, Role.BOARD])
+def test_council_a_never_sees_council_b(councils, role):
+    a, b = councils
+    user = a.everything if role == "everything" else a.users[role]
+    client = Client()
+    client.force_login(user)
+    # B's ids in the query string catch views that trust ?council= or ?round=.
+    query = (
+        f"?council={b.council.pk}&round={b.round.pk}&agreement={b.objects['agreement'].pk}"
+        f"&measure={b.objects['measure'].pk}&risk={b.objects['risk'].pk}"
+    )
+    problems = []
+    for _route, url, _names in app_urls(a):
+        for target in (url, url + query):
+            problems += _leaks(client, target)
+            client.force_login(user)  # in case the URL signed us out
+    assert not problems, "\n".join(problems)
+
+
+def test_the_canary_check_would_catch_a_leak(councils):
+    # The detector itself: B's own user sees B's canaries on B's pages.
+    _, b = councils
+    client = Client()
+    client.force_login(b.everything)
+    seen, pages = [], [url for _route, url, names in app_urls(b) if names]
+    for url in pages:
+        seen += _leaks(client, url)
+    if pages:
+        assert seen, "B's own pages show none of B's canaries: is the check blind?"

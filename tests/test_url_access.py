@@ -1,0 +1,175 @@
+"""Access tests generated from the URLconf: a new URL is covered the moment it is mounted.
+
+Each test walks every route, fills its kwargs from council A's objects (tests/accounts/urlwalk.py
+fails loudly for a kwarg it cannot fill) and collects every failing URL into one message.
+"""
+
+from contextlib import contextmanager
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+
+from tests.accounts.graph import build_council, council_state
+from tests.accounts.urlwalk import (
+    ANONYMOUS_ALLOWED,
+    UnknownKwarg,
+    admin_url,
+    app_routes,
+    app_urls,
+    post_data,
+    routes,
+    url_for,
+)
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# What a crafted POST carries: names a form might read, values no real form would send.
+JUNK_POST = {
+    "rag": "red",
+    "narrative": "changed by a request that should have been refused",
+    "title": "changed",
+    "name": "changed",
+    "value": "1",
+    "status": "submitted",
+    "confirm": "yes",
+    "reason": "changed",
+    "version": "1",
+}
+REDIRECT = {301, 302, 303, 307, 308}
+
+
+@pytest.fixture
+def council_a(db):
+    return build_council("A")
+
+
+@pytest.fixture
+def council_b(db):
+    return build_council("B")
+
+
+@contextmanager
+def isolated():
+    """Run one request in a savepoint that is rolled back, so URLs cannot affect each other."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def call(client, method: str, url: str, **extra):
+    """Make a request; a view that raises is reported as that URL's failure, not a crash."""
+    try:
+        return getattr(client, method)(url, **extra), None
+    except Exception as exc:  # noqa: BLE001 - report every failing URL together
+        return None, f"{method.upper()} {url} raised {type(exc).__name__}: {exc}"
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_every_route_has_a_name_and_fillable_kwargs(council_a):
+    problems = []
+    for route in app_routes():
+        try:
+            url_for(route, council_a)
+        except UnknownKwarg as exc:
+            problems.append(str(exc))
+    assert not problems, "\n".join(problems)
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(council_a):
+    login_urls = (reverse("login"), reverse("admin:login"))
+    state = council_state(council_a.council)
+    problems = []
+    for route in routes():
+        if route.name in ANONYMOUS_ALLOWED:
+            continue
+        try:
+            url = admin_url(route) if route.is_admin else url_for(route, council_a)[0]
+        except UnknownKwarg:
+            continue  # reported by test_every_route_has_a_name_and_fillable_kwargs
+        if url is None:
+            continue
+        for method in ("get", "post"):
+            with isolated():
+                response, error = call(Client(), method, url, data={})
+            if error:
+                problems.append(error)
+            elif response.status_code in REDIRECT:
+                if not response["Location"].startswith(login_urls):
+                    problems.append(f"{method.upper()} {url} redirects to {response['Location']}")
+            elif response.status_code not in (401, 403, 404, 405):
+                problems.append(f"{method.upper()} {url} answered {response.status_code}")
+    assert not problems, "\n".join(problems)
+    assert council_state(council_a.council) == state
+
+
+def test_the_anonymous_allowlist_names_real_routes():
+    names = {route.name for route in routes()}
+    assert names >= ANONYMOUS_ALLOWED
+
+
+def test_another_councils_user_gets_404_and_changes_nothing(council_a, council_b):
+    problems = []
+    for _route, url, names_council in app_urls(council_a):
+        if not names_council:
+            continue
+        # Positive control: A's own user does not get 404, so the URL was filled correctly
+        # and B's 404 below means "refused", not "no such page". A method the view never
+        # accepts (405 to A's own user too) says nothing about A, so 405 is fine for it.
+        never_allowed = set()
+        for method in ("get", "post"):
+            with isolated():
+                client = signed_in(council_a.everything)
+                data = post_data(url, {}) if method == "post" else {}
+                response, error = call(client, method, url, data=data)
+            if error:
+                problems.append(error)
+            elif response.status_code == 404:
+                problems.append(f"{method.upper()} {url} is 404 for A's own user: filled wrongly?")
+            elif response.status_code == 405:
+                never_allowed.add(method)
+        before = council_state(council_a.council)
+        for method in ("get", "post"):
+            expected = {404, 405} if method in never_allowed else {404}
+            for extra in ({}, {"HTTP_HX_REQUEST": "true"}):
+                with isolated():
+                    client = signed_in(council_b.everything)
+                    data = post_data(url, JUNK_POST) if method == "post" else JUNK_POST
+                    response, error = call(client, method, url, data=data, **extra)
+                    after = council_state(council_a.council)
+                if error:
+                    problems.append(error)
+                elif response.status_code not in expected:
+                    problems.append(
+                        f"{method.upper()} {url} {extra} answered {response.status_code} "
+                        "to another council's user"
+                    )
+                if after != before:
+                    problems.append(f"{method.upper()} {url} changed council A's data")
+    assert not problems, "\n".join(problems)
+
+
+def test_a_user_with_no_role_sees_no_council(council_a, council_b):
+    nobody = UserFactory(username="no-role")
+    names = (council_a.council.name, council_b.council.name)
+    problems = []
+    for _route, url, names_council in app_urls(council_a):
+        with isolated():
+            response, error = call(signed_in(nobody), "get", url)
+        if error:
+            problems.append(error)
+            continue
+        # 405: a POST-only view refuses GET before it looks anything up.
+        if names_council and response.status_code not in (404, 405):
+            problems.append(f"GET {url} answered {response.status_code} to a user with no role")
+        body = response.content.decode(errors="replace") if not response.streaming else ""
+        if any(name in body for name in names):
+            problems.append(f"GET {url} shows a council's name to a user with no role")
+    assert not problems, "\n".join(problems)
