@@ -122,7 +122,7 @@ class Session:
 
     def _connection(self) -> http.client.HTTPConnection:
         if self.conn is None:
-            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=90)
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=180)
         return self.conn
 
     def request(self, method: str, path: str, body: str | None = None, headers=None):

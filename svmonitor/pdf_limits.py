@@ -2,8 +2,8 @@
 
 A WeasyPrint render is CPU-bound and its memory grows with the document, so one huge or hostile
 report could stall a gunicorn worker or the whole machine. Each render runs in a forked child
-process (cheap: WeasyPrint is already imported in the parent) with an address-space cap and a
-lower CPU priority, the parent waits at most PDF_TIMEOUT_SECONDS and kills the child if it
+process (cheap: WeasyPrint is already imported in the parent) with an address-space cap and the
+lowest CPU priority, the parent waits at most PDF_TIMEOUT_SECONDS and kills the child if it
 overruns, and a process-wide semaphore lets at most PDF_MAX_CONCURRENT renders run at once per
 worker process (callers wait up to PDF_QUEUE_SECONDS for a slot).
 
@@ -31,8 +31,9 @@ DEFAULTS = {
     "PDF_TIMEOUT_SECONDS": 60,
     "PDF_MAX_MEMORY_MB": 512,
     "PDF_QUEUE_SECONDS": 30,
-    # Renders are background work: the dashboard's requests should win the CPU.
-    "PDF_NICE": 10,
+    # Renders are background work: at nice 19 they get the CPU the pages leave over, so a
+    # quarter-end rush of exports slows the exports, not everybody's dashboard.
+    "PDF_NICE": 19,
 }
 
 
