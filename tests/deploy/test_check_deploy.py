@@ -119,3 +119,19 @@ def test_debug_turns_the_https_only_switches_off_for_make_run(tmp_path):
     done = run_manage(env, "shell", "--no-imports", "-c", code)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "False", "False", "0", "True"]
+
+
+def test_gunicorn_accepts_its_config_and_loads_the_app(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR")}
+    env.update(production_env(tmp_path), DJANGO_SETTINGS_MODULE="svmonitor.settings")
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    done = subprocess.run(  # noqa: S603 - the virtualenv's gunicorn with fixed arguments
+        [str(gunicorn), "--check-config", "-c", "gunicorn.conf.py", "svmonitor.wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
