@@ -11,6 +11,7 @@ class SvmonitorConfig(AppConfig):
 
     def ready(self) -> None:
         # Account audit hooks (sign-ins, role changes) and the user admin with council roles.
-        from svmonitor import admin_accounts, signals  # noqa: F401
+        # The defusedxml start-up check (svmonitor.E001) registers itself on import.
+        from svmonitor import admin_accounts, checks, signals  # noqa: F401
 
         admin_accounts.register()
