@@ -62,6 +62,14 @@ class MeasureBlock:
     table: MeasureTable
     figure: Figure
 
+    @property
+    def title(self) -> str:
+        """The measure's name, with how it is read unless the name says so already."""
+        name, reading = self.measure.name, self.measure.reading_label
+        if self.measure.reading == "point" or reading.lower() in name.lower():
+            return name
+        return f"{name} ({reading.lower()})"
+
 
 @dataclass(frozen=True)
 class ConditionBlock:
