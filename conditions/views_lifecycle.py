@@ -141,7 +141,7 @@ def round_sign_off_view(request, slug, fy, n):
 @require_POST
 def round_submit(request, slug, fy, n):
     """The finance lead records the date the signed-off return was sent to DfE."""
-    round = round_for_request(request, slug, fy, n, Action.SUBMIT)
+    round = round_for_request(request, slug, fy, n, Action.RECORD_SUBMISSION)
     form = SubmissionForm(request.POST, round=round, auto_id="submit-%s")
     if form.is_valid():
         try:

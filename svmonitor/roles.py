@@ -21,7 +21,8 @@ class Action(models.TextChoices):
     VIEW = "view", "View dashboard and reports"
     EDIT = "edit", "Edit the return and KPIs"
     EDIT_FINANCE = "edit_finance", "Edit finance lines"
-    SUBMIT = "submit", "Mark ready and record submission"
+    SUBMIT = "submit", "Mark the return ready for sign-off, or reopen it"
+    RECORD_SUBMISSION = "record_submission", "Record the date the return went to DfE"
     SIGN_OFF = "sign_off", "Sign off the return"
     EXPORT = "export", "Export PDF and Excel"
     UPLOAD = "upload", "Upload workbooks"
@@ -34,11 +35,13 @@ _READ = {Action.VIEW, Action.EXPORT}
 # (is_superuser) hold every action for every council; they are not a per-council role.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.OFFICER: frozenset(_READ | {Action.EDIT, Action.UPLOAD}),
-    Role.LEAD: frozenset(_READ | {Action.EDIT, Action.UPLOAD, Action.SUBMIT}),
+    Role.LEAD: frozenset(
+        _READ | {Action.EDIT, Action.UPLOAD, Action.SUBMIT, Action.RECORD_SUBMISSION}
+    ),
     Role.BOARD: frozenset(_READ),
     # Issue 3: the finance lead "reads, exports, edits finance lines"; the programme lead
-    # submits. Sending DfE the PDF is an export.
-    Role.FINANCE: frozenset(_READ | {Action.EDIT_FINANCE}),
+    # submits. Issue 5: the finance lead records the date the return went to DfE.
+    Role.FINANCE: frozenset(_READ | {Action.EDIT_FINANCE, Action.RECORD_SUBMISSION}),
     Role.S151: frozenset(_READ | {Action.SIGN_OFF}),
     Role.DCS: frozenset(_READ | {Action.SIGN_OFF}),
     Role.ADVISER: frozenset(_READ),

@@ -123,7 +123,12 @@ def test_council_can_unions_a_users_roles(council):
     user = member(council, Role.BOARD, "two-hats")
     MembershipFactory(user=user, council=council, role=Role.FINANCE)
     allowed = {action for action, ok in council_can(user, council).items() if ok}
-    assert allowed == {Action.VIEW, Action.EXPORT, Action.EDIT_FINANCE}
+    assert allowed == {
+        Action.VIEW,
+        Action.EXPORT,
+        Action.EDIT_FINANCE,
+        Action.RECORD_SUBMISSION,
+    }
 
 
 def test_who_needs_a_second_factor(council):
