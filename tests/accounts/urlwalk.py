@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # Routes any anonymous visitor may load. (Signing out when not signed in just goes to a page
@@ -73,6 +74,24 @@ ADMIN_KWARGS = {
 }
 
 
+_client: Client | None = None
+
+
+def client_as(user) -> Client:
+    """The one shared test client, signed in as `user` (None: signed out).
+
+    Shared because each new Client sets up the middleware again, and WhiteNoise then rescans
+    every static file (~0.2 s): with hundreds of URLs that was most of these tests' time.
+    """
+    global _client
+    if _client is None:
+        _client = Client()
+    _client.cookies.clear()
+    if user is not None:
+        _client.force_login(user)
+    return _client
+
+
 class UnknownKwarg(Exception):
     """A route has a kwarg this module does not know how to fill."""
 
@@ -89,6 +108,11 @@ class Route:
     @property
     def is_admin(self) -> bool:
         return (self.name or "").startswith("admin:") or self.regex.startswith("admin/")
+
+    @property
+    def is_download(self) -> bool:
+        """A file (PDF, workbook): it has no forms to harvest, and is slow to render."""
+        return self.regex.rstrip("$").endswith((".pdf", ".xlsx", ".csv"))
 
     @property
     def required_action(self) -> str | None:
