@@ -22,6 +22,14 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _no_rate_limits(settings):
+    """Export/upload limits would answer 429 after a few requests and leave pages unchecked."""
+    settings.EXPORT_RATE_PER_MINUTE = 0
+    settings.UPLOAD_RATE_PER_MINUTE = 0
+
+
 # Issue 3: "programme officer (edits the return and KPIs), programme lead (also submits), board
 # member (reads dashboard and reports), finance lead (reads, exports, edits finance lines),
 # S151 officer and DCS (each signs off), DfE adviser (reads assigned councils, never writes),

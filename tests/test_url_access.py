@@ -27,6 +27,14 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _no_rate_limits(settings):
+    """Export/upload limits would answer 429 after a few requests and leave pages unchecked."""
+    settings.EXPORT_RATE_PER_MINUTE = 0
+    settings.UPLOAD_RATE_PER_MINUTE = 0
+
+
 # What a crafted POST carries: names a form might read, values no real form would send.
 JUNK_POST = {
     "rag": "red",

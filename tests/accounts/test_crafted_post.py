@@ -22,6 +22,14 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _no_rate_limits(settings):
+    """Export/upload limits would answer 429 after a few requests and leave pages unchecked."""
+    settings.EXPORT_RATE_PER_MINUTE = 0
+    settings.UPLOAD_RATE_PER_MINUTE = 0
+
+
 CRAFTED_VERSION = 987654
 CRAFTED_HASH = "f" * 64
 CRAFTED_DATE = dt.date(2001, 2, 3)
