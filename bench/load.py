@@ -358,6 +358,86 @@ def run_load(port, users, plan, recorder, seconds: float, rate: float, pdf_threa
     return sent[0] / (time.monotonic() - started)
 
 
+def _proc_stats() -> dict[int, tuple[int, float, float]]:
+    """pid -> (parent pid, own CPU seconds, reaped children's CPU seconds), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After "(command)": [1] ppid, [11] utime, [12] stime, [13] cutime, [14] cstime.
+        stats[int(entry)] = (
+            int(fields[1]),
+            (int(fields[11]) + int(fields[12])) / tick,
+            (int(fields[13]) + int(fields[14])) / tick,
+        )
+    return stats
+
+
+def _tree_cpu(root: int, stats: dict) -> tuple[float, float]:
+    """Own and reaped-children CPU seconds of a process and all its living descendants."""
+    own = reaped = 0.0
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        if pid not in stats:
+            continue
+        own += stats[pid][1]
+        reaped += stats[pid][2]
+        todo += [child for child, (parent, _, _) in stats.items() if parent == pid]
+    return own, reaped
+
+
+def _postmaster(port: int, stats: dict) -> int | None:
+    for pid in stats:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                argv = handle.read().split(b"\0")
+        except OSError:
+            continue
+        if argv and argv[0].endswith(b"postgres") and f"-p {port}".encode() in b" ".join(argv):
+            return pid
+    return None
+
+
+class CpuMeter:
+    """CPU seconds used by the server, its PDF children, PostgreSQL and this client, per phase."""
+
+    def __init__(self, server_pid: int, pg_port: int):
+        self.server_pid = server_pid
+        self.pg_port = pg_port
+        self.marks = {}
+
+    def mark(self, name: str) -> None:
+        stats = _proc_stats()
+        server_own, server_reaped = _tree_cpu(self.server_pid, stats)
+        master = _postmaster(self.pg_port, stats)
+        pg_own, pg_reaped = _tree_cpu(master, stats) if master else (0.0, 0.0)
+        client = os.times()
+        self.marks[name] = {
+            "time": time.monotonic(),
+            # Workers' own time is the pages; finished render children are reaped into it.
+            "pages": server_own,
+            "pdf_children": server_reaped,
+            "postgresql": pg_own + pg_reaped,
+            "load_generator": client.user + client.system,
+        }
+
+    def between(self, start: str, end: str, requests: int) -> dict:
+        a, b = self.marks[start], self.marks[end]
+        wall = b["time"] - a["time"]
+        used = {key: b[key] - a[key] for key in a if key != "time"}
+        result = {f"{key}_cores": round(value / wall, 2) for key, value in used.items()}
+        if requests:
+            result["pages_cpu_ms_per_request"] = round(1000 * used["pages"] / requests, 1)
+        return result
+
+
 def summarise(recorder: Recorder) -> dict:
     rows = {}
     for (phase, page), values in sorted(recorder.samples.items()):
@@ -437,16 +517,21 @@ def main() -> int:
                 for page in ("dashboard", "round", "council_list", "pdf"):
                     if entry[page]:
                         fetch(by_council[slug], Recorder(), "warm", page, entry[page])
+        meter = CpuMeter(server.pid, urlsplit(url).port or 5432)
         print(f"Baseline: 1 dashboard request a second for {args.baseline:g} s ...", flush=True)
+        meter.mark("baseline_start")
         run_baseline(port, sessions, plan, recorder, args.baseline)
+        meter.mark("baseline_end")
         print(
             f"Load: {len(sessions)} users at {args.rate:g} req/s with {args.pdf_threads} PDF "
             f"exports in flight for {args.duration:g} s ...",
             flush=True,
         )
+        meter.mark("load_start")
         achieved = run_load(
             port, sessions, plan, recorder, args.duration, args.rate, args.pdf_threads
         )
+        meter.mark("load_end")
     finally:
         for session, _ in sessions:
             session.close()
@@ -458,6 +543,13 @@ def main() -> int:
         server_log.close()
 
     rows = summarise(recorder)
+    counts = defaultdict(int)
+    for (phase, _), values in recorder.samples.items():
+        counts[phase] += len(values)
+    cpu = {
+        "baseline": meter.between("baseline_start", "baseline_end", counts["baseline"]),
+        "load": meter.between("load_start", "load_end", counts["load"]),
+    }
     base = rows.get("baseline/dashboard", {}).get("p95_ms", float("nan"))
     loaded = rows.get("load/dashboard", {}).get("p95_ms", float("nan"))
     ratio = loaded / base if base else float("nan")
@@ -473,6 +565,7 @@ def main() -> int:
         "error_samples": recorder.errors[:10],
         "latency": rows,
         "dashboard_p95_ratio": round(ratio, 2),
+        "cpu": cpu,
         "cpus": os.cpu_count(),
         # Other work on the machine skews every number: recorded so a reader can judge.
         "loadavg_before": load_before,
