@@ -9,13 +9,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.apps import apps
-from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
 
-from conditions.models import ConditionUpdate, WorkstreamUpdate
 from reports.models import RoundSnapshot
-from risks.models import RiskUpdate
 from svmonitor.choices import Rag, RoundStatus
 from svmonitor.models import AuditEvent, Membership, RoundEvent, SignOff
 from svmonitor.roles import Role
@@ -195,12 +192,3 @@ def council_state(council) -> dict[str, list[dict]]:
         rows = model._default_manager.for_council(council.pk).order_by("pk").values()
         state[model._meta.label] = list(rows)
     return state
-
-
-# Each update model, so tests can tell a section row from its parent.
-UPDATE_MODELS = (ConditionUpdate, RiskUpdate, WorkstreamUpdate)
-
-
-def user_model():
-    """The user model (a function so importing this module needs no app registry)."""
-    return get_user_model()
