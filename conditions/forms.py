@@ -229,3 +229,28 @@ class OpenRoundForm(GovukFormMixin, forms.Form):
 
 
 SIGN_OFF_LABELS = dict(SignOff.Capacity.choices)
+# "... and, as the S151 officer, sign it off ...": the capacity as it reads inside a sentence.
+SIGN_OFF_AS = {
+    SignOff.Capacity.S151: "the S151 officer",
+    SignOff.Capacity.DCS: "the director of children's services",
+}
+DECLARATION = (
+    "I confirm that I have read this return and, as {capacity}, sign it off as an accurate account"
+)
+
+
+class SignOffForm(GovukFormMixin, forms.Form):
+    """The statutory officer's declaration, ticked before a sign-off is recorded."""
+
+    confirm = forms.BooleanField(
+        error_messages={
+            "required": "Tick the box to confirm you have read this return before signing it off."
+        }
+    )
+
+    def __init__(self, *args, capacity: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.capacity = capacity
+        self.fields["confirm"].label = DECLARATION.format(
+            capacity=SIGN_OFF_AS.get(capacity, "a statutory officer")
+        )

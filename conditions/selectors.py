@@ -43,6 +43,13 @@ EVENT_LABELS = {
     "submitted": "Recorded as submitted to DfE",
     "reopened": "Reopened as a draft (sign-offs voided)",
 }
+
+
+def event_label(action: str) -> str:
+    """A lifecycle step in words; an action with no wording yet is shown as itself, readably."""
+    return EVENT_LABELS.get(action) or action.replace("_", " ").capitalize()
+
+
 SIGN_OFF_ROLES = {"s151": SignOff.Capacity.S151, "dcs": SignOff.Capacity.DCS}
 
 
@@ -378,6 +385,8 @@ def round_page_build(*, round: ReportingRound, user) -> RoundPage:
         RoundOverview.objects.filter(round=previous).first() if previous is not None else None
     )
     events = list(RoundEvent.objects.filter(round=round).select_related("by").order_by("at", "pk"))
+    for event in events:
+        event.label = event_label(event.action)
     return RoundPage(
         round=round,
         previous_round=previous,

@@ -19,6 +19,7 @@ from conditions.forms import (
     RatedUpdateForm,
     ReopenForm,
     RiskUpdateForm,
+    SignOffForm,
     SubmissionForm,
 )
 from conditions.selectors import (
@@ -76,17 +77,24 @@ def render_round(request, round, *, status: int = 200, **extra):
         "nav": nav,
         "gaps": page.gaps,
         "sign_offs": page.sign_offs,
-        **_lifecycle_forms(round),
+        **_lifecycle_forms(round, page.sign_offs),
         **extra,
     }
     return render(request, "conditions/round_detail.html", context, status=status)
 
 
-def _lifecycle_forms(round) -> dict:
+def _lifecycle_forms(round, sign_offs) -> dict:
     return {
         "submission_form": SubmissionForm(round=round, auto_id="submit-%s"),
         "reopen_form": ReopenForm(auto_id="reopen-%s"),
+        "sign_off_form": sign_off_form(sign_offs),
     }
+
+
+def sign_off_form(sign_offs, data=None) -> SignOffForm:
+    """The declaration for the capacity the user would sign in (their first still open)."""
+    capacity = sign_offs.capacities_open[0] if sign_offs.capacities_open else None
+    return SignOffForm(data, capacity=capacity, auto_id="sign-off-%s")
 
 
 @login_required
@@ -101,12 +109,13 @@ def round_detail(request, slug, fy, n):
 def round_status(request, slug, fy, n):
     """The completeness and sign-off panel, refreshed after every section save."""
     round = round_for_request(request, slug, fy, n)
+    sign_offs = sign_off_state(round=round, user=request.user)
     context = {
         "round": round,
         "nav": round_urls(round),
         "gaps": round_gaps(round),
-        "sign_offs": sign_off_state(round=round, user=request.user),
-        **_lifecycle_forms(round),
+        "sign_offs": sign_offs,
+        **_lifecycle_forms(round, sign_offs),
     }
     template = "conditions/round_detail.html"
     if request.htmx:

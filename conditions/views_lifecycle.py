@@ -8,11 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 
 from conditions.forms import OpenRoundForm, ReopenForm, SubmissionForm
 from conditions.selectors import round_list_for_council, round_next_to_open, sign_off_state
-from conditions.views import render_round
+from conditions.views import render_round, sign_off_form
 from conditions.views_support import round_for_request, round_urls, service_errors_to_form
 from svmonitor.access import council_for_user
 from svmonitor.fy import fy_label
@@ -104,8 +105,7 @@ def round_ready(request, slug, fy, n):
     snapshot = sign_off_state(round=round, user=request.user).snapshot
     messages.success(
         request,
-        "The return is ready for sign-off. Its content is frozen with SHA-256 "
-        f"{snapshot.sha256 if snapshot else '(none)'}.",
+        hash_message("The return is ready for sign-off. Its content is frozen.", snapshot),
     )
     return redirect(round_urls(round)["round"])
 
@@ -116,25 +116,43 @@ def round_sign_off_view(request, slug, fy, n):
     """The S151 officer or the DCS signs the frozen snapshot, in the capacity of their role."""
     round = round_for_request(request, slug, fy, n, Action.SIGN_OFF)
     # The capacity comes from the user's role at the council, never from the form.
-    open_capacities = sign_off_state(round=round, user=request.user).capacities_open
-    if not open_capacities:
-        state = sign_off_state(round=round, user=request.user)
-        signed = state.signed_capacities
+    state = sign_off_state(round=round, user=request.user)
+    if not state.capacities_open:
         error = NO_CAPACITY
-        if signed and any(s.signed_by_id == request.user.pk for s in state.live):
+        if state.signed_capacities and any(s.signed_by_id == request.user.pk for s in state.live):
             error = "You have already signed off this return."
         return render_round(request, round, lifecycle_errors=[(error, "")])
-    capacity = open_capacities[0]
+    capacity = state.capacities_open[0]
+    # The declaration is part of the sign-off: without the tick nothing is recorded.
+    form = sign_off_form(state, request.POST)
+    if not form.is_valid():
+        return render_round(request, round, sign_off_form=form, lifecycle_errors=_form_errors(form))
     try:
         sign_off = round_sign_off(round=round, by=request.user, capacity=capacity)
     except ValidationError as error:
         return render_round(request, round, lifecycle_errors=_messages_of(error))
     messages.success(
         request,
-        f"Signed off as {SignOff.Capacity(capacity).label}, against snapshot "
-        f"{sign_off.snapshot_sha256}.",
+        format_html(
+            'Signed off as {}.<span class="app-message-detail">SHA-256 of the return you '
+            'signed: <code class="app-hash">{}</code></span>',
+            SignOff.Capacity(capacity).label,
+            sign_off.snapshot_sha256,
+        ),
     )
     return redirect(round_urls(round)["round"])
+
+
+def hash_message(text: str, snapshot):
+    """A success message with the frozen return's SHA-256 as small code, not banner text."""
+    if snapshot is None:
+        return text
+    return format_html(
+        '{}<span class="app-message-detail">SHA-256 of the frozen return: '
+        '<code class="app-hash">{}</code></span>',
+        text,
+        snapshot.sha256,
+    )
 
 
 @login_required

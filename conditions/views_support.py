@@ -16,6 +16,11 @@ from svmonitor.fy import fy_label, fy_parse
 from svmonitor.roles import Action
 
 LOCKED_NOTE = "This return is {state} and can no longer be edited; reopen it first."
+# Only the programme lead (the submit action) can reopen: everyone else is told who can.
+LOCKED_NOTE_ASK = (
+    "This return is {state} and can no longer be edited. "
+    "Ask the programme lead to reopen it if it needs to change."
+)
 
 
 class RatedSpec:
@@ -157,9 +162,11 @@ def partial_template(request, template: str, name: str) -> str:
 def locked_response(request, round, anchor: str, row_response):
     """A section of a return past draft: its row with a note, or back to the page."""
     state = round.get_status_display().lower().replace("dfe", "DfE")
+    may_reopen = Action.SUBMIT in getattr(request, "council_actions", ())
+    note = (LOCKED_NOTE if may_reopen else LOCKED_NOTE_ASK).format(state=state)
     if request.htmx:
-        return row_response(note=LOCKED_NOTE.format(state=state))
-    messages.error(request, LOCKED_NOTE.format(state=state))
+        return row_response(note=note)
+    messages.error(request, note)
     return redirect(f"{round_urls(round)['round']}#{anchor}")
 
 

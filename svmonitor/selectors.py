@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from conditions.models import AgreementCondition, ConditionUpdate, WorkstreamUpdate
 from risks.models import Risk, RiskUpdate
 from svmonitor.choices import Rag, YesNo
-from svmonitor.models import Agreement, ReportingRound, RoundOverview
+from svmonitor.models import Agreement, ReportingRound, RoundEvent, RoundOverview
 
 # Red or any Amber (including the blended Amber/Red and Amber/Green) must say why.
 RAGS_NEEDING_NARRATIVE = frozenset({Rag.RED, Rag.AMBER_RED, Rag.AMBER, Rag.AMBER_GREEN})
@@ -22,6 +22,8 @@ ON_TRACK_QUESTIONS = (
     ("capital_project_on_track", "capital_project_commentary", "Capital project on track"),
 )
 ON_TRACK_ANSWERS = frozenset({"", *YesNo.values})
+
+NOT_REVIEWED = "not yet reviewed for this update"
 
 
 @dataclass(frozen=True)
@@ -69,9 +71,9 @@ def conditions_in_force(*, agreement: Agreement, on: dt.date) -> QuerySet[Agreem
     ).order_by("order", "label")
 
 
-def _rated_gaps(section: str, rows) -> list[CompletenessGap]:
+def _rated_gaps(section: str, rows, *, carried: bool = False) -> list[CompletenessGap]:
     gaps = []
-    for object_id, item, rag, narrative in rows:
+    for object_id, item, rag, narrative, version in rows:
         if rag == Rag.NOT_RATED:
             gaps.append(CompletenessGap(section, item, "not rated", object_id))
         elif rag in RAGS_NEEDING_NARRATIVE and not narrative.strip():
@@ -81,10 +83,12 @@ def _rated_gaps(section: str, rows) -> list[CompletenessGap]:
                     section, item, f"rated {label} without a progress update", object_id
                 )
             )
+        elif carried and version == 1:
+            gaps.append(CompletenessGap(section, item, NOT_REVIEWED, object_id))
     return gaps
 
 
-def _overview_gaps(round: ReportingRound) -> list[CompletenessGap]:
+def _overview_gaps(round: ReportingRound, *, carried: bool = False) -> list[CompletenessGap]:
     overview = RoundOverview.objects.filter(round=round).first()
     if overview is None:
         return [CompletenessGap("overview", "Overview", "not started")]
@@ -95,18 +99,34 @@ def _overview_gaps(round: ReportingRound) -> list[CompletenessGap]:
             gaps.append(CompletenessGap("overview", wording, "not answered", overview.pk))
         elif not getattr(overview, commentary_field).strip():
             gaps.append(CompletenessGap("overview", wording, "commentary missing", overview.pk))
+    if carried and overview.version == 1 and not gaps:
+        gaps.append(CompletenessGap("overview", "Overview", NOT_REVIEWED, overview.pk))
     return gaps
 
 
+def round_was_carried_forward(round: ReportingRound) -> bool:
+    """Whether the round was opened by carrying forward a previous round (round_open_next)."""
+    return RoundEvent.objects.filter(round=round, action="opened").exists()
+
+
 def round_completeness(round: ReportingRound) -> list[CompletenessGap]:
-    """What is still to update before the round can be marked ready (empty when complete)."""
+    """What is still to update before the round can be marked ready (empty when complete).
+
+    A section carried forward into a round opened by round_open_next still holds the previous
+    update's words until someone saves it here. Until then (its version is still 1: every save,
+    in the page or by a workbook import, bumps it) it is "not yet reviewed for this update",
+    even when unchanged wording would do: saving it as it is records that it was reviewed.
+    """
+    carried = round_was_carried_forward(round)
     condition_rows = (
         ConditionUpdate.objects.filter(round=round)
         .order_by("condition__order", "condition__label")
-        .values_list("pk", "condition__label", "rag", "narrative")
+        .values_list("pk", "condition__label", "rag", "narrative", "version")
     )
     gaps = _rated_gaps(
-        "condition", [(pk, f"Condition {label}", rag, n) for pk, label, rag, n in condition_rows]
+        "condition",
+        [(pk, f"Condition {label}", rag, n, v) for pk, label, rag, n, v in condition_rows],
+        carried=carried,
     )
     # A condition in force with no row at all is as unrated as one marked "not rated".
     missing = conditions_in_force(agreement=round.agreement, on=round.due_date).exclude(
@@ -120,9 +140,13 @@ def round_completeness(round: ReportingRound) -> list[CompletenessGap]:
     risk_rows = (
         RiskUpdate.objects.filter(round=round)
         .order_by("risk__number")
-        .values_list("pk", "risk__number", "rag", "narrative")
+        .values_list("pk", "risk__number", "rag", "narrative", "version")
     )
-    gaps += _rated_gaps("risk", [(pk, f"Risk {num}", rag, n) for pk, num, rag, n in risk_rows])
+    gaps += _rated_gaps(
+        "risk",
+        [(pk, f"Risk {num}", rag, n, v) for pk, num, rag, n, v in risk_rows],
+        carried=carried,
+    )
     open_missing = Risk.objects.filter(council=round.agreement.council_id, is_open=True).exclude(
         updates__round=round
     )
@@ -134,7 +158,7 @@ def round_completeness(round: ReportingRound) -> list[CompletenessGap]:
     workstream_rows = (
         WorkstreamUpdate.objects.filter(round=round)
         .order_by("workstream__area__number", "workstream__order", "workstream__name")
-        .values_list("pk", "workstream__name", "rag", "narrative")
+        .values_list("pk", "workstream__name", "rag", "narrative", "version")
     )
-    gaps += _rated_gaps("workstream", list(workstream_rows))
-    return gaps + _overview_gaps(round)
+    gaps += _rated_gaps("workstream", list(workstream_rows), carried=carried)
+    return gaps + _overview_gaps(round, carried=carried)

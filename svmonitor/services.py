@@ -42,6 +42,10 @@ NARRATIVE_NEEDED = (
 DUE_DATES = {1: (5, 31), 2: (8, 31), 3: (11, 30)}
 
 ROUND_EXISTS = "{label} already exists for this agreement."
+PREVIOUS_STILL_DRAFT = (
+    "{previous} is still a draft. Finish it and mark it ready for sign-off before opening "
+    "{label}: its sections are what the new return carries forward."
+)
 NOT_DRAFT_FOR_READY = "Only a draft return can be marked ready for sign-off; this one is {state}."
 INCOMPLETE = "The return is not complete yet: {gaps}."
 DRAFT_CANNOT_SIGN = "A draft return cannot be signed off: mark it ready for sign-off first."
@@ -256,7 +260,8 @@ def round_open_next(
         )
     if errors:
         raise ValidationError(errors)
-    # 2. Refuse a round that exists already.
+    # 2. Refuse a round that exists already, or one whose previous round is still a draft:
+    #    the new draft would carry forward words nobody has finished.
     new = ReportingRound(
         agreement=agreement,
         financial_year=financial_year,
@@ -267,14 +272,19 @@ def round_open_next(
         agreement=agreement, financial_year=financial_year, update_number=update_number
     ).exists():
         raise ValidationError(ROUND_EXISTS.format(label=new.label))
+    previous = previous_round_for(
+        agreement=agreement, financial_year=financial_year, update_number=update_number
+    )
+    if previous is not None and previous.status == RoundStatus.DRAFT:
+        raise ValidationError(
+            PREVIOUS_STILL_DRAFT.format(previous=previous.label, label=new.label),
+            code="previous_draft",
+        )
     # 3. Data runs to the month before the deadline's month (Update 3, November: October).
     month_before = new.due_date.replace(day=1) - dt.timedelta(days=1)
     new.data_as_at = month_before.replace(day=1)
     new.save()
     # 4. Carry forward the previous round's sections as the new draft.
-    previous = previous_round_for(
-        agreement=agreement, financial_year=financial_year, update_number=update_number
-    )
     _carry_forward(new, previous, by)
     _record(
         new,

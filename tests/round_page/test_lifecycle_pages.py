@@ -17,6 +17,9 @@ from tests.round_page.conftest import client_for, round_url
 
 pytestmark = pytest.mark.django_db
 
+# The sign-off declaration's tick box, as a browser sends it when ticked.
+CONFIRM = {"confirm": "on"}
+
 
 def test_an_officer_may_not_mark_the_return_ready(draft, la_officer):
     complete(draft, la_officer)
@@ -79,7 +82,9 @@ def test_each_officer_signs_in_the_capacity_of_their_role(ready, s151, dcs):
     page = client_for(s151).get(round_url(ready)).content.decode()
     assert "Sign off as S151 officer" in page
     # A forged capacity in the form is ignored: the role decides.
-    response = client_for(s151).post(round_url(ready, "sign-off/"), {"capacity": "dcs"})
+    response = client_for(s151).post(
+        round_url(ready, "sign-off/"), {"capacity": "dcs", "confirm": "on"}
+    )
     assert response.status_code == 302
     signed = SignOff.objects.get(round=ready)
     assert (signed.capacity, signed.signed_by, signed.snapshot_sha256) == (
@@ -87,9 +92,9 @@ def test_each_officer_signs_in_the_capacity_of_their_role(ready, s151, dcs):
         s151,
         snapshot.sha256,
     )
-    html = client_for(s151).post(round_url(ready, "sign-off/")).content.decode()
+    html = client_for(s151).post(round_url(ready, "sign-off/"), CONFIRM).content.decode()
     assert "You have already signed off this return." in html
-    client_for(dcs).post(round_url(ready, "sign-off/"))
+    client_for(dcs).post(round_url(ready, "sign-off/"), CONFIRM)
     ready.refresh_from_db()
     assert ready.status == RoundStatus.SIGNED_OFF
     assert set(SignOff.objects.values_list("capacity", flat=True)) == {"s151", "dcs"}
@@ -102,10 +107,49 @@ def test_only_a_signing_role_may_sign(ready, la_officer, lead):
     assert not SignOff.objects.exists()
 
 
+def test_signing_off_needs_the_declaration_ticked(ready, s151):
+    page = client_for(s151).get(round_url(ready)).content.decode()
+    assert "govuk-warning-text" in page
+    assert (
+        "I confirm that I have read this return and, as the S151 officer, sign it off as an "
+        "accurate account" in page
+    )
+    response = client_for(s151).post(round_url(ready, "sign-off/"), {})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert not SignOff.objects.exists()
+    assert 'href="#sign-off-confirm"' in html  # the summary links to the box
+    assert 'id="sign-off-confirm_error"' in html  # and the message sits beside it
+    assert "Tick the box to confirm you have read this return" in html
+
+
+def test_the_sign_off_message_shows_the_hash_as_small_code(ready, s151):
+    response = client_for(s151).post(round_url(ready, "sign-off/"), CONFIRM, follow=True)
+    html = response.content.decode()
+    sha = SignOff.objects.get(round=ready).snapshot_sha256
+    assert "Signed off as S151 officer." in html
+    assert (
+        '<span class="app-message-detail">SHA-256 of the return you signed: '
+        f'<code class="app-hash">{sha}</code></span>' in html
+    )
+
+
+def test_after_both_sign_offs_the_panel_says_the_finance_lead_acts_next(
+    signed, finance, lead, board_member
+):
+    for user in (finance, lead):
+        html = client_for(user).get(round_url(signed)).content.decode()
+        assert "Next: the finance lead records the date it was sent to DfE." in html
+        assert "Record submission to DfE" in html
+    html = client_for(board_member).get(round_url(signed)).content.decode()
+    assert "Next: the finance lead records the date it was sent to DfE." in html
+    assert "Record submission to DfE" not in html
+
+
 @pytest.fixture
 def signed(ready, s151, dcs):
-    client_for(s151).post(round_url(ready, "sign-off/"))
-    client_for(dcs).post(round_url(ready, "sign-off/"))
+    client_for(s151).post(round_url(ready, "sign-off/"), CONFIRM)
+    client_for(dcs).post(round_url(ready, "sign-off/"), CONFIRM)
     ready.refresh_from_db()
     assert ready.status == RoundStatus.SIGNED_OFF
     return ready
@@ -169,21 +213,36 @@ def test_reopening_needs_a_reason_and_voids_the_sign_offs(signed, lead):
     )
 
 
-def test_opening_the_next_round_carries_the_draft_forward(draft, la_officer):
-    slug = draft.agreement.council.slug
+def test_opening_the_next_round_carries_the_draft_forward(ready, la_officer):
+    slug = ready.agreement.council.slug
     client = client_for(la_officer)
     listing = client.get(f"/councils/{slug}/rounds/").content.decode()
     assert "Open 2024-25 Update 2" in listing
     response = client.post(
         f"/councils/{slug}/rounds/open/", {"financial_year": "2024", "update_number": "2"}
     )
-    new = ReportingRound.objects.get(agreement=draft.agreement, update_number=2)
+    new = ReportingRound.objects.get(agreement=ready.agreement, update_number=2)
     assert response["Location"] == round_url(new)
     assert ConditionUpdate.objects.filter(round=new).count() == 2
     again = client.post(
         f"/councils/{slug}/rounds/open/", {"financial_year": "2024", "update_number": "2"}
     )
     assert "2024-25 Update 2 (August) already exists for this agreement." in again.content.decode()
+
+
+def test_the_next_round_cannot_be_opened_while_the_latest_is_a_draft(draft, la_officer):
+    slug = draft.agreement.council.slug
+    client = client_for(la_officer)
+    listing = client.get(f"/councils/{slug}/rounds/").content.decode()
+    assert "Open 2024-25 Update 2" not in listing
+    assert "2024-25 Update 1 (May) is still a draft" in listing
+    response = client.post(
+        f"/councils/{slug}/rounds/open/", {"financial_year": "2024", "update_number": "2"}
+    )
+    assert response.status_code == 200
+    assert "There is a problem" in response.content.decode()
+    assert "is still a draft. Finish it and mark it ready" in response.content.decode()
+    assert ReportingRound.objects.count() == 1
 
 
 def test_a_board_member_may_not_open_a_round(draft, board_member):
@@ -193,3 +252,15 @@ def test_a_board_member_may_not_open_a_round(draft, board_member):
     )
     assert response.status_code == 403
     assert ReportingRound.objects.count() == 1
+
+
+def test_the_lifecycle_table_names_each_step_in_words(signed, lead):
+    html = client_for(lead).get(round_url(signed)).content.decode()
+    table = html[html.index("Lifecycle of this return") :]
+    for words in (
+        "Opened, carried forward from the previous update",
+        "Marked ready for sign-off (content frozen)",
+        "Signed off by the S151 officer",
+        "Signed off by the director of children&#x27;s services",
+    ):
+        assert words in table

@@ -13,7 +13,7 @@ from svmonitor.roles import Role
 from svmonitor.services import headlines_save, round_open_next
 from tests import factories as f
 from tests.conftest import _member
-from tests.round_builders import complete
+from tests.round_builders import complete, leave_draft
 from tests.round_page.conftest import HTMX, add_programme, client_for, round_url
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +78,7 @@ def test_each_section_shows_the_previous_updates_level_and_words(programme, la_o
     condition_update_save(
         update=old, expected_version=1, rag=Rag.AMBER, narrative="Old words here.", by=la_officer
     )
+    leave_draft(first)
     second = round_open_next(agreement=programme, financial_year=2024, update_number=2, by=None)
     new = ConditionUpdate.objects.get(round=second, condition=old.condition)
     condition_update_save(
@@ -101,6 +102,7 @@ def test_a_new_round_carries_everything_forward_as_a_draft(programme, la_officer
         texts=["Schools engaged early"],
         by=la_officer,
     )
+    leave_draft(first)
     second = round_open_next(agreement=programme, financial_year=2024, update_number=2, by=None)
     html = client_for(la_officer).get(round_url(second)).content.decode()
     assert "Carried forward; not revised in this update yet." in html
@@ -138,6 +140,7 @@ def _programme_round(size: int):
     officer = _member(agreement.council, Role.OFFICER, f"officer-{size}")
     first = round_open_next(agreement=agreement, financial_year=2024, update_number=1, by=officer)
     complete(first, officer)
+    leave_draft(first)
     second = round_open_next(agreement=agreement, financial_year=2024, update_number=2, by=officer)
     for kind in ("driver", "barrier"):
         headlines_save(
@@ -176,6 +179,7 @@ def test_the_changes_page_shows_what_moved_since_the_previous_update(programme, 
         narrative="Plans agreed with schools.",
         by=la_officer,
     )
+    leave_draft(first)
     second = round_open_next(agreement=programme, financial_year=2024, update_number=2, by=None)
     new = ConditionUpdate.objects.get(round=second, condition=old.condition)
     condition_update_save(
@@ -216,6 +220,7 @@ def test_a_sections_history_shows_who_when_before_and_after(draft, la_officer):
 
 def test_history_of_another_rounds_section_is_404(programme, la_officer):
     first = round_open_next(agreement=programme, financial_year=2024, update_number=1, by=None)
+    leave_draft(first)
     second = round_open_next(agreement=programme, financial_year=2024, update_number=2, by=None)
     old = ConditionUpdate.objects.filter(round=first).first()
     client = client_for(la_officer)

@@ -277,3 +277,16 @@ def test_a_ready_return_offers_no_edit_and_refuses_a_post(ready, la_officer):
     client.post(round_url(ready, f"milestones/{milestone.pk}/edit/"), data)
     milestone.refresh_from_db()
     assert milestone.status == "on_track"
+
+
+def test_the_locked_note_says_who_can_reopen(ready, la_officer, lead):
+    update = _first(ready, "condition")
+    url = _edit_url(ready, "condition", update.pk)
+    officer_note = client_for(la_officer).get(url, **HTMX).content.decode()
+    assert "Ask the programme lead to reopen it" in officer_note
+    assert "reopen it first" not in officer_note
+    lead_note = client_for(lead).get(url, **HTMX).content.decode()
+    assert "can no longer be edited; reopen it first." in lead_note
+    # Without JavaScript the same words come back as a message on the round page.
+    page = client_for(la_officer).get(url, follow=True).content.decode()
+    assert "Ask the programme lead to reopen it" in page

@@ -174,6 +174,71 @@ def test_completeness_lists_what_is_left_to_do():
     }
 
 
+def test_it_refuses_to_open_a_round_while_the_previous_one_is_a_draft():
+    prog = programme()
+    first = round_in(RoundStatus.DRAFT, prog)
+    with pytest.raises(ValidationError) as excinfo:
+        round_open_next(agreement=prog.agreement, financial_year=2024, update_number=2, by=None)
+    assert excinfo.value.code == "previous_draft"
+    assert "2024-25 Update 1 (May) is still a draft" in _messages(excinfo)
+    assert "before opening 2024-25 Update 2 (August)" in _messages(excinfo)
+    assert list(ReportingRound.objects.values_list("pk", flat=True)) == [first.pk]
+    assert not RoundEvent.objects.exclude(round=first).exists()
+    # Once the previous one has moved on (here: marked ready), the next one opens.
+    complete(first, prog.officer)
+    round_mark_ready(round=first, by=prog.officer)
+    second = round_open_next(
+        agreement=prog.agreement, financial_year=2024, update_number=2, by=None
+    )
+    assert second.status == RoundStatus.DRAFT
+
+
+def test_a_carried_forward_section_is_not_reviewed_until_it_is_saved_in_the_new_round():
+    prog = programme()
+    first = round_in(RoundStatus.SUBMITTED, prog)
+    assert first.status == RoundStatus.SUBMITTED
+    second = round_open_next(
+        agreement=prog.agreement, financial_year=2024, update_number=2, by=prog.officer
+    )
+    gaps = {str(gap) for gap in round_completeness(second)}
+    # Everything was complete in Update 1 and was copied, yet nothing has been looked at.
+    assert gaps == {
+        "Condition 1: not yet reviewed for this update",
+        "Condition 2: not yet reviewed for this update",
+        "Risk 1: not yet reviewed for this update",
+        f"{prog.agreement.council.programme_areas.get().workstreams.get().name}: "
+        "not yet reviewed for this update",
+        "Overview: not yet reviewed for this update",
+    }
+    with pytest.raises(ValidationError) as excinfo:
+        round_mark_ready(round=second, by=prog.officer)
+    assert "Condition 1: not yet reviewed for this update" in _messages(excinfo)
+    # Saving a section unchanged is a review: it leaves the list.
+    update = ConditionUpdate.objects.get(round=second, condition__label="1")
+    condition_update_save(
+        update=update,
+        expected_version=update.version,
+        rag=update.rag,
+        narrative=update.narrative,
+        by=prog.officer,
+    )
+    gaps = {str(gap) for gap in round_completeness(second)}
+    assert "Condition 1: not yet reviewed for this update" not in gaps
+    assert "Condition 2: not yet reviewed for this update" in gaps
+    complete(second, prog.officer)
+    assert round_completeness(second) == []
+    assert round_mark_ready(round=second, by=prog.officer).status == RoundStatus.READY
+
+
+def test_a_round_not_opened_by_carrying_forward_is_judged_on_its_content_only():
+    prog = programme()
+    first = round_in(RoundStatus.SUBMITTED, prog)
+    # Rows written straight in (as a data load would) have no "opened" step to review against.
+    RoundEvent.objects.filter(round=first).delete()
+    ConditionUpdate.objects.filter(round=first).update(version=1)
+    assert round_completeness(first) == []
+
+
 def test_an_incomplete_draft_cannot_be_marked_ready():
     prog = programme()
     round = round_in(RoundStatus.DRAFT, prog)
