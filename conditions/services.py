@@ -79,12 +79,41 @@ def workstream_update_save(
     )
 
 
+MILESTONE_PAST_DUE = (
+    "This milestone was due on {due:%-d %B %Y} and is not complete, so it is overdue: choose "
+    "Overdue, or Complete with its date, or move the due date."
+)
+MILESTONE_NOT_DUE = (
+    "This milestone is not due until {due:%-d %B %Y}, so it cannot be overdue: choose On track "
+    "or At risk, or correct the due date."
+)
+
+
+def milestone_status_error(*, status: str, due_date: dt.date, today: dt.date) -> str | None:
+    """Why a status contradicts the due date, or None.
+
+    The stored status is the effective one: an incomplete milestone past its due date IS
+    overdue, and one not yet due is not, so every count of "Overdue" agrees with the dates.
+    """
+    if status == Milestone.Status.COMPLETE:
+        return None
+    if due_date < today and status != Milestone.Status.OVERDUE:
+        return MILESTONE_PAST_DUE.format(due=due_date)
+    if due_date >= today and status == Milestone.Status.OVERDUE:
+        return MILESTONE_NOT_DUE.format(due=due_date)
+    return None
+
+
 def _milestone_validate(*, status, due_date, completed_on) -> None:
     errors = {}
     if status not in Milestone.Status.values:
         errors["status"] = "Choose a status from the list."
     if not isinstance(due_date, dt.date):
         errors["due_date"] = "Enter the date the milestone is due."
+    elif "status" not in errors:
+        clash = milestone_status_error(status=status, due_date=due_date, today=timezone.localdate())
+        if clash:
+            errors["status"] = clash
     if status == Milestone.Status.COMPLETE and completed_on is None:
         errors["completed_on"] = "Enter the date a completed milestone was completed."
     elif status != Milestone.Status.COMPLETE and completed_on is not None:

@@ -131,13 +131,23 @@ def submitted_round_seal(round_, tally: Tally, *, users: dict, slug: str) -> Non
     rounds are loaded as submitted, so this gives them the same evidence: one snapshot and
     the S151 and DCS sign-offs naming its SHA-256. Done once: a re-run finds the snapshot.
     """
-    if round_.status != RoundStatus.SUBMITTED or round_.snapshots.exists():
+    if round_.status != RoundStatus.SUBMITTED:
+        return
+    # Frozen for sign-off three days before submission, at 10:00 UK time.
+    ready_at = _at(round_.submitted_on - dt.timedelta(days=3))
+    existing = round_.snapshots.order_by("pk").first()
+    if existing is not None:
+        # A database loaded before the freeze was dated gets its date put right, once.
+        if existing.created_at != ready_at:
+            RoundSnapshot.objects.filter(pk=existing.pk).update(created_at=ready_at)
+            tally.record(RoundSnapshot, created=False, changed=True)
         return
     lead = users.get(f"lead.{slug}")
     snapshot = round_snapshot_freeze(round=round_, by=lead)
+    # created_at is auto_now_add (the load's own clock); the PDF says when the return was
+    # frozen for sign-off, which for a demo round is its ready date, not today.
+    RoundSnapshot.objects.filter(pk=snapshot.pk).update(created_at=ready_at)
     tally.record(RoundSnapshot, created=True, changed=False)
-    # Sign-offs two and one working days before submission, at 10:00 UK time.
-    ready_at = _at(round_.submitted_on - dt.timedelta(days=3))
     ReportingRound.objects.filter(pk=round_.pk).update(ready_at=ready_at, ready_by=lead)
     for capacity, days_before in (("s151", 2), ("dcs", 1)):
         SignOff.objects.create(

@@ -48,6 +48,9 @@ SEED = 20240401
 SIGNED = dt.date(2023, 3, 16)
 LADDER = [Rag.BLUE, Rag.GREEN, Rag.AMBER_GREEN, Rag.AMBER, Rag.AMBER_RED, Rag.RED]
 
+# The month the open draft (2025-26 Update 1) has figures up to: the demo's "now".
+DEMO_DATA_MONTH = dt.date(2025, 4, 1)
+
 ROUNDS_2024 = [
     RoundSpec(2024, 1, dt.date(2024, 5, 31), dt.date(2024, 4, 1), dt.date(2024, 5, 29)),
     RoundSpec(2024, 2, dt.date(2024, 8, 30), dt.date(2024, 7, 1), dt.date(2024, 8, 28)),
@@ -333,6 +336,10 @@ def _milestones_load(workstreams, tally: Tally, rng: random.Random) -> None:
                 status = rng.choice([Milestone.Status.COMPLETE] * 3 + [Milestone.Status.OVERDUE])
             else:
                 status = rng.choice([Milestone.Status.ON_TRACK] * 2 + [Milestone.Status.AT_RISK])
+            if status != Milestone.Status.COMPLETE and due < DEMO_DATA_MONTH:
+                # Past due and not complete is overdue (as milestone_save insists); decided
+                # after the draw so the generator's sequence, and all that follows, is unchanged.
+                status = Milestone.Status.OVERDUE
             done = due - dt.timedelta(days=5) if status == Milestone.Status.COMPLETE else None
             upsert(
                 Milestone,

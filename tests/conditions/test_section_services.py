@@ -187,10 +187,11 @@ def test_milestone_rules_are_field_keyed(status, completed_on, field, editor):
 
 def test_milestone_stale_save_is_refused(editor):
     milestone = f.MilestoneFactory()
-    kwargs = {"due_date": milestone.due_date, "completed_on": None, "by": editor}
+    soon = timezone.localdate() + dt.timedelta(days=30)
+    kwargs = {"due_date": soon, "completed_on": None, "by": editor}
     milestone_save(milestone=milestone, expected_version=1, status="at_risk", **kwargs)
     with pytest.raises(StaleEdit) as excinfo:
-        milestone_save(milestone=milestone, expected_version=1, status="overdue", **kwargs)
+        milestone_save(milestone=milestone, expected_version=1, status="on_track", **kwargs)
     assert excinfo.value.current["status"] == "at_risk"
     assert Milestone.objects.get(pk=milestone.pk).status == "at_risk"
 
@@ -208,3 +209,46 @@ def test_milestone_save_rolls_back_when_its_last_step_fails(editor):
         )
     row = Milestone.objects.get(pk=milestone.pk)
     assert (row.status, row.version) == ("on_track", 1)
+
+
+@pytest.mark.parametrize(
+    ("status", "days_from_today", "words"),
+    [
+        ("on_track", -1, "is not complete, so it is overdue"),
+        ("at_risk", -40, "is not complete, so it is overdue"),
+        ("overdue", 0, "cannot be overdue"),
+        ("overdue", 30, "cannot be overdue"),
+    ],
+)
+def test_a_milestone_status_must_agree_with_its_due_date(status, days_from_today, words, editor):
+    milestone = f.MilestoneFactory()
+    due = timezone.localdate() + dt.timedelta(days=days_from_today)
+    with pytest.raises(ValidationError) as excinfo:
+        milestone_save(
+            milestone=milestone,
+            expected_version=1,
+            status=status,
+            due_date=due,
+            completed_on=None,
+            by=editor,
+        )
+    assert words in excinfo.value.message_dict["status"][0]
+    row = Milestone.objects.get(pk=milestone.pk)
+    assert (row.status, row.version) == ("on_track", 1)
+
+
+@pytest.mark.parametrize(
+    ("status", "days_from_today"), [("overdue", -1), ("on_track", 0), ("at_risk", 10)]
+)
+def test_a_milestone_status_that_agrees_with_its_due_date_is_saved(status, days_from_today, editor):
+    milestone = f.MilestoneFactory()
+    due = timezone.localdate() + dt.timedelta(days=days_from_today)
+    milestone_save(
+        milestone=milestone,
+        expected_version=1,
+        status=status,
+        due_date=due,
+        completed_on=None,
+        by=editor,
+    )
+    assert Milestone.objects.get(pk=milestone.pk).status == status

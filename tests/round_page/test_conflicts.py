@@ -1,6 +1,9 @@
 """Two people editing the same section: the second save is refused, both texts survive."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from conditions.models import ConditionUpdate, Milestone
 from svmonitor.models import AuditEvent, Headline, RoundOverview
@@ -104,10 +107,12 @@ def test_headline_conflict_shows_their_list_and_keeps_yours(draft, la_officer, l
 def test_milestone_conflict_is_refused_with_their_values(draft, la_officer, lead):
     milestone = Milestone.objects.filter(workstream__updates__round=draft).first()
     url = round_url(draft, f"milestones/{milestone.pk}/edit/")
-    base = {"due_date": "2024-12-31", "completed_on": "", "version": "1"}
+    # Not due yet, so On track and At risk are both statuses it may have (see milestone_save).
+    soon = timezone.localdate() + dt.timedelta(days=60)
+    base = {"due_date": f"{soon}", "completed_on": "", "version": "1"}
     client_for(la_officer).post(url, {**base, "status": "at_risk"}, **HTMX)
-    html = client_for(lead).post(url, {**base, "status": "overdue"}, **HTMX).content.decode()
+    html = client_for(lead).post(url, {**base, "status": "on_track"}, **HTMX).content.decode()
     assert "Their saved version" in html and "At risk" in html
-    assert '<option value="overdue" selected>' in html
+    assert '<option value="on_track" selected>' in html
     milestone.refresh_from_db()
     assert milestone.status == "at_risk"

@@ -94,6 +94,26 @@ class LoadDemoTests(TestCase):
         draft = _round("wiltshire", 2025, 1)
         assert not draft.snapshots.exists() and not draft.sign_offs.exists()
 
+    def test_each_frozen_snapshot_is_dated_when_its_round_was_marked_ready(self):
+        for round_ in ReportingRound.objects.filter(status=RoundStatus.SUBMITTED):
+            snapshot = round_.snapshots.get()
+            assert snapshot.created_at == round_.ready_at
+            assert snapshot.created_at.date() < round_.submitted_on
+        update_3 = _round("wiltshire", 2024, 3).snapshots.get()
+        assert update_3.created_at.date() == dt.date(2024, 12, 8)
+
+    def test_no_demo_milestone_is_past_due_without_being_overdue(self):
+        from conditions.models import Milestone
+
+        # The demo's "now" is the open draft's data month; Northdale's late ones say so.
+        as_at = _round("wiltshire", 2025, 1).data_as_at
+        milestones = Milestone.objects.exclude(status=Milestone.Status.COMPLETE)
+        past_due = milestones.filter(due_date__lt=as_at)
+        assert not past_due.exclude(status=Milestone.Status.OVERDUE).exists()
+        assert not milestones.filter(due_date__gte=as_at, status="overdue").exists()
+        assert past_due.filter(workstream__area__council__slug="northdale").exists()
+        assert not past_due.filter(workstream__area__council__slug="wiltshire").exists()
+
     def test_it_loads_wiltshire_agreement_figures(self):
         agreement = self.agreement
         assert (agreement.date_signed.year, agreement.date_signed.month) == (2024, 3)
