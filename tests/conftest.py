@@ -1,5 +1,8 @@
 """Shared fixtures: persona users for the access checks every view test makes."""
 
+import os
+from pathlib import Path
+
 import pytest
 
 from svmonitor.roles import Role
@@ -53,3 +56,34 @@ def board_member(council):
 def other_la_officer(other_council):
     """An officer of another council, who must get 404 for `council`'s objects."""
     return _member(other_council, Role.OFFICER, "other-la-officer")
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Debian Chromium for the whole session, shared by every browser test.
+
+    Playwright's sync API keeps an event loop running in this thread while it is open, so a
+    second `sync_playwright()` in the same session fails: every browser test uses this one.
+    """
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: apt-get install -y chromium (make test does)")
+    from playwright.sync_api import sync_playwright
+
+    # The ORM calls test bodies make beside Playwright's loop are still plain synchronous calls.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -4,9 +4,6 @@ The strict policy (no inline script or style, no eval) is only worth having if t
 under it: plotly must draw its charts and htmx must run without the browser refusing anything.
 """
 
-import os
-from pathlib import Path
-
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -21,16 +18,6 @@ from tests.factories import (
     WorkstreamUpdateFactory,
 )
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 # Runs before any page script (injected by the browser, so the policy does not apply to it).
 RECORD_VIOLATIONS = """
 window.__cspViolations = [];
@@ -44,26 +31,10 @@ document.addEventListener("securitypolicyviolation", (e) => {
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make sysdeps-test installs it)")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-    # beside it are still plain synchronous calls.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+@pytest.fixture
+def browser(chromium):
+    # The session's one browser (tests/conftest.py): Playwright's sync API cannot be opened twice.
+    return chromium
 
 
 @pytest.fixture
