@@ -12,6 +12,7 @@ from django.db.models import Case, IntegerField, Value, When
 from metrics.models import DataSource, Measure, MeasureValue, Series
 from reports.variance import format_value
 from svmonitor.fy import fy_of
+from svmonitor.models import ReportingRound
 
 GRID_MONTHS = 12
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
@@ -49,6 +50,37 @@ def grid_default_start(today: dt.date) -> dt.date:
     """April of the financial year the latest complete month falls in."""
     last_month = month_add(today, -1)
     return dt.date(fy_of(last_month), 4, 1)
+
+
+def kpi_default_start(*, council, series: Series, today: dt.date) -> dt.date:
+    """The first month the grid opens on: the twelve months up to the month the council's
+    latest return has figures to (where the next figures are typed), else up to the series'
+    latest figure, else the financial year of the server's clock."""
+    latest_round = (
+        ReportingRound.objects.filter(agreement__council=council, data_as_at__isnull=False)
+        .order_by("-financial_year", "-update_number")
+        .values_list("data_as_at", flat=True)
+        .first()
+    )
+    if latest_round is not None:
+        return month_add(latest_round, -(GRID_MONTHS - 1))
+    latest_figure = (
+        MeasureValue.objects.filter(measure__council=council, series=series)
+        .order_by("-period")
+        .values_list("period", flat=True)
+        .first()
+    )
+    if latest_figure is not None:
+        return month_add(latest_figure, -(GRID_MONTHS - 1))
+    return grid_default_start(today)
+
+
+def series_option_label(series: Series) -> str:
+    """How a series is named in the chooser: "Actual", "SV forecast (baseline)"."""
+    kind = series.get_kind_display()
+    if series.name.strip().casefold() == kind.casefold():
+        return series.name
+    return f"{series.name} ({kind.lower()})"
 
 
 def value_text(value: Decimal | None) -> str:
@@ -128,12 +160,15 @@ class KpiGrid:
 
 def kpi_series_options(*, council, user) -> list[Series]:
     """The council's series the user may see: actual first, then baselines, last year, ..."""
-    return list(
+    options = list(
         Series.objects.for_user(user)
         .filter(council=council)
         .annotate(kind_order=SERIES_ORDER)
         .order_by("kind_order", "order", "name")
     )
+    for option in options:
+        option.option_label = series_option_label(option)
+    return options
 
 
 def kpi_sources(*, council) -> list[DataSource]:

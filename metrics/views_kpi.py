@@ -18,8 +18,8 @@ from django_htmx.http import trigger_client_event
 
 from metrics.kpi_grid import (
     UNIT_HINTS,
-    grid_default_start,
     kpi_cell_get,
+    kpi_default_start,
     kpi_grid_build,
     kpi_series_options,
     kpi_sources,
@@ -76,8 +76,8 @@ def kpi_grid(request, slug):
     start = period_parse(request.GET.get("from"))
     errors = []
     if request.GET.get("from") and start is None:
-        errors.append("Choose the first month like 2024-04; showing the current year instead.")
-    start = start or grid_default_start(timezone.localdate())
+        errors.append("Choose the first month like 2024-04; showing the latest figures instead.")
+    start = start or kpi_default_start(council=council, series=series, today=timezone.localdate())
     grid = kpi_grid_build(
         council=council, user=request.user, series=series, start=start, options=options
     )

@@ -106,6 +106,45 @@ def test_values_that_do_not_suit_the_unit_are_refused(unit, value, message, edit
     assert DataSource.objects.get(pk=measure.data_source_id).last_refreshed is None
 
 
+@pytest.mark.parametrize(
+    ("unit", "typed", "stored"),
+    [
+        ("percent", "14.5%", "14.5"),
+        ("percent", " 14.5 % ", "14.5"),
+        ("percent", "100%", "100"),
+        ("count", "12,345", "12345"),
+        ("count", "1,234,567", "1234567"),
+        ("gbp", "£1,200.50", "1200.50"),
+        ("gbp", "-£1,200.50", "-1200.50"),
+        ("gbp_m", "£43.2", "43.2"),
+        ("weeks", "1,000.5", "1000.5"),
+    ],
+)
+def test_figures_are_read_as_people_type_them(unit, typed, stored, editor):
+    measure, series = _measure(unit)
+    saved = measure_value_save(measure=measure, period=APRIL, series=series, value=typed, by=editor)
+    assert saved.value == Decimal(stored)
+
+
+@pytest.mark.parametrize(
+    ("unit", "typed", "message"),
+    [
+        ("count", "14%", "Only a percentage takes a % sign"),
+        ("percent", "£5", "Only a sum of money takes a £ sign"),
+        ("count", "1,2", "Use commas only between thousands"),
+        ("gbp", "12,34.5", "Use commas only between thousands"),
+        ("percent", "101%", "between 0 and 100"),
+        ("percent", "%", "Enter a number"),
+    ],
+)
+def test_misplaced_signs_and_commas_are_explained(unit, typed, message, editor):
+    measure, series = _measure(unit)
+    with pytest.raises(ValidationError) as excinfo:
+        measure_value_save(measure=measure, period=APRIL, series=series, value=typed, by=editor)
+    assert message in excinfo.value.message_dict["value"][0]
+    assert not MeasureValue.objects.exists()
+
+
 def test_the_period_is_the_first_of_a_month_and_the_series_the_same_council(editor):
     measure, series = _measure("count")
     with pytest.raises(ValidationError) as excinfo:

@@ -183,3 +183,47 @@ def test_the_grid_costs_the_same_queries_for_three_times_the_measures(django_ass
         assert small_client.get(_grid(small, **{"from": "2024-04"})).status_code == 200
     with django_assert_num_queries(len(small_queries.captured_queries)):
         assert big_client.get(_grid(big, **{"from": "2024-04"})).status_code == 200
+
+
+def test_the_grid_opens_on_the_twelve_months_up_to_the_latest_returns_data(
+    kpis, council, la_officer
+):
+    f.ReportingRoundFactory(
+        agreement=council.agreements.get(), financial_year=2025, data_as_at=dt.date(2025, 4, 1)
+    )
+    f.ReportingRoundFactory(
+        agreement=council.agreements.get(),
+        financial_year=2024,
+        update_number=3,
+        data_as_at=dt.date(2024, 10, 1),
+    )
+    html = client_for(la_officer).get(_grid(council)).content.decode()
+    assert "Actual: May 2024 to April 2025" in html
+    assert "6,357" not in html  # April 2024 is the month before the window
+
+
+def test_without_rounds_the_grid_opens_on_the_year_up_to_the_latest_figure(
+    kpis, council, la_officer
+):
+    f.MeasureValueFactory(
+        measure=kpis["count"], series=kpis["actual"], period=dt.date(2024, 12, 1), value=6400
+    )
+    html = client_for(la_officer).get(_grid(council)).content.decode()
+    assert "Actual: January 2024 to December 2024" in html
+    assert "6,357" in html and "6,400" in html
+
+
+def test_the_series_chooser_names_each_series_once(kpis, council, la_officer):
+    f.SeriesFactory(council=council, kind="last_year", name="Same period last year", slug="ly")
+    html = unescape(client_for(la_officer).get(_grid(council)).content.decode())
+    assert ">Actual</option>" in html
+    assert "Actual (Actual)" not in html
+    assert ">SV forecast (baseline)</option>" in html
+    assert ">Same period last year</option>" in html
+
+
+def test_a_percentage_may_be_typed_with_its_sign(kpis, council, la_officer):
+    data = {"measure": kpis["percent"].pk, "period": "2024-05", "series": "actual"}
+    client_for(la_officer).post(_cell(council), {**data, "value": "14.5%"}, **HTMX)
+    saved = MeasureValue.objects.get(measure=kpis["percent"], period=dt.date(2024, 5, 1))
+    assert saved.value == Decimal("14.5")
