@@ -111,7 +111,7 @@ def workbook_upload(request, slug):
         form.add_error("workbook", str(refusal))
         return _page(request, slug, council, form=form)
     token = ""
-    if result.ok:
+    if result.ok and result.has_changes:
         token = uuid.uuid4().hex
         pending = request.session.get(SESSION_KEY, {})
         pending[token] = {"path": path.name, "sha256": sha256, "slug": slug, "name": upload.name}

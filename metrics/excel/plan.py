@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import models
 from django.utils import timezone
 
+from metrics.excel import format as fmt
 from metrics.excel.reader import CellError, Row
+from svmonitor.fy import fy_label
 
-MAX_CHANGE_LINES = 20
+# The preview lists changes one field a line; past this many it says how many more there are.
+MAX_CHANGE_LINES = 200
+NEW_ROW = "New row"
 
 
 @dataclass
@@ -20,7 +26,61 @@ class SheetSummary:
     created: int = 0
     changed: int = 0
     unchanged: int = 0
-    changes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """One change an import makes: where (sheet, row, the row's key), which field, old and new."""
+
+    sheet: str
+    row: int | None
+    key: str
+    field: str
+    old: str
+    new: str
+
+    @property
+    def is_new(self) -> bool:
+        """Whether the line is a row the import creates (rather than one field it changes)."""
+        return self.field == NEW_ROW
+
+
+def show(value) -> str:
+    """A stored or read value as the preview prints it."""
+    if value is None or value == "":
+        return "(blank)"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f") if value != 0 else "0"
+        return text
+    if isinstance(value, dt.date):
+        return f"{value:%-d %b %Y}"
+    if isinstance(value, list | tuple | set):
+        return ", ".join(sorted(str(item) for item in value)) or "(none)"
+    text = str(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def row_key(sheet: str, row: Row | None) -> str:
+    """A row's natural key as written in the workbook, e.g. "2024-25 / 1 / 3.1"."""
+    spec = fmt.SHEET_BY_NAME.get(sheet.casefold())
+    if spec is None or row is None:
+        return ""
+    parts = []
+    for key in spec.key:
+        value = row.values.get(key)
+        if value is None or value == "":
+            continue
+        column = spec.column_by_key.get(key)
+        if column is not None and column.kind == fmt.FY and isinstance(value, int):
+            value = fy_label(value)
+        elif column is not None and column.kind == fmt.MONTH and isinstance(value, dt.date):
+            value = f"{value:%b %Y}"
+        else:
+            value = show(value)
+        parts.append(str(value))
+    return " / ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -46,6 +106,28 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
     council_created: bool = False
     applied: bool = False
+    changes: list[ChangeLine] = field(default_factory=list)
+    changes_total: int = 0
+
+    def add_change(self, line: ChangeLine | None = None, *, make=None) -> None:
+        """Count a change; keep its line while the list is short enough to read.
+
+        Hot paths (thousands of figures) pass `make`, so lines past the limit are never built.
+        """
+        self.changes_total += 1
+        if len(self.changes) < MAX_CHANGE_LINES:
+            self.changes.append(line if make is None else make())
+
+    @property
+    def changes_hidden(self) -> int:
+        """How many changes are counted but not listed."""
+        return self.changes_total - len(self.changes)
+
+    @property
+    def has_changes(self) -> bool:
+        """Whether importing would create or change anything at all."""
+        totals = self.totals
+        return bool(totals["created"] or totals["changed"] or self.council_created)
 
     @property
     def ok(self) -> bool:
@@ -121,7 +203,6 @@ class Table:
         m2m: dict | None = None,
         locked: str | None = None,
         key_column: str = "",
-        describe: str = "",
     ):
         """Plan one row; returns the (new or existing) object, or None when the row is refused."""
         if key in self.seen:
@@ -134,6 +215,7 @@ class Table:
             return None
         self.seen[key] = row.number
         obj = self.by_key.get(key)
+        result = self.plan.result
         if obj is None:
             if locked:
                 self.plan.error(summary.name, row, key_column, locked)
@@ -145,6 +227,9 @@ class Table:
                 if targets:
                     self.m2m_wanted.append((obj, attr, targets))
             summary.created += 1
+            result.add_change(
+                ChangeLine(summary.name, row.number, row_key(summary.name, row), NEW_ROW, "", "")
+            )
             return obj
         diffs = []
         for name, wanted in values.items():
@@ -160,8 +245,16 @@ class Table:
             summary.unchanged += 1
             return obj
         if locked:
-            self.plan.error(summary.name, row, key_column, locked)
+            # Point at the first cell that differs, so the person sees what they changed.
+            column = next((name for name in diffs if name in row.letters), key_column)
+            self.plan.error(summary.name, row, column, locked)
             return None
+        where = row_key(summary.name, row)
+        for name in diffs:
+            old, new = self._shown(obj, name, values, m2m)
+            result.add_change(
+                ChangeLine(summary.name, row.number, where, self._verbose(name), old, new)
+            )
         for name in diffs:
             if name in values:
                 setattr(obj, name, values[name])
@@ -169,10 +262,25 @@ class Table:
         if any(name in values for name in diffs):
             self.changed[id(obj)] = obj
         summary.changed += 1
-        if len(summary.changes) < MAX_CHANGE_LINES:
-            labels = ", ".join(str(self._verbose(n)) for n in diffs)
-            summary.changes.append(f"Row {row.number}{describe}: {labels} changed")
         return obj
+
+    def _shown(self, obj, name: str, values: dict, m2m: dict | None) -> tuple[str, str]:
+        """A changed field's stored and imported values, as the preview prints them."""
+        if name not in values:
+            targets = (m2m or {})[name]
+            return "(as stored)", show([str(target) for target in targets])
+        field_ = self.fields[name]
+        wanted = values[name]
+        if field_.is_relation:
+            # The related row is already loaded by the plan (no query): name it, not its id.
+            cached = obj._state.fields_cache.get(name)
+            old = str(cached) if cached is not None else f"#{getattr(obj, field_.attname)}"
+            return old, str(wanted) if wanted is not None else "(blank)"
+        old = getattr(obj, field_.attname)
+        if field_.choices:
+            labels = dict(field_.flatchoices)
+            return show(labels.get(old, old)), show(labels.get(wanted, wanted))
+        return show(old), show(wanted)
 
     def _verbose(self, name: str) -> str:
         if name in self.fields:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from metrics.excel import format as fmt
+from metrics.excel.plan import NEW_ROW, ChangeLine, show
 from metrics.models import MeasureValue, Series
 from svmonitor.fy import fy_bounds
 
@@ -106,6 +107,10 @@ class _Resolver:
         return None
 
 
+def _key(measure, period, series) -> str:
+    return f"{measure.code} / {period:%b %Y} / {series.slug}"
+
+
 def plan_values(plan) -> ValuesPlan:
     """Compare every figure of both value sheets with the database; errors go to the plan."""
     result = ValuesPlan()
@@ -123,6 +128,7 @@ def plan_values(plan) -> ValuesPlan:
     resolver = _Resolver(plan)
     seen: dict = {}
     new, changed = result.new, result.changed
+    add_change = plan.result.add_change
 
     def place(spec, summary, where, measure, period, series, value, note):
         """Plan one figure; returns an error reason or None. Called thousands of times."""
@@ -137,11 +143,19 @@ def plan_values(plan) -> ValuesPlan:
         if found is None:
             new.append((measure, period, series, value, note))
             summary.created += 1
+            add_change(
+                make=lambda: ChangeLine(*where, _key(measure, period, series), NEW_ROW, "", "")
+            )
         elif found[1] == value and (note is None or found[2] == note):
             summary.unchanged += 1
         else:
             changed.append((found[0], value, found[2] if note is None else note))
             summary.changed += 1
+            key = _key(measure, period, series)
+            if found[1] != value:
+                add_change(ChangeLine(*where, key, "Value", show(found[1]), show(value)))
+            if note is not None and found[2] != note:
+                add_change(ChangeLine(*where, key, "Note", show(found[2]), show(note)))
         return None
 
     span = resolver.span or (dt.date.max, dt.date.min)  # no agreement: every period fails
