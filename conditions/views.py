@@ -112,6 +112,7 @@ def round_status(request, slug, fy, n):
     sign_offs = sign_off_state(round=round, user=request.user)
     context = {
         "round": round,
+        "council": round.agreement.council,
         "nav": round_urls(round),
         "gaps": round_gaps(round),
         "sign_offs": sign_offs,

@@ -72,6 +72,9 @@ def kpi_grid(request, slug):
     """The council's measures by month in the chosen series (actual, a baseline, ...)."""
     council = council_for_user(request, slug, Action.VIEW)
     options = kpi_series_options(council=council, user=request.user)
+    if not options and not request.GET.get("series"):
+        # Reached from the council's navigation before any figures exist: say so, not 404.
+        return render(request, GRID_TEMPLATE, {"council": council, "grid": None, "errors": []})
     series = _series(request.GET.get("series"), options)
     start = period_parse(request.GET.get("from"))
     errors = []

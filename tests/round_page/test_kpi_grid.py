@@ -227,3 +227,10 @@ def test_a_percentage_may_be_typed_with_its_sign(kpis, council, la_officer):
     client_for(la_officer).post(_cell(council), {**data, "value": "14.5%"}, **HTMX)
     saved = MeasureValue.objects.get(measure=kpis["percent"], period=dt.date(2024, 5, 1))
     assert saved.value == Decimal("14.5")
+
+
+def test_a_council_without_series_is_told_so_instead_of_a_404(council, la_officer):
+    response = client_for(la_officer).get(_grid(council))
+    assert response.status_code == 200
+    assert "This council has no series of figures yet" in response.content.decode()
+    assert client_for(la_officer).get(_grid(council, series="actual")).status_code == 404
