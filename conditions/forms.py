@@ -159,6 +159,10 @@ class RepeatedTextarea(forms.Textarea):
     def value_from_datadict(self, data, files, name):
         return data.getlist(name) if hasattr(data, "getlist") else data.get(name, [])
 
+    def id_for_label(self, id_):
+        # The boxes are "<id>-1", "<id>-2"...: the error summary links to the first.
+        return f"{id_}-1" if id_ else id_
+
 
 class HeadlinesForm(GovukFormMixin, forms.Form):
     """One list of headlines; `seen` is a fingerprint of the list the user started from."""

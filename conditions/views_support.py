@@ -103,7 +103,8 @@ def attach_urls(page, round) -> None:
 
 
 def milestone_decorate(round, milestone) -> None:
-    """Give a milestone its URLs and its status tag colour."""
+    """Give a milestone its element id, its URLs and its status tag colour."""
+    milestone.anchor = f"milestone-{milestone.pk}"
     milestone.urls = section_urls(round, "milestone", milestone.pk)
     milestone.status_tag = MILESTONE_TAG.get(milestone.status, "govuk-tag--grey")
 

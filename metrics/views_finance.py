@@ -135,10 +135,17 @@ def finance_line_edit(request, slug, pk):
                 return _saved(request, line, anchor)
     if request.htmx and not conflict:
         focus_first(form)
-    context = _card_context(request, line, form=form, conflict=conflict, inline=bool(request.htmx))
+    context = _card_context(
+        request,
+        line,
+        form=form,
+        conflict=conflict,
+        inline=bool(request.htmx),
+        page_url=_page_url(request.council, anchor),
+    )
     if request.htmx and not request.htmx.boosted:
         return render(request, f"{PAGE}#finance-line-form", context)
-    return render(request, EDIT_PAGE, {**context, "page_url": _page_url(request.council, anchor)})
+    return render(request, EDIT_PAGE, context)
 
 
 def _decimal_or_none(value):
