@@ -9,6 +9,17 @@ app_name = "conditions"
 # A round is named by council, financial year ("2024-25") and update (1, 2 or 3).
 ROUND = "councils/<slug:slug>/rounds/<str:fy>/<int:n>/"
 
+
+def _rated(segment: str, kind: str) -> list:
+    """A rated section's show and edit URLs (conditions:condition_update_edit and so on): the
+    three kinds share one pair of views, and `kind` says which."""
+    base = f"{ROUND}{segment}/<int:pk>/"
+    return [
+        path(base, views.rated_section_show, {"kind": kind}, name=f"{kind}_update_show"),
+        path(base + "edit/", views.rated_section_edit, {"kind": kind}, name=f"{kind}_update_edit"),
+    ]
+
+
 urlpatterns = [
     path("councils/<slug:slug>/rounds/", views_lifecycle.round_list, name="round_list"),
     path("councils/<slug:slug>/rounds/open/", views_lifecycle.round_open, name="round_open"),
@@ -20,24 +31,9 @@ urlpatterns = [
         views.section_history_view,
         name="section_history",
     ),
-    path(ROUND + "conditions/<int:pk>/", views.condition_update_show, name="condition_update_show"),
-    path(
-        ROUND + "conditions/<int:pk>/edit/",
-        views.condition_update_edit,
-        name="condition_update_edit",
-    ),
-    path(ROUND + "risks/<int:pk>/", views.risk_update_show, name="risk_update_show"),
-    path(ROUND + "risks/<int:pk>/edit/", views.risk_update_edit, name="risk_update_edit"),
-    path(
-        ROUND + "workstreams/<int:pk>/",
-        views.workstream_update_show,
-        name="workstream_update_show",
-    ),
-    path(
-        ROUND + "workstreams/<int:pk>/edit/",
-        views.workstream_update_edit,
-        name="workstream_update_edit",
-    ),
+    *_rated("conditions", "condition"),
+    *_rated("risks", "risk"),
+    *_rated("workstreams", "workstream"),
     path(ROUND + "milestones/<int:pk>/", views_overview.milestone_show, name="milestone_show"),
     path(ROUND + "milestones/<int:pk>/edit/", views_overview.milestone_edit, name="milestone_edit"),
     path(ROUND + "overview/", views_overview.overview_show, name="overview_show"),

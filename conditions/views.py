@@ -4,9 +4,8 @@ with a plain POST and redirect when JavaScript is off), history, and what change
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from conditions.changes import (
@@ -37,8 +36,7 @@ from conditions.services import condition_update_save, workstream_update_save
 from conditions.views_support import (
     RATED_SPECS,
     attach_urls,
-    conflict_form,
-    focus_first,
+    edit_form_submit,
     locked_response,
     milestone_decorate,
     partial_template,
@@ -46,10 +44,9 @@ from conditions.views_support import (
     round_urls,
     saved_response,
     section_urls,
-    service_errors_to_form,
+    shown_response,
 )
 from risks.services import risk_update_save
-from svmonitor.errors import StaleEdit
 from svmonitor.models import Headline
 from svmonitor.roles import Action
 
@@ -210,60 +207,70 @@ def _rated_context(round, kind, update, **extra):
     }
 
 
-def _rated_show(request, slug, fy, n, pk, kind):
-    round = round_for_request(request, slug, fy, n)
-    update = section_for_user(user=request.user, round=round, kind=kind, pk=pk, action=Action.VIEW)
+def _rated_section(request, round, kind: str, pk: int, action: str):
+    update = section_for_user(user=request.user, round=round, kind=kind, pk=pk, action=action)
     if update is None:
         raise Http404("No such section in this return.")
-    if not request.htmx:
-        return redirect(f"{round_urls(round)['round']}#{kind}-{pk}")
-    # Reached by Cancel: focus returns to the section's Edit link.
-    context = _rated_context(round, kind, update, refocus=True)
-    return render(request, f"{RATED_TEMPLATE}#section-row", context)
+    return update
 
 
-def _rated_edit(request, slug, fy, n, pk, kind):
-    spec = RATED_SPECS[kind]
-    round = round_for_request(request, slug, fy, n, Action.EDIT)
-    update = section_for_user(user=request.user, round=round, kind=kind, pk=pk, action=Action.EDIT)
-    if update is None:
-        raise Http404("No such section in this return.")
-    anchor = f"{kind}-{pk}"
-
+def _rated_row(request, round, kind: str, update):
     def row_response(**extra):
         context = _rated_context(round, kind, update, **extra)
         return render(request, f"{RATED_TEMPLATE}#section-row", context)
 
+    return row_response
+
+
+# Conditions, risks and workstreams share these two views: the URL names the kind.
+
+
+@login_required
+@require_GET
+def rated_section_show(request, slug, fy, n, pk, kind):
+    """A condition's, risk's or workstream's section as the round page shows it (where Cancel
+    returns to)."""
+    round = round_for_request(request, slug, fy, n)
+    update = _rated_section(request, round, kind, pk, Action.VIEW)
+    return shown_response(request, round, f"{kind}-{pk}", _rated_row(request, round, kind, update))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rated_section_edit(request, slug, fy, n, pk, kind):
+    """Edit a condition's or workstream's assurance level and progress update in place (a
+    risk's impact and likelihood too)."""
+    fields = RATED_SPECS[kind].fields
+    round = round_for_request(request, slug, fy, n, Action.EDIT)
+    update = _rated_section(request, round, kind, pk, Action.EDIT)
+    anchor = f"{kind}-{pk}"
+    row_response = _rated_row(request, round, kind, update)
     if round.is_locked:
         return locked_response(request, round, anchor, row_response)
-    form_class = RiskUpdateForm if kind == "risk" else RatedUpdateForm
-    conflict = None
-    if request.method == "GET":
-        initial = {name: getattr(update, name) for name in spec.fields}
-        form = form_class(initial={**initial, "version": update.version}, auto_id=f"{anchor}-%s")
-    else:
-        form = form_class(request.POST, auto_id=f"{anchor}-%s")
-        if form.is_valid():
-            values = {name: form.cleaned_data[name] for name in spec.fields}
-            try:
-                SAVERS[kind](
-                    update=update,
-                    expected_version=form.cleaned_data["version"],
-                    by=request.user,
-                    **values,
-                )
-            except StaleEdit as stale:
-                form, conflict = conflict_form(form_class, request.POST, anchor, stale)
-                labels = rag_labels(round.agreement.council_id)
-                conflict.update(_theirs_rated(kind, stale.current, update.pk, labels))
-            except ValidationError as error:
-                service_errors_to_form(form, error)
-            else:
-                return saved_response(request, round, anchor, row_response)
-    if request.htmx and not conflict:
-        focus_first(form)
+
+    def save(data):
+        values = {name: data[name] for name in fields}
+        SAVERS[kind](update=update, expected_version=data["version"], by=request.user, **values)
+
+    def theirs(stale):
+        labels = rag_labels(round.agreement.council_id)
+        return _theirs_rated(kind, stale.current, update.pk, labels)
+
+    edit = edit_form_submit(
+        request,
+        RiskUpdateForm if kind == "risk" else RatedUpdateForm,
+        anchor=anchor,
+        initial=lambda: {
+            **{name: getattr(update, name) for name in fields},
+            "version": update.version,
+        },
+        save=save,
+        theirs=theirs,
+    )
+    if edit.saved:
+        return saved_response(request, round, anchor, row_response)
     context = _rated_context(
-        round, kind, update, form=form, conflict=conflict, inline=bool(request.htmx)
+        round, kind, update, form=edit.form, conflict=edit.conflict, inline=bool(request.htmx)
     )
     return render(request, partial_template(request, RATED_TEMPLATE, "section-form"), context)
 
@@ -278,45 +285,3 @@ def _theirs_rated(kind: str, current: dict, pk: int, labels: dict) -> dict:
         "impact": current.get("impact"),
         "likelihood": current.get("likelihood"),
     }
-
-
-@login_required
-@require_GET
-def condition_update_show(request, slug, fy, n, pk):
-    """A condition's section as shown on the round page (where Cancel returns to)."""
-    return _rated_show(request, slug, fy, n, pk, "condition")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def condition_update_edit(request, slug, fy, n, pk):
-    """Edit a condition's assurance level and progress update in place."""
-    return _rated_edit(request, slug, fy, n, pk, "condition")
-
-
-@login_required
-@require_GET
-def risk_update_show(request, slug, fy, n, pk):
-    """A risk's section as shown on the round page."""
-    return _rated_show(request, slug, fy, n, pk, "risk")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def risk_update_edit(request, slug, fy, n, pk):
-    """Edit a risk's assurance level, progress update, impact and likelihood in place."""
-    return _rated_edit(request, slug, fy, n, pk, "risk")
-
-
-@login_required
-@require_GET
-def workstream_update_show(request, slug, fy, n, pk):
-    """A workstream's section as shown on the round page."""
-    return _rated_show(request, slug, fy, n, pk, "workstream")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def workstream_update_edit(request, slug, fy, n, pk):
-    """Edit a workstream's RAG and narrative in place."""
-    return _rated_edit(request, slug, fy, n, pk, "workstream")

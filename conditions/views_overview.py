@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from conditions.changes import fields_for_display, last_saved_by
@@ -26,8 +26,7 @@ from conditions.selectors import (
     rag_labels,
 )
 from conditions.views_support import (
-    conflict_form,
-    focus_first,
+    edit_form_submit,
     history_url,
     locked_response,
     milestone_decorate,
@@ -37,6 +36,7 @@ from conditions.views_support import (
     saved_response,
     section_urls,
     service_errors_to_form,
+    shown_response,
 )
 from svmonitor.errors import StaleEdit
 from svmonitor.models import Headline
@@ -46,6 +46,7 @@ from svmonitor.services import OVERVIEW_FIELDS, round_overview_save
 # --- milestones ------------------------------------------------------------------------------
 
 MILESTONE_TEMPLATE = "conditions/milestone_edit.html"
+MILESTONE_INITIAL = ("status", "due_date", "completed_on", "version")
 
 
 def _milestone_context(round, milestone, **extra):
@@ -59,20 +60,36 @@ def _milestone_context(round, milestone, **extra):
     }
 
 
+def _milestone(request, round, pk: int, action: str):
+    milestone = milestone_for_user(user=request.user, round=round, pk=pk, action=action)
+    if milestone is None:
+        raise Http404("No such milestone in this return.")
+    return milestone
+
+
+def _milestone_row(request, round, milestone):
+    def row_response(**extra):
+        milestone.refresh_from_db()
+        context = _milestone_context(round, milestone, **extra)
+        return render(request, f"{MILESTONE_TEMPLATE}#milestone-row", context)
+
+    return row_response
+
+
+def _theirs_fields(section: str, object_id: int, stale) -> dict:
+    """Who saved the version now stored, when, and its fields as the conflict lists them."""
+    who, when = last_saved_by(section=section, object_id=object_id)
+    return {"who": who, "when": when, "fields": fields_for_display(stale.current)}
+
+
 @login_required
 @require_GET
 def milestone_show(request, slug, fy, n, pk):
     """A milestone as shown on the round page."""
     round = round_for_request(request, slug, fy, n)
-    milestone = milestone_for_user(user=request.user, round=round, pk=pk, action=Action.VIEW)
-    if milestone is None:
-        raise Http404("No such milestone in this return.")
-    if not request.htmx:
-        return redirect(f"{round_urls(round)['round']}#milestone-{pk}")
-    return render(
-        request,
-        f"{MILESTONE_TEMPLATE}#milestone-row",
-        _milestone_context(round, milestone, refocus=True),
+    milestone = _milestone(request, round, pk, Action.VIEW)
+    return shown_response(
+        request, round, f"milestone-{pk}", _milestone_row(request, round, milestone)
     )
 
 
@@ -81,54 +98,37 @@ def milestone_show(request, slug, fy, n, pk):
 def milestone_edit(request, slug, fy, n, pk):
     """Edit a milestone's status and dates in place."""
     round = round_for_request(request, slug, fy, n, Action.EDIT)
-    milestone = milestone_for_user(user=request.user, round=round, pk=pk, action=Action.EDIT)
-    if milestone is None:
-        raise Http404("No such milestone in this return.")
+    milestone = _milestone(request, round, pk, Action.EDIT)
     anchor = f"milestone-{pk}"
-
-    def row_response(**extra):
-        milestone.refresh_from_db()
-        context = _milestone_context(round, milestone, **extra)
-        return render(request, f"{MILESTONE_TEMPLATE}#milestone-row", context)
-
+    row_response = _milestone_row(request, round, milestone)
     if round.is_locked:
         return locked_response(request, round, anchor, row_response)
-    kwargs = {"round": round, "original_completed_on": milestone.completed_on}
-    conflict = None
-    if request.method == "GET":
-        initial = {
-            "status": milestone.status,
-            "due_date": milestone.due_date,
-            "completed_on": milestone.completed_on,
-            "version": milestone.version,
-        }
-        form = MilestoneForm(initial=initial, auto_id=f"{anchor}-%s", **kwargs)
-    else:
-        form = MilestoneForm(request.POST, auto_id=f"{anchor}-%s", **kwargs)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                milestone_save_in_round(
-                    round_id=round.pk,
-                    milestone=milestone,
-                    expected_version=data["version"],
-                    status=data["status"],
-                    due_date=data["due_date"],
-                    completed_on=data["completed_on"],
-                    by=request.user,
-                )
-            except StaleEdit as stale:
-                form, conflict = conflict_form(MilestoneForm, request.POST, anchor, stale, **kwargs)
-                who, when = last_saved_by(section="milestone", object_id=pk)
-                conflict.update(who=who, when=when, fields=fields_for_display(stale.current))
-            except ValidationError as error:
-                service_errors_to_form(form, error)
-            else:
-                return saved_response(request, round, anchor, row_response)
-    if request.htmx and not conflict:
-        focus_first(form)
+
+    def save(data):
+        milestone_save_in_round(
+            round_id=round.pk,
+            milestone=milestone,
+            expected_version=data["version"],
+            status=data["status"],
+            due_date=data["due_date"],
+            completed_on=data["completed_on"],
+            by=request.user,
+        )
+
+    edit = edit_form_submit(
+        request,
+        MilestoneForm,
+        anchor=anchor,
+        initial=lambda: {name: getattr(milestone, name) for name in MILESTONE_INITIAL},
+        save=save,
+        theirs=lambda stale: _theirs_fields("milestone", pk, stale),
+        round=round,
+        original_completed_on=milestone.completed_on,
+    )
+    if edit.saved:
+        return saved_response(request, round, anchor, row_response)
     context = _milestone_context(
-        round, milestone, form=form, conflict=conflict, inline=bool(request.htmx)
+        round, milestone, form=edit.form, conflict=edit.conflict, inline=bool(request.htmx)
     )
     return render(request, partial_template(request, MILESTONE_TEMPLATE, "milestone-form"), context)
 
@@ -161,19 +161,22 @@ def _overview(request, round, action):
     return overview
 
 
+def _overview_row(request, round, overview):
+    def row_response(**extra):
+        overview.refresh_from_db()
+        context = _overview_context(round, overview, **extra)
+        return render(request, f"{OVERVIEW_TEMPLATE}#overview-row", context)
+
+    return row_response
+
+
 @login_required
 @require_GET
 def overview_show(request, slug, fy, n):
     """The overview as shown on the round page."""
     round = round_for_request(request, slug, fy, n)
     overview = _overview(request, round, Action.VIEW)
-    if not request.htmx:
-        return redirect(f"{round_urls(round)['round']}#overview")
-    return render(
-        request,
-        f"{OVERVIEW_TEMPLATE}#overview-row",
-        _overview_context(round, overview, refocus=True),
-    )
+    return shown_response(request, round, "overview", _overview_row(request, round, overview))
 
 
 @login_required
@@ -182,41 +185,28 @@ def overview_edit(request, slug, fy, n):
     """Edit the on-track answers, adviser request and overall assurance in place."""
     round = round_for_request(request, slug, fy, n, Action.EDIT)
     overview = _overview(request, round, Action.EDIT)
-
-    def row_response(**extra):
-        overview.refresh_from_db()
-        context = _overview_context(round, overview, **extra)
-        return render(request, f"{OVERVIEW_TEMPLATE}#overview-row", context)
-
+    row_response = _overview_row(request, round, overview)
     if round.is_locked:
         return locked_response(request, round, "overview", row_response)
-    conflict = None
-    if request.method == "GET":
-        initial = {name: getattr(overview, name) for name in OVERVIEW_FIELDS}
-        form = OverviewForm(initial={**initial, "version": overview.version}, auto_id="overview-%s")
-    else:
-        form = OverviewForm(request.POST, auto_id="overview-%s")
-        if form.is_valid():
-            values = {name: form.cleaned_data[name] for name in OVERVIEW_FIELDS}
-            try:
-                round_overview_save(
-                    overview=overview,
-                    expected_version=form.cleaned_data["version"],
-                    by=request.user,
-                    **values,
-                )
-            except StaleEdit as stale:
-                form, conflict = conflict_form(OverviewForm, request.POST, "overview", stale)
-                who, when = last_saved_by(section="overview", object_id=overview.pk)
-                conflict.update(who=who, when=when, fields=fields_for_display(stale.current))
-            except ValidationError as error:
-                service_errors_to_form(form, error)
-            else:
-                return saved_response(request, round, "overview", row_response)
-    if request.htmx and not conflict:
-        focus_first(form)
+
+    def save(data):
+        values = {name: data[name] for name in OVERVIEW_FIELDS}
+        round_overview_save(
+            overview=overview, expected_version=data["version"], by=request.user, **values
+        )
+
+    edit = edit_form_submit(
+        request,
+        OverviewForm,
+        anchor="overview",
+        initial=lambda: {name: getattr(overview, name) for name in (*OVERVIEW_FIELDS, "version")},
+        save=save,
+        theirs=lambda stale: _theirs_fields("overview", overview.pk, stale),
+    )
+    if edit.saved:
+        return saved_response(request, round, "overview", row_response)
     context = _overview_context(
-        round, overview, form=form, conflict=conflict, inline=bool(request.htmx)
+        round, overview, form=edit.form, conflict=edit.conflict, inline=bool(request.htmx)
     )
     return render(request, partial_template(request, OVERVIEW_TEMPLATE, "overview-form"), context)
 
@@ -238,6 +228,14 @@ def _headlines_context(round, overview, kind, **extra):
     }
 
 
+def _headlines_row(request, round, overview, kind):
+    def row_response(**extra):
+        context = _headlines_context(round, overview, kind, **extra)
+        return render(request, f"{HEADLINES_TEMPLATE}#headlines-row", context)
+
+    return row_response
+
+
 def _kind(kind: str) -> str:
     if kind not in Headline.Kind.values:
         raise Http404("No such headline list.")
@@ -251,10 +249,9 @@ def headlines_show(request, slug, fy, n, kind):
     round = round_for_request(request, slug, fy, n)
     overview = _overview(request, round, Action.VIEW)
     kind = _kind(kind)
-    if not request.htmx:
-        return redirect(f"{round_urls(round)['round']}#headlines-{kind}")
-    context = _headlines_context(round, overview, kind, refocus=True)
-    return render(request, f"{HEADLINES_TEMPLATE}#headlines-row", context)
+    return shown_response(
+        request, round, f"headlines-{kind}", _headlines_row(request, round, overview, kind)
+    )
 
 
 @login_required
@@ -265,11 +262,7 @@ def headlines_edit(request, slug, fy, n, kind):
     overview = _overview(request, round, Action.EDIT)
     kind = _kind(kind)
     anchor = f"headlines-{kind}"
-
-    def row_response(**extra):
-        context = _headlines_context(round, overview, kind, **extra)
-        return render(request, f"{HEADLINES_TEMPLATE}#headlines-row", context)
-
+    row_response = _headlines_row(request, round, overview, kind)
     if round.is_locked:
         return locked_response(request, round, anchor, row_response)
     conflict = None

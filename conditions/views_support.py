@@ -3,6 +3,9 @@ sections, focus for a swapped-in form, and the responses after a save, a conflic
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -12,6 +15,7 @@ from django_htmx.http import trigger_client_event
 
 from conditions.selectors import MILESTONE_TAG, round_for_user
 from svmonitor.access import council_for_user
+from svmonitor.errors import StaleEdit
 from svmonitor.fy import fy_label, fy_parse
 from svmonitor.roles import Action
 
@@ -171,13 +175,68 @@ def locked_response(request, round, anchor: str, row_response):
     return redirect(f"{round_urls(round)['round']}#{anchor}")
 
 
-def conflict_form(form_class, data, anchor, stale, **form_kwargs):
+def conflict_form(form_class, data, anchor, stale, version_field="version", **form_kwargs):
     """The user's own input, re-bound to the version now stored, so saving again reconciles."""
     rebound = data.copy()
-    rebound["version"] = str(stale.current_version)
+    rebound[version_field] = str(stale.current_version)
     form = form_class(rebound, auto_id=f"{anchor}-%s", **form_kwargs)
     form.is_valid()
     return form, {"message": stale.message, "current": stale.current}
+
+
+class Edit(NamedTuple):
+    """A section's edit form after the request: its conflict if the save was stale."""
+
+    form: object
+    conflict: dict | None
+    saved: bool
+
+
+def edit_form_submit(
+    request,
+    form_class,
+    *,
+    anchor: str,
+    initial: Callable[[], dict],
+    save: Callable[[dict], object],
+    theirs: Callable[[StaleEdit], dict],
+    version_field: str = "version",
+    **form_kwargs,
+) -> Edit:
+    """The edit form of a section: on GET bound to `initial()`; on a valid POST, `save(data)`.
+
+    A stale save re-binds the user's input over the stored version, with their saved version
+    described by `theirs(stale)`; a service's ValidationError goes beside the form's fields.
+    """
+    auto_id = f"{anchor}-%s"
+    conflict = None
+    if request.method == "GET":
+        form = form_class(initial=initial(), auto_id=auto_id, **form_kwargs)
+    else:
+        form = form_class(request.POST, auto_id=auto_id, **form_kwargs)
+        if form.is_valid():
+            try:
+                save(form.cleaned_data)
+            except StaleEdit as stale:
+                form, conflict = conflict_form(
+                    form_class, request.POST, anchor, stale, version_field, **form_kwargs
+                )
+                conflict.update(theirs(stale))
+            except ValidationError as error:
+                service_errors_to_form(form, error)
+            else:
+                return Edit(form, None, saved=True)
+    if request.htmx and not conflict:
+        focus_first(form)
+    return Edit(form, conflict, saved=False)
+
+
+def shown_response(request, round, anchor: str, row_response):
+    """Where Cancel goes: the section's row for htmx (focus back on its Edit link), else the
+    section on the round page."""
+    if not request.htmx:
+        return redirect(f"{round_urls(round)['round']}#{anchor}")
+    return row_response(refocus=True)
 
 
 def saved_response(request, round, anchor: str, row_response):

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from conditions.views_support import conflict_form, focus_first, service_errors_to_form
+from conditions.views_support import edit_form_submit, service_errors_to_form
 from metrics.forms import FinanceLineAddForm, FinanceLineForm
 from metrics.models import FinanceLine
 from metrics.selectors import (
@@ -32,7 +32,6 @@ from metrics.services import (
     finance_line_save,
 )
 from svmonitor.access import council_action_required, object_for_user
-from svmonitor.errors import StaleEdit
 from svmonitor.fy import fy_label
 from svmonitor.roles import Action
 
@@ -108,38 +107,33 @@ def finance_line_edit(request, slug, pk):
     """Edit one line's figures in place; a stale save shows theirs beside yours."""
     line = _line_for(request, pk, Action.EDIT_FINANCE)
     anchor = f"finance-line-{line.pk}"
-    conflict = None
-    if request.method == "GET":
-        form = FinanceLineForm(initial=_form_initial(line), auto_id=f"{anchor}-%s")
-    else:
-        form = FinanceLineForm(request.POST, auto_id=f"{anchor}-%s")
-        if form.is_valid():
-            values = {name: form.cleaned_data[name] for name in FINANCE_FIELDS}
-            try:
-                finance_line_save(
-                    line=line,
-                    expected_version=form.cleaned_data["version"],
-                    by=request.user,
-                    **values,
-                )
-            except StaleEdit as stale:
-                form, conflict = conflict_form(FinanceLineForm, request.POST, anchor, stale)
-                conflict["figures"] = [
-                    (label, money_text(_decimal_or_none(stale.current.get(name))))
-                    for name, label, _hint in FINANCE_ROWS
-                ]
-                conflict["reflects"] = stale.current.get("reflects") or ""
-            except ValidationError as error:
-                service_errors_to_form(form, error)
-            else:
-                return _saved(request, line, anchor)
-    if request.htmx and not conflict:
-        focus_first(form)
+
+    def save(data):
+        values = {name: data[name] for name in FINANCE_FIELDS}
+        finance_line_save(line=line, expected_version=data["version"], by=request.user, **values)
+
+    def theirs(stale):
+        figures = [
+            (label, money_text(_decimal_or_none(stale.current.get(name))))
+            for name, label, _hint in FINANCE_ROWS
+        ]
+        return {"figures": figures, "reflects": stale.current.get("reflects") or ""}
+
+    edit = edit_form_submit(
+        request,
+        FinanceLineForm,
+        anchor=anchor,
+        initial=lambda: _form_initial(line),
+        save=save,
+        theirs=theirs,
+    )
+    if edit.saved:
+        return _saved(request, line, anchor)
     context = _card_context(
         request,
         line,
-        form=form,
-        conflict=conflict,
+        form=edit.form,
+        conflict=edit.conflict,
         inline=bool(request.htmx),
         page_url=_page_url(request.council, anchor),
     )
