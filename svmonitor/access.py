@@ -11,10 +11,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from svmonitor.audit import audit_record
+from svmonitor.dataversion import MEMBERSHIPS, request_data_version
 from svmonitor.models import LocalAuthority, Membership
 from svmonitor.roles import ROLE_ACTIONS, ROLES_NEEDING_SECOND_FACTOR, Action
 
 PERMISSION_REFUSED = "permission_refused"
+SECOND_FACTOR_KEY = "_second_factor_needed"
 _NO_ACTIONS: frozenset[str] = frozenset()
 _ALL_ACTIONS = frozenset(Action.values)
 
@@ -54,6 +56,26 @@ def needs_second_factor(user) -> bool:
     return Membership.objects.filter(user=user, role__in=ROLES_NEEDING_SECOND_FACTOR).exists()
 
 
+def request_needs_second_factor(request) -> bool:
+    """needs_second_factor for the signed-in user, remembered in the session meanwhile.
+
+    The answer depends on the user's memberships: it is kept with the memberships' version
+    (svmonitor.dataversion) it was worked out at and asked again as soon as any membership
+    changed, so a role given a moment ago counts from the next request.
+    """
+    user = request.user
+    if not getattr(user, "is_authenticated", False) or user.is_superuser or user.is_staff:
+        return needs_second_factor(user)
+    version = request_data_version(request, MEMBERSHIPS)
+    remembered = request.session.get(SECOND_FACTOR_KEY)
+    if version and remembered and remembered[:2] == [version, user.pk]:
+        return remembered[2]
+    answer = needs_second_factor(user)
+    if version:
+        request.session[SECOND_FACTOR_KEY] = [version, user.pk, answer]
+    return answer
+
+
 def refuse(request, *, action: str, council=None, obj=None) -> PermissionDenied:
     """Record a permission refusal in the audit trail and return the 403 to raise."""
     audit_record(
@@ -66,12 +88,32 @@ def refuse(request, *, action: str, council=None, obj=None) -> PermissionDenied:
     return PermissionDenied(f"You cannot {Action(action).label.lower()} for this council.")
 
 
+def _council_with_roles(user, slug: str) -> tuple[LocalAuthority | None, set[str]]:
+    """The council named by `slug` if the user may view it, and the roles they hold there.
+
+    One query: the user's memberships there, scoped like every council-owned queryset, with
+    the council joined (a site administrator has no roles and sees every council).
+    """
+    if not getattr(user, "is_authenticated", False):
+        return None, set()
+    if user.is_superuser:
+        return LocalAuthority.objects.for_user(user, Action.VIEW).filter(slug=slug).first(), set()
+    held = list(
+        Membership.objects.for_user(user, Action.VIEW)
+        .filter(user=user, council__slug=slug)
+        .select_related("council")
+    )
+    if not held:
+        return None, set()
+    return held[0].council, {membership.role for membership in held}
+
+
 def council_for_user(request, slug: str, action: str = Action.VIEW) -> LocalAuthority:
     """The council named by `slug` if the user may do `action` there; 404 if they have no role."""
-    council = LocalAuthority.objects.for_user(request.user, Action.VIEW).filter(slug=slug).first()
+    council, roles = _council_with_roles(request.user, slug)
     if council is None:
         raise Http404("No such council.")
-    actions = actions_for(request.user, council)
+    actions = actions_for(request.user, council, roles)
     # Cache for council_permissions() so templates can hide buttons without another query.
     request.council = council
     request.council_actions = actions

@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django_otp import user_has_device
 
-from svmonitor.access import needs_second_factor
+from svmonitor.access import request_needs_second_factor
 from svmonitor.signals import SIGNED_IN_AT, current_request
 
 SESSION_EXPIRED = "Your session has ended after 12 hours. Sign in again to carry on."
@@ -86,4 +86,4 @@ class SecondFactorMiddleware:
             return False
         if request.path in {reverse(name) for name in self.exempt_names}:
             return False
-        return needs_second_factor(user)
+        return request_needs_second_factor(request)

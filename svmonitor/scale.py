@@ -30,6 +30,7 @@ from svmonitor.models import (
     Agreement,
     DeficitCap,
     Headline,
+    KeyContact,
     LocalAuthority,
     MonitoringTierChange,
     PaymentInstalment,
@@ -69,6 +70,8 @@ class ScaleSpec:
     first_year: int = 2020
     slug_prefix: str = "scale"
     seed: int = 2024
+    # The first council's number: 2 adds councils 02, 03, ... beside an existing 01.
+    first_number: int = 1
 
 
 def _narrative(rng: random.Random, words: int) -> str:
@@ -88,7 +91,7 @@ def _month_starts(first_year: int, years: int) -> list[dt.date]:
 def scale_data_generate(*, spec: ScaleSpec) -> dict[str, int]:
     """Create `spec.councils` councils with full programme data; returns row counts created."""
     counts: dict[str, int] = {}
-    for index in range(spec.councils):
+    for index in range(spec.first_number - 1, spec.first_number - 1 + spec.councils):
         rng = random.Random(spec.seed + index)  # noqa: S311 - test data, not security
         with transaction.atomic():
             for key, value in _council_generate(spec, index, rng).items():
@@ -127,18 +130,56 @@ def _council_generate(spec: ScaleSpec, index: int, rng: random.Random) -> dict[s
     MonitoringTierChange.objects.create(
         agreement=agreement, tier=MonitoringTier.STANDARD, effective_from=agreement.date_signed
     )
+    # About one council in five has been moved to enhanced monitoring part way through.
+    enhanced_from = None
+    if rng.random() < 0.2:
+        enhanced_from = dt.date(spec.first_year + rng.randrange(1, spec.years), 9, 1)
+        MonitoringTierChange.objects.create(
+            agreement=agreement,
+            tier=MonitoringTier.ENHANCED,
+            effective_from=enhanced_from,
+            reason=_narrative(rng, 30),
+        )
+    KeyContact.objects.bulk_create(
+        KeyContact(
+            council=council,
+            role=role,
+            job_title=title,
+            name=f"{title} of council {index + 1:02d}",
+            email=f"{role.replace('_', '.')}@{slug}.example.org",
+            order=order,
+        )
+        for order, (role, title) in enumerate(
+            [
+                ("chief_executive", "Chief Executive"),
+                ("s151_officer", "Director of Finance (S151 Officer)"),
+                ("dcs", "Director of Children's Services"),
+            ]
+        )
+    )
     years = range(spec.first_year, last_year + 1)
+    # "Now" for this council's data: the month its last (draft) round runs to.
+    present = dt.date(last_year, ROUND_MONTHS[3][2], 1)
     deficit = Decimal(rng.randrange(40, 150) * 1_000_000)
     caps, payments, finance = [], [], []
     for n, year in enumerate(years):
         cap = deficit * Decimal(1 - n / spec.years)
         caps.append(DeficitCap(agreement=agreement, financial_year=year, cap=cap.quantize(1)))
+        due = dt.date(year + 1, 3, 1)
+        if year >= last_year - 2:
+            status = PaymentStatus.EXPECTED
+        elif enhanced_from is not None and due > enhanced_from:
+            # Under enhanced monitoring DfE holds back instalments until the plan is back on track.
+            status = PaymentStatus.WITHHELD
+        else:
+            status = PaymentStatus.RECEIVED
         payments.append(
             PaymentInstalment(
                 agreement=agreement,
-                due_date=dt.date(year + 1, 3, 1),
+                due_date=due,
                 amount=(agreement.dfe_contribution / spec.years).quantize(1),
-                status=PaymentStatus.RECEIVED if year < last_year - 2 else PaymentStatus.EXPECTED,
+                status=status,
+                status_date=None if status == PaymentStatus.EXPECTED else due,
             )
         )
         for scenario, drift in (("agreement", 0), ("latest", rng.randrange(0, 20))):
@@ -192,14 +233,7 @@ def _council_generate(spec: ScaleSpec, index: int, rng: random.Random) -> dict[s
         for j in range(rng.randrange(2, 6))
     )
     Milestone.objects.bulk_create(
-        Milestone(
-            workstream=ws,
-            title=f"Milestone {k + 1} of {ws.name}",
-            due_date=dt.date(rng.choice(list(years)) + 1, rng.randint(1, 12), 1),
-            status=rng.choice(["on_track", "at_risk", "overdue"]),
-        )
-        for ws in workstreams
-        for k in range(3)
+        _milestone(rng, ws, k, years, present) for ws in workstreams for k in range(3)
     )
 
     rounds = []
@@ -266,20 +300,66 @@ def _council_generate(spec: ScaleSpec, index: int, rng: random.Random) -> dict[s
     )
     WorkstreamUpdate.objects.bulk_create(
         (
-            WorkstreamUpdate(round=rnd, workstream=ws, rag=rng.choice(RATED))
+            WorkstreamUpdate(
+                round=rnd, workstream=ws, rag=rng.choice(RATED), narrative=_narrative(rng, 60)
+            )
             for rnd in rounds
             for ws in workstreams
         ),
         batch_size=BATCH,
     )
+    measures = _measures_generate(spec, council, areas, conditions, rng)
+    _key_measures_cite(rounds, conditions)
     return {
         "councils": 1,
         "rounds": len(rounds),
         "conditions": len(conditions),
         "risks": len(risks),
         "workstreams": len(workstreams),
-        **_measures_generate(spec, council, areas, conditions, rng),
+        **measures,
     }
+
+
+def _milestone(rng, workstream, k, years, present) -> Milestone:
+    due = dt.date(rng.choice(list(years)) + 1, rng.randint(1, 12), 1)
+    if due <= present:
+        # Most past milestones were delivered, some a few weeks late; the rest are overdue.
+        if rng.random() < 0.8:
+            done = due + dt.timedelta(days=rng.randint(-30, 45))
+            return Milestone(
+                workstream=workstream,
+                title=f"Milestone {k + 1} of {workstream.name}",
+                due_date=due,
+                status=Milestone.Status.COMPLETE,
+                completed_on=min(done, present),
+            )
+        status = Milestone.Status.OVERDUE
+    else:
+        status = Milestone.Status.AT_RISK if rng.random() < 0.2 else Milestone.Status.ON_TRACK
+    return Milestone(
+        workstream=workstream,
+        title=f"Milestone {k + 1} of {workstream.name}",
+        due_date=due,
+        status=status,
+    )
+
+
+def _key_measures_cite(rounds, conditions) -> None:
+    # Each condition's update cites the measures linked to the condition, as returns do.
+    through = ConditionUpdate.key_measures.through
+    linked = Measure.conditions.through.objects.filter(agreementcondition__in=conditions)
+    by_condition: dict[int, list[int]] = {}
+    for link in linked:
+        by_condition.setdefault(link.agreementcondition_id, []).append(link.measure_id)
+    updates = ConditionUpdate.objects.filter(round__in=rounds).values_list("pk", "condition_id")
+    through.objects.bulk_create(
+        (
+            through(conditionupdate_id=update, measure_id=measure)
+            for update, condition in updates
+            for measure in by_condition.get(condition, ())
+        ),
+        batch_size=BATCH,
+    )
 
 
 def _measures_generate(spec, council, areas, conditions, rng) -> dict[str, int]:

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "risks",
     "metrics",
     "reports",
+    # The council-data version token that keeps cached dashboards current (issue 9).
+    "svmonitor.dataversion",
 ]
 
 MIDDLEWARE = [
@@ -236,6 +238,19 @@ CACHES = {
             "LOCATION": "svmonitor_ratelimit",
         }
     ),
+    # Issue 9: the tokens writes to council data replace (svmonitor/dataversion), shared by
+    # all workers through the database; and each worker's rendered dashboard bodies (bytes,
+    # kept unpickled), filed under a token. Up to ~4 MB a body at national scale: a small bound.
+    "dataversion": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "svmonitor_dataversion",
+    },
+    "dashboard": {
+        "BACKEND": "svmonitor.dataversion.cache.ImmutableLocMemCache",
+        "LOCATION": "dashboard",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 32},
+    },
 }
 # Per person per minute (svmonitor.ratelimit); 0 turns a limit off.
 EXPORT_RATE_PER_MINUTE = int(env_str("EXPORT_RATE_PER_MINUTE", "10"))

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import FilteredRelation, OuterRef, Q, Subquery
-
-from conditions.models import (
-    AgreementCondition,
-    ConditionUpdate,
-    Milestone,
-    ProgrammeArea,
-    Workstream,
+from django.db.models import (
+    Case,
+    DecimalField,
+    F,
+    FilteredRelation,
+    Q,
+    TextField,
+    Value,
+    When,
 )
+
+from conditions.models import AgreementCondition, Milestone, ProgrammeArea
 from metrics.models import FinanceLine
 from reports.snapshot.measures import _headlines, _measures
-from reports.snapshot.rounds import round_key
+from reports.snapshot.rounds import round_key, rounds_for_building
 from reports.snapshot.types import (
     UPDATE_MONTHS,
     AgreementInfo,
@@ -51,13 +53,14 @@ from svmonitor.choices import (
 )
 from svmonitor.fy import fy_bounds, fy_label
 from svmonitor.models import (
+    MONEY,
     DeficitCap,
     Headline,
     KeyContact,
-    MonitoringTierChange,
     PaymentInstalment,
     RagDefinition,
     ReportingRound,
+    RoundOverview,
     SignOff,
 )
 
@@ -98,65 +101,65 @@ def _change(current: Rating, previous: Rating | None) -> str:
     return "same"
 
 
-def _load_round(round_pk: int) -> ReportingRound:
-    # Query 1: the round, its agreement and council, overview and the tier then in force.
-    tiers = MonitoringTierChange.objects.filter(agreement=OuterRef("agreement"))
-    latest_tier = tiers.filter(effective_from__lte=OuterRef("due_date")).order_by("-effective_from")
-    return (
-        ReportingRound.objects.select_related("agreement__council", "overview")
-        .annotate(
-            tier_code=Subquery(latest_tier.values("tier")[:1]),
-            tier_from=Subquery(latest_tier.values("effective_from")[:1]),
-        )
-        .get(pk=round_pk)
-    )
+def _load_round(round: ReportingRound) -> ReportingRound:
+    # Query 1: the round, its agreement and council, and the tier then in force; none when the
+    # round came from round_list_for_council, which loads rounds with exactly these.
+    if hasattr(round, "tier_code") and "agreement" in round._state.fields_cache:
+        return round
+    return rounds_for_building().get(pk=round.pk)
 
 
-def _conditions(rnd, ratings, rounds_seen):
-    # Queries: conditions; their updates this year and last; the measures cited this round.
-    conditions = list(
+def _in_force(condition: dict, day) -> bool:
+    ends = condition["in_force_to"]
+    return condition["in_force_from"] <= day and (ends is None or ends >= day)
+
+
+def _conditions(rnd, ratings, rounds_seen, cited):
+    # Query: the agreement's conditions, a row for each of their updates (or one without any).
+    # Only updates of this financial year and the last are used; older ones come without their
+    # narrative, which is most of a row's size.
+    window = [rnd.financial_year - 1, rnd.financial_year]
+    rows = (
         AgreementCondition.objects.filter(agreement_id=rnd.agreement_id)
-        .filter(
-            Q(in_force_from__lte=rnd.due_date)
-            & (Q(in_force_to__isnull=True) | Q(in_force_to__gte=rnd.due_date))
-            | Q(updates__round_id=rnd.pk)
-        )
-        .distinct()
         .order_by("order", "label", "pk")
-        .values("pk", "label", "title", "wording")
-    )
-    updates = list(
-        ConditionUpdate.objects.filter(
-            round__agreement_id=rnd.agreement_id,
-            round__financial_year__in=[rnd.financial_year - 1, rnd.financial_year],
-        ).values(
+        .values(
             "pk",
-            "condition_id",
-            "rag",
-            "narrative",
-            "round_id",
-            "round__financial_year",
-            "round__update_number",
+            "label",
+            "title",
+            "wording",
+            "in_force_from",
+            "in_force_to",
+            "updates__rag",
+            "updates__round__financial_year",
+            "updates__round__update_number",
+            narrative=Case(
+                When(updates__round__financial_year__in=window, then=F("updates__narrative")),
+                default=Value(""),
+                output_field=TextField(),
+            ),
         )
     )
-    cited = list(
-        ConditionUpdate.key_measures.through.objects.filter(conditionupdate__round_id=rnd.pk)
-        .order_by("measure__order", "measure__code")
-        .values("conditionupdate__condition_id", "measure__code")
-    )
-    codes = defaultdict(list)
-    for row in cited:
-        codes[row["conditionupdate__condition_id"]].append(row["measure__code"])
+    conditions: dict[int, dict] = {}
     by_condition = defaultdict(dict)
-    for row in updates:
-        key = (row["round__financial_year"], row["round__update_number"])
-        by_condition[row["condition_id"]][key] = row
+    for row in rows:
+        conditions.setdefault(row["pk"], row)
+        if row["updates__round__financial_year"] not in window:
+            continue
+        key = (row["updates__round__financial_year"], row["updates__round__update_number"])
+        by_condition[row["pk"]][key] = {"rag": row["updates__rag"], "narrative": row["narrative"]}
+        # Every update in the window counts, listed condition or not, to find the previous round.
         rounds_seen.add(key)
     this_key = (rnd.financial_year, rnd.update_number)
+    # Listed: in force at the round's due date, or rated in this round all the same.
+    conditions = {
+        pk: cond
+        for pk, cond in conditions.items()
+        if this_key in by_condition[pk] or _in_force(cond, rnd.due_date)
+    }
     earlier = sorted(k for k in rounds_seen if k < this_key)
     previous_key = earlier[-1] if earlier else None
     rows = []
-    for cond in conditions:
+    for cond in conditions.values():
         history = by_condition[cond["pk"]]
         current = history.get(this_key)
         rating = ratings(current["rag"] if current else None)
@@ -182,70 +185,79 @@ def _conditions(rnd, ratings, rounds_seen):
                     f"{fy_label(previous_key[0])} Update {previous_key[1]}" if previous_key else ""
                 ),
                 change=_change(rating, previous),
-                key_measure_codes=tuple(codes[cond["pk"]]),
+                key_measure_codes=tuple(cited.get(cond["pk"], ())),
             )
         )
     return tuple(rows)
 
 
 def _areas(rnd, ratings, council_id, as_at, measures):
-    # Queries: programme areas; workstreams with this round's update; milestones.
-    areas = list(
+    # Query: the programme structure in one go: each area, its workstreams with this round's
+    # update, and their milestones (an area or workstream without any still comes, once).
+    rows = (
         ProgrammeArea.objects.filter(council_id=council_id)
-        .order_by("number")
-        .values("pk", "number", "name", "summary")
-    )
-    workstreams = list(
-        Workstream.objects.filter(area__council_id=council_id)
-        .annotate(this_round=FilteredRelation("updates", condition=Q(updates__round_id=rnd.pk)))
-        .order_by("area__number", "order", "name", "pk")
-        .values("pk", "area_id", "name", "lead_role", "this_round__rag", "this_round__narrative")
-    )
-    milestones = list(
-        Milestone.objects.filter(workstream__area__council_id=council_id)
-        .order_by("due_date", "title", "pk")
+        .annotate(
+            this_round=FilteredRelation(
+                "workstreams__updates", condition=Q(workstreams__updates__round_id=rnd.pk)
+            )
+        )
+        .order_by("number", "workstreams__order", "workstreams__name", "workstreams__pk")
         .values(
-            "workstream__area_id",
-            "workstream__name",
-            "title",
-            "due_date",
-            "status",
-            "completed_on",
+            "pk",
+            "number",
+            "name",
+            "summary",
+            "workstreams__pk",
+            "workstreams__name",
+            "workstreams__lead_role",
+            "this_round__rag",
+            "this_round__narrative",
+            "workstreams__milestones__pk",
+            "workstreams__milestones__title",
+            "workstreams__milestones__due_date",
+            "workstreams__milestones__status",
+            "workstreams__milestones__completed_on",
         )
     )
     status_labels = dict(Milestone.Status.choices)
-    by_area_ws = defaultdict(list)
-    for ws in workstreams:
-        by_area_ws[ws["area_id"]].append(
-            WorkstreamRow(
-                id=ws["pk"],
-                name=ws["name"],
-                lead_role=ws["lead_role"],
-                rating=ratings(ws["this_round__rag"]),
-                narrative=ws["this_round__narrative"] or "",
-            )
-        )
+    areas: dict[int, dict] = {}
+    by_area_ws = defaultdict(dict)
     by_area_ms = defaultdict(list)
-    for ms in milestones:
-        overdue = ms["status"] == Milestone.Status.OVERDUE or (
-            ms["status"] != Milestone.Status.COMPLETE
-            and as_at is not None
-            and ms["due_date"] < as_at
-        )
-        by_area_ms[ms["workstream__area_id"]].append(
-            MilestoneRow(
-                title=ms["title"],
-                workstream=ms["workstream__name"],
-                due_date=ms["due_date"],
-                status=ms["status"],
-                status_label=status_labels[ms["status"]],
-                completed_on=ms["completed_on"],
-                is_overdue=overdue,
+    for row in rows:
+        area_id, ws_id = row["pk"], row["workstreams__pk"]
+        areas.setdefault(area_id, row)
+        if ws_id is None:
+            continue
+        if ws_id not in by_area_ws[area_id]:
+            by_area_ws[area_id][ws_id] = WorkstreamRow(
+                id=ws_id,
+                name=row["workstreams__name"],
+                lead_role=row["workstreams__lead_role"],
+                rating=ratings(row["this_round__rag"]),
+                narrative=row["this_round__narrative"] or "",
             )
+        if row["workstreams__milestones__pk"] is None:
+            continue
+        status = row["workstreams__milestones__status"]
+        due = row["workstreams__milestones__due_date"]
+        overdue = status == Milestone.Status.OVERDUE or (
+            status != Milestone.Status.COMPLETE and as_at is not None and due < as_at
         )
+        milestone = MilestoneRow(
+            title=row["workstreams__milestones__title"],
+            workstream=row["workstreams__name"],
+            due_date=due,
+            status=status,
+            status_label=status_labels[status],
+            completed_on=row["workstreams__milestones__completed_on"],
+            is_overdue=overdue,
+        )
+        order = (due, milestone.title, row["workstreams__milestones__pk"])
+        by_area_ms[area_id].append((order, milestone))
     sections = []
-    for area in areas:
-        ms_rows = by_area_ms[area["pk"]]
+    for area in areas.values():
+        # Milestones by due date across the area's workstreams, as the overdue table lists them.
+        ms_rows = [ms for _, ms in sorted(by_area_ms[area["pk"]], key=lambda entry: entry[0])]
         counts = Counter(m.status for m in ms_rows)
         sections.append(
             AreaSection(
@@ -253,7 +265,7 @@ def _areas(rnd, ratings, council_id, as_at, measures):
                 number=area["number"],
                 name=area["name"],
                 summary=area["summary"],
-                workstreams=tuple(by_area_ws[area["pk"]]),
+                workstreams=tuple(by_area_ws[area["pk"]].values()),
                 milestone_counts=tuple(
                     StatusCount(code, label, counts.get(code, 0))
                     for code, label in Milestone.Status.choices
@@ -328,19 +340,36 @@ _FINANCE_FIELDS = (
 )
 
 
+_CAP_ROW = "cap"
+
+
+def _finance_rows(agreement_id):
+    # Query: the finance lines and the deficit caps together. A cap comes as a row of its own
+    # (scenario "cap", its amount in the last column), so a year with a cap and no lines shows.
+    money = DecimalField(**MONEY)
+    blanks = {f"no_{name}": Value(None, money) for name in _FINANCE_FIELDS[:-1]}
+    lines = (
+        FinanceLine.objects.filter(agreement_id=agreement_id)
+        .annotate(cap_amount=Value(None, money))
+        .values_list("financial_year", "scenario", *_FINANCE_FIELDS, "cap_amount")
+    )
+    caps = (
+        DeficitCap.objects.filter(agreement_id=agreement_id)
+        .annotate(scenario=Value(_CAP_ROW), **blanks, reflects=Value(""))
+        .values_list("financial_year", "scenario", *blanks, "reflects", "cap")
+    )
+    return lines.union(caps, all=True)
+
+
 def _finance(agreement_id):
-    # Queries: finance lines, deficit caps, payments.
-    lines = FinanceLine.objects.filter(agreement_id=agreement_id).values(
-        "financial_year", "scenario", *_FINANCE_FIELDS
-    )
-    caps = dict(
-        DeficitCap.objects.filter(agreement_id=agreement_id).values_list("financial_year", "cap")
-    )
+    # Queries: finance lines with deficit caps, payments.
+    caps = {}
     by_year: dict[int, dict[str, FinanceFigures]] = defaultdict(dict)
-    for row in lines:
-        by_year[row["financial_year"]][row["scenario"]] = FinanceFigures(
-            **{name: row[name] for name in _FINANCE_FIELDS}
-        )
+    for year, scenario, *figures, cap in _finance_rows(agreement_id):
+        if scenario == _CAP_ROW:
+            caps[year] = cap
+        else:
+            by_year[year][scenario] = FinanceFigures(*figures)
     years = sorted(set(by_year) | set(caps))
     finance = tuple(
         FinanceYear(
@@ -370,31 +399,52 @@ def _finance(agreement_id):
     return finance, payments
 
 
+_OVERVIEW_FIELDS = (
+    "overall_rag",
+    "overall_narrative",
+    "deficit_this_year_on_track",
+    "deficit_this_year_commentary",
+    "zero_deficit_on_track",
+    "zero_deficit_commentary",
+    "capital_project_on_track",
+    "capital_project_commentary",
+    "adviser_support_requested",
+    "adviser_support_detail",
+)
+
+
 def _overview(rnd, ratings):
-    # Query: the overview's headlines (the overview itself came with the round). It runs even
-    # without an overview so the query count never depends on the data.
+    # Query: the overview page with its headlines (a row per headline, or one without any).
     kinds = dict(Headline.Kind.choices)
-    headlines = tuple(
-        HeadlineItem(h["kind"], kinds[h["kind"]], h["position"], h["text"])
-        for h in Headline.objects.filter(overview__round_id=rnd.pk)
-        .order_by("kind", "position")
-        .values("kind", "position", "text")
+    rows = list(
+        RoundOverview.objects.filter(round_id=rnd.pk)
+        .order_by("headlines__kind", "headlines__position")
+        .values(*_OVERVIEW_FIELDS, "headlines__kind", "headlines__position", "headlines__text")
     )
-    try:
-        overview = rnd.overview
-    except ObjectDoesNotExist:
-        return OverviewInfo(ratings(None), "", "", "", "", "", "", "", False, "", headlines)
+    if not rows:
+        return OverviewInfo(ratings(None), "", "", "", "", "", "", "", False, "", ())
+    headlines = tuple(
+        HeadlineItem(
+            row["headlines__kind"],
+            kinds[row["headlines__kind"]],
+            row["headlines__position"],
+            row["headlines__text"],
+        )
+        for row in rows
+        if row["headlines__kind"] is not None
+    )
+    overview = rows[0]
     return OverviewInfo(
-        overall=ratings(overview.overall_rag),
-        overall_narrative=overview.overall_narrative,
-        deficit_this_year_on_track=overview.deficit_this_year_on_track,
-        deficit_this_year_commentary=overview.deficit_this_year_commentary,
-        zero_deficit_on_track=overview.zero_deficit_on_track,
-        zero_deficit_commentary=overview.zero_deficit_commentary,
-        capital_project_on_track=overview.capital_project_on_track,
-        capital_project_commentary=overview.capital_project_commentary,
-        adviser_support_requested=overview.adviser_support_requested,
-        adviser_support_detail=overview.adviser_support_detail,
+        overall=ratings(overview["overall_rag"]),
+        overall_narrative=overview["overall_narrative"],
+        deficit_this_year_on_track=overview["deficit_this_year_on_track"],
+        deficit_this_year_commentary=overview["deficit_this_year_commentary"],
+        zero_deficit_on_track=overview["zero_deficit_on_track"],
+        zero_deficit_commentary=overview["zero_deficit_commentary"],
+        capital_project_on_track=overview["capital_project_on_track"],
+        capital_project_commentary=overview["capital_project_commentary"],
+        adviser_support_requested=overview["adviser_support_requested"],
+        adviser_support_detail=overview["adviser_support_detail"],
         headlines=headlines,
     )
 
@@ -430,8 +480,8 @@ def _sign_offs(round_pk):
 
 
 def round_snapshot_build(round: ReportingRound) -> RoundSnapshot:
-    """Build the read model of one round in a fixed number of queries (18)."""
-    rnd = _load_round(round.pk)  # 1
+    """Build the read model of one round in a fixed number of queries (13; 12 from a round list)."""
+    rnd = _load_round(round)  # 1, unless the round came from round_list_for_council
     agreement, council = rnd.agreement, rnd.agreement.council
     definitions = [
         RagDefinitionInfo(**row)
@@ -450,20 +500,20 @@ def round_snapshot_build(round: ReportingRound) -> RoundSnapshot:
     )
     fy_end = fy_bounds(rnd.financial_year)[1]
     cutoff = rnd.data_as_at or rnd.due_date
-    measures = _measures(council.pk, cutoff, max(fy_end, cutoff))  # 4, 5
+    measures, cited = _measures(council.pk, cutoff, max(fy_end, cutoff), rnd.pk)  # 4, 5
     # The month the data is as at: recorded on the round, else the latest actual figure.
     as_at = rnd.data_as_at or max(
         (m.actual.points[-1].period for m in measures if m.actual and m.actual.points),
         default=None,
     )
     rounds_seen: set[tuple[int, int]] = {(rnd.financial_year, rnd.update_number)}
-    conditions = _conditions(rnd, ratings, rounds_seen)  # 6, 7, 8
-    areas = _areas(rnd, ratings, council.pk, as_at, measures)  # 9, 10, 11
-    risks, heat_map = _risks(rnd, ratings, council)  # 12
-    headlines = _headlines(council.pk, measures)  # 13
-    finance, payments = _finance(agreement.pk)  # 14, 15, 16
-    overview = _overview(rnd, ratings)  # 17 when there is an overview
-    sign_offs = _sign_offs(rnd.pk)  # 18
+    conditions = _conditions(rnd, ratings, rounds_seen, cited)  # 6
+    areas = _areas(rnd, ratings, council.pk, as_at, measures)  # 7
+    risks, heat_map = _risks(rnd, ratings, council)  # 8
+    headlines = _headlines(council.pk, measures)  # 9
+    finance, payments = _finance(agreement.pk)  # 10, 11
+    overview = _overview(rnd, ratings)  # 12
+    sign_offs = _sign_offs(rnd.pk)  # 13
     tier = (
         TierInfo(rnd.tier_code, MonitoringTier(rnd.tier_code).label, rnd.tier_from)
         if rnd.tier_code

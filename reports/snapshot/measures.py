@@ -7,7 +7,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pandas as pd
-from django.db.models import F, Q
+from django.db.models import F, FilteredRelation, Q
 
 from metrics.models import HeadlineCard, Measure, MeasureValue, Series
 from reports import variance as fmt
@@ -73,11 +73,18 @@ def _kpi_table(lines, unit) -> tuple[KpiRow, ...]:
     return tuple(rows)
 
 
-def _measures(council_id, cutoff, horizon):
-    # Queries: measures with their data source; every value up to the horizon with its series.
-    measures = list(
+def _measures(council_id, cutoff, horizon, round_id):
+    # Queries: measures with their data source and the conditions whose update in this round
+    # cites them (a row per citation); every value up to the horizon with its series.
+    rows = (
         Measure.objects.filter(council_id=council_id)
-        .order_by(F("programme_area__number").asc(nulls_last=True), "order", "name")
+        .annotate(
+            cited=FilteredRelation(
+                "cited_by_condition_updates",
+                condition=Q(cited_by_condition_updates__round_id=round_id),
+            )
+        )
+        .order_by(F("programme_area__number").asc(nulls_last=True), "order", "name", "pk")
         .values(
             "pk",
             "code",
@@ -86,12 +93,23 @@ def _measures(council_id, cutoff, horizon):
             "polarity",
             "frequency",
             "reading",
+            "order",
             "programme_area__number",
             "data_source__name",
             "data_source__last_refreshed",
             "data_source__basis",
+            "cited__condition_id",
         )
     )
+    by_pk: dict[int, dict] = {}
+    citing = defaultdict(list)
+    for row in rows:
+        by_pk.setdefault(row["pk"], row)
+        if row["cited__condition_id"] is not None:
+            citing[row["cited__condition_id"]].append((row["order"], row["code"]))
+    measures = list(by_pk.values())
+    # Each condition's key measures in the measures' own order.
+    cited = {condition: [code for _, code in sorted(codes)] for condition, codes in citing.items()}
     # Actuals, last year and neighbours run to the round's month; baselines (plans and goals)
     # run to the end of the financial year so the trajectory ahead is visible.
     values = list(
@@ -167,7 +185,7 @@ def _measures(council_id, cutoff, horizon):
                 ),
             )
         )
-    return tuple(result)
+    return tuple(result), cited
 
 
 def _comparator_value(line: SeriesLine | None, period: dt.date) -> Decimal | None:

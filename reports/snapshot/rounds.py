@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.db.models import OuterRef, QuerySet, Subquery
+
 from svmonitor.fy import fy_label, fy_parse
-from svmonitor.models import ReportingRound
+from svmonitor.models import MonitoringTierChange, ReportingRound
 
 
 def round_key(financial_year: int, update_number: int) -> str:
@@ -20,11 +22,24 @@ def round_key_parse(key: str) -> tuple[int, int]:
     return financial_year, int(update_text)
 
 
+def rounds_for_building() -> QuerySet[ReportingRound]:
+    """Rounds with what round_snapshot_build reads of them: agreement, council, tier in force."""
+    tiers = MonitoringTierChange.objects.filter(agreement=OuterRef("agreement"))
+    latest_tier = tiers.filter(effective_from__lte=OuterRef("due_date")).order_by("-effective_from")
+    return ReportingRound.objects.select_related("agreement__council").annotate(
+        tier_code=Subquery(latest_tier.values("tier")[:1]),
+        tier_from=Subquery(latest_tier.values("effective_from")[:1]),
+    )
+
+
 def round_list_for_council(*, council) -> list[ReportingRound]:
-    """The council's rounds across its agreements, latest first (one query)."""
+    """The council's rounds across its agreements, latest first (one query).
+
+    Each comes loaded for round_snapshot_build, which then needs no query of its own for it.
+    """
     return list(
-        ReportingRound.objects.filter(agreement__council=council)
-        .select_related("agreement")
+        rounds_for_building()
+        .filter(agreement__council=council)
         .order_by("-financial_year", "-update_number", "-agreement__date_signed")
     )
 

@@ -1,0 +1,487 @@
+"""`make bench`: issue 9's benchmarks at national scale, in one process and one run.
+
+Run: .venv/bin/python bench/run.py [--councils 40] [--samples 100] [--no-docs]
+
+Everything runs in this process against throw-away SQLite databases, with production settings
+(DEBUG off, TOTP required for the roles that need it), through django.test.Client:
+
+1. One council: migrate, `generate_scale_data` for 1 council (9 years, 60 measures, three
+   rounds a year), then the dashboard and /portfolio/ measures at 1 council.
+2. That database copied, 39 councils added (40 in all), and the same measures again.
+3. Dashboard server time at 1 council against 40, interleaved request by request by switching
+   between the two databases, so the machine's load falls on both alike.
+4. The report PDF of council 01's latest round (nine years of figures) end to end against
+   WeasyPrint alone on the same HTML (bench/bench_pdf.py's two sides), in CPU seconds.
+5. A workbook import against the bare openpyxl read-only parse of the same file (the workbook
+   and parse of bench/bench_import.py).
+
+Each measure is a ratio against its floor measured on the same machine in the same run, and
+prints one line `BENCH <name> <ratio>x target<=<target>x PASS|FAIL`. The table is also written
+into docs/performance.md between the bench markers. Exits 1 on any FAIL.
+
+Timing: baseline and subject samples alternate (and which goes first alternates), after a
+warm-up, so drift in the machine's load hits both alike; p50 and p95 are over those samples.
+The PDF and import measures have few, long samples and compare best-of-N, as their own benches
+do: on a shared machine the minimum is the least noisy estimate of the work itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import os
+import platform
+import re
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+WORK_DIR = Path(tempfile.mkdtemp(prefix="svmonitor-bench-run-"))
+ONE_DB, NATION_DB = WORK_DIR / "one.sqlite3", WORK_DIR / "nation.sqlite3"
+os.environ.update(
+    {
+        "DATABASE_URL": f"sqlite:///{ONE_DB}",
+        "MEDIA_ROOT": str(WORK_DIR / "media"),
+        # Production settings, spoken over the test client's plain HTTP.
+        "DEBUG": "False",
+        "SECRET_KEY": "bench-only-secret-key-" + "0123456789abcdef" * 3,
+        "ALLOWED_HOSTS": "testserver",
+        "SECURE_SSL_REDIRECT": "False",
+        "SESSION_COOKIE_SECURE": "False",
+        "CSRF_COOKIE_SECURE": "False",
+        "REQUIRE_TOTP": "True",
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "svmonitor.settings",
+    }
+)
+
+import warnings  # noqa: E402
+
+import django  # noqa: E402
+
+# WhiteNoise warns that staticfiles/ (collectstatic's output) is absent; the bench serves none.
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.staticfiles import finders  # noqa: E402
+from django.core.cache import caches  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connections, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
+
+from bench import bench_import, bench_pdf  # noqa: E402
+from metrics.excel.importer import workbook_import  # noqa: E402
+from metrics.models import MeasureValue  # noqa: E402
+from reports.models import ReportFile  # noqa: E402
+from reports.snapshot import round_for_council  # noqa: E402
+from svmonitor.models import LocalAuthority, Membership  # noqa: E402
+from svmonitor.roles import Role  # noqa: E402
+from svmonitor.scale import ScaleSpec, scale_data_generate  # noqa: E402
+
+DOCS = ROOT / "docs" / "performance.md"
+DOCS_START = "<!-- bench/run.py: table start -->"
+DOCS_END = "<!-- bench/run.py: table end -->"
+QUERY_LIMIT = 20
+COUNCIL = "scale-01"
+
+
+@dataclass(frozen=True)
+class Result:
+    """One measure: its ratio against the floor, the target, and the numbers behind it."""
+
+    name: str
+    ratio: float
+    target: float
+    detail: str
+
+    @property
+    def passed(self) -> bool:
+        """Whether the ratio is within the target (compared unrounded)."""
+        return self.ratio <= self.target
+
+    @property
+    def line(self) -> str:
+        """The line a script reads."""
+        verdict = "PASS" if self.passed else "FAIL"
+        return f"BENCH {self.name} {self.ratio:.2f}x target<={self.target:.2f}x {verdict}"
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+# --- data ------------------------------------------------------------------------------------
+
+
+def use_database(path: Path) -> None:
+    """Point the default connection at another database file (reconnects on the next query)."""
+    connections["default"].close()
+    connections["default"].settings_dict["NAME"] = str(path)
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """A consistent copy through SQLite's backup API (the WAL included)."""
+    connections["default"].close()
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+
+
+def build_one_council() -> None:
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    scale_data_generate(spec=ScaleSpec(councils=1))
+    users = get_user_model().objects
+    # A board member reads the dashboard (no second factor); a DfE adviser holds every council.
+    board = users.create_user("bench-board", "board@example.org", "bench-password-0123")
+    adviser = users.create_user("bench-adviser", "adviser@example.org", "bench-password-0123")
+    council = LocalAuthority.objects.get(slug=COUNCIL)
+    Membership.objects.create(user=board, council=council, role=Role.BOARD)
+    Membership.objects.create(user=adviser, council=council, role=Role.ADVISER)
+
+
+def add_councils(total: int) -> None:
+    scale_data_generate(spec=ScaleSpec(councils=total - 1, first_number=2))
+    adviser = get_user_model().objects.get(username="bench-adviser")
+    Membership.objects.bulk_create(
+        Membership(user=adviser, council=c, role=Role.ADVISER)
+        for c in LocalAuthority.objects.exclude(slug=COUNCIL)
+    )
+
+
+# --- measuring -------------------------------------------------------------------------------
+
+
+def get(client: Client, url: str):
+    """The response to a GET, which must be a 200 (server time: the body is not read here)."""
+    response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code}")
+    return response
+
+
+def interleaved(
+    first: Callable[[], object], second: Callable[[], object], samples: int, warmup: int
+) -> tuple[list[float], list[float]]:
+    """Seconds per call of each, alternating which runs first, after a warm-up."""
+    for _ in range(warmup):
+        first()
+        second()
+    times: tuple[list[float], list[float]] = ([], [])
+    for i in range(samples):
+        for which in (0, 1) if i % 2 == 0 else (1, 0):
+            fn = first if which == 0 else second
+            start = time.perf_counter()
+            fn()
+            times[which].append(time.perf_counter() - start)
+    return times
+
+
+def p(values: list[float], percent: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[percent - 1]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def query_count(client: Client, url: str, *, cold: bool) -> int:
+    if cold:
+        caches["dashboard"].clear()
+    with CaptureQueriesContext(connections["default"]) as queries:
+        get(client, url)
+    return len(queries)
+
+
+@dataclass(frozen=True)
+class ScaleNumbers:
+    """What was measured at one number of councils."""
+
+    councils: int
+    base: list[float]
+    dashboard: list[float]
+    cold: list[float]
+    dashboard_queries: tuple[int, int]
+    portfolio_queries: int
+    page_bytes: int
+
+
+def measure_scale(councils: int, samples: int) -> ScaleNumbers:
+    board, adviser = Client(), Client()
+    board.force_login(get_user_model().objects.get(username="bench-board"))
+    adviser.force_login(get_user_model().objects.get(username="bench-adviser"))
+    dashboard_url = f"/councils/{COUNCIL}/"
+    cold = []
+    for _ in range(3):
+        caches["dashboard"].clear()
+        start = time.perf_counter()
+        page = get(board, dashboard_url).content
+        cold.append(time.perf_counter() - start)
+    queries = (
+        query_count(board, dashboard_url, cold=True),
+        query_count(board, dashboard_url, cold=False),
+    )
+    portfolio_queries = query_count(adviser, "/portfolio/", cold=False)
+    base, dashboard = interleaved(
+        lambda: get(board, "/bench/base/"),
+        lambda: get(board, dashboard_url),
+        samples,
+        warmup=10,
+    )
+    say(
+        f"{councils} councils: dashboard p50 {ms(p(dashboard, 50))} p95 {ms(p(dashboard, 95))}, "
+        f"base page p50 {ms(p(base, 50))} p95 {ms(p(base, 95))}, cold {ms(min(cold))}, "
+        f"queries cold/warm {queries}, portfolio {portfolio_queries}"
+    )
+    return ScaleNumbers(councils, base, dashboard, cold, queries, portfolio_queries, len(page))
+
+
+def script_bytes(html: str) -> tuple[dict[str, int], int, int]:
+    """gzip sizes of each script the page loads, of its figure JSON, and of the plotly bundle."""
+    scripts = {}
+    plotly = 0
+    for src in re.findall(r'<script\b[^>]*\bsrc="([^"]+)"', html):
+        path = finders.find(src.removeprefix(settings.STATIC_URL).split("?")[0])
+        if path is None:
+            raise RuntimeError(f"script {src} is not among the static files")
+        size = len(gzip.compress(Path(path).read_bytes(), 9))
+        scripts[src] = size
+        if "plotly" in src:
+            plotly = size
+    payloads = re.findall(r'<script id="[^"]+" type="application/json">(.*?)</script>', html, re.S)
+    figures = len(gzip.compress("\n".join(payloads).encode(), 9))
+    if not plotly or not payloads:
+        raise RuntimeError("the dashboard loaded no plotly bundle or no figures")
+    return scripts, figures, plotly
+
+
+def measure_js(samples_html: str) -> Result:
+    scripts, figures, plotly = script_bytes(samples_html)
+    total = sum(scripts.values()) + figures
+    detail = (
+        f"{total / 1024:.0f} KB gzip: scripts "
+        + ", ".join(f"{Path(s).name} {n / 1024:.0f} KB" for s, n in scripts.items())
+        + f", figure JSON {figures / 1024:.0f} KB; plotly bundle alone {plotly / 1024:.0f} KB"
+    )
+    return Result("dashboard_js_bytes_vs_plotly", total / plotly, 1.4, detail)
+
+
+def measure_one_vs_nation(samples: int) -> Result:
+    """Dashboard time at 1 council and at 40, alternating databases request by request."""
+    url = f"/councils/{COUNCIL}/"
+
+    def at(path: Path) -> Callable[[], object]:
+        # Each database has its own session: sign in there.
+        use_database(path)
+        client = Client()
+        client.force_login(get_user_model().objects.get(username="bench-board"))
+
+        def request() -> object:
+            use_database(path)
+            return get(client, url)
+
+        return request
+
+    one, nation = interleaved(at(ONE_DB), at(NATION_DB), samples, warmup=5)
+    use_database(NATION_DB)
+    ratio = p(nation, 50) / p(one, 50)
+    detail = (
+        f"p50 {ms(p(nation, 50))} at 40 councils vs {ms(p(one, 50))} at 1 "
+        f"(p95 {ms(p(nation, 95))} vs {ms(p(one, 95))})"
+    )
+    return Result("dashboard_40_vs_1_council", ratio, 1.2, detail)
+
+
+def measure_pdf(repeat: int) -> Result:
+    settings.PDF_NICE = 0  # measure the work, not the scheduling policy (see bench_pdf.py)
+    council = LocalAuthority.objects.get(slug=COUNCIL)
+    rnd = round_for_council(council=council)
+    kind = ReportFile.Kind.REPORT
+    html = bench_pdf.html_for(rnd, kind)
+    bench_pdf.weasyprint_alone(html)
+    bench_pdf.end_to_end(rnd, kind)
+    alone, whole = [], []
+    for i in range(repeat):
+        for which in (0, 1) if i % 2 == 0 else (1, 0):
+            if which == 0:
+                wall, cpu, pdf = bench_pdf.timed(bench_pdf.weasyprint_alone, html)
+                alone.append((cpu, wall))
+            else:
+                wall, cpu, pdf = bench_pdf.timed(bench_pdf.end_to_end, rnd, kind)
+                whole.append((cpu, wall))
+    best_alone, best_whole = min(alone), min(whole)
+    detail = (
+        f"{rnd.label}, {bench_pdf.pages(pdf)} pages, {len(html) / 1024:.0f} KB of HTML: "
+        f"CPU best {best_whole[0]:.2f} s end to end vs {best_alone[0]:.2f} s WeasyPrint alone "
+        f"(wall best {min(w for _, w in whole):.2f} s vs {min(w for _, w in alone):.2f} s)"
+    )
+    return Result("pdf_report_vs_weasyprint", best_whole[0] / best_alone[0], 1.3, detail)
+
+
+class _Rollback(Exception):
+    """Undoes one timed import."""
+
+
+def _timed_import(path: Path, council: LocalAuthority) -> float:
+    expected = bench_import.MEASURES * bench_import.MONTHS + bench_import.LONG_ROWS
+    start = time.perf_counter()
+    try:
+        with transaction.atomic():
+            result = workbook_import(file=path, council_slug=council.slug)
+            elapsed = time.perf_counter() - start
+            assert result.errors == [], result.errors[:5]
+            assert MeasureValue.objects.filter(measure__council=council).count() == expected
+            raise _Rollback
+    except _Rollback:
+        pass
+    return elapsed
+
+
+def measure_import(repeat: int) -> Result:
+    council = bench_import.build_database()
+    path = WORK_DIR / "bench.xlsx"
+    bench_import.build_workbook(path)
+    bench_import.bare_parse(path)
+    _timed_import(path, council)
+    parse, imported = [], []
+    for i in range(repeat):
+        for which in (0, 1) if i % 2 == 0 else (1, 0):
+            if which == 0:
+                start = time.perf_counter()
+                cells = bench_import.bare_parse(path)
+                parse.append(time.perf_counter() - start)
+            else:
+                imported.append(_timed_import(path, council))
+    detail = (
+        f"{path.stat().st_size / 1024:.0f} KB, {cells} cells: import best {ms(min(imported))} "
+        f"vs parse best {ms(min(parse))} (medians {ms(statistics.median(imported))} vs "
+        f"{ms(statistics.median(parse))})"
+    )
+    return Result("import_vs_openpyxl_parse", min(imported) / min(parse), 2.0, detail)
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+def scale_results(one: ScaleNumbers, nation: ScaleNumbers) -> list[Result]:
+    results = [
+        Result(
+            "dashboard_p50_vs_base_page",
+            p(nation.dashboard, 50) / p(nation.base, 50),
+            2.0,
+            f"{ms(p(nation.dashboard, 50))} vs {ms(p(nation.base, 50))} at 40 councils "
+            f"({ms(p(one.dashboard, 50))} vs {ms(p(one.base, 50))} at 1); "
+            f"page {nation.page_bytes / 1024:.0f} KB, a cache miss {ms(min(nation.cold))}",
+        ),
+        Result(
+            "dashboard_p95_vs_base_page",
+            p(nation.dashboard, 95) / p(nation.base, 95),
+            2.0,
+            f"{ms(p(nation.dashboard, 95))} vs {ms(p(nation.base, 95))} at 40 councils "
+            f"({ms(p(one.dashboard, 95))} vs {ms(p(one.base, 95))} at 1)",
+        ),
+    ]
+    for name, counts in (
+        ("dashboard", (max(one.dashboard_queries), max(nation.dashboard_queries))),
+        ("portfolio", (one.portfolio_queries, nation.portfolio_queries)),
+    ):
+        extra = ""
+        if name == "dashboard":
+            extra = (
+                f" (a cache miss {one.dashboard_queries[0]}/{nation.dashboard_queries[0]}, "
+                f"a hit {one.dashboard_queries[1]}/{nation.dashboard_queries[1]})"
+            )
+        for councils, count in zip((1, 40), counts, strict=True):
+            results.append(
+                Result(
+                    f"{name}_queries_{councils}_council{'s' if councils > 1 else ''}",
+                    count / QUERY_LIMIT,
+                    1.0,
+                    f"{count} queries, limit {QUERY_LIMIT}",
+                )
+            )
+        results.append(
+            Result(
+                f"{name}_queries_40_vs_1_council",
+                counts[1] / counts[0],
+                1.0,
+                f"{counts[1]} queries at 40 councils, {counts[0]} at 1{extra}",
+            )
+        )
+    return results
+
+
+def table(results: list[Result], seconds: float) -> str:
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    rows = "\n".join(
+        f"| `{r.name}` | {r.ratio:.2f}x | {r.target:.2f}x | {'PASS' if r.passed else '**FAIL**'} "
+        f"| {r.detail} |"
+        for r in results
+    )
+    return (
+        f"Last run: {dt.date.today():%d %B %Y}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}, load average {load} "
+        f"at the end, {seconds / 60:.1f} minutes in all.\n\n"
+        "| measure | ratio | target | result | numbers |\n|---|---|---|---|---|\n" + rows + "\n"
+    )
+
+
+def write_docs(text: str) -> None:
+    current = DOCS.read_text()
+    block = f"{DOCS_START}\n{text}{DOCS_END}"
+    if DOCS_START in current and DOCS_END in current:
+        head, rest = current.split(DOCS_START, 1)
+        tail = rest.split(DOCS_END, 1)[1]
+        DOCS.write_text(head + block + tail)
+    else:
+        DOCS.write_text(current.rstrip("\n") + "\n\n## National scale: `make bench`\n\n" + block)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--councils", type=int, default=40)
+    parser.add_argument("--samples", type=int, default=100, help="timed requests of each page")
+    parser.add_argument("--repeat", type=int, default=3, help="PDF renders of each side")
+    parser.add_argument("--no-docs", action="store_true", help="do not write docs/performance.md")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    with override_settings(ROOT_URLCONF="bench.urls"):
+        say(f"building 1 council in {WORK_DIR} ...")
+        build_one_council()
+        one = measure_scale(1, args.samples)
+        say(f"adding {args.councils - 1} councils ...")
+        copy_database(ONE_DB, NATION_DB)
+        use_database(NATION_DB)
+        add_councils(args.councils)
+        nation = measure_scale(args.councils, args.samples)
+        board = Client()
+        board.force_login(get_user_model().objects.get(username="bench-board"))
+        html = get(board, f"/councils/{COUNCIL}/").content.decode()
+        results = scale_results(one, nation)
+        results.append(measure_one_vs_nation(args.samples))
+        results.append(measure_js(html))
+        say("PDF ...")
+        results.append(measure_pdf(args.repeat))
+        say("workbook import ...")
+        results.append(measure_import(15))
+    for result in results:
+        print(result.line, flush=True)
+    text = table(results, time.perf_counter() - started)
+    print("\n" + text)
+    if not args.no_docs:
+        write_docs(text)
+    return 0 if all(r.passed for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
