@@ -133,10 +133,15 @@ def milestone_save(
     due_date: dt.date,
     completed_on: dt.date | None,
     by,
+    round_id: int | None = None,
 ) -> Milestone:
-    """Save a milestone's status, due date and completion date, if no one saved in between."""
-    # Milestones belong to a workstream, not to one round's return, so no round lock applies:
-    # a signed-off return keeps its milestones as they were in its frozen snapshot.
+    """Save a milestone's status, due date and completion date, if no one saved in between;
+    edited from a return (`round_id`), only while that return is a draft."""
+    # Milestones belong to a workstream and outlive rounds, so a save from outside a return
+    # takes no round lock (a signed-off return keeps its milestones as its frozen snapshot
+    # has them). Edited from a return, they follow that return's lock like its other sections.
+    if round_id is not None:
+        round_lock_for_edit(round_id=round_id)
     _milestone_validate(status=status, due_date=due_date, completed_on=completed_on)
     before = Milestone.objects.filter(pk=milestone.pk).values(*MILESTONE_FIELDS).get()
     section_save_versioned(

@@ -4,19 +4,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from conditions.changes import fields_for_display, last_saved_by
 from conditions.forms import HeadlinesForm, MilestoneForm, OverviewForm
-from conditions.round_services import (
-    headline_texts,
-    headlines_fingerprint,
-    headlines_save_unless_changed,
-    milestone_save_in_round,
-)
 from conditions.selectors import (
     headline_list,
     milestone_for_user,
@@ -25,6 +18,7 @@ from conditions.selectors import (
     rag_badge,
     rag_labels,
 )
+from conditions.services import milestone_save
 from conditions.views_support import (
     edit_form_submit,
     history_url,
@@ -35,13 +29,17 @@ from conditions.views_support import (
     round_urls,
     saved_response,
     section_urls,
-    service_errors_to_form,
     shown_response,
 )
-from svmonitor.errors import StaleEdit
 from svmonitor.models import Headline
 from svmonitor.roles import Action
-from svmonitor.services import OVERVIEW_FIELDS, round_overview_save
+from svmonitor.selectors import headline_texts
+from svmonitor.services import (
+    OVERVIEW_FIELDS,
+    headlines_fingerprint,
+    headlines_save,
+    round_overview_save,
+)
 
 # --- milestones ------------------------------------------------------------------------------
 
@@ -105,7 +103,7 @@ def milestone_edit(request, slug, fy, n, pk):
         return locked_response(request, round, anchor, row_response)
 
     def save(data):
-        milestone_save_in_round(
+        milestone_save(
             round_id=round.pk,
             milestone=milestone,
             expected_version=data["version"],
@@ -265,41 +263,39 @@ def headlines_edit(request, slug, fy, n, kind):
     row_response = _headlines_row(request, round, overview, kind)
     if round.is_locked:
         return locked_response(request, round, anchor, row_response)
-    conflict = None
-    if request.method == "GET":
+
+    def initial():
         texts = headline_texts(overview=overview, kind=kind)
-        form = HeadlinesForm(
-            initial={"texts": texts, "seen": headlines_fingerprint(texts)}, auto_id=f"{anchor}-%s"
+        return {"texts": texts, "seen": headlines_fingerprint(texts)}
+
+    def save(data):
+        headlines_save(
+            overview=overview, kind=kind, texts=data["texts"], seen=data["seen"], by=request.user
         )
-    else:
-        form = HeadlinesForm(request.POST, auto_id=f"{anchor}-%s")
-        if form.is_valid():
-            try:
-                headlines_save_unless_changed(
-                    overview=overview,
-                    kind=kind,
-                    texts=form.cleaned_data["texts"],
-                    seen=form.cleaned_data["seen"],
-                    by=request.user,
-                )
-            except StaleEdit as stale:
-                data = request.POST.copy()
-                data["seen"] = stale.current["seen"]
-                form = HeadlinesForm(data, auto_id=f"{anchor}-%s")
-                form.is_valid()
-                who, when = last_saved_by(section=kind, object_id=overview.pk)
-                conflict = {
-                    "message": stale.message,
-                    "texts": stale.current["texts"],
-                    "who": who,
-                    "when": when,
-                }
-            except ValidationError as error:
-                service_errors_to_form(form, error)
-            else:
-                return saved_response(request, round, anchor, row_response)
-    context = _headlines_context(
-        round, overview, kind, form=form, conflict=conflict, inline=bool(request.htmx)
+
+    def theirs(stale):
+        who, when = last_saved_by(section=kind, object_id=overview.pk)
+        return {"texts": stale.current["texts"], "who": who, "when": when}
+
+    edit = edit_form_submit(
+        request,
+        HeadlinesForm,
+        anchor=anchor,
+        initial=initial,
+        save=save,
+        theirs=theirs,
+        version_field="seen",
     )
-    context["focus"] = bool(request.htmx)
+    if edit.saved:
+        return saved_response(request, round, anchor, row_response)
+    context = _headlines_context(
+        round,
+        overview,
+        kind,
+        form=edit.form,
+        conflict=edit.conflict,
+        inline=bool(request.htmx),
+        # The boxes are drawn by the template, which puts autofocus on the first.
+        focus=bool(request.htmx),
+    )
     return render(request, partial_template(request, HEADLINES_TEMPLATE, "headlines-form"), context)

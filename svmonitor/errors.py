@@ -9,7 +9,9 @@ _STATE_WORDS = {"ready": "ready for sign-off", "signed_off": "signed off", "subm
 class StaleEdit(Exception):
     """A save carried an older version than the one stored: someone else saved in between."""
 
-    def __init__(self, *, current: dict, current_version: int, message: str = "") -> None:
+    def __init__(self, *, current: dict, current_version: int | str, message: str = "") -> None:
+        # current_version is what the form re-submits to save over the stored state: a version
+        # number, or for a row-less state (a headline list) its fingerprint.
         self.current = current
         self.current_version = current_version
         self.message = message or (

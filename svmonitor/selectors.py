@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from conditions.models import AgreementCondition, ConditionUpdate, WorkstreamUpdate
 from risks.models import Risk, RiskUpdate
 from svmonitor.choices import Rag, YesNo
-from svmonitor.models import Agreement, ReportingRound, RoundEvent, RoundOverview
+from svmonitor.models import Agreement, Headline, ReportingRound, RoundEvent, RoundOverview
 
 # Red or any Amber (including the blended Amber/Red and Amber/Green) must say why.
 RAGS_NEEDING_NARRATIVE = frozenset({Rag.RED, Rag.AMBER_RED, Rag.AMBER, Rag.AMBER_GREEN})
@@ -162,3 +162,12 @@ def round_completeness(round: ReportingRound) -> list[CompletenessGap]:
     )
     gaps += _rated_gaps("workstream", list(workstream_rows), carried=carried)
     return gaps + _overview_gaps(round, carried=carried)
+
+
+def headline_texts(*, overview: RoundOverview, kind: str) -> list[str]:
+    """One headline list's texts in order."""
+    return list(
+        Headline.objects.filter(overview=overview, kind=kind)
+        .order_by("position")
+        .values_list("text", flat=True)
+    )

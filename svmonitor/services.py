@@ -4,6 +4,8 @@ overview and headlines, and the shared rules every section save follows."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -30,6 +32,7 @@ from svmonitor.selectors import (
     ON_TRACK_QUESTIONS,
     RAGS_NEEDING_NARRATIVE,
     conditions_in_force,
+    headline_texts,
     previous_round_for,
     round_completeness,
 )
@@ -515,12 +518,29 @@ def round_overview_save(
     return overview
 
 
+def headlines_fingerprint(texts: list[str]) -> str:
+    """A short hash of a headline list: the version of a list the user saw, carried by the form."""
+    return hashlib.sha256(json.dumps(list(texts)).encode("utf-8")).hexdigest()[:16]
+
+
 @transaction.atomic
-def headlines_save(*, overview: RoundOverview, kind: str, texts: list[str], by) -> list[Headline]:
-    """Replace one list of headlines (drivers, barriers or engagement), at most three."""
+def headlines_save(
+    *, overview: RoundOverview, kind: str, texts: list[str], seen: str, by
+) -> list[Headline]:
+    """Replace one list of headlines (drivers, barriers or engagement), at most three, if it is
+    still the list the user started from (`seen`, its headlines_fingerprint)."""
     if kind not in Headline.Kind.values:
         raise ValidationError({"kind": "Choose drivers, barriers or engagement examples."})
+    # 1. Lock the round (refusing a locked return), then the overview row: two saves of the
+    #    same list queue here, so the second sees the first one's texts and is refused.
     round_lock_for_edit(round_id=overview.round_id)
+    RoundOverview.objects.select_for_update().filter(pk=overview.pk).first()
+    # 2. Refuse a save made against a list someone else has changed since. A list has no
+    #    version column: its fingerprint is the version.
+    before = headline_texts(overview=overview, kind=kind)
+    if seen != headlines_fingerprint(before):
+        raise StaleEdit(current={"texts": before}, current_version=headlines_fingerprint(before))
+    # 3. Validate: at most three, each within the length limit.
     cleaned = [text.strip() for text in texts if text and text.strip()]
     errors = {}
     if len(cleaned) > HEADLINES_MAX:
@@ -532,9 +552,8 @@ def headlines_save(*, overview: RoundOverview, kind: str, texts: list[str], by) 
         )
     if errors:
         raise ValidationError(errors)
-    existing = Headline.objects.filter(overview=overview, kind=kind)
-    before = list(existing.order_by("position").values_list("text", flat=True))
-    existing.delete()
+    # 4. Replace the list and record history.
+    Headline.objects.filter(overview=overview, kind=kind).delete()
     created = Headline.objects.bulk_create(
         Headline(overview=overview, kind=kind, position=n, text=text)
         for n, text in enumerate(cleaned, 1)

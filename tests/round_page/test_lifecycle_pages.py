@@ -7,8 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from conditions.models import ConditionUpdate, Milestone
-from conditions.round_services import milestone_save_in_round
-from conditions.services import condition_update_save
+from conditions.services import condition_update_save, milestone_save
 from reports.models import RoundSnapshot
 from svmonitor.choices import RoundStatus
 from svmonitor.models import ReportingRound, RoundEvent, SignOff
@@ -66,7 +65,7 @@ def test_once_ready_the_service_layer_refuses_every_edit(ready, la_officer):
     assert refused.value.code == "locked"
     milestone = Milestone.objects.filter(workstream__updates__round=ready).first()
     with pytest.raises(ValidationError):
-        milestone_save_in_round(
+        milestone_save(
             round_id=ready.pk,
             milestone=milestone,
             expected_version=1,

@@ -10,7 +10,7 @@ from risks.models import RiskUpdate
 from svmonitor.choices import Rag
 from svmonitor.models import AuditEvent, Headline, RoundOverview
 from svmonitor.roles import Role
-from svmonitor.services import headlines_save, round_open_next
+from svmonitor.services import headlines_fingerprint, headlines_save, round_open_next
 from tests import factories as f
 from tests.conftest import _member
 from tests.round_builders import complete, leave_draft
@@ -100,6 +100,7 @@ def test_a_new_round_carries_everything_forward_as_a_draft(programme, la_officer
         overview=RoundOverview.objects.get(round=first),
         kind="driver",
         texts=["Schools engaged early"],
+        seen=headlines_fingerprint([]),
         by=la_officer,
     )
     leave_draft(first)
@@ -147,6 +148,7 @@ def _programme_round(size: int):
             overview=RoundOverview.objects.get(round=second),
             kind=kind,
             texts=[f"Headline {n}" for n in range(min(3, size))],
+            seen=headlines_fingerprint([]),
             by=officer,
         )
     return second, officer

@@ -7,15 +7,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from conditions.models import Milestone
-from conditions.round_services import (
-    headline_texts,
-    headlines_fingerprint,
-    headlines_save_unless_changed,
-    milestone_save_in_round,
-)
+from conditions.services import milestone_save
 from svmonitor.errors import StaleEdit
 from svmonitor.models import AuditEvent, RoundOverview
-from svmonitor.services import round_mark_ready
+from svmonitor.selectors import headline_texts
+from svmonitor.services import headlines_fingerprint, headlines_save, round_mark_ready
 from tests.dbfail import inserts_refused
 from tests.round_builders import complete
 
@@ -28,9 +24,7 @@ def overview(draft):
 
 
 def _save(overview, texts, seen, by):
-    return headlines_save_unless_changed(
-        overview=overview, kind="barrier", texts=texts, seen=seen, by=by
-    )
+    return headlines_save(overview=overview, kind="barrier", texts=texts, seen=seen, by=by)
 
 
 def test_headlines_save_when_the_list_is_as_the_user_saw_it(overview, la_officer):
@@ -74,7 +68,7 @@ def milestone(draft):
 
 def _milestone_save(round, milestone, by, **changes):
     values = {"status": "at_risk", "due_date": SOON, "completed_on": None}
-    return milestone_save_in_round(
+    return milestone_save(
         round_id=round.pk,
         milestone=milestone,
         expected_version=milestone.version,

@@ -7,12 +7,14 @@ from django.db import IntegrityError
 from svmonitor.choices import Rag, RoundStatus
 from svmonitor.errors import StaleEdit
 from svmonitor.models import AuditEvent, Headline, RoundOverview
-from svmonitor.services import headlines_save, round_overview_save
+from svmonitor.services import headlines_fingerprint, headlines_save, round_overview_save
 from tests import factories as f
 from tests.dbfail import inserts_refused
 from tests.round_builders import ANSWERS, round_in
 
 pytestmark = pytest.mark.django_db
+# The version of an empty headline list, as a form that opened it would carry it.
+NONE_SEEN = headlines_fingerprint([])
 
 
 @pytest.fixture
@@ -118,7 +120,13 @@ def test_overview_save_rolls_back_when_its_last_step_fails(overview, editor):
 def test_headlines_replace_one_list_in_order(overview, editor):
     f.HeadlineFactory(overview=overview, kind="driver", position=1, text="Old driver")
     f.HeadlineFactory(overview=overview, kind="barrier", position=1, text="A barrier")
-    headlines_save(overview=overview, kind="driver", texts=["One", " ", "Two", "Three"], by=editor)
+    headlines_save(
+        overview=overview,
+        kind="driver",
+        texts=["One", " ", "Two", "Three"],
+        seen=headlines_fingerprint(["Old driver"]),
+        by=editor,
+    )
     drivers = Headline.objects.filter(overview=overview, kind="driver").order_by("position")
     assert list(drivers.values_list("position", "text")) == [(1, "One"), (2, "Two"), (3, "Three")]
     assert Headline.objects.filter(kind="barrier").count() == 1
@@ -129,17 +137,25 @@ def test_headlines_replace_one_list_in_order(overview, editor):
 def test_at_most_three_headlines_per_list(overview, editor):
     f.HeadlineFactory(overview=overview, kind="engagement", position=1, text="Kept")
     with pytest.raises(ValidationError) as excinfo:
-        headlines_save(overview=overview, kind="engagement", texts=["a", "b", "c", "d"], by=editor)
+        headlines_save(
+            overview=overview,
+            kind="engagement",
+            texts=["a", "b", "c", "d"],
+            seen=headlines_fingerprint(["Kept"]),
+            by=editor,
+        )
     assert "at most 3" in excinfo.value.message_dict["texts"][0]
     assert list(Headline.objects.values_list("text", flat=True)) == ["Kept"]
 
 
 def test_headline_kind_and_length_are_checked(overview, editor):
     with pytest.raises(ValidationError) as excinfo:
-        headlines_save(overview=overview, kind="gossip", texts=["a"], by=editor)
+        headlines_save(overview=overview, kind="gossip", texts=["a"], seen=NONE_SEEN, by=editor)
     assert "kind" in excinfo.value.message_dict
     with pytest.raises(ValidationError) as excinfo:
-        headlines_save(overview=overview, kind="driver", texts=["ok", "x" * 5001], by=editor)
+        headlines_save(
+            overview=overview, kind="driver", texts=["ok", "x" * 5001], seen=NONE_SEEN, by=editor
+        )
     assert "Headline 2" in excinfo.value.message_dict["texts"][0]
     assert not Headline.objects.exists()
 
@@ -147,7 +163,13 @@ def test_headline_kind_and_length_are_checked(overview, editor):
 def test_headlines_save_rolls_back_when_its_last_step_fails(overview, editor):
     f.HeadlineFactory(overview=overview, kind="driver", position=1, text="Kept")
     with inserts_refused(), pytest.raises(IntegrityError):
-        headlines_save(overview=overview, kind="driver", texts=["New"], by=editor)
+        headlines_save(
+            overview=overview,
+            kind="driver",
+            texts=["New"],
+            seen=headlines_fingerprint(["Kept"]),
+            by=editor,
+        )
     assert list(Headline.objects.values_list("text", flat=True)) == ["Kept"]
 
 
@@ -162,7 +184,7 @@ def test_a_return_past_draft_refuses_overview_and_headline_edits(status, editor)
         )
     assert "reopen it first" in excinfo.value.messages[0]
     with pytest.raises(ValidationError) as excinfo:
-        headlines_save(overview=overview, kind="driver", texts=["Late"], by=editor)
+        headlines_save(overview=overview, kind="driver", texts=["Late"], seen=NONE_SEEN, by=editor)
     assert "reopen it first" in excinfo.value.messages[0]
     assert not Headline.objects.filter(overview=overview).exists()
     assert RoundOverview.objects.get(pk=overview.pk).overall_rag == overview.overall_rag
