@@ -1,47 +1,25 @@
-"""Writes for reporting rounds: the lifecycle (open, ready, sign-off, submit, reopen), the
-overview and headlines, and the shared rules every section save follows."""
+"""The round lifecycle: open (carrying the previous round forward), mark ready, sign off,
+record the submission, reopen. Each transition locks the round and records an event."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 
 from conditions.models import ConditionUpdate, Workstream, WorkstreamUpdate
 from reports.freeze import round_snapshot_freeze
 from reports.models import RoundSnapshot
 from risks.models import Risk, RiskUpdate
-from svmonitor.audit import audit_record, json_safe, model_fields_dict
-from svmonitor.choices import Rag, RoundStatus
-from svmonitor.errors import StaleEdit, locked_error
-from svmonitor.models import (
-    Agreement,
-    Headline,
-    ReportingRound,
-    RoundEvent,
-    RoundOverview,
-    SignOff,
-)
-from svmonitor.selectors import (
-    ON_TRACK_ANSWERS,
-    ON_TRACK_QUESTIONS,
-    RAGS_NEEDING_NARRATIVE,
-    conditions_in_force,
-    headline_texts,
-    previous_round_for,
-    round_completeness,
-)
+from svmonitor.audit import audit_record, model_fields_dict
+from svmonitor.choices import RoundStatus
+from svmonitor.models import Agreement, Headline, ReportingRound, RoundEvent, RoundOverview, SignOff
+from svmonitor.selectors import conditions_in_force, previous_round_for, round_completeness
+from svmonitor.services.overview import OVERVIEW_FIELDS
+from svmonitor.services.sections import text_length_errors
 
-NARRATIVE_MAX = 5000
-HEADLINES_MAX = 3
-NARRATIVE_NEEDED = (
-    "A Red or Amber rating (including Amber/Red and Amber/Green) needs a progress update."
-)
 DUE_DATES = {1: (5, 31), 2: (8, 31), 3: (11, 30)}
 
 ROUND_EXISTS = "{label} already exists for this agreement."
@@ -62,64 +40,6 @@ NOT_SIGNED_FOR_SUBMIT = (
 )
 CANNOT_REOPEN_DRAFT = "This return is already a draft."
 REASON_NEEDED = "Say why the return is being reopened."
-
-
-# ---------------------------------------------------------------------------------------------
-# Shared section rules (used by conditions, risks and this module)
-# ---------------------------------------------------------------------------------------------
-
-
-def round_lock_for_edit(*, round_id: int) -> ReportingRound:
-    """Lock a round for a section edit; refuse unless it is a draft."""
-    # FOR UPDATE on the round serialises section saves with mark-ready: no edit can land
-    # after the snapshot is frozen. On SQLite the IMMEDIATE transaction does the same.
-    locked = ReportingRound.objects.select_for_update().get(pk=round_id)
-    if locked.status != RoundStatus.DRAFT:
-        raise locked_error(locked.status)
-    return locked
-
-
-def text_length_errors(errors: dict, **texts: str) -> None:
-    """Add a field error for each text longer than the narrative limit."""
-    for name, text in texts.items():
-        if len(text) > NARRATIVE_MAX:
-            errors[name] = (
-                f"Keep this to {NARRATIVE_MAX:,} characters or fewer (it has {len(text):,})."
-            )
-
-
-def rated_section_validate(*, rag: str, narrative: str, extra_errors: dict | None = None) -> None:
-    """Validate an assurance level and narrative; raise one field-keyed ValidationError."""
-    errors = dict(extra_errors or {})
-    if rag not in Rag.values:
-        errors["rag"] = "Choose an assurance level from the list."
-    text_length_errors(errors, narrative=narrative)
-    if rag in RAGS_NEEDING_NARRATIVE and not narrative.strip() and "narrative" not in errors:
-        errors["narrative"] = NARRATIVE_NEEDED
-    if errors:
-        raise ValidationError(errors)
-
-
-def section_save_versioned(
-    *, model: type[models.Model], pk: int, expected_version: int, values: dict, shown: tuple
-) -> None:
-    """Write `values` only if the row is still at `expected_version`, or raise StaleEdit."""
-    # One UPDATE ... WHERE version = expected: two people saving the same old version cannot
-    # both win, whatever the isolation level, because the second matches no row.
-    changed = model._default_manager.filter(pk=pk, version=expected_version).update(
-        **values, version=F("version") + 1
-    )
-    if changed == 0:
-        current = model._default_manager.filter(pk=pk).values(*shown, "version").first() or {}
-        raise StaleEdit(
-            current=json_safe({name: current.get(name) for name in shown}),
-            current_version=current.get("version", 0),
-        )
-
-
-# ---------------------------------------------------------------------------------------------
-# Round lifecycle
-# ---------------------------------------------------------------------------------------------
 
 
 def _lock_round(round: ReportingRound) -> ReportingRound:
@@ -441,128 +361,3 @@ def round_reopen(*, round: ReportingRound, by, reason: str) -> ReportingRound:
         extra={"sign_offs_voided": voided, "was": before},
     )
     return locked
-
-
-# ---------------------------------------------------------------------------------------------
-# Overview and headlines
-# ---------------------------------------------------------------------------------------------
-
-OVERVIEW_FIELDS = (
-    "deficit_this_year_on_track",
-    "deficit_this_year_commentary",
-    "zero_deficit_on_track",
-    "zero_deficit_commentary",
-    "capital_project_on_track",
-    "capital_project_commentary",
-    "adviser_support_requested",
-    "adviser_support_detail",
-    "overall_rag",
-    "overall_narrative",
-)
-OVERVIEW_TEXTS = tuple(
-    f for f in OVERVIEW_FIELDS if f.endswith(("commentary", "detail", "narrative"))
-)
-
-
-def _overview_validate(values: dict) -> None:
-    errors: dict[str, str] = {}
-    for answer_field, commentary_field, wording in ON_TRACK_QUESTIONS:
-        answer = values[answer_field]
-        if answer not in ON_TRACK_ANSWERS:
-            errors[answer_field] = f"{wording}: answer Yes or No."
-        elif answer and not values[commentary_field].strip():
-            errors[commentary_field] = f"{wording}: add commentary to explain the answer."
-    if values["adviser_support_requested"] and not values["adviser_support_detail"].strip():
-        errors["adviser_support_detail"] = "Say what support is requested from the DfE adviser."
-    if values["overall_rag"] not in Rag.values:
-        errors["overall_rag"] = "Choose an overall assurance level from the list."
-    elif (
-        values["overall_rag"] in RAGS_NEEDING_NARRATIVE and not values["overall_narrative"].strip()
-    ):
-        errors["overall_narrative"] = NARRATIVE_NEEDED
-    text_length_errors(errors, **{name: values[name] for name in OVERVIEW_TEXTS})
-    if errors:
-        raise ValidationError(errors)
-
-
-@transaction.atomic
-def round_overview_save(
-    *, overview: RoundOverview, expected_version: int, by, **fields
-) -> RoundOverview:
-    """Save the overview answers, adviser request and board RAG, if no one saved in between."""
-    unknown = set(fields) - set(OVERVIEW_FIELDS)
-    if unknown:
-        # Status, version, round and the like are never set through this service.
-        raise TypeError(f"round_overview_save got fields it does not save: {sorted(unknown)}")
-    round_lock_for_edit(round_id=overview.round_id)
-    before = RoundOverview.objects.filter(pk=overview.pk).values(*OVERVIEW_FIELDS).get()
-    values = {**before, **fields}
-    for name in OVERVIEW_TEXTS:
-        values[name] = (values[name] or "").strip()
-    _overview_validate(values)
-    section_save_versioned(
-        model=RoundOverview,
-        pk=overview.pk,
-        expected_version=expected_version,
-        values={**values, "updated_at": timezone.now(), "updated_by": by},
-        shown=OVERVIEW_FIELDS,
-    )
-    overview.refresh_from_db()
-    audit_record(
-        action="round_overview.save",
-        user=by,
-        obj=overview,
-        before=before,
-        after=model_fields_dict(overview, OVERVIEW_FIELDS),
-    )
-    return overview
-
-
-def headlines_fingerprint(texts: list[str]) -> str:
-    """A short hash of a headline list: the version of a list the user saw, carried by the form."""
-    return hashlib.sha256(json.dumps(list(texts)).encode("utf-8")).hexdigest()[:16]
-
-
-@transaction.atomic
-def headlines_save(
-    *, overview: RoundOverview, kind: str, texts: list[str], seen: str, by
-) -> list[Headline]:
-    """Replace one list of headlines (drivers, barriers or engagement), at most three, if it is
-    still the list the user started from (`seen`, its headlines_fingerprint)."""
-    if kind not in Headline.Kind.values:
-        raise ValidationError({"kind": "Choose drivers, barriers or engagement examples."})
-    # 1. Lock the round (refusing a locked return), then the overview row: two saves of the
-    #    same list queue here, so the second sees the first one's texts and is refused.
-    round_lock_for_edit(round_id=overview.round_id)
-    RoundOverview.objects.select_for_update().filter(pk=overview.pk).first()
-    # 2. Refuse a save made against a list someone else has changed since. A list has no
-    #    version column: its fingerprint is the version.
-    before = headline_texts(overview=overview, kind=kind)
-    if seen != headlines_fingerprint(before):
-        raise StaleEdit(current={"texts": before}, current_version=headlines_fingerprint(before))
-    # 3. Validate: at most three, each within the length limit.
-    cleaned = [text.strip() for text in texts if text and text.strip()]
-    errors = {}
-    if len(cleaned) > HEADLINES_MAX:
-        errors["texts"] = f"Give at most {HEADLINES_MAX} headlines in each list."
-    long = [n for n, text in enumerate(cleaned, 1) if len(text) > NARRATIVE_MAX]
-    if long and not errors:
-        errors["texts"] = (
-            f"Headline {long[0]} is longer than {NARRATIVE_MAX:,} characters; shorten it."
-        )
-    if errors:
-        raise ValidationError(errors)
-    # 4. Replace the list and record history.
-    Headline.objects.filter(overview=overview, kind=kind).delete()
-    created = Headline.objects.bulk_create(
-        Headline(overview=overview, kind=kind, position=n, text=text)
-        for n, text in enumerate(cleaned, 1)
-    )
-    audit_record(
-        action="headlines.save",
-        user=by,
-        obj=overview,
-        before={"kind": kind, "texts": before},
-        after={"kind": kind, "texts": cleaned},
-    )
-    return created
