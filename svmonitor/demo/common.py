@@ -1,6 +1,7 @@
 """Idempotent building blocks for the demo loader: upsert by natural key, RAG labels, rounds."""
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -8,11 +9,29 @@ from zoneinfo import ZoneInfo
 
 from django.db import models
 
-from metrics.models import MeasureValue
+from conditions.models import AgreementCondition
+from metrics.models import DataSource, HeadlineCard, Measure, MeasureValue, Series
 from reports.freeze import round_snapshot_freeze
 from reports.models import RoundSnapshot
-from svmonitor.choices import DEFAULT_DFE_MAPPING, DEFAULT_RAG_DEFINITIONS, Rag, RoundStatus
-from svmonitor.models import Headline, RagDefinition, ReportingRound, RoundOverview, SignOff
+from svmonitor.choices import (
+    DEFAULT_DFE_MAPPING,
+    DEFAULT_RAG_DEFINITIONS,
+    PaymentStatus,
+    Rag,
+    RoundStatus,
+)
+from svmonitor.models import (
+    Agreement,
+    DeficitCap,
+    Headline,
+    KeyContact,
+    MonitoringTierChange,
+    PaymentInstalment,
+    RagDefinition,
+    ReportingRound,
+    RoundOverview,
+    SignOff,
+)
 from svmonitor.services import round_open_next
 
 MILLION = Decimal("1000000")
@@ -90,6 +109,175 @@ def rag_definitions_load(council, tally: Tally, *, labels: dict[str, str]) -> No
                 "dfe_level": DEFAULT_DFE_MAPPING[level],
             },
         )
+
+
+def contacts_load(council, tally: Tally, *, contacts: list[tuple[str, str]], slug: str) -> None:
+    """Key contacts by role title only (no one's name), each with an example.org address."""
+    for order, (role, title) in enumerate(contacts, start=1):
+        local = re.sub(r"[^a-z0-9]+", ".", title.lower().replace("'", "")).strip(".")
+        upsert(
+            KeyContact,
+            tally,
+            lookup={"council": council, "job_title": title},
+            values={
+                "role": role,
+                "name": title,
+                "email": f"{local}@{slug}.example.org",
+                "order": order,
+            },
+        )
+
+
+@dataclass(frozen=True)
+class AgreementSpec:
+    """An agreement to load: its terms, payment schedule, monitoring tiers and deficit caps."""
+
+    signed: dt.date
+    title: str
+    years: tuple[int, int]
+    dfe_contribution: Decimal
+    council_contribution: Decimal
+    published_url: str = ""
+    # (due date, amount, status, note); a received payment is dated on its due date.
+    payments: list[tuple[dt.date, Decimal, str, str]] = field(default_factory=list)
+    # (effective from, tier, reason)
+    tiers: list[tuple[dt.date, str, str]] = field(default_factory=list)
+    caps: dict[int, Decimal] = field(default_factory=dict)
+
+
+def agreement_load(council, tally: Tally, *, spec: AgreementSpec) -> Agreement:
+    """The council's agreement (superseding none) with its payments, tiers and deficit caps."""
+    first_year, last_year = spec.years
+    agreement = upsert(
+        Agreement,
+        tally,
+        lookup={"council": council, "date_signed": spec.signed},
+        values={
+            "title": spec.title,
+            "first_financial_year": first_year,
+            "last_financial_year": last_year,
+            "dfe_contribution": spec.dfe_contribution,
+            "council_contribution": spec.council_contribution,
+            "supersedes": None,
+            "published_url": spec.published_url,
+        },
+    )
+    for due, amount, status, note in spec.payments:
+        upsert(
+            PaymentInstalment,
+            tally,
+            lookup={"agreement": agreement, "due_date": due},
+            values={
+                "amount": amount,
+                "status": status,
+                "status_date": due if status == PaymentStatus.RECEIVED else None,
+                "note": note,
+            },
+        )
+    for effective_from, tier, reason in spec.tiers:
+        upsert(
+            MonitoringTierChange,
+            tally,
+            lookup={"agreement": agreement, "effective_from": effective_from},
+            values={"tier": tier, "reason": reason},
+        )
+    for year, cap in spec.caps.items():
+        upsert(
+            DeficitCap,
+            tally,
+            lookup={"agreement": agreement, "financial_year": year},
+            values={"cap": cap},
+        )
+    return agreement
+
+
+def conditions_load(
+    agreement, tally: Tally, *, conditions: list[tuple[str, str, str]]
+) -> dict[str, AgreementCondition]:
+    """The conditions as (label, title, wording), in force from the signing, in order."""
+    return {
+        label: upsert(
+            AgreementCondition,
+            tally,
+            lookup={"agreement": agreement, "label": label, "in_force_from": agreement.date_signed},
+            values={"title": title, "wording": wording, "order": order, "in_force_to": None},
+        )
+        for order, (label, title, wording) in enumerate(conditions, start=1)
+    }
+
+
+@dataclass(frozen=True)
+class CatalogueSpec:
+    """A council's measures and what they hang from, keyed as the loader's tables are.
+
+    sources: key -> (name, last refreshed, basis). series: slug -> (kind, name, order).
+    measures: code -> (name, unit, polarity, source key, frequency, reading, programme area
+    number or None, condition labels). cards: (title, measure code, series slug, comparator
+    label, subject), in order.
+    """
+
+    sources: dict
+    series: dict
+    measures: dict
+    cards: list
+
+
+def catalogue_load(
+    council, tally: Tally, *, spec: CatalogueSpec, areas: dict, conditions: dict
+) -> tuple[dict[str, Measure], dict[str, Series]]:
+    """Data sources, series, measures and headline cards; the measures and series by key, for
+    their values."""
+    sources = {
+        key: upsert(
+            DataSource,
+            tally,
+            lookup={"council": council, "name": name},
+            values={"last_refreshed": refreshed, "basis": basis},
+        )
+        for key, (name, refreshed, basis) in spec.sources.items()
+    }
+    series = {
+        slug: upsert(
+            Series,
+            tally,
+            lookup={"council": council, "slug": slug},
+            values={"kind": kind, "name": name, "order": order},
+        )
+        for slug, (kind, name, order) in spec.series.items()
+    }
+    measures = {}
+    for order, (code, measure) in enumerate(spec.measures.items(), start=1):
+        name, unit, polarity, source, frequency, reading, area, served = measure
+        measures[code] = upsert(
+            Measure,
+            tally,
+            lookup={"council": council, "code": code},
+            values={
+                "name": name,
+                "unit": unit,
+                "polarity": polarity,
+                "data_source": sources[source],
+                "frequency": frequency,
+                "reading": reading,
+                "programme_area": areas[area] if area is not None else None,
+                "order": order,
+            },
+            m2m={"conditions": [conditions[label] for label in served]},
+        )
+    for order, (title, code, slug, label, subject) in enumerate(spec.cards, start=1):
+        upsert(
+            HeadlineCard,
+            tally,
+            lookup={"council": council, "order": order},
+            values={
+                "title": title,
+                "measure": measures[code],
+                "comparator": series[slug],
+                "comparator_label": label,
+                "subject": subject,
+            },
+        )
+    return measures, series
 
 
 @dataclass(frozen=True)

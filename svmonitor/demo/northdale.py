@@ -6,24 +6,28 @@ means every run draws the same figures in the same order, so loading twice chang
 
 import datetime as dt
 import random
-import re
 from decimal import Decimal
 
 from conditions.models import (
-    AgreementCondition,
     ConditionUpdate,
     Milestone,
     ProgrammeArea,
     Workstream,
     WorkstreamUpdate,
 )
-from metrics.models import DataSource, FinanceLine, HeadlineCard, Measure, Series
+from metrics.models import FinanceLine, Measure, Series
 from risks.models import Risk, RiskUpdate
 from svmonitor.choices import MonitoringTier, PaymentStatus, Rag, YesNo
 from svmonitor.demo import northdale_text as text
 from svmonitor.demo.common import (
+    AgreementSpec,
+    CatalogueSpec,
     RoundSpec,
     Tally,
+    agreement_load,
+    catalogue_load,
+    conditions_load,
+    contacts_load,
     draft_round_open,
     money_m,
     month,
@@ -36,11 +40,7 @@ from svmonitor.demo.common import (
 )
 from svmonitor.models import (
     Agreement,
-    DeficitCap,
-    KeyContact,
     LocalAuthority,
-    MonitoringTierChange,
-    PaymentInstalment,
 )
 
 SLUG = "northdale"
@@ -151,116 +151,50 @@ def _comparator(rng: random.Random, actual: dict, slug: str, decimals: int) -> d
     }
 
 
+CATALOGUE = CatalogueSpec(
+    sources=SOURCES,
+    series=SERIES,
+    measures={code: spec[:8] for code, spec in MEASURES.items()},
+    cards=HEADLINE_CARDS,
+)
+
+
 def _metrics_load(council, tally: Tally, rng: random.Random, *, areas, conditions) -> None:
-    sources = {
-        key: upsert(
-            DataSource,
-            tally,
-            lookup={"council": council, "name": name},
-            values={"last_refreshed": refreshed, "basis": basis},
-        )
-        for key, (name, refreshed, basis) in SOURCES.items()
-    }
-    series = {
-        slug: upsert(
-            Series,
-            tally,
-            lookup={"council": council, "slug": slug},
-            values={"kind": kind, "name": name, "order": order},
-        )
-        for slug, (kind, name, order) in SERIES.items()
-    }
-    measures = {}
-    for order, (code, spec) in enumerate(MEASURES.items(), start=1):
-        name, unit, polarity, source, freq, reading, area, served, slugs, periods, walk = spec
-        measure = upsert(
-            Measure,
-            tally,
-            lookup={"council": council, "code": code},
-            values={
-                "name": name,
-                "unit": unit,
-                "polarity": polarity,
-                "data_source": sources[source],
-                "frequency": freq,
-                "reading": reading,
-                "programme_area": areas.get(area),
-                "order": order,
-            },
-            m2m={"conditions": [conditions[label] for label in served]},
-        )
-        measures[code] = measure
-        start, steps, decimals = walk
+    measures, series = catalogue_load(
+        council, tally, spec=CATALOGUE, areas=areas, conditions=conditions
+    )
+    for code, spec in MEASURES.items():
+        slugs, periods, (start, steps, decimals) = spec[8:]
         actual = _series_points(rng, periods, start, steps, decimals)
-        values_load(measure, series["actual"], tally, points=actual)
+        values_load(measures[code], series["actual"], tally, points=actual)
         for slug in slugs[1:]:
             points = _comparator(rng, actual, slug, decimals)
-            values_load(measure, series[slug], tally, points=points)
-    for order, (title, code, slug, label, subject) in enumerate(HEADLINE_CARDS, start=1):
-        upsert(
-            HeadlineCard,
-            tally,
-            lookup={"council": council, "order": order},
-            values={
-                "title": title,
-                "measure": measures[code],
-                "comparator": series[slug],
-                "comparator_label": label,
-                "subject": subject,
-            },
-        )
+            values_load(measures[code], series[slug], tally, points=points)
 
 
-def _agreement_load(council, tally: Tally, rng: random.Random) -> Agreement:
-    agreement = upsert(
-        Agreement,
-        tally,
-        lookup={"council": council, "date_signed": SIGNED},
-        values={
-            "title": "Safety Valve agreement (fictional)",
-            "first_financial_year": 2022,
-            "last_financial_year": 2027,
-            "dfe_contribution": money_m("38.5"),
-            "council_contribution": money_m("9.6"),
-            "supersedes": None,
-            "published_url": "",
-        },
-    )
-    for due, amount, status in PAYMENTS:
-        upsert(
-            PaymentInstalment,
-            tally,
-            lookup={"agreement": agreement, "due_date": due},
-            values={
-                "amount": money_m(amount),
-                "status": status,
-                "status_date": due if status == PaymentStatus.RECEIVED else None,
-                "note": "",
-            },
-        )
-    tiers = [
+AGREEMENT = AgreementSpec(
+    signed=SIGNED,
+    title="Safety Valve agreement (fictional)",
+    years=(2022, 2027),
+    dfe_contribution=money_m("38.5"),
+    council_contribution=money_m("9.6"),
+    payments=[(due, money_m(amount), status, "") for due, amount, status in PAYMENTS],
+    tiers=[
         (SIGNED, MonitoringTier.STANDARD, "Agreement signed."),
         (
             dt.date(2024, 9, 2),
             MonitoringTier.ENHANCED,
             "In-year overspend and EHCP growth above the agreed profile in two returns running.",
         ),
-    ]
-    for effective_from, tier, reason in tiers:
-        upsert(
-            MonitoringTierChange,
-            tally,
-            lookup={"agreement": agreement, "effective_from": effective_from},
-            values={"tier": tier, "reason": reason},
-        )
+    ],
+    caps={year: money_m(cap) for year, cap in CAPS.items()},
+)
+
+
+def _agreement_load(council, tally: Tally, rng: random.Random) -> Agreement:
+    agreement = agreement_load(council, tally, spec=AGREEMENT)
     drift = Decimal(0)
     for year, cap in CAPS.items():
-        upsert(
-            DeficitCap,
-            tally,
-            lookup={"agreement": agreement, "financial_year": year},
-            values={"cap": money_m(cap)},
-        )
         upsert(
             FinanceLine,
             tally,
@@ -298,15 +232,13 @@ def _narrative(rng: random.Random, opening: str, rag: str) -> str:
 
 
 def _structure_load(council, agreement, tally: Tally):
-    conditions = {
-        label: upsert(
-            AgreementCondition,
-            tally,
-            lookup={"agreement": agreement, "label": label, "in_force_from": SIGNED},
-            values={"title": title, "wording": wording, "order": order, "in_force_to": None},
-        )
-        for order, (label, (title, wording, _)) in enumerate(text.CONDITIONS.items(), start=1)
-    }
+    conditions = conditions_load(
+        agreement,
+        tally,
+        conditions=[
+            (label, title, wording) for label, (title, wording, _) in text.CONDITIONS.items()
+        ],
+    )
     areas, workstreams = {}, []
     for number, (name, summary, served, names) in text.AREAS.items():
         areas[number] = upsert(
@@ -412,19 +344,7 @@ def northdale_load(council, tally: Tally, *, users: dict) -> None:
     """The fictional council's agreement, structure, 2024-25 returns and the 2025-26 draft."""
     rng = random.Random(SEED)  # noqa: S311 - demo figures, not security
     rag_definitions_load(council, tally, labels=text.RAG_LABELS)
-    for order, (role, title) in enumerate(text.CONTACTS, start=1):
-        local = re.sub(r"[^a-z0-9]+", ".", title.lower().replace("'", "")).strip(".")
-        upsert(
-            KeyContact,
-            tally,
-            lookup={"council": council, "job_title": title},
-            values={
-                "role": role,
-                "name": title,
-                "email": f"{local}@{SLUG}.example.org",
-                "order": order,
-            },
-        )
+    contacts_load(council, tally, contacts=text.CONTACTS, slug=SLUG)
     agreement = _agreement_load(council, tally, rng)
     conditions, areas, workstreams = _structure_load(council, agreement, tally)
     _milestones_load(workstreams, tally, rng)

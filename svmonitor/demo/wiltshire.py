@@ -1,14 +1,17 @@
 """Wiltshire, loaded from the seed documents in /work/shared/seeds (see its README)."""
 
 import datetime as dt
-import re
 
-from conditions.models import AgreementCondition, ConditionUpdate
+from conditions.models import ConditionUpdate
 from risks.models import Risk, RiskUpdate
 from svmonitor.choices import ContactRole, MonitoringTier, PaymentStatus, Rag
 from svmonitor.demo.common import (
+    AgreementSpec,
     RoundSpec,
     Tally,
+    agreement_load,
+    conditions_load,
+    contacts_load,
     draft_round_open,
     money_m,
     overview_load,
@@ -28,12 +31,7 @@ from svmonitor.demo.wiltshire_text import (
     RISKS,
 )
 from svmonitor.models import (
-    Agreement,
-    DeficitCap,
-    KeyContact,
     LocalAuthority,
-    MonitoringTierChange,
-    PaymentInstalment,
 )
 
 SLUG = "wiltshire"
@@ -91,11 +89,6 @@ KEY_MEASURES = {
 }
 
 
-def _email(title: str) -> str:
-    local = re.sub(r"[^a-z0-9]+", ".", title.lower().replace("'", "")).strip(".")
-    return f"{local}@{SLUG}.example.org"
-
-
 def council_upsert(tally: Tally) -> LocalAuthority:
     """The council row, so users can be attached before the rest is loaded."""
     return upsert(
@@ -112,70 +105,34 @@ def council_upsert(tally: Tally) -> LocalAuthority:
     )
 
 
-def _agreement_load(council, tally: Tally) -> Agreement:
-    agreement = upsert(
-        Agreement,
-        tally,
-        lookup={"council": council, "date_signed": SIGNED},
-        values={
-            "title": "Safety Valve agreement",
-            "first_financial_year": 2023,
-            "last_financial_year": 2028,
-            "dfe_contribution": money_m("67"),
-            "council_contribution": money_m("70.2"),
-            "supersedes": None,
-            "published_url": "https://www.gov.uk/government/news/"
-            "dedicated-schools-grant-very-high-deficit-intervention",
-        },
-    )
-    upsert(
-        PaymentInstalment,
-        tally,
-        lookup={"agreement": agreement, "due_date": FIRST_PAYMENT},
-        values={
-            "amount": money_m("26.8"),
-            "status": PaymentStatus.RECEIVED,
-            "status_date": FIRST_PAYMENT,
-            "note": "Used to reduce the cumulative deficit at the end of 2023-24.",
-        },
-    )
-    for year in range(2025, 2030):
-        upsert(
-            PaymentInstalment,
-            tally,
-            lookup={"agreement": agreement, "due_date": dt.date(year, 3, 31)},
-            values={
-                "amount": INSTALMENT,
-                "status": PaymentStatus.EXPECTED,
-                "status_date": None,
-                "note": "Illustrative schedule: the rest of the £67m in five equal instalments.",
-            },
-        )
-    upsert(
-        DeficitCap,
-        tally,
-        lookup={"agreement": agreement, "financial_year": 2024},
-        values={"cap": money_m("84.5")},
-    )
-    upsert(
-        MonitoringTierChange,
-        tally,
-        lookup={"agreement": agreement, "effective_from": SIGNED},
-        values={"tier": MonitoringTier.STANDARD, "reason": "Agreement signed."},
-    )
-    return agreement
-
-
-def _conditions_load(agreement, tally: Tally) -> dict[str, AgreementCondition]:
-    return {
-        label: upsert(
-            AgreementCondition,
-            tally,
-            lookup={"agreement": agreement, "label": label, "in_force_from": SIGNED},
-            values={"title": title, "wording": wording, "order": order, "in_force_to": None},
-        )
-        for order, (label, (title, wording)) in enumerate(CONDITIONS.items(), start=1)
-    }
+AGREEMENT = AgreementSpec(
+    signed=SIGNED,
+    title="Safety Valve agreement",
+    years=(2023, 2028),
+    dfe_contribution=money_m("67"),
+    council_contribution=money_m("70.2"),
+    published_url="https://www.gov.uk/government/news/"
+    "dedicated-schools-grant-very-high-deficit-intervention",
+    payments=[
+        (
+            FIRST_PAYMENT,
+            money_m("26.8"),
+            PaymentStatus.RECEIVED,
+            "Used to reduce the cumulative deficit at the end of 2023-24.",
+        ),
+        *(
+            (
+                dt.date(year, 3, 31),
+                INSTALMENT,
+                PaymentStatus.EXPECTED,
+                "Illustrative schedule: the rest of the £67m in five equal instalments.",
+            )
+            for year in range(2025, 2030)
+        ),
+    ],
+    tiers=[(SIGNED, MonitoringTier.STANDARD, "Agreement signed.")],
+    caps={2024: money_m("84.5")},
+)
 
 
 def _risks_load(council, tally: Tally) -> dict[int, Risk]:
@@ -252,16 +209,14 @@ def _round_sections_load(round_, tally: Tally, *, conditions, risks, measures) -
 def wiltshire_load(council, tally: Tally, *, users: dict) -> None:
     """Everything the seeds give for Wiltshire, then the 2025-26 draft carried forward."""
     rag_definitions_load(council, tally, labels=RAG_LABELS)
-    for order, (role, title) in enumerate(CONTACTS, start=1):
-        upsert(
-            KeyContact,
-            tally,
-            lookup={"council": council, "job_title": title},
-            values={"role": role, "name": title, "email": _email(title), "order": order},
-        )
-    agreement = _agreement_load(council, tally)
+    contacts_load(council, tally, contacts=CONTACTS, slug=SLUG)
+    agreement = agreement_load(council, tally, spec=AGREEMENT)
     finance_load(agreement, tally)
-    conditions = _conditions_load(agreement, tally)
+    conditions = conditions_load(
+        agreement,
+        tally,
+        conditions=[(label, title, wording) for label, (title, wording) in CONDITIONS.items()],
+    )
     risks = _risks_load(council, tally)
     lead = users.get(f"lead.{SLUG}")
     rounds = [round_load(agreement, tally, spec=spec, recorded_by=lead) for spec in ROUNDS_2024]

@@ -6,8 +6,16 @@ Every figure comes from the seeds unless a comment says it is derived or illustr
 import datetime as dt
 from decimal import Decimal
 
-from metrics.models import DataSource, FinanceLine, HeadlineCard, Measure, Series
-from svmonitor.demo.common import Tally, money_m, month, upsert, values_load
+from metrics.models import FinanceLine, Measure, Series
+from svmonitor.demo.common import (
+    CatalogueSpec,
+    Tally,
+    catalogue_load,
+    money_m,
+    month,
+    upsert,
+    values_load,
+)
 
 M = Measure
 SEND_REFRESHED = dt.date(2025, 1, 7)
@@ -147,62 +155,18 @@ HEADLINE_CARDS = [
 ]
 
 
+CATALOGUE = CatalogueSpec(sources=SOURCES, series=SERIES, measures=MEASURES, cards=HEADLINE_CARDS)
+
+
 def metrics_load(council, tally: Tally, *, areas: dict, conditions: dict) -> dict:
     """Sources, series, measures with their values, and the dashboard's headline cards."""
-    sources = {
-        key: upsert(
-            DataSource,
-            tally,
-            lookup={"council": council, "name": name},
-            values={"last_refreshed": refreshed, "basis": basis},
-        )
-        for key, (name, refreshed, basis) in SOURCES.items()
-    }
-    series = {
-        slug: upsert(
-            Series,
-            tally,
-            lookup={"council": council, "slug": slug},
-            values={"kind": kind, "name": name, "order": order},
-        )
-        for slug, (kind, name, order) in SERIES.items()
-    }
-    measures = {}
-    for order, (code, spec) in enumerate(MEASURES.items(), start=1):
-        name, unit, polarity, source, frequency, reading, area, served = spec
-        measures[code] = upsert(
-            Measure,
-            tally,
-            lookup={"council": council, "code": code},
-            values={
-                "name": name,
-                "unit": unit,
-                "polarity": polarity,
-                "data_source": sources[source],
-                "frequency": frequency,
-                "reading": reading,
-                "programme_area": areas[area],
-                "order": order,
-            },
-            m2m={"conditions": [conditions[label] for label in served]},
-        )
+    measures, series = catalogue_load(
+        council, tally, spec=CATALOGUE, areas=areas, conditions=conditions
+    )
     for code, by_series in _values().items():
         for slug, points in by_series.items():
             notes = {p: text for (c, s, p), text in NOTES.items() if (c, s) == (code, slug)}
             values_load(measures[code], series[slug], tally, points=points, notes=notes)
-    for order, (title, code, slug, label, subject) in enumerate(HEADLINE_CARDS, start=1):
-        upsert(
-            HeadlineCard,
-            tally,
-            lookup={"council": council, "order": order},
-            values={
-                "title": title,
-                "measure": measures[code],
-                "comparator": series[slug],
-                "comparator_label": label,
-                "subject": subject,
-            },
-        )
     return measures
 
 
