@@ -36,6 +36,23 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class CouncilListAdminMixin:
+    """A changelist filtered and searched by the council its rows belong to (`council_path`),
+    which it also joins: the filter and search add it after the class's own."""
+
+    council_path = "council"
+    list_select_related: tuple = ()
+
+    def get_list_filter(self, request):
+        return (*super().get_list_filter(request), self.council_path)
+
+    def get_search_fields(self, request):
+        return (*super().get_search_fields(request), f"{self.council_path}__name")
+
+    def get_list_select_related(self, request):
+        return (self.council_path, *super().get_list_select_related(request))
+
+
 class VersionedAdminMixin:
     """An admin save bumps the row's version, so a form open in the app sees a stale edit."""
 
@@ -108,27 +125,25 @@ class LocalAuthorityAdmin(admin.ModelAdmin):
 
 
 @admin.register(KeyContact)
-class KeyContactAdmin(admin.ModelAdmin):
+class KeyContactAdmin(CouncilListAdminMixin, admin.ModelAdmin):
     list_display = ("job_title", "name", "role", "email", "council")
-    list_filter = ("role", "council")
-    search_fields = ("job_title", "name", "email", "council__name")
-    list_select_related = ("council",)
+    list_filter = ("role",)
+    search_fields = ("job_title", "name", "email")
 
 
 @admin.register(RagDefinition)
-class RagDefinitionAdmin(admin.ModelAdmin):
+class RagDefinitionAdmin(CouncilListAdminMixin, admin.ModelAdmin):
     list_display = ("council", "level", "label", "dfe_level")
-    list_filter = ("level", "dfe_level", "council")
-    search_fields = ("label", "definition", "council__name")
-    list_select_related = ("council",)
+    list_filter = ("level", "dfe_level")
+    search_fields = ("label", "definition")
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(CouncilListAdminMixin, admin.ModelAdmin):
     list_display = ("user", "council", "role")
-    list_filter = ("role", "council")
-    search_fields = ("user__username", "user__email", "council__name")
-    list_select_related = ("user", "council")
+    list_filter = ("role",)
+    search_fields = ("user__username", "user__email")
+    list_select_related = ("user",)
     autocomplete_fields = ("council",)
 
 
@@ -158,7 +173,7 @@ class AgreementConditionInline(admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(CouncilListAdminMixin, admin.ModelAdmin):
     list_display = (
         "council",
         "title",
@@ -168,9 +183,7 @@ class AgreementAdmin(admin.ModelAdmin):
         "dfe_contribution",
         "council_contribution",
     )
-    list_filter = ("council",)
-    search_fields = ("title", "council__name")
-    list_select_related = ("council",)
+    search_fields = ("title",)
     date_hierarchy = "date_signed"
     autocomplete_fields = ("council",)
     # Django 6 assumes https for a URL typed without a scheme; opt in now (no deprecation).
@@ -184,28 +197,27 @@ class AgreementAdmin(admin.ModelAdmin):
 
 
 @admin.register(PaymentInstalment)
-class PaymentInstalmentAdmin(admin.ModelAdmin):
+class PaymentInstalmentAdmin(CouncilListAdminMixin, admin.ModelAdmin):
+    council_path = "agreement__council"
     list_display = ("agreement", "due_date", "amount", "status", "status_date")
-    list_filter = ("status", "agreement__council")
-    search_fields = ("note", "agreement__council__name")
-    list_select_related = ("agreement__council",)
+    list_filter = ("status",)
+    search_fields = ("note",)
     date_hierarchy = "due_date"
 
 
 @admin.register(DeficitCap)
-class DeficitCapAdmin(admin.ModelAdmin):
+class DeficitCapAdmin(CouncilListAdminMixin, admin.ModelAdmin):
+    council_path = "agreement__council"
     list_display = ("agreement", "financial_year", "cap")
-    list_filter = ("financial_year", "agreement__council")
-    search_fields = ("agreement__council__name",)
-    list_select_related = ("agreement__council",)
+    list_filter = ("financial_year",)
 
 
 @admin.register(MonitoringTierChange)
-class MonitoringTierChangeAdmin(admin.ModelAdmin):
+class MonitoringTierChangeAdmin(CouncilListAdminMixin, admin.ModelAdmin):
+    council_path = "agreement__council"
     list_display = ("agreement", "tier", "effective_from")
-    list_filter = ("tier", "agreement__council")
-    search_fields = ("reason", "agreement__council__name")
-    list_select_related = ("agreement__council",)
+    list_filter = ("tier",)
+    search_fields = ("reason",)
 
 
 # --- Rounds ----------------------------------------------------------------------------------
@@ -248,7 +260,8 @@ class RoundEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(ReportingRound)
-class ReportingRoundAdmin(admin.ModelAdmin):
+class ReportingRoundAdmin(CouncilListAdminMixin, admin.ModelAdmin):
+    council_path = "agreement__council"
     list_display = (
         "__str__",
         "financial_year",
@@ -258,9 +271,8 @@ class ReportingRoundAdmin(admin.ModelAdmin):
         "data_as_at",
         "submitted_on",
     )
-    list_filter = ("status", "financial_year", "update_number", "agreement__council")
-    search_fields = ("agreement__council__name", "agreement__title")
-    list_select_related = ("agreement__council",)
+    list_filter = ("status", "financial_year", "update_number")
+    search_fields = ("agreement__title",)
     # The lifecycle moves only through svmonitor.services, which records events and sign-offs.
     readonly_fields = (
         "status",
@@ -302,7 +314,10 @@ class HeadlineInline(_RoundInlineMixin, admin.TabularInline):
 
 
 @admin.register(RoundOverview)
-class RoundOverviewAdmin(LockedRoundAdminMixin, VersionedAdminMixin, admin.ModelAdmin):
+class RoundOverviewAdmin(
+    CouncilListAdminMixin, LockedRoundAdminMixin, VersionedAdminMixin, admin.ModelAdmin
+):
+    council_path = "round__agreement__council"
     list_display = (
         "round",
         "overall_rag",
@@ -312,20 +327,19 @@ class RoundOverviewAdmin(LockedRoundAdminMixin, VersionedAdminMixin, admin.Model
         "adviser_support_requested",
         "updated_at",
     )
-    list_filter = ("overall_rag", "adviser_support_requested", "round__agreement__council")
-    search_fields = ("round__agreement__council__name", "overall_narrative")
-    list_select_related = ("round__agreement__council",)
+    list_filter = ("overall_rag", "adviser_support_requested")
+    search_fields = ("overall_narrative",)
     readonly_fields = ("version", "updated_at", "updated_by")
     raw_id_fields = ("round",)
     inlines = [HeadlineInline]
 
 
 @admin.register(Headline)
-class HeadlineAdmin(admin.ModelAdmin):
+class HeadlineAdmin(CouncilListAdminMixin, admin.ModelAdmin):
+    council_path = "overview__round__agreement__council"
     list_display = ("overview", "kind", "position", "text")
-    list_filter = ("kind", "overview__round__agreement__council")
-    search_fields = ("text", "overview__round__agreement__council__name")
-    list_select_related = ("overview__round__agreement__council",)
+    list_filter = ("kind",)
+    search_fields = ("text",)
     raw_id_fields = ("overview",)
 
 
@@ -333,20 +347,22 @@ class HeadlineAdmin(admin.ModelAdmin):
 
 
 @admin.register(SignOff)
-class SignOffAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SignOffAdmin(CouncilListAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    council_path = "round__agreement__council"
     list_display = ("round", "capacity", "signed_by", "signed_at", "voided_at")
-    list_filter = ("capacity", "round__agreement__council")
-    search_fields = ("signed_by__username", "snapshot_sha256", "round__agreement__council__name")
-    list_select_related = ("round__agreement__council", "signed_by")
+    list_filter = ("capacity",)
+    search_fields = ("signed_by__username", "snapshot_sha256")
+    list_select_related = ("signed_by",)
     date_hierarchy = "signed_at"
 
 
 @admin.register(RoundEvent)
-class RoundEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RoundEventAdmin(CouncilListAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    council_path = "round__agreement__council"
     list_display = ("round", "action", "from_status", "to_status", "by", "at")
-    list_filter = ("action", "to_status", "round__agreement__council")
-    search_fields = ("reason", "by__username", "round__agreement__council__name")
-    list_select_related = ("round__agreement__council", "by")
+    list_filter = ("action", "to_status")
+    search_fields = ("reason", "by__username")
+    list_select_related = ("by",)
     date_hierarchy = "at"
 
 
