@@ -62,3 +62,8 @@ restore: venv
 ## Quarter-end load: gunicorn + a throw-away PostgreSQL on loopback, ~2.5 minutes (bench/load.py).
 bench-load: venv sysdeps-test
 	PGPORT_TEST=$${PGPORT_TEST:-54339} scripts/with-postgres.sh $(PY) bench/load.py
+
+## Issue 9 at national scale (40 councils, 9 years, 60 measures), ~6 minutes: one BENCH line per
+## measure, the table written to docs/performance.md; exits non-zero on any FAIL (bench/run.py).
+bench: venv sysdeps-test
+	$(PY) bench/run.py

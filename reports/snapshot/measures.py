@@ -120,7 +120,8 @@ def _measures(council_id, cutoff, horizon, round_id):
             else Q(period__lte=horizon)
         )
         .order_by("measure_id", "series__order", "series__name", "period")
-        .values(
+        # Tuples, not dicts: at national scale this is 20,000 rows (docs/performance.md).
+        .values_list(
             "measure_id",
             "series__slug",
             "series__name",
@@ -132,12 +133,9 @@ def _measures(council_id, cutoff, horizon, round_id):
     )
     grouped: dict[int, dict[str, list]] = defaultdict(dict)
     meta: dict[str, tuple[str, str]] = {}
-    for row in values:
-        slug = row["series__slug"]
-        meta[slug] = (row["series__name"], row["series__kind"])
-        grouped[row["measure_id"]].setdefault(slug, []).append(
-            Point(row["period"], row["value"], row["note"])
-        )
+    for measure_id, slug, series_name, kind, period, value, note in values:
+        meta[slug] = (series_name, kind)
+        grouped[measure_id].setdefault(slug, []).append(Point(period, value, note))
     polarity_labels = dict(Measure.Polarity.choices)
     reading_labels = dict(Measure.Reading.choices)
     result = []
