@@ -3,6 +3,8 @@ with a plain POST and redirect when JavaScript is off), history, and what change
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
@@ -42,6 +44,7 @@ from conditions.views_support import (
     partial_template,
     round_for_request,
     round_urls,
+    row_renderer,
     saved_response,
     section_urls,
     shown_response,
@@ -215,11 +218,8 @@ def _rated_section(request, round, kind: str, pk: int, action: str):
 
 
 def _rated_row(request, round, kind: str, update):
-    def row_response(**extra):
-        context = _rated_context(round, kind, update, **extra)
-        return render(request, f"{RATED_TEMPLATE}#section-row", context)
-
-    return row_response
+    context = partial(_rated_context, round, kind, update)
+    return row_renderer(request, f"{RATED_TEMPLATE}#section-row", context)
 
 
 # Conditions, risks and workstreams share these two views: the URL names the kind.

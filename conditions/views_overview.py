@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
@@ -27,6 +29,7 @@ from conditions.views_support import (
     partial_template,
     round_for_request,
     round_urls,
+    row_renderer,
     saved_response,
     section_urls,
     shown_response,
@@ -66,12 +69,8 @@ def _milestone(request, round, pk: int, action: str):
 
 
 def _milestone_row(request, round, milestone):
-    def row_response(**extra):
-        milestone.refresh_from_db()
-        context = _milestone_context(round, milestone, **extra)
-        return render(request, f"{MILESTONE_TEMPLATE}#milestone-row", context)
-
-    return row_response
+    context = partial(_milestone_context, round, milestone)
+    return row_renderer(request, f"{MILESTONE_TEMPLATE}#milestone-row", context)
 
 
 def _theirs_fields(section: str, object_id: int, stale) -> dict:
@@ -160,12 +159,8 @@ def _overview(request, round, action):
 
 
 def _overview_row(request, round, overview):
-    def row_response(**extra):
-        overview.refresh_from_db()
-        context = _overview_context(round, overview, **extra)
-        return render(request, f"{OVERVIEW_TEMPLATE}#overview-row", context)
-
-    return row_response
+    context = partial(_overview_context, round, overview)
+    return row_renderer(request, f"{OVERVIEW_TEMPLATE}#overview-row", context)
 
 
 @login_required
@@ -227,11 +222,8 @@ def _headlines_context(round, overview, kind, **extra):
 
 
 def _headlines_row(request, round, overview, kind):
-    def row_response(**extra):
-        context = _headlines_context(round, overview, kind, **extra)
-        return render(request, f"{HEADLINES_TEMPLATE}#headlines-row", context)
-
-    return row_response
+    context = partial(_headlines_context, round, overview, kind)
+    return row_renderer(request, f"{HEADLINES_TEMPLATE}#headlines-row", context)
 
 
 def _kind(kind: str) -> str:

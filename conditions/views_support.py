@@ -9,7 +9,7 @@ from typing import NamedTuple
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_htmx.http import trigger_client_event
 
@@ -229,6 +229,16 @@ def edit_form_submit(
     if request.htmx and not conflict:
         focus_first(form)
     return Edit(form, conflict, saved=False)
+
+
+def row_renderer(request, template: str, context: Callable[..., dict]):
+    """The `row_response(**extra)` the responses below take: the section's row fragment,
+    rendered with `context(**extra)` (saved, refocus or a lock note)."""
+
+    def row_response(**extra):
+        return render(request, template, context(**extra))
+
+    return row_response
 
 
 def shown_response(request, round, anchor: str, row_response):
