@@ -64,3 +64,19 @@ def axe_serious_violations(page) -> list[str]:
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def wait_until(page, expression: str, timeout: float = 15.0) -> None:
+    """Poll a JavaScript expression until it is true.
+
+    Playwright's `wait_for_function` builds its predicate with `new Function` inside the page,
+    which the strict CSP (no 'unsafe-eval') refuses and reports as a console error; `evaluate`
+    goes through the DevTools protocol, which the page's CSP does not govern.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Still false after {timeout}s: {expression}")
+        page.wait_for_timeout(50)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import axe_serious_violations
+from tests.browser.conftest import axe_serious_violations, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,9 +28,10 @@ def test_the_dashboard_draws_every_chart_without_errors(signed_in, live_server, 
     page, problems, requests = _open(signed_in(), f"{live_server.url}/councils/wiltshire/")
     charts = page.locator("[data-chart]")
     assert charts.count() >= 4
-    page.wait_for_function(
+    wait_until(
+        page,
         "document.querySelectorAll('.app-chart--drawn').length"
-        " === document.querySelectorAll('[data-chart]').length"
+        " === document.querySelectorAll('[data-chart]').length",
     )
     # plotly drew real SVG (bars, lines and the heat map).
     assert page.locator("[data-chart='chart-workstreams'] svg.main-svg .bars").count() >= 1

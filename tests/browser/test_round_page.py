@@ -9,7 +9,7 @@ from conditions.services import condition_update_save
 from svmonitor.roles import Role
 from svmonitor.services import round_open_next
 from tests import factories as f
-from tests.browser.conftest import axe_serious_violations
+from tests.browser.conftest import axe_serious_violations, wait_until
 from tests.round_builders import complete
 from tests.round_page.conftest import add_programme, round_url
 
@@ -160,7 +160,7 @@ def test_a_keyboard_only_journey_through_one_section(scene, browser_as, live_ser
         pytest.fail("Tab never reached the section's Edit link")
     page.keyboard.press("Enter")
     page.wait_for_selector(f"#{anchor}-rag")
-    page.wait_for_function(f"document.activeElement.id === '{anchor}-rag'")
+    wait_until(page, f"document.activeElement.id === '{anchor}-rag'")
     page.keyboard.press("ArrowDown")  # Green -> Amber/Green
     assert page.input_value(f"#{anchor}-rag") == "amber_green"
     page.keyboard.press("Tab")
@@ -171,7 +171,7 @@ def test_a_keyboard_only_journey_through_one_section(scene, browser_as, live_ser
     page.keyboard.press("Enter")
     page.locator(f"#{anchor} [role=status]", has_text="Saved.").wait_for()
     # Focus comes back to the section's Edit link, so the user carries on from where they were.
-    page.wait_for_function(on_edit_link)
+    wait_until(page, on_edit_link)
     assert "Amber/Green" in _current_rag(page.locator(f"#{anchor}"))
     assert problems == []
 
