@@ -24,6 +24,7 @@ sysdeps-test:
 ## Create the virtualenv, migrate, load the demo councils and serve on 127.0.0.1:8000 (SQLite).
 run: venv sysdeps
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py createcachetable
 	$(DEV_ENV) $(PY) manage.py load_demo
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
