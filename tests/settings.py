@@ -17,3 +17,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+# Live-server request threads must not keep connections open past their request: PostgreSQL
+# refuses to drop the test database while any session is still attached to it.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
