@@ -186,9 +186,12 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
         conditions = []
         for u in updates[rnd.pk] if rnd else []:
             dfe = words.get((council.pk, u["rag"]), ("", DEFAULT_DFE_MAPPING[u["rag"]]))[1]
-            dfe_word = words.get((council.pk, dfe), (Rag(dfe).label, dfe))[0]
+            # DfE's own word, not the council's label: councils are compared side by side here,
+            # and "G" beside "Green - On Track" would read as two different ratings.
             conditions.append(
-                PortfolioCondition(u["condition__label"], u["condition__title"], dfe, dfe_word)
+                PortfolioCondition(
+                    u["condition__label"], u["condition__title"], dfe, Rag(dfe).label
+                )
             )
         counts = Counter(c.code for c in conditions)
         key = (rnd.agreement_id, rnd.financial_year) if rnd else None
