@@ -91,8 +91,9 @@ def test_edit_a_rag_meet_the_rule_fix_it_and_mark_ready(scene, browser_as, live_
     error = page.locator(f"#{anchor}-narrative_error")
     error.wait_for()
     assert NARRATIVE_NEEDED in error.inner_text()
-    # The error summary took focus, so a screen reader hears what to fix.
-    assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
+    # The error summary takes focus, so a screen reader hears what to fix. GOV.UK Frontend
+    # focuses it when its module initialises after the swap, a moment after the error shows.
+    wait_until(page, "document.activeElement.classList.contains('govuk-error-summary')", 5)
     page.fill(f"#{anchor}-narrative", "Placements rose faster than planned; recovery plan agreed.")
     page.locator(f"#{anchor}").get_by_role("button", name="Save").click()
     page.locator(f"#{anchor} [role=status]", has_text="Saved.").wait_for()
