@@ -135,3 +135,13 @@ def test_gunicorn_accepts_its_config_and_loads_the_app(tmp_path):
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_command_with_no_configuration_at_all_uses_the_development_settings(tmp_path):
+    done = run_manage({"DATABASE_URL": f"sqlite:///{tmp_path / 'dev.sqlite3'}"}, "check")
+    assert done.returncode == 0, done.stdout + done.stderr
+    # Saying DEBUG=False without a secret key is still refused (the test above), so a server
+    # that sets any of its settings never falls back to development.
+    refused = run_manage({"DEBUG": "False"}, "check")
+    assert refused.returncode != 0
+    assert "SECRET_KEY is required" in refused.stderr
