@@ -47,6 +47,23 @@ def user_can(user, council, action: str) -> bool:
     return action in actions_for(user, council)
 
 
+NO_USER = "A change to a council's data needs a signed-in user; none was given."
+
+
+def require_action(user, council, action: str) -> None:
+    """Refuse (PermissionDenied) unless the user may do `action` at the council.
+
+    Services call this, so the browser, the workbook import, commands and the admin meet the
+    same role check for the same kind of data. Commands act as a named user (`--user`).
+    """
+    if user is None:
+        raise PermissionDenied(NO_USER)
+    if action not in actions_for(user, council):
+        raise PermissionDenied(
+            f"{user.get_username()} cannot {Action(action).label.lower()} for {council}."
+        )
+
+
 def needs_second_factor(user) -> bool:
     """Whether a user signs off or administers, so must use TOTP when it is required."""
     if not getattr(user, "is_authenticated", False):

@@ -2,14 +2,39 @@
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
 from django.db import models
 
 from svmonitor.models import AuditEvent, LocalAuthority
+
+_VIA: contextvars.ContextVar[str] = contextvars.ContextVar("audit_via", default="")
+
+
+@contextmanager
+def audit_via(door: str) -> Iterator[None]:
+    """Label every audit event recorded inside the block with the door it came through.
+
+    The workbook import, the admin and management commands call the same services as the
+    browser; wrapping the call in `audit_via("via workbook x.xlsx")` makes the history say so
+    without threading a parameter through every service.
+    """
+    token = _VIA.set(door[:200])
+    try:
+        yield
+    finally:
+        _VIA.reset(token)
+
+
+def current_via() -> str:
+    """The door of the enclosing audit_via block ("" in the browser)."""
+    return _VIA.get()
 
 
 def json_safe(value: Any) -> Any:
@@ -96,4 +121,5 @@ def audit_record(
         before=json_safe(before) if before is not None else None,
         after=json_safe(after) if after is not None else None,
         ip_address=_client_ip(request),
+        via=_VIA.get(),
     )

@@ -470,6 +470,12 @@ class AuditEvent(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    via = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='The door the change came through when not the browser: "via workbook '
+        'wiltshire.xlsx", "via admin", "via command import_workbook".',
+    )
 
     objects = council_scoped("council")
 

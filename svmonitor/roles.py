@@ -27,6 +27,9 @@ class Action(models.TextChoices):
     EXPORT = "export", "Export PDF and Excel"
     UPLOAD = "upload", "Upload workbooks"
     MANAGE_USERS = "manage_users", "Manage users"
+    # Held by no council role: only site administrators (is_superuser) change a council's
+    # own details, its agreement, its RAG definitions and its key contacts.
+    ADMINISTER = "administer", "Change the council, its agreement, RAG definitions and contacts"
 
 
 _READ = {Action.VIEW, Action.EXPORT}

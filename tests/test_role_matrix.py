@@ -35,15 +35,17 @@ def _no_rate_limits(settings):
 # S151 officer and DCS (each signs off), DfE adviser (reads assigned councils, never writes),
 # site administrator." Reading includes exporting: the report IS the PDF and the workbook.
 # Issue 5: "submitted to DfE (the finance lead records the date)": record_submission.
+# Issue 12: the council, agreement, RAG-definition and contact data "need the administrator's
+# right": administer is held by no council role.
 MATRIX = """
-role       view  export  edit  edit_finance  upload  submit  record_submission  sign_off  manage_users
-officer    Y     Y       Y     .             Y       .       .                  .         .
-lead       Y     Y       Y     .             Y       Y       Y                  .         .
-board      Y     Y       .     .             .       .       .                  .         .
-finance    Y     Y       .     Y             .       .       Y                  .         .
-s151       Y     Y       .     .             .       .       .                  Y         .
-dcs        Y     Y       .     .             .       .       .                  Y         .
-adviser    Y     Y       .     .             .       .       .                  .         .
+role       view  export  edit  edit_finance  upload  submit  record_submission  sign_off  manage_users  administer
+officer    Y     Y       Y     .             Y       .       .                  .         .             .
+lead       Y     Y       Y     .             Y       Y       Y                  .         .             .
+board      Y     Y       .     .             .       .       .                  .         .             .
+finance    Y     Y       .     Y             .       .       Y                  .         .             .
+s151       Y     Y       .     .             .       .       .                  Y         .             .
+dcs        Y     Y       .     .             .       .       .                  Y         .             .
+adviser    Y     Y       .     .             .       .       .                  .         .             .
 """  # noqa: E501 - one row per role reads best unwrapped
 
 
