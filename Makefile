@@ -33,6 +33,7 @@ test: venv sysdeps-test lint test-sqlite test-postgres
 
 lint: venv
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 test-sqlite: venv

@@ -33,12 +33,12 @@ import openpyxl  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
 
-from metrics.excel import format as fmt  # noqa: E402
-from metrics.excel.exporter import month_label  # noqa: E402
-from metrics.excel.importer import workbook_import  # noqa: E402
-from metrics.excel.writer import SheetWriter  # noqa: E402
 from metrics.models import DataSource, Measure, MeasureValue, Series  # noqa: E402
 from svmonitor.models import Agreement, LocalAuthority  # noqa: E402
+from workbook import format as fmt  # noqa: E402
+from workbook.exporter import month_label  # noqa: E402
+from workbook.importer import workbook_import  # noqa: E402
+from workbook.writer import SheetWriter  # noqa: E402
 
 MEASURES, MONTHS, LONG_ROWS = 60, 60, 500
 

@@ -84,13 +84,13 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
 from bench import bench_import, bench_pdf  # noqa: E402
-from metrics.excel.importer import workbook_import  # noqa: E402
+from demo.scale import ScaleSpec, scale_data_generate  # noqa: E402
 from metrics.models import MeasureValue  # noqa: E402
 from reports.models import ReportFile  # noqa: E402
 from reports.snapshot import round_for_council  # noqa: E402
 from svmonitor.models import LocalAuthority, Membership  # noqa: E402
 from svmonitor.roles import Role  # noqa: E402
-from svmonitor.scale import ScaleSpec, scale_data_generate  # noqa: E402
+from workbook.importer import workbook_import  # noqa: E402
 
 DOCS = ROOT / "docs" / "performance.md"
 DOCS_START = "<!-- bench/run.py: table start -->"

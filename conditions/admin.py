@@ -10,7 +10,12 @@ from conditions.models import (
     Workstream,
     WorkstreamUpdate,
 )
-from svmonitor.admin import LockedRoundAdminMixin, VersionedAdminMixin
+from svmonitor.admin import (
+    LockedRoundAdminMixin,
+    RoundInlineMixin,
+    VersionedAdminMixin,
+    admin_inline_register,
+)
 
 
 @admin.register(AgreementCondition)
@@ -96,3 +101,32 @@ class MilestoneAdmin(VersionedAdminMixin, admin.ModelAdmin):
     date_hierarchy = "due_date"
     raw_id_fields = ("workstream",)
     readonly_fields = ("version", "updated_at")
+
+
+# --- Inlines under an agreement and a round ---
+
+
+class AgreementConditionInline(admin.TabularInline):
+    model = AgreementCondition
+    extra = 0
+    fields = ("label", "title", "order", "in_force_from", "in_force_to")
+    show_change_link = True
+
+
+class ConditionUpdateInline(RoundInlineMixin, admin.TabularInline):
+    model = ConditionUpdate
+    fields = ("condition", "rag", "narrative", "version")
+    readonly_fields = ("version",)
+    raw_id_fields = ("condition",)
+
+
+class WorkstreamUpdateInline(RoundInlineMixin, admin.TabularInline):
+    model = WorkstreamUpdate
+    fields = ("workstream", "rag", "narrative", "version")
+    readonly_fields = ("version",)
+    raw_id_fields = ("workstream",)
+
+
+admin_inline_register("agreement", AgreementConditionInline)
+admin_inline_register("round", ConditionUpdateInline)
+admin_inline_register("round", WorkstreamUpdateInline)

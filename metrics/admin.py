@@ -2,8 +2,7 @@
 
 from django.contrib import admin
 
-from metrics.models import DataSource, FinanceLine, HeadlineCard, Measure, MeasureValue, Series
-from svmonitor.admin import VersionedAdminMixin
+from metrics.models import DataSource, HeadlineCard, Measure, MeasureValue, Series
 
 
 @admin.register(DataSource)
@@ -51,17 +50,3 @@ class HeadlineCardAdmin(admin.ModelAdmin):
     raw_id_fields = ("measure", "comparator")
 
 
-@admin.register(FinanceLine)
-class FinanceLineAdmin(VersionedAdminMixin, admin.ModelAdmin):
-    list_display = (
-        "agreement",
-        "financial_year",
-        "scenario",
-        "in_year_position",
-        "cumulative_deficit",
-        "reflects",
-    )
-    list_filter = ("scenario", "financial_year", "agreement__council")
-    search_fields = ("reflects", "agreement__council__name")
-    list_select_related = ("agreement__council",)
-    readonly_fields = ("version",)

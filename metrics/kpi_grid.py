@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db.models import Case, IntegerField, Value, When
 
 from metrics.models import DataSource, Measure, MeasureValue, Series
-from reports.variance import format_value
+from metrics.variance import format_value
 from svmonitor.fy import fy_of
 from svmonitor.models import ReportingRound
 

@@ -3,7 +3,6 @@
 from django.db import models
 from django.db.models import Q
 
-from svmonitor.models import MONEY
 from svmonitor.scoping import council_scoped
 
 
@@ -184,49 +183,3 @@ class HeadlineCard(models.Model):
         return self.title
 
 
-class FinanceLine(models.Model):
-    """High Needs Block figures for one financial year in one scenario."""
-
-    class Scenario(models.TextChoices):
-        AGREEMENT = "agreement", "Agreement profile"
-        LATEST = "latest", "Latest forecast"
-        UNMITIGATED = "unmitigated", "Unmitigated forecast"
-
-    agreement = models.ForeignKey(
-        "svmonitor.Agreement", on_delete=models.CASCADE, related_name="finance_lines"
-    )
-    financial_year = models.PositiveSmallIntegerField()
-    scenario = models.CharField(max_length=12, choices=Scenario.choices)
-    in_year_position = models.DecimalField(
-        "In-year position (£, deficit negative)", null=True, blank=True, **MONEY
-    )
-    cumulative_deficit = models.DecimalField(
-        "Cumulative deficit (£)", null=True, blank=True, **MONEY
-    )
-    hnb_income = models.DecimalField("HNB income (£)", null=True, blank=True, **MONEY)
-    dfe_payments = models.DecimalField("DfE payments (£)", null=True, blank=True, **MONEY)
-    council_contribution = models.DecimalField(
-        "Council contribution (£)", null=True, blank=True, **MONEY
-    )
-    schools_block_transfer = models.DecimalField(
-        "Schools block transfer (£)", null=True, blank=True, **MONEY
-    )
-    reflects = models.CharField(max_length=120, blank=True, help_text='e.g. "Q2 forecast"')
-    version = models.PositiveIntegerField(default=1)
-
-    objects = council_scoped("agreement__council")
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["agreement", "financial_year", "scenario"],
-                name="%(app_label)s_%(class)s_one_per_year_scenario",
-            ),
-            models.CheckConstraint(
-                condition=Q(scenario__in=["agreement", "latest", "unmitigated"]),
-                name="%(app_label)s_%(class)s_scenario_valid",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.agreement.council} {self.financial_year} {self.get_scenario_display()}"

@@ -4,6 +4,14 @@ from django.apps import AppConfig
 
 
 class ReportsConfig(AppConfig):
-    """The reports app."""
+    """The top layer: the snapshot read model, the return's pages, dashboards, PDFs."""
 
     name = "reports"
+
+    def ready(self) -> None:
+        # The spine's lifecycle freezes a round when it is marked ready; the frozen record is
+        # built from this app's read model.
+        from reports.freeze import SnapshotFreezer
+        from svmonitor.sections import round_freezer_register
+
+        round_freezer_register(SnapshotFreezer())

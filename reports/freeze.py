@@ -45,3 +45,16 @@ def round_snapshot_freeze(*, round: ReportingRound, by) -> RoundSnapshot:
 def round_snapshot_verify(snapshot: RoundSnapshot) -> bool:
     """Whether a stored snapshot's payload still hashes to its recorded SHA-256."""
     return payload_sha256(snapshot.payload) == snapshot.sha256
+
+
+class SnapshotFreezer:
+    """The spine's lifecycle freezes rounds through this (registered in ReportsConfig.ready)."""
+
+    def freeze(self, *, round, by) -> str:
+        """Freeze the round as the dashboard's read model shows it; return its SHA-256."""
+        return round_snapshot_freeze(round=round, by=by).sha256
+
+    def latest_sha256(self, *, round) -> str | None:
+        """The SHA-256 of the round's latest frozen record (the one signed)."""
+        latest = RoundSnapshot.objects.filter(round=round).order_by("-created_at", "-pk").first()
+        return latest.sha256 if latest else None

@@ -8,19 +8,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from conditions.models import ConditionUpdate
-from metrics.models import FinanceLine
+from finance.models import DeficitCap, FinanceLine
+from metrics import variance as fmt
 from reports import charts
-from reports import variance as fmt
 from reports.snapshot import AreaSection, FinanceYear, MeasureData, Rating, RoundSnapshot
 from svmonitor.choices import DEFAULT_DFE_MAPPING, RAG_CSS, RAG_RANK, Rag, RoundStatus
 from svmonitor.fy import fy_label
-from svmonitor.models import (
-    DeficitCap,
-    LocalAuthority,
-    MonitoringTierChange,
-    RagDefinition,
-    ReportingRound,
-)
+from svmonitor.models import LocalAuthority, MonitoringTierChange, RagDefinition, ReportingRound
 
 
 @dataclass(frozen=True)

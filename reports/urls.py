@@ -1,19 +1,34 @@
-"""URLs of the reports app."""
+"""URLs of the reports app: the dashboards and portfolio, the return as one page with its
+lifecycle, and the PDFs."""
 
 from django.urls import path
 
-from reports import views, views_pdf
+from reports import views, views_lifecycle, views_pdf, views_return
 
 app_name = "reports"
+
+# A round is named by council, financial year ("2024-25") and update (1, 2 or 3).
+ROUND = "councils/<slug:slug>/rounds/<str:fy>/<int:n>/"
 
 urlpatterns = [
     path("councils/", views.council_list, name="council_list"),
     path("councils/<slug:slug>/", views.council_dashboard, name="council_dashboard"),
     path("portfolio/", views.portfolio, name="portfolio"),
-    path(
-        "councils/<slug:slug>/rounds/<str:fy>/<int:n>/report.pdf",
-        views_pdf.report_pdf,
-        name="report_pdf",
-    ),
+    path(ROUND + "report.pdf", views_pdf.report_pdf, name="report_pdf"),
     path("councils/<slug:slug>/board-pack.pdf", views_pdf.board_pack_pdf, name="board_pack_pdf"),
+    # The return and its lifecycle.
+    path("councils/<slug:slug>/rounds/", views_lifecycle.round_list, name="round_list"),
+    path("councils/<slug:slug>/rounds/open/", views_lifecycle.round_open, name="round_open"),
+    path(ROUND, views_return.round_detail, name="round_detail"),
+    path(ROUND + "status/", views_return.round_status, name="round_status"),
+    path(ROUND + "changes/", views_return.round_changes_view, name="round_changes"),
+    path(
+        ROUND + "history/<str:section>/<int:pk>/",
+        views_return.section_history_view,
+        name="section_history",
+    ),
+    path(ROUND + "ready/", views_lifecycle.round_ready, name="round_ready"),
+    path(ROUND + "sign-off/", views_lifecycle.round_sign_off_view, name="round_sign_off"),
+    path(ROUND + "submit/", views_lifecycle.round_submit, name="round_submit"),
+    path(ROUND + "reopen/", views_lifecycle.round_reopen_view, name="round_reopen"),
 ]

@@ -3,7 +3,12 @@
 from django.contrib import admin
 
 from risks.models import Risk, RiskUpdate
-from svmonitor.admin import LockedRoundAdminMixin, VersionedAdminMixin
+from svmonitor.admin import (
+    LockedRoundAdminMixin,
+    RoundInlineMixin,
+    VersionedAdminMixin,
+    admin_inline_register,
+)
 
 
 @admin.register(Risk)
@@ -23,3 +28,13 @@ class RiskUpdateAdmin(LockedRoundAdminMixin, VersionedAdminMixin, admin.ModelAdm
     list_select_related = ("risk", "round__agreement__council")
     raw_id_fields = ("round", "risk")
     readonly_fields = ("score", "version", "updated_at", "updated_by")
+
+
+class RiskUpdateInline(RoundInlineMixin, admin.TabularInline):
+    model = RiskUpdate
+    fields = ("risk", "rag", "narrative", "impact", "likelihood", "score", "version")
+    readonly_fields = ("score", "version")
+    raw_id_fields = ("risk",)
+
+
+admin_inline_register("round", RiskUpdateInline)

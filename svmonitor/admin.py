@@ -3,24 +3,28 @@
 from django.contrib import admin
 from django.db import models
 
-from conditions.models import AgreementCondition, ConditionUpdate, WorkstreamUpdate
-from risks.models import RiskUpdate
 from svmonitor.models import (
     Agreement,
     AuditEvent,
-    DeficitCap,
-    Headline,
     KeyContact,
     LocalAuthority,
     Membership,
     MonitoringTierChange,
-    PaymentInstalment,
     RagDefinition,
     ReportingRound,
     RoundEvent,
-    RoundOverview,
     SignOff,
 )
+
+# Inlines that apps above the spine add under an agreement or a round (their admin.py calls
+# admin_inline_register), so the spine's admin never imports them.
+_REGISTERED_INLINES: dict[str, list] = {"agreement": [], "round": []}
+
+
+def admin_inline_register(parent: str, inline) -> None:
+    """Show `inline` under every agreement ("agreement") or round ("round") in the admin."""
+    if inline not in _REGISTERED_INLINES[parent]:
+        _REGISTERED_INLINES[parent].append(inline)
 
 
 class ReadOnlyAdminMixin:
@@ -81,7 +85,7 @@ class LockedRoundAdminMixin:
         return not locked and super().has_delete_permission(request, obj)
 
 
-class _RoundInlineMixin:
+class RoundInlineMixin:
     """Inline under a round: read-only once the round is past draft (obj is the round)."""
 
     extra = 0
@@ -150,26 +154,9 @@ class MembershipAdmin(CouncilListAdminMixin, admin.ModelAdmin):
 # --- Agreements ------------------------------------------------------------------------------
 
 
-class PaymentInstalmentInline(admin.TabularInline):
-    model = PaymentInstalment
-    extra = 0
-
-
-class DeficitCapInline(admin.TabularInline):
-    model = DeficitCap
-    extra = 0
-
-
 class MonitoringTierChangeInline(admin.TabularInline):
     model = MonitoringTierChange
     extra = 0
-
-
-class AgreementConditionInline(admin.TabularInline):
-    model = AgreementCondition
-    extra = 0
-    fields = ("label", "title", "order", "in_force_from", "in_force_to")
-    show_change_link = True
 
 
 @admin.register(Agreement)
@@ -188,28 +175,11 @@ class AgreementAdmin(CouncilListAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ("council",)
     # Django 6 assumes https for a URL typed without a scheme; opt in now (no deprecation).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    inlines = [
-        AgreementConditionInline,
-        PaymentInstalmentInline,
-        DeficitCapInline,
-        MonitoringTierChangeInline,
-    ]
+    inlines = [MonitoringTierChangeInline]
 
-
-@admin.register(PaymentInstalment)
-class PaymentInstalmentAdmin(CouncilListAdminMixin, admin.ModelAdmin):
-    council_path = "agreement__council"
-    list_display = ("agreement", "due_date", "amount", "status", "status_date")
-    list_filter = ("status",)
-    search_fields = ("note",)
-    date_hierarchy = "due_date"
-
-
-@admin.register(DeficitCap)
-class DeficitCapAdmin(CouncilListAdminMixin, admin.ModelAdmin):
-    council_path = "agreement__council"
-    list_display = ("agreement", "financial_year", "cap")
-    list_filter = ("financial_year",)
+    def get_inlines(self, request, obj):
+        # The apps that own an agreement's conditions and payments add their inlines.
+        return [*self.inlines, *_REGISTERED_INLINES["agreement"]]
 
 
 @admin.register(MonitoringTierChange)
@@ -221,27 +191,6 @@ class MonitoringTierChangeAdmin(CouncilListAdminMixin, admin.ModelAdmin):
 
 
 # --- Rounds ----------------------------------------------------------------------------------
-
-
-class ConditionUpdateInline(_RoundInlineMixin, admin.TabularInline):
-    model = ConditionUpdate
-    fields = ("condition", "rag", "narrative", "version")
-    readonly_fields = ("version",)
-    raw_id_fields = ("condition",)
-
-
-class RiskUpdateInline(_RoundInlineMixin, admin.TabularInline):
-    model = RiskUpdate
-    fields = ("risk", "rag", "narrative", "impact", "likelihood", "score", "version")
-    readonly_fields = ("score", "version")
-    raw_id_fields = ("risk",)
-
-
-class WorkstreamUpdateInline(_RoundInlineMixin, admin.TabularInline):
-    model = WorkstreamUpdate
-    fields = ("workstream", "rag", "narrative", "version")
-    readonly_fields = ("version",)
-    raw_id_fields = ("workstream",)
 
 
 class SignOffInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -283,13 +232,11 @@ class ReportingRoundAdmin(CouncilListAdminMixin, admin.ModelAdmin):
         "version",
     )
     raw_id_fields = ("agreement",)
-    inlines = [
-        ConditionUpdateInline,
-        RiskUpdateInline,
-        WorkstreamUpdateInline,
-        SignOffInline,
-        RoundEventInline,
-    ]
+    inlines = [SignOffInline, RoundEventInline]
+
+    def get_inlines(self, request, obj):
+        # The apps that own a return's sections add their inlines (before the history).
+        return [*_REGISTERED_INLINES["round"], *self.inlines]
 
     def save_formset(self, request, form, formset, change):
         # Inline saves bump versions like the services do, so stale app forms are refused.
@@ -303,44 +250,6 @@ class ReportingRoundAdmin(CouncilListAdminMixin, admin.ModelAdmin):
                 obj.updated_by = request.user
             obj.save()
         formset.save_m2m()
-
-
-class HeadlineInline(_RoundInlineMixin, admin.TabularInline):
-    model = Headline
-    max_num = 9
-    show_change_link = False
-    fields = ("kind", "position", "text")
-    ordering = ("kind", "position")
-
-
-@admin.register(RoundOverview)
-class RoundOverviewAdmin(
-    CouncilListAdminMixin, LockedRoundAdminMixin, VersionedAdminMixin, admin.ModelAdmin
-):
-    council_path = "round__agreement__council"
-    list_display = (
-        "round",
-        "overall_rag",
-        "deficit_this_year_on_track",
-        "zero_deficit_on_track",
-        "capital_project_on_track",
-        "adviser_support_requested",
-        "updated_at",
-    )
-    list_filter = ("overall_rag", "adviser_support_requested")
-    search_fields = ("overall_narrative",)
-    readonly_fields = ("version", "updated_at", "updated_by")
-    raw_id_fields = ("round",)
-    inlines = [HeadlineInline]
-
-
-@admin.register(Headline)
-class HeadlineAdmin(CouncilListAdminMixin, admin.ModelAdmin):
-    council_path = "overview__round__agreement__council"
-    list_display = ("overview", "kind", "position", "text")
-    list_filter = ("kind",)
-    search_fields = ("text",)
-    raw_id_fields = ("overview",)
 
 
 # --- History: read-only ----------------------------------------------------------------------

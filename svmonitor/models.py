@@ -9,10 +9,8 @@ from svmonitor.choices import (
     DFE_LEVELS,
     ContactRole,
     MonitoringTier,
-    PaymentStatus,
     Rag,
     RoundStatus,
-    YesNo,
 )
 from svmonitor.fy import fy_label
 from svmonitor.roles import Role
@@ -149,59 +147,6 @@ class Agreement(models.Model):
     def period_label(self) -> str:
         """The agreement's years as text."""
         return f"{fy_label(self.first_financial_year)} to {fy_label(self.last_financial_year)}"
-
-
-class PaymentInstalment(models.Model):
-    """One DfE payment due under an agreement."""
-
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="payments")
-    due_date = models.DateField()
-    amount = models.DecimalField("Amount (£)", **MONEY)
-    status = models.CharField(
-        max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.EXPECTED
-    )
-    status_date = models.DateField(null=True, blank=True, help_text="When received or withheld")
-    note = models.CharField(max_length=300, blank=True)
-
-    objects = council_scoped("agreement__council")
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=PaymentStatus.values),
-                name="%(app_label)s_%(class)s_status_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(amount__gt=0), name="%(app_label)s_%(class)s_amount_positive"
-            ),
-            models.UniqueConstraint(
-                fields=["agreement", "due_date"], name="%(app_label)s_%(class)s_one_per_date"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"£{self.amount:,.0f} due {self.due_date} ({self.get_status_display()})"
-
-
-class DeficitCap(models.Model):
-    """The cumulative deficit an agreement allows at the end of one financial year."""
-
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="deficit_caps")
-    financial_year = models.PositiveSmallIntegerField()
-    cap = models.DecimalField("Cumulative deficit cap (£)", **MONEY)
-
-    objects = council_scoped("agreement__council")
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["agreement", "financial_year"], name="%(app_label)s_%(class)s_one_per_year"
-            ),
-            models.CheckConstraint(condition=FY_RANGE, name="%(app_label)s_%(class)s_year_valid"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{fy_label(self.financial_year)} cap £{self.cap:,.0f}"
 
 
 class MonitoringTierChange(models.Model):
@@ -349,80 +294,6 @@ class RoundEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round}: {self.action} at {self.at:%Y-%m-%d %H:%M}"
-
-
-class RoundOverview(models.Model):
-    """The overview page of a return: on-track answers, adviser request, the board's RAG."""
-
-    round = models.OneToOneField(ReportingRound, on_delete=models.CASCADE, related_name="overview")
-    deficit_this_year_on_track = models.CharField(max_length=3, choices=YesNo.choices, blank=True)
-    deficit_this_year_commentary = models.TextField(blank=True)
-    zero_deficit_on_track = models.CharField(max_length=3, choices=YesNo.choices, blank=True)
-    zero_deficit_commentary = models.TextField(blank=True)
-    capital_project_on_track = models.CharField(max_length=3, choices=YesNo.choices, blank=True)
-    capital_project_commentary = models.TextField(blank=True)
-    adviser_support_requested = models.BooleanField(default=False)
-    adviser_support_detail = models.TextField(blank=True)
-    overall_rag = models.CharField(max_length=12, choices=Rag.choices, default=Rag.NOT_RATED)
-    overall_narrative = models.TextField(blank=True)
-    version = models.PositiveIntegerField(default=1)
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-
-    objects = council_scoped("round__agreement__council")
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(overall_rag__in=Rag.values), name="%(app_label)s_%(class)s_rag_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(deficit_this_year_on_track__in=["", *YesNo.values])
-                & Q(zero_deficit_on_track__in=["", *YesNo.values])
-                & Q(capital_project_on_track__in=["", *YesNo.values]),
-                name="%(app_label)s_%(class)s_answers_valid",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Overview of {self.round}"
-
-
-class Headline(models.Model):
-    """One programme headline: a driver, barrier or engagement example (at most 3 a list)."""
-
-    class Kind(models.TextChoices):
-        DRIVER = "driver", "Biggest drivers of positive change"
-        BARRIER = "barrier", "Biggest barriers to implementation"
-        ENGAGEMENT = "engagement", "Best examples of stakeholder engagement"
-
-    overview = models.ForeignKey(RoundOverview, on_delete=models.CASCADE, related_name="headlines")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    position = models.PositiveSmallIntegerField()
-    text = models.TextField()
-
-    objects = council_scoped("overview__round__agreement__council")
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=["driver", "barrier", "engagement"]),
-                name="%(app_label)s_%(class)s_kind_valid",
-            ),
-            # Positions 1-3 and unique per list: the database itself holds "at most 3".
-            models.CheckConstraint(
-                condition=Q(position__gte=1) & Q(position__lte=3),
-                name="%(app_label)s_%(class)s_position_1_to_3",
-            ),
-            models.UniqueConstraint(
-                fields=["overview", "kind", "position"], name="%(app_label)s_%(class)s_one_per_slot"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} #{self.position}"
 
 
 class Membership(models.Model):

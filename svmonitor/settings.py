@@ -56,11 +56,17 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Layers, lowest first (docs/architecture.md; checked by import-linter in `make test`).
     "svmonitor",
     "conditions",
     "risks",
     "metrics",
+    "finance",
+    "overview",
+    "workbook",
     "reports",
+    # Demo and national-scale generators: management commands only, outside the layers.
+    "demo",
     # The council-data version token that keeps cached dashboards current (issue 9).
     "svmonitor.dataversion",
 ]

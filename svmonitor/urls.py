@@ -13,7 +13,10 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("conditions.urls")),
     path("", include("risks.urls")),
+    path("", include("overview.urls")),
     path("", include("metrics.urls")),
+    path("", include("finance.urls")),
+    path("", include("workbook.urls")),
 ]
 
 # Generic error pages with the request id and no internal detail (svmonitor/error_views.py).

@@ -14,21 +14,19 @@ from conditions.models import (
     Workstream,
     WorkstreamUpdate,
 )
-from metrics.models import DataSource, FinanceLine, HeadlineCard, Measure, MeasureValue, Series
+from finance.models import DeficitCap, FinanceLine, PaymentInstalment
+from metrics.models import DataSource, HeadlineCard, Measure, MeasureValue, Series
+from overview.models import Headline, RoundOverview
 from risks.models import Risk, RiskUpdate
 from svmonitor.choices import Rag
 from svmonitor.models import (
     Agreement,
-    DeficitCap,
-    Headline,
     KeyContact,
     LocalAuthority,
     Membership,
     MonitoringTierChange,
-    PaymentInstalment,
     RagDefinition,
     ReportingRound,
-    RoundOverview,
 )
 from svmonitor.roles import Role
 

@@ -4,14 +4,15 @@ from dataclasses import dataclass
 
 from conditions.models import ConditionUpdate, WorkstreamUpdate
 from conditions.services import condition_update_save, workstream_update_save
+from overview.models import RoundOverview
+from overview.services import round_overview_save
 from risks.models import RiskUpdate
 from risks.services import risk_update_save
 from svmonitor.choices import Rag, RoundStatus
-from svmonitor.models import Agreement, ReportingRound, RoundOverview
+from svmonitor.models import Agreement, ReportingRound
 from svmonitor.services import (
     round_mark_ready,
     round_open_next,
-    round_overview_save,
     round_record_submission,
     round_sign_off,
 )

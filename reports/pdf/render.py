@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from metrics import variance as fmt
 from reports import charts
-from reports import variance as fmt
 from reports.pdf.charts_svg import figure_data_uri
 from reports.pdf.fetcher import StaticOnlyFetcher, static_root
 from reports.pdf.selectors import ReportSource, rating_for_code, risk_ratings_by_update

@@ -16,7 +16,8 @@ from django.db.models import (
 )
 
 from conditions.models import AgreementCondition, Milestone, ProgrammeArea
-from metrics.models import FinanceLine
+from finance.models import DeficitCap, FinanceLine, PaymentInstalment
+from overview.models import Headline, RoundOverview
 from reports.snapshot.measures import _headlines, _measures
 from reports.snapshot.rounds import round_key, rounds_for_building
 from reports.snapshot.types import (
@@ -52,17 +53,7 @@ from svmonitor.choices import (
     RoundStatus,
 )
 from svmonitor.fy import fy_bounds, fy_label
-from svmonitor.models import (
-    MONEY,
-    DeficitCap,
-    Headline,
-    KeyContact,
-    PaymentInstalment,
-    RagDefinition,
-    ReportingRound,
-    RoundOverview,
-    SignOff,
-)
+from svmonitor.models import MONEY, KeyContact, RagDefinition, ReportingRound, SignOff
 
 # --- building --------------------------------------------------------------------------------
 

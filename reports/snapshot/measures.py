@@ -9,8 +9,8 @@ from decimal import Decimal
 import pandas as pd
 from django.db.models import F, FilteredRelation, Q
 
+from metrics import variance as fmt
 from metrics.models import HeadlineCard, Measure, MeasureValue, Series
-from reports import variance as fmt
 from reports.snapshot.types import (
     KPI_TABLE_PERIODS,
     ROLLING_WINDOW,

@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from metrics import variance as fmt
 from metrics.models import Series
-from reports import variance as fmt
 from svmonitor.choices import (
     RAG_CSS,
     RAG_RANK,

@@ -1,15 +1,6 @@
 """Writes for reporting rounds, re-exported so `from svmonitor.services import X` names them all:
-the lifecycle (rounds.py), the overview and headlines (overview.py), and the rules every section
-save follows (sections.py)."""
+the lifecycle (rounds.py) and the rules every section save follows (sections.py)."""
 
-from svmonitor.services.overview import (
-    HEADLINES_MAX,
-    OVERVIEW_FIELDS,
-    OVERVIEW_TEXTS,
-    headlines_fingerprint,
-    headlines_save,
-    round_overview_save,
-)
 from svmonitor.services.rounds import (
     DUE_DATES,
     round_default_due_date,
@@ -30,19 +21,13 @@ from svmonitor.services.sections import (
 
 __all__ = [
     "DUE_DATES",
-    "HEADLINES_MAX",
     "NARRATIVE_MAX",
     "NARRATIVE_NEEDED",
-    "OVERVIEW_FIELDS",
-    "OVERVIEW_TEXTS",
-    "headlines_fingerprint",
-    "headlines_save",
     "rated_section_validate",
     "round_default_due_date",
     "round_lock_for_edit",
     "round_mark_ready",
     "round_open_next",
-    "round_overview_save",
     "round_record_submission",
     "round_reopen",
     "round_sign_off",

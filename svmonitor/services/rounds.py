@@ -9,15 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from conditions.models import ConditionUpdate, Workstream, WorkstreamUpdate
-from reports.freeze import round_snapshot_freeze
-from reports.models import RoundSnapshot
-from risks.models import Risk, RiskUpdate
 from svmonitor.audit import audit_record, model_fields_dict
 from svmonitor.choices import RoundStatus
-from svmonitor.models import Agreement, Headline, ReportingRound, RoundEvent, RoundOverview, SignOff
-from svmonitor.selectors import conditions_in_force, previous_round_for, round_completeness
-from svmonitor.services.overview import OVERVIEW_FIELDS
+from svmonitor.models import Agreement, ReportingRound, RoundEvent, SignOff
+from svmonitor.sections import return_parts, round_freezer
+from svmonitor.selectors import previous_round_for, round_completeness
 from svmonitor.services.sections import text_length_errors
 
 DUE_DATES = {1: (5, 31), 2: (8, 31), 3: (11, 30)}
@@ -86,84 +82,12 @@ def round_default_due_date(*, financial_year: int, update_number: int) -> dt.dat
 
 
 def _carry_forward(new: ReportingRound, previous: ReportingRound | None, by) -> None:
-    """Copy the previous round's sections into the new draft; add rows for anything new."""
-    agreement = new.agreement
-    condition_ids = set(
-        conditions_in_force(agreement=agreement, on=new.due_date).values_list("pk", flat=True)
-    )
-    risks = {risk.pk: risk for risk in Risk.objects.filter(council=agreement.council_id)}
-    open_risk_ids = {pk for pk, risk in risks.items() if risk.is_open}
-    workstream_ids = set(
-        Workstream.objects.filter(area__council=agreement.council_id).values_list("pk", flat=True)
-    )
-    old_conditions = old_risks = old_workstreams = []
-    if previous is not None:
-        old_conditions = list(
-            ConditionUpdate.objects.filter(round=previous, condition_id__in=condition_ids)
-            .prefetch_related("key_measures")
-            .order_by("pk")
-        )
-        old_risks = list(
-            RiskUpdate.objects.filter(round=previous, risk_id__in=open_risk_ids).order_by("pk")
-        )
-        old_workstreams = list(WorkstreamUpdate.objects.filter(round=previous).order_by("pk"))
+    """Copy the previous round's sections into the new draft; add rows for anything new.
 
-    stamp = {"round": new, "updated_by": by}
-    conditions = [
-        ConditionUpdate(condition_id=u.condition_id, rag=u.rag, narrative=u.narrative, **stamp)
-        for u in old_conditions
-    ]
-    seen = {u.condition_id for u in old_conditions}
-    conditions += [ConditionUpdate(condition_id=pk, **stamp) for pk in condition_ids - seen]
-    created = ConditionUpdate.objects.bulk_create(conditions)
-    # Key measures cited by an update travel with it.
-    through = ConditionUpdate.key_measures.through
-    by_condition = {u.condition_id: u for u in created}
-    through.objects.bulk_create(
-        through(conditionupdate_id=by_condition[u.condition_id].pk, measure_id=m.pk)
-        for u in old_conditions
-        for m in u.key_measures.all()
-    )
-
-    risk_rows = [
-        RiskUpdate(
-            risk_id=u.risk_id,
-            rag=u.rag,
-            narrative=u.narrative,
-            impact=u.impact,
-            likelihood=u.likelihood,
-            **stamp,
-        )
-        for u in old_risks
-    ]
-    seen = {u.risk_id for u in old_risks}
-    risk_rows += [
-        RiskUpdate(risk_id=pk, impact=risks[pk].impact, likelihood=risks[pk].likelihood, **stamp)
-        for pk in sorted(open_risk_ids - seen)
-    ]
-    RiskUpdate.objects.bulk_create(risk_rows)
-
-    workstream_rows = [
-        WorkstreamUpdate(workstream_id=u.workstream_id, rag=u.rag, narrative=u.narrative, **stamp)
-        for u in old_workstreams
-    ]
-    seen = {u.workstream_id for u in old_workstreams}
-    workstream_rows += [
-        WorkstreamUpdate(workstream_id=pk, **stamp) for pk in sorted(workstream_ids - seen)
-    ]
-    WorkstreamUpdate.objects.bulk_create(workstream_rows)
-
-    old_overview = RoundOverview.objects.filter(round=previous).first() if previous else None
-    overview = RoundOverview(round=new, updated_by=by)
-    if old_overview is not None:
-        for field in OVERVIEW_FIELDS:
-            setattr(overview, field, getattr(old_overview, field))
-    overview.save()
-    if old_overview is not None:
-        Headline.objects.bulk_create(
-            Headline(overview=overview, kind=h.kind, position=h.position, text=h.text)
-            for h in old_overview.headlines.order_by("kind", "position")
-        )
+    Each part of the return (registered by the app that owns it) carries itself forward.
+    """
+    for part in return_parts():
+        part.carry_forward(new, previous, by)
 
 
 @transaction.atomic
@@ -238,13 +162,13 @@ def round_mark_ready(*, round: ReportingRound, by) -> ReportingRound:
     locked.ready_by = by
     locked.version += 1
     locked.save(update_fields=["status", "ready_at", "ready_by", "version"])
-    snapshot = round_snapshot_freeze(round=locked, by=by)
+    sha256 = round_freezer().freeze(round=locked, by=by)
     _record(
         locked,
         action="ready",
         from_status=RoundStatus.DRAFT,
         by=by,
-        extra={"snapshot_sha256": snapshot.sha256},
+        extra={"snapshot_sha256": sha256},
     )
     return locked
 
@@ -266,15 +190,15 @@ def round_sign_off(*, round: ReportingRound, by, capacity: str) -> SignOff:
     if any(s.signed_by_id == by.pk for s in live.values()):
         raise ValidationError(SAME_PERSON, code="same_person")
     # Sign the latest frozen snapshot: the one made when the return was marked ready.
-    snapshot = RoundSnapshot.objects.filter(round=locked).order_by("-created_at", "-pk").first()
-    if snapshot is None:
+    sha256 = round_freezer().latest_sha256(round=locked)
+    if sha256 is None:
         raise ValidationError("This return has no frozen snapshot; reopen it and mark it ready.")
     sign_off = SignOff.objects.create(
         round=locked,
         capacity=capacity,
         signed_by=by,
         signed_at=timezone.now(),
-        snapshot_sha256=snapshot.sha256,
+        snapshot_sha256=sha256,
     )
     live[capacity] = sign_off
     from_status = locked.status
@@ -287,7 +211,7 @@ def round_sign_off(*, round: ReportingRound, by, capacity: str) -> SignOff:
         action=f"signed_{capacity}",
         from_status=from_status,
         by=by,
-        extra={"capacity": capacity, "snapshot_sha256": snapshot.sha256},
+        extra={"capacity": capacity, "snapshot_sha256": sha256},
     )
     return sign_off
 

@@ -28,7 +28,7 @@ PLAIN_KWARGS = {
     "n": lambda graph: str(graph.round.update_number),
     "update_number": lambda graph: str(graph.round.update_number),
     "capacity": lambda graph: "s151",
-    "section": lambda graph: "condition",  # conditions:section_history: a condition update
+    "section": lambda graph: "condition",  # reports:section_history: a condition update
     "kind": lambda graph: "driver",  # a headline list
 }
 
@@ -51,7 +51,7 @@ OBJECT_KWARGS = {
 
 # Bare `pk`/`id` kwargs: route name -> key in CouncilGraph.objects, when not inferable.
 PK_ROUTES: dict[str, str] = {
-    "conditions:section_history": "condition_update",  # with section=condition, see above
+    "reports:section_history": "condition_update",  # with section=condition, see above
 }
 
 # Routes that need query parameters (GET) or fields (POST) to name what they act on.

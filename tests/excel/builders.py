@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 
-from metrics.excel import format as fmt
 from svmonitor.choices import Rag, RoundStatus
 from tests.factories import (
     AgreementConditionFactory,
@@ -30,6 +29,7 @@ from tests.factories import (
     WorkstreamFactory,
     WorkstreamUpdateFactory,
 )
+from workbook import format as fmt
 
 
 def build_council_data(council):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from metrics.excel.rag_notation import rag_parse
 from svmonitor.choices import Rag
+from workbook.rag_notation import rag_parse
 
 
 @pytest.mark.parametrize(

@@ -4,11 +4,11 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from metrics.excel import format as fmt
 from metrics.models import MeasureValue
 from svmonitor.checks import check_defusedxml, defusedxml_in_use
 from svmonitor.models import LocalAuthority
 from tests.excel.builders import build_council_data, headers, workbook_bytes
+from workbook import format as fmt
 
 
 def test_export_then_import_with_dry_run_then_for_real(council, tmp_path, capsys):

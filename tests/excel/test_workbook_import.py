@@ -7,13 +7,14 @@ import pytest
 from django.db import connection
 
 from conditions.models import ConditionUpdate
-from metrics.excel import format as fmt
-from metrics.excel.importer import workbook_import
-from metrics.models import DataSource, FinanceLine, Measure, MeasureValue, Series
+from finance.models import FinanceLine
+from metrics.models import DataSource, Measure, MeasureValue, Series
 from svmonitor.choices import Rag, RoundStatus
 from svmonitor.models import AuditEvent, LocalAuthority, ReportingRound
 from tests.excel.builders import build_council_data, headers, minimal_sheets, workbook_bytes
 from tests.factories import UserFactory
+from workbook import format as fmt
+from workbook.importer import workbook_import
 
 
 @pytest.fixture
@@ -231,7 +232,7 @@ def _fail_finance_inserts():
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(
-                "CREATE TRIGGER fail_finance BEFORE INSERT ON metrics_financeline "
+                "CREATE TRIGGER fail_finance BEFORE INSERT ON finance_financeline "
                 "BEGIN SELECT RAISE(ABORT, 'finance insert refused'); END"
             )
         else:
@@ -240,7 +241,7 @@ def _fail_finance_inserts():
                 "RAISE EXCEPTION 'finance insert refused'; END $$ LANGUAGE plpgsql"
             )
             cursor.execute(
-                "CREATE TRIGGER fail_finance BEFORE INSERT ON metrics_financeline "
+                "CREATE TRIGGER fail_finance BEFORE INSERT ON finance_financeline "
                 "FOR EACH ROW EXECUTE FUNCTION fail_finance()"
             )
 

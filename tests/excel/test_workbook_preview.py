@@ -7,11 +7,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from metrics.excel import format as fmt
-from metrics.excel.importer import workbook_import
-from metrics.excel.plan import MAX_CHANGE_LINES, ChangeLine
 from metrics.models import MeasureValue
 from tests.excel.builders import build_council_data, headers, workbook_bytes
+from workbook import format as fmt
+from workbook.importer import workbook_import
+from workbook.plan import MAX_CHANGE_LINES, ChangeLine
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -107,7 +107,7 @@ def test_the_preview_page_lists_the_changes(client, council, la_officer):
     client.force_login(la_officer)
     book = workbook_bytes(_updates([None, "2024-25", 2, "3.1", "Red", "New words"]))
     response = client.post(
-        reverse("metrics:workbook_upload", args=[council.slug]),
+        reverse("workbook:workbook_upload", args=[council.slug]),
         {"workbook": SimpleUploadedFile("book.xlsx", book, content_type=XLSX)},
     )
     html = response.content.decode()
@@ -122,13 +122,13 @@ def test_a_workbook_that_matches_is_nothing_to_import(client, council, la_office
     client.force_login(la_officer)
     book = workbook_bytes(_updates([None, "2024-25", 2, "3.1", "Red", "@risk"]))
     response = client.post(
-        reverse("metrics:workbook_upload", args=[council.slug]),
+        reverse("workbook:workbook_upload", args=[council.slug]),
         {"workbook": SimpleUploadedFile("book.xlsx", book, content_type=XLSX)},
     )
     html = response.content.decode()
     assert "Nothing to import: the workbook matches what is stored" in html
-    assert "metrics:workbook_confirm" not in html
-    assert reverse("metrics:workbook_confirm", args=[council.slug]) not in html
+    assert "workbook:workbook_confirm" not in html
+    assert reverse("workbook:workbook_confirm", args=[council.slug]) not in html
     assert "Import 0 new" not in html
     assert response.context["token"] == ""
     # The upload form is offered again, and the checked file is not kept.

@@ -12,21 +12,20 @@ from conditions.models import (
     Workstream,
     WorkstreamUpdate,
 )
-from metrics.excel.exporter import workbook_export
-from metrics.excel.importer import workbook_import
-from metrics.models import DataSource, FinanceLine, Measure, MeasureValue, Series
+from finance.models import DeficitCap, FinanceLine, PaymentInstalment
+from metrics.models import DataSource, Measure, MeasureValue, Series
 from risks.models import Risk, RiskUpdate
 from svmonitor.models import (
     Agreement,
-    DeficitCap,
     LocalAuthority,
     Membership,
     MonitoringTierChange,
-    PaymentInstalment,
     RagDefinition,
     ReportingRound,
 )
 from tests.excel.builders import build_council_data
+from workbook.exporter import workbook_export
+from workbook.importer import workbook_import
 
 
 def _cells(data: bytes) -> dict[str, list[tuple]]:

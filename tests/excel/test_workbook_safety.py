@@ -5,12 +5,12 @@ import zipfile
 
 import pytest
 
-from metrics.excel import format as fmt
-from metrics.excel.importer import workbook_import
-from metrics.excel.safety import WorkbookRefused
 from metrics.models import MeasureValue
 from svmonitor.models import LocalAuthority
 from tests.excel.builders import minimal_sheets, rewrite_part, workbook_bytes, zip_bytes
+from workbook import format as fmt
+from workbook.importer import workbook_import
+from workbook.safety import WorkbookRefused
 
 SHEET = "xl/worksheets/sheet1.xml"
 

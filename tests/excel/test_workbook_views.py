@@ -8,11 +8,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from metrics.excel import format as fmt
 from metrics.models import MeasureValue
 from svmonitor.models import LocalAuthority
 from tests.excel.builders import build_council_data, headers, minimal_sheets, workbook_bytes
 from tests.factories import UserFactory
+from workbook import format as fmt
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -43,7 +43,7 @@ def _stored(settings) -> list[Path]:
 def test_an_officer_previews_then_confirms_an_import(client, council, la_officer, settings):
     build_council_data(council)
     client.force_login(la_officer)
-    url = reverse("metrics:workbook_upload", args=[council.slug])
+    url = reverse("workbook:workbook_upload", args=[council.slug])
 
     preview = client.post(url, {"workbook": _upload(workbook_bytes(_value_sheet()))})
 
@@ -53,7 +53,7 @@ def test_an_officer_previews_then_confirms_an_import(client, council, la_officer
     assert len(_stored(settings)) == 1
     token = preview.context["token"]
     confirm = client.post(
-        reverse("metrics:workbook_confirm", args=[council.slug]), {"token": token}
+        reverse("workbook:workbook_confirm", args=[council.slug]), {"token": token}
     )
     assert confirm.status_code == 200
     assert b"Workbook imported" in confirm.content
@@ -65,12 +65,12 @@ def test_the_confirm_over_htmx_returns_only_the_result(client, council, la_offic
     build_council_data(council)
     client.force_login(la_officer)
     preview = client.post(
-        reverse("metrics:workbook_upload", args=[council.slug]),
+        reverse("workbook:workbook_upload", args=[council.slug]),
         {"workbook": _upload(workbook_bytes(_value_sheet()))},
     )
 
     confirm = client.post(
-        reverse("metrics:workbook_confirm", args=[council.slug]),
+        reverse("workbook:workbook_confirm", args=[council.slug]),
         {"token": preview.context["token"]},
         HTTP_HX_REQUEST="true",
     )
@@ -84,7 +84,7 @@ def test_the_page_offers_a_progress_indicator_for_the_confirm(client, council, l
     build_council_data(council)
     client.force_login(la_officer)
     preview = client.post(
-        reverse("metrics:workbook_upload", args=[council.slug]),
+        reverse("workbook:workbook_upload", args=[council.slug]),
         {"workbook": _upload(workbook_bytes(_value_sheet()))},
     )
     assert b'hx-indicator="#import-progress"' in preview.content
@@ -95,13 +95,13 @@ def test_a_file_changed_after_the_preview_is_not_imported(client, council, la_of
     build_council_data(council)
     client.force_login(la_officer)
     preview = client.post(
-        reverse("metrics:workbook_upload", args=[council.slug]),
+        reverse("workbook:workbook_upload", args=[council.slug]),
         {"workbook": _upload(workbook_bytes(_value_sheet()))},
     )
     _stored(settings)[0].write_bytes(workbook_bytes(_value_sheet(9999)))
 
     confirm = client.post(
-        reverse("metrics:workbook_confirm", args=[council.slug]),
+        reverse("workbook:workbook_confirm", args=[council.slug]),
         {"token": preview.context["token"]},
     )
 
@@ -115,7 +115,7 @@ def test_bad_cells_are_listed_and_nothing_can_be_confirmed(client, council, la_o
     sheets = _value_sheet("lots")
 
     response = client.post(
-        reverse("metrics:workbook_upload", args=[council.slug]),
+        reverse("workbook:workbook_upload", args=[council.slug]),
         {"workbook": _upload(workbook_bytes(sheets))},
     )
 
@@ -130,7 +130,7 @@ def test_a_hostile_file_is_refused_with_a_message(client, council, la_officer, s
     client.force_login(la_officer)
 
     response = client.post(
-        reverse("metrics:workbook_upload", args=[council.slug]),
+        reverse("workbook:workbook_upload", args=[council.slug]),
         {"workbook": _upload(b"%PDF-1.7 not a workbook")},
     )
 
@@ -144,7 +144,7 @@ def test_a_file_over_the_limit_is_refused(client, council, la_officer, settings)
     client.force_login(la_officer)
 
     response = client.post(
-        reverse("metrics:workbook_upload", args=[council.slug]),
+        reverse("workbook:workbook_upload", args=[council.slug]),
         {"workbook": _upload(workbook_bytes(_value_sheet()))},
     )
 
@@ -154,8 +154,8 @@ def test_a_file_over_the_limit_is_refused(client, council, la_officer, settings)
 def test_a_board_member_may_export_but_not_upload(client, council, board_member):
     client.force_login(board_member)
 
-    assert client.get(reverse("metrics:workbook_upload", args=[council.slug])).status_code == 403
-    export = client.get(reverse("metrics:workbook_export", args=[council.slug]))
+    assert client.get(reverse("workbook:workbook_upload", args=[council.slug])).status_code == 403
+    export = client.get(reverse("workbook:workbook_export", args=[council.slug]))
     assert export.status_code == 200
     assert export["Content-Type"] == XLSX
 
@@ -163,26 +163,26 @@ def test_a_board_member_may_export_but_not_upload(client, council, board_member)
 def test_another_councils_officer_gets_404_everywhere(client, council, other_la_officer):
     client.force_login(other_la_officer)
     for name in ("workbook_upload", "workbook_export", "workbook_template"):
-        assert client.get(reverse(f"metrics:{name}", args=[council.slug])).status_code == 404
-    confirm = client.post(reverse("metrics:workbook_confirm", args=[council.slug]), {"token": "x"})
+        assert client.get(reverse(f"workbook:{name}", args=[council.slug])).status_code == 404
+    confirm = client.post(reverse("workbook:workbook_confirm", args=[council.slug]), {"token": "x"})
     assert confirm.status_code == 404
 
 
 def test_an_officer_cannot_create_a_council_by_upload(client, la_officer):
     client.force_login(la_officer)
-    response = client.get(reverse("metrics:workbook_upload", args=["new-council"]))
+    response = client.get(reverse("workbook:workbook_upload", args=["new-council"]))
     assert response.status_code == 404
 
 
 def test_a_site_administrator_creates_a_council_by_upload(client, db):
     admin = UserFactory(username="admin", is_superuser=True, is_staff=True)
     client.force_login(admin)
-    url = reverse("metrics:workbook_upload", args=["new-council"])
+    url = reverse("workbook:workbook_upload", args=["new-council"])
 
     preview = client.post(url, {"workbook": _upload(workbook_bytes(minimal_sheets()))})
     assert b"will be created from the Council sheet" in preview.content
     client.post(
-        reverse("metrics:workbook_confirm", args=["new-council"]),
+        reverse("workbook:workbook_confirm", args=["new-council"]),
         {"token": preview.context["token"]},
     )
 
@@ -192,7 +192,7 @@ def test_a_site_administrator_creates_a_council_by_upload(client, db):
 def test_the_template_has_every_sheet_and_the_council_row(client, council, la_officer):
     client.force_login(la_officer)
 
-    response = client.get(reverse("metrics:workbook_template", args=[council.slug]))
+    response = client.get(reverse("workbook:workbook_template", args=[council.slug]))
 
     workbook = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
     names = workbook.sheetnames
@@ -204,7 +204,7 @@ def test_the_template_has_every_sheet_and_the_council_row(client, council, la_of
 
 def test_a_plain_get_shows_the_upload_form(client, council, la_officer):
     client.force_login(la_officer)
-    response = client.get(reverse("metrics:workbook_upload", args=[council.slug]))
+    response = client.get(reverse("workbook:workbook_upload", args=[council.slug]))
     assert response.status_code == 200
     assert b'type="file"' in response.content
     assert b"<html" in response.content
@@ -221,7 +221,7 @@ def test_an_upload_clears_previews_never_confirmed(client, council, la_officer, 
     client.force_login(la_officer)
 
     client.post(
-        reverse("metrics:workbook_upload", args=[council.slug]),
+        reverse("workbook:workbook_upload", args=[council.slug]),
         {"workbook": _upload(workbook_bytes(_value_sheet()))},
     )
 

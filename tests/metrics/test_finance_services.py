@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from metrics.models import FinanceLine
-from metrics.services import finance_line_create, finance_line_save
+from finance.models import FinanceLine
+from finance.services import finance_line_create, finance_line_save
 from svmonitor.errors import StaleEdit
 from svmonitor.models import AuditEvent
 from tests import factories as f

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from metrics.models import FinanceLine
+from finance.models import FinanceLine
 from svmonitor.models import AuditEvent
 from svmonitor.roles import Role
 from tests import factories as f
@@ -31,11 +31,11 @@ def line(agreement):
 
 
 def _page(council):
-    return reverse("metrics:finance_lines", args=[council.slug])
+    return reverse("finance:finance_lines", args=[council.slug])
 
 
 def _edit(line):
-    return reverse("metrics:finance_line_edit", args=[line.agreement.council.slug, line.pk])
+    return reverse("finance:finance_line_edit", args=[line.agreement.council.slug, line.pk])
 
 
 def _form(line, **changes):
@@ -62,7 +62,7 @@ def test_every_year_and_scenario_is_listed_with_caps_and_payments(line, finance,
     assert "-£20,000,000" in html and "£74,422,000" in html
     assert f'id="finance-line-{line.pk}"' in html
     assert _edit(line) in html
-    add = reverse("metrics:finance_line_add", args=[council.slug])
+    add = reverse("finance:finance_line_add", args=[council.slug])
     assert f"{add}?year=2024&amp;scenario=unmitigated" in html
 
 
@@ -83,7 +83,7 @@ def test_another_councils_user_gets_404(line, other_la_officer, council, other_c
         assert client.get(_page(council)).status_code == 404
         assert client.post(_edit(line), _form(line, hnb_income="1")).status_code == 404
     # Their own council's URL with this council's line: still 404.
-    url = reverse("metrics:finance_line_edit", args=[other_council.slug, line.pk])
+    url = reverse("finance:finance_line_edit", args=[other_council.slug, line.pk])
     assert client_for(other_finance).get(url).status_code == 404
     assert FinanceLine.objects.get(pk=line.pk).hnb_income == Decimal("74422000")
 
@@ -133,7 +133,7 @@ def test_a_stale_save_shows_their_figures_beside_yours(line, finance, council):
 
 
 def test_a_missing_line_is_added_on_its_own_page(line, finance, council):
-    add = reverse("metrics:finance_line_add", args=[council.slug])
+    add = reverse("finance:finance_line_add", args=[council.slug])
     client = client_for(finance)
     page = client.get(f"{add}?year=2025&scenario=unmitigated").content.decode()
     assert '<option value="2025" selected>2025-26</option>' in page

@@ -8,8 +8,8 @@ from pypdf import PdfReader
 
 from conditions.models import ConditionUpdate
 from metrics.models import Measure
+from overview.models import RoundOverview
 from risks.models import Risk
-from svmonitor.models import RoundOverview
 from tests.factories import HeadlineFactory, KeyContactFactory
 from tests.reports.conftest import build_council
 

@@ -3,9 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from overview.models import RoundOverview
 from reports.freeze import round_snapshot_freeze
 from svmonitor import ratelimit
-from svmonitor.models import AuditEvent, RoundOverview
+from svmonitor.models import AuditEvent
 from tests.factories import ReportingRoundFactory
 from tests.pdf.conftest import pdf_text
 from tests.reports.conftest import build_council

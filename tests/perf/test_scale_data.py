@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 
 from conditions.models import ConditionUpdate, Milestone
+from demo.scale import ScaleSpec, scale_data_generate
 from svmonitor.models import KeyContact, LocalAuthority, ReportingRound
-from svmonitor.scale import ScaleSpec, scale_data_generate
 
 pytestmark = pytest.mark.django_db
 

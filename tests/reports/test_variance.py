@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from reports.variance import (
+from metrics.variance import (
     direction,
     format_difference,
     format_value,

@@ -67,7 +67,7 @@ def draft(programme, la_officer):
 def round_url(round, suffix: str = "") -> str:
     """The round page's URL, or one of its sub-pages ("conditions/3/edit/")."""
     base = reverse(
-        "conditions:round_detail",
+        "reports:round_detail",
         args=[round.agreement.council.slug, round.fy, round.update_number],
     )
     return base + suffix

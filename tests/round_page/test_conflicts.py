@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from conditions.models import ConditionUpdate, Milestone
-from svmonitor.models import AuditEvent, Headline, RoundOverview
+from overview.models import Headline, RoundOverview
+from svmonitor.models import AuditEvent
 from tests.round_page.conftest import HTMX, client_for, round_url
 from tests.round_page.test_section_edit import OVERVIEW, _headlines_form
 

@@ -25,11 +25,11 @@ def _links(council) -> dict[str, str]:
     slug = council.slug
     return {
         "dashboard": reverse("reports:council_dashboard", args=[slug]),
-        "returns": reverse("conditions:round_list", args=[slug]),
+        "returns": reverse("reports:round_list", args=[slug]),
         "kpis": reverse("metrics:kpi_grid", args=[slug]),
-        "finance": reverse("metrics:finance_lines", args=[slug]),
-        "workbook": reverse("metrics:workbook_upload", args=[slug]),
-        "export": reverse("metrics:workbook_export", args=[slug]),
+        "finance": reverse("finance:finance_lines", args=[slug]),
+        "workbook": reverse("workbook:workbook_upload", args=[slug]),
+        "export": reverse("workbook:workbook_export", args=[slug]),
     }
 
 

@@ -6,11 +6,13 @@ from django.test.utils import CaptureQueriesContext
 
 from conditions.models import ConditionUpdate, WorkstreamUpdate
 from conditions.services import condition_update_save
+from overview.models import Headline, RoundOverview
+from overview.services import headlines_fingerprint, headlines_save
 from risks.models import RiskUpdate
 from svmonitor.choices import Rag
-from svmonitor.models import AuditEvent, Headline, RoundOverview
+from svmonitor.models import AuditEvent
 from svmonitor.roles import Role
-from svmonitor.services import headlines_fingerprint, headlines_save, round_open_next
+from svmonitor.services import round_open_next
 from tests import factories as f
 from tests.conftest import _member
 from tests.round_builders import complete, leave_draft

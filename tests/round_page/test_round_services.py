@@ -8,10 +8,12 @@ from django.utils import timezone
 
 from conditions.models import Milestone
 from conditions.services import milestone_save
+from overview.models import RoundOverview
+from overview.selectors import headline_texts
+from overview.services import headlines_fingerprint, headlines_save
 from svmonitor.errors import StaleEdit
-from svmonitor.models import AuditEvent, RoundOverview
-from svmonitor.selectors import headline_texts
-from svmonitor.services import headlines_fingerprint, headlines_save, round_mark_ready
+from svmonitor.models import AuditEvent
+from svmonitor.services import round_mark_ready
 from tests.dbfail import inserts_refused
 from tests.round_builders import complete
 

@@ -5,9 +5,10 @@ import datetime as dt
 import pytest
 
 from conditions.models import ConditionUpdate, Milestone, WorkstreamUpdate
+from overview.models import Headline, RoundOverview
 from risks.models import RiskUpdate
 from svmonitor.choices import RoundStatus
-from svmonitor.models import AuditEvent, Headline, RoundOverview
+from svmonitor.models import AuditEvent
 from tests.round_builders import complete
 from tests.round_page.conftest import HTMX, client_for, round_url
 

@@ -28,7 +28,7 @@ def test_it_records_user_object_council_and_json_safe_before_after():
     event = AuditEvent.objects.get(pk=event.pk)
     assert (event.user, event.username, event.action) == (user, "recorder", "payment.save")
     assert event.council == payment.agreement.council  # found through the scoping path
-    assert (event.object_type, event.object_id) == ("svmonitor.paymentinstalment", str(payment.pk))
+    assert (event.object_type, event.object_id) == ("finance.paymentinstalment", str(payment.pk))
     assert event.object_repr.startswith("£26,800,000 due")
     assert event.before == {"amount": "1.50", "due_date": "2024-03-01"}
     assert event.after == {"amount": "26800000.00", "at": "2024-03-01T09:30:00+00:00"}

@@ -8,19 +8,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from conditions.models import ConditionUpdate, Milestone, WorkstreamUpdate
-from metrics.models import FinanceLine, Measure, MeasureValue, Series
+from finance.models import FinanceLine, PaymentInstalment
+from metrics.models import Measure, MeasureValue, Series
+from overview.models import Headline, RoundOverview
 from risks.models import Risk, RiskUpdate
 from svmonitor.choices import Rag
 from svmonitor.models import (
     Agreement,
-    Headline,
     KeyContact,
     LocalAuthority,
     Membership,
-    PaymentInstalment,
     RagDefinition,
     ReportingRound,
-    RoundOverview,
     SignOff,
 )
 from tests import factories as f

@@ -14,7 +14,8 @@ from django.db import models
 from django.test import TestCase
 
 from conditions.models import AgreementCondition, ConditionUpdate, WorkstreamUpdate
-from metrics.models import FinanceLine, HeadlineCard, MeasureValue
+from finance.models import FinanceLine
+from metrics.models import HeadlineCard, MeasureValue
 from risks.models import RiskUpdate
 from svmonitor.choices import MonitoringTier, Rag, RoundStatus
 from svmonitor.models import (

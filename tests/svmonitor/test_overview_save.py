@@ -4,10 +4,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
+from overview.models import Headline, RoundOverview
+from overview.services import headlines_fingerprint, headlines_save, round_overview_save
 from svmonitor.choices import Rag, RoundStatus
 from svmonitor.errors import StaleEdit
-from svmonitor.models import AuditEvent, Headline, RoundOverview
-from svmonitor.services import headlines_fingerprint, headlines_save, round_overview_save
+from svmonitor.models import AuditEvent
 from tests import factories as f
 from tests.dbfail import inserts_refused
 from tests.round_builders import ANSWERS, round_in

@@ -9,18 +9,12 @@ from django.utils import timezone
 
 from conditions.models import ConditionUpdate, WorkstreamUpdate
 from conditions.services import condition_update_save
+from overview.models import Headline, RoundOverview
 from reports.freeze import payload_sha256, round_snapshot_verify
 from reports.models import RoundSnapshot
 from risks.models import RiskUpdate
 from svmonitor.choices import Rag, RoundStatus
-from svmonitor.models import (
-    AuditEvent,
-    Headline,
-    ReportingRound,
-    RoundEvent,
-    RoundOverview,
-    SignOff,
-)
+from svmonitor.models import AuditEvent, ReportingRound, RoundEvent, SignOff
 from svmonitor.selectors import round_completeness
 from svmonitor.services import (
     round_mark_ready,

@@ -1,0 +1,120 @@
+"""The conditions' and workstreams' parts of a return: carried forward into a new round, and
+what is still to do in them (registered with the spine in ConditionsConfig.ready)."""
+
+from __future__ import annotations
+
+from conditions.models import ConditionUpdate, Workstream, WorkstreamUpdate
+from conditions.selectors import conditions_in_force
+from svmonitor.history import HistorySection, history_section_register
+from svmonitor.section_views import section_urls_register
+from svmonitor.sections import CompletenessGap, ReturnPart, rated_gaps, return_part_register
+
+
+def conditions_carry_forward(new, previous, by) -> None:
+    """Copy the previous round's condition updates (and their cited measures) into `new`."""
+    condition_ids = set(
+        conditions_in_force(agreement=new.agreement, on=new.due_date).values_list("pk", flat=True)
+    )
+    old = []
+    if previous is not None:
+        old = list(
+            ConditionUpdate.objects.filter(round=previous, condition_id__in=condition_ids)
+            .prefetch_related("key_measures")
+            .order_by("pk")
+        )
+    stamp = {"round": new, "updated_by": by}
+    rows = [
+        ConditionUpdate(condition_id=u.condition_id, rag=u.rag, narrative=u.narrative, **stamp)
+        for u in old
+    ]
+    seen = {u.condition_id for u in old}
+    rows += [ConditionUpdate(condition_id=pk, **stamp) for pk in condition_ids - seen]
+    created = ConditionUpdate.objects.bulk_create(rows)
+    # Key measures cited by an update travel with it.
+    through = ConditionUpdate.key_measures.through
+    by_condition = {u.condition_id: u for u in created}
+    through.objects.bulk_create(
+        through(conditionupdate_id=by_condition[u.condition_id].pk, measure_id=m.pk)
+        for u in old
+        for m in u.key_measures.all()
+    )
+
+
+def conditions_completeness(round, carried: bool) -> list[CompletenessGap]:
+    """Unrated conditions, Red/Amber ones without a narrative, carried ones not reviewed."""
+    rows = (
+        ConditionUpdate.objects.filter(round=round)
+        .order_by("condition__order", "condition__label")
+        .values_list("pk", "condition__label", "rag", "narrative", "version")
+    )
+    gaps = rated_gaps(
+        "condition",
+        [(pk, f"Condition {label}", rag, n, v) for pk, label, rag, n, v in rows],
+        carried=carried,
+    )
+    # A condition in force with no row at all is as unrated as one marked "not rated".
+    missing = conditions_in_force(agreement=round.agreement, on=round.due_date).exclude(
+        updates__round=round
+    )
+    return gaps + [
+        CompletenessGap("condition", f"Condition {label}", "not rated")
+        for label in missing.values_list("label", flat=True)
+    ]
+
+
+def workstreams_carry_forward(new, previous, by) -> None:
+    """Copy the previous round's workstream updates into `new`; add rows for new workstreams."""
+    workstream_ids = set(
+        Workstream.objects.filter(area__council=new.agreement.council_id).values_list(
+            "pk", flat=True
+        )
+    )
+    old = []
+    if previous is not None:
+        old = list(WorkstreamUpdate.objects.filter(round=previous).order_by("pk"))
+    stamp = {"round": new, "updated_by": by}
+    rows = [
+        WorkstreamUpdate(workstream_id=u.workstream_id, rag=u.rag, narrative=u.narrative, **stamp)
+        for u in old
+    ]
+    seen = {u.workstream_id for u in old}
+    rows += [WorkstreamUpdate(workstream_id=pk, **stamp) for pk in sorted(workstream_ids - seen)]
+    WorkstreamUpdate.objects.bulk_create(rows)
+
+
+def workstreams_completeness(round, carried: bool) -> list[CompletenessGap]:
+    """Unrated workstreams, Red/Amber ones without a narrative, carried ones not reviewed."""
+    rows = (
+        WorkstreamUpdate.objects.filter(round=round)
+        .order_by("workstream__area__number", "workstream__order", "workstream__name")
+        .values_list("pk", "workstream__name", "rag", "narrative", "version")
+    )
+    return rated_gaps("workstream", list(rows), carried=carried)
+
+
+PARTS = (
+    ReturnPart("conditions", 10, conditions_carry_forward, conditions_completeness),
+    ReturnPart("workstreams", 30, workstreams_carry_forward, workstreams_completeness),
+)
+
+
+def register_with_spine() -> None:
+    """Register the conditions' and workstreams' parts, section URLs and histories."""
+    for part in PARTS:
+        return_part_register(part)
+    section_urls_register(
+        "condition",
+        edit="conditions:condition_update_edit",
+        show="conditions:condition_update_show",
+    )
+    section_urls_register(
+        "workstream",
+        edit="conditions:workstream_update_edit",
+        show="conditions:workstream_update_show",
+    )
+    section_urls_register(
+        "milestone", edit="conditions:milestone_edit", show="conditions:milestone_show"
+    )
+    history_section_register("condition", HistorySection("conditions.conditionupdate"))
+    history_section_register("workstream", HistorySection("conditions.workstreamupdate"))
+    history_section_register("milestone", HistorySection("conditions.milestone"))

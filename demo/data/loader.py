@@ -1,0 +1,54 @@
+"""The demo loader service: both demo councils and their users, in one transaction."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from conditions.models import AgreementCondition, ConditionUpdate
+from demo.data import northdale, wiltshire
+from demo.data.common import Tally
+from demo.data.users import demo_users_load
+from metrics.models import MeasureValue
+from risks.models import Risk
+from svmonitor.models import Membership, ReportingRound
+
+
+@dataclass
+class CouncilSummary:
+    """What the loader left in place for one council, and what this run created or changed."""
+
+    slug: str
+    tally: Tally
+
+    def line(self) -> str:
+        """One line of counts for the command's output."""
+        counts = {
+            "conditions": AgreementCondition.objects.filter(agreement__council__slug=self.slug),
+            "rounds": ReportingRound.objects.filter(agreement__council__slug=self.slug),
+            "condition updates": ConditionUpdate.objects.filter(
+                round__agreement__council__slug=self.slug
+            ),
+            "risks": Risk.objects.filter(council__slug=self.slug),
+            "measure values": MeasureValue.objects.filter(measure__council__slug=self.slug),
+            "memberships": Membership.objects.filter(council__slug=self.slug),
+        }
+        shown = ", ".join(f"{qs.count()} {name}" for name, qs in counts.items())
+        return f"{self.slug}: {shown}; {self.tally.summary()}"
+
+
+@transaction.atomic
+def demo_data_load() -> list[CouncilSummary]:
+    """Load or refresh Wiltshire, Northdale and the demo users; a second run changes nothing."""
+    tallies = {wiltshire.SLUG: Tally(), northdale.SLUG: Tally()}
+    councils = [
+        wiltshire.council_upsert(tallies[wiltshire.SLUG]),
+        northdale.council_upsert(tallies[northdale.SLUG]),
+    ]
+    # Users first, so submitted rounds can name the lead who recorded the submission.
+    users_tally = Tally()
+    users = demo_users_load(users_tally, councils=councils)
+    wiltshire.wiltshire_load(councils[0], tallies[wiltshire.SLUG], users=users)
+    northdale.northdale_load(councils[1], tallies[northdale.SLUG], users=users)
+    summaries = [CouncilSummary(slug, tally) for slug, tally in tallies.items()]
+    summaries.append(CouncilSummary("demo users", users_tally))
+    return summaries

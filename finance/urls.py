@@ -1,0 +1,20 @@
+"""URLs of the finance app: the High Needs Block finance lines the finance lead keeps."""
+
+from django.urls import path
+
+from finance import views
+
+app_name = "finance"
+
+urlpatterns: list = [
+    path("councils/<slug:slug>/finance/", views.finance_lines, name="finance_lines"),
+    path("councils/<slug:slug>/finance/add/", views.finance_line_add, name="finance_line_add"),
+    path(
+        "councils/<slug:slug>/finance/<int:pk>/", views.finance_line_show, name="finance_line_show"
+    ),
+    path(
+        "councils/<slug:slug>/finance/<int:pk>/edit/",
+        views.finance_line_edit,
+        name="finance_line_edit",
+    ),
+]

@@ -1,0 +1,78 @@
+"""Forms for a return's overview and its headline lists."""
+
+from __future__ import annotations
+
+from django import forms
+
+from overview.models import Headline
+from overview.selectors import ON_TRACK_QUESTIONS
+from overview.services import HEADLINES_MAX
+from svmonitor.choices import Rag, YesNo
+from svmonitor.section_forms import GovukFormMixin, VersionedForm, narrative_field
+from svmonitor.services import NARRATIVE_MAX
+
+ANSWERS = [("", "Not answered yet"), *YesNo.choices]
+
+
+class OverviewForm(VersionedForm):
+    """The three on-track answers with commentary, adviser request and overall assurance."""
+
+    deficit_this_year_on_track = forms.ChoiceField(choices=ANSWERS, required=False)
+    deficit_this_year_commentary = narrative_field("Commentary")
+    zero_deficit_on_track = forms.ChoiceField(choices=ANSWERS, required=False)
+    zero_deficit_commentary = narrative_field("Commentary")
+    capital_project_on_track = forms.ChoiceField(choices=ANSWERS, required=False)
+    capital_project_commentary = narrative_field("Commentary")
+    adviser_support_requested = forms.BooleanField(
+        label="Request support from the DfE adviser", required=False
+    )
+    adviser_support_detail = narrative_field("What support is requested")
+    overall_rag = forms.ChoiceField(label="Overall assurance level", choices=Rag.choices)
+    overall_narrative = narrative_field("Overall narrative")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for answer, commentary, wording in ON_TRACK_QUESTIONS:
+            self.fields[answer].label = f"{wording}?"
+            self.fields[
+                commentary
+            ].help_text = f"Required with a Yes or No answer. Up to {NARRATIVE_MAX:,} characters."
+        self.fields["adviser_support_detail"].help_text = "Required if you request support."
+
+    @property
+    def questions(self):
+        """(answer field, commentary field) pairs in the template's order."""
+        return [(self[answer], self[commentary]) for answer, commentary, _w in ON_TRACK_QUESTIONS]
+
+
+class RepeatedTextarea(forms.Textarea):
+    """Every value posted under one name (the headline boxes share one)."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.getlist(name) if hasattr(data, "getlist") else data.get(name, [])
+
+    def id_for_label(self, id_):
+        # The boxes are "<id>-1", "<id>-2"...: the error summary links to the first.
+        return f"{id_}-1" if id_ else id_
+
+
+class HeadlinesForm(GovukFormMixin, forms.Form):
+    """One list of headlines; `seen` is a fingerprint of the list the user started from."""
+
+    texts = forms.Field(required=False, widget=RepeatedTextarea)
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_texts(self):
+        value = self.cleaned_data.get("texts") or []
+        return [str(text) for text in (value if isinstance(value, list) else [value])]
+
+    def slots(self) -> list[str]:
+        """The texts to show in the boxes: what was posted, padded to three boxes."""
+        if self.is_bound:
+            texts = self.data.getlist("texts") if hasattr(self.data, "getlist") else []
+        else:
+            texts = list(self.initial.get("texts", []))
+        return texts + [""] * (HEADLINES_MAX - len(texts))
+
+
+HEADLINE_KIND_VALUES = Headline.Kind.values

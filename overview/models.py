@@ -1,0 +1,85 @@
+"""The overview of a return: the on-track answers, the adviser request, the board's overall
+RAG and narrative, and the three headline lists."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from svmonitor.choices import Rag, YesNo
+from svmonitor.scoping import council_scoped
+
+
+class RoundOverview(models.Model):
+    """The overview page of a return: on-track answers, adviser request, the board's RAG."""
+
+    round = models.OneToOneField(
+        "svmonitor.ReportingRound", on_delete=models.CASCADE, related_name="overview"
+    )
+    deficit_this_year_on_track = models.CharField(max_length=3, choices=YesNo.choices, blank=True)
+    deficit_this_year_commentary = models.TextField(blank=True)
+    zero_deficit_on_track = models.CharField(max_length=3, choices=YesNo.choices, blank=True)
+    zero_deficit_commentary = models.TextField(blank=True)
+    capital_project_on_track = models.CharField(max_length=3, choices=YesNo.choices, blank=True)
+    capital_project_commentary = models.TextField(blank=True)
+    adviser_support_requested = models.BooleanField(default=False)
+    adviser_support_detail = models.TextField(blank=True)
+    overall_rag = models.CharField(max_length=12, choices=Rag.choices, default=Rag.NOT_RATED)
+    overall_narrative = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = council_scoped("round__agreement__council")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(overall_rag__in=Rag.values), name="%(app_label)s_%(class)s_rag_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(deficit_this_year_on_track__in=["", *YesNo.values])
+                & Q(zero_deficit_on_track__in=["", *YesNo.values])
+                & Q(capital_project_on_track__in=["", *YesNo.values]),
+                name="%(app_label)s_%(class)s_answers_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Overview of {self.round}"
+
+
+class Headline(models.Model):
+    """One programme headline: a driver, barrier or engagement example (at most 3 a list)."""
+
+    class Kind(models.TextChoices):
+        DRIVER = "driver", "Biggest drivers of positive change"
+        BARRIER = "barrier", "Biggest barriers to implementation"
+        ENGAGEMENT = "engagement", "Best examples of stakeholder engagement"
+
+    overview = models.ForeignKey(RoundOverview, on_delete=models.CASCADE, related_name="headlines")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    position = models.PositiveSmallIntegerField()
+    text = models.TextField()
+
+    objects = council_scoped("overview__round__agreement__council")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["driver", "barrier", "engagement"]),
+                name="%(app_label)s_%(class)s_kind_valid",
+            ),
+            # Positions 1-3 and unique per list: the database itself holds "at most 3".
+            models.CheckConstraint(
+                condition=Q(position__gte=1) & Q(position__lte=3),
+                name="%(app_label)s_%(class)s_position_1_to_3",
+            ),
+            models.UniqueConstraint(
+                fields=["overview", "kind", "position"], name="%(app_label)s_%(class)s_one_per_slot"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.position}"

@@ -1,0 +1,146 @@
+"""The overview of a return (on-track answers, adviser request, overall assurance) and its
+three headline lists."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from overview.models import Headline, RoundOverview
+from overview.selectors import ON_TRACK_ANSWERS, ON_TRACK_QUESTIONS, headline_texts
+from svmonitor.audit import audit_record, model_fields_dict
+from svmonitor.choices import Rag
+from svmonitor.errors import StaleEdit
+from svmonitor.selectors import RAGS_NEEDING_NARRATIVE
+from svmonitor.services.sections import (
+    NARRATIVE_MAX,
+    NARRATIVE_NEEDED,
+    round_lock_for_edit,
+    section_save_versioned,
+    text_length_errors,
+)
+
+HEADLINES_MAX = 3
+OVERVIEW_FIELDS = (
+    "deficit_this_year_on_track",
+    "deficit_this_year_commentary",
+    "zero_deficit_on_track",
+    "zero_deficit_commentary",
+    "capital_project_on_track",
+    "capital_project_commentary",
+    "adviser_support_requested",
+    "adviser_support_detail",
+    "overall_rag",
+    "overall_narrative",
+)
+OVERVIEW_TEXTS = tuple(
+    f for f in OVERVIEW_FIELDS if f.endswith(("commentary", "detail", "narrative"))
+)
+
+
+def _overview_validate(values: dict) -> None:
+    errors: dict[str, str] = {}
+    for answer_field, commentary_field, wording in ON_TRACK_QUESTIONS:
+        answer = values[answer_field]
+        if answer not in ON_TRACK_ANSWERS:
+            errors[answer_field] = f"{wording}: answer Yes or No."
+        elif answer and not values[commentary_field].strip():
+            errors[commentary_field] = f"{wording}: add commentary to explain the answer."
+    if values["adviser_support_requested"] and not values["adviser_support_detail"].strip():
+        errors["adviser_support_detail"] = "Say what support is requested from the DfE adviser."
+    if values["overall_rag"] not in Rag.values:
+        errors["overall_rag"] = "Choose an overall assurance level from the list."
+    elif (
+        values["overall_rag"] in RAGS_NEEDING_NARRATIVE and not values["overall_narrative"].strip()
+    ):
+        errors["overall_narrative"] = NARRATIVE_NEEDED
+    text_length_errors(errors, **{name: values[name] for name in OVERVIEW_TEXTS})
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def round_overview_save(
+    *, overview: RoundOverview, expected_version: int, by, **fields
+) -> RoundOverview:
+    """Save the overview answers, adviser request and board RAG, if no one saved in between."""
+    unknown = set(fields) - set(OVERVIEW_FIELDS)
+    if unknown:
+        # Status, version, round and the like are never set through this service.
+        raise TypeError(f"round_overview_save got fields it does not save: {sorted(unknown)}")
+    round_lock_for_edit(round_id=overview.round_id)
+    before = RoundOverview.objects.filter(pk=overview.pk).values(*OVERVIEW_FIELDS).get()
+    values = {**before, **fields}
+    for name in OVERVIEW_TEXTS:
+        values[name] = (values[name] or "").strip()
+    _overview_validate(values)
+    section_save_versioned(
+        model=RoundOverview,
+        pk=overview.pk,
+        expected_version=expected_version,
+        values={**values, "updated_at": timezone.now(), "updated_by": by},
+        shown=OVERVIEW_FIELDS,
+    )
+    overview.refresh_from_db()
+    audit_record(
+        action="round_overview.save",
+        user=by,
+        obj=overview,
+        before=before,
+        after=model_fields_dict(overview, OVERVIEW_FIELDS),
+    )
+    return overview
+
+
+def headlines_fingerprint(texts: list[str]) -> str:
+    """A short hash of a headline list: the version of a list the user saw, carried by the form."""
+    return hashlib.sha256(json.dumps(list(texts)).encode("utf-8")).hexdigest()[:16]
+
+
+@transaction.atomic
+def headlines_save(
+    *, overview: RoundOverview, kind: str, texts: list[str], seen: str, by
+) -> list[Headline]:
+    """Replace one list of headlines (drivers, barriers or engagement), at most three, if it is
+    still the list the user started from (`seen`, its headlines_fingerprint)."""
+    if kind not in Headline.Kind.values:
+        raise ValidationError({"kind": "Choose drivers, barriers or engagement examples."})
+    # 1. Lock the round (refusing a locked return), then the overview row: two saves of the
+    #    same list queue here, so the second sees the first one's texts and is refused.
+    round_lock_for_edit(round_id=overview.round_id)
+    RoundOverview.objects.select_for_update().filter(pk=overview.pk).first()
+    # 2. Refuse a save made against a list someone else has changed since. A list has no
+    #    version column: its fingerprint is the version.
+    before = headline_texts(overview=overview, kind=kind)
+    if seen != headlines_fingerprint(before):
+        raise StaleEdit(current={"texts": before}, current_version=headlines_fingerprint(before))
+    # 3. Validate: at most three, each within the length limit.
+    cleaned = [text.strip() for text in texts if text and text.strip()]
+    errors = {}
+    if len(cleaned) > HEADLINES_MAX:
+        errors["texts"] = f"Give at most {HEADLINES_MAX} headlines in each list."
+    long = [n for n, text in enumerate(cleaned, 1) if len(text) > NARRATIVE_MAX]
+    if long and not errors:
+        errors["texts"] = (
+            f"Headline {long[0]} is longer than {NARRATIVE_MAX:,} characters; shorten it."
+        )
+    if errors:
+        raise ValidationError(errors)
+    # 4. Replace the list and record history.
+    Headline.objects.filter(overview=overview, kind=kind).delete()
+    created = Headline.objects.bulk_create(
+        Headline(overview=overview, kind=kind, position=n, text=text)
+        for n, text in enumerate(cleaned, 1)
+    )
+    audit_record(
+        action="headlines.save",
+        user=by,
+        obj=overview,
+        before={"kind": kind, "texts": before},
+        after={"kind": kind, "texts": cleaned},
+    )
+    return created

@@ -1,0 +1,87 @@
+"""Forms of a return's lifecycle: open the next round, sign off, record the submission, reopen."""
+
+from __future__ import annotations
+
+from django import forms
+
+from svmonitor.fy import fy_bounds, fy_label
+from svmonitor.models import SignOff
+from svmonitor.section_forms import GovukFormMixin
+
+
+class ReopenForm(GovukFormMixin, forms.Form):
+    """Why a return is sent back to draft."""
+
+    reason = forms.CharField(
+        label="Why are you reopening this return?",
+        help_text="This is recorded, and any sign-offs are voided.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the return is being reopened."},
+    )
+
+
+class SubmissionForm(GovukFormMixin, forms.Form):
+    """The date the signed-off return was sent to DfE."""
+
+    submitted_on = forms.DateField(
+        label="Date sent to DfE",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": "Enter the date the return was sent to DfE.",
+            "invalid": "Enter the date the return was sent to DfE as a real date, like 2024-12-11.",
+        },
+    )
+
+    def __init__(self, *args, round=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.round = round
+
+    def clean_submitted_on(self):
+        day = self.cleaned_data["submitted_on"]
+        if self.round is not None:
+            first, last = fy_bounds(self.round.financial_year)
+            if not first <= day <= last:
+                raise forms.ValidationError(
+                    f"The date sent to DfE must be inside {fy_label(self.round.financial_year)} "
+                    f"({first:%-d %B %Y} to {last:%-d %B %Y})."
+                )
+        return day
+
+
+class OpenRoundForm(GovukFormMixin, forms.Form):
+    """Which round to open next."""
+
+    financial_year = forms.IntegerField(widget=forms.HiddenInput)
+    update_number = forms.IntegerField(widget=forms.HiddenInput)
+
+
+SIGN_OFF_LABELS = dict(SignOff.Capacity.choices)
+
+
+# "... and, as the S151 officer, sign it off ...": the capacity as it reads inside a sentence.
+SIGN_OFF_AS = {
+    SignOff.Capacity.S151: "the S151 officer",
+    SignOff.Capacity.DCS: "the director of children's services",
+}
+
+
+DECLARATION = (
+    "I confirm that I have read this return and, as {capacity}, sign it off as an accurate account"
+)
+
+
+class SignOffForm(GovukFormMixin, forms.Form):
+    """The statutory officer's declaration, ticked before a sign-off is recorded."""
+
+    confirm = forms.BooleanField(
+        error_messages={
+            "required": "Tick the box to confirm you have read this return before signing it off."
+        }
+    )
+
+    def __init__(self, *args, capacity: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.capacity = capacity
+        self.fields["confirm"].label = DECLARATION.format(
+            capacity=SIGN_OFF_AS.get(capacity, "a statutory officer")
+        )

@@ -1,0 +1,284 @@
+"""The return as one page: every section beside the previous update, the completeness panel,
+the sign-off record and the round's events, built in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+
+from conditions.kinds import milestone_decorate
+from conditions.models import ConditionUpdate, Milestone, WorkstreamUpdate
+from overview.models import RoundOverview
+from overview.selectors import HeadlineList, _headline_lists
+from reports.models import RoundSnapshot
+from risks.models import RiskUpdate
+from svmonitor.access import user_roles
+from svmonitor.choices import DEFAULT_RAG_DEFINITIONS, Rag
+from svmonitor.models import RagDefinition, ReportingRound, RoundEvent, SignOff
+from svmonitor.section_rows import RagBadge, SectionRow, rag_badge
+from svmonitor.section_views import history_url, section_urls
+from svmonitor.selectors import CompletenessGap, round_completeness, round_previous
+
+STATUS_TAG = {
+    "draft": "govuk-tag--grey",
+    "ready": "govuk-tag--blue",
+    "signed_off": "govuk-tag--turquoise",
+    "submitted": "govuk-tag--green",
+}
+
+
+EVENT_LABELS = {
+    "opened": "Opened, carried forward from the previous update",
+    "ready": "Marked ready for sign-off (content frozen)",
+    "signed_s151": "Signed off by the S151 officer",
+    "signed_dcs": "Signed off by the director of children's services",
+    "submitted": "Recorded as submitted to DfE",
+    "reopened": "Reopened as a draft (sign-offs voided)",
+}
+
+
+def event_label(action: str) -> str:
+    """A lifecycle step in words; an action with no wording yet is shown as itself, readably."""
+    return EVENT_LABELS.get(action) or action.replace("_", " ").capitalize()
+
+
+SIGN_OFF_ROLES = {"s151": SignOff.Capacity.S151, "dcs": SignOff.Capacity.DCS}
+
+
+@dataclass
+class AreaGroup:
+    """A programme area's workstreams in one round."""
+
+    number: int
+    name: str
+    rows: list[SectionRow]
+
+
+@dataclass(frozen=True)
+class GapLink:
+    """A completeness gap with the anchor of the section to fix."""
+
+    gap: CompletenessGap
+
+    @property
+    def anchor(self) -> str:
+        """Where on the round page the gap is fixed."""
+        if self.gap.section == "overview":
+            return "overview"
+        if self.gap.object_id is None:
+            return f"{self.gap.section}s"
+        return f"{self.gap.section}-{self.gap.object_id}"
+
+    @property
+    def text(self) -> str:
+        """The gap as one sentence."""
+        return str(self.gap)
+
+
+@dataclass
+class SignOffState:
+    """Who has signed the return, against which snapshot, and who may still sign."""
+
+    snapshot: RoundSnapshot | None
+    live: list[SignOff]
+    voided: list[SignOff]
+    capacities_open: list[str]
+
+    @property
+    def signed_capacities(self) -> set[str]:
+        """Capacities with a live sign-off."""
+        return {s.capacity for s in self.live}
+
+
+@dataclass
+class RoundPage:
+    """Everything the round page shows, read in a fixed number of queries."""
+
+    round: ReportingRound
+    previous_round: ReportingRound | None
+    conditions: list[SectionRow]
+    risks: list[SectionRow]
+    areas: list[AreaGroup]
+    overview: RoundOverview | None
+    previous_overview: RoundOverview | None
+    headlines: list[HeadlineList]
+    gaps: list[GapLink]
+    sign_offs: SignOffState
+    events: list[RoundEvent]
+    rag_definitions: list[tuple[str, str]]
+    labels: dict[str, str]
+
+    @property
+    def overview_badge(self) -> RagBadge | None:
+        """The overall assurance level as a badge."""
+        return rag_badge(self.overview.overall_rag, self.labels) if self.overview else None
+
+    @property
+    def previous_overview_badge(self) -> RagBadge | None:
+        """The previous update's overall level as a badge."""
+        previous = self.previous_overview
+        return rag_badge(previous.overall_rag, self.labels) if previous else None
+
+    @property
+    def status_tag(self) -> str:
+        """The GOV.UK tag colour of the round's status."""
+        return STATUS_TAG.get(self.round.status, "govuk-tag--grey")
+
+
+def _condition_updates(round_id):
+    return (
+        ConditionUpdate.objects.filter(round_id=round_id)
+        .select_related("condition", "updated_by")
+        .order_by("condition__order", "condition__label", "pk")
+    )
+
+
+def _risk_updates(round_id):
+    return (
+        RiskUpdate.objects.filter(round_id=round_id)
+        .select_related("risk", "updated_by")
+        .order_by("risk__number", "pk")
+    )
+
+
+def _workstream_updates(round_id):
+    return (
+        WorkstreamUpdate.objects.filter(round_id=round_id)
+        .select_related("workstream__area", "updated_by")
+        .prefetch_related(
+            Prefetch(
+                "workstream__milestones",
+                queryset=Milestone.objects.order_by("due_date", "pk"),
+                to_attr="ordered_milestones",
+            )
+        )
+        .order_by("workstream__area__number", "workstream__order", "workstream__name", "pk")
+    )
+
+
+def _previous_by(model, previous: ReportingRound | None, key: str) -> dict:
+    if previous is None:
+        return {}
+    return {getattr(u, key): u for u in model.objects.filter(round=previous)}
+
+
+def _group_by_area(rows: list[SectionRow]) -> list[AreaGroup]:
+    groups: dict[int, AreaGroup] = {}
+    for row in rows:
+        area = row.update.workstream.area
+        if area.pk not in groups:
+            groups[area.pk] = AreaGroup(number=area.number, name=area.name, rows=[])
+        groups[area.pk].rows.append(row)
+    return list(groups.values())
+
+
+def sign_off_state(*, round: ReportingRound, user) -> SignOffState:
+    """The latest snapshot, live and voided sign-offs, and the capacities the user may sign in."""
+    snapshot = RoundSnapshot.objects.filter(round=round).order_by("-created_at", "-pk").first()
+    sign_offs = list(
+        SignOff.objects.filter(round=round).select_related("signed_by").order_by("signed_at", "pk")
+    )
+    live = [s for s in sign_offs if s.voided_at is None]
+    signed = {s.capacity for s in live}
+    capacities = sign_off_capacities(user=user, council=round.agreement.council)
+    return SignOffState(
+        snapshot=snapshot,
+        live=live,
+        voided=[s for s in sign_offs if s.voided_at is not None],
+        capacities_open=[c for c in capacities if c not in signed],
+    )
+
+
+def sign_off_capacities(*, user, council) -> list[str]:
+    """The capacities the user signs in, from their roles at the council (never from a form)."""
+    roles = user_roles(user, council)
+    return [capacity for role, capacity in SIGN_OFF_ROLES.items() if role in roles]
+
+
+def _rag_definitions(definitions: list[RagDefinition]) -> list[tuple[str, str]]:
+    defined = {d.level: d for d in definitions}
+    rows = []
+    for level in Rag:
+        if level in defined:
+            rows.append((defined[level].label or level.label, defined[level].definition))
+        elif level != Rag.NOT_RATED:
+            rows.append((level.label, DEFAULT_RAG_DEFINITIONS[level]))
+    return rows
+
+
+def round_page_build(*, round: ReportingRound, user) -> RoundPage:
+    """The round page's content: every section beside the previous update, in fixed queries."""
+    previous = round_previous(round)
+    definitions = list(
+        RagDefinition.objects.filter(council_id=round.agreement.council_id).order_by("pk")
+    )
+    labels = {d.level: d.label for d in definitions}
+    shared = {"labels": labels, "previous_label": previous.label if previous else ""}
+    prev_conditions = _previous_by(ConditionUpdate, previous, "condition_id")
+    prev_risks = _previous_by(RiskUpdate, previous, "risk_id")
+    prev_workstreams = _previous_by(WorkstreamUpdate, previous, "workstream_id")
+    conditions = [
+        SectionRow("condition", u, prev_conditions.get(u.condition_id), **shared)
+        for u in _condition_updates(round.pk)
+    ]
+    risks = [
+        SectionRow("risk", u, prev_risks.get(u.risk_id), **shared) for u in _risk_updates(round.pk)
+    ]
+    workstreams = [
+        SectionRow(
+            "workstream",
+            u,
+            prev_workstreams.get(u.workstream_id),
+            milestones=u.workstream.ordered_milestones,
+            **shared,
+        )
+        for u in _workstream_updates(round.pk)
+    ]
+    overview = RoundOverview.objects.filter(round=round).select_related("updated_by").first()
+    previous_overview = (
+        RoundOverview.objects.filter(round=previous).first() if previous is not None else None
+    )
+    events = list(RoundEvent.objects.filter(round=round).select_related("by").order_by("at", "pk"))
+    for event in events:
+        event.label = event_label(event.action)
+    return RoundPage(
+        round=round,
+        previous_round=previous,
+        conditions=conditions,
+        risks=risks,
+        areas=_group_by_area(workstreams),
+        overview=overview,
+        previous_overview=previous_overview,
+        headlines=_headline_lists(overview, previous_overview),
+        gaps=[GapLink(gap) for gap in round_completeness(round)],
+        sign_offs=sign_off_state(round=round, user=user),
+        events=events,
+        rag_definitions=_rag_definitions(definitions),
+        labels=labels,
+    )
+
+
+def round_gaps(round: ReportingRound) -> list[GapLink]:
+    """What is still to update, each with the anchor of the section to fix."""
+    return [GapLink(gap) for gap in round_completeness(round)]
+
+
+SECTION_MODELS = {
+    "condition": (ConditionUpdate, "condition_id", ("condition", "updated_by")),
+    "risk": (RiskUpdate, "risk_id", ("risk", "updated_by")),
+    "workstream": (WorkstreamUpdate, "workstream_id", ("workstream__area", "updated_by")),
+}
+
+
+def attach_urls(page, round) -> None:
+    """Give every section of a built round page its URLs (reverse needs no queries)."""
+    for row in [*page.conditions, *page.risks, *(r for area in page.areas for r in area.rows)]:
+        row.urls = section_urls(round, row.kind, row.update.pk)
+        for milestone in row.milestones:
+            milestone_decorate(round, milestone)
+    overview_pk = page.overview.pk if page.overview is not None else None
+    for headlines in page.headlines:
+        headlines.urls = section_urls(round, "headlines", headlines.kind, history_pk=overview_pk)
+    if overview_pk is not None:
+        page.overview.history_url = history_url(round, "overview", overview_pk)

@@ -1,0 +1,148 @@
+"""The return as one page, its status panel, what changed since the previous update, and each
+section's history."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from conditions.kinds import CONDITION, WORKSTREAM
+from conditions.selectors import milestone_for_user
+from overview.models import Headline
+from overview.selectors import overview_for_user
+from reports.changes import round_changes
+from reports.forms import ReopenForm, SignOffForm, SubmissionForm
+from reports.return_page import attach_urls, round_gaps, round_page_build, sign_off_state
+from risks.kinds import RISK
+from svmonitor.history import HISTORY_SECTIONS, section_history
+from svmonitor.roles import Action
+from svmonitor.section_rows import section_for_user
+from svmonitor.section_views import (
+    partial_template,
+    round_for_request,
+    round_urls,
+)
+
+RATED_KINDS = {kind.kind: kind for kind in (CONDITION, RISK, WORKSTREAM)}
+
+
+def render_round(request, round, *, status: int = 200, **extra):
+    """The full round page, optionally with a lifecycle form's errors."""
+    page = round_page_build(round=round, user=request.user)
+    nav = round_urls(round)
+    attach_urls(page, round)
+    context = {
+        "page": page,
+        "round": round,
+        "council": round.agreement.council,
+        "nav": nav,
+        "gaps": page.gaps,
+        "sign_offs": page.sign_offs,
+        **_lifecycle_forms(round, page.sign_offs),
+        **extra,
+    }
+    return render(request, "reports/round_detail.html", context, status=status)
+
+
+def _lifecycle_forms(round, sign_offs) -> dict:
+    return {
+        "submission_form": SubmissionForm(round=round, auto_id="submit-%s"),
+        "reopen_form": ReopenForm(auto_id="reopen-%s"),
+        "sign_off_form": sign_off_form(sign_offs),
+    }
+
+
+def sign_off_form(sign_offs, data=None) -> SignOffForm:
+    """The declaration for the capacity the user would sign in (their first still open)."""
+    capacity = sign_offs.capacities_open[0] if sign_offs.capacities_open else None
+    return SignOffForm(data, capacity=capacity, auto_id="sign-off-%s")
+
+
+@login_required
+@require_GET
+def round_detail(request, slug, fy, n):
+    """The return: overview, headlines, conditions, risks, workstreams and its lifecycle."""
+    return render_round(request, round_for_request(request, slug, fy, n))
+
+
+@login_required
+@require_GET
+def round_status(request, slug, fy, n):
+    """The completeness and sign-off panel, refreshed after every section save."""
+    round = round_for_request(request, slug, fy, n)
+    sign_offs = sign_off_state(round=round, user=request.user)
+    context = {
+        "round": round,
+        "council": round.agreement.council,
+        "nav": round_urls(round),
+        "gaps": round_gaps(round),
+        "sign_offs": sign_offs,
+        **_lifecycle_forms(round, sign_offs),
+    }
+    template = "reports/round_detail.html"
+    if request.htmx:
+        template += "#round-status"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def round_changes_view(request, slug, fy, n):
+    """What changed in each section since the previous update."""
+    round = round_for_request(request, slug, fy, n)
+    page = round_page_build(round=round, user=request.user)
+    context = {
+        "round": round,
+        "council": round.agreement.council,
+        "page": page,
+        "groups": round_changes(page),
+        "nav": round_urls(round),
+    }
+    return render(
+        request, partial_template(request, "reports/round_changes.html", "changes"), context
+    )
+
+
+@login_required
+@require_GET
+def section_history_view(request, slug, fy, n, section, pk):
+    """Every recorded change to one section of the return: who, when, before and after."""
+    round = round_for_request(request, slug, fy, n)
+    if section not in HISTORY_SECTIONS:
+        raise Http404("No such section.")
+    if section in ("condition", "risk", "workstream"):
+        kind = RATED_KINDS[section]
+        found = section_for_user(
+            user=request.user, round=round, kind=kind, pk=pk, action=Action.VIEW
+        )
+        title = found and kind.title(found)
+    elif section == "milestone":
+        found = milestone_for_user(user=request.user, round=round, pk=pk, action=Action.VIEW)
+        title = found and f"Milestone: {found.title}"
+    else:
+        found = overview_for_user(user=request.user, round=round, action=Action.VIEW)
+        found = found if found is not None and found.pk == pk else None
+        title = "Overview" if section == "overview" else Headline.Kind(section).label
+    if found is None:
+        raise Http404("No such section in this return.")
+    context = {
+        "round": round,
+        "council": round.agreement.council,
+        "nav": round_urls(round),
+        "title": title,
+        "anchor": _anchor_for(section, pk),
+        "entries": section_history(user=request.user, section=section, object_id=pk),
+    }
+    return render(
+        request, partial_template(request, "reports/section_history.html", "history"), context
+    )
+
+
+def _anchor_for(section: str, pk: int) -> str:
+    if section == "overview":
+        return "overview"
+    if section in ("driver", "barrier", "engagement"):
+        return f"headlines-{section}"
+    return f"{section}-{pk}"

@@ -1,0 +1,66 @@
+"""The risks' part of a return: carried forward into a new round, and what is still to do in
+it (registered with the spine in RisksConfig.ready)."""
+
+from __future__ import annotations
+
+from risks.models import Risk, RiskUpdate
+from svmonitor.history import HistorySection, history_section_register
+from svmonitor.section_views import section_urls_register
+from svmonitor.sections import CompletenessGap, ReturnPart, rated_gaps, return_part_register
+
+
+def risks_carry_forward(new, previous, by) -> None:
+    """Copy the previous round's updates of open risks into `new`; add rows for new risks."""
+    risks = {risk.pk: risk for risk in Risk.objects.filter(council=new.agreement.council_id)}
+    open_ids = {pk for pk, risk in risks.items() if risk.is_open}
+    old = []
+    if previous is not None:
+        old = list(RiskUpdate.objects.filter(round=previous, risk_id__in=open_ids).order_by("pk"))
+    stamp = {"round": new, "updated_by": by}
+    rows = [
+        RiskUpdate(
+            risk_id=u.risk_id,
+            rag=u.rag,
+            narrative=u.narrative,
+            impact=u.impact,
+            likelihood=u.likelihood,
+            **stamp,
+        )
+        for u in old
+    ]
+    seen = {u.risk_id for u in old}
+    rows += [
+        RiskUpdate(risk_id=pk, impact=risks[pk].impact, likelihood=risks[pk].likelihood, **stamp)
+        for pk in sorted(open_ids - seen)
+    ]
+    RiskUpdate.objects.bulk_create(rows)
+
+
+def risks_completeness(round, carried: bool) -> list[CompletenessGap]:
+    """Unrated open risks, Red/Amber ones without a narrative, carried ones not reviewed."""
+    rows = (
+        RiskUpdate.objects.filter(round=round)
+        .order_by("risk__number")
+        .values_list("pk", "risk__number", "rag", "narrative", "version")
+    )
+    gaps = rated_gaps(
+        "risk", [(pk, f"Risk {num}", rag, n, v) for pk, num, rag, n, v in rows], carried=carried
+    )
+    open_missing = Risk.objects.filter(council=round.agreement.council_id, is_open=True).exclude(
+        updates__round=round
+    )
+    return gaps + [
+        CompletenessGap("risk", f"Risk {number}", "not rated")
+        for number in open_missing.order_by("number").values_list("number", flat=True)
+    ]
+
+
+PARTS = (ReturnPart("risks", 20, risks_carry_forward, risks_completeness),)
+
+
+def register_with_spine() -> None:
+    """Register the risks' part, section URLs and history."""
+    for part in PARTS:
+        return_part_register(part)
+    section_urls_register("risk", edit="risks:risk_update_edit", show="risks:risk_update_show")
+    history_section_register("risk", HistorySection("risks.riskupdate"))

@@ -1,0 +1,100 @@
+"""The parts of a return, registered by the apps that own them.
+
+The spine runs a round's lifecycle (open, mark ready, sign off, submit, reopen) without knowing
+what a return holds: each domain app registers its part (conditions, risks, workstreams and
+milestones, the overview) in its AppConfig.ready(), saying how to carry the part forward into a
+new round and what is still to do in it. The app at the top (reports) registers the freezer that
+turns a round into its frozen record when it is marked ready. A second kind of return registers
+other parts; the lifecycle stays the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from svmonitor.choices import Rag
+
+# Red or any Amber (including the blended Amber/Red and Amber/Green) must say why.
+RAGS_NEEDING_NARRATIVE = frozenset({Rag.RED, Rag.AMBER_RED, Rag.AMBER, Rag.AMBER_GREEN})
+NOT_REVIEWED = "not yet reviewed for this update"
+
+
+@dataclass(frozen=True)
+class CompletenessGap:
+    """One thing still to do before a return can be marked ready for sign-off."""
+
+    section: str  # "condition", "risk", "workstream" or "overview"
+    item: str
+    problem: str
+    object_id: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class ReturnPart:
+    """One registered part of a return and the lifecycle hooks it answers."""
+
+    name: str
+    order: int
+    # (new_round, previous_round_or_None, by) -> None: copy the part into a new draft.
+    carry_forward: Callable
+    # (round, carried: bool) -> list[CompletenessGap]: what is still to do.
+    completeness: Callable
+
+
+class RoundFreezer(Protocol):
+    """What the lifecycle needs of the frozen record (registered by reports)."""
+
+    def freeze(self, *, round, by) -> str:
+        """Freeze the round as it stands; return the frozen record's SHA-256."""
+
+    def latest_sha256(self, *, round) -> str | None:
+        """The SHA-256 of the round's latest frozen record, if it has one."""
+
+
+_PARTS: dict[str, ReturnPart] = {}
+_FREEZER: list[RoundFreezer] = []
+
+
+def return_part_register(part: ReturnPart) -> None:
+    """Register (or replace, on a second ready()) one part of the return."""
+    _PARTS[part.name] = part
+
+
+def return_parts() -> list[ReturnPart]:
+    """Every registered part, in the order the return shows them."""
+    return sorted(_PARTS.values(), key=lambda part: part.order)
+
+
+def round_freezer_register(freezer: RoundFreezer) -> None:
+    """Register the one freezer (the app that builds the frozen record)."""
+    _FREEZER[:] = [freezer]
+
+
+def round_freezer() -> RoundFreezer:
+    """The registered freezer; a configuration error if no app registered one."""
+    if not _FREEZER:
+        raise RuntimeError("No round freezer is registered: is 'reports' in INSTALLED_APPS?")
+    return _FREEZER[0]
+
+
+def rated_gaps(section: str, rows, *, carried: bool = False) -> list[CompletenessGap]:
+    """Gaps of rated sections from (object_id, item, rag, narrative, version) rows."""
+    gaps = []
+    for object_id, item, rag, narrative, version in rows:
+        if rag == Rag.NOT_RATED:
+            gaps.append(CompletenessGap(section, item, "not rated", object_id))
+        elif rag in RAGS_NEEDING_NARRATIVE and not narrative.strip():
+            label = Rag(rag).label
+            gaps.append(
+                CompletenessGap(
+                    section, item, f"rated {label} without a progress update", object_id
+                )
+            )
+        elif carried and version == 1:
+            gaps.append(CompletenessGap(section, item, NOT_REVIEWED, object_id))
+    return gaps

@@ -1,0 +1,473 @@
+"""Export a council's data as the workbook format (also the downloadable template)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from conditions.models import (
+    AgreementCondition,
+    ConditionUpdate,
+    Milestone,
+    ProgrammeArea,
+    Workstream,
+    WorkstreamUpdate,
+)
+from finance.models import DeficitCap, FinanceLine, PaymentInstalment
+from metrics.models import DataSource, Measure, MeasureValue, Series
+from risks.models import Risk, RiskUpdate
+from svmonitor.choices import Rag
+from svmonitor.fy import fy_label
+from svmonitor.models import (
+    Agreement,
+    LocalAuthority,
+    MonitoringTierChange,
+    RagDefinition,
+    ReportingRound,
+)
+from workbook import format as fmt
+from workbook.refs import condition_pick
+from workbook.writer import SheetWriter
+
+ABOUT = (
+    ("svmonitor workbook", "format version " + fmt.FORMAT_VERSION),
+    ("What this is", "A council's Safety Valve data; edit it and import it again."),
+    ("Format", "docs/import-formats.md describes every sheet and column."),
+    ("Import", "Rows are matched on their key columns; import never deletes rows."),
+    ("Dates", "Dates are dates; periods are months (first of the month, or Apr-24 headers)."),
+)
+
+
+def month_label(day: dt.date) -> str:
+    """A grid header: 2024-04-01 -> "Apr-24"."""
+    return day.strftime("%b-%y")
+
+
+class _Labels:
+    """Display values for choices and RAG levels, in the council's own RAG wording."""
+
+    def __init__(self, council):
+        self.rag = {d.level: d.label for d in RagDefinition.objects.filter(council=council)}
+
+    def rag_label(self, level: str) -> str:
+        return self.rag.get(level) or Rag(level).label
+
+
+def _choice(choices, value) -> str:
+    return str(choices(value).label) if value else ""
+
+
+def _yes_no(value: bool) -> str:
+    return "Yes" if value else "No"
+
+
+def _round_cols(round_) -> list:
+    return [round_.agreement.date_signed, fy_label(round_.financial_year), round_.update_number]
+
+
+def workbook_export(*, council: LocalAuthority, template: bool = False) -> bytes:
+    """The council's workbook as .xlsx bytes; with template=True only headers and the council."""
+    writer = SheetWriter()
+    writer.sheet(fmt.ABOUT_SHEET, ["Item", "Value"], ABOUT, widths=[24, 80])
+    sheets = _template_rows(council) if template else _data_rows(council)
+    for spec in fmt.SHEETS:
+        headers, rows = sheets.get(spec.name, ([c.header for c in spec.columns], []))
+        if spec.derived and template:
+            continue
+        writer.sheet(spec.name, headers, rows)
+    return writer.to_bytes()
+
+
+def _headers(spec) -> list[str]:
+    return [c.header for c in spec.columns]
+
+
+def _template_rows(council) -> dict:
+    return {
+        fmt.COUNCIL.name: (
+            _headers(fmt.COUNCIL),
+            [
+                [
+                    council.name,
+                    council.slug,
+                    council.dfe_la_number,
+                    council.ons_code,
+                    council.risk_score_threshold,
+                ]
+            ],
+        )
+    }
+
+
+def _data_rows(council) -> dict:
+    labels = _Labels(council)
+    sheets = {spec.name: (_headers(spec), rows) for spec, rows in _simple_rows(council, labels)}
+    grid, long_rows, rolling = _value_rows(council)
+    sheets[fmt.GRID.name] = grid
+    sheets[fmt.VALUES_LONG.name] = (_headers(fmt.VALUES_LONG), long_rows)
+    sheets[fmt.ROLLING.name] = rolling
+    return sheets
+
+
+def _simple_rows(council, labels):
+    yield fmt.COUNCIL, _template_rows(council)[fmt.COUNCIL.name][1]
+    order = list(Rag)
+    definitions = sorted(
+        RagDefinition.objects.filter(council=council), key=lambda d: order.index(d.level)
+    )
+    yield (
+        fmt.RAG_DEFINITIONS,
+        [[Rag(d.level).label, d.label, d.definition, Rag(d.dfe_level).label] for d in definitions],
+    )
+    agreements = list(
+        Agreement.objects.filter(council=council)
+        .select_related("supersedes")
+        .order_by("date_signed")
+    )
+    yield (
+        fmt.AGREEMENTS,
+        [
+            [
+                a.date_signed,
+                a.title,
+                fy_label(a.first_financial_year),
+                fy_label(a.last_financial_year),
+                a.dfe_contribution,
+                a.council_contribution,
+                a.supersedes.date_signed if a.supersedes else None,
+                a.published_url,
+            ]
+            for a in agreements
+        ],
+    )
+    by_agreement = {"agreement__council": council}
+    yield (
+        fmt.PAYMENTS,
+        [
+            [
+                p.agreement.date_signed,
+                p.due_date,
+                p.amount,
+                p.get_status_display(),
+                p.status_date,
+                p.note,
+            ]
+            for p in PaymentInstalment.objects.filter(**by_agreement)
+            .select_related("agreement")
+            .order_by("agreement__date_signed", "due_date")
+        ],
+    )
+    yield (
+        fmt.DEFICIT_CAPS,
+        [
+            [c.agreement.date_signed, fy_label(c.financial_year), c.cap]
+            for c in DeficitCap.objects.filter(**by_agreement)
+            .select_related("agreement")
+            .order_by("agreement__date_signed", "financial_year")
+        ],
+    )
+    yield (
+        fmt.TIERS,
+        [
+            [t.agreement.date_signed, t.effective_from, t.get_tier_display(), t.reason]
+            for t in MonitoringTierChange.objects.filter(**by_agreement)
+            .select_related("agreement")
+            .order_by("agreement__date_signed", "effective_from")
+        ],
+    )
+    round_order = ("agreement__date_signed", "financial_year", "update_number")
+    yield (
+        fmt.ROUNDS,
+        [
+            [*_round_cols(r), r.due_date, r.data_as_at, r.get_status_display(), r.submitted_on]
+            for r in ReportingRound.objects.filter(**by_agreement)
+            .select_related("agreement")
+            .order_by(*round_order)
+        ],
+    )
+    conditions = list(
+        AgreementCondition.objects.filter(**by_agreement)
+        .select_related("agreement")
+        .order_by("agreement__date_signed", "order", "label", "in_force_from")
+    )
+    yield (
+        fmt.CONDITIONS,
+        [
+            [
+                c.agreement.date_signed,
+                c.label,
+                c.in_force_from,
+                c.title,
+                c.wording,
+                c.order,
+                c.in_force_to,
+            ]
+            for c in conditions
+        ],
+    )
+    current = _current_condition_ids(agreements, conditions)
+    yield from _programme_rows(council, current)
+    yield from _measure_rows(council, current)
+    yield from _update_rows(council, labels, round_order)
+    yield (
+        fmt.FINANCE,
+        [
+            [
+                f.agreement.date_signed,
+                fy_label(f.financial_year),
+                f.get_scenario_display(),
+                f.in_year_position,
+                f.cumulative_deficit,
+                f.hnb_income,
+                f.dfe_payments,
+                f.council_contribution,
+                f.schools_block_transfer,
+                f.reflects,
+            ]
+            for f in FinanceLine.objects.filter(**by_agreement)
+            .select_related("agreement")
+            .order_by("agreement__date_signed", "financial_year", "scenario")
+        ],
+    )
+
+
+def _current_condition_ids(agreements, conditions) -> set[int]:
+    # List cells name conditions by label in the latest agreement (as import reads them).
+    if not agreements:
+        return set()
+    latest = agreements[-1]
+    by_label: dict[str, list] = {}
+    for condition in conditions:
+        if condition.agreement_id == latest.pk:
+            by_label.setdefault(condition.label, []).append(condition)
+    return {condition_pick(found).pk for found in by_label.values()}
+
+
+def _labels_of(conditions, current: set[int]) -> str:
+    return ", ".join(sorted((c.label for c in conditions if c.pk in current), key=_natural))
+
+
+def _natural(label: str):
+    return [int(p) if p.isdigit() else p for p in label.replace(".", " ").split()]
+
+
+def _programme_rows(council, current):
+    yield (
+        fmt.AREAS,
+        [
+            [a.number, a.name, a.summary]
+            for a in ProgrammeArea.objects.filter(council=council).order_by("number")
+        ],
+    )
+    workstreams = (
+        Workstream.objects.filter(area__council=council)
+        .select_related("area")
+        .prefetch_related("conditions")
+        .order_by("area__number", "order", "name")
+    )
+    yield (
+        fmt.WORKSTREAMS,
+        [
+            [w.area.number, w.name, w.lead_role, w.order, _labels_of(w.conditions.all(), current)]
+            for w in workstreams
+        ],
+    )
+    yield (
+        fmt.MILESTONES,
+        [
+            [
+                m.workstream.area.number,
+                m.workstream.name,
+                m.title,
+                m.due_date,
+                m.get_status_display(),
+                m.completed_on,
+            ]
+            for m in Milestone.objects.filter(workstream__area__council=council)
+            .select_related("workstream__area")
+            .order_by("workstream__area__number", "workstream__name", "due_date", "title")
+        ],
+    )
+    yield (
+        fmt.RISKS,
+        [
+            [
+                r.number,
+                r.title,
+                r.impact_description,
+                r.owner_role,
+                r.impact,
+                r.likelihood,
+                r.mitigation,
+                r.action_required,
+                _yes_no(r.is_open),
+            ]
+            for r in Risk.objects.filter(council=council).order_by("number")
+        ],
+    )
+
+
+def _measure_rows(council, current):
+    yield (
+        fmt.DATA_SOURCES,
+        [
+            [d.name, d.last_refreshed, d.basis]
+            for d in DataSource.objects.filter(council=council).order_by("name")
+        ],
+    )
+    yield (
+        fmt.SERIES,
+        [
+            [s.slug, s.name, s.get_kind_display(), s.order]
+            for s in Series.objects.filter(council=council).order_by("order", "slug")
+        ],
+    )
+    measures = (
+        Measure.objects.filter(council=council)
+        .select_related("data_source", "programme_area")
+        .prefetch_related("conditions")
+        .order_by("order", "code")
+    )
+    yield (
+        fmt.MEASURES,
+        [
+            [
+                m.code,
+                m.name,
+                m.get_unit_display(),
+                m.get_polarity_display(),
+                m.data_source.name,
+                m.get_frequency_display(),
+                m.get_reading_display(),
+                m.programme_area.number if m.programme_area else None,
+                _labels_of(m.conditions.all(), current),
+                m.order,
+            ]
+            for m in measures
+        ],
+    )
+
+
+def _update_rows(council, labels, round_order):
+    by_round = {"round__agreement__council": council}
+    order = [f"round__{field}" for field in round_order]
+    yield (
+        fmt.CONDITION_UPDATES,
+        [
+            [
+                *_round_cols(u.round),
+                u.condition.label,
+                labels.rag_label(u.rag),
+                u.narrative,
+                ", ".join(sorted(m.code for m in u.key_measures.all())),
+            ]
+            for u in ConditionUpdate.objects.filter(**by_round)
+            .select_related("round__agreement", "condition")
+            .prefetch_related("key_measures")
+            .order_by(*order, "condition__order", "condition__label")
+        ],
+    )
+    yield (
+        fmt.WORKSTREAM_UPDATES,
+        [
+            [
+                *_round_cols(u.round),
+                u.workstream.area.number,
+                u.workstream.name,
+                labels.rag_label(u.rag),
+                u.narrative,
+            ]
+            for u in WorkstreamUpdate.objects.filter(**by_round)
+            .select_related("round__agreement", "workstream__area")
+            .order_by(*order, "workstream__area__number", "workstream__name")
+        ],
+    )
+    yield (
+        fmt.RISK_UPDATES,
+        [
+            [
+                *_round_cols(u.round),
+                u.risk.number,
+                labels.rag_label(u.rag),
+                u.narrative,
+                u.impact,
+                u.likelihood,
+            ]
+            for u in RiskUpdate.objects.filter(**by_round)
+            .select_related("round__agreement", "risk")
+            .order_by(*order, "risk__number")
+        ],
+    )
+
+
+def _months(start: dt.date, end: dt.date) -> list[dt.date]:
+    return [d.date() for d in pd.date_range(start, end, freq="MS")]
+
+
+def _value_rows(council):
+    """The grid (figures without a note), the long rows (with a note) and rolling averages."""
+    records = MeasureValue.objects.filter(measure__council=council).values_list(
+        "measure__code",
+        "measure__name",
+        "measure__data_source__name",
+        "measure__order",
+        "series__slug",
+        "series__kind",
+        "series__order",
+        "period",
+        "value",
+        "note",
+    )
+    columns = [
+        "code",
+        "name",
+        "source",
+        "m_order",
+        "series",
+        "kind",
+        "s_order",
+        "period",
+        "value",
+        "note",
+    ]
+    frame = pd.DataFrame.from_records(list(records), columns=columns)
+    grid_headers = _headers(fmt.GRID)
+    if frame.empty:
+        return (grid_headers, []), [], (_headers(fmt.ROLLING), [])
+    frame = frame.sort_values(["m_order", "code", "s_order", "series", "period"])
+    noted = frame[frame["note"] != ""]
+    long_rows = [
+        [r.code, r.period, r.series, r.value, r.note] for r in noted.itertuples(index=False)
+    ]
+    plain = frame[frame["note"] == ""]
+    months = _months(frame["period"].min(), frame["period"].max())
+    grid_rows = []
+    if not plain.empty:
+        keys = ["m_order", "code", "name", "source", "s_order", "series"]
+        # pandas turns the long figures into the wide grid councils keep: months as columns.
+        wide = plain.pivot(index=keys, columns="period", values="value").reindex(columns=months)
+        for key, figures in wide.iterrows():
+            grid_rows.append(
+                [key[1], key[2], key[3], key[5], *(None if pd.isna(v) else v for v in figures)]
+            )
+    grid = (grid_headers + [month_label(m) for m in months], grid_rows)
+    return grid, long_rows, _rolling(frame, months)
+
+
+def _rolling(frame, months):
+    actual = frame[frame["kind"] == Series.Kind.ACTUAL]
+    headers = _headers(fmt.ROLLING) + [month_label(m) for m in months]
+    if actual.empty:
+        return headers, []
+    wide = (
+        actual.assign(value=actual["value"].astype(float))
+        .pivot(index=["m_order", "code", "name"], columns="period", values="value")
+        .reindex(columns=months)
+    )
+    averaged = wide.T.rolling(12, min_periods=12).mean().T.round(4)
+    rows = []
+    for key, figures in averaged.iterrows():
+        if figures.notna().any():
+            rows.append([key[1], key[2], *(None if pd.isna(v) else float(v) for v in figures)])
+    return headers, rows

@@ -1,0 +1,391 @@
+"""The workbook format: every sheet, its columns and its natural key (docs/import-formats.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from conditions.models import Milestone
+from finance.models import FinanceLine
+from metrics.models import Measure, Series
+from svmonitor.choices import MonitoringTier, PaymentStatus, Rag, RoundStatus
+
+FORMAT_VERSION = "1"
+
+# Kinds a cell can be read as; reader.parse_cell knows each one.
+TEXT, INT, DECIMAL, MONEY, DATE, FY, BOOL, CHOICE, RAG, MONTH, LIST = (
+    "text",
+    "int",
+    "decimal",
+    "money",
+    "date",
+    "fy",
+    "bool",
+    "choice",
+    "rag",
+    "month",
+    "list",
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet: header as written, what it holds, and its limits."""
+
+    key: str
+    header: str
+    kind: str = TEXT
+    required: bool = False
+    choices: type | None = None
+    max_length: int | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    """One sheet: its name, columns and the columns that identify a row."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    help: str = ""
+    derived: bool = False  # written by export for reading; ignored by import
+    column_by_key: dict = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "column_by_key", {c.key: c for c in self.columns})
+
+    def header(self, key: str) -> str:
+        """The header text of a column."""
+        return self.column_by_key[key].header
+
+
+def _agreement_col() -> Column:
+    return Column(
+        "agreement",
+        "Agreement signed",
+        DATE,
+        help="Date the agreement was signed; may be blank when the workbook has one agreement.",
+    )
+
+
+def _round_cols() -> tuple[Column, ...]:
+    return (
+        _agreement_col(),
+        Column("financial_year", "Financial year", FY, required=True, help="e.g. 2024-25"),
+        Column("update_number", "Update", INT, required=True, minimum=1, maximum=3),
+    )
+
+
+COUNCIL = SheetSpec(
+    "Council",
+    (
+        Column("name", "Name", required=True, max_length=120),
+        Column("slug", "Slug", max_length=60, help="Must match the council imported into."),
+        Column("dfe_la_number", "DfE LA number", max_length=3),
+        Column("ons_code", "ONS code", max_length=9),
+        Column("risk_score_threshold", "Key risk score", INT, minimum=1, maximum=25),
+    ),
+    key=(),
+    help="One row: the council. A council that does not exist yet is created from it.",
+)
+
+RAG_DEFINITIONS = SheetSpec(
+    "RAG definitions",
+    (
+        Column("level", "Level", CHOICE, required=True, choices=Rag),
+        Column("label", "Council label", required=True, max_length=40),
+        Column("definition", "Definition", required=True),
+        Column("dfe_level", "DfE level", CHOICE, required=True, choices=Rag),
+    ),
+    key=("level",),
+    help="How the council labels each RAG level; RAG cells may use these labels.",
+)
+
+AGREEMENTS = SheetSpec(
+    "Agreement",
+    (
+        Column("date_signed", "Date signed", DATE, required=True),
+        Column("title", "Title", required=True, max_length=160),
+        Column("first_financial_year", "First financial year", FY, required=True),
+        Column("last_financial_year", "Last financial year", FY, required=True),
+        Column("dfe_contribution", "DfE contribution (£)", MONEY, required=True),
+        Column("council_contribution", "Council contribution (£)", MONEY, required=True),
+        Column("supersedes", "Supersedes agreement signed", DATE),
+        Column("published_url", "Published URL", max_length=200),
+    ),
+    key=("date_signed",),
+)
+
+PAYMENTS = SheetSpec(
+    "Payments",
+    (
+        _agreement_col(),
+        Column("due_date", "Due date", DATE, required=True),
+        Column("amount", "Amount (£)", MONEY, required=True),
+        Column("status", "Status", CHOICE, choices=PaymentStatus),
+        Column("status_date", "Status date", DATE),
+        Column("note", "Note", max_length=300),
+    ),
+    key=("agreement", "due_date"),
+)
+
+DEFICIT_CAPS = SheetSpec(
+    "Deficit caps",
+    (
+        _agreement_col(),
+        Column("financial_year", "Financial year", FY, required=True),
+        Column("cap", "Cumulative deficit cap (£)", MONEY, required=True),
+    ),
+    key=("agreement", "financial_year"),
+)
+
+TIERS = SheetSpec(
+    "Monitoring tier",
+    (
+        _agreement_col(),
+        Column("effective_from", "Effective from", DATE, required=True),
+        Column("tier", "Tier", CHOICE, required=True, choices=MonitoringTier),
+        Column("reason", "Reason"),
+    ),
+    key=("agreement", "effective_from"),
+)
+
+ROUNDS = SheetSpec(
+    "Rounds",
+    (
+        *_round_cols(),
+        Column("due_date", "Due date", DATE, required=True),
+        Column("data_as_at", "Data as at", MONTH),
+        Column("status", "Status", CHOICE, choices=RoundStatus),
+        Column("submitted_on", "Submitted on", DATE),
+    ),
+    key=("agreement", "financial_year", "update_number"),
+    help="Quarterly returns. Import creates rounds; it never changes a round's status.",
+)
+
+CONDITIONS = SheetSpec(
+    "Conditions",
+    (
+        _agreement_col(),
+        Column("label", "Condition", required=True, max_length=10),
+        Column("in_force_from", "In force from", DATE, required=True),
+        Column("title", "Title", required=True, max_length=200),
+        Column("wording", "Wording", required=True),
+        Column("order", "Order", INT, minimum=0, maximum=32767),
+        Column("in_force_to", "In force to", DATE),
+    ),
+    key=("agreement", "label", "in_force_from"),
+)
+
+CONDITION_UPDATES = SheetSpec(
+    "Condition updates",
+    (
+        *_round_cols(),
+        Column("condition", "Condition", required=True),
+        Column("rag", "RAG", RAG),
+        Column("narrative", "Progress update"),
+        Column("key_measures", "Key measures", LIST, help="Measure codes, comma-separated."),
+    ),
+    key=("agreement", "financial_year", "update_number", "condition"),
+)
+
+AREAS = SheetSpec(
+    "Programme areas",
+    (
+        Column("number", "Number", INT, required=True, minimum=1, maximum=32767),
+        Column("name", "Name", required=True, max_length=160),
+        Column("summary", "Summary"),
+    ),
+    key=("number",),
+)
+
+WORKSTREAMS = SheetSpec(
+    "Workstreams",
+    (
+        Column("area", "Programme area", INT, required=True, minimum=1, maximum=32767),
+        Column("name", "Workstream", required=True, max_length=240),
+        Column("lead_role", "Lead (role)", max_length=120),
+        Column("order", "Order", INT, minimum=0, maximum=32767),
+        Column(
+            "conditions",
+            "Conditions",
+            LIST,
+            help="Condition labels of the latest agreement, comma-separated.",
+        ),
+    ),
+    key=("area", "name"),
+)
+
+WORKSTREAM_UPDATES = SheetSpec(
+    "Workstream updates",
+    (
+        *_round_cols(),
+        Column("area", "Programme area", INT, required=True, minimum=1, maximum=32767),
+        Column("workstream", "Workstream", required=True),
+        Column("rag", "RAG", RAG),
+        Column("narrative", "Progress update"),
+    ),
+    key=("agreement", "financial_year", "update_number", "area", "workstream"),
+)
+
+MILESTONES = SheetSpec(
+    "Milestones",
+    (
+        Column("area", "Programme area", INT, required=True, minimum=1, maximum=32767),
+        Column("workstream", "Workstream", required=True),
+        Column("title", "Milestone", required=True, max_length=240),
+        Column("due_date", "Due date", DATE, required=True),
+        Column("status", "Status", CHOICE, choices=Milestone.Status),
+        Column("completed_on", "Completed on", DATE),
+    ),
+    key=("area", "workstream", "title"),
+)
+
+RISKS = SheetSpec(
+    "Risks",
+    (
+        Column("number", "Risk", INT, required=True, minimum=1, maximum=32767),
+        Column("title", "There is a risk that", required=True),
+        Column("impact_description", "Impact"),
+        Column("owner_role", "Owner (role)", max_length=120),
+        Column("impact", "Impact (1-5)", INT, required=True, minimum=1, maximum=5),
+        Column("likelihood", "Likelihood (1-5)", INT, required=True, minimum=1, maximum=5),
+        Column("mitigation", "Mitigation"),
+        Column("action_required", "Action required"),
+        Column("is_open", "Open", BOOL),
+    ),
+    key=("number",),
+)
+
+RISK_UPDATES = SheetSpec(
+    "Risk updates",
+    (
+        *_round_cols(),
+        Column("risk", "Risk", INT, required=True, minimum=1, maximum=32767),
+        Column("rag", "RAG", RAG),
+        Column("narrative", "Progress update"),
+        Column("impact", "Impact (1-5)", INT, required=True, minimum=1, maximum=5),
+        Column("likelihood", "Likelihood (1-5)", INT, required=True, minimum=1, maximum=5),
+    ),
+    key=("agreement", "financial_year", "update_number", "risk"),
+)
+
+DATA_SOURCES = SheetSpec(
+    "Data sources",
+    (
+        Column("name", "Data source", required=True, max_length=80),
+        Column("last_refreshed", "Last refreshed", DATE),
+        Column("basis", "Basis", max_length=120),
+    ),
+    key=("name",),
+)
+
+SERIES = SheetSpec(
+    "Series",
+    (
+        Column("slug", "Series", required=True, max_length=40),
+        Column("name", "Name", required=True, max_length=80),
+        Column("kind", "Kind", CHOICE, required=True, choices=Series.Kind),
+        Column("order", "Order", INT, minimum=0, maximum=32767),
+    ),
+    key=("slug",),
+    help="Lines of figures. Values name a series by its slug; blank means the actual line.",
+)
+
+MEASURES = SheetSpec(
+    "Measures",
+    (
+        Column("code", "Measure code", required=True, max_length=60),
+        Column("name", "Measure", required=True, max_length=200),
+        Column("unit", "Unit", CHOICE, required=True, choices=Measure.Unit),
+        Column("polarity", "Polarity", CHOICE, required=True, choices=Measure.Polarity),
+        Column("data_source", "Data source", required=True),
+        Column("frequency", "Frequency", CHOICE, choices=Measure.Frequency),
+        Column("reading", "Reading", CHOICE, choices=Measure.Reading),
+        Column("programme_area", "Programme area", INT, minimum=1, maximum=32767),
+        Column("conditions", "Conditions", LIST),
+        Column("order", "Order", INT, minimum=0, maximum=32767),
+    ),
+    key=("code",),
+)
+
+VALUES_LONG = SheetSpec(
+    "Measure values",
+    (
+        Column("measure", "Measure code", required=True),
+        Column("period", "Period", MONTH, required=True),
+        Column("series", "Series"),
+        Column("value", "Value", DECIMAL, required=True),
+        Column("note", "Note", max_length=200),
+    ),
+    key=("measure", "period", "series"),
+    help="One figure a row. Figures with a note are exported here, the rest in the grid.",
+)
+
+# The wide grid: these fixed columns, then one column per month ("Apr-24" or a date).
+GRID = SheetSpec(
+    "Measure grid",
+    (
+        Column("measure", "Measure code", required=True),
+        Column("name", "Measure"),
+        Column("data_source", "Data source"),
+        Column("series", "Series"),
+    ),
+    key=("measure", "series"),
+    help="Rows are measures (with their data source), columns are months.",
+)
+
+FINANCE = SheetSpec(
+    "Finance",
+    (
+        _agreement_col(),
+        Column("financial_year", "Financial year", FY, required=True),
+        Column("scenario", "Scenario", CHOICE, required=True, choices=FinanceLine.Scenario),
+        Column("in_year_position", "In-year position (£)", MONEY),
+        Column("cumulative_deficit", "Cumulative deficit (£)", MONEY),
+        Column("hnb_income", "HNB income (£)", MONEY),
+        Column("dfe_payments", "DfE payments (£)", MONEY),
+        Column("council_contribution", "Council contribution (£)", MONEY),
+        Column("schools_block_transfer", "Schools block transfer (£)", MONEY),
+        Column("reflects", "Reflects", max_length=120),
+    ),
+    key=("agreement", "financial_year", "scenario"),
+    help="High Needs Block figures by financial year and scenario.",
+)
+
+ROLLING = SheetSpec(
+    "Rolling averages",
+    (Column("measure", "Measure code"), Column("name", "Measure")),
+    derived=True,
+    help="12-month rolling averages of the actual line, for reading; import ignores this sheet.",
+)
+
+# Import order: a sheet may refer only to rows of sheets above it.
+SHEETS: tuple[SheetSpec, ...] = (
+    COUNCIL,
+    RAG_DEFINITIONS,
+    AGREEMENTS,
+    PAYMENTS,
+    DEFICIT_CAPS,
+    TIERS,
+    ROUNDS,
+    CONDITIONS,
+    AREAS,
+    WORKSTREAMS,
+    MILESTONES,
+    RISKS,
+    DATA_SOURCES,
+    SERIES,
+    MEASURES,
+    CONDITION_UPDATES,
+    WORKSTREAM_UPDATES,
+    RISK_UPDATES,
+    VALUES_LONG,
+    GRID,
+    FINANCE,
+    ROLLING,
+)
+SHEET_BY_NAME = {spec.name.casefold(): spec for spec in SHEETS}
+ABOUT_SHEET = "About"

@@ -1,0 +1,567 @@
+"""The workbook import service: check, read, plan every sheet, then write all or nothing."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django.db import transaction
+
+from conditions.models import (
+    AgreementCondition,
+    ConditionUpdate,
+    Milestone,
+    ProgrammeArea,
+    Workstream,
+    WorkstreamUpdate,
+)
+from finance.models import DeficitCap, FinanceLine, PaymentInstalment
+from metrics.models import DataSource, Measure, Series
+from risks.models import Risk, RiskUpdate
+from svmonitor.audit import audit_record
+from svmonitor.choices import DFE_LEVELS, Rag, RoundStatus
+from svmonitor.fy import fy_label
+from svmonitor.models import (
+    Agreement,
+    LocalAuthority,
+    MonitoringTierChange,
+    RagDefinition,
+    ReportingRound,
+)
+from workbook import format as fmt
+from workbook.plan import ImportResult, Table, now
+from workbook.rag_notation import rag_labels_for_council
+from workbook.reader import CellError, Row, workbook_read
+from workbook.refs import Refs
+from workbook.safety import workbook_check
+from workbook.values import plan_values
+
+NEEDS_ADMIN = "only a site administrator can create a council"
+STATUS_FIXED = "a round's status cannot be changed by import: use the round page"
+
+
+def _as_path(file) -> tuple[Path, object]:
+    """A filesystem path for the upload (zip checks need one), and how to clean it up."""
+    if isinstance(file, str | Path):
+        return Path(file), None
+    if hasattr(file, "temporary_file_path"):
+        return Path(file.temporary_file_path()), None
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
+    if hasattr(file, "chunks"):
+        for chunk in file.chunks():
+            handle.write(chunk)
+    else:
+        file.seek(0)
+        handle.write(file.read())
+    handle.close()
+    return Path(handle.name), Path(handle.name)
+
+
+def workbook_import(
+    *, file, council_slug: str, dry_run: bool = False, by=None, filename: str = ""
+) -> ImportResult:
+    """Import (or dry-run) a council workbook; every bad cell is reported and nothing written."""
+    path, temporary = _as_path(file)
+    try:
+        # 1. Refuse hostile files before openpyxl opens them (raises WorkbookRefused).
+        workbook_check(path, filename or getattr(file, "name", "") or path.name)
+        # 2. Parse outside the transaction: SQLite's IMMEDIATE mode would hold the write lock.
+        read = workbook_read(path)
+    finally:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+    result = ImportResult(council_slug=council_slug, dry_run=dry_run)
+    result.errors.extend(read.errors)
+    result.notes.extend(read.notes)
+    # 3. Plan every sheet against the database, collecting every error; 4. write all or nothing.
+    with transaction.atomic():
+        plan = _Plan(read, council_slug, by, result)
+        plan.run()
+        if result.errors or dry_run:
+            return result
+        plan.write()
+        result.applied = True
+        audit_record(
+            action="workbook_import",
+            user=by,
+            council=plan.council,
+            after={"sheets": {s.name: [s.created, s.changed, s.unchanged] for s in result.sheets}},
+        )
+    return result
+
+
+class _Plan(Refs):
+    """Walks the sheets in dependency order, building one Table per model."""
+
+    def __init__(self, read, slug, by, result: ImportResult):
+        super().__init__(read, result)
+        self.slug = slug
+        self.by = by
+        self.council = None
+        self.tables: dict[type, Table] = {}
+        self.values = None
+
+    def table(self, model) -> Table:
+        """The Table for a model, created on first use."""
+        if model not in self.tables:
+            self.tables[model] = Table(self, model)
+        return self.tables[model]
+
+    def run(self) -> None:
+        """Plan the whole workbook."""
+        if not self.plan_council():
+            return
+        self.plan_rag_definitions()
+        self.plan_agreements()
+        self.plan_agreement_children()
+        self.plan_rounds()
+        self.plan_conditions()
+        self.plan_programme()
+        self.plan_risks()
+        self.plan_measures()
+        self.plan_updates()
+        self.values = plan_values(self)
+        self.plan_finance()
+        self.result.sheets = [
+            s for s in self.summaries.values() if s.created + s.changed + s.unchanged
+        ]
+
+    # -- council and its reference tables -------------------------------------------------
+
+    def plan_council(self) -> bool:
+        spec, summary = fmt.COUNCIL, self.summary(fmt.COUNCIL)
+        rows = self.rows(spec)
+        row = rows[0] if rows else None
+        for extra in rows[1:]:
+            self.error(spec.name, extra, "name", "the Council sheet has one row only")
+        table = self.table(LocalAuthority)
+        existing = LocalAuthority.objects.select_for_update().filter(slug=self.slug).first()
+        if row is not None and row.values.get("slug") and row.values["slug"] != self.slug:
+            self.error(
+                spec.name,
+                row,
+                "slug",
+                f"the workbook is for '{row.values['slug']}', not '{self.slug}'",
+            )
+        if existing is None:
+            if row is None or not row.values.get("name"):
+                self.error(
+                    spec.name,
+                    None,
+                    "",
+                    f"council '{self.slug}' does not exist: the "
+                    "Council sheet must give its name to create it",
+                )
+                return False
+            if self.by is not None and not self.by.is_superuser:
+                self.error(spec.name, row, "name", NEEDS_ADMIN)
+                return False
+            self.result.council_created = True
+        else:
+            table.load([existing], lambda o: ())
+        if row is not None and row.values.get("name"):
+            clash = LocalAuthority.objects.filter(name=row.values["name"]).exclude(slug=self.slug)
+            if clash.exists():
+                self.error(spec.name, row, "name", "another council already has this name")
+        if row is None:
+            self.council = existing
+            return True
+        values = self.values_from(row, LocalAuthority, spec)
+        if existing is None:
+            values["slug"] = self.slug
+        if self.row_ok(spec, row):
+            self.council = table.upsert(summary, row, (), values, key_column="name")
+        else:
+            self.council = existing or LocalAuthority(slug=self.slug, name="?")
+        return self.council is not None
+
+    def _load(self, model, query, key) -> Table:
+        table = self.table(model)
+        if self.council.pk is not None:
+            table.load(query(), key)
+        return table
+
+    def plan_rag_definitions(self) -> None:
+        spec, summary = fmt.RAG_DEFINITIONS, self.summary(fmt.RAG_DEFINITIONS)
+        table = self._load(
+            RagDefinition,
+            lambda: RagDefinition.objects.filter(council=self.council),
+            lambda o: (o.level,),
+        )
+        for row in self.rows(spec):
+            v = row.values
+            if v.get("dfe_level") and v["dfe_level"] not in DFE_LEVELS:
+                self.error(
+                    spec.name, row, "dfe_level", "must be Blue, Green, Amber, Red or Not rated"
+                )
+                continue
+            if v.get("dfe_level") == Rag.NOT_RATED and v.get("level") != Rag.NOT_RATED:
+                self.error(spec.name, row, "dfe_level", "a rated level must map to a DfE colour")
+                continue
+            if self.row_ok(spec, row):
+                values = {"council": self.council, **self.values_from(row, RagDefinition, spec)}
+                table.upsert(summary, row, (v["level"],), values, key_column="level")
+        self.rag_labels = rag_labels_for_council(table.all())
+
+    # -- agreement ----------------------------------------------------------------------
+
+    def plan_agreements(self) -> None:
+        spec, summary = fmt.AGREEMENTS, self.summary(fmt.AGREEMENTS)
+        table = self._load(
+            Agreement,
+            lambda: Agreement.objects.filter(council=self.council),
+            lambda o: (o.date_signed,),
+        )
+        self.agreements = table
+        # Signing order, so a revision's "supersedes" finds the agreement it replaces.
+        rows = [r for r in self.rows(spec) if self.row_ok(spec, r)]
+        for row in sorted(rows, key=lambda r: r.values["date_signed"]):
+            v = row.values
+            if v["last_financial_year"] < v["first_financial_year"]:
+                self.error(spec.name, row, "last_financial_year", "is before the first year")
+                continue
+            negative = [k for k in ("dfe_contribution", "council_contribution") if v[k] < 0]
+            if negative:
+                self.error(spec.name, row, negative[0], "cannot be negative")
+                continue
+            values = {"council": self.council, **self.values_from(row, Agreement, spec)}
+            if "supersedes" in v:
+                target = table.by_key.get((v["supersedes"],)) if v["supersedes"] else None
+                if v["supersedes"] and (target is None or v["supersedes"] == v["date_signed"]):
+                    self.error(spec.name, row, "supersedes", "no earlier agreement signed then")
+                    continue
+                values["supersedes"] = target
+            table.upsert(summary, row, (v["date_signed"],), values, key_column="date_signed")
+
+    def plan_agreement_children(self) -> None:
+        council = self.council
+        simple = (
+            (fmt.PAYMENTS, PaymentInstalment, ("due_date",)),
+            (fmt.DEFICIT_CAPS, DeficitCap, ("financial_year",)),
+            (fmt.TIERS, MonitoringTierChange, ("effective_from",)),
+        )
+        for spec, model, key_fields in simple:
+            table = self._load(
+                model,
+                lambda m=model: m.objects.filter(agreement__council=council),
+                lambda o, k=key_fields: (o.agreement_id, *(getattr(o, f) for f in k)),
+            )
+            self._rekey_by_parent(table, self.agreements, "agreement_id")
+            summary = self.summary(spec)
+            for row in self.rows(spec):
+                agreement = self.agreement_of(spec, row)
+                if agreement is None or not self.row_ok(spec, row):
+                    continue
+                values = {"agreement": agreement, **self.values_from(row, model, spec)}
+                if model is PaymentInstalment and values["amount"] <= 0:
+                    self.error(spec.name, row, "amount", "must be more than £0")
+                    continue
+                key = (id(agreement), *(row.values[f] for f in key_fields))
+                table.upsert(summary, row, key, values, key_column=key_fields[0])
+
+    def plan_rounds(self) -> None:
+        spec, summary = fmt.ROUNDS, self.summary(fmt.ROUNDS)
+        table = self._load(
+            ReportingRound,
+            lambda: ReportingRound.objects.filter(agreement__council=self.council),
+            lambda o: (o.agreement_id, o.financial_year, o.update_number),
+        )
+        self._rekey_by_parent(table, self.agreements, "agreement_id")
+        self.rounds = table
+        for row in self.rows(spec):
+            agreement = self.agreement_of(spec, row)
+            if agreement is None or not self.row_ok(spec, row):
+                continue
+            v = row.values
+            key = (id(agreement), v["financial_year"], v["update_number"])
+            existing = table.by_key.get(key)
+            values = {"agreement": agreement, **self.values_from(row, ReportingRound, spec)}
+            if existing is not None:
+                if values.get("status", existing.status) != existing.status:
+                    self.error(spec.name, row, "status", STATUS_FIXED)
+                    continue
+                values.pop("status", None)
+            elif values.get("status") == RoundStatus.SUBMITTED and not v.get("submitted_on"):
+                self.error(spec.name, row, "submitted_on", "a submitted round needs its date")
+                continue
+            locked = self.locked(existing) if existing is not None else None
+            if locked:
+                locked = f"round {existing.fy} Update {existing.update_number} is " + locked
+                locked += "; it cannot be changed by import"
+            table.upsert(summary, row, key, values, locked=locked, key_column="financial_year")
+
+    def plan_conditions(self) -> None:
+        spec, summary = fmt.CONDITIONS, self.summary(fmt.CONDITIONS)
+        table = self._load(
+            AgreementCondition,
+            lambda: AgreementCondition.objects.filter(agreement__council=self.council),
+            lambda o: (o.agreement_id, o.label, o.in_force_from),
+        )
+        self._rekey_by_parent(table, self.agreements, "agreement_id")
+        self.conditions = table
+        for row in self.rows(spec):
+            agreement = self.agreement_of(spec, row)
+            if agreement is None or not self.row_ok(spec, row):
+                continue
+            v = row.values
+            if v.get("in_force_to") and v["in_force_to"] < v["in_force_from"]:
+                self.error(spec.name, row, "in_force_to", "is before 'In force from'")
+                continue
+            values = {"agreement": agreement, **self.values_from(row, AgreementCondition, spec)}
+            key = (id(agreement), v["label"], v["in_force_from"])
+            table.upsert(summary, row, key, values, key_column="label")
+
+    # -- programme, risks, measures -------------------------------------------------------
+
+    def plan_programme(self) -> None:
+        council = self.council
+        areas = self._load(
+            ProgrammeArea,
+            lambda: ProgrammeArea.objects.filter(council=council),
+            lambda o: (o.number,),
+        )
+        self.areas = areas
+        spec, summary = fmt.AREAS, self.summary(fmt.AREAS)
+        for row in self.rows(spec):
+            if self.row_ok(spec, row):
+                values = {"council": council, **self.values_from(row, ProgrammeArea, spec)}
+                areas.upsert(summary, row, (row.values["number"],), values, key_column="number")
+        workstreams = self._load(
+            Workstream,
+            lambda: Workstream.objects.filter(area__council=council).prefetch_related("conditions"),
+            lambda o: (o.area_id, o.name),
+        )
+        self._rekey_by_parent(workstreams, areas, "area_id")
+        self._load_m2m(workstreams, "conditions")
+        self.workstreams = workstreams
+        spec, summary = fmt.WORKSTREAMS, self.summary(fmt.WORKSTREAMS)
+        for row in self.rows(spec):
+            area = self.area_of(spec, row, "area")
+            conditions = self.current_conditions(spec, row, "conditions")
+            if area is None or conditions is None or not self.row_ok(spec, row):
+                continue
+            values = {"area": area, **self.values_from(row, Workstream, spec, skip=("conditions",))}
+            m2m = {"conditions": conditions} if "conditions" in row.values else None
+            key = (id(area), row.values["name"])
+            workstreams.upsert(summary, row, key, values, m2m=m2m, key_column="name")
+        milestones = self._load(
+            Milestone,
+            lambda: Milestone.objects.filter(workstream__area__council=council),
+            lambda o: (o.workstream_id, o.title),
+        )
+        self._rekey_by_parent(milestones, workstreams, "workstream_id")
+        spec, summary = fmt.MILESTONES, self.summary(fmt.MILESTONES)
+        for row in self.rows(spec):
+            workstream = self.workstream_of(spec, row)
+            if workstream is None or not self.row_ok(spec, row):
+                continue
+            values = {"workstream": workstream, **self.values_from(row, Milestone, spec)}
+            complete = values.get("status") == Milestone.Status.COMPLETE
+            if complete != bool(values.get("completed_on")):
+                self.error(
+                    spec.name,
+                    row,
+                    "completed_on",
+                    "give a completion date exactly when the status is Complete",
+                )
+                continue
+            key = (id(workstream), row.values["title"])
+            milestones.upsert(summary, row, key, values, key_column="title")
+
+    def plan_risks(self) -> None:
+        spec, summary = fmt.RISKS, self.summary(fmt.RISKS)
+        table = self._load(
+            Risk, lambda: Risk.objects.filter(council=self.council), lambda o: (o.number,)
+        )
+        self.risks = table
+        for row in self.rows(spec):
+            if self.row_ok(spec, row):
+                values = {"council": self.council, **self.values_from(row, Risk, spec)}
+                table.upsert(summary, row, (row.values["number"],), values, key_column="number")
+
+    def plan_measures(self) -> None:
+        council = self.council
+        sources = self._load(
+            DataSource, lambda: DataSource.objects.filter(council=council), lambda o: (o.name,)
+        )
+        self.sources = sources
+        spec, summary = fmt.DATA_SOURCES, self.summary(fmt.DATA_SOURCES)
+        for row in self.rows(spec):
+            if self.row_ok(spec, row):
+                values = {"council": council, **self.values_from(row, DataSource, spec)}
+                sources.upsert(summary, row, (row.values["name"],), values, key_column="name")
+        series = self._load(
+            Series, lambda: Series.objects.filter(council=council), lambda o: (o.slug,)
+        )
+        self.series = series
+        spec, summary = fmt.SERIES, self.summary(fmt.SERIES)
+        for row in self.rows(spec):
+            if self.row_ok(spec, row):
+                values = {"council": council, **self.values_from(row, Series, spec)}
+                series.upsert(summary, row, (row.values["slug"],), values, key_column="slug")
+        actual = [s for s in series.all() if s.kind == Series.Kind.ACTUAL]
+        if len(actual) > 1:
+            self.error(spec.name, None, "'Kind'", "only one series may be of kind Actual")
+        measures = self._load(
+            Measure,
+            lambda: Measure.objects.filter(council=council).prefetch_related("conditions"),
+            lambda o: (o.code,),
+        )
+        self._load_m2m(measures, "conditions")
+        by_pk = {source.pk: source for source in sources.all() if source.pk}
+        for measure in measures.all():
+            measure.data_source = by_pk[measure.data_source_id]  # no query per measure later
+        self.measures = measures
+        spec, summary = fmt.MEASURES, self.summary(fmt.MEASURES)
+        for row in self.rows(spec):
+            conditions = self.current_conditions(spec, row, "conditions")
+            area = (
+                self.area_of(spec, row, "programme_area")
+                if row.values.get("programme_area")
+                else None
+            )
+            if conditions is None or not self.row_ok(spec, row):
+                continue
+            if row.values.get("programme_area") and area is None:
+                continue
+            values = self.values_from(row, Measure, spec, skip=("conditions", "data_source"))
+            values["council"] = council
+            values["data_source"] = self.source_named(row.values["data_source"])
+            if "programme_area" in row.values:
+                values["programme_area"] = area
+            m2m = {"conditions": conditions} if "conditions" in row.values else None
+            measures.upsert(summary, row, (row.values["code"],), values, m2m=m2m, key_column="code")
+
+    # -- per-round updates ---------------------------------------------------------------
+
+    def plan_updates(self) -> None:
+        council = self.council
+        updates = self._load(
+            ConditionUpdate,
+            lambda: ConditionUpdate.objects.filter(
+                round__agreement__council=council
+            ).prefetch_related("key_measures"),
+            lambda o: (o.round_id, o.condition_id),
+        )
+        self._rekey_by_parents(
+            updates, (self.rounds, self.conditions), ("round_id", "condition_id")
+        )
+        self._load_m2m(updates, "key_measures")
+        spec, summary = fmt.CONDITION_UPDATES, self.summary(fmt.CONDITION_UPDATES)
+        for row in self.rows(spec):
+            round_ = self.round_of(spec, row)
+            condition = self.condition_of(spec, row, round_)
+            rag = self.rag_of(spec, row)
+            measures = self.measures_named(spec, row, "key_measures")
+            if None in (round_, condition, rag, measures) or not self.row_ok(spec, row):
+                continue
+            values = self.values_from(row, ConditionUpdate, spec, skip=("key_measures",))
+            values.update(round=round_, condition=condition, rag=rag)
+            if "rag" not in row.values:
+                values.pop("rag")
+            m2m = {"key_measures": measures} if "key_measures" in row.values else None
+            updates.upsert(
+                summary,
+                row,
+                (id(round_), id(condition)),
+                values,
+                m2m=m2m,
+                locked=self.locked_update(round_),
+                key_column="condition",
+            )
+        self._plan_workstream_updates()
+        self._plan_risk_updates()
+
+    def _plan_workstream_updates(self) -> None:
+        table = self._load(
+            WorkstreamUpdate,
+            lambda: WorkstreamUpdate.objects.filter(round__agreement__council=self.council),
+            lambda o: (o.round_id, o.workstream_id),
+        )
+        self._rekey_by_parents(
+            table, (self.rounds, self.workstreams), ("round_id", "workstream_id")
+        )
+        spec, summary = fmt.WORKSTREAM_UPDATES, self.summary(fmt.WORKSTREAM_UPDATES)
+        for row in self.rows(spec):
+            round_ = self.round_of(spec, row)
+            workstream = self.workstream_of(spec, row)
+            rag = self.rag_of(spec, row)
+            if None in (round_, workstream, rag) or not self.row_ok(spec, row):
+                continue
+            values = self.values_from(row, WorkstreamUpdate, spec)
+            values.update(round=round_, workstream=workstream, rag=rag)
+            if "rag" not in row.values:
+                values.pop("rag")
+            table.upsert(
+                summary,
+                row,
+                (id(round_), id(workstream)),
+                values,
+                locked=self.locked_update(round_),
+                key_column="workstream",
+            )
+
+    def _plan_risk_updates(self) -> None:
+        table = self._load(
+            RiskUpdate,
+            lambda: RiskUpdate.objects.filter(round__agreement__council=self.council),
+            lambda o: (o.round_id, o.risk_id),
+        )
+        self._rekey_by_parents(table, (self.rounds, self.risks), ("round_id", "risk_id"))
+        spec, summary = fmt.RISK_UPDATES, self.summary(fmt.RISK_UPDATES)
+        for row in self.rows(spec):
+            round_ = self.round_of(spec, row)
+            risk = self.risk_of(spec, row)
+            rag = self.rag_of(spec, row)
+            if None in (round_, risk, rag) or not self.row_ok(spec, row):
+                continue
+            values = self.values_from(row, RiskUpdate, spec)
+            values.update(round=round_, risk=risk, rag=rag)
+            if "rag" not in row.values:
+                values.pop("rag")
+            table.upsert(
+                summary,
+                row,
+                (id(round_), id(risk)),
+                values,
+                locked=self.locked_update(round_),
+                key_column="risk",
+            )
+
+    def plan_finance(self) -> None:
+        spec, summary = fmt.FINANCE, self.summary(fmt.FINANCE)
+        table = self._load(
+            FinanceLine,
+            lambda: FinanceLine.objects.filter(agreement__council=self.council),
+            lambda o: (o.agreement_id, o.financial_year, o.scenario),
+        )
+        self._rekey_by_parent(table, self.agreements, "agreement_id")
+        for row in self.rows(spec):
+            agreement = self.agreement_of(spec, row)
+            if agreement is None or not self.row_ok(spec, row):
+                continue
+            values = {"agreement": agreement, **self.values_from(row, FinanceLine, spec)}
+            key = (id(agreement), row.values["financial_year"], row.values["scenario"])
+            table.upsert(summary, row, key, values, key_column="financial_year")
+
+    # -- write --------------------------------------------------------------------------
+
+    def write(self) -> None:
+        """Write every planned row: parents first, so children pick up their keys."""
+        stamp = now()
+        council_table = self.tables[LocalAuthority]
+        council_table.write(self.by, stamp)
+        agreements = self.tables[Agreement]
+        # One by one in signing order: a revision may supersede an agreement created here too.
+        for obj in sorted(agreements.new, key=lambda a: a.date_signed):
+            obj.save()
+        agreements.new = []
+        for table in self.tables.values():
+            if table.model is not LocalAuthority:
+                table.write(self.by, stamp)
+        self.values.write()
+        for table in self.tables.values():
+            table.write_m2m()
+
+
+__all__ = ["CellError", "ImportResult", "Row", "fy_label", "workbook_import"]

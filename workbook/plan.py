@@ -1,0 +1,322 @@
+"""The in-memory plan of an import: what each row will create, change or leave, then the write."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import models
+from django.utils import timezone
+
+from svmonitor.fy import fy_label
+from workbook import format as fmt
+from workbook.reader import CellError, Row
+
+# The preview lists changes one field a line; past this many it says how many more there are.
+MAX_CHANGE_LINES = 200
+NEW_ROW = "New row"
+
+
+@dataclass
+class SheetSummary:
+    """Per sheet: how many rows the import creates, changes and leaves unchanged."""
+
+    name: str
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """One change an import makes: where (sheet, row, the row's key), which field, old and new."""
+
+    sheet: str
+    row: int | None
+    key: str
+    field: str
+    old: str
+    new: str
+
+    @property
+    def is_new(self) -> bool:
+        """Whether the line is a row the import creates (rather than one field it changes)."""
+        return self.field == NEW_ROW
+
+
+def show(value) -> str:
+    """A stored or read value as the preview prints it."""
+    if value is None or value == "":
+        return "(blank)"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f") if value != 0 else "0"
+        return text
+    if isinstance(value, dt.date):
+        return f"{value:%-d %b %Y}"
+    if isinstance(value, list | tuple | set):
+        return ", ".join(sorted(str(item) for item in value)) or "(none)"
+    text = str(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def row_key(sheet: str, row: Row | None) -> str:
+    """A row's natural key as written in the workbook, e.g. "2024-25 / 1 / 3.1"."""
+    spec = fmt.SHEET_BY_NAME.get(sheet.casefold())
+    if spec is None or row is None:
+        return ""
+    parts = []
+    for key in spec.key:
+        value = row.values.get(key)
+        if value is None or value == "":
+            continue
+        column = spec.column_by_key.get(key)
+        if column is not None and column.kind == fmt.FY and isinstance(value, int):
+            value = fy_label(value)
+        elif column is not None and column.kind == fmt.MONTH and isinstance(value, dt.date):
+            value = f"{value:%b %Y}"
+        else:
+            value = show(value)
+        parts.append(str(value))
+    return " / ".join(parts)
+
+
+@dataclass(frozen=True)
+class RagReading:
+    """How one RAG cell was read, so the preview can show it."""
+
+    sheet: str
+    row: int
+    column: str
+    written: str
+    level: str
+
+
+@dataclass
+class ImportResult:
+    """The outcome of an import or a dry run: per-sheet counts, readings, errors, notes."""
+
+    council_slug: str
+    dry_run: bool
+    errors: list[CellError] = field(default_factory=list)
+    sheets: list[SheetSummary] = field(default_factory=list)
+    rag_readings: list[RagReading] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    council_created: bool = False
+    applied: bool = False
+    changes: list[ChangeLine] = field(default_factory=list)
+    changes_total: int = 0
+
+    def add_change(self, line: ChangeLine | None = None, *, make=None) -> None:
+        """Count a change; keep its line while the list is short enough to read.
+
+        Hot paths (thousands of figures) pass `make`, so lines past the limit are never built.
+        """
+        self.changes_total += 1
+        if len(self.changes) < MAX_CHANGE_LINES:
+            self.changes.append(line if make is None else make())
+
+    @property
+    def changes_hidden(self) -> int:
+        """How many changes are counted but not listed."""
+        return self.changes_total - len(self.changes)
+
+    @property
+    def has_changes(self) -> bool:
+        """Whether importing would create or change anything at all."""
+        totals = self.totals
+        return bool(totals["created"] or totals["changed"] or self.council_created)
+
+    @property
+    def ok(self) -> bool:
+        """True when the workbook had no errors."""
+        return not self.errors
+
+    @property
+    def totals(self) -> dict[str, int]:
+        """Created, changed and unchanged summed over sheets."""
+        return {
+            "created": sum(s.created for s in self.sheets),
+            "changed": sum(s.changed for s in self.sheets),
+            "unchanged": sum(s.unchanged for s in self.sheets),
+        }
+
+    def rag_notations(self) -> list[dict]:
+        """Each distinct RAG notation with the level it was read as, how often and where first."""
+        grouped: dict[tuple[str, str], dict] = {}
+        for reading in self.rag_readings:
+            key = (reading.written.strip(), reading.level)
+            if key not in grouped:
+                grouped[key] = {
+                    "written": key[0],
+                    "level": reading.level,
+                    "count": 0,
+                    "first": f"{reading.sheet}, row {reading.row}",
+                }
+            grouped[key]["count"] += 1
+        return sorted(grouped.values(), key=lambda g: (g["level"], g["written"].casefold()))
+
+
+def _same(current, wanted) -> bool:
+    if isinstance(wanted, models.Model):
+        return wanted.pk is not None and current == wanted.pk
+    return current == wanted
+
+
+class Table:
+    """One model's rows: the existing ones by natural key, and what the import will do."""
+
+    def __init__(self, plan, model: type[models.Model]):
+        self.plan = plan
+        self.model = model
+        self.by_key: dict = {}
+        self.new: list = []
+        self.changed: dict[int, models.Model] = {}
+        self.changed_fields: set[str] = set()
+        self.seen: dict = {}
+        self.m2m_current: dict[tuple[int, str], set[int]] = {}
+        self.m2m_wanted: list[tuple[models.Model, str, list]] = []
+        self.fields = {f.name: f for f in model._meta.concrete_fields}
+
+    def load(self, objects, key) -> None:
+        """Register existing rows under their natural key."""
+        for obj in objects:
+            self.by_key[key(obj)] = obj
+
+    def is_new(self, obj) -> bool:
+        """Whether the import creates this row."""
+        return obj.pk is None
+
+    def all(self) -> list:
+        """Existing and planned rows."""
+        return list(self.by_key.values())
+
+    def upsert(
+        self,
+        summary: SheetSummary,
+        row: Row,
+        key: tuple,
+        values: dict,
+        *,
+        m2m: dict | None = None,
+        locked: str | None = None,
+        key_column: str = "",
+    ):
+        """Plan one row; returns the (new or existing) object, or None when the row is refused."""
+        if key in self.seen:
+            self.plan.error(
+                summary.name,
+                row,
+                key_column,
+                f"duplicate row: same key as row {self.seen[key]}",
+            )
+            return None
+        self.seen[key] = row.number
+        obj = self.by_key.get(key)
+        result = self.plan.result
+        if obj is None:
+            if locked:
+                self.plan.error(summary.name, row, key_column, locked)
+                return None
+            obj = self.model(**values)
+            self.by_key[key] = obj
+            self.new.append(obj)
+            for attr, targets in (m2m or {}).items():
+                if targets:
+                    self.m2m_wanted.append((obj, attr, targets))
+            summary.created += 1
+            result.add_change(
+                ChangeLine(summary.name, row.number, row_key(summary.name, row), NEW_ROW, "", "")
+            )
+            return obj
+        diffs = []
+        for name, wanted in values.items():
+            field_ = self.fields[name]
+            if not _same(getattr(obj, field_.attname), wanted):
+                diffs.append(name)
+        for attr, targets in (m2m or {}).items():
+            current = self.m2m_current.get((id(obj), attr), set())
+            if any(t.pk is None for t in targets) or {t.pk for t in targets} != current:
+                diffs.append(attr)
+                self.m2m_wanted.append((obj, attr, targets))
+        if not diffs:
+            summary.unchanged += 1
+            return obj
+        if locked:
+            # Point at the first cell that differs, so the person sees what they changed.
+            column = next((name for name in diffs if name in row.letters), key_column)
+            self.plan.error(summary.name, row, column, locked)
+            return None
+        where = row_key(summary.name, row)
+        for name in diffs:
+            old, new = self._shown(obj, name, values, m2m)
+            result.add_change(
+                ChangeLine(summary.name, row.number, where, self._verbose(name), old, new)
+            )
+        for name in diffs:
+            if name in values:
+                setattr(obj, name, values[name])
+                self.changed_fields.add(name)
+        if any(name in values for name in diffs):
+            self.changed[id(obj)] = obj
+        summary.changed += 1
+        return obj
+
+    def _shown(self, obj, name: str, values: dict, m2m: dict | None) -> tuple[str, str]:
+        """A changed field's stored and imported values, as the preview prints them."""
+        if name not in values:
+            targets = (m2m or {})[name]
+            return "(as stored)", show([str(target) for target in targets])
+        field_ = self.fields[name]
+        wanted = values[name]
+        if field_.is_relation:
+            # The related row is already loaded by the plan (no query): name it, not its id.
+            cached = obj._state.fields_cache.get(name)
+            old = str(cached) if cached is not None else f"#{getattr(obj, field_.attname)}"
+            return old, str(wanted) if wanted is not None else "(blank)"
+        old = getattr(obj, field_.attname)
+        if field_.choices:
+            labels = dict(field_.flatchoices)
+            return show(labels.get(old, old)), show(labels.get(wanted, wanted))
+        return show(old), show(wanted)
+
+    def _verbose(self, name: str) -> str:
+        if name in self.fields:
+            return self.fields[name].verbose_name
+        return name.replace("_", " ")
+
+    def write(self, by, now) -> None:
+        """Insert the new rows and update the changed ones (bulk, after full validation)."""
+        if self.new:
+            if "updated_by" in self.fields:
+                for obj in self.new:
+                    obj.updated_by = by
+            self.model.objects.bulk_create(self.new, batch_size=500)
+        if self.changed:
+            extra = set()
+            changed = list(self.changed.values())
+            for obj in changed:
+                if "version" in self.fields:
+                    obj.version += 1
+                    extra.add("version")
+                if "updated_by" in self.fields:
+                    obj.updated_by = by
+                    extra.add("updated_by")
+                if "updated_at" in self.fields:
+                    obj.updated_at = now
+                    extra.add("updated_at")
+            self.model.objects.bulk_update(
+                changed, sorted(self.changed_fields | extra), batch_size=500
+            )
+
+    def write_m2m(self) -> None:
+        """Set the many-to-many links once every row has its primary key."""
+        for obj, attr, targets in self.m2m_wanted:
+            getattr(obj, attr).set(targets)
+
+
+def now():
+    """The time stamped on changed rows."""
+    return timezone.now()

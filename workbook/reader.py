@@ -1,0 +1,417 @@
+"""Read a checked workbook with openpyxl (read-only) into typed rows and cell errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from pathlib import Path
+from typing import NamedTuple
+
+import openpyxl
+import pandas as pd
+from defusedxml import DefusedXmlException
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+from svmonitor.fy import fy_label, fy_parse
+from workbook import format as fmt
+from workbook.safety import WorkbookRefused, formula_cells_without_value
+
+_MONTH_FORMATS = ("%b-%y", "%b %y", "%b-%Y", "%b %Y", "%B %Y", "%B-%Y", "%B-%y", "%B %y", "%Y-%m")
+_DAY_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %b %Y", "%d %B %Y")
+_YES = {"yes", "y", "true", "1", "open"}
+_NO = {"no", "n", "false", "0", "closed"}
+_MONEY_JUNK = re.compile(r"[£,\s]")
+_PLACES = {fmt.DECIMAL: Decimal("0.0001"), fmt.MONEY: Decimal("0.01")}
+_DIGITS = {fmt.DECIMAL: 18, fmt.MONEY: 16}
+_DP = {fmt.DECIMAL: 4, fmt.MONEY: 2}
+_LIMIT = {kind: 10 ** (_DIGITS[kind] - _DP[kind]) for kind in _DIGITS}
+
+
+@dataclass(frozen=True)
+class CellError:
+    """One problem in the workbook, located so a person can find and fix it."""
+
+    sheet: str
+    row: int | None
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = [f"sheet '{self.sheet}'"]
+        if self.row:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column {self.column}")
+        return f"{', '.join(where)}: {self.reason}"
+
+
+@dataclass
+class Row:
+    """One data row of a sheet: its Excel row number and its values by column key."""
+
+    number: int
+    values: dict
+    letters: dict  # column key -> "C 'Impact (1-5)'"
+
+
+class GridCell(NamedTuple):
+    """One figure of the wide grid, after reshaping to long form (its row names the measure)."""
+
+    row: int
+    column: str
+    period: dt.date
+    value: Decimal
+
+
+@dataclass
+class ReadResult:
+    """Everything read from the workbook: rows per sheet, grid figures, errors, notes."""
+
+    sheets: dict[str, list[Row]] = field(default_factory=dict)
+    grid_rows: list[Row] = field(default_factory=list)
+    grid_cells: list[GridCell] = field(default_factory=list)
+    errors: list[CellError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _decimal(value, kind: str) -> Decimal:
+    # Fast path for the common case, a plain number (thousands of grid cells per import).
+    if type(value) is float and math.isfinite(value) and abs(value) < _LIMIT[kind]:
+        return Decimal(repr(round(value, _DP[kind])))
+    if type(value) is int and abs(value) < _LIMIT[kind]:
+        return Decimal(value)
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not TRUE/FALSE")
+    if isinstance(value, int | Decimal):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value))
+    elif isinstance(value, str):
+        raw = _MONEY_JUNK.sub("", value)
+        negative = raw.startswith("(") and raw.endswith(")")
+        try:
+            number = Decimal(raw.strip("()"))
+        except InvalidOperation:
+            raise ValueError(f"must be a number, not {value!r}") from None
+        number = -number if negative else number
+    else:
+        raise ValueError(f"must be a number, not a {type(value).__name__}")
+    if not number.is_finite():
+        raise ValueError("must be a finite number")
+    # Rounded to what the database keeps, so a re-import compares equal and changes nothing.
+    number = number.quantize(_PLACES[kind], rounding=ROUND_HALF_EVEN)
+    if len(number.as_tuple().digits) > _DIGITS[kind]:
+        raise ValueError("is too large")
+    return number
+
+
+def _date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        for pattern in _DAY_FORMATS:
+            try:
+                return dt.datetime.strptime(value.strip(), pattern).date()
+            except ValueError:
+                continue
+    raise ValueError(f"must be a date (e.g. 2024-03-31), not {value!r}")
+
+
+def month_parse(value) -> dt.date:
+    """A period: a first-of-month date, or a header such as "Apr-24" or "April 2024"."""
+    if isinstance(value, dt.date):
+        day = value.date() if isinstance(value, dt.datetime) else value
+        if day.day != 1:
+            raise ValueError(f"{day:%d %b %Y} is not the first of a month")
+        return day
+    if isinstance(value, str):
+        text = value.strip()
+        for pattern in _MONTH_FORMATS:
+            try:
+                return dt.datetime.strptime(text, pattern).date().replace(day=1)
+            except ValueError:
+                continue
+        try:
+            return month_parse(_date(text))
+        except ValueError:
+            pass
+    raise ValueError(f"must be a month such as Apr-24 or 2024-04-01, not {value!r}")
+
+
+def _int(value, column: fmt.Column) -> int:
+    if isinstance(value, bool):
+        raise ValueError("must be a whole number")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if column.key == "update_number" and text.lower().startswith("update"):
+            text = text[6:].strip()
+        if not re.fullmatch(r"-?\d+", text):
+            raise ValueError(f"must be a whole number, not {value!r}")
+        value = int(text)
+    if not isinstance(value, int):
+        raise ValueError(f"must be a whole number, not {value!r}")
+    if column.minimum is not None and value < column.minimum:
+        raise ValueError(f"must be at least {column.minimum}")
+    if column.maximum is not None and value > column.maximum:
+        raise ValueError(f"must be at most {column.maximum}")
+    return value
+
+
+def _choice(value, choices) -> str:
+    text = _text(value).casefold()
+    for choice in choices:
+        if text in (choice.value.casefold(), str(choice.label).casefold()):
+            return choice.value
+    allowed = ", ".join(str(choice.label) for choice in choices)
+    raise ValueError(f"{value!r} is not one of: {allowed}")
+
+
+def parse_cell(value, column: fmt.Column):
+    """The typed value of one cell for its column; ValueError with the reason if it is wrong."""
+    if isinstance(value, str):
+        value = value.strip()
+    if value is None or value == "":
+        if column.required:
+            raise ValueError("is required")
+        return (
+            () if column.kind == fmt.LIST else ("" if column.kind in (fmt.TEXT, fmt.RAG) else None)
+        )
+    kind = column.kind
+    if kind == fmt.TEXT:
+        text = _text(value)
+        if column.max_length and len(text) > column.max_length:
+            raise ValueError(f"is {len(text)} characters; at most {column.max_length} fit")
+        return text
+    if kind == fmt.RAG:
+        return _text(value)
+    if kind == fmt.INT:
+        return _int(value, column)
+    if kind in (fmt.DECIMAL, fmt.MONEY):
+        return _decimal(value, kind)
+    if kind == fmt.DATE:
+        return _date(value)
+    if kind == fmt.MONTH:
+        return month_parse(value)
+    if kind == fmt.FY:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = fy_label(int(value))
+        year = fy_parse(_text(value))
+        if not 2000 <= year <= 2100:
+            raise ValueError("must be between 2000-01 and 2100-01")
+        return year
+    if kind == fmt.BOOL:
+        if isinstance(value, bool):
+            return value
+        text = _text(value).casefold()
+        if text in _YES or text in _NO:
+            return text in _YES
+        raise ValueError(f"must be Yes or No, not {value!r}")
+    if kind == fmt.CHOICE:
+        return _choice(value, column.choices)
+    if kind == fmt.LIST:
+        return tuple(part.strip() for part in _text(value).split(",") if part.strip())
+    raise AssertionError(kind)
+
+
+def _column_name(index: int, header) -> str:
+    return f"{get_column_letter(index + 1)} '{header}'"
+
+
+def _map_headers(spec, number, header_row, result, *, note_unknown=True) -> dict[int, fmt.Column]:
+    by_header = {column.header.casefold(): column for column in spec.columns}
+    mapping: dict[int, fmt.Column] = {}
+    placed: dict[str, int] = {}
+    for index, raw in enumerate(header_row):
+        if raw is None or _text(raw) == "":
+            continue
+        column = by_header.get(_text(raw).casefold())
+        if column is None:
+            if note_unknown:
+                result.notes.append(
+                    f"Sheet '{spec.name}': column {_column_name(index, raw)} is not part of the "
+                    "format and was ignored."
+                )
+            continue
+        if column.key in placed:
+            result.errors.append(
+                CellError(
+                    spec.name,
+                    number,
+                    _column_name(index, raw),
+                    f"duplicate column: also column {get_column_letter(placed[column.key] + 1)}",
+                )
+            )
+            continue
+        placed[column.key] = index
+        mapping[index] = column
+    for column in spec.columns:
+        if column.required and column.key not in placed:
+            result.errors.append(
+                CellError(spec.name, number, f"'{column.header}'", "required column missing")
+            )
+    return mapping
+
+
+def _read_rows(spec, rows, mapping, blanked, errors) -> list[Row]:
+    parsed = []
+    for number, cells in rows:
+        values, letters = {}, {}
+        for index, column in mapping.items():
+            raw = cells[index] if index < len(cells) else None
+            letters[column.key] = _column_name(index, column.header)
+            if (number, index) in blanked:
+                values[column.key] = None
+                continue
+            try:
+                values[column.key] = parse_cell(raw, column)
+            except ValueError as exc:
+                errors.append(CellError(spec.name, number, letters[column.key], str(exc)))
+                values[column.key] = None
+        # Columns absent from the sheet stay absent: import leaves those fields as they are.
+        parsed.append(Row(number, values, letters))
+    return parsed
+
+
+def _non_blank(ws):
+    for number, cells in enumerate(ws.iter_rows(values_only=True), start=1):
+        if any(cell is not None and cell != "" for cell in cells):
+            yield number, cells
+
+
+def _read_grid(spec, rows, result: ReadResult, blanked) -> None:
+    header_number, header = rows[0]
+    mapping = _map_headers(spec, header_number, header, result, note_unknown=False)
+    months: dict[int, dt.date] = {}
+    for index, raw in enumerate(header):
+        if index in mapping or raw is None or raw == "":
+            continue
+        try:
+            months[index] = month_parse(raw)
+        except ValueError as exc:
+            result.errors.append(
+                CellError(spec.name, header_number, _column_name(index, raw), str(exc))
+            )
+    seen: dict[dt.date, int] = {}
+    for index, month in months.items():
+        if month in seen:
+            result.errors.append(
+                CellError(
+                    spec.name,
+                    header_number,
+                    _column_name(index, header[index]),
+                    f"duplicate month: also column {get_column_letter(seen[month] + 1)}",
+                )
+            )
+        seen.setdefault(month, index)
+    result.grid_rows = _read_rows(spec, rows[1:], mapping, blanked, result.errors)
+    if not months or not result.grid_rows:
+        return
+    # pandas reshapes the wide grid (rows = measures, columns = months) to long form.
+    month_cols = sorted(months)
+    frame = pd.DataFrame(
+        [[n, *(c[i] if i < len(c) else None for i in month_cols)] for n, c in rows[1:]],
+        columns=["row", *month_cols],
+        dtype=object,
+    )
+    long = frame.melt(id_vars="row", var_name="col", value_name="value").dropna(subset=["value"])
+    names = {index: _column_name(index, header[index]) for index in months}
+    cells = result.grid_cells
+    for number, index, raw in long.itertuples(index=False, name=None):
+        if raw == "" or (number, index) in blanked:
+            continue
+        try:
+            value = _decimal(raw, fmt.DECIMAL)
+        except ValueError as exc:
+            result.errors.append(CellError(spec.name, number, names[index], str(exc)))
+            continue
+        cells.append(GridCell(number, names[index], months[index], value))
+
+
+def _blank_formulas(path, ws, spec, errors) -> set[tuple[int, int]]:
+    blanked = set()
+    for ref in formula_cells_without_value(path, ws._worksheet_path):
+        letters, number = coordinate_from_string(ref)
+        index = column_index_from_string(letters) - 1
+        blanked.add((number, index))
+        errors.append(
+            CellError(
+                spec.name,
+                number,
+                letters,
+                "formula with no saved value: open the file in Excel, let it calculate, "
+                "save, and upload again",
+            )
+        )
+    return blanked
+
+
+def _defused(exc: BaseException | None) -> bool:
+    # openpyxl wraps parse errors in its own; defusedxml's refusal is further down the chain.
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def _open(handle):
+    try:
+        return openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken or hostile file
+        if _defused(exc):
+            raise WorkbookRefused("The workbook's XML is unsafe (entities or a DTD).") from exc
+        raise WorkbookRefused(f"The workbook could not be read: {exc}") from exc
+
+
+def workbook_read(path: Path) -> ReadResult:
+    """Read every known sheet of a checked .xlsx; unknown sheets are noted and skipped."""
+    result = ReadResult()
+    # Our own handle, so the file is closed even when openpyxl gives up half-way.
+    with path.open("rb") as handle:
+        workbook = _open(handle)
+        try:
+            for ws in workbook.worksheets:
+                _read_sheet(path, ws, result)
+        except Exception as exc:
+            if _defused(exc):
+                raise WorkbookRefused("The workbook's XML is unsafe (entities or a DTD).") from exc
+            raise
+        finally:
+            workbook.close()
+    return result
+
+
+def _read_sheet(path: Path, ws, result: ReadResult) -> None:
+    spec = fmt.SHEET_BY_NAME.get(ws.title.strip().casefold())
+    if spec is None or spec.derived:
+        if ws.title != fmt.ABOUT_SHEET and spec is None:
+            result.notes.append(f"Sheet '{ws.title}' is not part of the format: skipped.")
+        return
+    blanked = _blank_formulas(path, ws, spec, result.errors)
+    rows = list(_non_blank(ws))
+    if not rows:
+        return
+    if spec is fmt.GRID:
+        _read_grid(spec, rows, result, blanked)
+        return
+    mapping = _map_headers(spec, rows[0][0], rows[0][1], result)
+    result.sheets[spec.name] = _read_rows(spec, rows[1:], mapping, blanked, result.errors)

@@ -1,0 +1,261 @@
+"""Resolving a row's references (agreement, round, condition, measure...) during an import plan."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from metrics.models import DataSource
+from svmonitor.choices import Rag, RoundStatus
+from svmonitor.fy import fy_label
+from workbook import format as fmt
+from workbook.plan import RagReading, SheetSummary, Table
+from workbook.rag_notation import rag_parse
+from workbook.reader import CellError, ReadResult, Row
+
+_LOCKED_WORDS = {
+    RoundStatus.READY: "ready for sign-off",
+    RoundStatus.SIGNED_OFF: "signed off",
+    RoundStatus.SUBMITTED: "submitted",
+}
+
+
+def condition_pick(candidates, on=None):
+    """The condition a label means: the one in force on a date, else the latest version."""
+    if not candidates:
+        return None
+    if on is not None:
+        in_force = [
+            c
+            for c in candidates
+            if c.in_force_from <= on and (c.in_force_to is None or c.in_force_to >= on)
+        ]
+        if len(in_force) == 1:
+            return in_force[0]
+    return max(candidates, key=lambda c: (c.in_force_to is None, c.in_force_from))
+
+
+class Refs:
+    """Row-level helpers shared by every sheet step: errors, values and references."""
+
+    def __init__(self, read: ReadResult, result):
+        self.read = read
+        self.result = result
+        self.summaries = {spec.name: SheetSummary(spec.name) for spec in fmt.SHEETS}
+        self.bad_rows = {(e.sheet, e.row) for e in read.errors}
+        self.rag_labels: dict[str, str] = {}
+
+    def rows(self, spec) -> list[Row]:
+        """The data rows read from a sheet (none if the sheet is absent)."""
+        return self.read.sheets.get(spec.name, [])
+
+    def summary(self, spec) -> SheetSummary:
+        """The running counts of a sheet."""
+        return self.summaries[spec.name]
+
+    def error(self, sheet: str, row, column_key: str, reason: str) -> None:
+        """Record a problem at a row and column (given by its key)."""
+        number = row.number if isinstance(row, Row) else row
+        column = row.letters.get(column_key, column_key) if isinstance(row, Row) else column_key
+        self.result.errors.append(CellError(sheet, number, column, reason))
+        self.bad_rows.add((sheet, number))
+
+    def row_ok(self, spec, row: Row) -> bool:
+        """Whether every cell of the row was read without error."""
+        return (spec.name, row.number) not in self.bad_rows
+
+    def values_from(self, row: Row, model, spec, skip=()) -> dict:
+        """Plain field values of a row; relations are resolved by the caller."""
+        fields = {f.name: f for f in model._meta.concrete_fields}
+        values = {}
+        for key, value in row.values.items():
+            field = fields.get(key)
+            if field is None or key in skip or field.is_relation:
+                continue
+            if value is None and not field.null:
+                continue  # blank: keep what is there (or the default for a new row)
+            values[key] = value
+        return values
+
+    # -- re-keying rows loaded from the database by their parents' identity --------------
+
+    def _rekey_by_parents(self, table: Table, parents, attnames) -> None:
+        maps = [{p.pk: p for p in parent.all() if p.pk is not None} for parent in parents]
+        rekeyed = {}
+        for key, obj in table.by_key.items():
+            heads = [m.get(getattr(obj, a)) for m, a in zip(maps, attnames, strict=True)]
+            if None in heads:
+                continue
+            # Point the relation at the planned parent, so identities match and nothing queries.
+            for head, attname in zip(heads, attnames, strict=True):
+                setattr(obj, attname.removesuffix("_id"), head)
+            rekeyed[(*(id(h) for h in heads), *key[len(heads) :])] = obj
+        table.by_key = rekeyed
+
+    def _rekey_by_parent(self, table: Table, parent: Table, attname: str) -> None:
+        self._rekey_by_parents(table, (parent,), (attname,))
+
+    def _load_m2m(self, table: Table, attr: str) -> None:
+        for obj in table.by_key.values():
+            table.m2m_current[(id(obj), attr)] = {t.pk for t in getattr(obj, attr).all()}
+
+    # -- references ------------------------------------------------------------------------
+
+    def agreement_of(self, spec, row: Row):
+        """The agreement a row names by signing date, or the only one."""
+        signed = row.values.get("agreement")
+        if signed:
+            found = self.agreements.by_key.get((signed,))
+            if found is None:
+                self.error(spec.name, row, "agreement", f"no agreement signed on {signed}")
+            return found
+        agreements = self.agreements.all()
+        if len(agreements) == 1:
+            return agreements[0]
+        reason = "several agreements: give the date signed" if agreements else "no agreement"
+        self.error(spec.name, row, "agreement", reason)
+        return None
+
+    def current_agreement(self):
+        """The latest agreement: list references to conditions are to its conditions."""
+        agreements = self.agreements.all()
+        return max(agreements, key=lambda a: a.date_signed) if agreements else None
+
+    def round_of(self, spec, row: Row):
+        """The round a row names by agreement, financial year and update number."""
+        agreement = self.agreement_of(spec, row)
+        year, number = row.values.get("financial_year"), row.values.get("update_number")
+        if agreement is None or year is None or number is None:
+            return None
+        found = self.rounds.by_key.get((id(agreement), year, number))
+        if found is None:
+            self.error(
+                spec.name,
+                row,
+                "financial_year",
+                f"no round {fy_label(year)} Update {number}: add it to the Rounds sheet",
+            )
+        return found
+
+    def _conditions_by_label(self, agreement) -> dict[str, list]:
+        index = getattr(self, "_condition_index", None)
+        if index is None:
+            index = defaultdict(list)
+            for condition in self.conditions.all():
+                index[(id(condition.agreement), condition.label)].append(condition)
+            self._condition_index = index
+        return index
+
+    def condition_of(self, spec, row: Row, round_):
+        """The condition an update names by label, as in force when the round was due."""
+        label = row.values.get("condition")
+        if round_ is None or not label:
+            return None
+        candidates = self._conditions_by_label(round_.agreement).get((id(round_.agreement), label))
+        found = condition_pick(candidates, round_.due_date)
+        if found is None:
+            self.error(spec.name, row, "condition", f"no condition {label!r} in that agreement")
+        return found
+
+    def current_conditions(self, spec, row: Row, key: str):
+        """Conditions a list cell names by label, in the latest agreement."""
+        labels = row.values.get(key) or ()
+        if not labels:
+            return []
+        agreement = self.current_agreement()
+        if agreement is None:
+            self.error(spec.name, row, key, "no agreement to take the conditions from")
+            return None
+        index = self._conditions_by_label(agreement)
+        found, missing = [], []
+        for label in labels:
+            condition = condition_pick(index.get((id(agreement), label)))
+            (found if condition else missing).append(condition or label)
+        if missing:
+            self.error(spec.name, row, key, f"unknown condition(s): {', '.join(missing)}")
+            return None
+        return found
+
+    def area_of(self, spec, row: Row, key: str):
+        """A programme area named by number."""
+        number = row.values.get(key)
+        if number is None:
+            return None
+        found = self.areas.by_key.get((number,))
+        if found is None:
+            self.error(spec.name, row, key, f"no programme area {number}")
+        return found
+
+    def workstream_of(self, spec, row: Row):
+        """A workstream named by programme area and name."""
+        area = self.area_of(spec, row, "area")
+        name = row.values.get("workstream")
+        if area is None or not name:
+            return None
+        found = self.workstreams.by_key.get((id(area), name))
+        if found is None:
+            self.error(
+                spec.name, row, "workstream", f"no workstream {name!r} in area {area.number}"
+            )
+        return found
+
+    def risk_of(self, spec, row: Row):
+        """A risk named by number."""
+        number = row.values.get("risk")
+        if number is None:
+            return None
+        found = self.risks.by_key.get((number,))
+        if found is None:
+            self.error(spec.name, row, "risk", f"no risk {number}: add it to the Risks sheet")
+        return found
+
+    def measures_named(self, spec, row: Row, key: str):
+        """Measures a list cell names by code."""
+        codes = row.values.get(key) or ()
+        found = [self.measures.by_key.get((code,)) for code in codes]
+        missing = [code for code, m in zip(codes, found, strict=True) if m is None]
+        if missing:
+            self.error(spec.name, row, key, f"unknown measure(s): {', '.join(missing)}")
+            return None
+        return found
+
+    def source_named(self, name: str):
+        """A data source by name, planned for creation when the workbook does not define it."""
+        found = self.sources.by_key.get((name,))
+        if found is None:
+            found = DataSource(council=self.council, name=name)
+            self.sources.by_key[(name,)] = found
+            self.sources.new.append(found)
+            self.summaries[fmt.DATA_SOURCES.name].created += 1
+        return found
+
+    def rag_of(self, spec, row: Row):
+        """The level a RAG cell means, recording how it was read; None when not recognised."""
+        written = row.values.get("rag")
+        if written is None:
+            return Rag.NOT_RATED
+        try:
+            level = rag_parse(written, self.rag_labels)
+        except ValueError as exc:
+            self.error(spec.name, row, "rag", str(exc))
+            return None
+        if written:
+            self.result.rag_readings.append(
+                RagReading(spec.name, row.number, row.letters["rag"], written, Rag(level).label)
+            )
+        return level
+
+    def locked(self, round_) -> str | None:
+        """How a round's status stops import changing it, or None for a draft or new round."""
+        if round_ is None or round_.pk is None or round_.status == RoundStatus.DRAFT:
+            return None
+        return _LOCKED_WORDS.get(round_.status, round_.status)
+
+    def locked_update(self, round_) -> str | None:
+        """The refusal for changing an update of a locked round."""
+        word = self.locked(round_)
+        if word is None:
+            return None
+        return (
+            f"round {round_.fy} Update {round_.update_number} is {word}; "
+            "its updates cannot be changed by import"
+        )

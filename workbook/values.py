@@ -1,0 +1,195 @@
+"""Planning measure values from the long sheet and the wide grid (already reshaped by pandas)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+from metrics.models import MeasureValue, Series
+from svmonitor.fy import fy_bounds
+from workbook import format as fmt
+from workbook.plan import NEW_ROW, ChangeLine, show
+
+
+@dataclass
+class ValuesPlan:
+    """New and changed measure values, kept as plain tuples until the write (thousands of rows)."""
+
+    new: list = field(default_factory=list)
+    changed: list = field(default_factory=list)
+
+    def write(self) -> None:
+        """Insert and update the figures with one executemany each.
+
+        Why not bulk_create: building thousands of model instances and Django's per-value
+        insert compilation cost ~5x the openpyxl parse (bench/bench_import.py); the rows are
+        already validated, quantised and keyed, so plain parameterised SQL is enough.
+        """
+        meta = MeasureValue._meta
+        column = {f.name: f.column for f in meta.concrete_fields}
+        table = connection.ops.quote_name(meta.db_table)
+        with connection.cursor() as cursor:
+            if self.new:
+                names = ", ".join(
+                    connection.ops.quote_name(column[n])
+                    for n in ("measure", "period", "series", "value", "note")
+                )
+                cursor.executemany(
+                    f"INSERT INTO {table} ({names}) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
+                    [(m.pk, p, s.pk, v, n or "") for m, p, s, v, n in self.new],
+                )
+            if self.changed:
+                cursor.executemany(
+                    f"UPDATE {table} SET {column['value']} = %s, {column['note']} = %s "  # noqa: S608
+                    f"WHERE {meta.pk.column} = %s",
+                    [(v, n, pk) for pk, v, n in self.changed],
+                )
+
+
+def _actual_series(plan):
+    actual = [s for s in plan.series.all() if s.kind == Series.Kind.ACTUAL]
+    if actual:
+        return actual[0]
+    # A council bringing only a grid gets its "actual" line made for it.
+    created = Series(council=plan.council, kind=Series.Kind.ACTUAL, name="Actual", slug="actual")
+    plan.series.by_key[("actual",)] = created
+    plan.series.new.append(created)
+    plan.summaries[fmt.SERIES.name].created += 1
+    return created
+
+
+class _Resolver:
+    def __init__(self, plan):
+        self.plan = plan
+        agreements = plan.agreements.all()
+        self.span = (
+            (
+                fy_bounds(min(a.first_financial_year for a in agreements))[0],
+                fy_bounds(max(a.last_financial_year for a in agreements))[1],
+            )
+            if agreements
+            else None
+        )
+
+    def measure_and_series(self, spec, row):
+        plan = self.plan
+        code, slug = row.values.get("measure"), row.values.get("series") or ""
+        if not code:
+            return None
+        measure = plan.measures.by_key.get((code,))
+        if measure is None:
+            plan.error(spec.name, row, "measure", f"unknown measure {code!r}: add it to Measures")
+        series = plan.series.by_key.get((slug,)) if slug else _actual_series(plan)
+        if series is None:
+            plan.error(spec.name, row, "series", f"unknown series {slug!r}: add it to Series")
+        if measure is None or series is None:
+            return None
+        source = row.values.get("data_source")
+        if source and measure.data_source.name != source:
+            plan.error(
+                spec.name,
+                row,
+                "data_source",
+                f"measure {code} comes from {measure.data_source.name!r}, not {source!r}",
+            )
+        return measure, series
+
+    def period_error(self, period) -> str | None:
+        if self.span is None:
+            return "no agreement: add one before its figures"
+        if not self.span[0] <= period <= self.span[1]:
+            return (
+                f"{period:%b %Y} is outside the agreement "
+                f"({self.span[0]:%b %Y} to {self.span[1]:%b %Y})"
+            )
+        return None
+
+
+def _key(measure, period, series) -> str:
+    return f"{measure.code} / {period:%b %Y} / {series.slug}"
+
+
+def plan_values(plan) -> ValuesPlan:
+    """Compare every figure of both value sheets with the database; errors go to the plan."""
+    result = ValuesPlan()
+    council = plan.council
+    existing = {}
+    if council.pk is not None:
+        measures = {m.pk: m for m in plan.measures.all() if m.pk}
+        series = {s.pk: s for s in plan.series.all() if s.pk}
+        rows = MeasureValue.objects.filter(measure__council=council).values_list(
+            "pk", "measure_id", "period", "series_id", "value", "note"
+        )
+        for pk, measure_id, period, series_id, value, note in rows:
+            key = (id(measures[measure_id]), period, id(series[series_id]))
+            existing[key] = (pk, value, note)
+    resolver = _Resolver(plan)
+    seen: dict = {}
+    new, changed = result.new, result.changed
+    add_change = plan.result.add_change
+
+    def place(spec, summary, where, measure, period, series, value, note):
+        """Plan one figure; returns an error reason or None. Called thousands of times."""
+        ident = (id(measure), period, id(series))
+        if ident in seen:
+            sheet, row = seen[ident]
+            return f"duplicate: the same measure, period and series as sheet '{sheet}' row {row}"
+        seen[ident] = where
+        if not span[0] <= period <= span[1]:
+            return resolver.period_error(period)
+        found = existing.get(ident)
+        if found is None:
+            new.append((measure, period, series, value, note))
+            summary.created += 1
+            add_change(
+                make=lambda: ChangeLine(*where, _key(measure, period, series), NEW_ROW, "", "")
+            )
+        elif found[1] == value and (note is None or found[2] == note):
+            summary.unchanged += 1
+        else:
+            changed.append((found[0], value, found[2] if note is None else note))
+            summary.changed += 1
+            key = _key(measure, period, series)
+            if found[1] != value:
+                add_change(ChangeLine(*where, key, "Value", show(found[1]), show(value)))
+            if note is not None and found[2] != note:
+                add_change(ChangeLine(*where, key, "Note", show(found[2]), show(note)))
+        return None
+
+    span = resolver.span or (dt.date.max, dt.date.min)  # no agreement: every period fails
+    spec, summary = fmt.VALUES_LONG, plan.summary(fmt.VALUES_LONG)
+    for row in plan.rows(spec):
+        pair = resolver.measure_and_series(spec, row)
+        if pair is None or not plan.row_ok(spec, row):
+            continue
+        v = row.values
+        problem = place(
+            spec,
+            summary,
+            (spec.name, row.number),
+            pair[0],
+            v["period"],
+            pair[1],
+            v["value"],
+            v.get("note"),
+        )
+        if problem:
+            plan.error(spec.name, row, "period", problem)
+    spec, summary = fmt.GRID, plan.summary(fmt.GRID)
+    pairs = {}
+    for row in plan.read.grid_rows:
+        pair = resolver.measure_and_series(spec, row)
+        if pair is not None and plan.row_ok(spec, row):
+            pairs[row.number] = pair
+    for cell in plan.read.grid_cells:
+        pair = pairs.get(cell.row)
+        if pair is None:
+            continue
+        problem = place(
+            spec, summary, (spec.name, cell.row), pair[0], cell.period, pair[1], cell.value, None
+        )
+        if problem:
+            plan.error(spec.name, cell.row, cell.column, problem)
+    return result

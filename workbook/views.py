@@ -1,0 +1,177 @@
+"""Workbook pages: upload with a preview then confirm, template and export downloads."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from functools import wraps
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from svmonitor.access import council_action_required, council_for_user
+from svmonitor.models import LocalAuthority
+from svmonitor.roles import Action
+from workbook.exporter import workbook_export
+from workbook.importer import workbook_import
+from workbook.safety import DEFAULT_MAX_BYTES, WorkbookRefused
+
+SESSION_KEY = "workbook_imports"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+STALE_AFTER_SECONDS = 24 * 60 * 60
+EXPIRED = "This upload has expired or was changed. Upload the workbook again."
+
+
+class WorkbookUploadForm(forms.Form):
+    """The file to import."""
+
+    workbook = forms.FileField(label="Workbook (.xlsx)")
+
+    def clean_workbook(self):
+        upload = self.cleaned_data["workbook"]
+        limit = getattr(settings, "WORKBOOK_MAX_BYTES", DEFAULT_MAX_BYTES)
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"The file is {upload.size / 1048576:.1f} MB; the limit is "
+                f"{limit / 1048576:.0f} MB."
+            )
+        return upload
+
+
+def upload_required(view):
+    """Guard an upload view like council_action_required(UPLOAD), with one addition.
+
+    A site administrator may import into a slug no council has yet: the workbook creates it.
+    """
+
+    @wraps(view)
+    def wrapped(request, slug, *args, **kwargs):
+        if request.user.is_superuser and not LocalAuthority.objects.filter(slug=slug).exists():
+            request.council = None
+        else:
+            council_for_user(request, slug, Action.UPLOAD)
+        return view(request, slug, *args, **kwargs)
+
+    guarded = login_required(wrapped)
+    guarded.required_action = Action.UPLOAD  # read by the role x action matrix test
+    return guarded
+
+
+def _store(upload) -> tuple[Path, str]:
+    # Kept on disk between preview and confirm; the session holds only its name and hash.
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    # Previews never confirmed leave their file behind; clear those older than a day.
+    stale = time.time() - STALE_AFTER_SECONDS
+    for old in folder.glob("*.xlsx"):
+        if old.stat().st_mtime < stale:
+            old.unlink(missing_ok=True)
+    path = folder / f"{uuid.uuid4()}.xlsx"
+    digest = hashlib.sha256()
+    with path.open("wb") as handle:
+        for chunk in upload.chunks():
+            digest.update(chunk)
+            handle.write(chunk)
+    return path, digest.hexdigest()
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _page(request, slug, council, **context):
+    template = "workbook/workbook_upload.html"
+    if request.htmx and not request.htmx.boosted and "result" in context:
+        template += "#result"
+    return render(request, template, {"slug": slug, "council": council, **context})
+
+
+@upload_required
+@require_http_methods(["GET", "POST"])
+def workbook_upload(request, slug):
+    """Upload a workbook and show what importing it would create, change and leave."""
+    council = request.council
+    form = WorkbookUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "GET" or not form.is_valid():
+        return _page(request, slug, council, form=form)
+    upload = form.cleaned_data["workbook"]
+    path, sha256 = _store(upload)
+    try:
+        result = workbook_import(
+            file=path, council_slug=slug, dry_run=True, by=request.user, filename=upload.name
+        )
+    except WorkbookRefused as refusal:
+        path.unlink(missing_ok=True)
+        form.add_error("workbook", str(refusal))
+        return _page(request, slug, council, form=form)
+    token = ""
+    if result.ok and result.has_changes:
+        token = uuid.uuid4().hex
+        pending = request.session.get(SESSION_KEY, {})
+        pending[token] = {"path": path.name, "sha256": sha256, "slug": slug, "name": upload.name}
+        request.session[SESSION_KEY] = pending
+    else:
+        path.unlink(missing_ok=True)
+    return _page(request, slug, council, form=WorkbookUploadForm(), preview=result, token=token)
+
+
+@upload_required
+@require_POST
+def workbook_confirm(request, slug):
+    """Import the previewed workbook, checking it is byte-for-byte the one previewed."""
+    council = request.council
+    pending = request.session.get(SESSION_KEY, {})
+    entry = pending.pop(request.POST.get("token", ""), None)
+    request.session[SESSION_KEY] = pending
+    path = Path(settings.MEDIA_ROOT) / "imports" / entry["path"] if entry else None
+    if (
+        entry is None
+        or entry["slug"] != slug
+        or not path.exists()
+        or _sha256(path) != entry["sha256"]
+    ):
+        if path is not None:
+            path.unlink(missing_ok=True)
+        return _page(
+            request, slug, council, form=WorkbookUploadForm(), result=None, expired=EXPIRED
+        )
+    try:
+        result = workbook_import(
+            file=path, council_slug=slug, by=request.user, filename=entry["name"]
+        )
+    except WorkbookRefused as refusal:
+        return _page(
+            request, slug, council, form=WorkbookUploadForm(), result=None, expired=str(refusal)
+        )
+    finally:
+        path.unlink(missing_ok=True)
+    return _page(request, slug, council, form=WorkbookUploadForm(), result=result)
+
+
+def _download(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@council_action_required(Action.EXPORT)
+@require_GET
+def workbook_export_download(request, slug):
+    """Everything the council holds, as the workbook format."""
+    council = request.council
+    return _download(workbook_export(council=council), f"{council.slug}-svmonitor.xlsx")
+
+
+@council_action_required(Action.EXPORT)
+@require_GET
+def workbook_template_download(request, slug):
+    """An empty workbook in the format, with the council's row filled in."""
+    council = request.council
+    data = workbook_export(council=council, template=True)
+    return _download(data, f"{council.slug}-svmonitor-template.xlsx")
