@@ -61,10 +61,10 @@ def round_list(request, slug):
 @require_POST
 def round_open(request, slug):
     """Open a new draft round, carrying every section forward from the previous one."""
-    council = council_for_user(request, slug, Action.EDIT)
+    council = council_for_user(request, slug, Action.SUBMIT)
     form = OpenRoundForm(request.POST)
     agreement = (
-        Agreement.objects.for_user(request.user, Action.EDIT)
+        Agreement.objects.for_user(request.user, Action.SUBMIT)
         .filter(council=council, superseded_by__isnull=True)
         .order_by("-date_signed", "-pk")
         .first()

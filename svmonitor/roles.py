@@ -21,7 +21,7 @@ class Action(models.TextChoices):
     VIEW = "view", "View dashboard and reports"
     EDIT = "edit", "Edit the return and KPIs"
     EDIT_FINANCE = "edit_finance", "Edit finance lines"
-    SUBMIT = "submit", "Mark the return ready for sign-off, or reopen it"
+    SUBMIT = "submit", "Open a return, mark it ready for sign-off, or reopen it"
     RECORD_SUBMISSION = "record_submission", "Record the date the return went to DfE"
     SIGN_OFF = "sign_off", "Sign off the return"
     EXPORT = "export", "Export PDF and Excel"

@@ -295,3 +295,11 @@ class FinanceLineFactory(factory.django.DjangoModelFactory):
     scenario = "latest"
     in_year_position = Decimal("-20000000")
     cumulative_deficit = Decimal("80000000")
+
+
+def lead_of(council):
+    """A user who leads the council's programme (may open, mark ready and reopen returns)."""
+    membership = Membership.objects.filter(council=council, role=Role.LEAD).first()
+    if membership is not None:
+        return membership.user
+    return MembershipFactory(council=council, role=Role.LEAD).user

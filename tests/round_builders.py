@@ -1,6 +1,10 @@
 """Build rounds through the real services, for lifecycle, section and snapshot tests."""
 
+import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import time_machine
 
 from conditions.models import ConditionUpdate, WorkstreamUpdate
 from conditions.services import condition_update_save, workstream_update_save
@@ -10,6 +14,7 @@ from risks.models import RiskUpdate
 from risks.services import risk_update_save
 from svmonitor.choices import Rag, RoundStatus
 from svmonitor.models import Agreement, ReportingRound
+from svmonitor.roles import Role
 from svmonitor.services import (
     round_mark_ready,
     round_open_next,
@@ -46,12 +51,18 @@ def programme() -> Programme:
     f.AgreementConditionFactory(agreement=agreement, label="2", order=2)
     f.RiskFactory(council=council, number=1)
     f.WorkstreamFactory(area=f.ProgrammeAreaFactory(council=council))
-    return Programme(
+    # The services check roles as the views do: the "officer" here leads the programme (edits
+    # and submits); the statutory officers hold their own roles.
+    prog = Programme(
         agreement=agreement,
         officer=f.UserFactory(),
         s151=f.UserFactory(),
         dcs=f.UserFactory(),
     )
+    f.MembershipFactory(user=prog.officer, council=council, role=Role.LEAD)
+    f.MembershipFactory(user=prog.s151, council=council, role=Role.S151)
+    f.MembershipFactory(user=prog.dcs, council=council, role=Role.DCS)
+    return prog
 
 
 def complete(round: ReportingRound, by) -> ReportingRound:
@@ -79,6 +90,13 @@ def complete(round: ReportingRound, by) -> ReportingRound:
     return round
 
 
+def signing_day(day: dt.date):
+    """The clock at 9am on `day` in England while officers sign: a sign-off records the time,
+    and a return cannot be sent to DfE before it was signed."""
+    at = dt.datetime.combine(day, dt.time(9), tzinfo=ZoneInfo("Europe/London"))
+    return time_machine.travel(at, tick=True)
+
+
 def round_in(status: str, prog: Programme | None = None) -> ReportingRound:
     """A round of 2024-25 Update 1 brought to a status through the lifecycle services."""
     prog = prog or programme()
@@ -91,8 +109,10 @@ def round_in(status: str, prog: Programme | None = None) -> ReportingRound:
     round = round_mark_ready(round=round, by=prog.officer)
     if status == RoundStatus.READY:
         return round
-    round_sign_off(round=round, by=prog.s151, capacity="s151")
-    round_sign_off(round=round, by=prog.dcs, capacity="dcs")
+    # Signed two days before the deadline, so the return can be sent on it.
+    with signing_day(round.due_date - dt.timedelta(days=2)):
+        round_sign_off(round=round, by=prog.s151, capacity="s151")
+        round_sign_off(round=round, by=prog.dcs, capacity="dcs")
     round.refresh_from_db()
     if status == RoundStatus.SIGNED_OFF:
         return round

@@ -9,9 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from svmonitor.access import require_action, user_roles
 from svmonitor.audit import audit_record, model_fields_dict
 from svmonitor.choices import RoundStatus
 from svmonitor.models import Agreement, ReportingRound, RoundEvent, SignOff
+from svmonitor.roles import Action
 from svmonitor.sections import return_parts, round_freezer
 from svmonitor.selectors import previous_round_for, round_completeness
 from svmonitor.services.sections import text_length_errors
@@ -35,6 +37,11 @@ NOT_SIGNED_FOR_SUBMIT = (
     "Only a signed-off return can be recorded as submitted; this one is {state}."
 )
 CANNOT_REOPEN_DRAFT = "This return is already a draft."
+NOT_IN_CAPACITY = "Only the council's {capacity} can sign off in that capacity."
+SENT_BEFORE_SIGNED = (
+    "The date sent to DfE cannot be before the return was signed off (the last sign-off was "
+    "on {day:%-d %B %Y})."
+)
 REASON_NEEDED = "Say why the return is being reopened."
 
 
@@ -98,6 +105,8 @@ def round_open_next(
     # 1. Lock the agreement so two people opening the same round queue; the unique
     #    constraint on (agreement, year, update) is the guard on SQLite.
     agreement = Agreement.objects.select_for_update().select_related("council").get(pk=agreement.pk)
+    # Only the programme lead opens a return (the submit action), from every door.
+    require_action(by, agreement.council, Action.SUBMIT)
     errors = {}
     if update_number not in DUE_DATES:
         errors["update_number"] = "The update number must be 1, 2 or 3."
@@ -146,8 +155,9 @@ def round_open_next(
 @transaction.atomic
 def round_mark_ready(*, round: ReportingRound, by) -> ReportingRound:
     """Mark a complete draft ready for sign-off and freeze its snapshot."""
-    # 1. Lock and check the state.
+    # 1. Lock, check the user may submit, and check the state.
     locked = _lock_round(round)
+    require_action(by, locked.agreement.council, Action.SUBMIT)
     if locked.status != RoundStatus.DRAFT:
         raise ValidationError(NOT_DRAFT_FOR_READY.format(state=_state(locked.status)))
     # 2. Refuse while anything is still to update.
@@ -179,6 +189,12 @@ def round_sign_off(*, round: ReportingRound, by, capacity: str) -> SignOff:
     if capacity not in SignOff.Capacity.values:
         raise ValidationError({"capacity": "Sign off as the S151 officer or the DCS."})
     locked = _lock_round(round)
+    council = locked.agreement.council
+    require_action(by, council, Action.SIGN_OFF)
+    # A sign-off is the statutory officer's own act: the role must match the capacity.
+    if capacity not in user_roles(by, council):
+        label = SignOff.Capacity(capacity).label
+        raise ValidationError({"capacity": NOT_IN_CAPACITY.format(capacity=label)})
     if locked.status == RoundStatus.DRAFT:
         raise ValidationError(DRAFT_CANNOT_SIGN, code="draft")
     if locked.status != RoundStatus.READY:
@@ -220,12 +236,22 @@ def round_sign_off(*, round: ReportingRound, by, capacity: str) -> SignOff:
 def round_record_submission(*, round: ReportingRound, by, submitted_on: dt.date) -> ReportingRound:
     """Record the date a signed-off return was sent to DfE."""
     locked = _lock_round(round)
+    require_action(by, locked.agreement.council, Action.RECORD_SUBMISSION)
     if locked.status != RoundStatus.SIGNED_OFF:
         raise ValidationError(NOT_SIGNED_FOR_SUBMIT.format(state=_state(locked.status)))
     if submitted_on is None:
         raise ValidationError({"submitted_on": "Enter the date the return was sent to DfE."})
     if submitted_on > timezone.localdate():
         raise ValidationError({"submitted_on": "The date sent to DfE cannot be in the future."})
+    # DfE receives what both officers signed: it cannot have gone before the later sign-off.
+    signed = [
+        timezone.localtime(at).date()
+        for at in SignOff.objects.filter(round=locked, voided_at__isnull=True).values_list(
+            "signed_at", flat=True
+        )
+    ]
+    if signed and submitted_on < max(signed):
+        raise ValidationError({"submitted_on": SENT_BEFORE_SIGNED.format(day=max(signed))})
     locked.status = RoundStatus.SUBMITTED
     locked.submitted_on = submitted_on
     locked.submitted_recorded_by = by
@@ -252,6 +278,7 @@ def round_reopen(*, round: ReportingRound, by, reason: str) -> ReportingRound:
     if errors:
         raise ValidationError(errors)
     locked = _lock_round(round)
+    require_action(by, locked.agreement.council, Action.SUBMIT)
     if locked.status == RoundStatus.DRAFT:
         raise ValidationError(CANNOT_REOPEN_DRAFT)
     from_status = locked.status

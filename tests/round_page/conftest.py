@@ -59,9 +59,9 @@ def programme(agreement):
 
 
 @pytest.fixture
-def draft(programme, la_officer):
+def draft(programme, lead):
     """2024-25 Update 1, opened as a draft by the officer."""
-    return round_open_next(agreement=programme, financial_year=2024, update_number=1, by=la_officer)
+    return round_open_next(agreement=programme, financial_year=2024, update_number=1, by=lead)
 
 
 def round_url(round, suffix: str = "") -> str:

@@ -11,7 +11,7 @@ from conditions.services import condition_update_save, milestone_save
 from reports.models import RoundSnapshot
 from svmonitor.choices import RoundStatus
 from svmonitor.models import ReportingRound, RoundEvent, SignOff
-from tests.round_builders import complete
+from tests.round_builders import complete, signing_day
 from tests.round_page.conftest import client_for, round_url
 
 pytestmark = pytest.mark.django_db
@@ -147,8 +147,10 @@ def test_after_both_sign_offs_the_panel_says_the_finance_lead_acts_next(
 
 @pytest.fixture
 def signed(ready, s151, dcs):
-    client_for(s151).post(round_url(ready, "sign-off/"), CONFIRM)
-    client_for(dcs).post(round_url(ready, "sign-off/"), CONFIRM)
+    # Signed inside the round's year, so the return can be recorded as sent in it.
+    with signing_day(dt.date(2025, 3, 1)):
+        client_for(s151).post(round_url(ready, "sign-off/"), CONFIRM)
+        client_for(dcs).post(round_url(ready, "sign-off/"), CONFIRM)
     ready.refresh_from_db()
     assert ready.status == RoundStatus.SIGNED_OFF
     return ready
@@ -212,9 +214,9 @@ def test_reopening_needs_a_reason_and_voids_the_sign_offs(signed, lead):
     )
 
 
-def test_opening_the_next_round_carries_the_draft_forward(ready, la_officer):
+def test_opening_the_next_round_carries_the_draft_forward(ready, lead):
     slug = ready.agreement.council.slug
-    client = client_for(la_officer)
+    client = client_for(lead)
     listing = client.get(f"/councils/{slug}/rounds/").content.decode()
     assert "Open 2024-25 Update 2" in listing
     response = client.post(
@@ -229,9 +231,9 @@ def test_opening_the_next_round_carries_the_draft_forward(ready, la_officer):
     assert "2024-25 Update 2 (August) already exists for this agreement." in again.content.decode()
 
 
-def test_the_next_round_cannot_be_opened_while_the_latest_is_a_draft(draft, la_officer):
+def test_the_next_round_cannot_be_opened_while_the_latest_is_a_draft(draft, lead):
     slug = draft.agreement.council.slug
-    client = client_for(la_officer)
+    client = client_for(lead)
     listing = client.get(f"/councils/{slug}/rounds/").content.decode()
     assert "Open 2024-25 Update 2" not in listing
     assert "2024-25 Update 1 (May) is still a draft" in listing
@@ -241,6 +243,18 @@ def test_the_next_round_cannot_be_opened_while_the_latest_is_a_draft(draft, la_o
     assert response.status_code == 200
     assert "There is a problem" in response.content.decode()
     assert "is still a draft. Finish it and mark it ready" in response.content.decode()
+    assert ReportingRound.objects.count() == 1
+
+
+def test_a_programme_officer_may_not_open_a_round_only_the_lead_may(ready, la_officer):
+    # docs/urls-and-commands.md: opening needs the submit action, which only the lead holds.
+    slug = ready.agreement.council.slug
+    client = client_for(la_officer)
+    assert "Open 2024-25 Update 2" not in client.get(f"/councils/{slug}/rounds/").content.decode()
+    response = client.post(
+        f"/councils/{slug}/rounds/open/", {"financial_year": "2024", "update_number": "2"}
+    )
+    assert response.status_code == 403
     assert ReportingRound.objects.count() == 1
 
 

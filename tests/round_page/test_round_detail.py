@@ -75,13 +75,17 @@ def test_a_malformed_or_unknown_round_is_404(draft, la_officer, path):
 
 
 def test_each_section_shows_the_previous_updates_level_and_words(programme, la_officer):
-    first = round_open_next(agreement=programme, financial_year=2024, update_number=1, by=None)
+    first = round_open_next(
+        agreement=programme, financial_year=2024, update_number=1, by=f.lead_of(programme.council)
+    )
     old = ConditionUpdate.objects.filter(round=first).first()
     condition_update_save(
         update=old, expected_version=1, rag=Rag.AMBER, narrative="Old words here.", by=la_officer
     )
     leave_draft(first)
-    second = round_open_next(agreement=programme, financial_year=2024, update_number=2, by=None)
+    second = round_open_next(
+        agreement=programme, financial_year=2024, update_number=2, by=f.lead_of(programme.council)
+    )
     new = ConditionUpdate.objects.get(round=second, condition=old.condition)
     condition_update_save(
         update=new, expected_version=1, rag=Rag.GREEN, narrative="New words now.", by=la_officer
@@ -96,7 +100,9 @@ def test_each_section_shows_the_previous_updates_level_and_words(programme, la_o
 
 
 def test_a_new_round_carries_everything_forward_as_a_draft(programme, la_officer):
-    first = round_open_next(agreement=programme, financial_year=2024, update_number=1, by=None)
+    first = round_open_next(
+        agreement=programme, financial_year=2024, update_number=1, by=f.lead_of(programme.council)
+    )
     complete(first, la_officer)
     headlines_save(
         overview=RoundOverview.objects.get(round=first),
@@ -106,7 +112,9 @@ def test_a_new_round_carries_everything_forward_as_a_draft(programme, la_officer
         by=la_officer,
     )
     leave_draft(first)
-    second = round_open_next(agreement=programme, financial_year=2024, update_number=2, by=None)
+    second = round_open_next(
+        agreement=programme, financial_year=2024, update_number=2, by=f.lead_of(programme.council)
+    )
     html = client_for(la_officer).get(round_url(second)).content.decode()
     assert "Carried forward; not revised in this update yet." in html
     assert Headline.objects.filter(overview__round=second, text="Schools engaged early").exists()
@@ -140,7 +148,7 @@ def _programme_round(size: int):
     add_programme(agreement, conditions=2 * size, risks=size, workstreams=size)
     for n in range(size):
         f.ProgrammeAreaFactory(council=agreement.council, number=100 + n)
-    officer = _member(agreement.council, Role.OFFICER, f"officer-{size}")
+    officer = _member(agreement.council, Role.LEAD, f"lead-{size}")
     first = round_open_next(agreement=agreement, financial_year=2024, update_number=1, by=officer)
     complete(first, officer)
     leave_draft(first)
@@ -174,7 +182,9 @@ def test_the_round_page_costs_the_same_queries_for_a_round_three_times_bigger(
 
 
 def test_the_changes_page_shows_what_moved_since_the_previous_update(programme, la_officer):
-    first = round_open_next(agreement=programme, financial_year=2024, update_number=1, by=None)
+    first = round_open_next(
+        agreement=programme, financial_year=2024, update_number=1, by=f.lead_of(programme.council)
+    )
     old = ConditionUpdate.objects.filter(round=first).order_by("pk").first()
     condition_update_save(
         update=old,
@@ -184,7 +194,9 @@ def test_the_changes_page_shows_what_moved_since_the_previous_update(programme, 
         by=la_officer,
     )
     leave_draft(first)
-    second = round_open_next(agreement=programme, financial_year=2024, update_number=2, by=None)
+    second = round_open_next(
+        agreement=programme, financial_year=2024, update_number=2, by=f.lead_of(programme.council)
+    )
     new = ConditionUpdate.objects.get(round=second, condition=old.condition)
     condition_update_save(
         update=new,
@@ -223,9 +235,13 @@ def test_a_sections_history_shows_who_when_before_and_after(draft, la_officer):
 
 
 def test_history_of_another_rounds_section_is_404(programme, la_officer):
-    first = round_open_next(agreement=programme, financial_year=2024, update_number=1, by=None)
+    first = round_open_next(
+        agreement=programme, financial_year=2024, update_number=1, by=f.lead_of(programme.council)
+    )
     leave_draft(first)
-    second = round_open_next(agreement=programme, financial_year=2024, update_number=2, by=None)
+    second = round_open_next(
+        agreement=programme, financial_year=2024, update_number=2, by=f.lead_of(programme.council)
+    )
     old = ConditionUpdate.objects.filter(round=first).first()
     client = client_for(la_officer)
     assert client.get(round_url(second, f"history/condition/{old.pk}/")).status_code == 404

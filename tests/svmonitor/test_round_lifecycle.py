@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 
@@ -15,6 +15,7 @@ from reports.models import RoundSnapshot
 from risks.models import RiskUpdate
 from svmonitor.choices import Rag, RoundStatus
 from svmonitor.models import AuditEvent, ReportingRound, RoundEvent, SignOff
+from svmonitor.roles import Role
 from svmonitor.selectors import round_completeness
 from svmonitor.services import (
     round_mark_ready,
@@ -25,7 +26,7 @@ from svmonitor.services import (
 )
 from tests import factories as f
 from tests.dbfail import inserts_refused
-from tests.round_builders import complete, programme, round_in
+from tests.round_builders import complete, programme, round_in, signing_day
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,10 @@ def test_first_round_opens_with_every_section_not_rated():
 def test_default_due_dates_are_may_august_november(update_number, due):
     agreement = f.AgreementFactory()
     round = round_open_next(
-        agreement=agreement, financial_year=2025, update_number=update_number, by=None
+        agreement=agreement,
+        financial_year=2025,
+        update_number=update_number,
+        by=f.lead_of(agreement.council),
     )
     assert round.due_date == due
 
@@ -87,7 +91,9 @@ def test_next_round_carries_forward_every_section_of_the_previous_one():
     f.HeadlineFactory(overview=overview, kind="driver", position=1, text="Early help works")
     f.HeadlineFactory(overview=overview, kind="barrier", position=1, text="Sufficiency")
 
-    second = round_open_next(agreement=agreement, financial_year=2024, update_number=2, by=None)
+    second = round_open_next(
+        agreement=agreement, financial_year=2024, update_number=2, by=f.lead_of(agreement.council)
+    )
 
     labels = dict(
         ConditionUpdate.objects.filter(round=second).values_list("condition__label", "rag")
@@ -117,7 +123,12 @@ def test_it_refuses_to_open_a_round_that_exists():
     prog = programme()
     round_in(RoundStatus.DRAFT, prog)
     with pytest.raises(ValidationError) as excinfo:
-        round_open_next(agreement=prog.agreement, financial_year=2024, update_number=1, by=None)
+        round_open_next(
+            agreement=prog.agreement,
+            financial_year=2024,
+            update_number=1,
+            by=f.lead_of(prog.agreement.council),
+        )
     assert "2024-25 Update 1 (May) already exists" in _messages(excinfo)
     assert ReportingRound.objects.count() == 1
 
@@ -125,10 +136,20 @@ def test_it_refuses_to_open_a_round_that_exists():
 def test_it_refuses_update_4_and_years_outside_the_agreement():
     agreement = f.AgreementFactory()
     with pytest.raises(ValidationError) as excinfo:
-        round_open_next(agreement=agreement, financial_year=2024, update_number=4, by=None)
+        round_open_next(
+            agreement=agreement,
+            financial_year=2024,
+            update_number=4,
+            by=f.lead_of(agreement.council),
+        )
     assert "update_number" in excinfo.value.message_dict
     with pytest.raises(ValidationError) as excinfo:
-        round_open_next(agreement=agreement, financial_year=2031, update_number=1, by=None)
+        round_open_next(
+            agreement=agreement,
+            financial_year=2031,
+            update_number=1,
+            by=f.lead_of(agreement.council),
+        )
     assert "financial_year" in excinfo.value.message_dict
     assert not ReportingRound.objects.exists()
 
@@ -136,7 +157,12 @@ def test_it_refuses_update_4_and_years_outside_the_agreement():
 def test_opening_rolls_back_when_its_last_step_fails():
     prog = programme()
     with inserts_refused(), pytest.raises(IntegrityError):
-        round_open_next(agreement=prog.agreement, financial_year=2024, update_number=1, by=None)
+        round_open_next(
+            agreement=prog.agreement,
+            financial_year=2024,
+            update_number=1,
+            by=f.lead_of(prog.agreement.council),
+        )
     assert not ReportingRound.objects.exists()
     assert not ConditionUpdate.objects.exists()
     assert not RoundOverview.objects.exists()
@@ -172,7 +198,12 @@ def test_it_refuses_to_open_a_round_while_the_previous_one_is_a_draft():
     prog = programme()
     first = round_in(RoundStatus.DRAFT, prog)
     with pytest.raises(ValidationError) as excinfo:
-        round_open_next(agreement=prog.agreement, financial_year=2024, update_number=2, by=None)
+        round_open_next(
+            agreement=prog.agreement,
+            financial_year=2024,
+            update_number=2,
+            by=f.lead_of(prog.agreement.council),
+        )
     assert excinfo.value.code == "previous_draft"
     assert "2024-25 Update 1 (May) is still a draft" in _messages(excinfo)
     assert "before opening 2024-25 Update 2 (August)" in _messages(excinfo)
@@ -182,7 +213,7 @@ def test_it_refuses_to_open_a_round_while_the_previous_one_is_a_draft():
     complete(first, prog.officer)
     round_mark_ready(round=first, by=prog.officer)
     second = round_open_next(
-        agreement=prog.agreement, financial_year=2024, update_number=2, by=None
+        agreement=prog.agreement, financial_year=2024, update_number=2, by=prog.officer
     )
     assert second.status == RoundStatus.DRAFT
 
@@ -311,10 +342,13 @@ def test_both_sign_offs_are_needed_before_the_round_is_signed_off():
 def test_a_capacity_signs_once_and_one_person_cannot_sign_both():
     prog = programme()
     round = round_in(RoundStatus.READY, prog)
+    council = prog.agreement.council
     round_sign_off(round=round, by=prog.s151, capacity="s151")
+    deputy = f.MembershipFactory(council=council, role=Role.S151).user
     with pytest.raises(ValidationError) as excinfo:
-        round_sign_off(round=round, by=prog.dcs, capacity="s151")
+        round_sign_off(round=round, by=deputy, capacity="s151")
     assert "S151 officer has already signed off" in _messages(excinfo)
+    f.MembershipFactory(user=prog.s151, council=council, role=Role.DCS)
     with pytest.raises(ValidationError) as excinfo:
         round_sign_off(round=round, by=prog.s151, capacity="dcs")
     assert "different people" in _messages(excinfo)
@@ -328,7 +362,7 @@ def test_a_signed_off_round_cannot_be_signed_again():
     prog = programme()
     round = round_in(RoundStatus.SIGNED_OFF, prog)
     with pytest.raises(ValidationError) as excinfo:
-        round_sign_off(round=round, by=f.UserFactory(), capacity="dcs")
+        round_sign_off(round=round, by=prog.dcs, capacity="dcs")
     assert "this one is signed off" in _messages(excinfo)
 
 
@@ -352,8 +386,9 @@ def test_submission_is_recorded_only_for_a_signed_off_round():
     with pytest.raises(ValidationError) as excinfo:
         round_record_submission(round=round, by=prog.officer, submitted_on=dt.date(2024, 6, 1))
     assert "Only a signed-off return" in _messages(excinfo)
-    round_sign_off(round=round, by=prog.s151, capacity="s151")
-    round_sign_off(round=round, by=prog.dcs, capacity="dcs")
+    with signing_day(dt.date(2024, 5, 30)):
+        round_sign_off(round=round, by=prog.s151, capacity="s151")
+        round_sign_off(round=round, by=prog.dcs, capacity="dcs")
     round = round_record_submission(round=round, by=prog.officer, submitted_on=dt.date(2024, 6, 1))
     round.refresh_from_db()
     assert round.status == RoundStatus.SUBMITTED
@@ -450,3 +485,69 @@ def test_reopening_rolls_back_when_its_last_step_fails():
     assert round.status == RoundStatus.SIGNED_OFF
     assert SignOff.objects.filter(voided_at__isnull=True).count() == 2
     assert not RoundEvent.objects.filter(action="reopened").exists()
+
+
+# --- Issue 12: the lifecycle cannot be forged ------------------------------------------------
+
+
+def test_the_date_sent_to_dfe_cannot_be_before_the_sign_offs():
+    prog = programme()
+    round = round_in(RoundStatus.READY, prog)
+    with signing_day(dt.date(2024, 6, 10)):
+        round_sign_off(round=round, by=prog.s151, capacity="s151")
+    with signing_day(dt.date(2024, 6, 12)):
+        round_sign_off(round=round, by=prog.dcs, capacity="dcs")
+    with pytest.raises(ValidationError) as excinfo:
+        round_record_submission(round=round, by=prog.officer, submitted_on=dt.date(2024, 6, 11))
+    assert excinfo.value.message_dict["submitted_on"] == [
+        "The date sent to DfE cannot be before the return was signed off (the last sign-off "
+        "was on 12 June 2024)."
+    ]
+    round.refresh_from_db()
+    assert (round.status, round.submitted_on) == (RoundStatus.SIGNED_OFF, None)
+    # On the day of the later sign-off it goes.
+    sent = round_record_submission(round=round, by=prog.officer, submitted_on=dt.date(2024, 6, 12))
+    assert sent.status == RoundStatus.SUBMITTED
+
+
+def test_only_the_lead_opens_marks_ready_and_reopens_whatever_the_door():
+    prog = programme()
+    council = prog.agreement.council
+    officer = f.MembershipFactory(council=council, role=Role.OFFICER).user
+    with pytest.raises(PermissionDenied):
+        round_open_next(agreement=prog.agreement, financial_year=2024, update_number=1, by=officer)
+    with pytest.raises(PermissionDenied):
+        round_open_next(agreement=prog.agreement, financial_year=2024, update_number=1, by=None)
+    assert not ReportingRound.objects.exists()
+    round = round_in(RoundStatus.DRAFT, prog)
+    complete(round, prog.officer)
+    with pytest.raises(PermissionDenied):
+        round_mark_ready(round=round, by=officer)
+    round = round_mark_ready(round=round, by=prog.officer)
+    with pytest.raises(PermissionDenied):
+        round_reopen(round=round, by=officer, reason="Typo in condition 1.")
+    round.refresh_from_db()
+    assert round.status == RoundStatus.READY
+
+
+def test_a_sign_off_needs_the_role_of_its_capacity_and_the_date_needs_the_finance_lead():
+    prog = programme()
+    council = prog.agreement.council
+    round = round_in(RoundStatus.READY, prog)
+    with pytest.raises(ValidationError) as excinfo:
+        round_sign_off(round=round, by=prog.dcs, capacity="s151")
+    assert excinfo.value.message_dict["capacity"] == [
+        "Only the council's S151 officer can sign off in that capacity."
+    ]
+    board = f.MembershipFactory(council=council, role=Role.BOARD).user
+    with pytest.raises(PermissionDenied):
+        round_sign_off(round=round, by=board, capacity="s151")
+    assert not SignOff.objects.exists()
+    with signing_day(dt.date(2024, 5, 29)):
+        round_sign_off(round=round, by=prog.s151, capacity="s151")
+        round_sign_off(round=round, by=prog.dcs, capacity="dcs")
+    with pytest.raises(PermissionDenied):
+        round_record_submission(round=round, by=board, submitted_on=dt.date(2024, 5, 31))
+    finance = f.MembershipFactory(council=council, role=Role.FINANCE).user
+    sent = round_record_submission(round=round, by=finance, submitted_on=dt.date(2024, 5, 31))
+    assert sent.submitted_recorded_by == finance
