@@ -327,12 +327,14 @@ class AuditEvent(models.Model):
     """An append-only record of who did what, when, with before and after."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # PROTECT: the table refuses UPDATE (a database trigger), so SET_NULL could not run, and
+    # history must keep who and where. Deactivate a user with history instead of deleting them.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
     )
     username = models.CharField(max_length=150, blank=True, help_text="As typed, for sign-ins")
     council = models.ForeignKey(
-        LocalAuthority, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        LocalAuthority, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     action = models.CharField(max_length=40, db_index=True)
     object_type = models.CharField(max_length=60, blank=True)
