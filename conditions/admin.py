@@ -1,4 +1,5 @@
-"""Admin for conditions, their per-round updates and the programme structure."""
+"""Admin for conditions, their per-round updates and the programme structure; section saves go
+through conditions.services like the browser's."""
 
 from django.contrib import admin
 
@@ -10,16 +11,14 @@ from conditions.models import (
     Workstream,
     WorkstreamUpdate,
 )
-from svmonitor.admin import (
-    LockedRoundAdminMixin,
-    RoundInlineMixin,
-    VersionedAdminMixin,
-    admin_inline_register,
-)
+from conditions.services import condition_update_save, milestone_save, workstream_update_save
+from svmonitor.admin import SectionInline, admin_inline_register
+from svmonitor.admin_audit import AdminDoorMixin
 
 
 @admin.register(AgreementCondition)
-class AgreementConditionAdmin(admin.ModelAdmin):
+class AgreementConditionAdmin(AdminDoorMixin, admin.ModelAdmin):
+    owner_fields = ("agreement",)
     list_display = ("label", "title", "agreement", "order", "in_force_from", "in_force_to")
     list_filter = ("agreement__council", "in_force_to")
     search_fields = ("label", "title", "wording", "agreement__council__name")
@@ -27,8 +26,30 @@ class AgreementConditionAdmin(admin.ModelAdmin):
     raw_id_fields = ("agreement",)
 
 
+class RatedSectionAdmin(AdminDoorMixin, admin.ModelAdmin):
+    """A rated section of one round (condition or workstream): saved through its service."""
+
+    round_path = "round"
+    service_fields = ("rag", "narrative")
+    save_service = None  # staticmethod(condition_update_save or workstream_update_save)
+
+    def has_add_permission(self, request):
+        return False  # opening a round makes a row for every condition and workstream
+
+    def save_through_service(self, request, form, change):
+        return self.save_service(
+            update=form.instance,
+            expected_version=self.expected_version(form),
+            rag=form.cleaned_data["rag"],
+            narrative=form.cleaned_data["narrative"],
+            by=request.user,
+        )
+
+
 @admin.register(ConditionUpdate)
-class ConditionUpdateAdmin(LockedRoundAdminMixin, VersionedAdminMixin, admin.ModelAdmin):
+class ConditionUpdateAdmin(RatedSectionAdmin):
+    owner_fields = ("round", "condition")
+    save_service = staticmethod(condition_update_save)
     list_display = ("condition", "round", "rag", "updated_at", "version")
     list_filter = ("rag", "round__status", "round__financial_year", "round__agreement__council")
     search_fields = ("condition__label", "condition__title", "narrative")
@@ -46,7 +67,8 @@ class WorkstreamInline(admin.TabularInline):
 
 
 @admin.register(ProgrammeArea)
-class ProgrammeAreaAdmin(admin.ModelAdmin):
+class ProgrammeAreaAdmin(AdminDoorMixin, admin.ModelAdmin):
+    owner_fields = ("council",)
     list_display = ("number", "name", "council")
     list_filter = ("council",)
     search_fields = ("name", "summary", "council__name")
@@ -54,15 +76,16 @@ class ProgrammeAreaAdmin(admin.ModelAdmin):
     inlines = [WorkstreamInline]
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(SectionInline):
+    """A workstream's milestones; each is edited on its own page, through milestone_save."""
+
     model = Milestone
-    extra = 0
     fields = ("title", "due_date", "status", "completed_on", "version")
-    readonly_fields = ("version",)
 
 
 @admin.register(Workstream)
-class WorkstreamAdmin(admin.ModelAdmin):
+class WorkstreamAdmin(AdminDoorMixin, admin.ModelAdmin):
+    owner_fields = ("area",)
     list_display = ("name", "area", "lead_role", "order")
     list_filter = ("area__council", "area")
     search_fields = ("name", "lead_role", "area__name")
@@ -70,20 +93,11 @@ class WorkstreamAdmin(admin.ModelAdmin):
     filter_horizontal = ("conditions",)
     inlines = [MilestoneInline]
 
-    def save_formset(self, request, form, formset, change):
-        # Milestone saves bump the version like milestone_save does.
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            obj.delete()
-        for obj in instances:
-            if obj.pk is not None:
-                obj.version += 1
-            obj.save()
-        formset.save_m2m()
-
 
 @admin.register(WorkstreamUpdate)
-class WorkstreamUpdateAdmin(LockedRoundAdminMixin, VersionedAdminMixin, admin.ModelAdmin):
+class WorkstreamUpdateAdmin(RatedSectionAdmin):
+    owner_fields = ("round", "workstream")
+    save_service = staticmethod(workstream_update_save)
     list_display = ("workstream", "round", "rag", "updated_at", "version")
     list_filter = ("rag", "round__status", "round__financial_year", "round__agreement__council")
     search_fields = ("workstream__name", "narrative")
@@ -93,7 +107,9 @@ class WorkstreamUpdateAdmin(LockedRoundAdminMixin, VersionedAdminMixin, admin.Mo
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(VersionedAdminMixin, admin.ModelAdmin):
+class MilestoneAdmin(AdminDoorMixin, admin.ModelAdmin):
+    owner_fields = ("workstream",)
+    service_fields = ("status", "due_date", "completed_on")
     list_display = ("title", "workstream", "due_date", "status", "completed_on")
     list_filter = ("status", "workstream__area__council")
     search_fields = ("title", "workstream__name")
@@ -101,6 +117,19 @@ class MilestoneAdmin(VersionedAdminMixin, admin.ModelAdmin):
     date_hierarchy = "due_date"
     raw_id_fields = ("workstream",)
     readonly_fields = ("version", "updated_at")
+
+    def save_through_service(self, request, form, change):
+        if not change:
+            return super().save_through_service(request, form, change)
+        data = form.cleaned_data
+        return milestone_save(
+            milestone=form.instance,
+            expected_version=self.expected_version(form),
+            status=data["status"],
+            due_date=data["due_date"],
+            completed_on=data["completed_on"],
+            by=request.user,
+        )
 
 
 # --- Inlines under an agreement and a round ---
@@ -113,18 +142,14 @@ class AgreementConditionInline(admin.TabularInline):
     show_change_link = True
 
 
-class ConditionUpdateInline(RoundInlineMixin, admin.TabularInline):
+class ConditionUpdateInline(SectionInline):
     model = ConditionUpdate
     fields = ("condition", "rag", "narrative", "version")
-    readonly_fields = ("version",)
-    raw_id_fields = ("condition",)
 
 
-class WorkstreamUpdateInline(RoundInlineMixin, admin.TabularInline):
+class WorkstreamUpdateInline(SectionInline):
     model = WorkstreamUpdate
     fields = ("workstream", "rag", "narrative", "version")
-    readonly_fields = ("version",)
-    raw_id_fields = ("workstream",)
 
 
 admin_inline_register("agreement", AgreementConditionInline)

@@ -1,9 +1,12 @@
-"""Admin for payments, deficit caps and finance lines."""
+"""Admin for payments, deficit caps and finance lines; finance lines save through
+finance.services like the browser's, the rest with a history entry via admin."""
 
 from django.contrib import admin
 
 from finance.models import DeficitCap, FinanceLine, PaymentInstalment
-from svmonitor.admin import CouncilListAdminMixin, VersionedAdminMixin, admin_inline_register
+from finance.services import FINANCE_FIELDS, finance_line_create, finance_line_save
+from svmonitor.admin import CouncilListAdminMixin, admin_inline_register
+from svmonitor.admin_audit import AdminDoorMixin
 
 
 class PaymentInstalmentInline(admin.TabularInline):
@@ -21,8 +24,9 @@ admin_inline_register("agreement", DeficitCapInline)
 
 
 @admin.register(PaymentInstalment)
-class PaymentInstalmentAdmin(CouncilListAdminMixin, admin.ModelAdmin):
+class PaymentInstalmentAdmin(AdminDoorMixin, CouncilListAdminMixin, admin.ModelAdmin):
     council_path = "agreement__council"
+    owner_fields = ("agreement",)
     list_display = ("agreement", "due_date", "amount", "status", "status_date")
     list_filter = ("status",)
     search_fields = ("note",)
@@ -30,14 +34,17 @@ class PaymentInstalmentAdmin(CouncilListAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(DeficitCap)
-class DeficitCapAdmin(CouncilListAdminMixin, admin.ModelAdmin):
+class DeficitCapAdmin(AdminDoorMixin, CouncilListAdminMixin, admin.ModelAdmin):
     council_path = "agreement__council"
+    owner_fields = ("agreement",)
     list_display = ("agreement", "financial_year", "cap")
     list_filter = ("financial_year",)
 
 
 @admin.register(FinanceLine)
-class FinanceLineAdmin(VersionedAdminMixin, admin.ModelAdmin):
+class FinanceLineAdmin(AdminDoorMixin, admin.ModelAdmin):
+    owner_fields = ("agreement", "financial_year", "scenario")
+    service_fields = ("agreement", "financial_year", "scenario", *FINANCE_FIELDS)
     list_display = (
         "agreement",
         "financial_year",
@@ -50,3 +57,21 @@ class FinanceLineAdmin(VersionedAdminMixin, admin.ModelAdmin):
     search_fields = ("reflects", "agreement__council__name")
     list_select_related = ("agreement__council",)
     readonly_fields = ("version",)
+
+    def save_through_service(self, request, form, change):
+        data = form.cleaned_data
+        figures = {name: data[name] for name in FINANCE_FIELDS}
+        if change:
+            return finance_line_save(
+                line=form.instance,
+                expected_version=self.expected_version(form),
+                by=request.user,
+                **figures,
+            )
+        return finance_line_create(
+            agreement=data["agreement"],
+            financial_year=data["financial_year"],
+            scenario=data["scenario"],
+            by=request.user,
+            **figures,
+        )

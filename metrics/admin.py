@@ -1,12 +1,16 @@
-"""Admin for key measures, their figures, headline cards and finance lines."""
+"""Admin for key measures, their figures and headline cards; figures save through
+measure_value_save like the browser's."""
 
 from django.contrib import admin
 
 from metrics.models import DataSource, HeadlineCard, Measure, MeasureValue, Series
+from metrics.services import measure_value_save
+from svmonitor.admin_audit import AdminDoorMixin
 
 
 @admin.register(DataSource)
-class DataSourceAdmin(admin.ModelAdmin):
+class DataSourceAdmin(AdminDoorMixin, admin.ModelAdmin):
+    owner_fields = ("council",)
     list_display = ("name", "council", "last_refreshed", "basis")
     list_filter = ("council",)
     search_fields = ("name", "basis", "council__name")
@@ -14,7 +18,8 @@ class DataSourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Series)
-class SeriesAdmin(admin.ModelAdmin):
+class SeriesAdmin(AdminDoorMixin, admin.ModelAdmin):
+    owner_fields = ("council",)
     list_display = ("name", "slug", "kind", "council", "order")
     list_filter = ("kind", "council")
     search_fields = ("name", "slug", "council__name")
@@ -22,7 +27,8 @@ class SeriesAdmin(admin.ModelAdmin):
 
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin):
+class MeasureAdmin(AdminDoorMixin, admin.ModelAdmin):
+    owner_fields = ("council",)
     list_display = ("name", "code", "council", "unit", "polarity", "frequency", "data_source")
     list_filter = ("unit", "polarity", "frequency", "reading", "council")
     search_fields = ("name", "code", "council__name")
@@ -32,7 +38,10 @@ class MeasureAdmin(admin.ModelAdmin):
 
 
 @admin.register(MeasureValue)
-class MeasureValueAdmin(admin.ModelAdmin):
+class MeasureValueAdmin(AdminDoorMixin, admin.ModelAdmin):
+    # A figure is one cell (measure, month, series): measure_value_save sets or clears it.
+    owner_fields = ("measure", "period", "series")
+    service_fields = ("measure", "period", "series", "value")
     list_display = ("measure", "period", "series", "value", "note")
     list_filter = ("series__kind", "measure__council")
     search_fields = ("measure__name", "measure__code", "series__name")
@@ -40,13 +49,28 @@ class MeasureValueAdmin(admin.ModelAdmin):
     date_hierarchy = "period"
     raw_id_fields = ("measure", "series")
 
+    def save_through_service(self, request, form, change):
+        cell = form.instance if change else None
+        data = form.cleaned_data
+        return measure_value_save(
+            measure=cell.measure if cell else data["measure"],
+            period=cell.period if cell else data["period"],
+            series=cell.series if cell else data["series"],
+            value=data["value"],
+            by=request.user,
+        )
+
+    def delete_through_service(self, request, obj):
+        measure_value_save(
+            measure=obj.measure, period=obj.period, series=obj.series, value=None, by=request.user
+        )
+
 
 @admin.register(HeadlineCard)
-class HeadlineCardAdmin(admin.ModelAdmin):
+class HeadlineCardAdmin(AdminDoorMixin, admin.ModelAdmin):
+    owner_fields = ("council",)
     list_display = ("title", "council", "measure", "comparator", "comparator_label", "order")
     list_filter = ("council",)
     search_fields = ("title", "measure__name", "council__name")
     list_select_related = ("council", "measure", "comparator")
     raw_id_fields = ("measure", "comparator")
-
-

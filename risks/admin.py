@@ -1,18 +1,17 @@
-"""Admin for the risk register and each risk's per-round updates."""
+"""Admin for the risk register and each risk's per-round updates (saved through risk_update_save,
+like the browser's)."""
 
 from django.contrib import admin
 
 from risks.models import Risk, RiskUpdate
-from svmonitor.admin import (
-    LockedRoundAdminMixin,
-    RoundInlineMixin,
-    VersionedAdminMixin,
-    admin_inline_register,
-)
+from risks.services import RISK_UPDATE_FIELDS, risk_update_save
+from svmonitor.admin import SectionInline, admin_inline_register
+from svmonitor.admin_audit import AdminDoorMixin
 
 
 @admin.register(Risk)
-class RiskAdmin(VersionedAdminMixin, admin.ModelAdmin):
+class RiskAdmin(AdminDoorMixin, admin.ModelAdmin):
+    owner_fields = ("council",)
     list_display = ("number", "council", "title", "owner_role", "impact", "likelihood", "score")
     list_filter = ("is_open", "council", "impact", "likelihood")
     search_fields = ("title", "owner_role", "mitigation", "council__name")
@@ -21,7 +20,10 @@ class RiskAdmin(VersionedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(RiskUpdate)
-class RiskUpdateAdmin(LockedRoundAdminMixin, VersionedAdminMixin, admin.ModelAdmin):
+class RiskUpdateAdmin(AdminDoorMixin, admin.ModelAdmin):
+    round_path = "round"
+    owner_fields = ("round", "risk")
+    service_fields = RISK_UPDATE_FIELDS
     list_display = ("risk", "round", "rag", "impact", "likelihood", "score", "version")
     list_filter = ("rag", "round__status", "round__financial_year", "round__agreement__council")
     search_fields = ("risk__title", "narrative")
@@ -29,12 +31,21 @@ class RiskUpdateAdmin(LockedRoundAdminMixin, VersionedAdminMixin, admin.ModelAdm
     raw_id_fields = ("round", "risk")
     readonly_fields = ("score", "version", "updated_at", "updated_by")
 
+    def has_add_permission(self, request):
+        return False  # opening a round makes a row for every open risk
 
-class RiskUpdateInline(RoundInlineMixin, admin.TabularInline):
+    def save_through_service(self, request, form, change):
+        return risk_update_save(
+            update=form.instance,
+            expected_version=self.expected_version(form),
+            by=request.user,
+            **{name: form.cleaned_data[name] for name in RISK_UPDATE_FIELDS},
+        )
+
+
+class RiskUpdateInline(SectionInline):
     model = RiskUpdate
     fields = ("risk", "rag", "narrative", "impact", "likelihood", "score", "version")
-    readonly_fields = ("score", "version")
-    raw_id_fields = ("risk",)
 
 
 admin_inline_register("round", RiskUpdateInline)

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.db import models
 
+from svmonitor.admin_audit import NO_SERVICE, AdminDoorMixin
 from svmonitor.models import (
     Agreement,
     AuditEvent,
@@ -15,6 +16,7 @@ from svmonitor.models import (
     RoundEvent,
     SignOff,
 )
+from svmonitor.services import round_open_next
 
 # Inlines that apps above the spine add under an agreement or a round (their admin.py calls
 # admin_inline_register), so the spine's admin never imports them.
@@ -57,53 +59,16 @@ class CouncilListAdminMixin:
         return (self.council_path, *super().get_list_select_related(request))
 
 
-class VersionedAdminMixin:
-    """An admin save bumps the row's version, so a form open in the app sees a stale edit."""
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            obj.version += 1
-        if hasattr(obj, "updated_by_id"):
-            obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
-
-
-class LockedRoundAdminMixin:
-    """A section of a return past draft is read-only here too: reopen the round first."""
-
-    def _round_of(self, obj):
-        return obj.round if obj is not None and hasattr(obj, "round_id") else None
-
-    def has_change_permission(self, request, obj=None):
-        round = self._round_of(obj)
-        locked = round is not None and round.is_locked
-        return not locked and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        round = self._round_of(obj)
-        locked = round is not None and round.is_locked
-        return not locked and super().has_delete_permission(request, obj)
-
-
-class RoundInlineMixin:
-    """Inline under a round: read-only once the round is past draft (obj is the round)."""
+class SectionInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """A part of a return listed under it (a round's sections, an overview's headlines, a
+    workstream's milestones): each row is edited on its own page, which saves through its
+    service (version check, rules, history); a locked round's pages are read-only."""
 
     extra = 0
     show_change_link = True
 
-    def _locked(self, obj):
-        # obj is the parent: a round, or an overview (whose round decides).
-        round = getattr(obj, "round", obj)
-        return round is not None and round.is_locked
-
-    def has_add_permission(self, request, obj=None):
-        return not self._locked(obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return not self._locked(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return not self._locked(obj) and super().has_delete_permission(request, obj)
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
 
 # --- Councils --------------------------------------------------------------------------------
@@ -120,7 +85,7 @@ class RagDefinitionInline(admin.TabularInline):
 
 
 @admin.register(LocalAuthority)
-class LocalAuthorityAdmin(admin.ModelAdmin):
+class LocalAuthorityAdmin(AdminDoorMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "dfe_la_number", "ons_code", "risk_score_threshold")
     list_filter = ("is_fictional",)
     search_fields = ("name", "slug", "dfe_la_number", "ons_code")
@@ -129,21 +94,24 @@ class LocalAuthorityAdmin(admin.ModelAdmin):
 
 
 @admin.register(KeyContact)
-class KeyContactAdmin(CouncilListAdminMixin, admin.ModelAdmin):
+class KeyContactAdmin(AdminDoorMixin, CouncilListAdminMixin, admin.ModelAdmin):
+    owner_fields = ("council",)
     list_display = ("job_title", "name", "role", "email", "council")
     list_filter = ("role",)
     search_fields = ("job_title", "name", "email")
 
 
 @admin.register(RagDefinition)
-class RagDefinitionAdmin(CouncilListAdminMixin, admin.ModelAdmin):
+class RagDefinitionAdmin(AdminDoorMixin, CouncilListAdminMixin, admin.ModelAdmin):
+    owner_fields = ("council",)
     list_display = ("council", "level", "label", "dfe_level")
     list_filter = ("level", "dfe_level")
     search_fields = ("label", "definition")
 
 
 @admin.register(Membership)
-class MembershipAdmin(CouncilListAdminMixin, admin.ModelAdmin):
+class MembershipAdmin(AdminDoorMixin, CouncilListAdminMixin, admin.ModelAdmin):
+    audit_writes = False  # svmonitor.signals records every role granted, changed or revoked
     list_display = ("user", "council", "role")
     list_filter = ("role",)
     search_fields = ("user__username", "user__email")
@@ -160,7 +128,9 @@ class MonitoringTierChangeInline(admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(CouncilListAdminMixin, admin.ModelAdmin):
+class AgreementAdmin(AdminDoorMixin, CouncilListAdminMixin, admin.ModelAdmin):
+    # Moving an agreement would move its rounds, frozen reports included, to another council.
+    owner_fields = ("council",)
     list_display = (
         "council",
         "title",
@@ -183,8 +153,9 @@ class AgreementAdmin(CouncilListAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(MonitoringTierChange)
-class MonitoringTierChangeAdmin(CouncilListAdminMixin, admin.ModelAdmin):
+class MonitoringTierChangeAdmin(AdminDoorMixin, CouncilListAdminMixin, admin.ModelAdmin):
     council_path = "agreement__council"
+    owner_fields = ("agreement",)
     list_display = ("agreement", "tier", "effective_from")
     list_filter = ("tier",)
     search_fields = ("reason",)
@@ -209,8 +180,14 @@ class RoundEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(ReportingRound)
-class ReportingRoundAdmin(CouncilListAdminMixin, admin.ModelAdmin):
+class ReportingRoundAdmin(AdminDoorMixin, CouncilListAdminMixin, admin.ModelAdmin):
     council_path = "agreement__council"
+    round_path = ""
+    # A round's identity is set when it is opened (carrying the previous round forward); moving
+    # it to another agreement would hand its frozen report to another council.
+    owner_fields = ("agreement", "financial_year", "update_number")
+    service_fields = ("agreement", "financial_year", "update_number")
+    bump_version = False  # the round's version counts lifecycle moves (ReportFile.round_version)
     list_display = (
         "__str__",
         "financial_year",
@@ -234,22 +211,28 @@ class ReportingRoundAdmin(CouncilListAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("agreement",)
     inlines = [SignOffInline, RoundEventInline]
 
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            # Opened as the browser opens one: round_open_next sets the dates and sections.
+            return ("agreement", "financial_year", "update_number")
+        return super().get_fields(request, obj)
+
     def get_inlines(self, request, obj):
+        if obj is None:
+            return []
         # The apps that own a return's sections add their inlines (before the history).
         return [*_REGISTERED_INLINES["round"], *self.inlines]
 
-    def save_formset(self, request, form, formset, change):
-        # Inline saves bump versions like the services do, so stale app forms are refused.
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            obj.delete()
-        for obj in instances:
-            if obj.pk is not None and hasattr(obj, "version"):
-                obj.version += 1
-            if hasattr(obj, "updated_by_id"):
-                obj.updated_by = request.user
-            obj.save()
-        formset.save_m2m()
+    def save_through_service(self, request, form, change):
+        if change:
+            return NO_SERVICE
+        data = form.cleaned_data
+        return round_open_next(
+            agreement=data["agreement"],
+            financial_year=data["financial_year"],
+            update_number=data["update_number"],
+            by=request.user,
+        )
 
 
 # --- History: read-only ----------------------------------------------------------------------

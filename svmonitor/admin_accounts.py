@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
+from svmonitor.admin_audit import ADMIN_DOOR
+from svmonitor.audit import audit_via
 from svmonitor.models import Membership
 
 User = get_user_model()
@@ -24,6 +26,11 @@ class AccountUserAdmin(UserAdmin):
 
     inlines = [MembershipInline]
     list_display = ("username", "email", "first_name", "last_name", "is_active", "is_superuser")
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Role changes made here are audited by signals; this says which door they came through.
+        with audit_via(ADMIN_DOOR):
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 def register() -> None:
