@@ -1,7 +1,7 @@
 """The database triggers that make the audit table append-only, per engine.
 
-Migration 0003 creates them and the flush command lifts them for a whole-database reset, so both
-read the SQL from here. Change it only together with a new migration.
+Migration 0002_auditevent_append_only creates them and the flush command lifts them for a
+whole-database reset, so both read the SQL from here. Change it only together with a new migration.
 """
 
 TABLE = "svmonitor_auditevent"

@@ -14,7 +14,7 @@ from tests.round_builders import programme, round_in
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ("svmonitor", "conditions", "risks", "metrics", "reports")
+OUR_APPS = ("svmonitor", "conditions", "risks", "metrics", "finance", "overview", "reports")
 READ_ONLY = {
     "svmonitor.auditevent",
     "svmonitor.signoff",
@@ -27,7 +27,7 @@ MADE_BY_OPENING = {
     "conditions.conditionupdate",
     "risks.riskupdate",
     "conditions.workstreamupdate",
-    "svmonitor.roundoverview",
+    "overview.roundoverview",
 }
 
 

@@ -9,12 +9,14 @@ from django.forms import CheckboxInput, MultiWidget
 from django.urls import reverse
 
 from conditions.models import ConditionUpdate
-from metrics.models import FinanceLine
+from finance.models import FinanceLine
+from overview.models import Headline
+from overview.services import headlines_fingerprint
 from risks.models import RiskUpdate
 from svmonitor.choices import Rag, RoundStatus
 from svmonitor.errors import RETURN_LOCKED
-from svmonitor.models import Agreement, AuditEvent, Headline, KeyContact, ReportingRound
-from svmonitor.services import NARRATIVE_NEEDED, headlines_fingerprint
+from svmonitor.models import Agreement, AuditEvent, KeyContact, ReportingRound
+from svmonitor.services import NARRATIVE_NEEDED
 from tests import factories as f
 from tests.round_builders import programme, round_in
 
