@@ -13,7 +13,7 @@ from conditions.models import (
 )
 from conditions.services import condition_update_save, milestone_save, workstream_update_save
 from svmonitor.admin import SectionInline, admin_inline_register
-from svmonitor.admin_audit import AdminDoorMixin
+from svmonitor.admin_audit import AdminDoorMixin, AuditedInlineMixin
 
 
 @admin.register(AgreementCondition)
@@ -59,7 +59,7 @@ class ConditionUpdateAdmin(RatedSectionAdmin):
     readonly_fields = ("version", "updated_at", "updated_by")
 
 
-class WorkstreamInline(admin.TabularInline):
+class WorkstreamInline(AuditedInlineMixin, admin.TabularInline):
     model = Workstream
     extra = 0
     fields = ("name", "lead_role", "order")
@@ -135,7 +135,7 @@ class MilestoneAdmin(AdminDoorMixin, admin.ModelAdmin):
 # --- Inlines under an agreement and a round ---
 
 
-class AgreementConditionInline(admin.TabularInline):
+class AgreementConditionInline(AuditedInlineMixin, admin.TabularInline):
     model = AgreementCondition
     extra = 0
     fields = ("label", "title", "order", "in_force_from", "in_force_to")

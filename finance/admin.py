@@ -6,15 +6,15 @@ from django.contrib import admin
 from finance.models import DeficitCap, FinanceLine, PaymentInstalment
 from finance.services import FINANCE_FIELDS, finance_line_create, finance_line_save
 from svmonitor.admin import CouncilListAdminMixin, admin_inline_register
-from svmonitor.admin_audit import AdminDoorMixin
+from svmonitor.admin_audit import AdminDoorMixin, AuditedInlineMixin
 
 
-class PaymentInstalmentInline(admin.TabularInline):
+class PaymentInstalmentInline(AuditedInlineMixin, admin.TabularInline):
     model = PaymentInstalment
     extra = 0
 
 
-class DeficitCapInline(admin.TabularInline):
+class DeficitCapInline(AuditedInlineMixin, admin.TabularInline):
     model = DeficitCap
     extra = 0
 

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.db import models
 
-from svmonitor.admin_audit import NO_SERVICE, AdminDoorMixin
+from svmonitor.admin_audit import NO_SERVICE, AdminDoorMixin, AuditedInlineMixin
 from svmonitor.models import (
     Agreement,
     AuditEvent,
@@ -74,12 +74,12 @@ class SectionInline(ReadOnlyAdminMixin, admin.TabularInline):
 # --- Councils --------------------------------------------------------------------------------
 
 
-class KeyContactInline(admin.TabularInline):
+class KeyContactInline(AuditedInlineMixin, admin.TabularInline):
     model = KeyContact
     extra = 0
 
 
-class RagDefinitionInline(admin.TabularInline):
+class RagDefinitionInline(AuditedInlineMixin, admin.TabularInline):
     model = RagDefinition
     extra = 0
 
@@ -122,7 +122,7 @@ class MembershipAdmin(AdminDoorMixin, CouncilListAdminMixin, admin.ModelAdmin):
 # --- Agreements ------------------------------------------------------------------------------
 
 
-class MonitoringTierChangeInline(admin.TabularInline):
+class MonitoringTierChangeInline(AuditedInlineMixin, admin.TabularInline):
     model = MonitoringTierChange
     extra = 0
 

@@ -14,9 +14,10 @@ import re
 
 from django import forms
 from django.contrib import messages
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import get_deleted_objects, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import router, transaction
+from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 
 from svmonitor.audit import audit_record, audit_via, json_safe
@@ -64,6 +65,11 @@ def field_values(obj, names) -> dict:
     return values
 
 
+def _changed(form) -> list[str]:
+    """The fields the person changed (the version the form carries is not one of them)."""
+    return [name for name in form.changed_data if name != "seen_version"]
+
+
 def _become(obj, saved) -> None:
     """Make the admin's unsaved instance the row a service created, for the admin's redirect."""
     for field in obj._meta.concrete_fields:
@@ -82,13 +88,56 @@ class AdminDoorForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.door is not None and self.instance.pk is not None:
-            self.fields["seen_version"].initial = self.door[0].seen_version_of(self.instance)
+            self.fields["seen_version"].initial = str(self.door[0].seen_version_of(self.instance))
 
     def full_clean(self):
         super().full_clean()
         if self.is_bound and self.door is not None and not self._errors:
             model_admin, request = self.door
             model_admin.door_clean(request, self)
+
+
+INLINE_DELETE_REFUSED = (
+    "{obj} cannot be deleted here: deleting it would also delete {what}, which cannot be deleted "
+    "(a return past draft keeps its sections)."
+)
+INLINE_DELETE_PROTECTED = "{obj} cannot be deleted: {what} still refer to it."
+
+
+class AuditedInlineFormSet(BaseInlineFormSet):
+    """Inline rows deleted from a parent's page meet the checks of their own delete page: a row
+    whose deletion would take a locked return's sections with it is refused."""
+
+    door = None  # (admin site, request), set per request by AuditedInlineMixin.get_formset
+
+    def clean(self):
+        super().clean()
+        if self.door is None or not self.can_delete:
+            return
+        admin_site, request = self.door
+        for form in self.forms:
+            if not getattr(form, "cleaned_data", {}).get("DELETE") or form.instance.pk is None:
+                continue
+            _, _, perms_needed, protected = get_deleted_objects(
+                [form.instance], request, admin_site
+            )
+            if perms_needed:
+                what = ", ".join(sorted(str(name) for name in perms_needed))
+                raise ValidationError(INLINE_DELETE_REFUSED.format(obj=form.instance, what=what))
+            if protected:
+                what = ", ".join(str(item) for item in protected[:3])
+                raise ValidationError(INLINE_DELETE_PROTECTED.format(obj=form.instance, what=what))
+
+
+class AuditedInlineMixin:
+    """For an editable inline under an AdminDoorMixin admin (which saves and audits its rows)."""
+
+    formset = AuditedInlineFormSet
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.door = (self.admin_site, request)  # a fresh class per call: safe per request
+        return formset
 
 
 class AdminDoorMixin:
@@ -214,7 +263,7 @@ class AdminDoorMixin:
     def door_clean(self, request, form) -> None:
         """Run the save's rules (the service, or the lock and version checks) on a valid form."""
         change = not form.instance._state.adding
-        uses_service = not change or set(self.service_fields) & set(form.changed_data)
+        uses_service = not change or set(self.service_fields) & set(_changed(form))
         try:
             with audit_via(ADMIN_DOOR):
                 result = (
@@ -262,7 +311,7 @@ class AdminDoorMixin:
 
     def _audited_names(self, form, *, change: bool, service: bool) -> list[str]:
         model_names = set(editable_names(self.model))
-        names = form.changed_data if change else list(form.fields)
+        names = _changed(form) if change else list(form.fields)
         names = [name for name in names if name in model_names]
         if service:
             names = [name for name in names if name not in self.service_fields]
@@ -289,6 +338,8 @@ class AdminDoorMixin:
                 if stored is not None:
                     obj.refresh_from_db()
                 form.door_action = "save"
+            elif change and not _changed(form):
+                form.door_before = {}  # nothing changed: no write, no version bump, no entry
             else:
                 stored = type(obj)._default_manager.get(pk=obj.pk) if change else None
                 form.door_before = field_values(stored, names) if change else None

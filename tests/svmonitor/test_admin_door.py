@@ -379,3 +379,30 @@ def test_a_role_granted_on_the_user_page_is_recorded_via_admin(admin_client):
     data.update({"memberships-0-council": council.pk, "memberships-0-role": "board"})
     assert admin_client.post(url, data).status_code == 302
     assert AuditEvent.objects.get(action="role_granted").via == "via admin"
+
+
+def test_it_refuses_an_inline_delete_that_would_take_a_locked_returns_sections(
+    admin_client, submitted
+):
+    agreement = submitted.agreement
+    url = _url(Agreement, "change", agreement.pk)
+    page = admin_client.get(url)
+    data = _form_data(page)
+    forms = page.context["inline_admin_formsets"]
+    (conditions,) = [
+        i.formset for i in forms if i.formset.model._meta.model_name == "agreementcondition"
+    ]
+    data[f"{conditions.prefix}-0-DELETE"] = "on"
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "cannot be deleted here" in response.content.decode()
+    assert ConditionUpdate.objects.filter(round=submitted).count() == 2
+
+
+def test_saving_an_unchanged_form_writes_nothing(admin_client):
+    round = round_in(RoundStatus.DRAFT)
+    update = RiskUpdate.objects.filter(round=round).first()
+    url = _url(RiskUpdate, "change", update.pk)
+    assert admin_client.post(url, _form_data(admin_client.get(url))).status_code == 302
+    assert RiskUpdate.objects.get(pk=update.pk).version == update.version
+    assert not AuditEvent.objects.filter(action__startswith="risk_update").exists()
