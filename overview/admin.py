@@ -79,7 +79,7 @@ class HeadlineAdmin(AdminDoorMixin, CouncilListAdminMixin, admin.ModelAdmin):
         headline = form.instance
         if change:
             overview, kind, seen = headline.overview, headline.kind, self.expected_version(form)
-            rows = Headline.objects.filter(overview=overview, kind=kind).order_by("position")
+            rows = list(Headline.objects.filter(overview=overview, kind=kind).order_by("position"))
             texts = [form.cleaned_data["text"] if h.pk == headline.pk else h.text for h in rows]
             place = next(n for n, h in enumerate(rows) if h.pk == headline.pk)
         else:
@@ -93,12 +93,13 @@ class HeadlineAdmin(AdminDoorMixin, CouncilListAdminMixin, admin.ModelAdmin):
         return saved[place] if place < len(saved) else None
 
     def delete_through_service(self, request, obj):
-        before = headline_texts(overview=obj.overview, kind=obj.kind)
-        rows = Headline.objects.filter(overview=obj.overview, kind=obj.kind).order_by("position")
+        rows = list(
+            Headline.objects.filter(overview=obj.overview, kind=obj.kind).order_by("position")
+        )
         headlines_save(
             overview=obj.overview,
             kind=obj.kind,
             texts=[h.text for h in rows if h.pk != obj.pk],
-            seen=headlines_fingerprint(before),
+            seen=headlines_fingerprint([h.text for h in rows]),
             by=request.user,
         )

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from conditions.models import ConditionUpdate
 from finance.models import FinanceLine
+from metrics.models import MeasureValue
 from overview.models import Headline
 from overview.services import headlines_fingerprint
 from risks.models import RiskUpdate
@@ -406,3 +407,34 @@ def test_saving_an_unchanged_form_writes_nothing(admin_client):
     assert admin_client.post(url, _form_data(admin_client.get(url))).status_code == 302
     assert RiskUpdate.objects.get(pk=update.pk).version == update.version
     assert not AuditEvent.objects.filter(action__startswith="risk_update").exists()
+
+
+def test_a_headline_deleted_in_the_admin_goes_through_headlines_save(admin_client):
+    round = round_in(RoundStatus.DRAFT)
+    first = f.HeadlineFactory(overview=round.overview, position=1, text="One")
+    f.HeadlineFactory(overview=round.overview, position=2, text="Two")
+    admin_client.post(_url(Headline, "delete", first.pk), {"post": "yes"})
+    assert list(Headline.objects.values_list("position", "text")) == [(1, "Two")]
+    event = AuditEvent.objects.get(action="headlines.save")
+    assert (event.via, event.before["texts"], event.after["texts"]) == (
+        "via admin",
+        ["One", "Two"],
+        ["Two"],
+    )
+
+
+def test_a_figure_saved_in_the_admin_meets_the_measures_rules(admin_client):
+    value = f.MeasureValueFactory()  # a count
+    url = _url(MeasureValue, "change", value.pk)
+    data = _form_data(admin_client.get(url))
+    data["value"] = "2.5"
+    response = admin_client.post(url, data)
+    assert "A count must be a whole number, 0 or more." in response.content.decode()
+    data["value"] = "120"
+    assert admin_client.post(url, data).status_code == 302
+    event = AuditEvent.objects.get(action="measure_value.save")
+    assert (event.via, event.before["value"], event.after["value"]) == (
+        "via admin",
+        "100.0000",
+        "120",
+    )
