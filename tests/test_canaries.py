@@ -45,6 +45,18 @@ def _canary_for(field: models.Field, pk) -> str | None:
     return value
 
 
+def _event_canaries(fields, n: int) -> dict:
+    values = {}
+    for field in fields:
+        if isinstance(field, models.JSONField):
+            values[field.name] = {"text": f"{CANARY.upper()}-{field.name}-event-{n}"}
+        elif isinstance(field, models.GenericIPAddressField):
+            continue
+        elif (canary := _canary_for(field, n)) is not None:
+            values[field.name] = canary
+    return values
+
+
 def plant_canaries(council) -> int:
     """Overwrite B's text columns with canaries; return how many values were planted."""
     planted = 0
@@ -54,7 +66,15 @@ def plant_canaries(council) -> int:
             for field in model._meta.concrete_fields
             if not field.primary_key and not isinstance(field, models.GeneratedField)
         ]
-        for pk in model._default_manager.for_council(council.pk).values_list("pk", flat=True):
+        pks = list(model._default_manager.for_council(council.pk).values_list("pk", flat=True))
+        if model is AuditEvent:
+            # The audit table refuses UPDATE in the database: plant a new event instead, with a
+            # canary in each of its text columns.
+            values = _event_canaries(fields, len(pks) + 1)
+            AuditEvent.objects.create(council=council, **values)
+            planted += len(values)
+            continue
+        for pk in pks:
             values = {}
             for field in fields:
                 if isinstance(field, models.JSONField):
@@ -62,7 +82,6 @@ def plant_canaries(council) -> int:
                 elif (canary := _canary_for(field, pk)) is not None:
                     values[field.name] = canary
             if values:
-                # update() rather than save(): audit events refuse save() on purpose.
                 model._default_manager.filter(pk=pk).update(**values)
                 planted += len(values)
     return planted
