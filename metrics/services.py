@@ -167,6 +167,7 @@ def measure_upsert(
 # --- many figures at once (the workbook) ----------------------------------------------------
 
 NOTE_MAX = MeasureValue._meta.get_field("note").max_length
+_STORED_PLACES = Decimal("0.0001")
 
 
 @dataclass(slots=True)
@@ -258,7 +259,8 @@ def measure_values_save_many(
         else:
             changed.append((number, note, found[0]))
             before.setdefault(cell.measure.pk, {})[label] = found[1]
-        after.setdefault(cell.measure.pk, {})[label] = number
+        # As the column stores it (4 places), so before and after read alike in the history.
+        after.setdefault(cell.measure.pk, {})[label] = number.quantize(_STORED_PLACES)
     # 4. Write. Why not bulk_create: building thousands of model instances and Django's
     #    per-value insert compilation cost ~5x the openpyxl parse (bench/bench_import.py); the
     #    figures are validated and keyed above, so plain parameterised SQL is enough.
