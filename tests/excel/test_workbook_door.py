@@ -93,21 +93,6 @@ def test_an_officer_uploading_a_signed_off_round_is_refused_and_nothing_is_writt
     assert not MeasureValue.objects.filter(value=4321).exists()
 
 
-def test_it_refuses_a_row_that_would_move_a_submitted_round_back_to_draft(council, lead, write):
-    data = build_council_data(council)
-    sheets = {
-        fmt.ROUNDS.name: [
-            headers(fmt.ROUNDS),
-            [None, "2024-25", 1, data["submitted"].due_date, None, "Draft"],
-        ]
-    }
-
-    result = workbook_import(file=write(sheets), council_slug=council.slug, by=lead)
-
-    assert _where(result) == [("Rounds", 2, "F")]
-    assert ReportingRound.objects.get(pk=data["submitted"].pk).status == RoundStatus.SUBMITTED
-
-
 def test_a_lead_creates_a_draft_round_and_an_officer_may_not(council, lead, la_officer, write):
     build_council_data(council)
     sheets = {
