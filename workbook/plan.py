@@ -210,18 +210,15 @@ def _same(current, wanted) -> bool:
 
 
 class Table:
-    """One model's rows: the existing ones by natural key, and what the import will do."""
+    """One model's rows: the existing ones by natural key, and the writes the import plans."""
 
     def __init__(self, plan, model: type[models.Model]):
         self.plan = plan
         self.model = model
         self.by_key: dict = {}
-        self.new: list = []
-        self.changed: dict[int, models.Model] = {}
-        self.changed_fields: set[str] = set()
         self.seen: dict = {}
         self.m2m_current: dict[tuple[int, str], set[int]] = {}
-        self.m2m_wanted: list[tuple[models.Model, str, list]] = []
+        self.m2m_attrs: set[str] = set()
         self.fields = {f.name: f for f in model._meta.concrete_fields}
         self.writes: list[PlannedWrite] = []
 
@@ -230,17 +227,15 @@ class Table:
         if "version" in self.fields:
             return f"v{obj.version}"
         values = [getattr(obj, f.attname) for f in self.fields.values() if not f.primary_key]
-        links = sorted(
-            (attr, sorted(ids))
-            for (ident, attr), ids in self.m2m_current.items()
-            if ident == id(obj)
-        )
+        links = [
+            (attr, sorted(self.m2m_current.get((id(obj), attr), ())))
+            for attr in sorted(self.m2m_attrs)
+        ]
         return fingerprint((values, links))
 
     def plan_new(self, obj, values: dict, sheet: str, row: Row | None, key_column: str = ""):
         """Plan a row the import creates without a row of its own sheet (a source or series a
         figure needs)."""
-        self.new.append(obj)
         self.writes.append(PlannedWrite(obj, values, None, sheet, row, key_column))
 
     def load(self, objects, key) -> None:
@@ -285,10 +280,6 @@ class Table:
                 return None
             obj = self.model(**values)
             self.by_key[key] = obj
-            self.new.append(obj)
-            for attr, targets in (m2m or {}).items():
-                if targets:
-                    self.m2m_wanted.append((obj, attr, targets))
             summary.created += 1
             line = ChangeLine(summary.name, row.number, row_key(summary.name, row), NEW_ROW, "", "")
             result.add_change(line)
@@ -304,7 +295,6 @@ class Table:
             current = self.m2m_current.get((id(obj), attr), set())
             if any(t.pk is None for t in targets) or {t.pk for t in targets} != current:
                 diffs.append(attr)
-                self.m2m_wanted.append((obj, attr, targets))
         if not diffs:
             summary.unchanged += 1
             return obj
@@ -320,12 +310,11 @@ class Table:
             old, new = self._shown(obj, name, values, m2m)
             lines.append(ChangeLine(summary.name, row.number, where, self._verbose(name), old, new))
             result.add_change(lines[-1])
+        # The planned object holds the row as the workbook wants it; the write passes that to
+        # the service, which re-reads the stored row under its own lock.
         for name in diffs:
             if name in values:
                 setattr(obj, name, values[name])
-                self.changed_fields.add(name)
-        if any(name in values for name in diffs):
-            self.changed[id(obj)] = obj
         summary.changed += 1
         changed_m2m = {attr: t for attr, t in (m2m or {}).items() if attr in diffs}
         version = obj.version if "version" in self.fields else None

@@ -147,6 +147,7 @@ class Refs:
         self._rekey_by_parents(table, (parent,), (attname,))
 
     def _load_m2m(self, table: Table, attr: str) -> None:
+        table.m2m_attrs.add(attr)
         for obj in table.by_key.values():
             table.m2m_current[(id(obj), attr)] = {t.pk for t in getattr(obj, attr).all()}
 
