@@ -106,7 +106,7 @@ def test_a_lead_creates_a_draft_round_and_an_officer_may_not(council, lead, la_o
     done = workbook_import(file=write(sheets), council_slug=council.slug, by=lead)
 
     assert _where(refused) == [("Rounds", 2, "B")]
-    assert "la-officer cannot mark the return ready" in refused.errors[0].reason
+    assert refused.errors[0].reason.startswith("la-officer cannot open a return")
     assert done.applied
     made = ReportingRound.objects.get(agreement__council=council, update_number=3)
     assert made.status == RoundStatus.DRAFT
