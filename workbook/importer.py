@@ -102,6 +102,7 @@ def workbook_import(
     #    (the command's --dry-run without --user) it checks the workbook only.
     with transaction.atomic():
         plan = _Plan(read, council_slug, by, result, expected)
+        plan.stamping = dry_run or expected is not None
         plan.run()
         if not result.errors and (by is not None or not dry_run):
             with audit_via(f"via workbook {Path(filename).name}"):

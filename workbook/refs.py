@@ -57,6 +57,8 @@ class Refs:
         self.result = result
         # The stamps the preview recorded (None when there was no preview, e.g. the command).
         self.expected = expected
+        # Stamps serve a preview and its confirm; a plain import (the command) skips them.
+        self.stamping = True
         self.summaries = {spec.name: SheetSummary(spec.name) for spec in fmt.SHEETS}
         self.bad_rows = {(e.sheet, e.row) for e in read.errors}
         self.rag_labels: dict[str, str] = {}
@@ -78,7 +80,7 @@ class Refs:
 
     def expect(self, sheet: str, row, key_column: str, stamp: str, lines, obj=None) -> None:
         """Keep how a row stood for the preview; at confirm, refuse it if it moved since."""
-        if row is None:
+        if row is None or not self.stamping:
             return
         number = row.number if isinstance(row, Row) else row
         key = stamp_key(sheet, number)

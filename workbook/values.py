@@ -113,6 +113,7 @@ def plan_values(plan) -> ValuesPlan:
     add_change = plan.result.add_change
     # Per workbook row: how its stored figures stood, and its change lines (for the confirm).
     stood: dict[tuple[str, int], list] = {}
+    stamping = plan.stamping
     row_lines: dict[tuple[str, int], list] = {}
     row_column: dict[tuple[str, int], str] = {}
 
@@ -128,9 +129,14 @@ def plan_values(plan) -> ValuesPlan:
         found = existing.get(ident)
         if found is None:
             summary.created += 1
-            line = ChangeLine(*where, _key(measure, period, series), NEW_ROW, "", "")
-            add_change(line)
-            lines = [line]
+            if stamping:
+                lines = [ChangeLine(*where, _key(measure, period, series), NEW_ROW, "", "")]
+                add_change(lines[0])
+            else:
+                # Thousands of new figures: lines past the preview's limit are never built.
+                add_change(
+                    make=lambda: ChangeLine(*where, _key(measure, period, series), NEW_ROW, "", "")
+                )
         elif found[1] == value and (note is None or found[2] == note):
             summary.unchanged += 1
             return None
@@ -145,11 +151,12 @@ def plan_values(plan) -> ValuesPlan:
             for line in lines:
                 add_change(line)
         result.add(FigureCell(measure, period, series, value, note), *where, column)
-        stood.setdefault(where, []).append(
-            (period.isoformat(), series.slug, found[1:] if found else NEW_STAMP)
-        )
-        row_lines.setdefault(where, []).extend(lines)
-        row_column.setdefault(where, column)
+        if stamping:
+            stood.setdefault(where, []).append(
+                (period.isoformat(), series.slug, found[1:] if found else NEW_STAMP)
+            )
+            row_lines.setdefault(where, []).extend(lines)
+            row_column.setdefault(where, column)
         return None
 
     span = resolver.span or (dt.date.max, dt.date.min)  # no agreement: every period fails
