@@ -1,4 +1,5 @@
-"""Writes for one section of a return: a condition's or workstream's RAG, and milestones."""
+"""Writes for one section of a return (a condition's or workstream's RAG, milestones) and for
+the programme they hang from (conditions, programme areas, workstreams)."""
 
 from __future__ import annotations
 
@@ -8,21 +9,32 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from conditions.models import ConditionUpdate, Milestone, WorkstreamUpdate
+from conditions.models import (
+    AgreementCondition,
+    ConditionUpdate,
+    Milestone,
+    ProgrammeArea,
+    Workstream,
+    WorkstreamUpdate,
+)
+from svmonitor.access import require_action
 from svmonitor.audit import audit_record, model_fields_dict
+from svmonitor.models import LocalAuthority
+from svmonitor.roles import Action
 from svmonitor.services import (
     rated_section_validate,
     round_lock_for_edit,
     section_save_versioned,
 )
+from svmonitor.services.records import row_write
 
 RATED_FIELDS = ("rag", "narrative")
 MILESTONE_FIELDS = ("status", "due_date", "completed_on")
 
 
-def _rated_save(*, model, update, expected_version, rag, narrative, by, action):
-    # 1. Lock the round and refuse unless it is a draft.
-    round_lock_for_edit(round_id=update.round_id)
+def _rated_save(*, model, update, expected_version, rag, narrative, by, action, key_measures=None):
+    # 1. Check the role, lock the round and refuse unless it is a draft.
+    round_lock_for_edit(round_id=update.round_id, by=by, action=Action.EDIT)
     # 2. Validate the rules (field-keyed errors for the form).
     narrative = (narrative or "").strip()
     rated_section_validate(rag=rag, narrative=narrative)
@@ -36,22 +48,28 @@ def _rated_save(*, model, update, expected_version, rag, narrative, by, action):
         shown=RATED_FIELDS,
     )
     update.refresh_from_db()
+    after = model_fields_dict(update, RATED_FIELDS)
+    if key_measures is not None:
+        # The measures a condition update cites (the workbook's "Key measures" column).
+        before["key_measures"] = sorted(update.key_measures.values_list("pk", flat=True))
+        update.key_measures.set(key_measures)
+        after["key_measures"] = sorted(m.pk for m in key_measures)
     # 4. History, with before and after.
-    audit_record(
-        action=action,
-        user=by,
-        obj=update,
-        before=before,
-        after=model_fields_dict(update, RATED_FIELDS),
-    )
+    audit_record(action=action, user=by, obj=update, before=before, after=after)
     return update
 
 
 @transaction.atomic
 def condition_update_save(
-    *, update: ConditionUpdate, expected_version: int, rag: str, narrative: str, by
+    *,
+    update: ConditionUpdate,
+    expected_version: int,
+    rag: str,
+    narrative: str,
+    by,
+    key_measures: list | None = None,
 ) -> ConditionUpdate:
-    """Save a condition's assurance level and progress update for its round."""
+    """Save a condition's assurance level and progress update (and cited measures) for its round."""
     return _rated_save(
         model=ConditionUpdate,
         update=update,
@@ -60,6 +78,7 @@ def condition_update_save(
         narrative=narrative,
         by=by,
         action="condition_update.save",
+        key_measures=key_measures,
     )
 
 
@@ -140,6 +159,7 @@ def milestone_save(
     # Milestones belong to a workstream and outlive rounds, so a save from outside a return
     # takes no round lock (a signed-off return keeps its milestones as its frozen snapshot
     # has them). Edited from a return, they follow that return's lock like its other sections.
+    require_action(by, _council_of_workstream(milestone.workstream_id), Action.EDIT)
     if round_id is not None:
         round_lock_for_edit(round_id=round_id)
     _milestone_validate(status=status, due_date=due_date, completed_on=completed_on)
@@ -165,3 +185,122 @@ def milestone_save(
         after=model_fields_dict(milestone, MILESTONE_FIELDS),
     )
     return milestone
+
+
+def _council_of_workstream(workstream_id: int) -> LocalAuthority:
+    return LocalAuthority.objects.get(programme_areas__workstreams=workstream_id)
+
+
+def _rated_create(*, model, round, by, action, fields: dict, m2m: dict | None = None):
+    # 1. Check the role, lock the round and refuse unless it is a draft.
+    round_lock_for_edit(round_id=round.pk, by=by, action=Action.EDIT)
+    # 2. The same rules as a save from the round page.
+    fields["narrative"] = (fields.get("narrative") or "").strip()
+    rated_section_validate(rag=fields["rag"], narrative=fields["narrative"])
+    # 3. Create, with history.
+    return row_write(
+        model=model, instance=None, values={**fields, "round": round}, by=by, action=action, m2m=m2m
+    )
+
+
+@transaction.atomic
+def condition_update_create(
+    *, round, condition: AgreementCondition, rag: str, narrative: str, by, key_measures=()
+) -> ConditionUpdate:
+    """Add a condition's section to a draft round that has none for it."""
+    return _rated_create(
+        model=ConditionUpdate,
+        round=round,
+        by=by,
+        action="condition_update",
+        fields={"condition": condition, "rag": rag, "narrative": narrative},
+        m2m={"key_measures": list(key_measures)},
+    )
+
+
+@transaction.atomic
+def workstream_update_create(
+    *, round, workstream: Workstream, rag: str, narrative: str, by
+) -> WorkstreamUpdate:
+    """Add a workstream's section to a draft round that has none for it."""
+    return _rated_create(
+        model=WorkstreamUpdate,
+        round=round,
+        by=by,
+        action="workstream_update",
+        fields={"workstream": workstream, "rag": rag, "narrative": narrative},
+    )
+
+
+@transaction.atomic
+def milestone_create(
+    *,
+    workstream: Workstream,
+    title: str,
+    due_date: dt.date,
+    status: str = Milestone.Status.ON_TRACK,
+    completed_on: dt.date | None = None,
+    by,
+) -> Milestone:
+    """Add a milestone to a workstream, with the status rules of a milestone save."""
+    require_action(by, _council_of_workstream(workstream.pk), Action.EDIT)
+    _milestone_validate(status=status, due_date=due_date, completed_on=completed_on)
+    return row_write(
+        model=Milestone,
+        instance=None,
+        values={
+            "workstream": workstream,
+            "title": title,
+            "due_date": due_date,
+            "status": status,
+            "completed_on": completed_on,
+        },
+        by=by,
+        action="milestone",
+    )
+
+
+@transaction.atomic
+def condition_upsert(
+    *, agreement, condition: AgreementCondition | None, by, **fields
+) -> AgreementCondition:
+    """Create or change one condition of an agreement: its label, wording and dates in force."""
+    require_action(by, agreement.council, Action.EDIT)
+    return row_write(
+        model=AgreementCondition,
+        instance=condition,
+        values={**fields, "agreement": agreement},
+        by=by,
+        action="condition",
+    )
+
+
+@transaction.atomic
+def programme_area_upsert(
+    *, council: LocalAuthority, area: ProgrammeArea | None, by, **fields
+) -> ProgrammeArea:
+    """Create or change one priority area of a council's programme."""
+    require_action(by, council, Action.EDIT)
+    return row_write(
+        model=ProgrammeArea,
+        instance=area,
+        values={**fields, "council": council},
+        by=by,
+        action="programme_area",
+    )
+
+
+@transaction.atomic
+def workstream_upsert(
+    *, area: ProgrammeArea, workstream: Workstream | None, by, conditions=None, **fields
+) -> Workstream:
+    """Create or change a workstream of a programme area, and the conditions it serves."""
+    require_action(by, area.council, Action.EDIT)
+    return row_write(
+        model=Workstream,
+        instance=workstream,
+        values={**fields, "area": area},
+        by=by,
+        action="workstream",
+        m2m={"conditions": list(conditions)} if conditions is not None else None,
+    )

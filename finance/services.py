@@ -1,5 +1,6 @@
 """Writes for the High Needs Block finance lines the finance lead keeps (to the penny, under an
-optimistic lock, with history)."""
+optimistic lock, with history), and for the agreement's money terms the site administrator
+keeps (DfE payments and deficit caps)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
-from finance.models import FinanceLine
+from finance.models import DeficitCap, FinanceLine, PaymentInstalment
+from svmonitor.access import require_action
 from svmonitor.audit import audit_record, json_safe
 from svmonitor.errors import StaleEdit
 from svmonitor.fy import fy_label
 from svmonitor.models import Agreement
 from svmonitor.numbers import decimal_places as _decimal_places
 from svmonitor.numbers import number_parse
+from svmonitor.roles import Action
+from svmonitor.services.records import row_write
 
 FINANCE_MONEY_FIELDS = (
     "in_year_position",
@@ -80,9 +84,11 @@ def finance_line_fields(line: FinanceLine) -> dict:
 @transaction.atomic
 def finance_line_save(*, line: FinanceLine, expected_version: int, by, **fields) -> FinanceLine:
     """Save a finance line's figures, to the penny, if no one saved it in between."""
+    stored = FinanceLine.objects.select_related("agreement__council").get(pk=line.pk)
+    require_action(by, stored.agreement.council, Action.EDIT_FINANCE)
     # 1. Validate every field (blank clears a figure); nothing is written on any error.
     values = _finance_values(fields)
-    before = finance_line_fields(FinanceLine.objects.get(pk=line.pk))
+    before = finance_line_fields(stored)
     # 2. One UPDATE ... WHERE version = expected: the second of two saves of the same version
     #    matches no row and is refused with the figures now stored.
     changed = FinanceLine.objects.filter(pk=line.pk, version=expected_version).update(
@@ -115,6 +121,7 @@ def finance_line_create(
     *, agreement: Agreement, financial_year: int, scenario: str, by, **fields
 ) -> FinanceLine:
     """Add the figures for a financial year and scenario the agreement has none for yet."""
+    require_action(by, agreement.council, Action.EDIT_FINANCE)
     errors = {}
     if scenario not in FinanceLine.Scenario.values:
         errors["scenario"] = "Choose a scenario from the list."
@@ -146,3 +153,36 @@ def finance_line_create(
     line.save()
     audit_record(action="finance_line.create", user=by, obj=line, after=finance_line_fields(line))
     return line
+
+
+# --- the agreement's money terms (site administrators only) ---------------------------------
+
+
+@transaction.atomic
+def payment_instalment_upsert(
+    *, agreement: Agreement, payment: PaymentInstalment | None, by, **fields
+) -> PaymentInstalment:
+    """Create or change one DfE payment of an agreement: its date, amount and status."""
+    require_action(by, agreement.council, Action.ADMINISTER)
+    return row_write(
+        model=PaymentInstalment,
+        instance=payment,
+        values={**fields, "agreement": agreement},
+        by=by,
+        action="payment_instalment",
+    )
+
+
+@transaction.atomic
+def deficit_cap_upsert(
+    *, agreement: Agreement, deficit_cap: DeficitCap | None, by, **fields
+) -> DeficitCap:
+    """Create or change the cumulative deficit an agreement allows at one year's end."""
+    require_action(by, agreement.council, Action.ADMINISTER)
+    return row_write(
+        model=DeficitCap,
+        instance=deficit_cap,
+        values={**fields, "agreement": agreement},
+        by=by,
+        action="deficit_cap",
+    )

@@ -1,16 +1,20 @@
-"""Writes for key-measure figures typed into the app (the Excel import calls these too)."""
+"""Writes for key measures (sources, series, measures) and their figures, from the app's pages
+and from the workbook import alike."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from metrics.models import DataSource, Measure, MeasureValue, Series
+from svmonitor.access import require_action
 from svmonitor.audit import audit_record
+from svmonitor.models import LocalAuthority
 from svmonitor.numbers import (  # noqa: F401 - re-exported for the KPI forms
     BAD_GROUPING,
     PERCENT_SIGN_ONLY,
@@ -18,6 +22,8 @@ from svmonitor.numbers import (  # noqa: F401 - re-exported for the KPI forms
     number_parse,
 )
 from svmonitor.numbers import decimal_places as _decimal_places
+from svmonitor.roles import Action
+from svmonitor.services.records import row_write
 
 # The value column holds 18 digits, 4 after the point.
 _MAX_ABS = Decimal("1e14")
@@ -51,6 +57,16 @@ def measure_value_validate(*, unit: str, value) -> Decimal:
     raise ValidationError({"value": message})
 
 
+def measure_value_address_errors(*, measure: Measure, period, series: Series) -> dict:
+    """Field-keyed reasons a cell's period or series cannot hold a figure of the measure."""
+    errors = {}
+    if not isinstance(period, dt.date) or isinstance(period, dt.datetime) or period.day != 1:
+        errors["period"] = "The period must be the first day of a month."
+    if series.council_id != measure.council_id:
+        errors["series"] = "Choose a series of this measure's council."
+    return errors
+
+
 @transaction.atomic
 def measure_value_save(
     *, measure: Measure, period: dt.date, series: Series, value, by
@@ -58,12 +74,9 @@ def measure_value_save(
     """Set (or, with value None, clear) one figure and mark the measure's source refreshed."""
     # Figures are monthly data that outlive any one round, so no round lock applies; what a
     # signed-off return showed is kept in its frozen snapshot.
+    require_action(by, measure.council, Action.EDIT)
     # 1. Validate the cell's address and the value for the measure's unit.
-    errors = {}
-    if not isinstance(period, dt.date) or isinstance(period, dt.datetime) or period.day != 1:
-        errors["period"] = "The period must be the first day of a month."
-    if series.council_id != measure.council_id:
-        errors["series"] = "Choose a series of this measure's council."
+    errors = measure_value_address_errors(measure=measure, period=period, series=series)
     if errors:
         raise ValidationError(errors)
     number = (
@@ -102,3 +115,183 @@ def measure_value_save(
         after={"period": period, "series": series.slug, "value": number},
     )
     return result
+
+
+# --- the measure catalogue: sources, series, measures ---------------------------------------
+
+
+@transaction.atomic
+def data_source_upsert(
+    *, council: LocalAuthority, source: DataSource | None, by, **fields
+) -> DataSource:
+    """Create or change one of a council's data sources: its name, basis and refresh date."""
+    require_action(by, council, Action.EDIT)
+    return row_write(
+        model=DataSource,
+        instance=source,
+        values={**fields, "council": council},
+        by=by,
+        action="data_source",
+    )
+
+
+@transaction.atomic
+def series_upsert(*, council: LocalAuthority, series: Series | None, by, **fields) -> Series:
+    """Create or change one line of figures (the actual, a baseline, last year...)."""
+    require_action(by, council, Action.EDIT)
+    return row_write(
+        model=Series,
+        instance=series,
+        values={**fields, "council": council},
+        by=by,
+        action="series",
+    )
+
+
+@transaction.atomic
+def measure_upsert(
+    *, council: LocalAuthority, measure: Measure | None, by, conditions=None, **fields
+) -> Measure:
+    """Create or change a key measure: what it counts, its unit, source and conditions."""
+    require_action(by, council, Action.EDIT)
+    return row_write(
+        model=Measure,
+        instance=measure,
+        values={**fields, "council": council},
+        by=by,
+        action="measure",
+        m2m={"conditions": list(conditions)} if conditions is not None else None,
+    )
+
+
+# --- many figures at once (the workbook) ----------------------------------------------------
+
+NOTE_MAX = MeasureValue._meta.get_field("note").max_length
+_STORED_PLACES = Decimal("0.0001")
+
+
+@dataclass(slots=True)
+class FigureCell:
+    """One figure to store: a measure's value for a period in a series, and its note (None
+    keeps the stored note)."""
+
+    measure: Measure
+    period: dt.date
+    series: Series
+    value: object
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class FigureProblem:
+    """Why one figure of a batch was refused: its index in the batch, the field and the reason."""
+
+    index: int
+    field: str
+    message: str
+
+
+class FiguresRefused(ValidationError):
+    """Some figures of a batch broke the rules; none of the batch was written."""
+
+    def __init__(self, problems: list[FigureProblem]):
+        self.problems = problems
+        super().__init__([problem.message for problem in problems])
+
+
+def _cell_label(cell: FigureCell) -> str:
+    return f"{cell.series.slug} {cell.period:%Y-%m}"
+
+
+@transaction.atomic
+def measure_values_save_many(
+    *, council: LocalAuthority, cells: list[FigureCell], by
+) -> tuple[int, int]:
+    """Store many figures under the rules of measure_value_save; returns (created, changed).
+
+    The workbook's thousands of figures: each is checked as a typed one is (address, unit,
+    size), then written with one statement per kind of write, and each measure's history gets
+    one entry listing its figures before and after. Unlike a typed figure, a batch does not mark
+    the sources refreshed today: the workbook carries each source's own refresh date.
+    """
+    # 1. The role check, once for the council.
+    require_action(by, council, Action.EDIT)
+    # 2. Validate every figure; nothing is written if any is refused.
+    problems: list[FigureProblem] = []
+    numbers: list[Decimal | None] = []
+    for index, cell in enumerate(cells):
+        errors = measure_value_address_errors(
+            measure=cell.measure, period=cell.period, series=cell.series
+        )
+        if cell.measure.council_id != council.pk:
+            errors["measure"] = "Choose a measure of this council."
+        number = None
+        if not errors:
+            try:
+                number = measure_value_validate(unit=cell.measure.unit, value=cell.value)
+            except ValidationError as error:
+                errors.update({k: v[0] for k, v in error.message_dict.items()})
+        if cell.note is not None and len(cell.note) > NOTE_MAX:
+            errors["note"] = f"Keep a note to {NOTE_MAX} characters or fewer."
+        problems += [FigureProblem(index, name, message) for name, message in errors.items()]
+        numbers.append(number)
+    if problems:
+        raise FiguresRefused(problems)
+    # 3. The stored figures of the measures touched, locked against a save in between.
+    measure_ids = {cell.measure.pk for cell in cells}
+    stored = {
+        (m, p, s): (pk, v, n)
+        for pk, m, p, s, v, n in MeasureValue.objects.select_for_update()
+        .filter(measure_id__in=measure_ids)
+        .values_list("pk", "measure_id", "period", "series_id", "value", "note")
+    }
+    new, changed = [], []
+    before: dict[int, dict] = {}
+    after: dict[int, dict] = {}
+    for cell, number in zip(cells, numbers, strict=True):
+        found = stored.get((cell.measure.pk, cell.period, cell.series.pk))
+        note = cell.note if cell.note is not None else (found[2] if found else "")
+        if found is not None and found[1] == number and found[2] == note:
+            continue
+        label = _cell_label(cell)
+        if found is None:
+            new.append((cell.measure.pk, cell.period, cell.series.pk, number, note))
+        else:
+            changed.append((number, note, found[0]))
+            before.setdefault(cell.measure.pk, {})[label] = found[1]
+        # As the column stores it (4 places), so before and after read alike in the history.
+        after.setdefault(cell.measure.pk, {})[label] = number.quantize(_STORED_PLACES)
+    # 4. Write. Why not bulk_create: building thousands of model instances and Django's
+    #    per-value insert compilation cost ~5x the openpyxl parse (bench/bench_import.py); the
+    #    figures are validated and keyed above, so plain parameterised SQL is enough.
+    meta = MeasureValue._meta
+    column = {f.name: f.column for f in meta.concrete_fields}
+    table = connection.ops.quote_name(meta.db_table)
+    with connection.cursor() as cursor:
+        if new:
+            names = ", ".join(
+                connection.ops.quote_name(column[n])
+                for n in ("measure", "period", "series", "value", "note")
+            )
+            cursor.executemany(
+                f"INSERT INTO {table} ({names}) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
+                new,
+            )
+        if changed:
+            cursor.executemany(
+                f"UPDATE {table} SET {column['value']} = %s, {column['note']} = %s "  # noqa: S608
+                f"WHERE {meta.pk.column} = %s",
+                changed,
+            )
+    # 5. History: one entry per measure, its figures before and after.
+    measures = {cell.measure.pk: cell.measure for cell in cells}
+    for measure_id, figures in after.items():
+        audit_record(
+            action="measure_values.save",
+            user=by,
+            council=council,
+            obj=measures[measure_id],
+            before=before.get(measure_id) or None,
+            after=figures,
+        )
+    return len(new), len(changed)

@@ -34,6 +34,11 @@ ACTION_LABELS = {
     "milestone.save": "Saved the milestone",
     "round_overview.save": "Saved the overview",
     "headlines.save": "Saved the headlines",
+    # Sections a workbook adds to a draft round (each app's *_create service).
+    "condition_update.create": "Added the condition",
+    "risk_update.create": "Added the risk",
+    "workstream_update.create": "Added the workstream",
+    "milestone.create": "Added the milestone",
 }
 @dataclass(frozen=True)
 class HistorySection:

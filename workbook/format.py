@@ -162,7 +162,10 @@ ROUNDS = SheetSpec(
         Column("submitted_on", "Submitted on", DATE),
     ),
     key=("agreement", "financial_year", "update_number"),
-    help="Quarterly returns. Import creates rounds; it never changes a round's status.",
+    help=(
+        "Quarterly returns. Import creates and changes draft rounds only; it never sets or "
+        "changes a status."
+    ),
 )
 
 CONDITIONS = SheetSpec(

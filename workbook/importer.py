@@ -1,10 +1,12 @@
-"""The workbook import service: check, read, plan every sheet, then write all or nothing."""
+"""The workbook import: check, read, plan every sheet, then write every row through the service
+of the app that owns it (the browser's own where there is one), all or nothing."""
 
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from conditions.models import (
@@ -17,9 +19,11 @@ from conditions.models import (
 )
 from finance.models import DeficitCap, FinanceLine, PaymentInstalment
 from metrics.models import DataSource, Measure, Series
+from metrics.services import FiguresRefused, measure_values_save_many
 from risks.models import Risk, RiskUpdate
-from svmonitor.audit import audit_record
+from svmonitor.audit import audit_record, audit_via
 from svmonitor.choices import DFE_LEVELS, Rag, RoundStatus
+from svmonitor.errors import StaleEdit
 from svmonitor.fy import fy_label
 from svmonitor.models import (
     Agreement,
@@ -29,15 +33,22 @@ from svmonitor.models import (
     ReportingRound,
 )
 from workbook import format as fmt
-from workbook.plan import ImportResult, Table, now
+from workbook.plan import ImportResult, PlannedWrite, Table
 from workbook.rag_notation import rag_labels_for_council
 from workbook.reader import CellError, Row, workbook_read
 from workbook.refs import Refs
 from workbook.safety import workbook_check
 from workbook.values import plan_values
+from workbook.writers import WRITERS
 
 NEEDS_ADMIN = "only a site administrator can create a council"
 STATUS_FIXED = "a round's status cannot be changed by import: use the round page"
+DRAFTS_ONLY = (
+    "an import creates draft rounds only, not '{status}': open the round as a draft, then mark "
+    "it ready, sign it off and record its submission on the round page"
+)
+SUBMITTED_ON_FIXED = "the date a round went to DfE is recorded on the round page, not by import"
+STALE = "someone saved this row while the import ran; nothing was imported: upload it again"
 
 
 def _as_path(file) -> tuple[Path, object]:
@@ -58,13 +69,25 @@ def _as_path(file) -> tuple[Path, object]:
 
 
 def workbook_import(
-    *, file, council_slug: str, dry_run: bool = False, by=None, filename: str = ""
+    *,
+    file,
+    council_slug: str,
+    dry_run: bool = False,
+    by=None,
+    filename: str = "",
+    expected: dict | None = None,
 ) -> ImportResult:
-    """Import (or dry-run) a council workbook; every bad cell is reported and nothing written."""
+    """Import (or dry-run) a council workbook; every bad cell is reported and nothing written.
+
+    `by` is the user the import acts as: each row goes through its app's service, which checks
+    that user's role as the browser does. `expected` is the preview's stamps: a row that moved
+    since the preview is refused and shown beside the workbook's value.
+    """
     path, temporary = _as_path(file)
+    filename = filename or getattr(file, "name", "") or path.name
     try:
         # 1. Refuse hostile files before openpyxl opens them (raises WorkbookRefused).
-        workbook_check(path, filename or getattr(file, "name", "") or path.name)
+        workbook_check(path, filename)
         # 2. Parse outside the transaction: SQLite's IMMEDIATE mode would hold the write lock.
         read = workbook_read(path)
     finally:
@@ -73,13 +96,20 @@ def workbook_import(
     result = ImportResult(council_slug=council_slug, dry_run=dry_run)
     result.errors.extend(read.errors)
     result.notes.extend(read.notes)
-    # 3. Plan every sheet against the database, collecting every error; 4. write all or nothing.
+    # 3. Plan every sheet against the database, collecting every error; 4. write every row
+    #    through its service. A dry run writes too, so the preview meets every refusal the
+    #    import would (roles, locks, narratives), then rolls back; without a user to act as
+    #    (the command's --dry-run without --user) it checks the workbook only.
     with transaction.atomic():
-        plan = _Plan(read, council_slug, by, result)
+        plan = _Plan(read, council_slug, by, result, expected)
+        plan.stamping = dry_run or expected is not None
         plan.run()
+        if not result.errors and (by is not None or not dry_run):
+            with audit_via(f"via workbook {Path(filename).name}"):
+                plan.write()
         if result.errors or dry_run:
+            transaction.set_rollback(True)
             return result
-        plan.write()
         result.applied = True
         audit_record(
             action="workbook_import",
@@ -93,8 +123,8 @@ def workbook_import(
 class _Plan(Refs):
     """Walks the sheets in dependency order, building one Table per model."""
 
-    def __init__(self, read, slug, by, result: ImportResult):
-        super().__init__(read, result)
+    def __init__(self, read, slug, by, result: ImportResult, expected: dict | None = None):
+        super().__init__(read, result, expected)
         self.slug = slug
         self.by = by
         self.council = None
@@ -153,7 +183,7 @@ class _Plan(Refs):
                     "Council sheet must give its name to create it",
                 )
                 return False
-            if self.by is not None and not self.by.is_superuser:
+            if self.by is None or not self.by.is_superuser:
                 self.error(spec.name, row, "name", NEEDS_ADMIN)
                 return False
             self.result.council_created = True
@@ -276,14 +306,25 @@ class _Plan(Refs):
             key = (id(agreement), v["financial_year"], v["update_number"])
             existing = table.by_key.get(key)
             values = {"agreement": agreement, **self.values_from(row, ReportingRound, spec)}
+            # Only the lifecycle services move a status or record a submission: an import
+            # creates drafts, and may name an existing round's status only as it stands.
+            status = values.pop("status", None)
+            submitted_on = values.pop("submitted_on", None)
             if existing is not None:
-                if values.get("status", existing.status) != existing.status:
+                if status is not None and status != existing.status:
                     self.error(spec.name, row, "status", STATUS_FIXED)
                     continue
-                values.pop("status", None)
-            elif values.get("status") == RoundStatus.SUBMITTED and not v.get("submitted_on"):
-                self.error(spec.name, row, "submitted_on", "a submitted round needs its date")
-                continue
+                if "submitted_on" in v and submitted_on != existing.submitted_on:
+                    self.error(spec.name, row, "submitted_on", SUBMITTED_ON_FIXED)
+                    continue
+            else:
+                if status not in (None, RoundStatus.DRAFT):
+                    label = RoundStatus(status).label
+                    self.error(spec.name, row, "status", DRAFTS_ONLY.format(status=label))
+                    continue
+                if submitted_on is not None:
+                    self.error(spec.name, row, "submitted_on", SUBMITTED_ON_FIXED)
+                    continue
             locked = self.locked(existing) if existing is not None else None
             if locked:
                 locked = f"round {existing.fy} Update {existing.update_number} is " + locked
@@ -426,7 +467,7 @@ class _Plan(Refs):
                 continue
             values = self.values_from(row, Measure, spec, skip=("conditions", "data_source"))
             values["council"] = council
-            values["data_source"] = self.source_named(row.values["data_source"])
+            values["data_source"] = self.source_named(row.values["data_source"], row)
             if "programme_area" in row.values:
                 values["programme_area"] = area
             m2m = {"conditions": conditions} if "conditions" in row.values else None
@@ -544,24 +585,66 @@ class _Plan(Refs):
             key = (id(agreement), row.values["financial_year"], row.values["scenario"])
             table.upsert(summary, row, key, values, key_column="financial_year")
 
-    # -- write --------------------------------------------------------------------------
+    # -- write ------------------------------------------------------------------------------
 
     def write(self) -> None:
-        """Write every planned row: parents first, so children pick up their keys."""
-        stamp = now()
-        council_table = self.tables[LocalAuthority]
-        council_table.write(self.by, stamp)
-        agreements = self.tables[Agreement]
-        # One by one in signing order: a revision may supersede an agreement created here too.
-        for obj in sorted(agreements.new, key=lambda a: a.date_signed):
-            obj.save()
-        agreements.new = []
+        """Write every planned row through its service, parents first; refusals become errors."""
         for table in self.tables.values():
-            if table.model is not LocalAuthority:
-                table.write(self.by, stamp)
-        self.values.write()
-        for table in self.tables.values():
-            table.write_m2m()
+            writer = WRITERS[table.model]
+            for planned in table.writes:
+                if _waits_for_a_refused_parent(planned):
+                    continue  # its parent's refusal is already reported
+                try:
+                    saved = writer(planned, self.by)
+                except (ValidationError, PermissionDenied, StaleEdit) as refusal:
+                    self._refused(planned.sheet, planned.row, planned.key_column, refusal)
+                    continue
+                if planned.obj.pk is None:
+                    # Children planned against this object now see its key, and it sees its
+                    # parents' keys (set when they were created, after it was planned).
+                    for field in saved._meta.concrete_fields:
+                        if not field.generated:  # a generated column is read back by a query
+                            setattr(planned.obj, field.attname, getattr(saved, field.attname))
+                    planned.obj._state.adding = False
+        self._write_values()
+
+    def _write_values(self) -> None:
+        cells = self.values.cells
+        if not cells or any(c.measure.pk is None or c.series.pk is None for c in cells):
+            return  # nothing to store, or a measure or series was refused (already reported)
+        try:
+            measure_values_save_many(council=self.council, cells=cells, by=self.by)
+        except FiguresRefused as refused:
+            for problem in refused.problems:
+                sheet, number, column = self.values.where[problem.index]
+                self.result.errors.append(CellError(sheet, number, column, problem.message))
+        except PermissionDenied as refusal:
+            sheet, number, column = self.values.where[0]
+            self.result.errors.append(CellError(sheet, number, column, str(refusal)))
+
+    def _refused(self, sheet: str, row: Row | None, key_column: str, refusal) -> None:
+        """Report a service's refusal at the row (and, for a field's rule, the column)."""
+        number = row.number if row is not None else None
+        letters = row.letters if row is not None else {}
+        if isinstance(refusal, StaleEdit):
+            messages = {key_column: [STALE]}
+        elif isinstance(refusal, PermissionDenied):
+            messages = {key_column: [str(refusal)]}
+        elif hasattr(refusal, "error_dict"):
+            messages = refusal.message_dict
+        else:
+            messages = {key_column: refusal.messages}
+        for name, reasons in messages.items():
+            column = letters.get(name, letters.get(key_column, ""))
+            for reason in reasons:
+                self.result.errors.append(CellError(sheet, number, column, reason))
+
+
+def _waits_for_a_refused_parent(planned: PlannedWrite) -> bool:
+    related = [v for v in planned.values.values() if hasattr(v, "_meta")]
+    for targets in (planned.m2m or {}).values():
+        related.extend(targets)
+    return any(obj.pk is None for obj in related)
 
 
 __all__ = ["CellError", "ImportResult", "Row", "fy_label", "workbook_import"]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
-from django.utils import timezone
 
 from svmonitor.fy import fy_label
 from workbook import format as fmt
@@ -16,6 +16,8 @@ from workbook.reader import CellError, Row
 # The preview lists changes one field a line; past this many it says how many more there are.
 MAX_CHANGE_LINES = 200
 NEW_ROW = "New row"
+# The stamp of a row the import creates: at confirm, a row that exists by then has moved.
+NEW_STAMP = "new"
 
 
 @dataclass
@@ -84,6 +86,42 @@ def row_key(sheet: str, row: Row | None) -> str:
 
 
 @dataclass(frozen=True)
+class Conflict:
+    """A field of a row someone saved after the preview: their value beside the workbook's."""
+
+    sheet: str
+    row: int | None
+    key: str
+    field: str
+    stored: str
+    workbook: str
+    saved_by: str
+
+
+@dataclass
+class PlannedWrite:
+    """One row the import will create or change, and the workbook row it comes from."""
+
+    obj: models.Model
+    values: dict
+    m2m: dict | None
+    sheet: str
+    row: Row | None
+    key_column: str
+    version: int | None = None  # the version the plan read, for the service's version lock
+
+
+def stamp_key(sheet: str, row: int) -> str:
+    """How a row is named in the preview's stamps."""
+    return f"{sheet}!{row}"
+
+
+def fingerprint(parts) -> str:
+    """A short digest of stored values, for rows with no version number."""
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
 class RagReading:
     """How one RAG cell was read, so the preview can show it."""
 
@@ -108,6 +146,12 @@ class ImportResult:
     applied: bool = False
     changes: list[ChangeLine] = field(default_factory=list)
     changes_total: int = 0
+    # "sheet!row" -> how each row the import creates or changes stood when planned (a version,
+    # or a fingerprint of the stored values): the preview keeps these, the confirm compares.
+    stamps: dict[str, str] = field(default_factory=dict)
+    # Rows that moved between the preview and the confirm, field by field: what is stored now
+    # (the other person's save) beside what the workbook has.
+    conflicts: list[Conflict] = field(default_factory=list)
 
     def add_change(self, line: ChangeLine | None = None, *, make=None) -> None:
         """Count a change; keep its line while the list is short enough to read.
@@ -166,19 +210,33 @@ def _same(current, wanted) -> bool:
 
 
 class Table:
-    """One model's rows: the existing ones by natural key, and what the import will do."""
+    """One model's rows: the existing ones by natural key, and the writes the import plans."""
 
     def __init__(self, plan, model: type[models.Model]):
         self.plan = plan
         self.model = model
         self.by_key: dict = {}
-        self.new: list = []
-        self.changed: dict[int, models.Model] = {}
-        self.changed_fields: set[str] = set()
         self.seen: dict = {}
         self.m2m_current: dict[tuple[int, str], set[int]] = {}
-        self.m2m_wanted: list[tuple[models.Model, str, list]] = []
+        self.m2m_attrs: set[str] = set()
         self.fields = {f.name: f for f in model._meta.concrete_fields}
+        self.writes: list[PlannedWrite] = []
+
+    def stamp(self, obj) -> str:
+        """How a stored row stands: its version, else a fingerprint of its values and links."""
+        if "version" in self.fields:
+            return f"v{obj.version}"
+        values = [getattr(obj, f.attname) for f in self.fields.values() if not f.primary_key]
+        links = [
+            (attr, sorted(self.m2m_current.get((id(obj), attr), ())))
+            for attr in sorted(self.m2m_attrs)
+        ]
+        return fingerprint((values, links))
+
+    def plan_new(self, obj, values: dict, sheet: str, row: Row | None, key_column: str = ""):
+        """Plan a row the import creates without a row of its own sheet (a source or series a
+        figure needs)."""
+        self.writes.append(PlannedWrite(obj, values, None, sheet, row, key_column))
 
     def load(self, objects, key) -> None:
         """Register existing rows under their natural key."""
@@ -222,14 +280,11 @@ class Table:
                 return None
             obj = self.model(**values)
             self.by_key[key] = obj
-            self.new.append(obj)
-            for attr, targets in (m2m or {}).items():
-                if targets:
-                    self.m2m_wanted.append((obj, attr, targets))
             summary.created += 1
-            result.add_change(
-                ChangeLine(summary.name, row.number, row_key(summary.name, row), NEW_ROW, "", "")
-            )
+            line = ChangeLine(summary.name, row.number, row_key(summary.name, row), NEW_ROW, "", "")
+            result.add_change(line)
+            self.writes.append(PlannedWrite(obj, values, m2m, summary.name, row, key_column))
+            self.plan.expect(summary.name, row, key_column, NEW_STAMP, [line], obj)
             return obj
         diffs = []
         for name, wanted in values.items():
@@ -240,7 +295,6 @@ class Table:
             current = self.m2m_current.get((id(obj), attr), set())
             if any(t.pk is None for t in targets) or {t.pk for t in targets} != current:
                 diffs.append(attr)
-                self.m2m_wanted.append((obj, attr, targets))
         if not diffs:
             summary.unchanged += 1
             return obj
@@ -250,18 +304,24 @@ class Table:
             self.plan.error(summary.name, row, column, locked)
             return None
         where = row_key(summary.name, row)
+        stamp = self.stamp(obj)
+        lines = []
         for name in diffs:
             old, new = self._shown(obj, name, values, m2m)
-            result.add_change(
-                ChangeLine(summary.name, row.number, where, self._verbose(name), old, new)
-            )
+            lines.append(ChangeLine(summary.name, row.number, where, self._verbose(name), old, new))
+            result.add_change(lines[-1])
+        # The planned object holds the row as the workbook wants it; the write passes that to
+        # the service, which re-reads the stored row under its own lock.
         for name in diffs:
             if name in values:
                 setattr(obj, name, values[name])
-                self.changed_fields.add(name)
-        if any(name in values for name in diffs):
-            self.changed[id(obj)] = obj
         summary.changed += 1
+        changed_m2m = {attr: t for attr, t in (m2m or {}).items() if attr in diffs}
+        version = obj.version if "version" in self.fields else None
+        self.writes.append(
+            PlannedWrite(obj, values, changed_m2m, summary.name, row, key_column, version)
+        )
+        self.plan.expect(summary.name, row, key_column, stamp, lines, obj)
         return obj
 
     def _shown(self, obj, name: str, values: dict, m2m: dict | None) -> tuple[str, str]:
@@ -286,37 +346,3 @@ class Table:
         if name in self.fields:
             return self.fields[name].verbose_name
         return name.replace("_", " ")
-
-    def write(self, by, now) -> None:
-        """Insert the new rows and update the changed ones (bulk, after full validation)."""
-        if self.new:
-            if "updated_by" in self.fields:
-                for obj in self.new:
-                    obj.updated_by = by
-            self.model.objects.bulk_create(self.new, batch_size=500)
-        if self.changed:
-            extra = set()
-            changed = list(self.changed.values())
-            for obj in changed:
-                if "version" in self.fields:
-                    obj.version += 1
-                    extra.add("version")
-                if "updated_by" in self.fields:
-                    obj.updated_by = by
-                    extra.add("updated_by")
-                if "updated_at" in self.fields:
-                    obj.updated_at = now
-                    extra.add("updated_at")
-            self.model.objects.bulk_update(
-                changed, sorted(self.changed_fields | extra), batch_size=500
-            )
-
-    def write_m2m(self) -> None:
-        """Set the many-to-many links once every row has its primary key."""
-        for obj, attr, targets in self.m2m_wanted:
-            getattr(obj, attr).set(targets)
-
-
-def now():
-    """The time stamped on changed rows."""
-    return timezone.now()

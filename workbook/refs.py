@@ -7,10 +7,25 @@ from collections import defaultdict
 from metrics.models import DataSource
 from svmonitor.choices import Rag, RoundStatus
 from svmonitor.fy import fy_label
+from svmonitor.models import AuditEvent
 from workbook import format as fmt
-from workbook.plan import RagReading, SheetSummary, Table
+from workbook.plan import (
+    NEW_ROW,
+    NEW_STAMP,
+    Conflict,
+    RagReading,
+    SheetSummary,
+    Table,
+    stamp_key,
+)
 from workbook.rag_notation import rag_parse
 from workbook.reader import CellError, ReadResult, Row
+
+MOVED = (
+    "{who} saved this after your preview, so it was not imported: what is stored now is shown "
+    "beside the workbook's value under 'Saved since your preview'. Check it, then upload the "
+    "workbook again."
+)
 
 _LOCKED_WORDS = {
     RoundStatus.READY: "ready for sign-off",
@@ -37,9 +52,13 @@ def condition_pick(candidates, on=None):
 class Refs:
     """Row-level helpers shared by every sheet step: errors, values and references."""
 
-    def __init__(self, read: ReadResult, result):
+    def __init__(self, read: ReadResult, result, expected: dict | None = None):
         self.read = read
         self.result = result
+        # The stamps the preview recorded (None when there was no preview, e.g. the command).
+        self.expected = expected
+        # Stamps serve a preview and its confirm; a plain import (the command) skips them.
+        self.stamping = True
         self.summaries = {spec.name: SheetSummary(spec.name) for spec in fmt.SHEETS}
         self.bad_rows = {(e.sheet, e.row) for e in read.errors}
         self.rag_labels: dict[str, str] = {}
@@ -58,6 +77,41 @@ class Refs:
         column = row.letters.get(column_key, column_key) if isinstance(row, Row) else column_key
         self.result.errors.append(CellError(sheet, number, column, reason))
         self.bad_rows.add((sheet, number))
+
+    def expect(self, sheet: str, row, key_column: str, stamp: str, lines, obj=None) -> None:
+        """Keep how a row stood for the preview; at confirm, refuse it if it moved since."""
+        if row is None or not self.stamping:
+            return
+        number = row.number if isinstance(row, Row) else row
+        key = stamp_key(sheet, number)
+        self.result.stamps[key] = stamp
+        if self.expected is None or self.expected.get(key) == stamp:
+            return
+        who = self._saved_by(obj)
+        for line in lines:
+            if line.field == NEW_ROW:
+                # The preview saw the row stored and unchanged; it has gone since.
+                stored, field = "(not stored any more)", "Row"
+            else:
+                stored, field = line.old, line.field
+            new = "(a new row)" if line.field == NEW_ROW else line.new
+            self.result.conflicts.append(Conflict(sheet, number, line.key, field, stored, new, who))
+        if stamp != NEW_STAMP and not lines:
+            self.result.conflicts.append(Conflict(sheet, number, "", "", "(changed)", "", who))
+        self.error(sheet, row, key_column, MOVED.format(who=who))
+
+    def _saved_by(self, obj) -> str:
+        """Who last saved a row, from its history ("Someone else" when none is recorded)."""
+        if obj is None or obj.pk is None:
+            return "Someone else"
+        event = (
+            AuditEvent.objects.filter(
+                object_type=obj._meta.label_lower, object_id=str(obj.pk), user__isnull=False
+            )
+            .order_by("-at", "-pk")
+            .first()
+        )
+        return event.username if event is not None else "Someone else"
 
     def row_ok(self, spec, row: Row) -> bool:
         """Whether every cell of the row was read without error."""
@@ -95,6 +149,7 @@ class Refs:
         self._rekey_by_parents(table, (parent,), (attname,))
 
     def _load_m2m(self, table: Table, attr: str) -> None:
+        table.m2m_attrs.add(attr)
         for obj in table.by_key.values():
             table.m2m_current[(id(obj), attr)] = {t.pk for t in getattr(obj, attr).all()}
 
@@ -218,13 +273,20 @@ class Refs:
             return None
         return found
 
-    def source_named(self, name: str):
+    def source_named(self, name: str, row: Row | None = None):
         """A data source by name, planned for creation when the workbook does not define it."""
         found = self.sources.by_key.get((name,))
         if found is None:
             found = DataSource(council=self.council, name=name)
             self.sources.by_key[(name,)] = found
-            self.sources.new.append(found)
+            # Written with the measure's row: its sheet and row are where a refusal points.
+            self.sources.plan_new(
+                found,
+                {"council": self.council, "name": name},
+                fmt.MEASURES.name,
+                row,
+                "data_source",
+            )
             self.summaries[fmt.DATA_SOURCES.name].created += 1
         return found
 

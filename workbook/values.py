@@ -5,47 +5,24 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import connection
-
 from metrics.models import MeasureValue, Series
+from metrics.services import FigureCell
 from svmonitor.fy import fy_bounds
 from workbook import format as fmt
-from workbook.plan import NEW_ROW, ChangeLine, show
+from workbook.plan import NEW_ROW, NEW_STAMP, ChangeLine, fingerprint, show
 
 
 @dataclass
 class ValuesPlan:
-    """New and changed measure values, kept as plain tuples until the write (thousands of rows)."""
+    """The figures to create or change, each with the sheet, row and column it was read from."""
 
-    new: list = field(default_factory=list)
-    changed: list = field(default_factory=list)
+    cells: list[FigureCell] = field(default_factory=list)
+    where: list[tuple[str, int, str]] = field(default_factory=list)
 
-    def write(self) -> None:
-        """Insert and update the figures with one executemany each.
-
-        Why not bulk_create: building thousands of model instances and Django's per-value
-        insert compilation cost ~5x the openpyxl parse (bench/bench_import.py); the rows are
-        already validated, quantised and keyed, so plain parameterised SQL is enough.
-        """
-        meta = MeasureValue._meta
-        column = {f.name: f.column for f in meta.concrete_fields}
-        table = connection.ops.quote_name(meta.db_table)
-        with connection.cursor() as cursor:
-            if self.new:
-                names = ", ".join(
-                    connection.ops.quote_name(column[n])
-                    for n in ("measure", "period", "series", "value", "note")
-                )
-                cursor.executemany(
-                    f"INSERT INTO {table} ({names}) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
-                    [(m.pk, p, s.pk, v, n or "") for m, p, s, v, n in self.new],
-                )
-            if self.changed:
-                cursor.executemany(
-                    f"UPDATE {table} SET {column['value']} = %s, {column['note']} = %s "  # noqa: S608
-                    f"WHERE {meta.pk.column} = %s",
-                    [(v, n, pk) for pk, v, n in self.changed],
-                )
+    def add(self, cell: FigureCell, sheet: str, row: int, column: str) -> None:
+        """Plan one figure."""
+        self.cells.append(cell)
+        self.where.append((sheet, row, column))
 
 
 def _actual_series(plan):
@@ -53,9 +30,15 @@ def _actual_series(plan):
     if actual:
         return actual[0]
     # A council bringing only a grid gets its "actual" line made for it.
-    created = Series(council=plan.council, kind=Series.Kind.ACTUAL, name="Actual", slug="actual")
+    values = {
+        "council": plan.council,
+        "kind": Series.Kind.ACTUAL,
+        "name": "Actual",
+        "slug": "actual",
+    }
+    created = Series(**values)
     plan.series.by_key[("actual",)] = created
-    plan.series.new.append(created)
+    plan.series.plan_new(created, values, fmt.SERIES.name, None)
     plan.summaries[fmt.SERIES.name].created += 1
     return created
 
@@ -127,10 +110,14 @@ def plan_values(plan) -> ValuesPlan:
             existing[key] = (pk, value, note)
     resolver = _Resolver(plan)
     seen: dict = {}
-    new, changed = result.new, result.changed
     add_change = plan.result.add_change
+    # Per workbook row: how its stored figures stood, and its change lines (for the confirm).
+    stood: dict[tuple[str, int], list] = {}
+    stamping = plan.stamping
+    row_lines: dict[tuple[str, int], list] = {}
+    row_column: dict[tuple[str, int], str] = {}
 
-    def place(spec, summary, where, measure, period, series, value, note):
+    def place(spec, summary, where, column, measure, period, series, value, note):
         """Plan one figure; returns an error reason or None. Called thousands of times."""
         ident = (id(measure), period, id(series))
         if ident in seen:
@@ -141,21 +128,35 @@ def plan_values(plan) -> ValuesPlan:
             return resolver.period_error(period)
         found = existing.get(ident)
         if found is None:
-            new.append((measure, period, series, value, note))
             summary.created += 1
-            add_change(
-                make=lambda: ChangeLine(*where, _key(measure, period, series), NEW_ROW, "", "")
-            )
+            if stamping:
+                lines = [ChangeLine(*where, _key(measure, period, series), NEW_ROW, "", "")]
+                add_change(lines[0])
+            else:
+                # Thousands of new figures: lines past the preview's limit are never built.
+                add_change(
+                    make=lambda: ChangeLine(*where, _key(measure, period, series), NEW_ROW, "", "")
+                )
         elif found[1] == value and (note is None or found[2] == note):
             summary.unchanged += 1
+            return None
         else:
-            changed.append((found[0], value, found[2] if note is None else note))
             summary.changed += 1
             key = _key(measure, period, series)
+            lines = []
             if found[1] != value:
-                add_change(ChangeLine(*where, key, "Value", show(found[1]), show(value)))
+                lines.append(ChangeLine(*where, key, "Value", show(found[1]), show(value)))
             if note is not None and found[2] != note:
-                add_change(ChangeLine(*where, key, "Note", show(found[2]), show(note)))
+                lines.append(ChangeLine(*where, key, "Note", show(found[2]), show(note)))
+            for line in lines:
+                add_change(line)
+        result.add(FigureCell(measure, period, series, value, note), *where, column)
+        if stamping:
+            stood.setdefault(where, []).append(
+                (period.isoformat(), series.slug, found[1:] if found else NEW_STAMP)
+            )
+            row_lines.setdefault(where, []).extend(lines)
+            row_column.setdefault(where, column)
         return None
 
     span = resolver.span or (dt.date.max, dt.date.min)  # no agreement: every period fails
@@ -169,6 +170,7 @@ def plan_values(plan) -> ValuesPlan:
             spec,
             summary,
             (spec.name, row.number),
+            row.letters.get("value", ""),
             pair[0],
             v["period"],
             pair[1],
@@ -188,8 +190,19 @@ def plan_values(plan) -> ValuesPlan:
         if pair is None:
             continue
         problem = place(
-            spec, summary, (spec.name, cell.row), pair[0], cell.period, pair[1], cell.value, None
+            spec,
+            summary,
+            (spec.name, cell.row),
+            cell.column,
+            pair[0],
+            cell.period,
+            pair[1],
+            cell.value,
+            None,
         )
         if problem:
             plan.error(spec.name, cell.row, cell.column, problem)
+    for (sheet, number), parts in stood.items():
+        stamp = NEW_STAMP if all(p[2] == NEW_STAMP for p in parts) else fingerprint(parts)
+        plan.expect(sheet, number, row_column[(sheet, number)], stamp, row_lines[(sheet, number)])
     return result

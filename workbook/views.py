@@ -114,7 +114,15 @@ def workbook_upload(request, slug):
     if result.ok and result.has_changes:
         token = uuid.uuid4().hex
         pending = request.session.get(SESSION_KEY, {})
-        pending[token] = {"path": path.name, "sha256": sha256, "slug": slug, "name": upload.name}
+        # The stamps say how each row to change stood in this preview; the confirm refuses
+        # any row that moved since (kept in the session, so any server can confirm).
+        pending[token] = {
+            "path": path.name,
+            "sha256": sha256,
+            "slug": slug,
+            "name": upload.name,
+            "stamps": result.stamps,
+        }
         request.session[SESSION_KEY] = pending
     else:
         path.unlink(missing_ok=True)
@@ -124,7 +132,7 @@ def workbook_upload(request, slug):
 @upload_required
 @require_POST
 def workbook_confirm(request, slug):
-    """Import the previewed workbook, checking it is byte-for-byte the one previewed."""
+    """Import the previewed workbook: the file previewed, over the rows as they were previewed."""
     council = request.council
     pending = request.session.get(SESSION_KEY, {})
     entry = pending.pop(request.POST.get("token", ""), None)
@@ -143,7 +151,11 @@ def workbook_confirm(request, slug):
         )
     try:
         result = workbook_import(
-            file=path, council_slug=slug, by=request.user, filename=entry["name"]
+            file=path,
+            council_slug=slug,
+            by=request.user,
+            filename=entry["name"],
+            expected=entry.get("stamps", {}),
         )
     except WorkbookRefused as refusal:
         return _page(

@@ -16,6 +16,7 @@ from svmonitor.models import Agreement, ReportingRound, RoundEvent, SignOff
 from svmonitor.roles import Action
 from svmonitor.sections import return_parts, round_freezer
 from svmonitor.selectors import previous_round_for, round_completeness
+from svmonitor.services.records import row_write
 from svmonitor.services.sections import text_length_errors
 
 DUE_DATES = {1: (5, 31), 2: (8, 31), 3: (11, 30)}
@@ -312,3 +313,57 @@ def round_reopen(*, round: ReportingRound, by, reason: str) -> ReportingRound:
         extra={"sign_offs_voided": voided, "was": before},
     )
     return locked
+
+
+ONLY_DRAFTS = "Only a draft return can be changed here; this one is {state}."
+
+
+@transaction.atomic
+def round_draft_save(
+    *,
+    agreement: Agreement,
+    round: ReportingRound | None,
+    financial_year: int,
+    update_number: int,
+    due_date: dt.date,
+    data_as_at: dt.date | None = None,
+    expected_version: int | None = None,
+    by,
+) -> ReportingRound:
+    """Create a draft round, or change a draft round's due date and data month.
+
+    No status is accepted: a round leaves draft only through the lifecycle services (mark
+    ready, sign off, record the submission), which freeze and record what was signed.
+    """
+    # 1. The role that opens returns (the round page's "open the next return").
+    require_action(by, agreement.council, Action.SUBMIT)
+    # 2. The year must be one of the agreement's.
+    if not agreement.first_financial_year <= financial_year <= agreement.last_financial_year:
+        raise ValidationError(
+            {
+                "financial_year": (
+                    f"The agreement runs from {agreement.period_label}; choose a year inside it."
+                )
+            }
+        )
+    values = {
+        "agreement": agreement,
+        "financial_year": financial_year,
+        "update_number": update_number,
+        "due_date": due_date,
+        "data_as_at": data_as_at,
+    }
+    if round is not None and round.pk is not None:
+        # 3. Only a draft changes, under the row lock every lifecycle step takes.
+        locked = _lock_round(round)
+        if locked.status != RoundStatus.DRAFT:
+            raise ValidationError(ONLY_DRAFTS.format(state=_state(locked.status)))
+        round = locked
+    return row_write(
+        model=ReportingRound,
+        instance=round,
+        values=values,
+        by=by,
+        action="round",
+        expected_version=expected_version,
+    )

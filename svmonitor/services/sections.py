@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
 
+from svmonitor.access import require_action
 from svmonitor.audit import json_safe
 from svmonitor.choices import Rag, RoundStatus
 from svmonitor.errors import StaleEdit, locked_error
@@ -19,11 +20,18 @@ NARRATIVE_NEEDED = (
 )
 
 
-def round_lock_for_edit(*, round_id: int) -> ReportingRound:
-    """Lock a round for a section edit; refuse unless it is a draft."""
+def round_lock_for_edit(*, round_id: int, by=None, action: str | None = None) -> ReportingRound:
+    """Lock a round for a section edit; refuse unless `by` may do `action` and it is a draft."""
     # FOR UPDATE on the round serialises section saves with mark-ready: no edit can land
     # after the snapshot is frozen. On SQLite the IMMEDIATE transaction does the same.
-    locked = ReportingRound.objects.select_for_update().get(pk=round_id)
+    # of=("self",): the council is joined for the role check, not locked.
+    locked = (
+        ReportingRound.objects.select_for_update(of=("self",))
+        .select_related("agreement__council")
+        .get(pk=round_id)
+    )
+    if action is not None:
+        require_action(by, locked.agreement.council, action)
     if locked.status != RoundStatus.DRAFT:
         raise locked_error(locked.status)
     return locked

@@ -26,6 +26,7 @@ from tests.factories import (
     RiskFactory,
     RiskUpdateFactory,
     SeriesFactory,
+    UserFactory,
     WorkstreamFactory,
     WorkstreamUpdateFactory,
 )
@@ -57,7 +58,10 @@ def build_council_data(council):
     area = ProgrammeAreaFactory(council=council, number=1, name="Inclusion")
     workstream = WorkstreamFactory(area=area, name="Early help", lead_role="Head of SEND")
     workstream.conditions.set([c1, c31])
-    MilestoneFactory(workstream=workstream, title="Hub open", due_date=dt.date(2024, 9, 1))
+    # Past due and not complete, so Overdue: the import checks a milestone as the browser does.
+    MilestoneFactory(
+        workstream=workstream, title="Hub open", due_date=dt.date(2024, 9, 1), status="overdue"
+    )
     MilestoneFactory(
         workstream=workstream,
         title="Panel reformed",
@@ -107,6 +111,11 @@ def build_council_data(council):
     return {"agreement": agreement, "submitted": submitted, "draft": draft, "ehcp": ehcp}
 
 
+def site_admin():
+    """A site administrator: only they create councils and change agreements by import."""
+    return UserFactory(username="site-admin", is_superuser=True, is_staff=True)
+
+
 def workbook_bytes(sheets: dict[str, list[list]]) -> bytes:
     """An .xlsx with the given sheets (first row = headers), built with plain openpyxl."""
     workbook = Workbook()
@@ -143,7 +152,7 @@ def minimal_sheets(name="New Council", slug="new-council") -> dict:
         ],
         fmt.GRID.name: [
             ["Measure code", "Measure", "Data source", "Series", "Apr-24", "May-24"],
-            ["ehcps", "Number of EHCPs", "MI", None, 5000, 5010.5],
+            ["ehcps", "Number of EHCPs", "MI", None, 5000, 5010],
         ],
     }
 

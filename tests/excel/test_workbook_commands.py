@@ -7,18 +7,18 @@ from django.core.management.base import CommandError
 from metrics.models import MeasureValue
 from svmonitor.checks import check_defusedxml, defusedxml_in_use
 from svmonitor.models import LocalAuthority
-from tests.excel.builders import build_council_data, headers, workbook_bytes
+from tests.excel.builders import build_council_data, headers, site_admin, workbook_bytes
 from workbook import format as fmt
 
 
-def test_export_then_import_with_dry_run_then_for_real(council, tmp_path, capsys):
+def test_export_then_import_with_dry_run_then_for_real(council, la_officer, tmp_path, capsys):
     build_council_data(council)
     path = tmp_path / "out.xlsx"
 
     call_command("export_workbook", council.slug, "-o", str(path))
     call_command("import_workbook", council.slug, str(path), "--dry-run")
     dry = capsys.readouterr().out
-    call_command("import_workbook", council.slug, str(path))
+    call_command("import_workbook", council.slug, str(path), "--user", la_officer.username)
     real = capsys.readouterr().out
 
     assert "Would import 0 new and 0 changed rows" in dry
@@ -32,7 +32,7 @@ def test_import_refuses_a_workbook_for_another_council(council, tmp_path, capsys
     call_command("export_workbook", council.slug, "-o", str(path))
 
     with pytest.raises(CommandError, match="problem"):
-        call_command("import_workbook", "another", str(path))
+        call_command("import_workbook", "another", str(path), "--user", site_admin().username)
 
     errors = capsys.readouterr().err
     assert f"the workbook is for '{council.slug}', not 'another'" in errors
@@ -41,7 +41,7 @@ def test_import_refuses_a_workbook_for_another_council(council, tmp_path, capsys
     assert not LocalAuthority.objects.filter(slug="another").exists()
 
 
-def test_import_lists_problems_and_fails(council, tmp_path, capsys):
+def test_import_lists_problems_and_fails(council, la_officer, tmp_path, capsys):
     build_council_data(council)
     path = tmp_path / "bad.xlsx"
     sheets = {
@@ -53,17 +53,17 @@ def test_import_lists_problems_and_fails(council, tmp_path, capsys):
     path.write_bytes(workbook_bytes(sheets))
 
     with pytest.raises(CommandError, match="nothing was written"):
-        call_command("import_workbook", council.slug, str(path))
+        call_command("import_workbook", council.slug, str(path), "--user", la_officer.username)
 
     assert "row 2, column D 'Value': must be a number" in capsys.readouterr().err
     assert not MeasureValue.objects.filter(value=0).exists()
 
 
-def test_import_refuses_a_hostile_file(council, tmp_path):
+def test_import_refuses_a_hostile_file(council, la_officer, tmp_path):
     path = tmp_path / "fake.xlsx"
     path.write_bytes(b"not a workbook at all")
     with pytest.raises(CommandError, match="Refused: The file is not an Excel"):
-        call_command("import_workbook", council.slug, str(path))
+        call_command("import_workbook", council.slug, str(path), "--user", la_officer.username)
 
 
 def test_export_template_writes_headers_only(council, tmp_path, capsys):

@@ -7,7 +7,13 @@ import pytest
 
 from metrics.models import MeasureValue
 from svmonitor.models import LocalAuthority
-from tests.excel.builders import minimal_sheets, rewrite_part, workbook_bytes, zip_bytes
+from tests.excel.builders import (
+    minimal_sheets,
+    rewrite_part,
+    site_admin,
+    workbook_bytes,
+    zip_bytes,
+)
 from workbook import format as fmt
 from workbook.importer import workbook_import
 from workbook.safety import WorkbookRefused
@@ -126,7 +132,7 @@ def test_a_formula_without_a_cached_value_is_reported_not_imported_as_blank(db, 
     path = tmp_path / "book.xlsx"
     path.write_bytes(workbook_bytes(sheets))
 
-    result = workbook_import(file=path, council_slug="new-council")
+    result = workbook_import(file=path, council_slug="new-council", by=site_admin())
 
     assert [(e.sheet, e.row, e.column) for e in result.errors] == [(fmt.GRID.name, 2, "F")]
     assert "formula with no saved value" in result.errors[0].reason
@@ -144,7 +150,7 @@ def test_a_formula_with_a_cached_value_imports_its_value(db, tmp_path):
     path = tmp_path / "book.xlsx"
     path.write_bytes(cached)
 
-    result = workbook_import(file=path, council_slug="new-council")
+    result = workbook_import(file=path, council_slug="new-council", by=site_admin())
 
     assert result.errors == []
     assert sorted(MeasureValue.objects.values_list("value", flat=True)) == [5000, 5001]

@@ -70,7 +70,7 @@ def test_same_content_same_hash_and_any_change_a_new_one():
     assert first.sha256 == again.sha256
     update = ConditionUpdate.objects.filter(round=round).first()
     condition_update_save(
-        update=update, expected_version=1, rag=Rag.GREEN, narrative="Done.", by=None
+        update=update, expected_version=1, rag=Rag.GREEN, narrative="Done.", by=prog.officer
     )
     assert round_snapshot_freeze(round=round, by=None).sha256 != first.sha256
 

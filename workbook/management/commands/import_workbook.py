@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from workbook.importer import workbook_import
@@ -12,6 +13,7 @@ class Command(BaseCommand):
     help = (
         "Import an svmonitor workbook for a council (created from the Council sheet if new). "
         "All or nothing: every bad cell is listed and nothing is written. "
+        "It acts as --user, meeting that user's roles as the browser does. "
         "--dry-run shows what would be created, changed and left unchanged."
     )
 
@@ -19,14 +21,32 @@ class Command(BaseCommand):
         parser.add_argument("slug", help="The council's slug")
         parser.add_argument("file", help="The .xlsx workbook")
         parser.add_argument("--dry-run", action="store_true", help="Check and report only")
+        parser.add_argument(
+            "--user",
+            help=(
+                "The username the import acts as (required unless --dry-run): each row is "
+                "written with that user's roles, and the history names them."
+            ),
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"{path} does not exist.")
+        user = None
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"], is_active=True).first()
+            if user is None:
+                raise CommandError(f"No active user {options['user']!r}.")
+        elif not options["dry_run"]:
+            raise CommandError("Give --user: the import acts as a named user, with their roles.")
         try:
             result = workbook_import(
-                file=path, council_slug=options["slug"], dry_run=options["dry_run"]
+                file=path,
+                council_slug=options["slug"],
+                dry_run=options["dry_run"],
+                by=user,
+                filename=path.name,
             )
         except WorkbookRefused as refusal:
             raise CommandError(f"Refused: {refusal}") from refusal

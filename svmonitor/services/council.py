@@ -1,0 +1,77 @@
+"""Writes for a council's own details, its RAG definitions and its agreement (contributions,
+monitoring tier): site administrators only, from any door. The agreement's payments and deficit
+caps are finance's (finance/services.py), under the same right."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from svmonitor.access import NO_USER, require_action
+from svmonitor.models import Agreement, LocalAuthority, MonitoringTierChange, RagDefinition
+from svmonitor.roles import Action
+from svmonitor.services.records import row_write
+
+NEEDS_ADMIN = "Only a site administrator can create a council."
+
+
+@transaction.atomic
+def council_create(*, by, **fields) -> LocalAuthority:
+    """Create a council (site administrators only: no council role can, as none exists yet)."""
+    if by is None:
+        raise PermissionDenied(NO_USER)
+    if not by.is_superuser:
+        raise PermissionDenied(NEEDS_ADMIN)
+    return row_write(model=LocalAuthority, instance=None, values=fields, by=by, action="council")
+
+
+@transaction.atomic
+def council_save(*, council: LocalAuthority, by, **fields) -> LocalAuthority:
+    """Change a council's name, codes or key-risk threshold."""
+    require_action(by, council, Action.ADMINISTER)
+    return row_write(model=LocalAuthority, instance=council, values=fields, by=by, action="council")
+
+
+@transaction.atomic
+def rag_definition_upsert(
+    *, council: LocalAuthority, rag_definition: RagDefinition | None, by, **fields
+) -> RagDefinition:
+    """Create or change how a council labels one RAG level and which DfE level it reports as."""
+    require_action(by, council, Action.ADMINISTER)
+    return row_write(
+        model=RagDefinition,
+        instance=rag_definition,
+        values={**fields, "council": council},
+        by=by,
+        action="rag_definition",
+    )
+
+
+@transaction.atomic
+def agreement_upsert(
+    *, council: LocalAuthority, agreement: Agreement | None, by, **fields
+) -> Agreement:
+    """Create or change a council's agreement: its years, contributions and what it supersedes."""
+    require_action(by, council, Action.ADMINISTER)
+    return row_write(
+        model=Agreement,
+        instance=agreement,
+        values={**fields, "council": council},
+        by=by,
+        action="agreement",
+    )
+
+
+@transaction.atomic
+def monitoring_tier_upsert(
+    *, agreement: Agreement, change: MonitoringTierChange | None, by, **fields
+) -> MonitoringTierChange:
+    """Create or change an entry of an agreement's monitoring-tier history."""
+    require_action(by, agreement.council, Action.ADMINISTER)
+    return row_write(
+        model=MonitoringTierChange,
+        instance=change,
+        values={**fields, "agreement": agreement},
+        by=by,
+        action="monitoring_tier",
+    )
