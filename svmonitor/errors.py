@@ -21,7 +21,11 @@ class StaleEdit(Exception):
         super().__init__(self.message)
 
 
+def locked_message(status: str) -> str:
+    """What every door says of a return past draft: "This return is submitted and ..."."""
+    return RETURN_LOCKED.format(state=_STATE_WORDS.get(status, status))
+
+
 def locked_error(status: str) -> ValidationError:
     """The error every section service raises for a return that is past draft."""
-    state = _STATE_WORDS.get(status, status)
-    return ValidationError(RETURN_LOCKED.format(state=state), code="locked")
+    return ValidationError(locked_message(status), code="locked")

@@ -15,13 +15,13 @@ from django.urls import reverse
 from django_htmx.http import trigger_client_event
 
 from svmonitor.access import council_for_user
-from svmonitor.errors import StaleEdit
+from svmonitor.errors import StaleEdit, locked_message
 from svmonitor.fy import fy_label, fy_parse
 from svmonitor.roles import Action
 from svmonitor.selectors import round_for_user
 
-LOCKED_NOTE = "This return is {state} and can no longer be edited; reopen it first."
-# Only the programme lead (the submit action) can reopen: everyone else is told who can.
+# Only the programme lead (the submit action) can reopen: everyone else is told who can. The
+# lead reads the services' own words, as the workbook and the admin show them.
 LOCKED_NOTE_ASK = (
     "This return is {state} and can no longer be edited. "
     "Ask the programme lead to reopen it if it needs to change."
@@ -132,9 +132,12 @@ def partial_template(request, template: str, name: str) -> str:
 
 def locked_response(request, round, anchor: str, row_response):
     """A section of a return past draft: its row with a note, or back to the page."""
-    state = round.get_status_display().lower().replace("dfe", "DfE")
     may_reopen = Action.SUBMIT in getattr(request, "council_actions", ())
-    note = (LOCKED_NOTE if may_reopen else LOCKED_NOTE_ASK).format(state=state)
+    if may_reopen:
+        note = locked_message(round.status)
+    else:
+        state = round.get_status_display().lower().replace("dfe", "DfE")
+        note = LOCKED_NOTE_ASK.format(state=state)
     if request.htmx:
         return row_response(note=note)
     messages.error(request, note)

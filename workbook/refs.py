@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from metrics.models import DataSource
 from svmonitor.choices import Rag, RoundStatus
+from svmonitor.errors import locked_message
 from svmonitor.fy import fy_label
 from svmonitor.models import AuditEvent
 from workbook import format as fmt
@@ -317,7 +318,5 @@ class Refs:
         word = self.locked(round_)
         if word is None:
             return None
-        return (
-            f"round {round_.fy} Update {round_.update_number} is {word}; "
-            "its updates cannot be changed by import"
-        )
+        # The services' own words, as the browser and the admin say them, naming the round.
+        return f"{round_.fy} Update {round_.update_number}: {locked_message(round_.status)}"

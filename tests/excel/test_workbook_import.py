@@ -186,7 +186,7 @@ def test_it_refuses_to_change_updates_of_a_submitted_round(council, write):
     result = workbook_import(file=write(sheets), council_slug=council.slug)
 
     assert [e.reason for e in result.errors] == [
-        "round 2024-25 Update 1 is submitted; its updates cannot be changed by import"
+        "2024-25 Update 1: This return is submitted and can no longer be edited; reopen it first."
     ]
     update = ConditionUpdate.objects.get(round=data["submitted"])
     assert update.rag == Rag.AMBER_GREEN and update.narrative == "-5% on plan"

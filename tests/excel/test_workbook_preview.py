@@ -99,7 +99,9 @@ def test_an_edit_to_a_submitted_round_points_at_the_column_that_changed(council,
     result = workbook_import(file=write(sheets), council_slug=council.slug)
 
     assert [(e.row, e.column) for e in result.errors] == [(2, "F 'Progress update'")]
-    assert "is submitted; its updates cannot be changed by import" in result.errors[0].reason
+    assert (
+        "Update 1: This return is submitted and can no longer be edited" in result.errors[0].reason
+    )
 
 
 def test_the_preview_page_lists_the_changes(client, council, la_officer):
