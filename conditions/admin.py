@@ -7,6 +7,7 @@ from conditions.models import (
     AgreementCondition,
     ConditionUpdate,
     Milestone,
+    MilestoneUpdate,
     ProgrammeArea,
     Workstream,
     WorkstreamUpdate,
@@ -103,6 +104,16 @@ class WorkstreamUpdateAdmin(RatedSectionAdmin):
     search_fields = ("workstream__name", "narrative")
     list_select_related = ("workstream", "round__agreement__council")
     raw_id_fields = ("round", "workstream")
+    readonly_fields = ("version", "updated_at", "updated_by")
+
+
+@admin.register(MilestoneUpdate)
+class MilestoneUpdateAdmin(LockedRoundAdminMixin, VersionedAdminMixin, admin.ModelAdmin):
+    list_display = ("milestone", "round", "status", "due_date", "completed_on", "version")
+    list_filter = ("status", "round__status", "round__financial_year", "round__agreement__council")
+    search_fields = ("milestone__title", "milestone__workstream__name")
+    list_select_related = ("milestone", "round__agreement__council")
+    raw_id_fields = ("round", "milestone")
     readonly_fields = ("version", "updated_at", "updated_by")
 
 

@@ -4,7 +4,7 @@ need them."""
 from __future__ import annotations
 
 from conditions.models import ConditionUpdate, Milestone, WorkstreamUpdate
-from conditions.selectors import MILESTONE_TAG
+from conditions.selectors import MILESTONE_TAG, milestones_as_in_round, milestones_in_round
 from conditions.services import condition_update_save, workstream_update_save
 from svmonitor.section_forms import RatedUpdateForm
 from svmonitor.section_rows import RatedKind
@@ -24,9 +24,9 @@ def _decorate_milestones(round, row) -> None:
 
 
 def _workstream_milestones(update) -> list[Milestone]:
-    return list(
-        Milestone.objects.filter(workstream_id=update.workstream_id).order_by("due_date", "pk")
-    )
+    # As the update's round records them.
+    milestones = Milestone.objects.filter(workstream_id=update.workstream_id)
+    return milestones_as_in_round(milestones_in_round(milestones, update.round_id))
 
 
 CONDITION = RatedKind(

@@ -1,5 +1,6 @@
 """Agreement conditions, their per-round updates, and the programme structure."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -164,10 +165,57 @@ class Milestone(models.Model):
         return f"{self.title} (due {self.due_date})"
 
 
+class MilestoneUpdate(models.Model):
+    """A milestone as one round reports it: due date, status and completion date.
+
+    Each round keeps its own record (carried forward when the next round opens, like a
+    workstream's update), so completing a milestone in 2025-26 leaves 2024-25's return as it
+    was. The milestone's own status and dates are only where its first record starts from.
+    """
+
+    round = models.ForeignKey(
+        "svmonitor.ReportingRound", on_delete=models.CASCADE, related_name="milestone_updates"
+    )
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="updates")
+    due_date = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=Milestone.Status.choices, default=Milestone.Status.ON_TRACK
+    )
+    completed_on = models.DateField(null=True, blank=True)
+    # Bumped by every save; a save carrying an older version is refused (optimistic locking).
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = council_scoped("round__agreement__council")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "milestone"], name="%(app_label)s_%(class)s_one_per_round"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["complete", "on_track", "at_risk", "overdue"]),
+                name="%(app_label)s_%(class)s_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="complete") & Q(completed_on__isnull=False))
+                | (~Q(status="complete") & Q(completed_on__isnull=True)),
+                name="%(app_label)s_%(class)s_completed_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.milestone.title} in {self.round_id}: {self.get_status_display()}"
+
+
 __all__ = [
     "AgreementCondition",
     "ConditionUpdate",
     "Milestone",
+    "MilestoneUpdate",
     "ProgrammeArea",
     "Rag",
     "Workstream",

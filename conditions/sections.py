@@ -3,7 +3,13 @@ what is still to do in them (registered with the spine in ConditionsConfig.ready
 
 from __future__ import annotations
 
-from conditions.models import ConditionUpdate, Workstream, WorkstreamUpdate
+from conditions.models import (
+    ConditionUpdate,
+    Milestone,
+    MilestoneUpdate,
+    Workstream,
+    WorkstreamUpdate,
+)
 from conditions.selectors import conditions_in_force
 from svmonitor.history import HistorySection, history_section_register
 from svmonitor.section_views import section_urls_register
@@ -92,9 +98,42 @@ def workstreams_completeness(round, carried: bool) -> list[CompletenessGap]:
     return rated_gaps("workstream", list(rows), carried=carried)
 
 
+def milestones_carry_forward(new, previous, by) -> None:
+    """Give the new round a record of every milestone of the council's workstreams: the
+    previous round's record if it had one, else the milestone as first set up."""
+    old = {}
+    if previous is not None:
+        old = {u.milestone_id: u for u in MilestoneUpdate.objects.filter(round=previous)}
+    milestones = Milestone.objects.filter(
+        workstream__area__council=new.agreement.council_id
+    ).order_by("pk")
+    rows = []
+    for milestone in milestones:
+        start = old.get(milestone.pk, milestone)
+        rows.append(
+            MilestoneUpdate(
+                round=new,
+                milestone=milestone,
+                due_date=start.due_date,
+                status=start.status,
+                completed_on=start.completed_on,
+                updated_by=by,
+            )
+        )
+    MilestoneUpdate.objects.bulk_create(rows)
+
+
+def milestones_completeness(round, carried: bool) -> list[CompletenessGap]:
+    """Nothing: a milestone's status is checked against its dates when it is saved."""
+    return []
+
+
 PARTS = (
     ReturnPart("conditions", 10, conditions_carry_forward, conditions_completeness),
     ReturnPart("workstreams", 30, workstreams_carry_forward, workstreams_completeness),
+    # Each round keeps its own record of each milestone (completing one in 2025-26 leaves
+    # 2024-25's return as it was), carried forward like a workstream's update.
+    ReturnPart("milestones", 35, milestones_carry_forward, milestones_completeness),
 )
 
 
@@ -117,4 +156,5 @@ def register_with_spine() -> None:
     )
     history_section_register("condition", HistorySection("conditions.conditionupdate"))
     history_section_register("workstream", HistorySection("conditions.workstreamupdate"))
-    history_section_register("milestone", HistorySection("conditions.milestone"))
+    # A milestone's history in a return is that of the round's own record of it.
+    history_section_register("milestone", HistorySection("conditions.milestoneupdate"))

@@ -13,12 +13,14 @@ from conditions.models import (
     AgreementCondition,
     ConditionUpdate,
     Milestone,
+    MilestoneUpdate,
     ProgrammeArea,
     Workstream,
     WorkstreamUpdate,
 )
 from svmonitor.access import require_action
 from svmonitor.audit import audit_record, model_fields_dict
+from svmonitor.choices import RoundStatus
 from svmonitor.models import LocalAuthority
 from svmonitor.roles import Action
 from svmonitor.services import (
@@ -143,6 +145,41 @@ def _milestone_validate(*, status, due_date, completed_on) -> None:
         raise ValidationError(errors)
 
 
+def milestone_update_for_round(*, round_id: int, milestone: Milestone) -> MilestoneUpdate:
+    """The round's record of a milestone, made from the milestone if the round has none yet
+    (a milestone added after the round opened)."""
+    record, _created = MilestoneUpdate.objects.get_or_create(
+        round_id=round_id,
+        milestone=milestone,
+        defaults={
+            "due_date": milestone.due_date,
+            "status": milestone.status,
+            "completed_on": milestone.completed_on,
+        },
+    )
+    return record
+
+
+def _milestone_record_write(record: MilestoneUpdate, values: dict, by, expected_version: int):
+    before = model_fields_dict(record, MILESTONE_FIELDS)
+    section_save_versioned(
+        model=MilestoneUpdate,
+        pk=record.pk,
+        expected_version=expected_version,
+        values={**values, "updated_at": timezone.now(), "updated_by": by},
+        shown=MILESTONE_FIELDS,
+    )
+    record.refresh_from_db()
+    audit_record(
+        action="milestone.save",
+        user=by,
+        obj=record,
+        before=before,
+        after=model_fields_dict(record, MILESTONE_FIELDS),
+    )
+    return record
+
+
 @transaction.atomic
 def milestone_save(
     *,
@@ -153,27 +190,34 @@ def milestone_save(
     completed_on: dt.date | None,
     by,
     round_id: int | None = None,
-) -> Milestone:
-    """Save a milestone's status, due date and completion date, if no one saved in between;
-    edited from a return (`round_id`), only while that return is a draft."""
-    # Milestones belong to a workstream and outlive rounds, so a save from outside a return
-    # takes no round lock (a signed-off return keeps its milestones as its frozen snapshot
-    # has them). Edited from a return, they follow that return's lock like its other sections.
-    require_action(by, _council_of_workstream(milestone.workstream_id), Action.EDIT)
+) -> Milestone | MilestoneUpdate:
+    """Save a milestone's status, due date and completion date, if no one saved in between.
+
+    From a return (`round_id`): that round's own record of the milestone (MilestoneUpdate),
+    only while the return is a draft; other rounds keep theirs, so completing it in 2025-26
+    leaves 2024-25's return as it was. From outside a return (the workbook's Milestones sheet,
+    the admin): the milestone as set up, where a later round's record starts, and the record
+    of every open draft return with it; a locked return keeps its record.
+    """
+    values = {"status": status, "due_date": due_date, "completed_on": completed_on}
     if round_id is not None:
-        round_lock_for_edit(round_id=round_id)
-    _milestone_validate(status=status, due_date=due_date, completed_on=completed_on)
+        # 1. Check the role, lock the round and refuse unless it is a draft.
+        round_lock_for_edit(round_id=round_id, by=by, action=Action.EDIT)
+        # 2. Validate the rules (field-keyed errors for the form).
+        _milestone_validate(**values)
+        # 3. Write this round's record over the version the user saw, with history.
+        record = milestone_update_for_round(round_id=round_id, milestone=milestone)
+        return _milestone_record_write(record, values, by, expected_version)
+    # 1. Check the role; 2. validate.
+    require_action(by, _council_of_workstream(milestone.workstream_id), Action.EDIT)
+    _milestone_validate(**values)
+    # 3. The milestone as set up, over the version the user saw, with history.
     before = Milestone.objects.filter(pk=milestone.pk).values(*MILESTONE_FIELDS).get()
     section_save_versioned(
         model=Milestone,
         pk=milestone.pk,
         expected_version=expected_version,
-        values={
-            "status": status,
-            "due_date": due_date,
-            "completed_on": completed_on,
-            "updated_at": timezone.now(),
-        },
+        values={**values, "updated_at": timezone.now()},
         shown=MILESTONE_FIELDS,
     )
     milestone.refresh_from_db()
@@ -184,6 +228,12 @@ def milestone_save(
         before=before,
         after=model_fields_dict(milestone, MILESTONE_FIELDS),
     )
+    # 4. The open return reports it as it now stands (each draft locked as a section save
+    #    would be); a ready, signed-off or submitted return keeps its own record.
+    drafts = MilestoneUpdate.objects.filter(milestone=milestone, round__status=RoundStatus.DRAFT)
+    for record in drafts.order_by("round_id"):
+        round_lock_for_edit(round_id=record.round_id)
+        _milestone_record_write(record, values, by, record.version)
     return milestone
 
 

@@ -57,7 +57,6 @@ def workstream_update_edit(request, slug, fy, n, pk):
     return rated_section_edit(request, slug, fy, n, pk, WORKSTREAM)
 
 
-
 MILESTONE_TEMPLATE = "conditions/milestone_edit.html"
 
 
@@ -126,7 +125,7 @@ def milestone_edit(request, slug, fy, n, pk):
         anchor=anchor,
         initial=lambda: {name: getattr(milestone, name) for name in MILESTONE_INITIAL},
         save=save,
-        theirs=lambda stale: theirs_fields("milestone", pk, stale),
+        theirs=lambda stale: theirs_fields("milestone", milestone.round_record_pk, stale),
         round=round,
         original_completed_on=milestone.completed_on,
     )

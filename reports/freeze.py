@@ -7,6 +7,7 @@ import json
 
 from reports.models import RoundSnapshot
 from reports.snapshot import round_snapshot_build, snapshot_as_dict
+from reports.snapshot.record import frozen_payloads_for_rounds
 from svmonitor.models import ReportingRound
 
 
@@ -58,3 +59,7 @@ class SnapshotFreezer:
         """The SHA-256 of the round's latest frozen record (the one signed)."""
         latest = RoundSnapshot.objects.filter(round=round).order_by("-created_at", "-pk").first()
         return latest.sha256 if latest else None
+
+    def frozen_payloads(self, *, round_ids) -> dict[int, dict]:
+        """Each locked round's latest frozen payload by round id, in one query."""
+        return frozen_payloads_for_rounds(list(round_ids))

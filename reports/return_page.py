@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 
 from conditions.kinds import milestone_decorate
 from conditions.models import ConditionUpdate, Milestone, WorkstreamUpdate
+from conditions.selectors import milestones_as_in_round, milestones_in_round
 from overview.models import RoundOverview
 from overview.selectors import HeadlineList, _headline_lists
 from reports.models import RoundSnapshot
@@ -149,7 +150,7 @@ def _workstream_updates(round_id):
         .prefetch_related(
             Prefetch(
                 "workstream__milestones",
-                queryset=Milestone.objects.order_by("due_date", "pk"),
+                queryset=milestones_in_round(Milestone.objects.all(), round_id),
                 to_attr="ordered_milestones",
             )
         )
@@ -230,7 +231,7 @@ def round_page_build(*, round: ReportingRound, user) -> RoundPage:
             "workstream",
             u,
             prev_workstreams.get(u.workstream_id),
-            milestones=u.workstream.ordered_milestones,
+            milestones=milestones_as_in_round(u.workstream.ordered_milestones),
             **shared,
         )
         for u in _workstream_updates(round.pk)

@@ -7,10 +7,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import JSONField, OuterRef, Subquery
+
 from conditions.models import ConditionUpdate
 from finance.models import DeficitCap, FinanceLine
 from metrics import variance as fmt
 from reports import charts
+from reports.models import RoundSnapshot as FrozenSnapshot
 from reports.snapshot import AreaSection, FinanceYear, MeasureData, Rating, RoundSnapshot
 from svmonitor.choices import DEFAULT_DFE_MAPPING, RAG_CSS, RAG_RANK, Rag, RoundStatus
 from svmonitor.fy import fy_label
@@ -124,20 +127,48 @@ PORTFOLIO_SORTS = {
 }
 
 
+def _frozen_finance(finance: list[dict], year: int) -> tuple[Decimal | None, Decimal | None]:
+    for row in finance or []:
+        if row["financial_year"] == year:
+            latest = row["latest"] or {}
+            deficit, cap = latest.get("cumulative_deficit"), row["cap"]
+            return (
+                Decimal(deficit) if deficit is not None else None,
+                Decimal(cap) if cap is not None else None,
+            )
+    return None, None
+
+
 def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) -> list[PortfolioRow]:
-    """Each council the user may see, at its latest submitted round, in a fixed seven queries."""
+    """Each council the user may see, at its latest submitted round, in a fixed seven queries.
+
+    A submitted round is shown as frozen (its conditions' DfE levels, the deficit forecast
+    and cap it reported); a round never frozen (history loaded as submitted) from its rows.
+    """
     today = today or dt.date.today()
     councils = list(LocalAuthority.objects.for_user(user).order_by("name"))  # 1
     latest: dict[int, ReportingRound] = {}
+    # With each round, the conditions and finance of its frozen payload (only those keys).
+    payload = FrozenSnapshot.objects.filter(round=OuterRef("pk")).order_by("-created_at", "-pk")
     for rnd in (
         ReportingRound.objects.filter(  # 2
             agreement__council__in=councils, status=RoundStatus.SUBMITTED
         )
         .select_related("agreement")
+        .annotate(
+            frozen_id=Subquery(payload.values("pk")[:1]),
+            frozen_conditions=Subquery(
+                payload.values("payload__conditions")[:1], output_field=JSONField()
+            ),
+            frozen_finance=Subquery(
+                payload.values("payload__finance")[:1], output_field=JSONField()
+            ),
+        )
         .order_by("-financial_year", "-update_number", "-submitted_on")
     ):
         latest.setdefault(rnd.agreement.council_id, rnd)
     rounds = list(latest.values())
+    unfrozen = [r for r in rounds if r.frozen_id is None]
     words: dict[tuple[int, str], tuple[str, str]] = {
         (d["council_id"], d["level"]): (d["label"], d["dfe_level"])
         for d in RagDefinition.objects.filter(council__in=councils).values(  # 3
@@ -146,12 +177,12 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
     }
     updates = defaultdict(list)
     for u in (
-        ConditionUpdate.objects.filter(round__in=rounds)  # 4
+        ConditionUpdate.objects.filter(round__in=unfrozen)  # 4
         .order_by("condition__order", "condition__label")
         .values("round_id", "condition__label", "condition__title", "rag")
     ):
         updates[u["round_id"]].append(u)
-    agreements = [r.agreement_id for r in rounds]
+    agreements = [r.agreement_id for r in unfrozen]
     forecasts = {
         (f["agreement_id"], f["financial_year"]): f["cumulative_deficit"]
         for f in FinanceLine.objects.filter(  # 5
@@ -178,17 +209,25 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
     for council in councils:
         rnd = latest.get(council.pk)
         conditions = []
-        for u in updates[rnd.pk] if rnd else []:
-            dfe = words.get((council.pk, u["rag"]), ("", DEFAULT_DFE_MAPPING[u["rag"]]))[1]
-            # DfE's own word, not the council's label: councils are compared side by side here,
-            # and "G" beside "Green - On Track" would read as two different ratings.
-            conditions.append(
-                PortfolioCondition(
-                    u["condition__label"], u["condition__title"], dfe, Rag(dfe).label
+        # DfE's own word, not the council's label: councils are compared side by side here,
+        # and "G" beside "Green - On Track" would read as two different ratings.
+        if rnd is not None and rnd.frozen_id is not None:
+            for c in rnd.frozen_conditions or []:
+                dfe = c["rating"]["dfe_code"]
+                conditions.append(PortfolioCondition(c["label"], c["title"], dfe, Rag(dfe).label))
+            deficit, cap = _frozen_finance(rnd.frozen_finance, rnd.financial_year)
+        else:
+            for u in updates[rnd.pk] if rnd else []:
+                dfe = words.get((council.pk, u["rag"]), ("", DEFAULT_DFE_MAPPING[u["rag"]]))[1]
+                conditions.append(
+                    PortfolioCondition(
+                        u["condition__label"], u["condition__title"], dfe, Rag(dfe).label
+                    )
                 )
-            )
+            key = (rnd.agreement_id, rnd.financial_year) if rnd else None
+            deficit = forecasts.get(key) if key else None
+            cap = caps.get(key) if key else None
         counts = Counter(c.code for c in conditions)
-        key = (rnd.agreement_id, rnd.financial_year) if rnd else None
         tier = tiers.get(council.pk, "")
         rows.append(
             PortfolioRow(
@@ -202,8 +241,8 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
                     (code, Rag(code).label, counts[code])
                     for code in sorted(counts, key=lambda c: RAG_RANK.get(c, 99))
                 ),
-                deficit=forecasts.get(key) if key else None,
-                cap=caps.get(key) if key else None,
+                deficit=deficit,
+                cap=cap,
                 tier=tier_labels.get(tier, "Not recorded"),
                 tier_rank=TIER_RANK.get(tier, -1),
             )

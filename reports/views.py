@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.template.loader_tags import ExtendsNode
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
@@ -25,8 +26,8 @@ from reports.snapshot import (
     round_key_parse,
     round_list_for_council,
     round_pick,
-    round_snapshot_build,
 )
+from reports.snapshot.record import round_record_compared
 from svmonitor.access import council_for_user
 from svmonitor.dataversion import request_data_version
 from svmonitor.roles import Action
@@ -126,7 +127,11 @@ def _dashboard_body(
         # A bad or unknown round shows the latest one, saying what was wrong with the choice.
         round_error = f"Round: {error}. Showing the latest round instead."
         chosen = round_pick(rounds=rounds)
-    page = dashboard_page(round_snapshot_build(chosen)) if chosen else None
+    # A locked round shows its frozen record, and says so in one line if live data has moved
+    # since (a live build, paid only when the body is rebuilt: the data version moves then).
+    record, changes = round_record_compared(chosen) if chosen else (None, [])
+    page = dashboard_page(record.snapshot) if record else None
+    changed = bool(changes)
     context = {
         "council": council,
         "page": page,
@@ -134,10 +139,19 @@ def _dashboard_body(
         "rounds": rounds,
         "round_error": round_error,
         "chosen_key": page.snapshot.round.key if page else "",
+        "frozen_changed": changed,
+        "frozen_at": record.frozen_at if record else None,
+        "changes_url": _changes_url(chosen) if changed else "",
     }
     body = _render_block(DASHBOARD, "content", context)
     links = tuple(_RoundLink(r.pk, r.fy, r.update_number, r.label, r.status) for r in rounds)
     return (page.snapshot.round if page else None), links, body, round_error
+
+
+def _changes_url(round) -> str:
+    """The round's changes page, at the list of what moved since it was frozen."""
+    args = [round.agreement.council.slug, round.fy, round.update_number]
+    return reverse("reports:round_changes", args=args) + "#since-frozen"
 
 
 def _render_block(template_name: str, block: str, context: dict) -> str:

@@ -15,6 +15,7 @@ from overview.selectors import overview_for_user
 from reports.changes import round_changes
 from reports.forms import ReopenForm, SignOffForm, SubmissionForm
 from reports.return_page import attach_urls, round_gaps, round_page_build, sign_off_state
+from reports.round_page import round_page_as_recorded
 from risks.kinds import RISK
 from svmonitor.history import HISTORY_SECTIONS, section_history
 from svmonitor.roles import Action
@@ -31,10 +32,13 @@ RATED_KINDS = {kind.kind: kind for kind in (CONDITION, RISK, WORKSTREAM)}
 def render_round(request, round, *, status: int = 200, **extra):
     """The full round page, optionally with a lifecycle form's errors."""
     page = round_page_build(round=round, user=request.user)
+    # A locked return shows its frozen record (and says so if live data has moved since).
+    frozen = round_page_as_recorded(page)
     nav = round_urls(round)
     attach_urls(page, round)
     context = {
         "page": page,
+        "frozen": frozen,
         "round": round,
         "council": round.agreement.council,
         "nav": nav,
@@ -90,13 +94,17 @@ def round_status(request, slug, fy, n):
 @login_required
 @require_GET
 def round_changes_view(request, slug, fy, n):
-    """What changed in each section since the previous update."""
+    """What changed in each section since the previous update, and, for a frozen return,
+    what live data has changed since it was frozen."""
     round = round_for_request(request, slug, fy, n)
     page = round_page_build(round=round, user=request.user)
+    # Compared as frozen, with what live data has changed since listed first.
+    frozen = round_page_as_recorded(page)
     context = {
         "round": round,
         "council": round.agreement.council,
         "page": page,
+        "frozen": frozen,
         "groups": round_changes(page),
         "nav": round_urls(round),
     }
@@ -121,19 +129,27 @@ def section_history_view(request, slug, fy, n, section, pk):
     elif section == "milestone":
         found = milestone_for_user(user=request.user, round=round, pk=pk, action=Action.VIEW)
         title = found and f"Milestone: {found.title}"
+        # Its history in this return is that of the round's record of it (none until saved).
+        history_pk = found.round_record_pk if found is not None else None
     else:
         found = overview_for_user(user=request.user, round=round, action=Action.VIEW)
         found = found if found is not None and found.pk == pk else None
         title = "Overview" if section == "overview" else Headline.Kind(section).label
     if found is None:
         raise Http404("No such section in this return.")
+    if section != "milestone":
+        history_pk = pk
     context = {
         "round": round,
         "council": round.agreement.council,
         "nav": round_urls(round),
         "title": title,
         "anchor": _anchor_for(section, pk),
-        "entries": section_history(user=request.user, section=section, object_id=pk),
+        "entries": (
+            section_history(user=request.user, section=section, object_id=history_pk)
+            if history_pk is not None
+            else []
+        ),
     }
     return render(
         request, partial_template(request, "reports/section_history.html", "history"), context

@@ -55,6 +55,10 @@ class RoundFreezer(Protocol):
     def latest_sha256(self, *, round) -> str | None:
         """The SHA-256 of the round's latest frozen record, if it has one."""
 
+    def frozen_payloads(self, *, round_ids) -> dict[int, dict]:
+        """Each locked round's latest frozen payload by round id (one query): what the layers
+        below the reports app (the workbook export) read a locked round from."""
+
 
 _PARTS: dict[str, ReturnPart] = {}
 _FREEZER: list[RoundFreezer] = []

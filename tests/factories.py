@@ -10,6 +10,7 @@ from conditions.models import (
     AgreementCondition,
     ConditionUpdate,
     Milestone,
+    MilestoneUpdate,
     ProgrammeArea,
     Workstream,
     WorkstreamUpdate,
@@ -207,6 +208,18 @@ class MilestoneFactory(factory.django.DjangoModelFactory):
     workstream = factory.SubFactory(WorkstreamFactory)
     title = factory.Sequence(lambda n: f"Milestone {n}")
     due_date = dt.date(2024, 12, 31)
+
+
+class MilestoneUpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MilestoneUpdate
+
+    milestone = factory.SubFactory(MilestoneFactory)
+    round = factory.SubFactory(
+        ReportingRoundFactory,
+        agreement__council=factory.SelfAttribute("...milestone.workstream.area.council"),
+    )
+    due_date = factory.SelfAttribute("milestone.due_date")
 
 
 class RiskFactory(factory.django.DjangoModelFactory):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pandas as pd
 
@@ -10,6 +11,7 @@ from conditions.models import (
     AgreementCondition,
     ConditionUpdate,
     Milestone,
+    MilestoneUpdate,
     ProgrammeArea,
     Workstream,
     WorkstreamUpdate,
@@ -26,6 +28,7 @@ from svmonitor.models import (
     RagDefinition,
     ReportingRound,
 )
+from svmonitor.sections import round_freezer
 from workbook import format as fmt
 from workbook.refs import condition_pick
 from workbook.writer import SheetWriter
@@ -350,42 +353,55 @@ def _measure_rows(council, current):
 
 
 def _update_rows(council, labels, round_order):
+    """The per-round sheets: a locked round's rows as its frozen record has them."""
+    rounds = list(
+        ReportingRound.objects.filter(agreement__council=council)
+        .select_related("agreement")
+        .order_by(*round_order)
+    )
+    # One record out: what a signed-off return said is what its rows say, whatever the live
+    # rows under it say now (the frozen payloads belong to reports, which registered the
+    # freezer with the spine; this layer may not import it).
+    frozen = round_freezer().frozen_payloads(round_ids=[r.pk for r in rounds])
     by_round = {"round__agreement__council": council}
     order = [f"round__{field}" for field in round_order]
-    yield (
-        fmt.CONDITION_UPDATES,
-        [
+    conditions = _per_round(
+        (
+            u.round_id,
+            u.condition.label,
             [
                 *_round_cols(u.round),
                 u.condition.label,
                 labels.rag_label(u.rag),
                 u.narrative,
                 ", ".join(sorted(m.code for m in u.key_measures.all())),
-            ]
-            for u in ConditionUpdate.objects.filter(**by_round)
-            .select_related("round__agreement", "condition")
-            .prefetch_related("key_measures")
-            .order_by(*order, "condition__order", "condition__label")
-        ],
+            ],
+        )
+        for u in ConditionUpdate.objects.filter(**by_round)
+        .select_related("round__agreement", "condition")
+        .prefetch_related("key_measures")
+        .order_by(*order, "condition__order", "condition__label")
     )
-    yield (
-        fmt.WORKSTREAM_UPDATES,
-        [
+    workstreams = _per_round(
+        (
+            u.round_id,
+            (u.workstream.area.number, u.workstream.name),
             [
                 *_round_cols(u.round),
                 u.workstream.area.number,
                 u.workstream.name,
                 labels.rag_label(u.rag),
                 u.narrative,
-            ]
-            for u in WorkstreamUpdate.objects.filter(**by_round)
-            .select_related("round__agreement", "workstream__area")
-            .order_by(*order, "workstream__area__number", "workstream__name")
-        ],
+            ],
+        )
+        for u in WorkstreamUpdate.objects.filter(**by_round)
+        .select_related("round__agreement", "workstream__area")
+        .order_by(*order, "workstream__area__number", "workstream__name")
     )
-    yield (
-        fmt.RISK_UPDATES,
-        [
+    risks = _per_round(
+        (
+            u.round_id,
+            u.risk.number,
             [
                 *_round_cols(u.round),
                 u.risk.number,
@@ -393,12 +409,144 @@ def _update_rows(council, labels, round_order):
                 u.narrative,
                 u.impact,
                 u.likelihood,
-            ]
-            for u in RiskUpdate.objects.filter(**by_round)
-            .select_related("round__agreement", "risk")
-            .order_by(*order, "risk__number")
-        ],
+            ],
+        )
+        for u in RiskUpdate.objects.filter(**by_round)
+        .select_related("round__agreement", "risk")
+        .order_by(*order, "risk__number")
     )
+    yield fmt.CONDITION_UPDATES, _as_recorded(rounds, frozen, conditions, _frozen_conditions)
+    yield fmt.WORKSTREAM_UPDATES, _as_recorded(rounds, frozen, workstreams, _frozen_workstreams)
+    yield fmt.RISK_UPDATES, _as_recorded(rounds, frozen, risks, _frozen_risks)
+    yield fmt.ROUND_MILESTONES, _round_milestone_rows(rounds, frozen)
+    yield fmt.FROZEN_FIGURES, _frozen_figure_rows(rounds, frozen)
+
+
+def _per_round(rows) -> dict[int, dict]:
+    """{round id: {row key: row}} in the order given."""
+    found: dict[int, dict] = {}
+    for round_id, key, row in rows:
+        found.setdefault(round_id, {})[key] = row
+    return found
+
+
+def _as_recorded(rounds, frozen: dict, live: dict, from_payload) -> list[list]:
+    """Every round's rows in round order: live for a draft, from the frozen payload if locked."""
+    rows = []
+    for rnd in rounds:
+        live_rows = live.get(rnd.pk, {})
+        if rnd.pk in frozen:
+            rows += from_payload(rnd, frozen[rnd.pk], live_rows)
+        else:
+            rows += live_rows.values()
+    return rows
+
+
+def _was_reported(item: dict, key, live_rows: dict) -> bool:
+    # The frozen return lists a section in force without a row of its own as "not rated";
+    # the sheet lists only rows (as a live round's does).
+    return key in live_rows or item["rating"]["code"] != Rag.NOT_RATED or bool(item["narrative"])
+
+
+def _frozen_conditions(rnd, payload: dict, live_rows: dict) -> list[list]:
+    return [
+        [
+            *_round_cols(rnd),
+            c["label"],
+            c["rating"]["label"],
+            c["narrative"],
+            ", ".join(sorted(c["key_measure_codes"])),
+        ]
+        for c in payload.get("conditions", [])
+        if _was_reported(c, c["label"], live_rows)
+    ]
+
+
+def _frozen_workstreams(rnd, payload: dict, live_rows: dict) -> list[list]:
+    return [
+        [*_round_cols(rnd), area["number"], w["name"], w["rating"]["label"], w["narrative"]]
+        for area in payload.get("areas", [])
+        for w in area["workstreams"]
+        if _was_reported(w, (area["number"], w["name"]), live_rows)
+    ]
+
+
+def _frozen_risks(rnd, payload: dict, live_rows: dict) -> list[list]:
+    return [
+        [
+            *_round_cols(rnd),
+            r["number"],
+            r["rating"]["label"],
+            r["narrative"],
+            r["impact"],
+            r["likelihood"],
+        ]
+        for r in payload.get("risks", [])
+        if _was_reported(r, r["number"], live_rows)
+    ]
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _round_milestone_rows(rounds, frozen: dict) -> list[list]:
+    """Each round's milestones as it reports them: its own records, or as frozen if locked."""
+    labels = dict(Milestone.Status.choices)
+    live: dict[int, list] = {}
+    for u in (
+        MilestoneUpdate.objects.filter(round__in=rounds)
+        .select_related("milestone__workstream__area")
+        .order_by(
+            "milestone__workstream__area__number",
+            "milestone__workstream__name",
+            "due_date",
+            "milestone__title",
+        )
+    ):
+        workstream = u.milestone.workstream
+        live.setdefault(u.round_id, []).append(
+            [
+                workstream.area.number,
+                workstream.name,
+                u.milestone.title,
+                u.due_date,
+                labels[u.status],
+                u.completed_on,
+            ]
+        )
+    rows = []
+    for rnd in rounds:
+        if rnd.pk in frozen:
+            found = [
+                [
+                    area["number"],
+                    w["name"],
+                    m["title"],
+                    _date(m["due_date"]),
+                    m["status_label"],
+                    _date(m["completed_on"]),
+                ]
+                for area in frozen[rnd.pk].get("areas", [])
+                for w in area["workstreams"]
+                for m in w.get("milestones", [])
+            ]
+        else:
+            found = live.get(rnd.pk, [])
+        rows += [[*_round_cols(rnd), *row] for row in found]
+    return rows
+
+
+def _frozen_figure_rows(rounds, frozen: dict) -> list[list]:
+    """The key measure figures each locked round was frozen with."""
+    return [
+        [*_round_cols(rnd), m["code"], line["slug"], _date(p["period"]), Decimal(p["value"])]
+        for rnd in rounds
+        if rnd.pk in frozen
+        for m in frozen[rnd.pk].get("measures", [])
+        for line in m["lines"]
+        for p in line["points"]
+    ]
 
 
 def _months(start: dt.date, end: dt.date) -> list[dt.date]:

@@ -365,6 +365,36 @@ ROLLING = SheetSpec(
     help="12-month rolling averages of the actual line, for reading; import ignores this sheet.",
 )
 
+ROUND_MILESTONES = SheetSpec(
+    "Round milestones",
+    (
+        *_round_cols(),
+        Column("area", "Programme area", INT),
+        Column("workstream", "Workstream"),
+        Column("title", "Milestone"),
+        Column("due_date", "Due date", DATE),
+        Column("status", "Status"),
+        Column("completed_on", "Completed on", DATE),
+    ),
+    derived=True,
+    help="Each return's milestones as it reports them (a locked return as frozen), for reading; "
+    "import ignores this sheet.",
+)
+
+FROZEN_FIGURES = SheetSpec(
+    "Frozen figures",
+    (
+        *_round_cols(),
+        Column("measure", "Measure code"),
+        Column("series", "Series"),
+        Column("period", "Period", MONTH),
+        Column("value", "Value", DECIMAL),
+    ),
+    derived=True,
+    help="The key measure figures each locked return was frozen with (what was signed off and "
+    "sent to DfE), for reading; import ignores this sheet.",
+)
+
 # Import order: a sheet may refer only to rows of sheets above it.
 SHEETS: tuple[SheetSpec, ...] = (
     COUNCIL,
@@ -389,6 +419,8 @@ SHEETS: tuple[SheetSpec, ...] = (
     GRID,
     FINANCE,
     ROLLING,
+    ROUND_MILESTONES,
+    FROZEN_FIGURES,
 )
 SHEET_BY_NAME = {spec.name.casefold(): spec for spec in SHEETS}
 ABOUT_SHEET = "About"

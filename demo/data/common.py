@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import models
 
-from conditions.models import AgreementCondition
+from conditions.models import AgreementCondition, Milestone, MilestoneUpdate
 from finance.models import DeficitCap, PaymentInstalment
 from metrics.models import DataSource, HeadlineCard, Measure, MeasureValue, Series
 from overview.models import Headline, RoundOverview
@@ -319,6 +319,8 @@ def submitted_round_seal(round_, tally: Tally, *, users: dict, slug: str) -> Non
     """
     if round_.status != RoundStatus.SUBMITTED:
         return
+    # Its milestones as it reported them, before it is frozen with them.
+    milestone_records_load(round_, tally)
     # Frozen for sign-off three days before submission, at 10:00 UK time.
     ready_at = _at(round_.submitted_on - dt.timedelta(days=3))
     existing = round_.snapshots.order_by("pk").first()
@@ -344,6 +346,37 @@ def submitted_round_seal(round_, tally: Tally, *, users: dict, slug: str) -> Non
             snapshot_sha256=snapshot.sha256,
         )
         tally.record(SignOff, created=True, changed=False)
+
+
+def milestone_records_load(round_, tally: Tally) -> None:
+    """Each of the council's milestones as this round reports it (conditions.MilestoneUpdate).
+
+    The demo's milestones are loaded as they stand at the open draft. A round reports them as
+    they stood at its own month: one completed after the round was due was not complete yet
+    (overdue if it was due before the round's data month, else on track), and one overdue now
+    but due after that month was on track then.
+    """
+    as_at = round_.data_as_at or round_.due_date
+    milestones = Milestone.objects.filter(
+        workstream__area__council=round_.agreement.council_id
+    ).order_by("pk")
+    for milestone in milestones:
+        status, completed_on = milestone.status, milestone.completed_on
+        if completed_on is not None and completed_on > round_.due_date:
+            completed_on = None
+            status = Milestone.Status.OVERDUE
+        if status == Milestone.Status.OVERDUE and milestone.due_date >= as_at:
+            status = Milestone.Status.ON_TRACK
+        upsert(
+            MilestoneUpdate,
+            tally,
+            lookup={"round": round_, "milestone": milestone},
+            values={
+                "due_date": milestone.due_date,
+                "status": status,
+                "completed_on": completed_on,
+            },
+        )
 
 
 def _at(day: dt.date) -> dt.datetime:
@@ -382,6 +415,8 @@ def draft_round_open(agreement, tally: Tally, *, financial_year: int, update_num
             update_number=update_number,
             by=by,
         )
+        # Carried forward from the last return; the milestones as the demo has them now.
+        milestone_records_load(draft, tally)
     rows = [draft, *draft.condition_updates.all(), *draft.risk_updates.all()]
     rows += list(draft.workstream_updates.all())
     overview = getattr(draft, "overview", None)

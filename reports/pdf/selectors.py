@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
 from reports.models import RoundSnapshot as FrozenSnapshot
-from reports.pdf.hydrate import snapshot_from_dict
-from reports.snapshot import Rating, RoundSnapshot, round_snapshot_build, snapshot_as_dict
+from reports.snapshot import Rating, RoundSnapshot, snapshot_as_dict
+from reports.snapshot.hydrate import snapshot_from_dict
+from reports.snapshot.record import round_record
 from risks.models import RiskUpdate
 from svmonitor.choices import DEFAULT_DFE_MAPPING, Rag, RoundStatus
-from svmonitor.models import ReportingRound, SignOff
+from svmonitor.models import ReportingRound
 
 
 @dataclass(frozen=True)
@@ -38,51 +38,19 @@ class ReportSource:
         return self.frozen.created_at if self.frozen else None
 
 
-def _live_sign_offs(round: ReportingRound, sha256: str):
-    # Sign-offs are recorded after the freeze, against its hash; voided ones are history only.
-    from reports.snapshot.types import SignOffInfo
-
-    capacities = dict(SignOff.Capacity.choices)
-    return tuple(
-        SignOffInfo(
-            capacity=s.capacity,
-            capacity_label=capacities[s.capacity],
-            signed_by=s.signed_by.get_full_name() or s.signed_by.get_username(),
-            signed_at=s.signed_at,
-            snapshot_sha256=s.snapshot_sha256,
-        )
-        for s in SignOff.objects.filter(round=round, snapshot_sha256=sha256, voided_at__isnull=True)
-        .select_related("signed_by")
-        .order_by("capacity")
-    )
-
-
 def report_source_for_round(*, round: ReportingRound) -> ReportSource:
     """A draft renders live data; any later state renders the payload frozen when it was ready.
 
-    The frozen payload holds the return itself. What happened to it afterwards (the sign-offs
-    recorded against its hash, the date it was sent) is laid over it from the round, so the
-    cover is current while the content cannot change.
+    The same record every other surface shows (reports.snapshot.record.round_record): the
+    frozen payload holds the return itself, and what happened to it afterwards (the
+    sign-offs recorded against its hash, the date it was sent) is laid over it from the round.
     """
-    frozen = None
-    if round.status != RoundStatus.DRAFT:
-        frozen = FrozenSnapshot.objects.filter(round=round).order_by("-created_at", "-pk").first()
-    if frozen is None:
+    record = round_record(round)
+    snapshot = record.snapshot
+    if record.frozen is None:
         # Through the JSON form too, so a draft and a frozen round take the same path.
-        payload = snapshot_as_dict(round_snapshot_build(round))
-        return ReportSource(round=round, snapshot=snapshot_from_dict(payload), frozen=None)
-    snapshot = snapshot_from_dict(frozen.payload)
-    snapshot = dataclasses.replace(
-        snapshot,
-        round=dataclasses.replace(
-            snapshot.round,
-            status=round.status,
-            status_label=RoundStatus(round.status).label,
-            submitted_on=round.submitted_on,
-        ),
-        sign_offs=_live_sign_offs(round, frozen.sha256),
-    )
-    return ReportSource(round=round, snapshot=snapshot, frozen=frozen)
+        snapshot = snapshot_from_dict(snapshot_as_dict(snapshot))
+    return ReportSource(round=round, snapshot=snapshot, frozen=record.frozen)
 
 
 def rating_for_code(snapshot: RoundSnapshot, code: str) -> Rating:

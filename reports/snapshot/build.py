@@ -182,15 +182,38 @@ def _conditions(rnd, ratings, rounds_seen, cited):
     return tuple(rows)
 
 
+def _milestone_field(name: str):
+    # This round's record of the milestone if it has one, else the milestone as first set up
+    # (a round loaded without records); Case rather than Coalesce, as a record's blank
+    # completion date must not fall back to the milestone's.
+    return Case(
+        When(
+            ms_this_round__pk__isnull=False,
+            then=F(f"ms_this_round__{name}"),
+        ),
+        default=F(f"workstreams__milestones__{name}"),
+    )
+
+
 def _areas(rnd, ratings, council_id, as_at, measures):
     # Query: the programme structure in one go: each area, its workstreams with this round's
-    # update, and their milestones (an area or workstream without any still comes, once).
+    # update, and their milestones with this round's record of each (an area or workstream
+    # without any still comes, once).
     rows = (
         ProgrammeArea.objects.filter(council_id=council_id)
         .annotate(
             this_round=FilteredRelation(
                 "workstreams__updates", condition=Q(workstreams__updates__round_id=rnd.pk)
-            )
+            ),
+            ms_this_round=FilteredRelation(
+                "workstreams__milestones__updates",
+                condition=Q(workstreams__milestones__updates__round_id=rnd.pk),
+            ),
+        )
+        .annotate(
+            ms_status=_milestone_field("status"),
+            ms_due_date=_milestone_field("due_date"),
+            ms_completed_on=_milestone_field("completed_on"),
         )
         .order_by("number", "workstreams__order", "workstreams__name", "workstreams__pk")
         .values(
@@ -205,14 +228,15 @@ def _areas(rnd, ratings, council_id, as_at, measures):
             "this_round__narrative",
             "workstreams__milestones__pk",
             "workstreams__milestones__title",
-            "workstreams__milestones__due_date",
-            "workstreams__milestones__status",
-            "workstreams__milestones__completed_on",
+            "ms_due_date",
+            "ms_status",
+            "ms_completed_on",
         )
     )
     status_labels = dict(Milestone.Status.choices)
     areas: dict[int, dict] = {}
     by_area_ws = defaultdict(dict)
+    by_ws_ms = defaultdict(list)
     by_area_ms = defaultdict(list)
     for row in rows:
         area_id, ws_id = row["pk"], row["workstreams__pk"]
@@ -220,17 +244,11 @@ def _areas(rnd, ratings, council_id, as_at, measures):
         if ws_id is None:
             continue
         if ws_id not in by_area_ws[area_id]:
-            by_area_ws[area_id][ws_id] = WorkstreamRow(
-                id=ws_id,
-                name=row["workstreams__name"],
-                lead_role=row["workstreams__lead_role"],
-                rating=ratings(row["this_round__rag"]),
-                narrative=row["this_round__narrative"] or "",
-            )
+            by_area_ws[area_id][ws_id] = row
         if row["workstreams__milestones__pk"] is None:
             continue
-        status = row["workstreams__milestones__status"]
-        due = row["workstreams__milestones__due_date"]
+        status = row["ms_status"]
+        due = row["ms_due_date"]
         overdue = status == Milestone.Status.OVERDUE or (
             status != Milestone.Status.COMPLETE and as_at is not None and due < as_at
         )
@@ -240,23 +258,38 @@ def _areas(rnd, ratings, council_id, as_at, measures):
             due_date=due,
             status=status,
             status_label=status_labels[status],
-            completed_on=row["workstreams__milestones__completed_on"],
+            completed_on=row["ms_completed_on"],
             is_overdue=overdue,
+            id=row["workstreams__milestones__pk"],
         )
-        order = (due, milestone.title, row["workstreams__milestones__pk"])
+        order = (due, milestone.title, milestone.id)
+        by_ws_ms[ws_id].append((order, milestone))
         by_area_ms[area_id].append((order, milestone))
     sections = []
     for area in areas.values():
         # Milestones by due date across the area's workstreams, as the overdue table lists them.
         ms_rows = [ms for _, ms in sorted(by_area_ms[area["pk"]], key=lambda entry: entry[0])]
         counts = Counter(m.status for m in ms_rows)
+        workstreams = tuple(
+            WorkstreamRow(
+                id=ws_id,
+                name=row["workstreams__name"],
+                lead_role=row["workstreams__lead_role"],
+                rating=ratings(row["this_round__rag"]),
+                narrative=row["this_round__narrative"] or "",
+                milestones=tuple(
+                    ms for _, ms in sorted(by_ws_ms[ws_id], key=lambda entry: entry[0])
+                ),
+            )
+            for ws_id, row in by_area_ws[area["pk"]].items()
+        )
         sections.append(
             AreaSection(
                 id=area["pk"],
                 number=area["number"],
                 name=area["name"],
                 summary=area["summary"],
-                workstreams=tuple(by_area_ws[area["pk"]].values()),
+                workstreams=workstreams,
                 milestone_counts=tuple(
                     StatusCount(code, label, counts.get(code, 0))
                     for code, label in Milestone.Status.choices

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
+from reports.models import RoundSnapshot
 from svmonitor.fy import fy_label, fy_parse
 from svmonitor.models import MonitoringTierChange, ReportingRound
 
@@ -23,12 +24,16 @@ def round_key_parse(key: str) -> tuple[int, int]:
 
 
 def rounds_for_building() -> QuerySet[ReportingRound]:
-    """Rounds with what round_snapshot_build reads of them: agreement, council, tier in force."""
+    """Rounds with what round_snapshot_build and round_record read of them: agreement, council,
+    tier in force, and the id of the latest frozen payload."""
     tiers = MonitoringTierChange.objects.filter(agreement=OuterRef("agreement"))
     latest_tier = tiers.filter(effective_from__lte=OuterRef("due_date")).order_by("-effective_from")
+    frozen = RoundSnapshot.objects.filter(round=OuterRef("pk")).order_by("-created_at", "-pk")
     return ReportingRound.objects.select_related("agreement__council").annotate(
         tier_code=Subquery(latest_tier.values("tier")[:1]),
         tier_from=Subquery(latest_tier.values("effective_from")[:1]),
+        # The payload frozen when last marked ready (round_record reads it by this id).
+        frozen_snapshot_id=Subquery(frozen.values("pk")[:1]),
     )
 
 

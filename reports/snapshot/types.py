@@ -213,19 +213,8 @@ class ConditionRow:
 
 
 @dataclass(frozen=True)
-class WorkstreamRow:
-    """A workstream and its RAG this round."""
-
-    id: int
-    name: str
-    lead_role: str
-    rating: Rating
-    narrative: str
-
-
-@dataclass(frozen=True)
 class MilestoneRow:
-    """A workstream milestone as it stands."""
+    """A workstream milestone as the round reports it."""
 
     title: str
     workstream: str
@@ -234,6 +223,20 @@ class MilestoneRow:
     status_label: str
     completed_on: dt.date | None
     is_overdue: bool
+    # Last, with defaults: a payload frozen before they existed still rebuilds.
+    id: int = 0
+
+
+@dataclass(frozen=True)
+class WorkstreamRow:
+    """A workstream, its RAG this round and its milestones as this round reports them."""
+
+    id: int
+    name: str
+    lead_role: str
+    rating: Rating
+    narrative: str
+    milestones: tuple[MilestoneRow, ...] = ()
 
 
 @dataclass(frozen=True)

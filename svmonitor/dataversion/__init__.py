@@ -42,9 +42,11 @@ COUNCIL_DATA = "council-data"
 MEMBERSHIPS = "memberships"
 NAMES = (COUNCIL_DATA, MEMBERSHIPS)
 # The apps whose tables hold council data. The audit trail is history no page shows (and it is
-# written on every sign-in); memberships have a token of their own.
-WATCHED_APPS = ("svmonitor", "conditions", "risks", "metrics")
-UNWATCHED_MODELS = ("svmonitor.AuditEvent",)
+# written on every sign-in); memberships have a token of their own. A locked round's pages are
+# drawn from its frozen record (reports.RoundSnapshot), so a body is never served after that
+# record is added or removed; a stored PDF changes no page.
+WATCHED_APPS = ("svmonitor", "conditions", "risks", "metrics", "finance", "overview", "reports")
+UNWATCHED_MODELS = ("svmonitor.AuditEvent", "reports.ReportFile")
 MEMBERSHIP_MODEL = "svmonitor.Membership"
 _PENDING = "dataversion_pending"
 _WRITE = re.compile(

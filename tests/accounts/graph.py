@@ -12,7 +12,7 @@ from django.apps import apps
 from django.db import models
 from django.utils import timezone
 
-from reports.models import RoundSnapshot
+from reports.freeze import round_snapshot_freeze
 from svmonitor.choices import Rag, RoundStatus
 from svmonitor.models import AuditEvent, Membership, RoundEvent, SignOff
 from svmonitor.roles import Role
@@ -104,9 +104,8 @@ def build_council(tag: str) -> CouncilGraph:
     o["round_event"] = RoundEvent.objects.create(
         round=rounds[1], action="submitted", from_status="signed_off", to_status="submitted", at=now
     )
-    o["snapshot"] = RoundSnapshot.objects.create(
-        round=rounds[2], created_by=lead, payload={"council": council.name}, sha256="0" * 64
-    )
+    # A real frozen payload: every surface reads a locked round from it.
+    o["snapshot"] = round_snapshot_freeze(round=rounds[2], by=lead)
 
     conditions = [
         f.AgreementConditionFactory(agreement=agreement, label=str(n), order=n) for n in (1, 2)

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 
-from conditions.models import ConditionUpdate, Milestone, WorkstreamUpdate
+from conditions.models import ConditionUpdate, Milestone, MilestoneUpdate, WorkstreamUpdate
 from conditions.services import condition_update_save, milestone_save, workstream_update_save
 from svmonitor.choices import Rag, RoundStatus
 from svmonitor.errors import StaleEdit
@@ -141,23 +141,38 @@ def test_a_return_past_draft_refuses_every_edit(status, save, model, editor):
 # --- Milestones -------------------------------------------------------------------------------
 
 
-def test_milestone_saves_status_dates_and_version(editor):
-    milestone = f.MilestoneFactory()
+@pytest.fixture
+def milestone(db):
+    """A milestone of a workstream reported in a draft round (`milestone.round`)."""
+    found = f.MilestoneFactory()
+    found.round = f.ReportingRoundFactory(agreement__council=found.workstream.area.council)
+    return found
+
+
+def _record(milestone):
+    """The milestone's record in its round (None until first saved there)."""
+    return MilestoneUpdate.objects.filter(round=milestone.round, milestone=milestone).first()
+
+
+def test_milestone_saves_status_dates_and_version(milestone, editor):
     milestone_save(
         milestone=milestone,
+        round_id=milestone.round.pk,
         expected_version=1,
         status="complete",
         due_date=dt.date(2024, 11, 30),
         completed_on=dt.date(2024, 11, 20),
         by=editor,
     )
-    row = Milestone.objects.get(pk=milestone.pk)
+    row = _record(milestone)
     assert (row.status, row.due_date, row.completed_on, row.version) == (
         "complete",
         dt.date(2024, 11, 30),
         dt.date(2024, 11, 20),
         2,
     )
+    # The milestone as first set up, where other rounds' records start, is left alone.
+    assert Milestone.objects.get(pk=milestone.pk).status == "on_track"
     event = AuditEvent.objects.get(action="milestone.save")
     assert event.after["completed_on"] == "2024-11-20"
     assert event.council == milestone.workstream.area.council
@@ -172,11 +187,11 @@ def test_milestone_saves_status_dates_and_version(editor):
         ("done", None, "status"),
     ],
 )
-def test_milestone_rules_are_field_keyed(status, completed_on, field, editor):
-    milestone = f.MilestoneFactory()
+def test_milestone_rules_are_field_keyed(status, completed_on, field, milestone, editor):
     with pytest.raises(ValidationError) as excinfo:
         milestone_save(
             milestone=milestone,
+            round_id=milestone.round.pk,
             expected_version=1,
             status=status,
             due_date=milestone.due_date,
@@ -184,33 +199,31 @@ def test_milestone_rules_are_field_keyed(status, completed_on, field, editor):
             by=editor,
         )
     assert field in excinfo.value.message_dict
-    assert Milestone.objects.get(pk=milestone.pk).version == 1
+    assert _record(milestone) is None
 
 
-def test_milestone_stale_save_is_refused(editor):
-    milestone = f.MilestoneFactory()
+def test_milestone_stale_save_is_refused(milestone, editor):
     soon = timezone.localdate() + dt.timedelta(days=30)
-    kwargs = {"due_date": soon, "completed_on": None, "by": editor}
+    kwargs = {"due_date": soon, "completed_on": None, "by": editor, "round_id": milestone.round.pk}
     milestone_save(milestone=milestone, expected_version=1, status="at_risk", **kwargs)
     with pytest.raises(StaleEdit) as excinfo:
         milestone_save(milestone=milestone, expected_version=1, status="on_track", **kwargs)
     assert excinfo.value.current["status"] == "at_risk"
-    assert Milestone.objects.get(pk=milestone.pk).status == "at_risk"
+    assert _record(milestone).status == "at_risk"
 
 
-def test_milestone_save_rolls_back_when_its_last_step_fails(editor):
-    milestone = f.MilestoneFactory()
+def test_milestone_save_rolls_back_when_its_last_step_fails(milestone, editor):
     with inserts_refused(), pytest.raises(IntegrityError):
         milestone_save(
             milestone=milestone,
+            round_id=milestone.round.pk,
             expected_version=1,
             status="overdue",
             due_date=milestone.due_date,
             completed_on=None,
             by=editor,
         )
-    row = Milestone.objects.get(pk=milestone.pk)
-    assert (row.status, row.version) == ("on_track", 1)
+    assert _record(milestone) is None
 
 
 @pytest.mark.parametrize(
@@ -222,12 +235,14 @@ def test_milestone_save_rolls_back_when_its_last_step_fails(editor):
         ("overdue", 30, "cannot be overdue"),
     ],
 )
-def test_a_milestone_status_must_agree_with_its_due_date(status, days_from_today, words, editor):
-    milestone = f.MilestoneFactory()
+def test_a_milestone_status_must_agree_with_its_due_date(
+    status, days_from_today, words, milestone, editor
+):
     due = timezone.localdate() + dt.timedelta(days=days_from_today)
     with pytest.raises(ValidationError) as excinfo:
         milestone_save(
             milestone=milestone,
+            round_id=milestone.round.pk,
             expected_version=1,
             status=status,
             due_date=due,
@@ -235,22 +250,39 @@ def test_a_milestone_status_must_agree_with_its_due_date(status, days_from_today
             by=editor,
         )
     assert words in excinfo.value.message_dict["status"][0]
-    row = Milestone.objects.get(pk=milestone.pk)
-    assert (row.status, row.version) == ("on_track", 1)
+    assert _record(milestone) is None
 
 
 @pytest.mark.parametrize(
     ("status", "days_from_today"), [("overdue", -1), ("on_track", 0), ("at_risk", 10)]
 )
-def test_a_milestone_status_that_agrees_with_its_due_date_is_saved(status, days_from_today, editor):
-    milestone = f.MilestoneFactory()
+def test_a_milestone_status_that_agrees_with_its_due_date_is_saved(
+    status, days_from_today, milestone, editor
+):
     due = timezone.localdate() + dt.timedelta(days=days_from_today)
     milestone_save(
         milestone=milestone,
+        round_id=milestone.round.pk,
         expected_version=1,
         status=status,
         due_date=due,
         completed_on=None,
         by=editor,
     )
-    assert Milestone.objects.get(pk=milestone.pk).status == status
+    assert _record(milestone).status == status
+
+
+def test_a_milestone_save_in_a_locked_return_is_refused(milestone, editor):
+    milestone.round.status = RoundStatus.READY
+    milestone.round.save()
+    with pytest.raises(ValidationError):
+        milestone_save(
+            milestone=milestone,
+            round_id=milestone.round.pk,
+            expected_version=1,
+            status="complete",
+            due_date=milestone.due_date,
+            completed_on=dt.date(2024, 11, 20),
+            by=editor,
+        )
+    assert _record(milestone) is None

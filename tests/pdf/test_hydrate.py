@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from reports.pdf.hydrate import snapshot_from_dict
 from reports.snapshot import round_snapshot_build, snapshot_as_dict
+from reports.snapshot.hydrate import snapshot_from_dict
 from tests.reports.conftest import build_council
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from conditions.models import Milestone
+from conditions.models import Milestone, MilestoneUpdate
 from conditions.services import milestone_save
 from overview.models import RoundOverview
 from overview.selectors import headline_texts
@@ -81,8 +81,8 @@ def _milestone_save(round, milestone, by, **changes):
 
 def test_a_milestone_is_saved_from_a_draft_return(draft, milestone, la_officer):
     _milestone_save(draft, milestone, la_officer)
-    milestone.refresh_from_db()
-    assert (milestone.status, milestone.due_date, milestone.version) == ("at_risk", SOON, 2)
+    record = MilestoneUpdate.objects.get(round=draft, milestone=milestone)
+    assert (record.status, record.due_date, record.version) == ("at_risk", SOON, 2)
 
 
 def test_a_milestone_edit_rolls_back_when_the_history_cannot_be_written(

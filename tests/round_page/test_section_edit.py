@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from conditions.models import ConditionUpdate, Milestone, WorkstreamUpdate
+from conditions.models import ConditionUpdate, Milestone, MilestoneUpdate, WorkstreamUpdate
 from overview.models import Headline, RoundOverview
 from risks.models import RiskUpdate
 from svmonitor.choices import RoundStatus
@@ -159,8 +159,8 @@ def test_a_milestone_is_completed_with_its_date(draft, la_officer):
         .lstrip()
         .startswith(f'<tr class="govuk-table__row" id="milestone-{milestone.pk}"')
     )
-    milestone.refresh_from_db()
-    assert (milestone.status, milestone.completed_on) == ("complete", dt.date(2024, 4, 1))
+    record = MilestoneUpdate.objects.get(round=draft, milestone=milestone)
+    assert (record.status, record.completed_on) == ("complete", dt.date(2024, 4, 1))
 
 
 def test_a_completion_date_outside_the_rounds_financial_year_is_refused(draft, la_officer):

@@ -59,6 +59,7 @@ def everything(db):
     f.DeficitCapFactory(agreement=prog.agreement)
     f.MonitoringTierChangeFactory(agreement=prog.agreement)
     f.MilestoneFactory()
+    f.MilestoneUpdateFactory(round=round, milestone__workstream__area__council=council)
     f.MeasureValueFactory()
     f.HeadlineCardFactory(council=council)
     f.FinanceLineFactory(agreement=prog.agreement)

@@ -51,10 +51,12 @@ def _convert(kind, value):
 
 def _build(cls, data: dict):
     hints = _hints(cls)
+    # A field added since a payload was frozen is left to its default (and must have one).
     return cls(
         **{
             field.name: _convert(hints[field.name], data[field.name])
             for field in dataclasses.fields(cls)
+            if field.name in data or field.default is dataclasses.MISSING
         }
     )
 
