@@ -202,3 +202,36 @@ def test_a_kept_body_makes_the_same_page_as_the_whole_template(client, council, 
             assert _without_csrf(response.content.decode()) == pages[key]
     assert "Current draft: 2025-26 Update 1 (May)" in pages["2024-25/2"]
     assert _kept_bodies() == 2
+
+
+def test_finance_and_overview_edits_show_at_once(client, council, officer):
+    # Finance lines and the overview live in their own apps since the layers move: their
+    # tables move the data version like every other council-data table.
+    from finance.models import FinanceLine
+    from overview.models import RoundOverview
+
+    _dashboard(client, council)
+    FinanceLine.objects.filter(agreement__council=council, scenario="latest").update(
+        cumulative_deficit=Decimal("123450000")
+    )
+    assert "£123.45m" in _dashboard(client, council)
+    RoundOverview.objects.filter(round__agreement__council=council).update(
+        overall_narrative="Rewritten by update()"
+    )
+    assert "Rewritten by update()" in _dashboard(client, council)
+
+
+def test_a_frozen_record_added_or_removed_shows_at_once(client, council, officer):
+    from reports.freeze import round_snapshot_freeze
+    from reports.models import RoundSnapshot
+
+    latest = round_list_for_council(council=council)[0]
+    assert "Figures or text have changed since" not in _dashboard(client, council)
+    round_snapshot_freeze(round=latest, by=officer)
+    Measure.objects.filter(council=council).update(name="Renamed after the freeze")
+    html = _dashboard(client, council)
+    assert "Figures or text have changed since" in html
+    assert "Renamed after the freeze" not in html
+    # The frozen record removed (a shell could): the live body is built again.
+    RoundSnapshot.objects.filter(round=latest).delete()
+    assert "Renamed after the freeze" in _dashboard(client, council)
