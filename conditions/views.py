@@ -27,6 +27,7 @@ from svmonitor.section_views import (
     saved_response,
     shown_response,
 )
+from svmonitor.sections import round_freezer
 
 
 @login_required
@@ -64,6 +65,9 @@ MILESTONE_INITIAL = ("status", "due_date", "completed_on", "version")
 
 
 def _milestone_context(round, milestone, **extra):
+    # A locked return's milestone as frozen; one its frozen record lacks is not part of it.
+    if not round_freezer().milestone_as_recorded(round=round, milestone=milestone):
+        raise Http404("No such milestone in this return.")
     milestone_decorate(round, milestone)
     return {
         "round": round,

@@ -6,6 +6,7 @@ import hashlib
 import json
 
 from reports.models import RoundSnapshot
+from reports.round_page import milestone_as_recorded, section_row_as_recorded
 from reports.snapshot import round_snapshot_build, snapshot_as_dict
 from reports.snapshot.record import frozen_payloads_for_rounds
 from svmonitor.models import ReportingRound
@@ -63,3 +64,11 @@ class SnapshotFreezer:
     def frozen_payloads(self, *, round_ids) -> dict[int, dict]:
         """Each locked round's latest frozen payload by round id, in one query."""
         return frozen_payloads_for_rounds(list(round_ids))
+
+    def row_as_recorded(self, *, round, row) -> bool:
+        """Lay a locked round's frozen values over one section row (reports.round_page)."""
+        return section_row_as_recorded(round, row)
+
+    def milestone_as_recorded(self, *, round, milestone) -> bool:
+        """Lay a locked round's frozen values over one milestone (reports.round_page)."""
+        return milestone_as_recorded(round, milestone)

@@ -208,3 +208,30 @@ def round_page_as_recorded(page, *, with_changes: bool = True) -> FrozenState:
         record = RoundRecord(round=page.round, snapshot=snap, frozen=frozen)
         changes = round_record_changes(record)
     return FrozenState(frozen=frozen, changes=changes)
+
+
+def _frozen_of(round) -> RoundSnapshot | None:
+    if round.status not in LOCKED_STATES:
+        return None
+    frozen = frozen_snapshot_for(round)
+    return snapshot_from_dict(frozen.payload) if frozen is not None else None
+
+
+def section_row_as_recorded(round, row) -> bool:
+    """Lay a locked round's frozen record over one section row (its show and edit views), as
+    round_page_as_recorded does for the whole page; False if the frozen return lacks it."""
+    snap = _frozen_of(round)
+    if snap is None:
+        return True
+    row.labels.clear()
+    row.labels.update({d.level: d.label for d in snap.rag_definitions})
+    return bool(_this_update([row], row.kind, snap))
+
+
+def milestone_as_recorded(round, milestone) -> bool:
+    """Lay a locked round's frozen record over one milestone (its show view); False if the
+    frozen return lacks it."""
+    snap = _frozen_of(round)
+    if snap is None:
+        return True
+    return any(_milestones([milestone], w) for w in _workstreams(snap).values())

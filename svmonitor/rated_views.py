@@ -22,12 +22,16 @@ from svmonitor.section_views import (
     section_urls,
     shown_response,
 )
+from svmonitor.sections import round_freezer
 
 RATED_TEMPLATE = "components/rated_section_edit.html"
 
 
 def _rated_context(round, kind: RatedKind, update, **extra):
     row = section_row(round=round, kind=kind, update=update)
+    # A locked return's section as frozen; one its frozen record lacks is not part of it.
+    if not round_freezer().row_as_recorded(round=round, row=row):
+        raise Http404("No such section in this return.")
     row.urls = section_urls(round, kind.kind, update.pk)
     if kind.decorate_row is not None:
         kind.decorate_row(round, row)

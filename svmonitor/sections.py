@@ -59,6 +59,13 @@ class RoundFreezer(Protocol):
         """Each locked round's latest frozen payload by round id (one query): what the layers
         below the reports app (the workbook export) read a locked round from."""
 
+    def row_as_recorded(self, *, round, row) -> bool:
+        """Lay a locked round's frozen values over one section row of a return (a no-op for a
+        draft); False if the frozen return does not have that section."""
+
+    def milestone_as_recorded(self, *, round, milestone) -> bool:
+        """The same for one milestone of a workstream."""
+
 
 _PARTS: dict[str, ReturnPart] = {}
 _FREEZER: list[RoundFreezer] = []

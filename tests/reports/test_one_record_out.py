@@ -174,6 +174,22 @@ def test_the_round_page_shows_the_frozen_return_with_a_one_line_notice(changed):
     assert 'changes/#since-frozen">See what changed</a>' in html
 
 
+def test_a_sections_own_view_shows_it_as_frozen(changed):
+    update = ConditionUpdate.objects.get(round=changed.round, condition__label="1")
+    args = [changed.round.agreement.council.slug, changed.round.fy, 1, update.pk]
+    lead = _client(changed.lead)
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    text = lead.get(reverse("conditions:condition_update_show", args=args), **htmx).content.decode()
+    assert WORDING in text and "Rewritten after submission." not in text
+    # The milestone completed live after submission still shows as the return reported it.
+    MilestoneUpdate.objects.filter(round=changed.round).update(
+        status=Milestone.Status.COMPLETE, completed_on=dt.date(2024, 5, 1)
+    )
+    args[-1] = changed.milestone.pk
+    text = lead.get(reverse("conditions:milestone_show", args=args), **htmx).content.decode()
+    assert "On track" in text and "1 May 2024" not in text
+
+
 def test_the_changes_page_lists_what_differs_from_the_frozen_return(changed):
     html = _round_page(changed.lead, changed.round, "changes/")
     assert 'id="since-frozen"' in html
