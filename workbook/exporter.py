@@ -18,8 +18,10 @@ from conditions.models import (
 )
 from finance.models import DeficitCap, FinanceLine, PaymentInstalment
 from metrics.models import DataSource, Measure, MeasureValue, Series
+from overview.models import Headline, RoundOverview
+from overview.services import OVERVIEW_FIELDS
 from risks.models import Risk, RiskUpdate
-from svmonitor.choices import Rag
+from svmonitor.choices import Rag, YesNo
 from svmonitor.fy import fy_label
 from svmonitor.models import (
     Agreement,
@@ -419,6 +421,9 @@ def _update_rows(council, labels, round_order):
     yield fmt.WORKSTREAM_UPDATES, _as_recorded(rounds, frozen, workstreams, _frozen_workstreams)
     yield fmt.RISK_UPDATES, _as_recorded(rounds, frozen, risks, _frozen_risks)
     yield fmt.ROUND_MILESTONES, _round_milestone_rows(rounds, frozen)
+    overviews, headlines = _round_overview_rows(rounds, frozen)
+    yield fmt.ROUND_OVERVIEWS, overviews
+    yield fmt.ROUND_HEADLINES, headlines
     yield fmt.FROZEN_FIGURES, _frozen_figure_rows(rounds, frozen)
 
 
@@ -535,6 +540,63 @@ def _round_milestone_rows(rounds, frozen: dict) -> list[list]:
             found = live.get(rnd.pk, [])
         rows += [[*_round_cols(rnd), *row] for row in found]
     return rows
+
+
+def _answer(code: str) -> str:
+    return YesNo(code).label if code else ""
+
+
+def _overview_row(overview: dict) -> list:
+    """An overview's cells from its frozen form (or a live one put in that form)."""
+    return [
+        overview["overall"]["label"],
+        overview["overall_narrative"],
+        _answer(overview["deficit_this_year_on_track"]),
+        overview["deficit_this_year_commentary"],
+        _answer(overview["zero_deficit_on_track"]),
+        overview["zero_deficit_commentary"],
+        _answer(overview["capital_project_on_track"]),
+        overview["capital_project_commentary"],
+        _yes_no(overview["adviser_support_requested"]),
+        overview["adviser_support_detail"],
+    ]
+
+
+def _round_overview_rows(rounds, frozen: dict) -> tuple[list[list], list[list]]:
+    """Each round's overview and headlines: live for a draft, as frozen if locked."""
+    labels = _Labels(rounds[0].agreement.council) if rounds else None
+    live = {o.round_id: o for o in RoundOverview.objects.filter(round__in=rounds)}
+    kinds = dict(Headline.Kind.choices)
+    live_headlines: dict[int, list] = {}
+    for h in (
+        Headline.objects.filter(overview__round__in=rounds)
+        .order_by("kind", "position")
+        .values("overview__round_id", "kind", "position", "text")
+    ):
+        live_headlines.setdefault(h["overview__round_id"], []).append(
+            [kinds[h["kind"]], h["position"], h["text"]]
+        )
+    overviews, headlines = [], []
+    for rnd in rounds:
+        if rnd.pk in frozen:
+            shown = frozen[rnd.pk].get("overview") or {}
+            if shown.get("overall"):
+                overviews.append([*_round_cols(rnd), *_overview_row(shown)])
+            found = [
+                [kinds.get(h["kind"], h["kind"]), h["position"], h["text"]]
+                for h in sorted(
+                    shown.get("headlines", []), key=lambda h: (h["kind"], h["position"])
+                )
+            ]
+        else:
+            overview = live.get(rnd.pk)
+            if overview is not None:
+                fields = {name: getattr(overview, name) for name in OVERVIEW_FIELDS}
+                fields["overall"] = {"label": labels.rag_label(overview.overall_rag)}
+                overviews.append([*_round_cols(rnd), *_overview_row(fields)])
+            found = live_headlines.get(rnd.pk, [])
+        headlines += [[*_round_cols(rnd), *row] for row in found]
+    return overviews, headlines
 
 
 def _frozen_figure_rows(rounds, frozen: dict) -> list[list]:

@@ -381,6 +381,39 @@ ROUND_MILESTONES = SheetSpec(
     "import ignores this sheet.",
 )
 
+ROUND_OVERVIEWS = SheetSpec(
+    "Round overviews",
+    (
+        *_round_cols(),
+        Column("overall_rag", "Overall RAG"),
+        Column("overall_narrative", "Overall narrative"),
+        Column("deficit_this_year_on_track", "Deficit this year on track"),
+        Column("deficit_this_year_commentary", "Deficit this year commentary"),
+        Column("zero_deficit_on_track", "Zero deficit on track"),
+        Column("zero_deficit_commentary", "Zero deficit commentary"),
+        Column("capital_project_on_track", "Capital project on track"),
+        Column("capital_project_commentary", "Capital project commentary"),
+        Column("adviser_support_requested", "Adviser support requested"),
+        Column("adviser_support_detail", "Support requested"),
+    ),
+    derived=True,
+    help="Each return's overview (a locked return as frozen), for reading; import ignores "
+    "this sheet.",
+)
+
+ROUND_HEADLINES = SheetSpec(
+    "Round headlines",
+    (
+        *_round_cols(),
+        Column("kind", "Kind"),
+        Column("position", "Position", INT),
+        Column("text", "Headline"),
+    ),
+    derived=True,
+    help="Each return's programme headlines (a locked return as frozen), for reading; import "
+    "ignores this sheet.",
+)
+
 FROZEN_FIGURES = SheetSpec(
     "Frozen figures",
     (
@@ -420,6 +453,8 @@ SHEETS: tuple[SheetSpec, ...] = (
     FINANCE,
     ROLLING,
     ROUND_MILESTONES,
+    ROUND_OVERVIEWS,
+    ROUND_HEADLINES,
     FROZEN_FIGURES,
 )
 SHEET_BY_NAME = {spec.name.casefold(): spec for spec in SHEETS}

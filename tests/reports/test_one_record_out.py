@@ -31,6 +31,7 @@ from conditions.models import (
 from conditions.services import milestone_save
 from finance.models import FinanceLine
 from metrics.models import MeasureValue, Series
+from overview.models import Headline, RoundOverview
 from reports.freeze import round_snapshot_freeze
 from reports.pdf.selectors import report_source_for_round
 from reports.selectors import portfolio_rows
@@ -40,9 +41,14 @@ from risks.models import Risk
 from svmonitor.choices import Rag, RoundStatus
 from svmonitor.models import ReportingRound
 from svmonitor.roles import Role
-from svmonitor.services import round_open_next
+from svmonitor.services import (
+    round_mark_ready,
+    round_open_next,
+    round_record_submission,
+    round_sign_off,
+)
 from tests import factories as f
-from tests.round_builders import programme, round_in
+from tests.round_builders import complete, programme, round_in, signing_day
 from workbook.exporter import workbook_export
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +96,15 @@ def _world(*, measures: int = 1) -> World:
         )
     f.FinanceLineFactory(agreement=agreement, cumulative_deficit=Decimal("80000000"))
     f.DeficitCapFactory(agreement=agreement, cap=Decimal("84500000"))
-    round = round_in(RoundStatus.SUBMITTED, prog)
+    round = round_in(RoundStatus.DRAFT, prog)
+    complete(round, prog.officer)
+    f.HeadlineFactory(overview=round.overview, text="Early help works.")
+    round = round_mark_ready(round=round, by=prog.officer)
+    with signing_day(round.due_date - dt.timedelta(days=2)):
+        round_sign_off(round=round, by=prog.s151, capacity="s151")
+        round_sign_off(round=round, by=prog.dcs, capacity="dcs")
+    round.refresh_from_db()
+    round = round_record_submission(round=round, by=prog.officer, submitted_on=round.due_date)
     people = {}
     for role in (Role.BOARD, Role.LEAD, Role.ADVISER):
         people[role] = f.UserFactory()
@@ -121,6 +135,10 @@ def _change_live_data(round: ReportingRound) -> None:
     FinanceLine.objects.filter(agreement=round.agreement).update(
         cumulative_deficit=Decimal("99000000")
     )
+    RoundOverview.objects.filter(round=round).update(
+        deficit_this_year_commentary="Rewritten commentary."
+    )
+    Headline.objects.filter(overview__round=round).update(text="Rewritten headline.")
 
 
 def _dashboard(user, round) -> str:
@@ -206,6 +224,13 @@ def test_the_excel_export_writes_the_frozen_rows_of_a_locked_return(changed):
     assert [r[1:] for r in condition_rows] == [("2024-25", 1, "1", "Green", None, None)]
     risk_rows = _sheet(workbook, "Risk updates")
     assert [r[1:] for r in risk_rows] == [("2024-25", 1, 1, "Amber", "Mitigation in hand.", 4, 4)]
+    (overview,) = _sheet(workbook, "Round overviews")
+    assert overview[1:3] == ("2024-25", 1)
+    assert "Placement costs rose faster than planned." in overview
+    assert "Rewritten commentary." not in overview
+    assert [r[3:] for r in _sheet(workbook, "Round headlines")] == [
+        ("Biggest drivers of positive change", 1, "Early help works.")
+    ]
     figures = _sheet(workbook, "Frozen figures")
     assert [(r[3], r[5], r[6]) for r in figures] == [
         ("EHCP-0", dt.datetime(2024, 4, 1), FROZEN_FIGURE)
