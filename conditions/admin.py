@@ -108,13 +108,33 @@ class WorkstreamUpdateAdmin(RatedSectionAdmin):
 
 
 @admin.register(MilestoneUpdate)
-class MilestoneUpdateAdmin(LockedRoundAdminMixin, VersionedAdminMixin, admin.ModelAdmin):
+class MilestoneUpdateAdmin(AdminDoorMixin, admin.ModelAdmin):
+    """A milestone as one round reports it: saved through milestone_save for that round."""
+
+    round_path = "round"
+    owner_fields = ("round", "milestone")
+    service_fields = ("status", "due_date", "completed_on")
     list_display = ("milestone", "round", "status", "due_date", "completed_on", "version")
     list_filter = ("status", "round__status", "round__financial_year", "round__agreement__council")
     search_fields = ("milestone__title", "milestone__workstream__name")
     list_select_related = ("milestone", "round__agreement__council")
     raw_id_fields = ("round", "milestone")
     readonly_fields = ("version", "updated_at", "updated_by")
+
+    def has_add_permission(self, request):
+        return False  # opening a round makes a record of every milestone
+
+    def save_through_service(self, request, form, change):
+        data = form.cleaned_data
+        return milestone_save(
+            milestone=form.instance.milestone,
+            round_id=form.instance.round_id,
+            expected_version=self.expected_version(form),
+            status=data["status"],
+            due_date=data["due_date"],
+            completed_on=data["completed_on"],
+            by=request.user,
+        )
 
 
 @admin.register(Milestone)

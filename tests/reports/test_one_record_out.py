@@ -331,6 +331,27 @@ def test_completing_a_milestone_in_2025_26_leaves_the_2024_25_return_as_it_was()
     assert "1 Jun 2025" in _round_page(world.lead, next_year)
 
 
+def test_a_milestone_saved_outside_a_return_reaches_the_open_draft_only():
+    # The workbook's Milestones sheet and the admin save the milestone as set up.
+    world = _world()
+    draft = round_open_next(
+        agreement=world.round.agreement, financial_year=2025, update_number=1, by=world.lead
+    )
+    milestone = Milestone.objects.get(pk=world.milestone.pk)
+    milestone_save(
+        milestone=milestone,
+        expected_version=milestone.version,
+        status=Milestone.Status.COMPLETE,
+        due_date=milestone.due_date,
+        completed_on=dt.date(2025, 6, 1),
+        by=world.lead,
+    )
+    records = MilestoneUpdate.objects.filter(milestone=milestone)
+    assert records.get(round=draft).status == Milestone.Status.COMPLETE
+    assert records.get(round=world.round).status == Milestone.Status.ON_TRACK
+    assert round_record_changes(round_record(world.round)) == []
+
+
 def test_opening_a_round_carries_each_milestone_record_forward():
     world = _world()
     next_year = round_open_next(

@@ -27,6 +27,7 @@ MADE_BY_OPENING = {
     "conditions.conditionupdate",
     "risks.riskupdate",
     "conditions.workstreamupdate",
+    "conditions.milestoneupdate",
     "overview.roundoverview",
 }
 
