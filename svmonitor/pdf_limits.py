@@ -103,6 +103,14 @@ def _child(conn, html, base_url, url_fetcher, kwargs, extra_bytes, nice):
     except MemoryError:
         status = 1
         conn.send_bytes(pickle.dumps(("error", "memory", "")))
+    except SystemError as exc:
+        # Under the address-space cap a C library's failed allocation can surface as a NULL
+        # return with no Python exception set, which CPython reports as this SystemError
+        # (seen with WeasyPrint's C dependencies): it is the memory cap, not a renderer bug.
+        status = 1
+        kind = "memory" if "without exception set" in str(exc) else "SystemError"
+        with contextlib.suppress(BaseException):
+            conn.send_bytes(pickle.dumps(("error", kind, str(exc)[:500])))
     except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent as text
         status = 1
         # If even this fails the parent sees the pipe close and reports it.
