@@ -1,5 +1,5 @@
-"""Admin for conditions, their per-round updates and the programme structure; section saves go
-through conditions.services like the browser's."""
+"""Admin for conditions, their per-round updates and the programme structure, saved through
+conditions.services: sections as the browser saves them, the setup rows as the workbook does."""
 
 from django.contrib import admin
 
@@ -12,13 +12,38 @@ from conditions.models import (
     Workstream,
     WorkstreamUpdate,
 )
-from conditions.services import condition_update_save, milestone_save, workstream_update_save
+from conditions.services import (
+    condition_update_save,
+    condition_upsert,
+    milestone_create,
+    milestone_save,
+    programme_area_upsert,
+    workstream_update_save,
+    workstream_upsert,
+)
 from svmonitor.admin import SectionInline, admin_inline_register
-from svmonitor.admin_audit import AdminDoorMixin, AuditedInlineMixin
+from svmonitor.admin_audit import (
+    AdminDoorMixin,
+    AuditedInlineMixin,
+    UpsertAdminMixin,
+    UpsertServiceMixin,
+)
+
+
+class ConditionServices:
+    upsert_service = staticmethod(condition_upsert)
+    upsert_row = "condition"
+    upsert_parent = "agreement"
+
+
+class WorkstreamServices:
+    upsert_service = staticmethod(workstream_upsert)
+    upsert_row = "workstream"
+    upsert_parent = "area"
 
 
 @admin.register(AgreementCondition)
-class AgreementConditionAdmin(AdminDoorMixin, admin.ModelAdmin):
+class AgreementConditionAdmin(ConditionServices, UpsertAdminMixin, admin.ModelAdmin):
     owner_fields = ("agreement",)
     list_display = ("label", "title", "agreement", "order", "in_force_from", "in_force_to")
     list_filter = ("agreement__council", "in_force_to")
@@ -60,7 +85,9 @@ class ConditionUpdateAdmin(RatedSectionAdmin):
     readonly_fields = ("version", "updated_at", "updated_by")
 
 
-class WorkstreamInline(AuditedInlineMixin, admin.TabularInline):
+class WorkstreamInline(
+    WorkstreamServices, UpsertServiceMixin, AuditedInlineMixin, admin.TabularInline
+):
     model = Workstream
     extra = 0
     fields = ("name", "lead_role", "order")
@@ -68,7 +95,10 @@ class WorkstreamInline(AuditedInlineMixin, admin.TabularInline):
 
 
 @admin.register(ProgrammeArea)
-class ProgrammeAreaAdmin(AdminDoorMixin, admin.ModelAdmin):
+class ProgrammeAreaAdmin(UpsertAdminMixin, admin.ModelAdmin):
+    upsert_service = staticmethod(programme_area_upsert)
+    upsert_row = "area"
+    upsert_parent = "council"
     owner_fields = ("council",)
     list_display = ("number", "name", "council")
     list_filter = ("council",)
@@ -85,7 +115,7 @@ class MilestoneInline(SectionInline):
 
 
 @admin.register(Workstream)
-class WorkstreamAdmin(AdminDoorMixin, admin.ModelAdmin):
+class WorkstreamAdmin(WorkstreamServices, UpsertAdminMixin, admin.ModelAdmin):
     owner_fields = ("area",)
     list_display = ("name", "area", "lead_role", "order")
     list_filter = ("area__council", "area")
@@ -150,9 +180,16 @@ class MilestoneAdmin(AdminDoorMixin, admin.ModelAdmin):
     readonly_fields = ("version", "updated_at")
 
     def save_through_service(self, request, form, change):
-        if not change:
-            return super().save_through_service(request, form, change)
         data = form.cleaned_data
+        if not change:
+            return milestone_create(
+                workstream=data["workstream"],
+                title=data["title"],
+                due_date=data["due_date"],
+                status=data["status"],
+                completed_on=data["completed_on"],
+                by=request.user,
+            )
         return milestone_save(
             milestone=form.instance,
             expected_version=self.expected_version(form),
@@ -166,7 +203,9 @@ class MilestoneAdmin(AdminDoorMixin, admin.ModelAdmin):
 # --- Inlines under an agreement and a round ---
 
 
-class AgreementConditionInline(AuditedInlineMixin, admin.TabularInline):
+class AgreementConditionInline(
+    ConditionServices, UpsertServiceMixin, AuditedInlineMixin, admin.TabularInline
+):
     model = AgreementCondition
     extra = 0
     fields = ("label", "title", "order", "in_force_from", "in_force_to")

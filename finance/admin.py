@@ -1,20 +1,47 @@
-"""Admin for payments, deficit caps and finance lines; finance lines save through
-finance.services like the browser's, the rest with a history entry via admin."""
+"""Admin for payments, deficit caps and finance lines, each saved through finance.services:
+finance lines as the browser saves them, payments and caps as the workbook does."""
 
 from django.contrib import admin
 
 from finance.models import DeficitCap, FinanceLine, PaymentInstalment
-from finance.services import FINANCE_FIELDS, finance_line_create, finance_line_save
+from finance.services import (
+    FINANCE_FIELDS,
+    deficit_cap_upsert,
+    finance_line_create,
+    finance_line_save,
+    payment_instalment_upsert,
+)
 from svmonitor.admin import CouncilListAdminMixin, admin_inline_register
-from svmonitor.admin_audit import AdminDoorMixin, AuditedInlineMixin
+from svmonitor.admin_audit import (
+    AdminDoorMixin,
+    AuditedInlineMixin,
+    UpsertAdminMixin,
+    UpsertServiceMixin,
+)
 
 
-class PaymentInstalmentInline(AuditedInlineMixin, admin.TabularInline):
+class PaymentServices:
+    upsert_service = staticmethod(payment_instalment_upsert)
+    upsert_row = "payment"
+    upsert_parent = "agreement"
+
+
+class DeficitCapServices:
+    upsert_service = staticmethod(deficit_cap_upsert)
+    upsert_row = "deficit_cap"
+    upsert_parent = "agreement"
+
+
+class PaymentInstalmentInline(
+    PaymentServices, UpsertServiceMixin, AuditedInlineMixin, admin.TabularInline
+):
     model = PaymentInstalment
     extra = 0
 
 
-class DeficitCapInline(AuditedInlineMixin, admin.TabularInline):
+class DeficitCapInline(
+    DeficitCapServices, UpsertServiceMixin, AuditedInlineMixin, admin.TabularInline
+):
     model = DeficitCap
     extra = 0
 
@@ -24,7 +51,9 @@ admin_inline_register("agreement", DeficitCapInline)
 
 
 @admin.register(PaymentInstalment)
-class PaymentInstalmentAdmin(AdminDoorMixin, CouncilListAdminMixin, admin.ModelAdmin):
+class PaymentInstalmentAdmin(
+    PaymentServices, UpsertAdminMixin, CouncilListAdminMixin, admin.ModelAdmin
+):
     council_path = "agreement__council"
     owner_fields = ("agreement",)
     list_display = ("agreement", "due_date", "amount", "status", "status_date")
@@ -34,7 +63,9 @@ class PaymentInstalmentAdmin(AdminDoorMixin, CouncilListAdminMixin, admin.ModelA
 
 
 @admin.register(DeficitCap)
-class DeficitCapAdmin(AdminDoorMixin, CouncilListAdminMixin, admin.ModelAdmin):
+class DeficitCapAdmin(
+    DeficitCapServices, UpsertAdminMixin, CouncilListAdminMixin, admin.ModelAdmin
+):
     council_path = "agreement__council"
     owner_fields = ("agreement",)
     list_display = ("agreement", "financial_year", "cap")

@@ -1,15 +1,24 @@
 """Admin for key measures, their figures and headline cards; figures save through
-measure_value_save like the browser's."""
+measure_value_save like the browser's, sources, series and measures through their upserts like
+the workbook's rows."""
 
 from django.contrib import admin
 
 from metrics.models import DataSource, HeadlineCard, Measure, MeasureValue, Series
-from metrics.services import measure_value_save
-from svmonitor.admin_audit import AdminDoorMixin
+from metrics.services import (
+    data_source_upsert,
+    measure_upsert,
+    measure_value_save,
+    series_upsert,
+)
+from svmonitor.admin_audit import AdminDoorMixin, UpsertAdminMixin
 
 
 @admin.register(DataSource)
-class DataSourceAdmin(AdminDoorMixin, admin.ModelAdmin):
+class DataSourceAdmin(UpsertAdminMixin, admin.ModelAdmin):
+    upsert_service = staticmethod(data_source_upsert)
+    upsert_row = "source"
+    upsert_parent = "council"
     owner_fields = ("council",)
     list_display = ("name", "council", "last_refreshed", "basis")
     list_filter = ("council",)
@@ -18,7 +27,10 @@ class DataSourceAdmin(AdminDoorMixin, admin.ModelAdmin):
 
 
 @admin.register(Series)
-class SeriesAdmin(AdminDoorMixin, admin.ModelAdmin):
+class SeriesAdmin(UpsertAdminMixin, admin.ModelAdmin):
+    upsert_service = staticmethod(series_upsert)
+    upsert_row = "series"
+    upsert_parent = "council"
     owner_fields = ("council",)
     list_display = ("name", "slug", "kind", "council", "order")
     list_filter = ("kind", "council")
@@ -27,7 +39,10 @@ class SeriesAdmin(AdminDoorMixin, admin.ModelAdmin):
 
 
 @admin.register(Measure)
-class MeasureAdmin(AdminDoorMixin, admin.ModelAdmin):
+class MeasureAdmin(UpsertAdminMixin, admin.ModelAdmin):
+    upsert_service = staticmethod(measure_upsert)
+    upsert_row = "measure"
+    upsert_parent = "council"
     owner_fields = ("council",)
     list_display = ("name", "code", "council", "unit", "polarity", "frequency", "data_source")
     list_filter = ("unit", "polarity", "frequency", "reading", "council")

@@ -1,16 +1,20 @@
-"""Admin for the risk register and each risk's per-round updates (saved through risk_update_save,
-like the browser's)."""
+"""Admin for the risk register (saved through risk_upsert, like the workbook's rows) and each
+risk's per-round updates (through risk_update_save, like the browser's)."""
 
 from django.contrib import admin
 
 from risks.models import Risk, RiskUpdate
-from risks.services import RISK_UPDATE_FIELDS, risk_update_save
+from risks.services import RISK_UPDATE_FIELDS, risk_update_save, risk_upsert
 from svmonitor.admin import SectionInline, admin_inline_register
-from svmonitor.admin_audit import AdminDoorMixin
+from svmonitor.admin_audit import AdminDoorMixin, UpsertAdminMixin
 
 
 @admin.register(Risk)
-class RiskAdmin(AdminDoorMixin, admin.ModelAdmin):
+class RiskAdmin(UpsertAdminMixin, admin.ModelAdmin):
+    upsert_service = staticmethod(risk_upsert)
+    upsert_row = "risk"
+    upsert_parent = "council"
+    upsert_versioned = True
     owner_fields = ("council",)
     list_display = ("number", "council", "title", "owner_role", "impact", "likelihood", "score")
     list_filter = ("is_open", "council", "impact", "likelihood")

@@ -3,7 +3,14 @@
 from django.contrib import admin
 from django.db import models
 
-from svmonitor.admin_audit import NO_SERVICE, AdminDoorMixin, AuditedInlineMixin
+from svmonitor.admin_audit import (
+    NO_SERVICE,
+    AdminDoorMixin,
+    AuditedInlineMixin,
+    UpsertAdminMixin,
+    UpsertServiceMixin,
+    service_values,
+)
 from svmonitor.models import (
     Agreement,
     AuditEvent,
@@ -17,6 +24,15 @@ from svmonitor.models import (
     SignOff,
 )
 from svmonitor.services import round_open_next
+from svmonitor.services.council import (
+    agreement_upsert,
+    council_create,
+    council_save,
+    key_contact_delete,
+    key_contact_upsert,
+    monitoring_tier_upsert,
+    rag_definition_upsert,
+)
 
 # Inlines that apps above the spine add under an agreement or a round (their admin.py calls
 # admin_inline_register), so the spine's admin never imports them.
@@ -71,30 +87,55 @@ class SectionInline(ReadOnlyAdminMixin, admin.TabularInline):
         return self.fields
 
 
-# --- Councils --------------------------------------------------------------------------------
+# --- Councils (saved through svmonitor.services.council, as the workbook saves them) -----------
 
 
-class KeyContactInline(AuditedInlineMixin, admin.TabularInline):
+class KeyContactServices:
+    upsert_service = staticmethod(key_contact_upsert)
+    delete_service = staticmethod(key_contact_delete)
+    upsert_row = "contact"
+    upsert_parent = "council"
+
+
+class RagDefinitionServices:
+    upsert_service = staticmethod(rag_definition_upsert)
+    upsert_row = "rag_definition"
+    upsert_parent = "council"
+
+
+class KeyContactInline(
+    KeyContactServices, UpsertServiceMixin, AuditedInlineMixin, admin.TabularInline
+):
     model = KeyContact
     extra = 0
 
 
-class RagDefinitionInline(AuditedInlineMixin, admin.TabularInline):
+class RagDefinitionInline(
+    RagDefinitionServices, UpsertServiceMixin, AuditedInlineMixin, admin.TabularInline
+):
     model = RagDefinition
     extra = 0
 
 
 @admin.register(LocalAuthority)
-class LocalAuthorityAdmin(AdminDoorMixin, admin.ModelAdmin):
+class LocalAuthorityAdmin(UpsertAdminMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "dfe_la_number", "ons_code", "risk_score_threshold")
     list_filter = ("is_fictional",)
     search_fields = ("name", "slug", "dfe_la_number", "ons_code")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [KeyContactInline, RagDefinitionInline]
 
+    def upsert(self, request, form, *, parent, instance, expected_version=None):
+        values, _ = service_values(form, change=instance is not None)
+        if instance is None:
+            return council_create(by=request.user, **values)
+        return council_save(council=instance, by=request.user, **values)
+
 
 @admin.register(KeyContact)
-class KeyContactAdmin(AdminDoorMixin, CouncilListAdminMixin, admin.ModelAdmin):
+class KeyContactAdmin(
+    KeyContactServices, UpsertAdminMixin, CouncilListAdminMixin, admin.ModelAdmin
+):
     owner_fields = ("council",)
     list_display = ("job_title", "name", "role", "email", "council")
     list_filter = ("role",)
@@ -102,7 +143,9 @@ class KeyContactAdmin(AdminDoorMixin, CouncilListAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(RagDefinition)
-class RagDefinitionAdmin(AdminDoorMixin, CouncilListAdminMixin, admin.ModelAdmin):
+class RagDefinitionAdmin(
+    RagDefinitionServices, UpsertAdminMixin, CouncilListAdminMixin, admin.ModelAdmin
+):
     owner_fields = ("council",)
     list_display = ("council", "level", "label", "dfe_level")
     list_filter = ("level", "dfe_level")
@@ -122,13 +165,24 @@ class MembershipAdmin(AdminDoorMixin, CouncilListAdminMixin, admin.ModelAdmin):
 # --- Agreements ------------------------------------------------------------------------------
 
 
-class MonitoringTierChangeInline(AuditedInlineMixin, admin.TabularInline):
+class MonitoringTierServices:
+    upsert_service = staticmethod(monitoring_tier_upsert)
+    upsert_row = "change"
+    upsert_parent = "agreement"
+
+
+class MonitoringTierChangeInline(
+    MonitoringTierServices, UpsertServiceMixin, AuditedInlineMixin, admin.TabularInline
+):
     model = MonitoringTierChange
     extra = 0
 
 
 @admin.register(Agreement)
-class AgreementAdmin(AdminDoorMixin, CouncilListAdminMixin, admin.ModelAdmin):
+class AgreementAdmin(UpsertAdminMixin, CouncilListAdminMixin, admin.ModelAdmin):
+    upsert_service = staticmethod(agreement_upsert)
+    upsert_row = "agreement"
+    upsert_parent = "council"
     # Moving an agreement would move its rounds, frozen reports included, to another council.
     owner_fields = ("council",)
     list_display = (
@@ -153,7 +207,9 @@ class AgreementAdmin(AdminDoorMixin, CouncilListAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(MonitoringTierChange)
-class MonitoringTierChangeAdmin(AdminDoorMixin, CouncilListAdminMixin, admin.ModelAdmin):
+class MonitoringTierChangeAdmin(
+    MonitoringTierServices, UpsertAdminMixin, CouncilListAdminMixin, admin.ModelAdmin
+):
     council_path = "agreement__council"
     owner_fields = ("agreement",)
     list_display = ("agreement", "tier", "effective_from")

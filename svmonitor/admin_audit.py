@@ -70,12 +70,64 @@ def _changed(form) -> list[str]:
     return [name for name in form.changed_data if name != "seen_version"]
 
 
+def _by_service(obj) -> bool:
+    """Whether an inline row was saved or deleted through its service while it was checked."""
+    return getattr(obj, "_admin_door_saved", False)
+
+
 def _become(obj, saved) -> None:
     """Make the admin's unsaved instance the row a service created, for the admin's redirect."""
     for field in obj._meta.concrete_fields:
         setattr(obj, field.attname, getattr(saved, field.attname))
     obj._state.adding = False
     obj._state.db = saved._state.db
+
+
+def service_values(form, *, change: bool, exclude=()) -> tuple[dict, dict]:
+    """What a valid form sets, as an `<entity>_upsert` takes it: the model's fields (only the
+    changed ones on a change) and, apart, its many-to-many targets by field name."""
+    model = form._meta.model
+    names = _changed(form) if change else list(form.fields)
+    editable = set(editable_names(model))
+    values, links = {}, {}
+    for name in names:
+        if name not in editable or name in exclude or name not in form.cleaned_data:
+            continue
+        if model._meta.get_field(name).many_to_many:
+            links[name] = list(form.cleaned_data[name])
+        else:
+            values[name] = form.cleaned_data[name]
+    return values, links
+
+
+class UpsertServiceMixin:
+    """For an admin or inline of a setup row (a council's details, contacts and RAG definitions,
+    an agreement and its money terms, conditions, the programme, risks, the measure catalogue):
+    the row is saved through its `<entity>_upsert`, as the workbook saves it, so both doors meet
+    the same role check, validation and history entry."""
+
+    upsert_service = None  # staticmethod(<entity>_upsert)
+    upsert_row = ""  # the service's keyword for the stored row: "agreement", "payment"...
+    upsert_parent: str | None = None  # the owner it takes by name: "council", "agreement"...
+    upsert_versioned = False  # whether it takes expected_version (rows with a version)
+    delete_service = None  # staticmethod(<entity>_delete), where one exists
+
+    def upsert(self, request, form, *, parent, instance, expected_version=None):
+        """Save the form's row through the service; return the saved row."""
+        values, links = service_values(
+            form, change=instance is not None, exclude=(self.upsert_parent,)
+        )
+        kwargs = {self.upsert_row: instance, **values, **links}
+        if self.upsert_parent:
+            kwargs[self.upsert_parent] = parent
+        if self.upsert_versioned:
+            kwargs["expected_version"] = expected_version
+        return self.upsert_service(by=request.user, **kwargs)
+
+    def delete_through_service(self, request, obj):
+        if self.delete_service is None:
+            return NO_SERVICE
+        return self.delete_service(**{self.upsert_row: obj}, by=request.user)
 
 
 class AdminDoorForm(forms.ModelForm):
@@ -106,15 +158,72 @@ INLINE_DELETE_PROTECTED = "{obj} cannot be deleted: {what} still refer to it."
 
 class AuditedInlineFormSet(BaseInlineFormSet):
     """Inline rows deleted from a parent's page meet the checks of their own delete page: a row
-    whose deletion would take a locked return's sections with it is refused."""
+    whose deletion would take a locked return's sections with it is refused. Rows whose inline
+    has a service are saved (and deleted, where a delete service exists) through it while the
+    formset is checked, so its refusals show on the row; the admin's transaction rolls them back
+    if the page comes back with errors."""
 
-    door = None  # (admin site, request), set per request by AuditedInlineMixin.get_formset
+    door = None  # (admin site, request, inline), set per request by AuditedInlineMixin
 
     def clean(self):
         super().clean()
-        if self.door is None or not self.can_delete:
+        if self.door is None:
             return
-        admin_site, request = self.door
+        if self.can_delete:
+            self._check_deletes()
+        inline = self.door[2]
+        if isinstance(inline, UpsertServiceMixin) and inline.upsert_service is not None:
+            self._save_through_service(inline)
+
+    def _save_through_service(self, inline) -> None:
+        request = self.door[1]
+        if self.instance.pk is None:
+            return  # the parent was not saved: its own form says why
+        refused = []
+        with audit_via(ADMIN_DOOR):
+            for form in self.forms:
+                if not hasattr(form, "cleaned_data") or form.errors:
+                    continue
+                stored = form.instance.pk is not None
+                deleting = self.can_delete and self._should_delete_form(form)
+                try:
+                    if deleting:
+                        if not stored:
+                            continue
+                        result = inline.delete_through_service(request, form.instance)
+                    elif not form.has_changed():
+                        continue
+                    else:
+                        result = inline.upsert(
+                            request,
+                            form,
+                            parent=self.instance,
+                            instance=form.instance if stored else None,
+                        )
+                except StaleEdit as error:
+                    form.add_error(None, error.message)
+                except ValidationError as error:
+                    if deleting:
+                        refused += error.messages
+                    else:
+                        AdminDoorMixin._add_errors(form, error)
+                except PermissionDenied as error:
+                    if deleting:
+                        refused.append(str(error))
+                    else:
+                        form.add_error(None, str(error))
+                else:
+                    if result is NO_SERVICE:
+                        continue
+                    if result is not None:
+                        _become(form.instance, result)
+                    form.instance._admin_door_saved = True
+        if refused:
+            # A row marked for deletion is not checked as a form: say it for the whole table.
+            raise ValidationError(refused)
+
+    def _check_deletes(self) -> None:
+        admin_site, request, _ = self.door
         for form in self.forms:
             if not getattr(form, "cleaned_data", {}).get("DELETE") or form.instance.pk is None:
                 continue
@@ -130,13 +239,14 @@ class AuditedInlineFormSet(BaseInlineFormSet):
 
 
 class AuditedInlineMixin:
-    """For an editable inline under an AdminDoorMixin admin (which saves and audits its rows)."""
+    """For an editable inline under an AdminDoorMixin admin (which saves and audits its rows,
+    or, with UpsertServiceMixin, leaves them to the inline's service)."""
 
     formset = AuditedInlineFormSet
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        formset.door = (self.admin_site, request)  # a fresh class per call: safe per request
+        formset.door = (self.admin_site, request, self)  # a fresh class per call: per request
         return formset
 
 
@@ -407,22 +517,27 @@ class AdminDoorMixin:
             self.delete_model(request, obj)
 
     def save_formset(self, request, form, formset, change):
-        """Inline rows (no service of their own): saved with a history entry each."""
+        """Inline rows their service did not save already: saved with a history entry each."""
         with audit_via(ADMIN_DOOR):
             formset.save(commit=False)
             prefix = action_prefix(formset.model)
             names = editable_names(formset.model)
-            for obj in formset.deleted_objects:
+            # The lists stay whole for the admin's own change message.
+            deleted = [obj for obj in formset.deleted_objects if not _by_service(obj)]
+            new_objects = [obj for obj in formset.new_objects if not _by_service(obj)]
+            for obj in deleted:
                 self._delete_audited(request, obj)
             changed = []
             for obj, changed_names in formset.changed_objects:
+                if _by_service(obj):
+                    continue
                 audited = [name for name in changed_names if name in names]
                 stored = type(obj)._default_manager.get(pk=obj.pk)
                 if self.bump_version and hasattr(obj, "version"):
                     obj.version += 1
                 obj.save()
                 changed.append((obj, audited, field_values(stored, audited)))
-            for obj in formset.new_objects:
+            for obj in new_objects:
                 obj.save()
             formset.save_m2m()
             if not self.audit_writes:
@@ -436,7 +551,7 @@ class AdminDoorMixin:
                     after=field_values(obj, audited),
                     request=request,
                 )
-            for obj in formset.new_objects:
+            for obj in new_objects:
                 audit_record(
                     action=f"{prefix}.create",
                     user=request.user,
@@ -444,3 +559,30 @@ class AdminDoorMixin:
                     after=field_values(obj, names),
                     request=request,
                 )
+
+
+class UpsertAdminMixin(UpsertServiceMixin, AdminDoorMixin):
+    """The admin of a setup row: every field a person sets is saved through the row's
+    `<entity>_upsert` (role check, validation, history), none through the generic path."""
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        self.service_fields = tuple(editable_names(model))
+
+    def save_through_service(self, request, form, change):
+        parent = None
+        if self.upsert_parent and change:
+            parent = getattr(form.instance, self.upsert_parent)  # read-only once created
+        elif self.upsert_parent:
+            parent = form.cleaned_data[self.upsert_parent]
+        saved = self.upsert(
+            request,
+            form,
+            parent=parent,
+            instance=form.instance if change else None,
+            expected_version=self.expected_version(form) if change else None,
+        )
+        if not change:
+            # Now, not in save_model: the inlines under a new row are saved while checked too.
+            _become(form.instance, saved)
+        return saved

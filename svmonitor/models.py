@@ -17,6 +17,7 @@ from svmonitor.roles import Role
 from svmonitor.scoping import council_scoped
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
+NOT_NEGATIVE = "This amount cannot be negative."
 FY_RANGE = Q(financial_year__gte=2000) & Q(financial_year__lte=2100)
 
 
@@ -142,6 +143,16 @@ class Agreement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.council} {self.title} ({self.date_signed:%B %Y})"
+
+    def clean(self) -> None:
+        # Named per field, so every door shows it beside the amount (the constraint cannot).
+        errors = {
+            name: NOT_NEGATIVE
+            for name in ("dfe_contribution", "council_contribution")
+            if getattr(self, name) is not None and getattr(self, name) < 0
+        }
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def period_label(self) -> str:

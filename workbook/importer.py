@@ -26,6 +26,7 @@ from svmonitor.choices import DFE_LEVELS, Rag, RoundStatus
 from svmonitor.errors import StaleEdit
 from svmonitor.fy import fy_label
 from svmonitor.models import (
+    NOT_NEGATIVE,
     Agreement,
     LocalAuthority,
     MonitoringTierChange,
@@ -252,7 +253,7 @@ class _Plan(Refs):
                 continue
             negative = [k for k in ("dfe_contribution", "council_contribution") if v[k] < 0]
             if negative:
-                self.error(spec.name, row, negative[0], "cannot be negative")
+                self.error(spec.name, row, negative[0], NOT_NEGATIVE)
                 continue
             values = {"council": self.council, **self.values_from(row, Agreement, spec)}
             if "supersedes" in v:

@@ -1,6 +1,6 @@
-"""Writes for a council's own details, its RAG definitions and its agreement (contributions,
-monitoring tier): site administrators only, from any door. The agreement's payments and deficit
-caps are finance's (finance/services.py), under the same right."""
+"""Writes for a council's own details, its key contacts, its RAG definitions and its agreement
+(contributions, monitoring tier): site administrators only, from any door. The agreement's
+payments and deficit caps are finance's (finance/services.py), under the same right."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from svmonitor.access import NO_USER, require_action
-from svmonitor.models import Agreement, LocalAuthority, MonitoringTierChange, RagDefinition
+from svmonitor.audit import audit_record, model_fields_dict
+from svmonitor.models import (
+    Agreement,
+    KeyContact,
+    LocalAuthority,
+    MonitoringTierChange,
+    RagDefinition,
+)
 from svmonitor.roles import Action
 from svmonitor.services.records import row_write
 
@@ -30,6 +37,35 @@ def council_save(*, council: LocalAuthority, by, **fields) -> LocalAuthority:
     """Change a council's name, codes or key-risk threshold."""
     require_action(by, council, Action.ADMINISTER)
     return row_write(model=LocalAuthority, instance=council, values=fields, by=by, action="council")
+
+
+@transaction.atomic
+def key_contact_upsert(
+    *, council: LocalAuthority, contact: KeyContact | None, by, **fields
+) -> KeyContact:
+    """Create or change one of a council's key contacts: role, job title, name and email."""
+    require_action(by, council, Action.ADMINISTER)
+    return row_write(
+        model=KeyContact,
+        instance=contact,
+        values={**fields, "council": council},
+        by=by,
+        action="key_contact",
+    )
+
+
+@transaction.atomic
+def key_contact_delete(*, contact: KeyContact, by) -> None:
+    """Remove a key contact, recording who it was."""
+    require_action(by, contact.council, Action.ADMINISTER)
+    names = [field.name for field in KeyContact._meta.concrete_fields if not field.primary_key]
+    audit_record(
+        action="key_contact.delete",
+        user=by,
+        obj=contact,
+        before=model_fields_dict(contact, names),
+    )
+    contact.delete()
 
 
 @transaction.atomic

@@ -28,7 +28,9 @@ def row_write(
     """Create (`instance` None or unsaved) or change one row; full_clean, save and history.
 
     Call inside the caller's transaction (every `<entity>_upsert` is atomic). A model with a
-    `version` is written only over `expected_version` when one is given, and bumped.
+    `version` is written only over `expected_version` when one is given, and bumped. A change
+    records the fields it changed, before and after: whichever door passed the row (a workbook
+    passes its whole sheet row, the admin the form), the same change leaves the same entry.
     """
     names = {f.name for f in model._meta.concrete_fields}
     fields = [name for name in values if name in names]
@@ -53,8 +55,16 @@ def row_write(
     obj.save()
     for attr, targets in m2m.items():
         getattr(obj, attr).set(targets)
+    plain = [name for name in fields if not model._meta.get_field(name).is_relation]
+    if plain:
+        # As stored, not as typed: "5.5" from one door and "5.50" from another are one value.
+        obj.refresh_from_db(fields=plain)
     after = model_fields_dict(obj, fields)
     after.update({attr: sorted(t.pk for t in targets) for attr, targets in m2m.items()})
+    if before is not None:
+        changed = [name for name in after if before.get(name) != after[name]]
+        before = {name: before[name] for name in changed}
+        after = {name: after[name] for name in changed}
     audit_record(
         action=f"{action}.{'create' if before is None else 'save'}",
         user=by,
