@@ -75,6 +75,12 @@ def _by_service(obj) -> bool:
     return getattr(obj, "_admin_door_saved", False)
 
 
+def _as_stored(obj):
+    """The row as stored, not the admin's instance, which holds the form's unsaved values (a
+    service names it in its messages: "cannot change ... for <council>")."""
+    return type(obj)._default_manager.get(pk=obj.pk)
+
+
 def _become(obj, saved) -> None:
     """Make the admin's unsaved instance the row a service created, for the admin's redirect."""
     for field in obj._meta.concrete_fields:
@@ -180,6 +186,7 @@ class AuditedInlineFormSet(BaseInlineFormSet):
         if self.instance.pk is None:
             return  # the parent was not saved: its own form says why
         refused = []
+        parent = _as_stored(self.instance)
         with audit_via(ADMIN_DOOR):
             for form in self.forms:
                 if not hasattr(form, "cleaned_data") or form.errors:
@@ -197,8 +204,8 @@ class AuditedInlineFormSet(BaseInlineFormSet):
                         result = inline.upsert(
                             request,
                             form,
-                            parent=self.instance,
-                            instance=form.instance if stored else None,
+                            parent=parent,
+                            instance=_as_stored(form.instance) if stored else None,
                         )
                 except StaleEdit as error:
                     form.add_error(None, error.message)
@@ -570,16 +577,17 @@ class UpsertAdminMixin(UpsertServiceMixin, AdminDoorMixin):
         self.service_fields = tuple(editable_names(model))
 
     def save_through_service(self, request, form, change):
+        stored = _as_stored(form.instance) if change else None
         parent = None
         if self.upsert_parent and change:
-            parent = getattr(form.instance, self.upsert_parent)  # read-only once created
+            parent = getattr(stored, self.upsert_parent)  # read-only once created
         elif self.upsert_parent:
             parent = form.cleaned_data[self.upsert_parent]
         saved = self.upsert(
             request,
             form,
             parent=parent,
-            instance=form.instance if change else None,
+            instance=stored,
             expected_version=self.expected_version(form) if change else None,
         )
         if not change:

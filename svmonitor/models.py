@@ -18,6 +18,7 @@ from svmonitor.scoping import council_scoped
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 NOT_NEGATIVE = "This amount cannot be negative."
+RATED_NEEDS_DFE_COLOUR = "A rated level must map to a DfE colour."
 FY_RANGE = Q(financial_year__gte=2000) & Q(financial_year__lte=2100)
 
 
@@ -104,7 +105,7 @@ class RagDefinition(models.Model):
 
     def clean(self) -> None:
         if self.level != Rag.NOT_RATED and self.dfe_level == Rag.NOT_RATED:
-            raise ValidationError({"dfe_level": "A rated level must map to a DfE colour."})
+            raise ValidationError({"dfe_level": RATED_NEEDS_DFE_COLOUR})
 
 
 class Agreement(models.Model):

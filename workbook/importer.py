@@ -27,6 +27,7 @@ from svmonitor.errors import StaleEdit
 from svmonitor.fy import fy_label
 from svmonitor.models import (
     NOT_NEGATIVE,
+    RATED_NEEDS_DFE_COLOUR,
     Agreement,
     LocalAuthority,
     MonitoringTierChange,
@@ -227,7 +228,7 @@ class _Plan(Refs):
                 )
                 continue
             if v.get("dfe_level") == Rag.NOT_RATED and v.get("level") != Rag.NOT_RATED:
-                self.error(spec.name, row, "dfe_level", "a rated level must map to a DfE colour")
+                self.error(spec.name, row, "dfe_level", RATED_NEEDS_DFE_COLOUR)
                 continue
             if self.row_ok(spec, row):
                 values = {"council": self.council, **self.values_from(row, RagDefinition, spec)}
