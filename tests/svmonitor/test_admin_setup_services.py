@@ -12,9 +12,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.html import escape
 
+from conditions.models import AgreementCondition, Milestone, ProgrammeArea, Workstream
 from finance.models import DeficitCap, PaymentInstalment
+from metrics.models import DataSource, Measure, Series
+from risks.models import Risk
+from svmonitor.access import require_action
 from svmonitor.choices import Rag
 from svmonitor.models import AuditEvent, KeyContact, LocalAuthority, RagDefinition
+from svmonitor.roles import Action
 from svmonitor.services.council import agreement_upsert, key_contact_upsert
 from tests import factories as f
 from tests.excel.builders import build_council_data, headers, site_admin, workbook_bytes
@@ -349,3 +354,90 @@ def test_a_key_contact_added_or_deleted_on_the_council_page_needs_the_administra
         "via admin",
         admin,
     )
+
+
+# --- The programme and catalogue rows the workbook also writes ----------------------------------
+
+
+def _catalogue(setup) -> dict:
+    """For each setup row the workbook writes through an upsert: the admin page, the change and
+    the service's action (which is not always the model's name)."""
+    council, agreement = setup["council"], setup["agreement"]
+    area = ProgrammeArea.objects.get(council=council)
+    return {
+        "condition": _own_page(
+            AgreementCondition, agreement.conditions.get(label="1"), title="Renamed"
+        ),
+        "monitoring_tier": _inline(
+            type(agreement), agreement, "tier_changes", agreement.tier_changes.get(), reason="x"
+        ),
+        "programme_area": _own_page(ProgrammeArea, area, name="Renamed"),
+        "workstream": _inline(
+            ProgrammeArea, area, "workstreams", area.workstreams.get(), lead_role="Renamed"
+        ),
+        "risk": _own_page(Risk, Risk.objects.get(council=council), title="Renamed"),
+        "data_source": _own_page(DataSource, DataSource.objects.get(council=council), basis="x"),
+        "series": _own_page(Series, Series.objects.get(slug="actual"), name="Renamed"),
+        "measure": _own_page(Measure, setup["ehcp"], name="Renamed"),
+    }
+
+
+@pytest.mark.parametrize(
+    "action, right",
+    [
+        ("condition", Action.EDIT),
+        ("monitoring_tier", Action.ADMINISTER),
+        ("programme_area", Action.EDIT),
+        ("workstream", Action.EDIT),
+        ("risk", Action.EDIT),
+        ("data_source", Action.EDIT),
+        ("series", Action.EDIT),
+        ("measure", Action.EDIT),
+    ],
+)
+def test_each_setup_row_saved_in_the_admin_goes_through_its_upsert(client, setup, action, right):
+    url, prefix, obj, changes = _catalogue(setup)[action]
+    ((name, value),) = changes.items()
+    # Model rights in the admin are not a council role: the service refuses, as in the workbook.
+    staff = _staff_with_model_rights(
+        type(setup["agreement"]), ProgrammeArea, type(obj), DataSource, Series, Measure
+    )
+    with pytest.raises(PermissionDenied) as refused:
+        require_action(staff, setup["council"], right)
+    client.force_login(staff)
+    response = client.post(url, _post_data(client, url, prefix, obj, changes))
+    assert response.status_code == 200
+    assert escape(str(refused.value)) in response.content.decode()
+    assert not AuditEvent.objects.filter(via="via admin").exists()
+    client.force_login(setup["admin"])
+
+    response = client.post(url, _post_data(client, url, prefix, obj, changes))
+
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action=f"{action}.save")
+    assert (event.via, event.object_id, event.after) == ("via admin", str(obj.pk), {name: value})
+
+
+def test_a_milestone_added_in_the_admin_meets_the_services_rules(client, setup):
+    workstream = Workstream.objects.get(area__council=setup["council"])
+    client.force_login(setup["admin"])
+    data = {
+        "workstream": workstream.pk,
+        "title": "Hub extended",
+        "due_date": "2099-09-01",
+        "status": "complete",
+        "completed_on": "2099-08-01",
+        "_save": "Save",
+    }
+
+    response = client.post(_url(Milestone, "add"), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["completed_on"] == [
+        "The completion date cannot be in the future."
+    ]
+    assert not Milestone.objects.filter(title="Hub extended").exists()
+    data.update(status="on_track", completed_on="")
+    assert client.post(_url(Milestone, "add"), data).status_code == 302
+    created = AuditEvent.objects.get(action="milestone.create")
+    assert (created.via, created.after["title"]) == ("via admin", "Hub extended")
