@@ -302,3 +302,5 @@ DEMO_PASSWORD = "svmonitor-demo-2024"  # noqa: S105 - public, DEBUG-only demo
 WORKBOOK_MAX_BYTES = int(env_str("WORKBOOK_MAX_BYTES", str(10 * 1024 * 1024)))
 WORKBOOK_MAX_UNCOMPRESSED = int(env_str("WORKBOOK_MAX_UNCOMPRESSED", str(200 * 1024 * 1024)))
 WORKBOOK_MAX_ENTRIES = 500
+# Data rows read from one sheet; a longer sheet is refused with a message naming it.
+WORKBOOK_MAX_ROWS_PER_SHEET = int(env_str("WORKBOOK_MAX_ROWS_PER_SHEET", "20000"))

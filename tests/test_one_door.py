@@ -122,9 +122,7 @@ def test_a_narrative_over_the_limit_is_refused_alike_at_every_door(
     _unchanged(update)
 
 
-def test_a_submitted_return_refuses_edits_alike_at_every_door(
-    council, data, lead, admin, tmp_path
-):
+def test_a_submitted_return_refuses_edits_alike_at_every_door(council, data, lead, admin, tmp_path):
     submitted = data["submitted"]
     update = _update(submitted, "1")
     locked = RETURN_LOCKED.format(state="submitted")
