@@ -101,16 +101,18 @@ def council_agreements(council_id) -> list[Agreement]:
 
 
 def measure_value_address_errors(
-    *, measure: Measure, period, series: Series, agreements=None
+    *, measure: Measure, period, series: Series, agreements=None, storing: bool = True
 ) -> dict:
     """Field-keyed reasons a cell's period or series cannot hold a figure of the measure.
 
-    `agreements` are the council's (read here when not given; a batch reads them once).
+    `agreements` are the council's (read here when not given; a batch reads them once). A cell
+    being cleared (`storing` False) may lie outside them: that is how an old figure stored
+    before the rule is tidied away.
     """
     errors = {}
     if not isinstance(period, dt.date) or isinstance(period, dt.datetime) or period.day != 1:
         errors["period"] = "The period must be the first day of a month."
-    else:
+    elif storing:
         if agreements is None:
             agreements = council_agreements(measure.council_id)
         outside = measure_period_check(agreements, period)
@@ -130,14 +132,13 @@ def measure_value_save(
     # signed-off return showed is kept in its frozen snapshot.
     require_action(by, measure.council, Action.EDIT)
     # 1. Validate the cell's address and the value for the measure's unit.
-    errors = measure_value_address_errors(measure=measure, period=period, series=series)
+    clearing = value is None or value == ""
+    errors = measure_value_address_errors(
+        measure=measure, period=period, series=series, storing=not clearing
+    )
     if errors:
         raise ValidationError(errors)
-    number = (
-        None
-        if value is None or value == ""
-        else measure_value_validate(unit=measure.unit, value=value)
-    )
+    number = None if clearing else measure_value_validate(unit=measure.unit, value=value)
     # 2. Lock the cell if it exists; the unique constraint guards two first writes.
     cell = (
         MeasureValue.objects.select_for_update()

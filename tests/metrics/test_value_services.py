@@ -190,6 +190,10 @@ def test_it_refuses_a_month_outside_the_agreements_years(period, message, editor
         measure_value_save(measure=measure, period=period, series=series, value=1, by=editor)
     assert message in excinfo.value.message_dict["period"][0]
     assert not MeasureValue.objects.exists()
+    # An old figure stored there before the rule can still be cleared (the admin's delete).
+    MeasureValue.objects.create(measure=measure, series=series, period=period, value=7)
+    measure_value_save(measure=measure, period=period, series=series, value=None, by=editor)
+    assert not MeasureValue.objects.exists()
     # The first and last months of the agreement are inside it.
     for edge in (dt.date(2023, 4, 1), dt.date(2029, 3, 1)):
         measure_value_save(measure=measure, period=edge, series=series, value=1, by=editor)
