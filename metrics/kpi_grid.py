@@ -195,7 +195,7 @@ def kpi_sources(*, council) -> list[DataSource]:
 
 
 def kpi_grid_build(
-    *, council, user, series: Series, start: dt.date, options: list[Series], span=None
+    *, council, user, series: Series, start: dt.date, options: list[Series], span
 ) -> KpiGrid:
     """The grid of the council's measures over twelve months from `start` (three queries).
 
@@ -203,7 +203,9 @@ def kpi_grid_build(
     """
     months = [month_add(start, i) for i in range(GRID_MONTHS)]
     first, end = months[0], month_add(start, GRID_MONTHS)
-    if span is not None:
+    if span is None:
+        end = first  # no agreement: no month may hold a figure (figures_left_out names any)
+    else:
         first, end = max(first, span[0]), min(end, month_add(span[1], 1))
     measures = list(
         Measure.objects.for_user(user)

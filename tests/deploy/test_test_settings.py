@@ -7,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-PROBE = '''
+PROBE = """
 from django.conf import settings
 from django.db import connection
 
@@ -16,7 +16,7 @@ def test_the_settings_are_the_tests_own(db):
     assert settings.DEBUG is False
     assert connection.vendor == "sqlite"
     assert "nowhere" not in str(settings.DATABASES["default"])
-'''
+"""
 
 
 def test_a_shells_debug_and_database_url_do_not_reach_the_tests(tmp_path):

@@ -13,6 +13,9 @@ import pytest
 from django.urls import reverse
 
 from metrics.models import Measure, MeasureValue, Series
+from svmonitor.roles import Role
+from tests import factories as f
+from tests.conftest import _member
 from tests.pdf.conftest import pdf_text
 from tests.reports.conftest import build_council
 from tests.round_page.conftest import HTMX, client_for
@@ -117,3 +120,21 @@ def test_a_kpi_cell_for_month_zero_is_not_found_rather_than_an_error(
     url = reverse("metrics:kpi_cell", args=[council.slug])
     assert client_for(la_officer).post(url, {**data, "value": "5"}).status_code == 404
     assert client_for(la_officer).get(url, data).status_code == 404
+
+
+def test_a_council_without_an_agreement_shows_no_figure_and_names_the_old_ones(db):
+    measure = f.MeasureFactory(name="EHCPs")
+    actual = f.SeriesFactory(council=measure.council, kind="actual", slug="actual")
+    MeasureValue.objects.create(
+        measure=measure, series=actual, period=dt.date(2024, 4, 1), value=6357
+    )
+    officer = _member(measure.council, Role.OFFICER, "no-agreement-officer")
+    response = client_for(officer).get(
+        reverse("metrics:kpi_grid", args=[measure.council.slug]), {"from": "2024-04"}
+    )
+    assert response.status_code == 200
+    html = unescape(response.content.decode())
+    assert (
+        f"1 figure outside the agreement's years was left out: {measure.code}, April 2024" in html
+    )
+    assert "6,357" not in html
