@@ -3,6 +3,9 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 DEV_ENV := DEBUG=True
+# The checks and tests must not pick up a DATABASE_URL (or TEST_DATABASE_URL) the caller's shell
+# exports: tests/settings.py sets DEBUG and the database itself.
+CHECK_ENV := env -u DATABASE_URL DEBUG=True
 
 .PHONY: run test test-sqlite test-postgres lint venv sysdeps sysdeps-test bench clean
 
@@ -34,10 +37,10 @@ test: venv sysdeps-test lint test-sqlite test-postgres
 lint: venv
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports
-	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(CHECK_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 test-sqlite: venv
-	$(PY) -m pytest -p no:cacheprovider
+	env -u TEST_DATABASE_URL $(PY) -m pytest -p no:cacheprovider
 
 test-postgres: venv
 	scripts/with-postgres.sh $(PY) -m pytest -p no:cacheprovider

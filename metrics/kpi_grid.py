@@ -15,6 +15,8 @@ from svmonitor.fy import fy_of
 from svmonitor.models import ReportingRound
 
 GRID_MONTHS = 12
+# The months the grid may show for a council with no agreement yet (the import's year range).
+NO_AGREEMENT_SPAN = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 UNIT_HINTS = {
     Measure.Unit.PERCENT: "A percentage from 0 to 100.",
@@ -41,9 +43,14 @@ def month_add(day: dt.date, months: int) -> dt.date:
 def period_parse(text: str | None) -> dt.date | None:
     """A "YYYY-MM" month as its first day, or None if it is not a real month."""
     match = _PERIOD.match((text or "").strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < dt.MINYEAR:
         return None
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def month_key(day: dt.date) -> str:
+    """A month as URLs and forms write it, "2024-04" (four-digit year: strftime drops zeros)."""
+    return f"{day.year:04d}-{day.month:02d}"
 
 
 def grid_default_start(today: dt.date) -> dt.date:
@@ -52,10 +59,23 @@ def grid_default_start(today: dt.date) -> dt.date:
     return dt.date(fy_of(last_month), 4, 1)
 
 
-def kpi_default_start(*, council, series: Series, today: dt.date) -> dt.date:
+def kpi_start_check(start: dt.date, span) -> str | None:
+    """Why the grid cannot open on `start`: its twelve months must overlap the agreement's years
+    (any month from 2000 to 2100 when the council has no agreement yet)."""
+    first, last = span or NO_AGREEMENT_SPAN
+    if start > last or month_add(start, GRID_MONTHS - 1) < first:
+        return (
+            f"Choose a first month from {first:%B %Y} to {last:%B %Y}, the agreement's years; "
+            "showing the latest figures instead."
+        )
+    return None
+
+
+def kpi_default_start(*, council, series: Series, today: dt.date, span=None) -> dt.date:
     """The first month the grid opens on: the twelve months up to the month the council's
     latest return has figures to (where the next figures are typed), else up to the series'
-    latest figure, else the financial year of the server's clock."""
+    latest figure inside the agreement's years, else the financial year of the server's
+    clock."""
     latest_round = (
         ReportingRound.objects.filter(agreement__council=council, data_as_at__isnull=False)
         .order_by("-financial_year", "-update_number")
@@ -64,12 +84,9 @@ def kpi_default_start(*, council, series: Series, today: dt.date) -> dt.date:
     )
     if latest_round is not None:
         return month_add(latest_round, -(GRID_MONTHS - 1))
-    latest_figure = (
-        MeasureValue.objects.filter(measure__council=council, series=series)
-        .order_by("-period")
-        .values_list("period", flat=True)
-        .first()
-    )
+    figures = MeasureValue.objects.filter(measure__council=council, series=series)
+    figures = figures.filter(period__range=span or NO_AGREEMENT_SPAN)
+    latest_figure = figures.order_by("-period").values_list("period", flat=True).first()
     if latest_figure is not None:
         return month_add(latest_figure, -(GRID_MONTHS - 1))
     return grid_default_start(today)
@@ -101,7 +118,7 @@ class KpiCell:
     @property
     def key(self) -> str:
         """The month as it appears in URLs and forms: "2024-04"."""
-        return f"{self.period:%Y-%m}"
+        return month_key(self.period)
 
     @property
     def anchor(self) -> str:
@@ -141,21 +158,22 @@ class KpiGrid:
     months: list[dt.date]
     rows: list[KpiRow]
     sources: list[DataSource]
+    left_out: str = ""
 
     @property
     def start_key(self) -> str:
         """The first month as "YYYY-MM"."""
-        return f"{self.months[0]:%Y-%m}"
+        return month_key(self.months[0])
 
     @property
     def earlier_key(self) -> str:
         """The first month of the twelve before."""
-        return f"{month_add(self.months[0], -GRID_MONTHS):%Y-%m}"
+        return month_key(month_add(self.months[0], -GRID_MONTHS))
 
     @property
     def later_key(self) -> str:
         """The first month of the twelve after."""
-        return f"{month_add(self.months[0], GRID_MONTHS):%Y-%m}"
+        return month_key(month_add(self.months[0], GRID_MONTHS))
 
 
 def kpi_series_options(*, council, user) -> list[Series]:
@@ -177,10 +195,18 @@ def kpi_sources(*, council) -> list[DataSource]:
 
 
 def kpi_grid_build(
-    *, council, user, series: Series, start: dt.date, options: list[Series]
+    *, council, user, series: Series, start: dt.date, options: list[Series], span
 ) -> KpiGrid:
-    """The grid of the council's measures over twelve months from `start` (three queries)."""
+    """The grid of the council's measures over twelve months from `start` (three queries).
+
+    Figures outside `span`, the agreement's years, are not shown (see figures_left_out).
+    """
     months = [month_add(start, i) for i in range(GRID_MONTHS)]
+    first, end = months[0], month_add(start, GRID_MONTHS)
+    if span is None:
+        end = first  # no agreement: no month may hold a figure (figures_left_out names any)
+    else:
+        first, end = max(first, span[0]), min(end, month_add(span[1], 1))
     measures = list(
         Measure.objects.for_user(user)
         .filter(council=council)
@@ -192,8 +218,8 @@ def kpi_grid_build(
         for measure_id, period, value in MeasureValue.objects.filter(
             measure__council=council,
             series=series,
-            period__gte=months[0],
-            period__lt=month_add(start, GRID_MONTHS),
+            period__gte=first,
+            period__lt=end,
         ).values_list("measure_id", "period", "value")
     }
     rows = [

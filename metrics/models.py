@@ -181,5 +181,3 @@ class HeadlineCard(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-

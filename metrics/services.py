@@ -14,7 +14,8 @@ from django.utils import timezone
 from metrics.models import DataSource, Measure, MeasureValue, Series
 from svmonitor.access import require_action
 from svmonitor.audit import audit_record
-from svmonitor.models import LocalAuthority
+from svmonitor.fy import fy_bounds
+from svmonitor.models import Agreement, LocalAuthority
 from svmonitor.numbers import (  # noqa: F401 - re-exported for the KPI forms
     BAD_GROUPING,
     PERCENT_SIGN_ONLY,
@@ -57,11 +58,66 @@ def measure_value_validate(*, unit: str, value) -> Decimal:
     raise ValidationError({"value": message})
 
 
-def measure_value_address_errors(*, measure: Measure, period, series: Series) -> dict:
-    """Field-keyed reasons a cell's period or series cannot hold a figure of the measure."""
+def month_text(day: dt.date) -> str:
+    """A month as people read it, with a four-digit year even for nonsense: "January 0001"."""
+    return f"{day:%B} {day.year:04d}"
+
+
+def measure_period_span(agreements) -> tuple[dt.date, dt.date] | None:
+    """The months a council's figures may be for: April of its agreements' first financial year
+    to the March after their last; None when it has no agreement."""
+    agreements = list(agreements)
+    if not agreements:
+        return None
+    first = min(a.first_financial_year for a in agreements)
+    last = max(a.last_financial_year for a in agreements)
+    return fy_bounds(first)[0], fy_bounds(last)[1]
+
+
+def measure_period_check(agreements, period: dt.date) -> str | None:
+    """Why no figure may be stored for `period` under these agreements; None when one may.
+
+    The one rule for every door (the KPI grid, the workbook import, the admin, through the
+    services): figures outside the agreement's years cannot be shown on any page or export.
+    """
+    span = measure_period_span(agreements)
+    if span is None:
+        return "The council has no agreement yet: add one before its figures."
+    if not span[0] <= period <= span[1]:
+        return (
+            f"The month {month_text(period)} is outside the agreement's years "
+            f"({month_text(span[0])} to {month_text(span[1])})."
+        )
+    return None
+
+
+def council_agreements(council_id) -> list[Agreement]:
+    """A council's agreements, for measure_period_check (their years only)."""
+    return list(
+        Agreement.objects.filter(council_id=council_id).only(
+            "first_financial_year", "last_financial_year"
+        )
+    )
+
+
+def measure_value_address_errors(
+    *, measure: Measure, period, series: Series, agreements=None, storing: bool = True
+) -> dict:
+    """Field-keyed reasons a cell's period or series cannot hold a figure of the measure.
+
+    `agreements` are the council's (read here when not given; a batch reads them once). A cell
+    being cleared (`storing` False) may lie outside them: that is how an old figure stored
+    before the rule is tidied away.
+    """
     errors = {}
     if not isinstance(period, dt.date) or isinstance(period, dt.datetime) or period.day != 1:
         errors["period"] = "The period must be the first day of a month."
+    elif storing:
+        if agreements is None:
+            agreements = council_agreements(measure.council_id)
+        outside = measure_period_check(agreements, period)
+        if outside:
+            errors["period"] = outside
     if series.council_id != measure.council_id:
         errors["series"] = "Choose a series of this measure's council."
     return errors
@@ -76,14 +132,13 @@ def measure_value_save(
     # signed-off return showed is kept in its frozen snapshot.
     require_action(by, measure.council, Action.EDIT)
     # 1. Validate the cell's address and the value for the measure's unit.
-    errors = measure_value_address_errors(measure=measure, period=period, series=series)
+    clearing = value is None or value == ""
+    errors = measure_value_address_errors(
+        measure=measure, period=period, series=series, storing=not clearing
+    )
     if errors:
         raise ValidationError(errors)
-    number = (
-        None
-        if value is None or value == ""
-        else measure_value_validate(unit=measure.unit, value=value)
-    )
+    number = None if clearing else measure_value_validate(unit=measure.unit, value=value)
     # 2. Lock the cell if it exists; the unique constraint guards two first writes.
     cell = (
         MeasureValue.objects.select_for_update()
@@ -219,9 +274,10 @@ def measure_values_save_many(
     # 2. Validate every figure; nothing is written if any is refused.
     problems: list[FigureProblem] = []
     numbers: list[Decimal | None] = []
+    agreements = council_agreements(council.pk)
     for index, cell in enumerate(cells):
         errors = measure_value_address_errors(
-            measure=cell.measure, period=cell.period, series=cell.series
+            measure=cell.measure, period=cell.period, series=cell.series, agreements=agreements
         )
         if cell.measure.council_id != council.pk:
             errors["measure"] = "Choose a measure of this council."

@@ -23,10 +23,12 @@ from metrics.kpi_grid import (
     kpi_grid_build,
     kpi_series_options,
     kpi_sources,
+    kpi_start_check,
     period_parse,
 )
 from metrics.models import Measure, Series
-from metrics.services import measure_value_save
+from metrics.selectors import figures_left_out, measure_span_for
+from metrics.services import measure_value_save, month_text
 from svmonitor.access import council_for_user, user_can
 from svmonitor.roles import Action
 
@@ -77,13 +79,21 @@ def kpi_grid(request, slug):
         return render(request, GRID_TEMPLATE, {"council": council, "grid": None, "errors": []})
     series = _series(request.GET.get("series"), options)
     start = period_parse(request.GET.get("from"))
+    span = measure_span_for(council=council)
     errors = []
     if request.GET.get("from") and start is None:
         errors.append("Choose the first month like 2024-04; showing the latest figures instead.")
-    start = start or kpi_default_start(council=council, series=series, today=timezone.localdate())
-    grid = kpi_grid_build(
-        council=council, user=request.user, series=series, start=start, options=options
+    elif start is not None and (outside := kpi_start_check(start, span)):
+        errors.append(outside)
+        start = None
+    start = start or kpi_default_start(
+        council=council, series=series, today=timezone.localdate(), span=span
     )
+    grid = kpi_grid_build(
+        council=council, user=request.user, series=series, start=start, options=options, span=span
+    )
+    # Old figures outside the agreement's years are not in the grid: say which.
+    grid.left_out = figures_left_out(council=council, span=span, series=series)
     context = {
         "council": council,
         "grid": grid,
@@ -154,7 +164,7 @@ def kpi_cell(request, slug):
     error = _save(request, form, measure, series, period)
     if error is None:
         if not request.htmx:
-            messages.success(request, f"{measure.name}, {period:%B %Y}: saved.")
+            messages.success(request, f"{measure.name}, {month_text(period)}: saved.")
             return redirect(context["grid_url"])
         context["cell"] = kpi_cell_get(measure=measure, series=series, period=period)
         context["saved"] = True
@@ -162,7 +172,7 @@ def kpi_cell(request, slug):
         response = render(request, f"{GRID_TEMPLATE}#kpi-cell-saved", context)
         return trigger_client_event(response, "kpi-changed")
     context.update(
-        form=form, error=f"{measure.name}, {period:%B %Y}: {error}", focus=bool(request.htmx)
+        form=form, error=f"{measure.name}, {month_text(period)}: {error}", focus=bool(request.htmx)
     )
     template = f"{GRID_TEMPLATE}#kpi-cell-form" if request.htmx else CELL_TEMPLATE
     return render(request, template, context)
@@ -181,7 +191,8 @@ def _save(request, form, measure, series, period) -> str | None:
             by=request.user,
         )
     except ValidationError as error:
-        if hasattr(error, "error_dict") and "value" in error.error_dict:
-            return error.error_dict["value"][0].messages[0]
+        for name in ("value", "period"):
+            if hasattr(error, "error_dict") and name in error.error_dict:
+                return error.error_dict[name][0].messages[0]
         return "; ".join(error.messages)
     return None

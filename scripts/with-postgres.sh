@@ -20,5 +20,8 @@ trap cleanup EXIT
 "${RUNAS[@]}" "$PGBIN/initdb" -D "$DIR/data" -A trust -U postgres --no-sync >/dev/null
 "${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w \
   -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" start >/dev/null
-export DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/svmonitor"
+# TEST_DATABASE_URL for the tests (tests/settings.py reads only that), DATABASE_URL for anything
+# else run this way (bench/load.py).
+export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/svmonitor"
+export DATABASE_URL="$TEST_DATABASE_URL"
 "$@"

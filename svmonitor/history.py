@@ -40,6 +40,8 @@ ACTION_LABELS = {
     "workstream_update.create": "Added the workstream",
     "milestone.create": "Added the milestone",
 }
+
+
 @dataclass(frozen=True)
 class HistorySection:
     """Where one kind of section's history is kept in the audit trail."""
@@ -60,8 +62,6 @@ def history_section_register(
     """Say where one kind of section's history is kept, and how its fields are labelled."""
     HISTORY_SECTIONS[section] = history
     FIELD_LABELS.update(field_labels or {})
-
-
 
 
 # --- history ---------------------------------------------------------------------------------

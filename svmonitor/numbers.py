@@ -51,6 +51,9 @@ def number_parse(value, *, field: str = "value", percent: bool = False, pounds: 
             raise ValidationError({field: f"Enter a number, not {shown!r}."}) from None
     if not number.is_finite():
         raise ValidationError({field: "Enter a number."})
+    # Arithmetic on 1E+999999999 overflows the decimal context: refuse such powers first.
+    if number.adjusted() > 100:
+        raise ValidationError({field: "This number is too large to store."})
     return number
 
 

@@ -94,8 +94,11 @@ def too_many_requests(request, *, kind: str, retry_after: int):
     return response
 
 
-def rate_limited(kind: str):
-    """Refuse with a 429 page once a signed-in user passes the per-minute limit for `kind`."""
+def rate_limited(kind: str, *, methods: tuple[str, ...] | None = None):
+    """Refuse with a 429 page once a signed-in user passes the per-minute limit for `kind`.
+
+    With `methods`, only requests of those methods count (an upload page's POST, not its GET).
+    """
     if kind not in KIND_NOUNS:
         raise ValueError(f"Unknown rate-limit kind {kind!r}; use one of {sorted(KIND_NOUNS)}")
 
@@ -103,7 +106,8 @@ def rate_limited(kind: str):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             user = getattr(request, "user", None)
-            if user is not None and user.is_authenticated:
+            counted = methods is None or request.method in methods
+            if counted and user is not None and user.is_authenticated:
                 over, retry_after = rate_limit_hit(kind=kind, user_id=user.pk)
                 if over:
                     return too_many_requests(request, kind=kind, retry_after=retry_after)

@@ -114,7 +114,9 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=60
+        # Empty counts as unset, as DEBUG does.
+        env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=60,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -302,3 +304,5 @@ DEMO_PASSWORD = "svmonitor-demo-2024"  # noqa: S105 - public, DEBUG-only demo
 WORKBOOK_MAX_BYTES = int(env_str("WORKBOOK_MAX_BYTES", str(10 * 1024 * 1024)))
 WORKBOOK_MAX_UNCOMPRESSED = int(env_str("WORKBOOK_MAX_UNCOMPRESSED", str(200 * 1024 * 1024)))
 WORKBOOK_MAX_ENTRIES = 500
+# Data rows read from one sheet; a longer sheet is refused with a message naming it.
+WORKBOOK_MAX_ROWS_PER_SHEET = int(env_str("WORKBOOK_MAX_ROWS_PER_SHEET", "20000"))

@@ -1,14 +1,24 @@
-"""Test settings: the real settings with test-only speed-ups."""
+"""Test settings: the real settings with test-only speed-ups.
+
+What the tests need is set here whatever the caller's shell exports: a `DEBUG=True` or a
+`DATABASE_URL` left over from `make run` or a server must not change what the tests test or
+which database they use. The database is TEST_DATABASE_URL (scripts/with-postgres.sh sets it
+for the PostgreSQL run), else SQLite.
+"""
 
 import os
+from pathlib import Path
 
-os.environ.setdefault("DEBUG", "False")
-os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789abcdef")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+_SQLITE = f"sqlite:///{Path(__file__).resolve().parent.parent / 'db.sqlite3'}"
+os.environ["DEBUG"] = "False"
+os.environ["SECRET_KEY"] = "test-only-secret-key-not-for-production-0123456789abcdef"
+os.environ["ALLOWED_HOSTS"] = "testserver,localhost,127.0.0.1"
 # The test client and the live server speak plain HTTP; tests/deploy turns the redirect back on.
-os.environ.setdefault("SECURE_SSL_REDIRECT", "False")
+os.environ["SECURE_SSL_REDIRECT"] = "False"
+# Set in the environment too, for code that reads it there (tests/deploy/test_backup_restore).
+os.environ["DATABASE_URL"] = os.environ.get("TEST_DATABASE_URL") or _SQLITE
 
-from svmonitor.settings import *  # noqa: F403
+from svmonitor.settings import *  # noqa: E402, F403
 
 # MD5 is fast; hashing strength is not what the tests measure.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

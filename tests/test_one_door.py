@@ -7,6 +7,7 @@ the agreement.
 """
 
 import datetime as dt
+from html import unescape
 
 import pytest
 from django.test import Client
@@ -122,9 +123,7 @@ def test_a_narrative_over_the_limit_is_refused_alike_at_every_door(
     _unchanged(update)
 
 
-def test_a_submitted_return_refuses_edits_alike_at_every_door(
-    council, data, lead, admin, tmp_path
-):
+def test_a_submitted_return_refuses_edits_alike_at_every_door(council, data, lead, admin, tmp_path):
     submitted = data["submitted"]
     update = _update(submitted, "1")
     locked = RETURN_LOCKED.format(state="submitted")
@@ -167,3 +166,45 @@ def test_a_rounds_status_moves_only_through_the_lifecycle_at_every_door(
     assert (draft.status, draft.submitted_on) == (RoundStatus.DRAFT, None)
     assert ReportingRound.objects.filter(status=RoundStatus.SUBMITTED).count() == 1
     assert not MeasureValue.objects.filter(note="door").exists()
+
+
+def test_a_figure_outside_the_agreement_is_refused_alike_at_every_door(
+    council, data, lead, admin, tmp_path
+):
+    outside = "The month December 2999 is outside the agreement's years (April 2023 to March 2029)."
+    measure, actual = data["ehcp"], data["ehcp"].values.first().series
+    # Browser: the KPI grid's cell.
+    client = Client()
+    client.force_login(lead)
+    cell = {"measure": measure.pk, "period": "2999-12", "series": actual.slug, "value": "5"}
+    response = client.post(
+        reverse("metrics:kpi_cell", args=[council.slug]), cell, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assert outside in unescape(response.content.decode())
+    # Workbook: a Measure values row.
+    sheets = {
+        fmt.VALUES_LONG.name: [
+            headers(fmt.VALUES_LONG),
+            [measure.code, dt.date(2999, 12, 1), actual.slug, 5, "door"],
+        ]
+    }
+    path = tmp_path / "period.xlsx"
+    path.write_bytes(workbook_bytes(sheets))
+    result = workbook_import(file=path, council_slug=council.slug, by=lead, filename="period.xlsx")
+    assert [error.reason for error in result.errors] == [outside]
+    # Admin: adding the figure.
+    response = admin.post(
+        reverse("admin:metrics_measurevalue_add"),
+        {
+            "measure": measure.pk,
+            "period": "2999-12-01",
+            "series": actual.pk,
+            "value": "5",
+            "note": "door",
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == 200
+    assert outside in unescape(response.content.decode())
+    assert not MeasureValue.objects.filter(period=dt.date(2999, 12, 1)).exists()

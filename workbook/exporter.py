@@ -18,6 +18,7 @@ from conditions.models import (
 )
 from finance.models import DeficitCap, FinanceLine, PaymentInstalment
 from metrics.models import DataSource, Measure, MeasureValue, Series
+from metrics.selectors import figures_left_out, measure_span_for
 from overview.models import Headline, RoundOverview
 from overview.services import OVERVIEW_FIELDS
 from risks.models import Risk, RiskUpdate
@@ -74,8 +75,10 @@ def _round_cols(round_) -> list:
 def workbook_export(*, council: LocalAuthority, template: bool = False) -> bytes:
     """The council's workbook as .xlsx bytes; with template=True only headers and the council."""
     writer = SheetWriter()
-    writer.sheet(fmt.ABOUT_SHEET, ["Item", "Value"], ABOUT, widths=[24, 80])
-    sheets = _template_rows(council) if template else _data_rows(council)
+    notes: list[str] = []
+    sheets = _template_rows(council) if template else _data_rows(council, notes)
+    about = [*ABOUT, *(("Left out", note) for note in notes)]
+    writer.sheet(fmt.ABOUT_SHEET, ["Item", "Value"], about, widths=[24, 80])
     for spec in fmt.SHEETS:
         headers, rows = sheets.get(spec.name, ([c.header for c in spec.columns], []))
         if spec.derived and template:
@@ -105,10 +108,10 @@ def _template_rows(council) -> dict:
     }
 
 
-def _data_rows(council) -> dict:
+def _data_rows(council, notes: list[str]) -> dict:
     labels = _Labels(council)
     sheets = {spec.name: (_headers(spec), rows) for spec, rows in _simple_rows(council, labels)}
-    grid, long_rows, rolling = _value_rows(council)
+    grid, long_rows, rolling = _value_rows(council, notes)
     sheets[fmt.GRID.name] = grid
     sheets[fmt.VALUES_LONG.name] = (_headers(fmt.VALUES_LONG), long_rows)
     sheets[fmt.ROLLING.name] = rolling
@@ -615,9 +618,17 @@ def _months(start: dt.date, end: dt.date) -> list[dt.date]:
     return [d.date() for d in pd.date_range(start, end, freq="MS")]
 
 
-def _value_rows(council):
+def _value_rows(council, notes: list[str]):
     """The grid (figures without a note), the long rows (with a note) and rolling averages."""
-    records = MeasureValue.objects.filter(measure__council=council).values_list(
+    # Figures outside the agreement's years (stored before the services refused them) are left
+    # out and named in the About sheet: one at 0001-01 would need a grid 24,000 months wide.
+    span = measure_span_for(council=council)
+    left_out = figures_left_out(council=council, span=span)
+    if left_out:
+        notes.append(left_out)
+    values = MeasureValue.objects.filter(measure__council=council)
+    values = values.filter(period__range=span) if span else values.none()
+    records = values.values_list(
         "measure__code",
         "measure__name",
         "measure__data_source__name",

@@ -98,6 +98,10 @@ def workbook_import(
     result = ImportResult(council_slug=council_slug, dry_run=dry_run)
     result.errors.extend(read.errors)
     result.notes.extend(read.notes)
+    if result.errors.hidden:
+        # Past the problems listed the reader only counted them, so which rows are bad is not
+        # known and the plan (which skips bad rows) cannot run: those listed come first.
+        return result
     # 3. Plan every sheet against the database, collecting every error; 4. write every row
     #    through its service. A dry run writes too, so the preview meets every refusal the
     #    import would (roles, locks, narratives), then rolls back; without a user to act as

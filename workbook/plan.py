@@ -11,7 +11,7 @@ from django.db import models
 
 from svmonitor.fy import fy_label
 from workbook import format as fmt
-from workbook.reader import CellError, Row
+from workbook.reader import Problems, Row
 
 # The preview lists changes one field a line; past this many it says how many more there are.
 MAX_CHANGE_LINES = 200
@@ -138,7 +138,7 @@ class ImportResult:
 
     council_slug: str
     dry_run: bool
-    errors: list[CellError] = field(default_factory=list)
+    errors: Problems = field(default_factory=Problems)  # the first 100, the rest counted
     sheets: list[SheetSummary] = field(default_factory=list)
     rag_readings: list[RagReading] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)

@@ -13,10 +13,13 @@ from typing import NamedTuple
 import openpyxl
 import pandas as pd
 from defusedxml import DefusedXmlException
+from django.conf import settings
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
+from metrics.models import MeasureValue
 from svmonitor.fy import fy_label, fy_parse
+from svmonitor.models import MONEY
 from workbook import format as fmt
 from workbook.safety import WorkbookRefused, formula_cells_without_value
 
@@ -25,10 +28,26 @@ _DAY_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %b %Y", "%d %B %Y")
 _YES = {"yes", "y", "true", "1", "open"}
 _NO = {"no", "n", "false", "0", "closed"}
 _MONEY_JUNK = re.compile(r"[£,\s]")
-_PLACES = {fmt.DECIMAL: Decimal("0.0001"), fmt.MONEY: Decimal("0.01")}
-_DIGITS = {fmt.DECIMAL: 18, fmt.MONEY: 16}
-_DP = {fmt.DECIMAL: 4, fmt.MONEY: 2}
+# What the database columns hold: figures are MeasureValue.value, money columns are MONEY.
+_VALUE_FIELD = MeasureValue._meta.get_field("value")
+_DIGITS = {fmt.DECIMAL: _VALUE_FIELD.max_digits, fmt.MONEY: MONEY["max_digits"]}
+_DP = {fmt.DECIMAL: _VALUE_FIELD.decimal_places, fmt.MONEY: MONEY["decimal_places"]}
+_PLACES = {kind: Decimal(1).scaleb(-places) for kind, places in _DP.items()}
 _LIMIT = {kind: 10 ** (_DIGITS[kind] - _DP[kind]) for kind in _DIGITS}
+_LARGEST = {kind: f"{Decimal(_LIMIT[kind]) - _PLACES[kind]:,}" for kind in _DIGITS}
+
+# Problems listed per import; past this many they are counted, not kept (a page of 200,000
+# problems is 74 MB). Rows read per sheet: WORKBOOK_MAX_ROWS_PER_SHEET.
+MAX_PROBLEMS_LISTED = 100
+# Past this many problems reading stops: they are counted, but reading 200,000 bad rows to
+# count them all would take a minute.
+MAX_PROBLEMS_COUNTED = 1_000
+DEFAULT_MAX_ROWS_PER_SHEET = 20_000
+
+
+def max_rows_per_sheet() -> int:
+    """The most data rows one sheet may have (setting WORKBOOK_MAX_ROWS_PER_SHEET)."""
+    return int(getattr(settings, "WORKBOOK_MAX_ROWS_PER_SHEET", DEFAULT_MAX_ROWS_PER_SHEET))
 
 
 @dataclass(frozen=True)
@@ -47,6 +66,52 @@ class CellError:
         if self.column:
             where.append(f"column {self.column}")
         return f"{', '.join(where)}: {self.reason}"
+
+
+class Problems(list):
+    """The problems of an import: the first MAX_PROBLEMS_LISTED kept in order, the rest counted.
+
+    A list, so the reader and the plan append to it as before; `hidden` says how many more.
+    """
+
+    def __init__(self, *args, limit: int = MAX_PROBLEMS_LISTED):
+        super().__init__(*args)
+        self.limit = limit
+        self.hidden = 0
+
+    def append(self, error) -> None:
+        """Keep the problem while fewer than `limit` are kept; else only count it."""
+        if len(self) < self.limit:
+            super().append(error)
+        else:
+            self.hidden += 1
+
+    def keep(self, error) -> None:
+        """Keep a problem however many are kept already (why reading stopped, say)."""
+        super().append(error)
+
+    def extend(self, errors) -> None:
+        """Append each; another Problems (already capped) is taken whole, with its count."""
+        if isinstance(errors, Problems):
+            super().extend(errors)
+            self.hidden += errors.hidden
+            return
+        for error in errors:
+            self.append(error)
+
+    def __iadd__(self, errors):
+        self.extend(errors)
+        return self
+
+    @property
+    def total(self) -> int:
+        """Every problem found, listed or not."""
+        return len(self) + self.hidden
+
+    @property
+    def stopped(self) -> bool:
+        """Whether reading stopped because too many problems were found."""
+        return self.total >= MAX_PROBLEMS_COUNTED
 
 
 @dataclass
@@ -74,7 +139,7 @@ class ReadResult:
     sheets: dict[str, list[Row]] = field(default_factory=dict)
     grid_rows: list[Row] = field(default_factory=list)
     grid_cells: list[GridCell] = field(default_factory=list)
-    errors: list[CellError] = field(default_factory=list)
+    errors: Problems = field(default_factory=Problems)
     notes: list[str] = field(default_factory=list)
 
 
@@ -112,11 +177,20 @@ def _decimal(value, kind: str) -> Decimal:
         raise ValueError(f"must be a number, not a {type(value).__name__}")
     if not number.is_finite():
         raise ValueError("must be a finite number")
+    # Before any arithmetic: quantize cannot give 1E+30 four decimal places (InvalidOperation)
+    # and abs() of 1E+999999999 overflows the context; adjusted() is the power of ten.
+    if number.adjusted() >= _DIGITS[kind] - _DP[kind]:
+        raise ValueError(f"{_shown(number)} is too large: at most {_LARGEST[kind]} fits")
     # Rounded to what the database keeps, so a re-import compares equal and changes nothing.
     number = number.quantize(_PLACES[kind], rounding=ROUND_HALF_EVEN)
     if len(number.as_tuple().digits) > _DIGITS[kind]:
-        raise ValueError("is too large")
+        raise ValueError(f"{_shown(number)} is too large: at most {_LARGEST[kind]} fits")
     return number
+
+
+def _shown(number: Decimal) -> str:
+    text = str(number)
+    return text if len(text) <= 24 else f"{number:.3E}"
 
 
 def _date(value) -> dt.date:
@@ -211,6 +285,8 @@ def parse_cell(value, column: fmt.Column):
     if kind == fmt.MONTH:
         return month_parse(value)
     if kind == fmt.FY:
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError("must be a financial year like 2024-25")
         if isinstance(value, int | float) and not isinstance(value, bool):
             value = fy_label(int(value))
         year = fy_parse(_text(value))
@@ -290,10 +366,45 @@ def _read_rows(spec, rows, mapping, blanked, errors) -> list[Row]:
     return parsed
 
 
-def _non_blank(ws):
-    for number, cells in enumerate(ws.iter_rows(values_only=True), start=1):
-        if any(cell is not None and cell != "" for cell in cells):
-            yield number, cells
+def _non_blank(ws, spec, errors: Problems):
+    """The sheet's non-blank rows: the header and at most max_rows_per_sheet() data rows.
+
+    Counted while iterating (a sheet's recorded dimensions may lie). Reading stops, with a
+    problem saying why, at the row cap, once MAX_PROBLEMS_COUNTED problems are found, or at a
+    row openpyxl cannot read.
+    """
+    cap = max_rows_per_sheet()
+    count = number = 0
+    rows = enumerate(ws.iter_rows(values_only=True), start=1)
+    while True:
+        try:
+            number, cells = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # openpyxl raises many kinds for a cell it cannot convert
+            if _defused(exc):
+                raise
+            reason = f"this row could not be read ({exc}); reading of the sheet stopped here"
+            errors.keep(CellError(spec.name, number + 1, "", reason))
+            return
+        if not any(cell is not None and cell != "" for cell in cells):
+            continue
+        if count > cap:
+            reason = (
+                f"the sheet has more than {cap:,} rows, the most one import reads: "
+                "split it over several workbooks (reading stopped here)"
+            )
+            errors.keep(CellError(spec.name, number, "", reason))
+            return
+        if errors.total >= MAX_PROBLEMS_COUNTED:
+            reason = (
+                f"{errors.total:,} problems found: reading stopped here. "
+                "Fix those listed and upload the workbook again"
+            )
+            errors.keep(CellError(spec.name, number, "", reason))
+            return
+        count += 1
+        yield number, cells
 
 
 def _read_grid(spec, rows, result: ReadResult, blanked) -> None:
@@ -390,6 +501,8 @@ def workbook_read(path: Path) -> ReadResult:
         workbook = _open(handle)
         try:
             for ws in workbook.worksheets:
+                if result.errors.stopped:
+                    break  # the problem that stopped reading says so
                 _read_sheet(path, ws, result)
         except Exception as exc:
             if _defused(exc):
@@ -407,11 +520,13 @@ def _read_sheet(path: Path, ws, result: ReadResult) -> None:
             result.notes.append(f"Sheet '{ws.title}' is not part of the format: skipped.")
         return
     blanked = _blank_formulas(path, ws, spec, result.errors)
-    rows = list(_non_blank(ws))
-    if not rows:
+    # Streamed, not listed: a sheet's rows are parsed as openpyxl reads them.
+    rows = _non_blank(ws, spec, result.errors)
+    header = next(rows, None)
+    if header is None:
         return
     if spec is fmt.GRID:
-        _read_grid(spec, rows, result, blanked)
+        _read_grid(spec, [header, *rows], result, blanked)
         return
-    mapping = _map_headers(spec, rows[0][0], rows[0][1], result)
-    result.sheets[spec.name] = _read_rows(spec, rows[1:], mapping, blanked, result.errors)
+    mapping = _map_headers(spec, header[0], header[1], result)
+    result.sheets[spec.name] = _read_rows(spec, rows, mapping, blanked, result.errors)

@@ -118,16 +118,49 @@ _REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
 _VALUE = re.compile(rb"<(?:\w+:)?v>[^<]+</(?:\w+:)?v>")
 
 
+_ROW_END = re.compile(rb"</(?:\w+:)?row>")
+_CHUNK = 1024 * 1024
+# Keep this many missing-value formula cells: each is a problem, and problems past the first
+# hundred are only counted (metrics.excel.reader.Problems).
+MAX_FORMULA_CELLS = 1_000
+
+
 def formula_cells_without_value(archive_path: Path, part: str) -> list[str]:
-    """Coordinates of formula cells in one worksheet part that carry no cached value."""
-    with zipfile.ZipFile(archive_path) as archive:
-        xml = archive.read(part)
+    """Coordinates of formula cells in one worksheet part that carry no cached value.
+
+    The part is read a megabyte at a time, cut after the last complete row, so a sheet of
+    200,000 rows never sits in memory whole.
+    """
+    missing: list[str] = []
+    with zipfile.ZipFile(archive_path) as archive, archive.open(part) as stream:
+        pending = b""
+        while len(missing) < MAX_FORMULA_CELLS:
+            chunk = stream.read(_CHUNK)
+            pending += chunk
+            cut = _last_row_end(pending) if chunk else len(pending)
+            if cut:
+                _missing_values(pending[:cut], missing)
+                pending = pending[cut:]
+            if not chunk:
+                break
+    return missing[:MAX_FORMULA_CELLS]
+
+
+def _last_row_end(xml: bytes) -> int:
+    """Where the last complete row of `xml` ends (0 if none has yet)."""
+    end = len(xml)
+    while (found := xml.rfind(b"row>", 0, end)) >= 0:
+        if _ROW_END.search(xml, max(0, found - 40), found + 4):
+            return found + 4
+        end = found
+    return 0
+
+
+def _missing_values(xml: bytes, missing: list[str]) -> None:
     if not _FORMULA.search(xml):
-        return []
-    missing = []
+        return
     for match in _CELL.finditer(xml):
         body = match.group(3) or b""
         if _FORMULA.search(body) and not _VALUE.search(body):
             ref = _REF.search(match.group(1))
             missing.append(ref.group(1).decode() if ref else "?")
-    return missing

@@ -6,8 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from metrics.models import MeasureValue, Series
-from metrics.services import FigureCell
-from svmonitor.fy import fy_bounds
+from metrics.services import FigureCell, measure_period_check, measure_period_span
 from workbook import format as fmt
 from workbook.plan import NEW_ROW, NEW_STAMP, ChangeLine, fingerprint, show
 
@@ -46,15 +45,9 @@ def _actual_series(plan):
 class _Resolver:
     def __init__(self, plan):
         self.plan = plan
-        agreements = plan.agreements.all()
-        self.span = (
-            (
-                fy_bounds(min(a.first_financial_year for a in agreements))[0],
-                fy_bounds(max(a.last_financial_year for a in agreements))[1],
-            )
-            if agreements
-            else None
-        )
+        # The agreements as planned (the workbook may add one): the services' own rule.
+        self.agreements = plan.agreements.all()
+        self.span = measure_period_span(self.agreements)
 
     def measure_and_series(self, spec, row):
         plan = self.plan
@@ -80,14 +73,7 @@ class _Resolver:
         return measure, series
 
     def period_error(self, period) -> str | None:
-        if self.span is None:
-            return "no agreement: add one before its figures"
-        if not self.span[0] <= period <= self.span[1]:
-            return (
-                f"{period:%b %Y} is outside the agreement "
-                f"({self.span[0]:%b %Y} to {self.span[1]:%b %Y})"
-            )
-        return None
+        return measure_period_check(self.agreements, period)
 
 
 def _key(measure, period, series) -> str:

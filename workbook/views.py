@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from svmonitor.access import council_action_required, council_for_user
 from svmonitor.models import LocalAuthority
+from svmonitor.ratelimit import rate_limited
 from svmonitor.roles import Action
 from workbook.exporter import workbook_export
 from workbook.importer import workbook_import
@@ -93,6 +94,7 @@ def _page(request, slug, council, **context):
 
 
 @upload_required
+@rate_limited("upload", methods=("POST",))
 @require_http_methods(["GET", "POST"])
 def workbook_upload(request, slug):
     """Upload a workbook and show what importing it would create, change and leave."""
@@ -130,6 +132,7 @@ def workbook_upload(request, slug):
 
 
 @upload_required
+@rate_limited("upload")
 @require_POST
 def workbook_confirm(request, slug):
     """Import the previewed workbook: the file previewed, over the rows as they were previewed."""
@@ -173,6 +176,7 @@ def _download(data: bytes, filename: str) -> HttpResponse:
 
 
 @council_action_required(Action.EXPORT)
+@rate_limited("export")
 @require_GET
 def workbook_export_download(request, slug):
     """Everything the council holds, as the workbook format."""
@@ -181,6 +185,7 @@ def workbook_export_download(request, slug):
 
 
 @council_action_required(Action.EXPORT)
+@rate_limited("export")
 @require_GET
 def workbook_template_download(request, slug):
     """An empty workbook in the format, with the council's row filled in."""

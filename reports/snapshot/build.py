@@ -524,7 +524,14 @@ def round_snapshot_build(round: ReportingRound) -> RoundSnapshot:
     )
     fy_end = fy_bounds(rnd.financial_year)[1]
     cutoff = rnd.data_as_at or rnd.due_date
-    measures, cited = _measures(council.pk, cutoff, max(fy_end, cutoff), rnd.pk)  # 4, 5
+    # Figures outside the agreements' years (old data the services now refuse) are left out.
+    span = (
+        fy_bounds(rnd.agreements_first_year)[0],
+        fy_bounds(rnd.agreements_last_year)[1],
+    )
+    measures, cited, left_out = _measures(  # 4, 5
+        council.pk, cutoff, max(fy_end, cutoff), rnd.pk, span
+    )
     # The month the data is as at: recorded on the round, else the latest actual figure.
     as_at = rnd.data_as_at or max(
         (m.actual.points[-1].period for m in measures if m.actual and m.actual.points),
@@ -594,4 +601,5 @@ def round_snapshot_build(round: ReportingRound) -> RoundSnapshot:
         headlines=headlines,
         finance=finance,
         payments=payments,
+        figures_left_out=left_out,
     )

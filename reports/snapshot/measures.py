@@ -11,6 +11,7 @@ from django.db.models import F, FilteredRelation, Q
 
 from metrics import variance as fmt
 from metrics.models import HeadlineCard, Measure, MeasureValue, Series
+from metrics.selectors import LEFT_OUT_SHOWN, left_out_label, left_out_text
 from reports.snapshot.types import (
     KPI_TABLE_PERIODS,
     ROLLING_WINDOW,
@@ -73,7 +74,7 @@ def _kpi_table(lines, unit) -> tuple[KpiRow, ...]:
     return tuple(rows)
 
 
-def _measures(council_id, cutoff, horizon, round_id):
+def _measures(council_id, cutoff, horizon, round_id, span):
     # Queries: measures with their data source and the conditions whose update in this round
     # cites them (a row per citation); every value up to the horizon with its series.
     rows = (
@@ -133,7 +134,12 @@ def _measures(council_id, cutoff, horizon, round_id):
     )
     grouped: dict[int, dict[str, list]] = defaultdict(dict)
     meta: dict[str, tuple[str, str]] = {}
+    codes = {m["pk"]: m["code"] for m in measures}
+    left_out = []
     for measure_id, slug, series_name, kind, period, value, note in values:
+        if not span[0] <= period <= span[1]:
+            left_out.append(left_out_label(codes[measure_id], period, slug))
+            continue
         meta[slug] = (series_name, kind)
         grouped[measure_id].setdefault(slug, []).append(Point(period, value, note))
     polarity_labels = dict(Measure.Polarity.choices)
@@ -183,7 +189,8 @@ def _measures(council_id, cutoff, horizon, round_id):
                 ),
             )
         )
-    return tuple(result), cited
+    note = left_out_text(len(left_out), left_out[:LEFT_OUT_SHOWN])
+    return tuple(result), cited, note
 
 
 def _comparator_value(line: SeriesLine | None, period: dt.date) -> Decimal | None:

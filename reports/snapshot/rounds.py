@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
 
 from reports.models import RoundSnapshot
 from svmonitor.fy import fy_label, fy_parse
-from svmonitor.models import MonitoringTierChange, ReportingRound
+from svmonitor.models import Agreement, MonitoringTierChange, ReportingRound
 
 
 def round_key(financial_year: int, update_number: int) -> str:
@@ -25,15 +25,27 @@ def round_key_parse(key: str) -> tuple[int, int]:
 
 def rounds_for_building() -> QuerySet[ReportingRound]:
     """Rounds with what round_snapshot_build and round_record read of them: agreement, council,
-    tier in force, and the id of the latest frozen payload."""
+    tier in force, the id of the latest frozen payload, and the first and last financial years
+    of all the council's agreements (the months its figures may be for)."""
     tiers = MonitoringTierChange.objects.filter(agreement=OuterRef("agreement"))
     latest_tier = tiers.filter(effective_from__lte=OuterRef("due_date")).order_by("-effective_from")
     frozen = RoundSnapshot.objects.filter(round=OuterRef("pk")).order_by("-created_at", "-pk")
+    agreements = (
+        Agreement.objects.filter(council=OuterRef("agreement__council"))
+        .order_by()
+        .values("council")
+    )
     return ReportingRound.objects.select_related("agreement__council").annotate(
         tier_code=Subquery(latest_tier.values("tier")[:1]),
         tier_from=Subquery(latest_tier.values("effective_from")[:1]),
         # The payload frozen when last marked ready (round_record reads it by this id).
         frozen_snapshot_id=Subquery(frozen.values("pk")[:1]),
+        agreements_first_year=Subquery(
+            agreements.annotate(year=Min("first_financial_year")).values("year")[:1]
+        ),
+        agreements_last_year=Subquery(
+            agreements.annotate(year=Max("last_financial_year")).values("year")[:1]
+        ),
     )
 
 

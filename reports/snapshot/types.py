@@ -466,6 +466,8 @@ class RoundSnapshot:
     headlines: tuple[HeadlineFigure, ...]
     finance: tuple[FinanceYear, ...]
     payments: tuple[PaymentRow, ...]
+    # "2 figures outside the agreement's years were left out: ..." (old data), or "".
+    figures_left_out: str = ""
 
     @property
     def key_risks(self) -> tuple[RiskRow, ...]:

@@ -27,6 +27,7 @@ def editor(db):
 
 def _measure(unit):
     measure = f.MeasureFactory(unit=unit)
+    f.AgreementFactory(council=measure.council)  # 2023-24 to 2028-29: figures need one
     return measure, f.SeriesFactory(council=measure.council, kind="actual")
 
 
@@ -172,3 +173,37 @@ def test_it_rolls_back_when_its_last_step_fails(editor):
         )
     assert list(MeasureValue.objects.values_list("period", "value")) == [(APRIL, Decimal("10"))]
     assert DataSource.objects.get(pk=measure.data_source_id).last_refreshed is None
+
+
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [
+        (dt.date(1, 1, 1), "The month January 0001 is outside the agreement's years"),
+        (dt.date(2999, 12, 1), "The month December 2999 is outside the agreement's years"),
+        (dt.date(2023, 3, 1), "(April 2023 to March 2029)"),
+        (dt.date(2029, 4, 1), "(April 2023 to March 2029)"),
+    ],
+)
+def test_it_refuses_a_month_outside_the_agreements_years(period, message, editor):
+    measure, series = _measure("count")
+    with pytest.raises(ValidationError) as excinfo:
+        measure_value_save(measure=measure, period=period, series=series, value=1, by=editor)
+    assert message in excinfo.value.message_dict["period"][0]
+    assert not MeasureValue.objects.exists()
+    # An old figure stored there before the rule can still be cleared (the admin's delete).
+    MeasureValue.objects.create(measure=measure, series=series, period=period, value=7)
+    measure_value_save(measure=measure, period=period, series=series, value=None, by=editor)
+    assert not MeasureValue.objects.exists()
+    # The first and last months of the agreement are inside it.
+    for edge in (dt.date(2023, 4, 1), dt.date(2029, 3, 1)):
+        measure_value_save(measure=measure, period=edge, series=series, value=1, by=editor)
+    assert MeasureValue.objects.count() == 2
+
+
+def test_it_refuses_figures_for_a_council_with_no_agreement(editor):
+    measure = f.MeasureFactory(unit="count")
+    series = f.SeriesFactory(council=measure.council, kind="actual")
+    with pytest.raises(ValidationError) as excinfo:
+        measure_value_save(measure=measure, period=APRIL, series=series, value=1, by=editor)
+    assert "no agreement" in excinfo.value.message_dict["period"][0]
+    assert not MeasureValue.objects.exists()

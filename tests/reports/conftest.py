@@ -7,6 +7,7 @@ import pytest
 
 from metrics.models import Series
 from svmonitor.choices import DEFAULT_DFE_MAPPING, Rag, RoundStatus
+from svmonitor.fy import fy_of
 from svmonitor.roles import Role
 from tests.factories import (
     AgreementConditionFactory,
@@ -58,7 +59,12 @@ def build_council(*, scale: int = 1, council=None):
 
     Returns the latest round (2024-25 Update 3).
     """
-    agreement = AgreementFactory(**({"council": council} if council else {}))
+    months = 6 * scale
+    first = month(dt.date(2024, 12, 1), -(months - 1))
+    # Figures may only be for the agreement's years: at scale 10 they go back to 2020.
+    agreement = AgreementFactory(
+        first_financial_year=min(2023, fy_of(first)), **({"council": council} if council else {})
+    )
     council = agreement.council
     for level in Rag.values:
         RagDefinitionFactory(
@@ -127,8 +133,6 @@ def build_council(*, scale: int = 1, council=None):
         )
         for i in range(2 * scale)
     ]
-    months = 6 * scale
-    first = month(dt.date(2024, 12, 1), -(months - 1))
     for m in measures:
         for k in range(months):
             period = month(first, k)

@@ -425,6 +425,7 @@ def test_a_headline_deleted_in_the_admin_goes_through_headlines_save(admin_clien
 
 def test_a_figure_saved_in_the_admin_meets_the_measures_rules(admin_client):
     value = f.MeasureValueFactory()  # a count
+    f.AgreementFactory(council=value.measure.council)  # figures lie inside an agreement's years
     url = _url(MeasureValue, "change", value.pk)
     data = _form_data(admin_client.get(url))
     data["value"] = "2.5"

@@ -53,7 +53,12 @@ class Command(BaseCommand):
         if result.errors:
             for error in result.errors:
                 self.stderr.write(str(error))
-            raise CommandError(f"{len(result.errors)} problem(s) found; nothing was written.")
+            if result.errors.hidden:
+                self.stderr.write(f"... and {result.errors.hidden:,} more problem(s).")
+            least = "at least " if result.errors.stopped else ""
+            raise CommandError(
+                f"{least}{result.errors.total:,} problem(s) found; nothing was written."
+            )
         verb = "Would import" if options["dry_run"] else "Imported"
         if options["verbosity"]:
             for sheet in result.sheets:
