@@ -121,7 +121,7 @@ _VALUE = re.compile(rb"<(?:\w+:)?v>[^<]+</(?:\w+:)?v>")
 _ROW_END = re.compile(rb"</(?:\w+:)?row>")
 _CHUNK = 1024 * 1024
 # Keep this many missing-value formula cells: each is a problem, and problems past the first
-# hundred are only counted (metrics.excel.reader.Problems).
+# hundred are only counted (workbook.reader.Problems).
 MAX_FORMULA_CELLS = 1_000
 
 
