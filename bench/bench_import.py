@@ -67,7 +67,9 @@ def build_database() -> LocalAuthority:
             council=council,
             code=f"m{i:02d}",
             name=f"Measure {i}",
-            unit="count",
+            # Weeks take fractions (a count must be whole, as in the browser), so the bench still
+            # reads decimal figures.
+            unit="weeks",
             polarity="lower",
             data_source=source,
             order=i,

@@ -55,6 +55,11 @@ UNITS = [
     ("weeks", "lower"),
     ("count", "higher"),
 ]
+def _figure(level: float, unit: str) -> Decimal:
+    """A figure as the services accept it for its unit: a count is whole, the rest 2 places."""
+    return Decimal(round(level)) if unit == "count" else Decimal(str(round(level, 2)))
+
+
 ROUND_MONTHS = {1: (5, 31, 4), 2: (8, 31, 7), 3: (11, 30, 10)}
 
 
@@ -429,7 +434,7 @@ def _measures_generate(spec, council, areas, conditions, rng) -> dict[str, int]:
                         measure=m,
                         period=month,
                         series=s,
-                        value=Decimal(str(round(level * factor, 2))),
+                        value=_figure(level * factor, m.unit),
                     )
                 )
             if month.month == 3:
@@ -438,7 +443,7 @@ def _measures_generate(spec, council, areas, conditions, rng) -> dict[str, int]:
                         measure=m,
                         period=month,
                         series=series[4],
-                        value=Decimal(str(round(level * 0.97, 2))),
+                        value=_figure(level * 0.97, m.unit),
                     )
                 )
             if len(values) >= BATCH:

@@ -57,6 +57,7 @@ class VersionedForm(GovukFormMixin, forms.Form):
 
 
 def narrative_field(label: str = "Progress update") -> forms.CharField:
+    """A section's narrative box, with the length hint."""
     return forms.CharField(
         label=label,
         required=False,

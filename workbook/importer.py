@@ -616,7 +616,7 @@ class _Plan(Refs):
 
     def _write_values(self) -> None:
         cells = self.values.cells
-        if not cells or any(c.measure.pk is None or c.series.pk is None for c in cells):
+        if not cells or any(c.measure.id is None or c.series.id is None for c in cells):
             return  # nothing to store, or a measure or series was refused (already reported)
         try:
             measure_values_save_many(council=self.council, cells=cells, by=self.by)
