@@ -90,6 +90,14 @@ class PaymentStatus(models.TextChoices):
     SUSPENDED = "suspended", "Suspended"
 
 
+class KpiGrouping(models.TextChoices):
+    """What a council groups its key measures (KPIs) under on the dashboard and in the reports."""
+
+    CONDITIONS = "conditions", "Agreement condition"
+    AREAS = "areas", "Programme area"
+    BOTH = "both", "Condition and programme area"
+
+
 class ContactRole(models.TextChoices):
     """Roles of a council's key personnel named in the DfE report."""
 

@@ -8,6 +8,7 @@ from django.db.models import Q
 from svmonitor.choices import (
     DFE_LEVELS,
     ContactRole,
+    KpiGrouping,
     MonitoringTier,
     Rag,
     RoundStatus,
@@ -33,6 +34,13 @@ class LocalAuthority(models.Model):
         default=15, help_text="Risks scoring at or above this are shown as key risks."
     )
     is_fictional = models.BooleanField(default=False)
+    kpi_grouping = models.CharField(
+        "KPIs grouped by",
+        max_length=12,
+        choices=KpiGrouping.choices,
+        default=KpiGrouping.AREAS,
+        help_text="What the dashboard and the reports list the key measures under.",
+    )
 
     objects = council_scoped("id")
 
@@ -43,7 +51,11 @@ class LocalAuthority(models.Model):
             models.CheckConstraint(
                 condition=Q(risk_score_threshold__gte=1) & Q(risk_score_threshold__lte=25),
                 name="%(app_label)s_%(class)s_threshold_in_range",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(kpi_grouping__in=KpiGrouping.values),
+                name="%(app_label)s_%(class)s_kpi_grouping_valid",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -22,7 +22,7 @@ from metrics.selectors import figures_left_out, measure_span_for
 from overview.models import Headline, RoundOverview
 from overview.services import OVERVIEW_FIELDS
 from risks.models import Risk, RiskUpdate
-from svmonitor.choices import Rag, YesNo
+from svmonitor.choices import KpiGrouping, Rag, YesNo
 from svmonitor.fy import fy_label
 from svmonitor.models import (
     Agreement,
@@ -102,6 +102,7 @@ def _template_rows(council) -> dict:
                     council.dfe_la_number,
                     council.ons_code,
                     council.risk_score_threshold,
+                    KpiGrouping(council.kpi_grouping).label,
                 ]
             ],
         )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from conditions.models import Milestone
 from finance.models import FinanceLine
 from metrics.models import Measure, Series
-from svmonitor.choices import MonitoringTier, PaymentStatus, Rag, RoundStatus
+from svmonitor.choices import KpiGrouping, MonitoringTier, PaymentStatus, Rag, RoundStatus
 
 FORMAT_VERSION = "1"
 
@@ -86,6 +86,14 @@ COUNCIL = SheetSpec(
         Column("dfe_la_number", "DfE LA number", max_length=3),
         Column("ons_code", "ONS code", max_length=9),
         Column("risk_score_threshold", "Key risk score", INT, minimum=1, maximum=25),
+        Column(
+            "kpi_grouping",
+            "KPIs grouped by",
+            CHOICE,
+            choices=KpiGrouping,
+            help="Agreement condition, Programme area, or Condition and programme area; "
+            "blank keeps what is set (Programme area for a new council).",
+        ),
     ),
     key=(),
     help="One row: the council. A council that does not exist yet is created from it.",

@@ -34,7 +34,7 @@ def council_create(*, by, **fields) -> LocalAuthority:
 
 @transaction.atomic
 def council_save(*, council: LocalAuthority, by, **fields) -> LocalAuthority:
-    """Change a council's name, codes or key-risk threshold."""
+    """Change a council's name, codes, key-risk threshold or what its KPIs are grouped by."""
     require_action(by, council, Action.ADMINISTER)
     return row_write(model=LocalAuthority, instance=council, values=fields, by=by, action="council")
 
