@@ -15,6 +15,8 @@ from metrics import variance as fmt
 from reports import charts
 from reports.models import RoundSnapshot as FrozenSnapshot
 from reports.snapshot import AreaSection, FinanceYear, MeasureData, Rating, RoundSnapshot
+from reports.snapshot import groups as kpi_groups
+from reports.snapshot.groups import KpiGroup
 from svmonitor.choices import DEFAULT_DFE_MAPPING, RAG_CSS, RAG_RANK, Rag, RoundStatus
 from svmonitor.fy import fy_label
 from svmonitor.models import LocalAuthority, MonitoringTierChange, RagDefinition, ReportingRound
@@ -265,10 +267,13 @@ class Chart:
 
 @dataclass(frozen=True)
 class MeasureBlock:
-    """A key measure with its trend chart."""
+    """A key measure with its trend chart, and the name its tables and regions go by."""
 
     measure: MeasureData
     chart: Chart
+    # The measure's name; with its group's heading where it is listed under more than one,
+    # so each region and disclosure on the page keeps a name of its own.
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -276,6 +281,14 @@ class AreaBlock:
     """A programme area's section: the area and its measures with charts."""
 
     area: AreaSection
+    measures: tuple[MeasureBlock, ...]
+
+
+@dataclass(frozen=True)
+class GroupBlock:
+    """A heading key measures are listed under (a condition, or other measures), with charts."""
+
+    group: KpiGroup
     measures: tuple[MeasureBlock, ...]
 
 
@@ -319,6 +332,20 @@ class DashboardPage:
     payments_chart: Chart
     payments_received: str
     payments_withheld: str
+    # Key measures by agreement condition (for a council that groups them so), and those
+    # attached to nothing the council groups by; a programme area's are in its AreaBlock.
+    condition_groups: tuple[GroupBlock, ...] = ()
+    other_measures: GroupBlock | None = None
+
+    @property
+    def measure_count(self) -> int:
+        """How many different measures the page lists."""
+        blocks = [
+            *(mb for g in self.condition_groups for mb in g.measures),
+            *(mb for a in self.areas for mb in a.measures),
+            *(self.other_measures.measures if self.other_measures else ()),
+        ]
+        return len({mb.measure.code for mb in blocks})
 
 
 def _m(value: Decimal | None) -> str:
@@ -372,24 +399,38 @@ def dashboard_page(snapshot: RoundSnapshot) -> DashboardPage:
         )
         for impact in range(5, 0, -1)
     )
-    areas = tuple(
-        AreaBlock(
-            area=area,
-            measures=tuple(
+    groups = snapshot.measure_groups
+    listed = Counter(code for g in groups for code in g.measure_codes)
+    seen: set[str] = set()
+
+    def blocks(group: KpiGroup) -> tuple[MeasureBlock, ...]:
+        out = []
+        for m in snapshot.group_measures(group):
+            again = m.code in seen
+            seen.add(m.code)
+            out.append(
                 MeasureBlock(
                     measure=m,
                     chart=Chart(
-                        f"chart-measure-{m.code}",
+                        f"chart-measure-{m.code}" + (f"-{group.slug}" if again else ""),
                         charts.measure_trend_figure(m),
                         f"Trend of {m.name}: actual against "
                         + (", ".join(b.name for b in m.baselines) or "no baseline"),
                     ),
+                    name=f"{m.name} ({group.heading})" if listed[m.code] > 1 else m.name,
                 )
-                for m in snapshot.area_measures(area)
-            ),
-        )
+            )
+        return tuple(out)
+
+    condition_groups = tuple(
+        GroupBlock(g, blocks(g)) for g in groups if g.kind == kpi_groups.CONDITION
+    )
+    by_area = {g.label: blocks(g) for g in groups if g.kind == kpi_groups.AREA}
+    areas = tuple(
+        AreaBlock(area=area, measures=by_area.get(str(area.number), ()))
         for area in snapshot.areas
     )
+    other = next((g for g in groups if g.kind == kpi_groups.OTHER), None)
     received = sum((p.amount for p in snapshot.payments if p.status == "received"), Decimal(0))
     withheld = sum(
         (p.amount for p in snapshot.payments if p.status in ("withheld", "suspended")), Decimal(0)
@@ -423,4 +464,6 @@ def dashboard_page(snapshot: RoundSnapshot) -> DashboardPage:
         ),
         payments_received=_m(received),
         payments_withheld=_m(withheld),
+        condition_groups=condition_groups,
+        other_measures=GroupBlock(other, blocks(other)) if other else None,
     )

@@ -13,6 +13,7 @@ from reports.snapshot.rounds import (
     round_list_for_council,
     round_pick,
 )
+from reports.snapshot.groups import KpiGroup
 from reports.snapshot.serialise import snapshot_as_dict
 from reports.snapshot.types import (
     AgreementInfo,
@@ -54,6 +55,7 @@ __all__ = [
     "HeadlineFigure",
     "HeadlineItem",
     "KpiCell",
+    "KpiGroup",
     "KpiRow",
     "MeasureData",
     "MilestoneRow",

@@ -18,6 +18,7 @@ from django.db.models import (
 from conditions.models import AgreementCondition, Milestone, ProgrammeArea
 from finance.models import DeficitCap, FinanceLine, PaymentInstalment
 from overview.models import Headline, RoundOverview
+from reports.snapshot.groups import kpi_groups_build
 from reports.snapshot.measures import _headlines, _measures
 from reports.snapshot.rounds import round_key, rounds_for_building
 from reports.snapshot.types import (
@@ -529,7 +530,7 @@ def round_snapshot_build(round: ReportingRound) -> RoundSnapshot:
         fy_bounds(rnd.agreements_first_year)[0],
         fy_bounds(rnd.agreements_last_year)[1],
     )
-    measures, cited, left_out = _measures(  # 4, 5
+    measures, cited, attached, left_out = _measures(  # 4, 5
         council.pk, cutoff, max(fy_end, cutoff), rnd.pk, span
     )
     # The month the data is as at: recorded on the round, else the latest actual figure.
@@ -540,6 +541,14 @@ def round_snapshot_build(round: ReportingRound) -> RoundSnapshot:
     rounds_seen: set[tuple[int, int]] = {(rnd.financial_year, rnd.update_number)}
     conditions = _conditions(rnd, ratings, rounds_seen, cited)  # 6
     areas = _areas(rnd, ratings, council.pk, as_at, measures)  # 7
+    kpi_groups = kpi_groups_build(
+        grouping=council.kpi_grouping,
+        conditions=conditions,
+        areas=areas,
+        measures=measures,
+        condition_measures=attached,
+        financial_year=rnd.financial_year,
+    )
     risks, heat_map = _risks(rnd, ratings, council)  # 8
     headlines = _headlines(council.pk, measures)  # 9
     finance, payments = _finance(agreement.pk)  # 10, 11
@@ -559,6 +568,7 @@ def round_snapshot_build(round: ReportingRound) -> RoundSnapshot:
             ons_code=council.ons_code,
             risk_score_threshold=council.risk_score_threshold,
             is_fictional=council.is_fictional,
+            kpi_grouping=council.kpi_grouping,
         ),
         agreement=AgreementInfo(
             id=agreement.pk,
@@ -602,4 +612,5 @@ def round_snapshot_build(round: ReportingRound) -> RoundSnapshot:
         finance=finance,
         payments=payments,
         figures_left_out=left_out,
+        kpi_groups=kpi_groups,
     )

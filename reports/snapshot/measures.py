@@ -75,8 +75,11 @@ def _kpi_table(lines, unit) -> tuple[KpiRow, ...]:
 
 
 def _measures(council_id, cutoff, horizon, round_id, span):
-    # Queries: measures with their data source and the conditions whose update in this round
-    # cites them (a row per citation); every value up to the horizon with its series.
+    """The council's measures, the codes each condition's update cites this round, the codes
+    attached to each condition, and a note of figures left out."""
+    # Queries: measures with their data source, the conditions whose update in this round
+    # cites them and the conditions they are attached to (a row per citation and attachment);
+    # every value up to the horizon with its series.
     rows = (
         Measure.objects.filter(council_id=council_id)
         .annotate(
@@ -100,14 +103,18 @@ def _measures(council_id, cutoff, horizon, round_id, span):
             "data_source__last_refreshed",
             "data_source__basis",
             "cited__condition_id",
+            "conditions__pk",
         )
     )
     by_pk: dict[int, dict] = {}
-    citing = defaultdict(list)
+    citing = defaultdict(set)
+    attached = defaultdict(set)
     for row in rows:
         by_pk.setdefault(row["pk"], row)
         if row["cited__condition_id"] is not None:
-            citing[row["cited__condition_id"]].append((row["order"], row["code"]))
+            citing[row["cited__condition_id"]].add((row["order"], row["code"]))
+        if row["conditions__pk"] is not None:
+            attached[row["conditions__pk"]].add(row["code"])
     measures = list(by_pk.values())
     # Each condition's key measures in the measures' own order.
     cited = {condition: [code for _, code in sorted(codes)] for condition, codes in citing.items()}
@@ -190,7 +197,7 @@ def _measures(council_id, cutoff, horizon, round_id, span):
             )
         )
     note = left_out_text(len(left_out), left_out[:LEFT_OUT_SHOWN])
-    return tuple(result), cited, note
+    return tuple(result), cited, attached, note
 
 
 def _comparator_value(line: SeriesLine | None, period: dt.date) -> Decimal | None:

@@ -181,6 +181,7 @@ _SECTION_NAMES = {
     "finance": "Finance",
     "payments": "DfE payments",
     "data_as_at": "Figures up to",
+    "kpi_groups": "Key measures grouped by",
 }
 
 
@@ -200,6 +201,11 @@ def _item_name(section: str, item: dict) -> str:
         "workstreams": lambda w: w["name"],
         "milestones": lambda m: f"milestone {m['title']}",
         "measures": lambda m: m["code"],
+        "kpi_groups": lambda g: (
+            f"Condition {g['label']}" if g["kind"] == "condition"
+            else f"Area {g['label']}" if g["kind"] == "area"
+            else g["title"]
+        ),
         "lines": lambda line: line["name"],
         "points": lambda p: _month(p["period"]),
         "finance": lambda y: y["fy"],
@@ -254,7 +260,8 @@ def _walk(path: list[str], section: str, frozen, live, out: list[RecordChange]) 
         return
     if isinstance(frozen, dict) and isinstance(live, dict):
         for key in frozen.keys() | live.keys():
-            if key in _DERIVED:
+            # A field added since the payload was frozen is not a change to the return.
+            if key in _DERIVED or key not in frozen:
                 continue
             name = _SECTION_NAMES.get(key, key) if not path else key.replace("_", " ")
             sub = key if isinstance(frozen.get(key), list) else section

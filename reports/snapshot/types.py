@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from metrics import variance as fmt
 from metrics.models import Series
+from reports.snapshot.groups import KpiGroup, kpi_groups_build
 from svmonitor.choices import (
     RAG_CSS,
     RAG_RANK,
@@ -73,6 +74,8 @@ class CouncilInfo:
     ons_code: str
     risk_score_threshold: int
     is_fictional: bool
+    # Last, with a default: a payload frozen before councils chose grouped KPIs as they did.
+    kpi_grouping: str = "areas"
 
 
 @dataclass(frozen=True)
@@ -468,6 +471,9 @@ class RoundSnapshot:
     payments: tuple[PaymentRow, ...]
     # "2 figures outside the agreement's years were left out: ..." (old data), or "".
     figures_left_out: str = ""
+    # The headings the key measures are listed under (reports/snapshot/groups.py); None in a
+    # payload frozen before they were recorded, read as programme areas (measure_groups).
+    kpi_groups: tuple[KpiGroup, ...] | None = None
 
     @property
     def key_risks(self) -> tuple[RiskRow, ...]:
@@ -497,3 +503,23 @@ class RoundSnapshot:
     def area_measures(self, area: AreaSection) -> tuple[MeasureData, ...]:
         """The measures of one programme area, in order."""
         return tuple(m for m in self.measures if m.area_number == area.number)
+
+    @property
+    def measure_groups(self) -> tuple[KpiGroup, ...]:
+        """The groups the key measures are listed under, as recorded or (payloads frozen
+        before they were) worked out from the programme areas the measures belong to."""
+        if self.kpi_groups is not None:
+            return self.kpi_groups
+        return kpi_groups_build(
+            grouping=self.council.kpi_grouping,
+            conditions=self.conditions,
+            areas=self.areas,
+            measures=self.measures,
+            condition_measures={},
+            financial_year=self.round.financial_year,
+        )
+
+    def group_measures(self, group: KpiGroup) -> tuple[MeasureData, ...]:
+        """The measures listed under one group, in order."""
+        by_code = {m.code: m for m in self.measures}
+        return tuple(by_code[code] for code in group.measure_codes if code in by_code)
