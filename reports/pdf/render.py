@@ -21,7 +21,16 @@ from reports.pdf.charts_svg import figure_data_uri
 from reports.pdf.fetcher import StaticOnlyFetcher, static_root
 from reports.pdf.selectors import ReportSource, rating_for_code, risk_ratings_by_update
 from reports.selectors import dashboard_page
-from reports.snapshot import AreaSection, ConditionRow, MeasureData, Rating, RiskRow, RoundSnapshot
+from reports.snapshot import (
+    AreaSection,
+    ConditionRow,
+    KpiGroup,
+    MeasureData,
+    Rating,
+    RiskRow,
+    RoundSnapshot,
+)
+from reports.snapshot import groups as kpi_groups
 from svmonitor.choices import DEFAULT_RAG_DEFINITIONS, RAG_RANK, Rag, YesNo
 from svmonitor.fy import fy_of
 from svmonitor.models import SignOff
@@ -96,6 +105,24 @@ class AreaFigures:
     measures: tuple[tuple[MeasureData, Figure], ...]
 
 
+@dataclass(frozen=True)
+class GroupFigures:
+    """A heading of the board pack's key measures (a condition, or other measures), each
+    measure with its chart."""
+
+    group: KpiGroup
+    measures: tuple[tuple[MeasureData, Figure], ...]
+
+
+@dataclass(frozen=True)
+class GroupMeasures:
+    """A heading of the DfE report's further key measures (a programme area, or other
+    measures) with each measure's monthly table and chart."""
+
+    group: KpiGroup
+    measures: tuple[MeasureBlock, ...]
+
+
 def _month(day: dt.date) -> str:
     return f"{MONTHS[day.month - 1]} '{day:%y}"
 
@@ -155,23 +182,42 @@ def _labelled(snapshot: RoundSnapshot, ratings) -> tuple[tuple[str, Rating | Non
 def report_context(source: ReportSource) -> dict:
     """Everything templates/reports/pdf/report.html shows, from one snapshot."""
     snap = source.snapshot
+
+    def measure_block(measure: MeasureData) -> MeasureBlock:
+        return MeasureBlock(
+            measure,
+            measure_table(measure, financial_year=snap.round.financial_year),
+            _measure_figure(measure, width=CONDITION_CHART),
+        )
+
+    # Under each condition: the measures its update cites, then those attached to it when the
+    # council groups its KPIs by condition. Every other measure with figures in the year is
+    # listed once after the detailed update, under its programme area or "Other measures".
+    groups = snap.measure_groups
+    attached = {g.label: g.measure_codes for g in groups if g.kind == kpi_groups.CONDITION}
+    shown: set[str] = set()
     blocks = []
     for condition in snap.conditions:
         measures = []
-        for code in condition.key_measure_codes:
+        for code in dict.fromkeys(
+            (*condition.key_measure_codes, *attached.get(condition.label, ()))
+        ):
             measure = snap.measure(code)
             if measure is None:
                 continue
-            measures.append(
-                MeasureBlock(
-                    measure,
-                    measure_table(measure, financial_year=snap.round.financial_year),
-                    _measure_figure(measure, width=CONDITION_CHART),
-                )
-            )
+            shown.add(code)
+            measures.append(measure_block(measure))
         blocks.append(
             ConditionBlock(condition, _labelled(snap, condition.by_update), tuple(measures))
         )
+    further = []
+    for group in groups:
+        if group.kind == kpi_groups.CONDITION:
+            continue
+        measures = [m for m in snap.group_measures(group) if m.code not in shown]
+        shown.update(m.code for m in measures)
+        if measures:
+            further.append(GroupMeasures(group, tuple(measure_block(m) for m in measures)))
     history = risk_ratings_by_update(source=source)
     risks = tuple(RiskBlock(r, _labelled(snap, history[r.id])) for r in snap.risks)
     page = dashboard_page(snap)
@@ -181,6 +227,7 @@ def report_context(source: ReportSource) -> dict:
     return {
         **_common(source),
         "conditions": blocks,
+        "further_measures": further,
         "risks": risks,
         "headlines_by_kind": _headlines_by_kind(snap),
         "on_track": _on_track(snap),
@@ -261,6 +308,20 @@ def board_pack_context(source: ReportSource) -> dict:
             AreaFigures(block.area, tuple((mb.measure, figure(mb.chart)) for mb in block.measures))
             for block in page.areas
         ],
+        "condition_groups": [
+            GroupFigures(
+                block.group, tuple((mb.measure, figure(mb.chart)) for mb in block.measures)
+            )
+            for block in page.condition_groups
+        ],
+        "other_measures": (
+            GroupFigures(
+                page.other_measures.group,
+                tuple((mb.measure, figure(mb.chart)) for mb in page.other_measures.measures),
+            )
+            if page.other_measures
+            else None
+        ),
     }
 
 

@@ -6,6 +6,7 @@ measures or months a council has (see tests/reports/test_snapshot_queries.py).
 """
 
 from reports.snapshot.build import round_snapshot_build
+from reports.snapshot.groups import KpiGroup
 from reports.snapshot.rounds import (
     round_for_council,
     round_key,
@@ -13,7 +14,6 @@ from reports.snapshot.rounds import (
     round_list_for_council,
     round_pick,
 )
-from reports.snapshot.groups import KpiGroup
 from reports.snapshot.serialise import snapshot_as_dict
 from reports.snapshot.types import (
     AgreementInfo,

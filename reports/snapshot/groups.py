@@ -84,7 +84,9 @@ def kpi_groups_build(
         for area in areas:
             codes = tuple(m.code for m in shown if m.area_number == area.number)
             if codes:
-                groups.append(KpiGroup(AREA, f"area-{area.number}", str(area.number), area.name, codes))
+                groups.append(
+                    KpiGroup(AREA, f"area-{area.number}", str(area.number), area.name, codes)
+                )
                 placed.update(codes)
     others = tuple(m.code for m in shown if m.code not in placed)
     if others:

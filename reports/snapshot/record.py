@@ -202,8 +202,10 @@ def _item_name(section: str, item: dict) -> str:
         "milestones": lambda m: f"milestone {m['title']}",
         "measures": lambda m: m["code"],
         "kpi_groups": lambda g: (
-            f"Condition {g['label']}" if g["kind"] == "condition"
-            else f"Area {g['label']}" if g["kind"] == "area"
+            f"Condition {g['label']}"
+            if g["kind"] == "condition"
+            else f"Area {g['label']}"
+            if g["kind"] == "area"
             else g["title"]
         ),
         "lines": lambda line: line["name"],
