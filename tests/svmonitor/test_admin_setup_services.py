@@ -109,6 +109,19 @@ def _cases(setup) -> dict:
             "council.save",
             _own_page(LocalAuthority, council, name="Renamed"),
         ),
+        "KPI grouping": (
+            fmt.COUNCIL,
+            [
+                council.name,
+                council.slug,
+                council.dfe_la_number,
+                council.ons_code,
+                15,
+                "Agreement condition",
+            ],
+            "council.save",
+            _own_page(LocalAuthority, council, kpi_grouping="conditions"),
+        ),
         "agreement contributions": (
             fmt.AGREEMENTS,
             [
@@ -145,6 +158,7 @@ def _cases(setup) -> dict:
 
 CASES = [
     "council name",
+    "KPI grouping",
     "agreement contributions",
     "deficit cap",
     "payment status",
@@ -205,6 +219,7 @@ def _stored(setup) -> tuple:
     council, agreement = setup["council"], setup["agreement"]
     return (
         LocalAuthority.objects.get(pk=council.pk).name,
+        LocalAuthority.objects.get(pk=council.pk).kpi_grouping,
         type(agreement).objects.get(pk=agreement.pk).dfe_contribution,
         DeficitCap.objects.get(agreement=agreement).cap,
         PaymentInstalment.objects.get(due_date=dt.date(2024, 3, 31)).status,
