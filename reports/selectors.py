@@ -425,9 +425,9 @@ def dashboard_page(snapshot: RoundSnapshot) -> DashboardPage:
     condition_groups = tuple(
         GroupBlock(g, blocks(g)) for g in groups if g.kind == kpi_groups.CONDITION
     )
-    by_area = {g.label: blocks(g) for g in groups if g.kind == kpi_groups.AREA}
+    by_area = {g.ref_id: blocks(g) for g in groups if g.kind == kpi_groups.AREA}
     areas = tuple(
-        AreaBlock(area=area, measures=by_area.get(str(area.number), ())) for area in snapshot.areas
+        AreaBlock(area=area, measures=by_area.get(area.id, ())) for area in snapshot.areas
     )
     other = next((g for g in groups if g.kind == kpi_groups.OTHER), None)
     received = sum((p.amount for p in snapshot.payments if p.status == "received"), Decimal(0))

@@ -194,14 +194,12 @@ def report_context(source: ReportSource) -> dict:
     # council groups its KPIs by condition. Every other measure with figures in the year is
     # listed once after the detailed update, under its programme area or "Other measures".
     groups = snap.measure_groups
-    attached = {g.label: g.measure_codes for g in groups if g.kind == kpi_groups.CONDITION}
+    attached = {g.ref_id: g.measure_codes for g in groups if g.kind == kpi_groups.CONDITION}
     shown: set[str] = set()
     blocks = []
     for condition in snap.conditions:
         measures = []
-        for code in dict.fromkeys(
-            (*condition.key_measure_codes, *attached.get(condition.label, ()))
-        ):
+        for code in dict.fromkeys((*condition.key_measure_codes, *attached.get(condition.id, ()))):
             measure = snap.measure(code)
             if measure is None:
                 continue

@@ -23,7 +23,8 @@ class KpiGroup:
     """A heading key measures are listed under, with the codes of those listed, in order."""
 
     kind: str  # "condition", "area" or "other"
-    slug: str  # unique in the snapshot: "condition-3-1", "area-2", "other"
+    slug: str  # unique in the snapshot: "condition-12", "area-3" (by id), "other"
+    ref_id: int  # the condition's or the area's id; 0 for other
     label: str  # the condition's label or the area's number; "" for other
     title: str  # the condition's title or the area's name; "Other measures"
     measure_codes: tuple[str, ...]
@@ -41,10 +42,6 @@ class KpiGroup:
 def has_figures_in_year(measure, financial_year: int) -> bool:
     """Whether any line of a measure has a figure for a month of the financial year."""
     return any(fy_of(p.period) == financial_year for line in measure.lines for p in line.points)
-
-
-def _slug(text: str) -> str:
-    return "".join(ch if ch.isalnum() else "-" for ch in str(text).lower()).strip("-")
 
 
 def kpi_groups_build(
@@ -73,7 +70,8 @@ def kpi_groups_build(
                 groups.append(
                     KpiGroup(
                         CONDITION,
-                        f"condition-{_slug(condition.label)}",
+                        f"condition-{condition.id}",
+                        condition.id,
                         condition.label,
                         condition.title,
                         codes,
@@ -85,10 +83,10 @@ def kpi_groups_build(
             codes = tuple(m.code for m in shown if m.area_number == area.number)
             if codes:
                 groups.append(
-                    KpiGroup(AREA, f"area-{area.number}", str(area.number), area.name, codes)
+                    KpiGroup(AREA, f"area-{area.id}", area.id, str(area.number), area.name, codes)
                 )
                 placed.update(codes)
     others = tuple(m.code for m in shown if m.code not in placed)
     if others:
-        groups.append(KpiGroup(OTHER, OTHER, "", OTHER_TITLE, others))
+        groups.append(KpiGroup(OTHER, OTHER, 0, "", OTHER_TITLE, others))
     return tuple(groups)
