@@ -74,15 +74,22 @@ def _title(row: SectionRow) -> str:
     return update.workstream.name
 
 
-def _row_change(row: SectionRow) -> ChangeItem | None:
+def _score_text(value) -> str:
+    return "not scored" if value is None else str(value)
+
+
+def _row_change(row: SectionRow, scored: bool = True) -> ChangeItem | None:
     update, previous = row.update, row.previous
     other = []
-    if row.kind == "risk" and previous is not None:
+    # A rated register keeps no score, so none is listed as changed.
+    if row.kind == "risk" and previous is not None and scored:
         for name in ("impact", "likelihood"):
             if getattr(previous, name) != getattr(update, name):
                 other.append(
                     FieldChange(
-                        FIELD_LABELS[name], str(getattr(previous, name)), str(getattr(update, name))
+                        FIELD_LABELS[name],
+                        _score_text(getattr(previous, name)),
+                        _score_text(getattr(update, name)),
                     )
                 )
     if (
@@ -103,8 +110,8 @@ def _row_change(row: SectionRow) -> ChangeItem | None:
     )
 
 
-def _group(title: str, rows: list[SectionRow]) -> ChangeGroup:
-    items = [_row_change(row) for row in rows]
+def _group(title: str, rows: list[SectionRow], scored: bool = True) -> ChangeGroup:
+    items = [_row_change(row, scored) for row in rows]
     changed = [item for item in items if item is not None]
     return ChangeGroup(title=title, changed=changed, unchanged=len(items) - len(changed))
 
@@ -164,6 +171,6 @@ def round_changes(page: RoundPage) -> list[ChangeGroup]:
     return [
         _overview_change(page),
         _group("Agreement conditions", page.conditions),
-        _group("Risks", page.risks),
+        _group("Risks", page.risks, page.round.agreement.council.risks_scored),
         _group("Workstreams", workstreams),
     ]

@@ -120,6 +120,35 @@ def risk_heat_map_figure(snapshot: RoundSnapshot) -> dict:
     }
 
 
+def risk_levels_figure(snapshot: RoundSnapshot) -> dict:
+    """A rated register's risks counted per RAG level (in place of the impact x likelihood
+    heat map, which such a council has no scores for)."""
+    levels = snapshot.risk_level_counts
+    data = [
+        {
+            "type": "bar",
+            "name": level.label,
+            "x": [level.label],
+            "y": [level.count],
+            "hovertemplate": "%{x}: %{y} risks<extra></extra>",
+            "showlegend": False,  # the axis names each level
+            "marker": {
+                "color": RAG_FILL.get(level.code, RAG_FILL[Rag.NOT_RATED]),
+                "line": {"color": "#ffffff", "width": 1},
+            },
+        }
+        for level in levels
+    ]
+    return {
+        "data": data,
+        "layout": _layout(
+            height=320,
+            xaxis={"type": "category"},
+            yaxis={"title": {"text": "Risks"}, "dtick": 1, "rangemode": "tozero"},
+        ),
+    }
+
+
 def measure_trend_figure(measure: MeasureData) -> dict:
     """The actual against every baseline, last year and neighbours, and the rolling average."""
     data = []

@@ -325,6 +325,7 @@ class DashboardPage:
     workstream_rows: tuple[CountRow, ...]
     workstream_chart: Chart
     heat_rows: tuple[CountRow, ...]
+    # A scored register's 5x5 heat map, or a rated register's count of risks per RAG level.
     heat_chart: Chart
     areas: tuple[AreaBlock, ...]
     finance_rows: tuple[FinanceRow, ...]
@@ -443,11 +444,19 @@ def dashboard_page(snapshot: RoundSnapshot) -> DashboardPage:
             charts.workstream_status_figure(snapshot),
             "Stacked bar chart of workstreams by RAG in each programme area",
         ),
-        heat_rows=heat_rows,
-        heat_chart=Chart(
-            "chart-risk-heat-map",
-            charts.risk_heat_map_figure(snapshot),
-            "Heat map of risks by impact and likelihood, with the number of risks in each cell",
+        heat_rows=heat_rows if snapshot.council.risks_scored else (),
+        heat_chart=(
+            Chart(
+                "chart-risk-heat-map",
+                charts.risk_heat_map_figure(snapshot),
+                "Heat map of risks by impact and likelihood, with the number of risks in each cell",
+            )
+            if snapshot.council.risks_scored
+            else Chart(
+                "chart-risk-levels",
+                charts.risk_levels_figure(snapshot),
+                "Bar chart of the number of risks at each RAG level",
+            )
         ),
         areas=areas,
         finance_rows=tuple(_finance_row(y) for y in snapshot.finance),

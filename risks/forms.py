@@ -1,4 +1,4 @@
-"""The risk section's form: a rated update with impact and likelihood."""
+"""The risk section's form: a rated update, with impact and likelihood in a scored register."""
 
 from __future__ import annotations
 
@@ -6,9 +6,23 @@ from django import forms
 
 from svmonitor.section_forms import SCORES, RatedUpdateForm
 
+SCORE_CHOICES = [("", "Choose 1 to 5"), *SCORES]
+
 
 class RiskUpdateForm(RatedUpdateForm):
-    """A risk's assurance level, progress update, impact and likelihood."""
+    """A risk's assurance level, progress update, impact and likelihood.
 
-    impact = forms.TypedChoiceField(label="Impact (1 to 5)", choices=SCORES, coerce=int)
-    likelihood = forms.TypedChoiceField(label="Likelihood (1 to 5)", choices=SCORES, coerce=int)
+    Impact and likelihood are optional here: the council's register decides (risk_update_save
+    requires them in a scored register and refuses them in a rated one, where the page does
+    not show them), so every door meets the same rule with the same message."""
+
+    impact = forms.TypedChoiceField(
+        label="Impact (1 to 5)", choices=SCORE_CHOICES, coerce=int, required=False, empty_value=None
+    )
+    likelihood = forms.TypedChoiceField(
+        label="Likelihood (1 to 5)",
+        choices=SCORE_CHOICES,
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )

@@ -6,20 +6,23 @@ from django.db.models import F, Q
 from svmonitor.base_models import RatedUpdate
 from svmonitor.scoping import council_scoped
 
-ONE_TO_FIVE = Q(impact__gte=1) & Q(impact__lte=5) & Q(likelihood__gte=1) & Q(likelihood__lte=5)
+# Scored (both 1-5) or, in a council's rated register, not scored at all (both empty).
+ONE_TO_FIVE = (
+    Q(impact__gte=1) & Q(impact__lte=5) & Q(likelihood__gte=1) & Q(likelihood__lte=5)
+) | (Q(impact__isnull=True) & Q(likelihood__isnull=True))
 
 
 def _score_field() -> models.GeneratedField:
     # Computed by the database from its own columns, so it can never be stored out of step.
     return models.GeneratedField(
         expression=F("impact") * F("likelihood"),
-        output_field=models.PositiveSmallIntegerField(),
+        output_field=models.PositiveSmallIntegerField(null=True),
         db_persist=True,
     )
 
 
 class Risk(models.Model):
-    """A programme risk: "There is a risk that ...", scored impact x likelihood."""
+    """A programme risk: "There is a risk that ...", scored impact x likelihood or rated."""
 
     council = models.ForeignKey(
         "svmonitor.LocalAuthority", on_delete=models.CASCADE, related_name="risks"
@@ -28,8 +31,8 @@ class Risk(models.Model):
     title = models.TextField(help_text='"There is a risk that ..."')
     impact_description = models.TextField("Impact", blank=True)
     owner_role = models.CharField("Risk owner (role)", max_length=120, blank=True)
-    impact = models.PositiveSmallIntegerField("Impact (1-5)")
-    likelihood = models.PositiveSmallIntegerField("Likelihood (1-5)")
+    impact = models.PositiveSmallIntegerField("Impact (1-5)", null=True, blank=True)
+    likelihood = models.PositiveSmallIntegerField("Likelihood (1-5)", null=True, blank=True)
     score = _score_field()
     mitigation = models.TextField(blank=True)
     action_required = models.TextField(blank=True)
@@ -57,8 +60,8 @@ class RiskUpdate(RatedUpdate):
         "svmonitor.ReportingRound", on_delete=models.CASCADE, related_name="risk_updates"
     )
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="updates")
-    impact = models.PositiveSmallIntegerField("Impact (1-5)")
-    likelihood = models.PositiveSmallIntegerField("Likelihood (1-5)")
+    impact = models.PositiveSmallIntegerField("Impact (1-5)", null=True, blank=True)
+    likelihood = models.PositiveSmallIntegerField("Likelihood (1-5)", null=True, blank=True)
     score = _score_field()
 
     objects = council_scoped("round__agreement__council")

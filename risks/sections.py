@@ -10,29 +10,32 @@ from svmonitor.sections import CompletenessGap, ReturnPart, rated_gaps, return_p
 
 
 def risks_carry_forward(new, previous, by) -> None:
-    """Copy the previous round's updates of open risks into `new`; add rows for new risks."""
-    risks = {risk.pk: risk for risk in Risk.objects.filter(council=new.agreement.council_id)}
+    """Copy the previous round's updates of open risks into `new`; add rows for new risks.
+
+    Impact and likelihood are copied as they are (empty in a rated register); a council that
+    now rates its risks gets none carried in, since it keeps no score."""
+    risks = {
+        risk.pk: risk
+        for risk in Risk.objects.filter(council=new.agreement.council_id).select_related("council")
+    }
+    scored = all(risk.council.risks_scored for risk in risks.values())
     open_ids = {pk for pk, risk in risks.items() if risk.is_open}
     old = []
     if previous is not None:
         old = list(RiskUpdate.objects.filter(round=previous, risk_id__in=open_ids).order_by("pk"))
     stamp = {"round": new, "updated_by": by}
+
+    def score(source) -> dict:
+        if not scored:
+            return {"impact": None, "likelihood": None}
+        return {"impact": source.impact, "likelihood": source.likelihood}
+
     rows = [
-        RiskUpdate(
-            risk_id=u.risk_id,
-            rag=u.rag,
-            narrative=u.narrative,
-            impact=u.impact,
-            likelihood=u.likelihood,
-            **stamp,
-        )
+        RiskUpdate(risk_id=u.risk_id, rag=u.rag, narrative=u.narrative, **score(u), **stamp)
         for u in old
     ]
     seen = {u.risk_id for u in old}
-    rows += [
-        RiskUpdate(risk_id=pk, impact=risks[pk].impact, likelihood=risks[pk].likelihood, **stamp)
-        for pk in sorted(open_ids - seen)
-    ]
+    rows += [RiskUpdate(risk_id=pk, **score(risks[pk]), **stamp) for pk in sorted(open_ids - seen)]
     RiskUpdate.objects.bulk_create(rows)
 
 

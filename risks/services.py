@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,22 +21,37 @@ from svmonitor.services.records import row_write
 RISK_UPDATE_FIELDS = ("rag", "narrative", "impact", "likelihood")
 
 
+SCORE_NEEDED = "Choose a whole number from 1 to 5."
+SCORE_NOT_KEPT = (
+    "{council} rates its risks by RAG only and keeps no {name}; leave it empty "
+    "(a site administrator can change the council's risk register to scored)."
+)
+
+
 def _score_error(value) -> str | None:
     # bool is an int in Python; a tick box must not pass as 1.
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-        return "Choose a whole number from 1 to 5."
+        return SCORE_NEEDED
     return None
 
 
-def _risk_update_validate(*, rag, narrative, impact, likelihood) -> None:
-    errors = {
-        name: message
-        for name, message in (
-            ("impact", _score_error(impact)),
-            ("likelihood", _score_error(likelihood)),
-        )
-        if message
+def risk_score_errors(*, council: LocalAuthority, impact, likelihood) -> dict[str, str]:
+    """Field errors for a risk's impact and likelihood under the council's kind of register.
+
+    A scored register needs both, whole numbers 1 to 5; a rated one keeps neither, so a score
+    the council never gave is refused rather than stored (and later printed)."""
+    values = {"impact": impact, "likelihood": likelihood}
+    if council.risks_scored:
+        return {name: error for name, value in values.items() if (error := _score_error(value))}
+    return {
+        name: SCORE_NOT_KEPT.format(council=council.name, name=name)
+        for name, value in values.items()
+        if value not in (None, "")
     }
+
+
+def _risk_update_validate(*, council, rag, narrative, impact, likelihood) -> None:
+    errors = risk_score_errors(council=council, impact=impact, likelihood=likelihood)
     rated_section_validate(rag=rag, narrative=narrative, extra_errors=errors)
 
 
@@ -46,16 +62,24 @@ def risk_update_save(
     expected_version: int,
     rag: str,
     narrative: str,
-    impact: int,
-    likelihood: int,
+    impact: int | None = None,
+    likelihood: int | None = None,
     by,
 ) -> RiskUpdate:
-    """Save a risk's assurance level, narrative, impact and likelihood for its round."""
+    """Save a risk's assurance level, narrative and (in a scored register) impact and
+    likelihood for its round."""
     # 1. Check the role, lock the round and refuse unless it is a draft.
-    round_lock_for_edit(round_id=update.round_id, by=by, action=Action.EDIT)
-    # 2. Validate; the score is the database's impact x likelihood, never written here.
+    locked = round_lock_for_edit(round_id=update.round_id, by=by, action=Action.EDIT)
+    # 2. Validate against the council's register; the score is the database's impact x
+    # likelihood, never written here (and empty in a rated register).
     narrative = (narrative or "").strip()
-    _risk_update_validate(rag=rag, narrative=narrative, impact=impact, likelihood=likelihood)
+    _risk_update_validate(
+        council=locked.agreement.council,
+        rag=rag,
+        narrative=narrative,
+        impact=impact,
+        likelihood=likelihood,
+    )
     # 3. Write only over the version the user saw.
     before = RiskUpdate.objects.filter(pk=update.pk).values(*RISK_UPDATE_FIELDS, "score").get()
     section_save_versioned(
@@ -86,14 +110,27 @@ def risk_update_save(
 
 @transaction.atomic
 def risk_update_create(
-    *, round, risk: Risk, rag: str, narrative: str, impact: int, likelihood: int, by
+    *,
+    round,
+    risk: Risk,
+    rag: str,
+    narrative: str,
+    impact: int | None = None,
+    likelihood: int | None = None,
+    by,
 ) -> RiskUpdate:
     """Add a risk's section to a draft round that has none for it."""
     # 1. Check the role, lock the round and refuse unless it is a draft.
-    round_lock_for_edit(round_id=round.pk, by=by, action=Action.EDIT)
+    locked = round_lock_for_edit(round_id=round.pk, by=by, action=Action.EDIT)
     # 2. The same rules as a save from the round page.
     narrative = (narrative or "").strip()
-    _risk_update_validate(rag=rag, narrative=narrative, impact=impact, likelihood=likelihood)
+    _risk_update_validate(
+        council=locked.agreement.council,
+        rag=rag,
+        narrative=narrative,
+        impact=impact,
+        likelihood=likelihood,
+    )
     # 3. Create, with history (the score is the database's).
     return row_write(
         model=RiskUpdate,
@@ -115,8 +152,17 @@ def risk_update_create(
 def risk_upsert(
     *, council: LocalAuthority, risk: Risk | None, by, expected_version: int | None = None, **fields
 ) -> Risk:
-    """Create or change one risk of a council's register, if no one saved it in between."""
+    """Create or change one risk of a council's register, if no one saved it in between.
+
+    A scored register needs the risk's impact and likelihood; a rated one refuses them."""
     require_action(by, council, Action.EDIT)
+    current = {
+        name: fields.get(name, getattr(risk, name, None) if risk is not None else None)
+        for name in ("impact", "likelihood")
+    }
+    errors = risk_score_errors(council=council, **current)
+    if errors:
+        raise ValidationError(errors)
     return row_write(
         model=Risk,
         instance=risk,

@@ -63,6 +63,17 @@ DEFAULT_RAG_DEFINITIONS = {
 }
 
 
+class RiskRegister(models.TextChoices):
+    """How a council's risk register judges its risks."""
+
+    SCORED = "scored", "Scored"  # impact x likelihood, 1 to 5 each
+    RATED = "rated", "Rated"  # a RAG level only
+
+
+# The levels a rated register may call key (a risk register has no "not rated" key level).
+RISK_KEY_LEVELS = tuple(level for level in Rag.values if level != Rag.NOT_RATED)
+
+
 class RoundStatus(models.TextChoices):
     """Where a quarterly return is in its life."""
 

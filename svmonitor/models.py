@@ -7,10 +7,12 @@ from django.db.models import Q
 
 from svmonitor.choices import (
     DFE_LEVELS,
+    RISK_KEY_LEVELS,
     ContactRole,
     KpiGrouping,
     MonitoringTier,
     Rag,
+    RiskRegister,
     RoundStatus,
 )
 from svmonitor.fy import fy_label
@@ -23,6 +25,11 @@ RATED_NEEDS_DFE_COLOUR = "A rated level must map to a DfE colour."
 FY_RANGE = Q(financial_year__gte=2000) & Q(financial_year__lte=2100)
 
 
+def risk_key_levels_parse(text: str) -> tuple[str, ...]:
+    """A comma list of RAG levels as a tuple, spaces and empty parts dropped."""
+    return tuple(part.strip() for part in (text or "").split(",") if part.strip())
+
+
 class LocalAuthority(models.Model):
     """A council in the Safety Valve programme."""
 
@@ -31,7 +38,23 @@ class LocalAuthority(models.Model):
     dfe_la_number = models.CharField("DfE LA number", max_length=3, blank=True)
     ons_code = models.CharField("ONS code", max_length=9, blank=True)
     risk_score_threshold = models.PositiveSmallIntegerField(
-        default=15, help_text="Risks scoring at or above this are shown as key risks."
+        default=15, help_text="A scored register: risks scoring at or above this are key risks."
+    )
+    risk_register = models.CharField(
+        max_length=10,
+        choices=RiskRegister.choices,
+        default=RiskRegister.SCORED,
+        help_text="Scored: impact x likelihood 1-5. Rated: a RAG level only, no score.",
+    )
+    risk_key_levels = models.CharField(
+        "Key risk levels",
+        max_length=80,
+        default=Rag.RED,
+        blank=True,
+        help_text=(
+            "A rated register: the RAG levels that make a risk key, comma-separated "
+            "(e.g. red or red,amber_red)."
+        ),
     )
     is_fictional = models.BooleanField(default=False)
     kpi_grouping = models.CharField(
@@ -56,10 +79,54 @@ class LocalAuthority(models.Model):
                 condition=Q(kpi_grouping__in=KpiGrouping.values),
                 name="%(app_label)s_%(class)s_kpi_grouping_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(risk_register__in=RiskRegister.values),
+                name="%(app_label)s_%(class)s_risk_register_valid",
+            ),
+            # A rated register names at least one key level.
+            models.CheckConstraint(
+                condition=Q(risk_register=RiskRegister.SCORED) | ~Q(risk_key_levels=""),
+                name="%(app_label)s_%(class)s_rated_has_key_levels",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def risks_scored(self) -> bool:
+        """Whether the council scores its risks (impact x likelihood) rather than rating them."""
+        return self.risk_register != RiskRegister.RATED
+
+    @property
+    def risk_key_level_list(self) -> tuple[str, ...]:
+        """The RAG levels that make a risk key in a rated register, in the order given."""
+        return risk_key_levels_parse(self.risk_key_levels)
+
+    def clean(self) -> None:
+        """Key levels are known RAG levels, and a rated register names at least one."""
+        # A level may be given by its code (amber_red) or its label (Amber/Red).
+        names = {str(label).lower(): value for value, label in Rag.choices}
+        levels = [
+            names.get(part.lower(), part.lower())
+            for part in risk_key_levels_parse(self.risk_key_levels)
+        ]
+        unknown = [level for level in levels if level not in RISK_KEY_LEVELS]
+        if unknown:
+            raise ValidationError(
+                {
+                    "risk_key_levels": (
+                        f"Not a RAG level: {', '.join(unknown)}. Use any of "
+                        f"{', '.join(RISK_KEY_LEVELS)}, separated by commas."
+                    )
+                }
+            )
+        if self.risk_register == RiskRegister.RATED and not levels:
+            raise ValidationError(
+                {"risk_key_levels": "A rated register needs at least one key level, e.g. red."}
+            )
+        # Stored one way whichever door wrote it: lower case, no spaces, no repeats.
+        self.risk_key_levels = ",".join(dict.fromkeys(levels))
 
 
 class KeyContact(models.Model):

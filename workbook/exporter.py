@@ -103,6 +103,8 @@ def _template_rows(council) -> dict:
                     council.ons_code,
                     council.risk_score_threshold,
                     KpiGrouping(council.kpi_grouping).label,
+                    council.get_risk_register_display(),
+                    ", ".join(Rag(level).label for level in council.risk_key_level_list),
                 ]
             ],
         )
@@ -487,8 +489,8 @@ def _frozen_risks(rnd, payload: dict, live_rows: dict) -> list[list]:
             r["number"],
             r["rating"]["label"],
             r["narrative"],
-            r["impact"],
-            r["likelihood"],
+            r.get("impact"),
+            r.get("likelihood"),
         ]
         for r in payload.get("risks", [])
         if _was_reported(r, r["number"], live_rows)

@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 from conditions.models import Milestone
 from finance.models import FinanceLine
 from metrics.models import Measure, Series
-from svmonitor.choices import KpiGrouping, MonitoringTier, PaymentStatus, Rag, RoundStatus
+from svmonitor.choices import (
+    KpiGrouping,
+    MonitoringTier,
+    PaymentStatus,
+    Rag,
+    RiskRegister,
+    RoundStatus,
+)
 
 FORMAT_VERSION = "1"
 
@@ -85,7 +92,14 @@ COUNCIL = SheetSpec(
         Column("slug", "Slug", max_length=60, help="Must match the council imported into."),
         Column("dfe_la_number", "DfE LA number", max_length=3),
         Column("ons_code", "ONS code", max_length=9),
-        Column("risk_score_threshold", "Key risk score", INT, minimum=1, maximum=25),
+        Column(
+            "risk_score_threshold",
+            "Key risk score",
+            INT,
+            minimum=1,
+            maximum=25,
+            help="A scored register: risks scoring this or more are key risks.",
+        ),
         Column(
             "kpi_grouping",
             "KPIs grouped by",
@@ -93,6 +107,19 @@ COUNCIL = SheetSpec(
             choices=KpiGrouping,
             help="Agreement condition, Programme area, or Condition and programme area; "
             "blank keeps what is set (Programme area for a new council).",
+        ),
+        Column(
+            "risk_register",
+            "Risk register",
+            CHOICE,
+            choices=RiskRegister,
+            help="Scored (impact x likelihood 1-5) or Rated (RAG only, no scores).",
+        ),
+        Column(
+            "risk_key_levels",
+            "Key risk levels",
+            max_length=80,
+            help="A rated register: the RAG levels that make a risk key (e.g. Red, Amber/Red).",
         ),
     ),
     key=(),
@@ -254,6 +281,8 @@ MILESTONES = SheetSpec(
     key=("area", "workstream", "title"),
 )
 
+_SCORE_HELP = "Required in a scored register; leave blank in a rated (RAG only) one."
+
 RISKS = SheetSpec(
     "Risks",
     (
@@ -261,8 +290,8 @@ RISKS = SheetSpec(
         Column("title", "There is a risk that", required=True),
         Column("impact_description", "Impact"),
         Column("owner_role", "Owner (role)", max_length=120),
-        Column("impact", "Impact (1-5)", INT, required=True, minimum=1, maximum=5),
-        Column("likelihood", "Likelihood (1-5)", INT, required=True, minimum=1, maximum=5),
+        Column("impact", "Impact (1-5)", INT, minimum=1, maximum=5, help=_SCORE_HELP),
+        Column("likelihood", "Likelihood (1-5)", INT, minimum=1, maximum=5, help=_SCORE_HELP),
         Column("mitigation", "Mitigation"),
         Column("action_required", "Action required"),
         Column("is_open", "Open", BOOL),
@@ -277,8 +306,8 @@ RISK_UPDATES = SheetSpec(
         Column("risk", "Risk", INT, required=True, minimum=1, maximum=32767),
         Column("rag", "RAG", RAG),
         Column("narrative", "Progress update"),
-        Column("impact", "Impact (1-5)", INT, required=True, minimum=1, maximum=5),
-        Column("likelihood", "Likelihood (1-5)", INT, required=True, minimum=1, maximum=5),
+        Column("impact", "Impact (1-5)", INT, minimum=1, maximum=5, help=_SCORE_HELP),
+        Column("likelihood", "Likelihood (1-5)", INT, minimum=1, maximum=5, help=_SCORE_HELP),
     ),
     key=("agreement", "financial_year", "update_number", "risk"),
 )

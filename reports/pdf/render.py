@@ -216,7 +216,11 @@ def report_context(source: ReportSource) -> dict:
         shown.update(m.code for m in measures)
         if measures:
             further.append(GroupMeasures(group, tuple(measure_block(m) for m in measures)))
-    history = risk_ratings_by_update(source=source)
+    if all(r.ratings_by_update for r in snap.risks):
+        history = {r.id: r.ratings_by_update for r in snap.risks}
+    else:
+        # A payload frozen before the snapshot carried each risk's levels at Updates 1-3.
+        history = risk_ratings_by_update(source=source)
     risks = tuple(RiskBlock(r, _labelled(snap, history[r.id])) for r in snap.risks)
     page = dashboard_page(snap)
     finance_alt = (

@@ -51,10 +51,18 @@ from svmonitor.choices import (
     MonitoringTier,
     PaymentStatus,
     Rag,
+    RiskRegister,
     RoundStatus,
 )
 from svmonitor.fy import fy_bounds, fy_label
-from svmonitor.models import MONEY, KeyContact, RagDefinition, ReportingRound, SignOff
+from svmonitor.models import (
+    MONEY,
+    KeyContact,
+    RagDefinition,
+    ReportingRound,
+    SignOff,
+    risk_key_levels_parse,
+)
 
 # --- building --------------------------------------------------------------------------------
 
@@ -303,12 +311,11 @@ def _areas(rnd, ratings, council_id, as_at, measures):
 
 
 def _risks(rnd, ratings, council):
-    # Query: open risks (and any rated this round) with this round's update joined.
+    # Query: the council's risks, a row for each of their updates (or one without any); the
+    # narrative only of this round's. Risks shown are the open ones and any rated this round.
     rows = (
         Risk.objects.filter(council_id=council.pk)
-        .annotate(this_round=FilteredRelation("updates", condition=Q(updates__round_id=rnd.pk)))
-        .filter(Q(is_open=True) | Q(this_round__isnull=False))
-        .order_by("number")
+        .order_by("number", "pk")
         .values(
             "pk",
             "number",
@@ -319,24 +326,63 @@ def _risks(rnd, ratings, council):
             "likelihood",
             "mitigation",
             "action_required",
-            "this_round__pk",
-            "this_round__impact",
-            "this_round__likelihood",
-            "this_round__rag",
-            "this_round__narrative",
+            "is_open",
+            "updates__pk",
+            "updates__round_id",
+            "updates__round__agreement_id",
+            "updates__round__financial_year",
+            "updates__round__update_number",
+            "updates__impact",
+            "updates__likelihood",
+            "updates__rag",
+            narrative=Case(
+                When(updates__round_id=rnd.pk, then=F("updates__narrative")),
+                default=Value(""),
+                output_field=TextField(),
+            ),
         )
     )
-    risks = []
-    heat = [[0] * 5 for _ in range(5)]
+    scored = council.risk_register != RiskRegister.RATED
+    key_levels = set(risk_key_levels_parse(council.risk_key_levels))
+    risks: dict[int, dict] = {}
+    this_round: dict[int, dict] = {}
+    earlier: dict[int, dict[int, str]] = defaultdict(dict)
     for row in rows:
-        rated = row["this_round__pk"] is not None
-        impact = row["this_round__impact"] if rated else row["impact"]
-        likelihood = row["this_round__likelihood"] if rated else row["likelihood"]
-        score = impact * likelihood
-        heat[impact - 1][likelihood - 1] += 1
-        risks.append(
+        risks.setdefault(row["pk"], row)
+        if row["updates__pk"] is None:
+            continue
+        if row["updates__round_id"] == rnd.pk:
+            this_round[row["pk"]] = row
+        elif (
+            row["updates__round__agreement_id"] == rnd.agreement_id
+            and row["updates__round__financial_year"] == rnd.financial_year
+            and row["updates__round__update_number"] < rnd.update_number
+        ):
+            earlier[row["pk"]][row["updates__round__update_number"]] = row["updates__rag"]
+    result = []
+    heat = [[0] * 5 for _ in range(5)]
+    for pk, row in risks.items():
+        this = this_round.get(pk)
+        if this is None and not row["is_open"]:
+            continue
+        impact = this["updates__impact"] if this else row["impact"]
+        likelihood = this["updates__likelihood"] if this else row["likelihood"]
+        if not scored or impact is None or likelihood is None:
+            # A rated register keeps no score, and none is shown even if one was once kept.
+            impact = likelihood = score = None
+        else:
+            score = impact * likelihood
+            heat[impact - 1][likelihood - 1] += 1
+        rating = ratings(this["updates__rag"] if this else None)
+        by_update = tuple(
+            rating
+            if n == rnd.update_number
+            else (ratings(earlier[pk][n]) if n in earlier.get(pk, {}) else None)
+            for n in (1, 2, 3)
+        )
+        result.append(
             RiskRow(
-                id=row["pk"],
+                id=pk,
                 number=row["number"],
                 title=row["title"],
                 impact_description=row["impact_description"],
@@ -344,14 +390,19 @@ def _risks(rnd, ratings, council):
                 impact=impact,
                 likelihood=likelihood,
                 score=score,
-                rating=ratings(row["this_round__rag"]),
-                narrative=row["this_round__narrative"] or "",
+                rating=rating,
+                narrative=this["narrative"] if this else "",
                 mitigation=row["mitigation"],
                 action_required=row["action_required"],
-                is_key=score >= council.risk_score_threshold,
+                is_key=(
+                    score is not None and score >= council.risk_score_threshold
+                    if scored
+                    else rating.code in key_levels
+                ),
+                ratings_by_update=by_update,
             )
         )
-    return tuple(risks), tuple(tuple(r) for r in heat)
+    return tuple(result), tuple(tuple(r) for r in heat)
 
 
 _FINANCE_FIELDS = (
@@ -569,6 +620,8 @@ def round_snapshot_build(round: ReportingRound) -> RoundSnapshot:
             risk_score_threshold=council.risk_score_threshold,
             is_fictional=council.is_fictional,
             kpi_grouping=council.kpi_grouping,
+            risk_register=council.risk_register,
+            risk_key_levels=risk_key_levels_parse(council.risk_key_levels),
         ),
         agreement=AgreementInfo(
             id=agreement.pk,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -76,6 +77,14 @@ class CouncilInfo:
     is_fictional: bool
     # Last, with a default: a payload frozen before councils chose grouped KPIs as they did.
     kpi_grouping: str = "areas"
+    # Added in issue 13 (a payload frozen before holds neither: it was a scored register).
+    risk_register: str = "scored"
+    risk_key_levels: tuple[str, ...] = ()
+
+    @property
+    def risks_scored(self) -> bool:
+        """Whether the council scores its risks (impact x likelihood) rather than rating them."""
+        return self.risk_register != "rated"
 
 
 @dataclass(frozen=True)
@@ -393,21 +402,24 @@ class AreaSection:
 
 @dataclass(frozen=True)
 class RiskRow:
-    """A risk as it stood in the round: score, RAG and actions."""
+    """A risk as it stood in the round: score (a scored register only), RAG and actions."""
 
     id: int
     number: int
     title: str
     impact_description: str
     owner_role: str
-    impact: int
-    likelihood: int
-    score: int
+    impact: int | None
+    likelihood: int | None
+    score: int | None
     rating: Rating
     narrative: str
     mitigation: str
     action_required: str
     is_key: bool
+    # The risk's level at Updates 1, 2 and 3 of the round's year (None: not rated in that
+    # update, or not yet due). Empty in a payload frozen before issue 13.
+    ratings_by_update: tuple[Rating | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -448,6 +460,17 @@ class PaymentRow:
 
 
 @dataclass(frozen=True)
+class RiskLevelCount:
+    """How many of a rated register's risks stand at one RAG level (derived, never frozen)."""
+
+    code: str
+    label: str
+    css: str
+    count: int
+    is_key: bool
+
+
+@dataclass(frozen=True)
 class RoundSnapshot:
     """One council at one round: everything the dashboard, PDF and Excel export show."""
 
@@ -477,9 +500,46 @@ class RoundSnapshot:
 
     @property
     def key_risks(self) -> tuple[RiskRow, ...]:
-        """Risks scoring at or above the council's threshold, highest first."""
+        """The council's key risks: in a scored register those scoring at or above its
+        threshold, highest first; in a rated one those at its key levels, gravest first."""
+        if not self.council.risks_scored:
+            return tuple(
+                sorted(
+                    (r for r in self.risks if r.is_key),
+                    key=lambda r: (-RAG_RANK.get(r.rating.code, -1), r.number),
+                )
+            )
         return tuple(
-            sorted((r for r in self.risks if r.is_key), key=lambda r: (-r.score, r.number))
+            sorted((r for r in self.risks if r.is_key), key=lambda r: (-(r.score or 0), r.number))
+        )
+
+    @property
+    def risk_key_levels_label(self) -> str:
+        """A rated register's key levels in the council's words, e.g. "Red or Amber/Red"."""
+        labels = {d.level: d.label for d in self.rag_definitions}
+        names = [labels.get(code) or Rag(code).label for code in self.council.risk_key_levels]
+        return " or ".join(names)
+
+    @property
+    def risk_level_counts(self) -> tuple[RiskLevelCount, ...]:
+        """A rated register's risks counted per RAG level, gravest first (the chart that stands
+        in for the heat map): every level the council defines, and Not rated if any is."""
+        counts = Counter(r.rating.code for r in self.risks)
+        labels = {d.level: d.label for d in self.rag_definitions}
+        for risk in self.risks:
+            labels.setdefault(risk.rating.code, risk.rating.label)
+        levels = [code for code in labels if code != Rag.NOT_RATED or counts[code]]
+        levels.sort(key=lambda code: -RAG_RANK.get(code, -1))
+        key = set(self.council.risk_key_levels)
+        return tuple(
+            RiskLevelCount(
+                code=code,
+                label=labels[code],
+                css=RAG_CSS.get(code, RAG_CSS[Rag.NOT_RATED]),
+                count=counts[code],
+                is_key=code in key,
+            )
+            for code in levels
         )
 
     @property
