@@ -7,8 +7,14 @@ from svmonitor.base_models import RatedUpdate
 from svmonitor.scoping import council_scoped
 
 # Scored (both 1-5) or, in a council's rated register, not scored at all (both empty).
+# (A CHECK passes when it evaluates to NULL, so "both set" is spelt out, not left to >= 1.)
 ONE_TO_FIVE = (
-    Q(impact__gte=1) & Q(impact__lte=5) & Q(likelihood__gte=1) & Q(likelihood__lte=5)
+    Q(impact__isnull=False)
+    & Q(likelihood__isnull=False)
+    & Q(impact__gte=1)
+    & Q(impact__lte=5)
+    & Q(likelihood__gte=1)
+    & Q(likelihood__lte=5)
 ) | (Q(impact__isnull=True) & Q(likelihood__isnull=True))
 
 

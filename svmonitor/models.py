@@ -30,6 +30,14 @@ def risk_key_levels_parse(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in (text or "").split(",") if part.strip())
 
 
+def risk_key_levels_normalise(text: str) -> str:
+    """Key levels as stored: codes (a label such as "Amber/Red" is read as its code), lower
+    case, comma-separated, no repeats; an unknown level is kept for clean() to name."""
+    names = {str(label).lower(): value for value, label in Rag.choices}
+    levels = [names.get(part.lower(), part.lower()) for part in risk_key_levels_parse(text)]
+    return ",".join(dict.fromkeys(levels))
+
+
 class LocalAuthority(models.Model):
     """A council in the Safety Valve programme."""
 
@@ -105,25 +113,21 @@ class LocalAuthority(models.Model):
 
     def clean(self) -> None:
         """Key levels are known RAG levels, and a rated register names at least one."""
-        # A level may be given by its code (amber_red) or its label (Amber/Red).
-        names = {str(label).lower(): value for value, label in Rag.choices}
-        levels = [
-            names.get(part.lower(), part.lower())
-            for part in risk_key_levels_parse(self.risk_key_levels)
-        ]
+        levels = list(risk_key_levels_parse(risk_key_levels_normalise(self.risk_key_levels)))
         unknown = [level for level in levels if level not in RISK_KEY_LEVELS]
         if unknown:
             raise ValidationError(
                 {
                     "risk_key_levels": (
                         f"Not a RAG level: {', '.join(unknown)}. Use any of "
-                        f"{', '.join(RISK_KEY_LEVELS)}, separated by commas."
+                        f"{', '.join(Rag(level).label for level in RISK_KEY_LEVELS)}, "
+                        "separated by commas."
                     )
                 }
             )
         if self.risk_register == RiskRegister.RATED and not levels:
             raise ValidationError(
-                {"risk_key_levels": "A rated register needs at least one key level, e.g. red."}
+                {"risk_key_levels": "A rated register needs at least one key level, e.g. Red."}
             )
         # Stored one way whichever door wrote it: lower case, no spaces, no repeats.
         self.risk_key_levels = ",".join(dict.fromkeys(levels))

@@ -33,6 +33,7 @@ from svmonitor.models import (
     MonitoringTierChange,
     RagDefinition,
     ReportingRound,
+    risk_key_levels_normalise,
 )
 from workbook import format as fmt
 from workbook.plan import ImportResult, PlannedWrite, Table
@@ -203,6 +204,12 @@ class _Plan(Refs):
             self.council = existing
             return True
         values = self.values_from(row, LocalAuthority, spec)
+        # Key levels as stored ("Amber/Red" is amber_red), so an unchanged row plans no change;
+        # a blank cell keeps what is there, like any other blank.
+        if values.get("risk_key_levels"):
+            values["risk_key_levels"] = risk_key_levels_normalise(values["risk_key_levels"])
+        else:
+            values.pop("risk_key_levels", None)
         if existing is None:
             values["slug"] = self.slug
         if self.row_ok(spec, row):

@@ -164,6 +164,7 @@ _DERIVED = {
     "key",
     "label_of_round",
     "sign_offs",
+    "ratings_by_update",  # each earlier update's level is that round's own record
 }
 _SECTION_NAMES = {
     "council": "Council",
