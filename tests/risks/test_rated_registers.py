@@ -3,6 +3,7 @@
 A rated council's risks keep no score, from any door (the services, the round page, the
 workbook); a scored council's must have one."""
 
+import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -321,9 +322,17 @@ def test_the_council_sheet_round_trips_the_register(admin, tmp_path):
     from workbook.exporter import workbook_export
 
     council = _rated(f.AgreementFactory().council, "red,amber_red")
+    f.RiskFactory(council=council, number=1, impact=None, likelihood=None)
     book = workbook_export(council=council)
     path = tmp_path / "export.xlsx"
     path.write_bytes(book)
+    sheets = openpyxl.load_workbook(path, read_only=True)
+    council_row = list(sheets[fmt.COUNCIL.name].iter_rows(values_only=True))[1]
+    assert council_row[5:7] == ("Rated", "Red, Amber/Red")
+    cells = list(sheets[fmt.RISKS.name].iter_rows(values_only=True))[1]
+    risk_row = dict(zip(headers(fmt.RISKS), cells, strict=False))
+    assert (risk_row["Impact (1-5)"], risk_row["Likelihood (1-5)"]) == (None, None)
+    sheets.close()
     result = workbook_import(file=path, council_slug=council.slug, by=admin)
 
     assert result.errors == []
