@@ -119,7 +119,14 @@ class RagDefinitionInline(
 
 @admin.register(LocalAuthority)
 class LocalAuthorityAdmin(UpsertAdminMixin, admin.ModelAdmin):
-    list_display = ("name", "slug", "dfe_la_number", "ons_code", "risk_score_threshold")
+    list_display = (
+        "name",
+        "slug",
+        "dfe_la_number",
+        "ons_code",
+        "risk_register",
+        "risk_score_threshold",
+    )
     list_filter = ("is_fictional",)
     search_fields = ("name", "slug", "dfe_la_number", "ons_code")
     prepopulated_fields = {"slug": ("name",)}

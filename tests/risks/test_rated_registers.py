@@ -339,3 +339,27 @@ def test_the_council_sheet_round_trips_the_register(admin, tmp_path):
     assert result.totals["changed"] == 0
     council.refresh_from_db()
     assert (council.risk_register, council.risk_key_levels) == ("rated", "red,amber_red")
+
+
+def test_the_changes_page_of_a_council_that_now_rates_its_risks_lists_no_score(
+    programme, council, lead, la_officer
+):
+    first = round_open_next(agreement=programme, financial_year=2024, update_number=1, by=lead)
+    assert RiskUpdate.objects.get(round=first).score == 12  # scored then: 4 x 3
+    ReportingRound = type(first)
+    ReportingRound.objects.filter(pk=first.pk).update(
+        status="submitted", submitted_on=first.due_date
+    )
+    _rated(council)
+    Risk.objects.filter(council=council).update(impact=None, likelihood=None)
+    second = round_open_next(agreement=programme, financial_year=2024, update_number=2, by=lead)
+    update = RiskUpdate.objects.get(round=second)
+    assert update.score is None
+    risk_update_save(
+        update=update, expected_version=1, rag=Rag.RED, narrative="Now Red.", by=la_officer
+    )
+
+    page = client_for(la_officer).get(round_url(second, "changes/")).content.decode()
+
+    assert "Now Red." in page
+    assert "Impact" not in page and "Likelihood" not in page and "not scored" not in page
