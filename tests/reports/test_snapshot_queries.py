@@ -9,7 +9,8 @@ from tests.reports.conftest import build_council
 
 # 1 round + agreement + council + tier, 2 RAG definitions, 3 key contacts, 4 measures + the
 # conditions citing them this round, 5 measure values, 6 conditions + their updates,
-# 7 programme areas + workstreams + this round's update + milestones, 8 risks + update,
+# 7 programme areas + workstreams + this round's update + milestones, 8 risks + their updates
+# (this round's, and the levels at the year's earlier updates),
 # 9 headline cards, 10 finance lines + deficit caps, 11 payments, 12 overview + headlines,
 # 13 sign-offs. (12 for a round from round_list_for_council, which loads what 1 does.)
 SNAPSHOT_QUERIES = 13
