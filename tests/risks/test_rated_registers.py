@@ -328,7 +328,7 @@ def test_the_council_sheet_round_trips_the_register(admin, tmp_path):
     path.write_bytes(book)
     sheets = openpyxl.load_workbook(path, read_only=True)
     council_row = list(sheets[fmt.COUNCIL.name].iter_rows(values_only=True))[1]
-    assert council_row[5:7] == ("Rated", "Red, Amber/Red")
+    assert council_row[6:8] == ("Rated", "Red, Amber/Red")
     cells = list(sheets[fmt.RISKS.name].iter_rows(values_only=True))[1]
     risk_row = dict(zip(headers(fmt.RISKS), cells, strict=False))
     assert (risk_row["Impact (1-5)"], risk_row["Likelihood (1-5)"]) == (None, None)
