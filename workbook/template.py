@@ -16,7 +16,7 @@ PURPOSES = {
     "part, e.g. exampleshire), DfE LA number, ONS code, the risk score from which a risk is "
     "a key risk, and what it groups its KPIs by.",
     fmt.RAG_DEFINITIONS.name: "The council's own wording for each RAG level and the DfE colour "
-    "each reports as. Optional: without it the standard levels are used.",
+    "each reports as (without it the standard levels are used).",
     fmt.AGREEMENTS.name: "The Safety Valve agreement: when it was signed, its years and the "
     "contributions of DfE and the council. One row per agreement (a revision supersedes the "
     "earlier one).",
@@ -26,13 +26,13 @@ PURPOSES = {
     fmt.ROUNDS.name: "The quarterly returns (Updates 1 to 3 of each financial year). Import "
     "creates draft returns only.",
     fmt.CONDITIONS.name: "The agreement's conditions, labelled as the agreement numbers them.",
-    fmt.AREAS.name: "Programme areas, if the council groups its work into them (optional).",
+    fmt.AREAS.name: "Programme areas, if the council groups its work into them.",
     fmt.WORKSTREAMS.name: "Workstreams within each programme area.",
     fmt.MILESTONES.name: "Milestones of each workstream.",
     fmt.RISKS.name: "The risk register.",
     fmt.DATA_SOURCES.name: "Where the figures come from.",
     fmt.SERIES.name: "Lines of figures besides the actuals (a forecast, last year...). "
-    "Optional: the actual line is created when needed.",
+    "The actual line is created when needed.",
     fmt.MEASURES.name: "The key measures (KPIs), each with its unit and which way is better.",
     fmt.CONDITION_UPDATES.name: "Each return's RAG and progress update for each condition.",
     fmt.WORKSTREAM_UPDATES.name: "Each return's RAG and progress update for each workstream.",
@@ -170,7 +170,12 @@ EXAMPLES: dict[str, dict] = {
         "value": 1200,
         "note": "provisional",
     },
-    fmt.GRID.name: {"measure": "example-measure", "name": "Example measure", "series": ""},
+    fmt.GRID.name: {
+        "measure": "example-measure",
+        "name": "Example measure",
+        "data_source": "Example source",
+        "series": "",
+    },
     fmt.FINANCE.name: {
         "financial_year": "2024-25",
         "scenario": "Latest forecast",
@@ -316,6 +321,9 @@ def instructions() -> list[tuple[str, str]]:
             text += " Needed for a first return."
         else:
             text += " Optional."
+        required = [column.header for column in spec.columns if column.required]
+        if required:
+            text += " Columns that must be filled in: " + ", ".join(required) + "."
         if spec.key:
             text += " Rows are matched on: " + ", ".join(spec.header(k) for k in spec.key) + "."
         rows.append((spec.name, text.strip()))
