@@ -145,7 +145,7 @@ SLUG_TAKEN = (
     "a council with the slug '{slug}' already exists: import into it from its own workbook "
     "page, or give the new council another slug"
 )
-BAD_SLUG = "must be letters, numbers and hyphens only, such as 'new-council'"
+BAD_SLUG = "must be lower-case letters, numbers and hyphens only, such as 'new-council'"
 
 
 def _new_council_slug(read, result: ImportResult, given: str | None) -> str | None:
