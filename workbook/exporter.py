@@ -34,6 +34,7 @@ from svmonitor.models import (
 from svmonitor.sections import round_freezer
 from workbook import format as fmt
 from workbook.refs import condition_pick
+from workbook.template import workbook_template
 from workbook.writer import SheetWriter
 
 ABOUT = (
@@ -72,17 +73,18 @@ def _round_cols(round_) -> list:
     return [round_.agreement.date_signed, fy_label(round_.financial_year), round_.update_number]
 
 
-def workbook_export(*, council: LocalAuthority, template: bool = False) -> bytes:
-    """The council's workbook as .xlsx bytes; with template=True only headers and the council."""
+def workbook_export(*, council: LocalAuthority | None, template: bool = False) -> bytes:
+    """The council's workbook as .xlsx bytes; template=True gives the blank template instead
+    (workbook/template.py: no council's data, one example row a sheet)."""
+    if template:
+        return workbook_template(about=ABOUT)
     writer = SheetWriter()
     notes: list[str] = []
-    sheets = _template_rows(council) if template else _data_rows(council, notes)
+    sheets = _data_rows(council, notes)
     about = [*ABOUT, *(("Left out", note) for note in notes)]
     writer.sheet(fmt.ABOUT_SHEET, ["Item", "Value"], about, widths=[24, 80])
     for spec in fmt.SHEETS:
         headers, rows = sheets.get(spec.name, ([c.header for c in spec.columns], []))
-        if spec.derived and template:
-            continue
         writer.sheet(spec.name, headers, rows)
     return writer.to_bytes()
 
@@ -91,24 +93,17 @@ def _headers(spec) -> list[str]:
     return [c.header for c in spec.columns]
 
 
-def _template_rows(council) -> dict:
-    return {
-        fmt.COUNCIL.name: (
-            _headers(fmt.COUNCIL),
-            [
-                [
-                    council.name,
-                    council.slug,
-                    council.dfe_la_number,
-                    council.ons_code,
-                    council.risk_score_threshold,
-                    KpiGrouping(council.kpi_grouping).label,
-                    council.get_risk_register_display(),
-                    ", ".join(Rag(level).label for level in council.risk_key_level_list),
-                ]
-            ],
-        )
-    }
+def _council_row(council) -> list:
+    return [
+        council.name,
+        council.slug,
+        council.dfe_la_number,
+        council.ons_code,
+        council.risk_score_threshold,
+        KpiGrouping(council.kpi_grouping).label,
+        council.get_risk_register_display(),
+        ", ".join(Rag(level).label for level in council.risk_key_level_list),
+    ]
 
 
 def _data_rows(council, notes: list[str]) -> dict:
@@ -122,7 +117,7 @@ def _data_rows(council, notes: list[str]) -> dict:
 
 
 def _simple_rows(council, labels):
-    yield fmt.COUNCIL, _template_rows(council)[fmt.COUNCIL.name][1]
+    yield fmt.COUNCIL, [_council_row(council)]
     order = list(Rag)
     definitions = sorted(
         RagDefinition.objects.filter(council=council), key=lambda d: order.index(d.level)

@@ -496,3 +496,7 @@ SHEETS: tuple[SheetSpec, ...] = (
 )
 SHEET_BY_NAME = {spec.name.casefold(): spec for spec in SHEETS}
 ABOUT_SHEET = "About"
+# The blank template's first sheet: how to fill in the workbook, for reading; import skips it.
+INSTRUCTIONS_SHEET = "Instructions"
+# A row whose first cell begins with this word (in capitals) is an example: import skips it.
+EXAMPLE_MARKER = "EXAMPLE"

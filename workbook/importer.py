@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.text import slugify
 
 from conditions.models import (
     AgreementCondition,
@@ -74,17 +75,20 @@ def _as_path(file) -> tuple[Path, object]:
 def workbook_import(
     *,
     file,
-    council_slug: str,
+    council_slug: str | None,
     dry_run: bool = False,
     by=None,
     filename: str = "",
     expected: dict | None = None,
+    create: bool = False,
 ) -> ImportResult:
     """Import (or dry-run) a council workbook; every bad cell is reported and nothing written.
 
     `by` is the user the import acts as: each row goes through its app's service, which checks
     that user's role as the browser does. `expected` is the preview's stamps: a row that moved
-    since the preview is refused and shown beside the workbook's value.
+    since the preview is refused and shown beside the workbook's value. With `create`, the
+    workbook must set up a new council: its slug comes from the Council sheet (or `council_slug`
+    when given), and a council that already has it is refused.
     """
     path, temporary = _as_path(file)
     filename = filename or getattr(file, "name", "") or path.name
@@ -96,9 +100,15 @@ def workbook_import(
     finally:
         if temporary is not None:
             temporary.unlink(missing_ok=True)
-    result = ImportResult(council_slug=council_slug, dry_run=dry_run)
+    result = ImportResult(council_slug=council_slug or "", dry_run=dry_run)
     result.errors.extend(read.errors)
     result.notes.extend(read.notes)
+    result.examples_skipped = len(read.examples)
+    if create:
+        council_slug = _new_council_slug(read, result, council_slug)
+        if council_slug is None:
+            return result
+        result.council_slug = council_slug
     if result.errors.hidden:
         # Past the problems listed the reader only counted them, so which rows are bad is not
         # known and the plan (which skips bad rows) cannot run: those listed come first.
@@ -125,6 +135,41 @@ def workbook_import(
             after={"sheets": {s.name: [s.created, s.changed, s.unchanged] for s in result.sheets}},
         )
     return result
+
+
+NOTHING_BUT_EXAMPLES = (
+    "The workbook holds no rows apart from its example rows: nothing was created. Fill in at "
+    "least the Council sheet (and the Agreement and Rounds sheets for a first return)."
+)
+NEW_COUNCIL_NEEDS_A_ROW = "to create a council, give its name (and slug) on the Council sheet"
+SLUG_TAKEN = (
+    "a council with the slug '{slug}' already exists: import into it from its own workbook "
+    "page, or give the new council another slug"
+)
+BAD_SLUG = "must be lower-case letters, numbers and hyphens only, such as 'new-council'"
+
+
+def _new_council_slug(read, result: ImportResult, given: str | None) -> str | None:
+    """The slug of the council a set-up workbook creates, or None with the reason recorded."""
+    rows = read.sheets.get(fmt.COUNCIL.name, [])
+    if not rows:
+        if not any(read.sheets.values()) and not read.grid_rows:
+            result.notes.append(NOTHING_BUT_EXAMPLES)
+        else:
+            result.errors.append(CellError(fmt.COUNCIL.name, None, "", NEW_COUNCIL_NEEDS_A_ROW))
+        return None
+    row = rows[0]
+    slug = given or row.values.get("slug") or slugify(row.values.get("name") or "")
+    column = row.letters.get("slug") or row.letters.get("name", "")
+    if not slug or slugify(slug) != slug:
+        result.errors.append(CellError(fmt.COUNCIL.name, row.number, column, BAD_SLUG))
+        return None
+    if LocalAuthority.objects.filter(slug=slug).exists():
+        result.errors.append(
+            CellError(fmt.COUNCIL.name, row.number, column, SLUG_TAKEN.format(slug=slug))
+        )
+        return None
+    return slug
 
 
 class _Plan(Refs):

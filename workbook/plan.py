@@ -143,6 +143,7 @@ class ImportResult:
     rag_readings: list[RagReading] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     council_created: bool = False
+    examples_skipped: int = 0  # the template's example rows, which import skips
     applied: bool = False
     changes: list[ChangeLine] = field(default_factory=list)
     changes_total: int = 0

@@ -141,6 +141,7 @@ class ReadResult:
     grid_cells: list[GridCell] = field(default_factory=list)
     errors: Problems = field(default_factory=Problems)
     notes: list[str] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)  # "Council row 2": example rows skipped
 
 
 def _text(value) -> str:
@@ -510,13 +511,33 @@ def workbook_read(path: Path) -> ReadResult:
             raise
         finally:
             workbook.close()
+    if result.examples:
+        count = len(result.examples)
+        result.notes.append(
+            f"{count} example row{'s' if count != 1 else ''} skipped (the first cell begins "
+            f"with {fmt.EXAMPLE_MARKER}): {', '.join(result.examples)}."
+        )
     return result
+
+
+def is_example_row(cells) -> bool:
+    """Whether a row is one of the template's examples: its first cell begins with EXAMPLE."""
+    first = cells[0] if cells else None
+    return isinstance(first, str) and first.strip().startswith(fmt.EXAMPLE_MARKER)
+
+
+def _without_examples(spec, rows, result: ReadResult):
+    for number, cells in rows:
+        if is_example_row(cells):
+            result.examples.append(f"{spec.name} row {number}")
+            continue
+        yield number, cells
 
 
 def _read_sheet(path: Path, ws, result: ReadResult) -> None:
     spec = fmt.SHEET_BY_NAME.get(ws.title.strip().casefold())
     if spec is None or spec.derived:
-        if ws.title != fmt.ABOUT_SHEET and spec is None:
+        if ws.title not in (fmt.ABOUT_SHEET, fmt.INSTRUCTIONS_SHEET) and spec is None:
             result.notes.append(f"Sheet '{ws.title}' is not part of the format: skipped.")
         return
     blanked = _blank_formulas(path, ws, spec, result.errors)
@@ -525,6 +546,7 @@ def _read_sheet(path: Path, ws, result: ReadResult) -> None:
     header = next(rows, None)
     if header is None:
         return
+    rows = _without_examples(spec, rows, result)
     if spec is fmt.GRID:
         _read_grid(spec, [header, *rows], result, blanked)
         return

@@ -15,7 +15,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from svmonitor.access import council_action_required, council_for_user
+from svmonitor.access import council_action_required, council_for_user, refuse
 from svmonitor.models import LocalAuthority
 from svmonitor.ratelimit import rate_limited
 from svmonitor.roles import Action
@@ -188,7 +188,110 @@ def workbook_export_download(request, slug):
 @rate_limited("export")
 @require_GET
 def workbook_template_download(request, slug):
-    """An empty workbook in the format, with the council's row filled in."""
+    """The blank template (the same for every council: it carries no council's data)."""
     council = request.council
-    data = workbook_export(council=council, template=True)
+    data = workbook_export(council=None, template=True)
     return _download(data, f"{council.slug}-svmonitor-template.xlsx")
+
+
+def administrator_required(view):
+    """Site administrators only (the ADMINISTER action, held by no council role): anyone else
+    signed in gets an audited 403, on GET and POST alike."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_superuser:
+            raise refuse(request, action=Action.ADMINISTER)
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapped)
+
+
+def _setup_page(request, **context):
+    template = "workbook/council_setup.html"
+    if request.htmx and not request.htmx.boosted and "result" in context:
+        template += "#result"
+    return render(request, template, context)
+
+
+@administrator_required
+@rate_limited("upload", methods=("POST",))
+@require_http_methods(["GET", "POST"])
+def council_setup(request):
+    """Add a council: download the blank template, upload it filled in, see what it creates."""
+    form = WorkbookUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "GET" or not form.is_valid():
+        return _setup_page(request, form=form)
+    upload = form.cleaned_data["workbook"]
+    path, sha256 = _store(upload)
+    try:
+        result = workbook_import(
+            file=path,
+            council_slug=None,
+            create=True,
+            dry_run=True,
+            by=request.user,
+            filename=upload.name,
+        )
+    except WorkbookRefused as refusal:
+        path.unlink(missing_ok=True)
+        form.add_error("workbook", str(refusal))
+        return _setup_page(request, form=form)
+    token = ""
+    if result.ok and result.has_changes:
+        token = uuid.uuid4().hex
+        pending = request.session.get(SESSION_KEY, {})
+        pending[token] = {
+            "path": path.name,
+            "sha256": sha256,
+            "slug": result.council_slug,
+            "name": upload.name,
+            "stamps": result.stamps,
+            "create": True,
+        }
+        request.session[SESSION_KEY] = pending
+    else:
+        path.unlink(missing_ok=True)
+    return _setup_page(request, form=WorkbookUploadForm(), preview=result, token=token)
+
+
+@administrator_required
+@rate_limited("upload")
+@require_POST
+def council_setup_confirm(request):
+    """Create the council from the previewed workbook, as it was previewed."""
+    pending = request.session.get(SESSION_KEY, {})
+    entry = pending.pop(request.POST.get("token", ""), None)
+    request.session[SESSION_KEY] = pending
+    path = Path(settings.MEDIA_ROOT) / "imports" / entry["path"] if entry else None
+    if (
+        entry is None
+        or not entry.get("create")
+        or not path.exists()
+        or _sha256(path) != entry["sha256"]
+    ):
+        if path is not None:
+            path.unlink(missing_ok=True)
+        return _setup_page(request, form=WorkbookUploadForm(), result=None, expired=EXPIRED)
+    try:
+        result = workbook_import(
+            file=path,
+            council_slug=entry["slug"],
+            create=True,
+            by=request.user,
+            filename=entry["name"],
+            expected=entry.get("stamps", {}),
+        )
+    except WorkbookRefused as refusal:
+        return _setup_page(request, form=WorkbookUploadForm(), result=None, expired=str(refusal))
+    finally:
+        path.unlink(missing_ok=True)
+    return _setup_page(request, form=WorkbookUploadForm(), result=result)
+
+
+@administrator_required
+@rate_limited("export")
+@require_GET
+def council_setup_template(request):
+    """The blank template: instructions, and one example row a sheet (import skips them)."""
+    return _download(workbook_export(council=None, template=True), "svmonitor-template.xlsx")

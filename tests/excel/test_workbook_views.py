@@ -189,7 +189,7 @@ def test_a_site_administrator_creates_a_council_by_upload(client, db):
     assert LocalAuthority.objects.filter(slug="new-council", name="New Council").exists()
 
 
-def test_the_template_has_every_sheet_and_the_council_row(client, council, la_officer):
+def test_the_template_has_every_sheet_and_no_council_row(client, council, la_officer):
     client.force_login(la_officer)
 
     response = client.get(reverse("workbook:workbook_template", args=[council.slug]))
@@ -198,8 +198,12 @@ def test_the_template_has_every_sheet_and_the_council_row(client, council, la_of
     names = workbook.sheetnames
     council_rows = list(workbook[fmt.COUNCIL.name].iter_rows(values_only=True))
     workbook.close()
-    assert names == [fmt.ABOUT_SHEET] + [s.name for s in fmt.SHEETS if not s.derived]
-    assert council_rows[1][:2] == (council.name, council.slug)
+    assert names == [fmt.INSTRUCTIONS_SHEET, fmt.ABOUT_SHEET] + [
+        s.name for s in fmt.SHEETS if not s.derived
+    ]
+    # Only the example row, which import skips: the template is the same for every council.
+    assert len(council_rows) == 2 and council_rows[1][0].startswith(fmt.EXAMPLE_MARKER)
+    assert council.name not in council_rows[1] and council.slug not in council_rows[1]
 
 
 def test_a_plain_get_shows_the_upload_form(client, council, la_officer):
