@@ -11,7 +11,7 @@ from svmonitor.choices import Rag, YesNo
 from svmonitor.section_forms import GovukFormMixin, VersionedForm, narrative_field
 from svmonitor.services import NARRATIVE_MAX
 
-ANSWERS = [("", "Not answered yet"), *YesNo.choices]
+ANSWERS = [("", "Not answered"), *YesNo.choices]
 
 
 class OverviewForm(VersionedForm):
@@ -23,8 +23,8 @@ class OverviewForm(VersionedForm):
     zero_deficit_commentary = narrative_field("Commentary")
     capital_project_on_track = forms.ChoiceField(choices=ANSWERS, required=False)
     capital_project_commentary = narrative_field("Commentary")
-    adviser_support_requested = forms.BooleanField(
-        label="Request support from the DfE adviser", required=False
+    adviser_support_requested = forms.ChoiceField(
+        label="Request support from the DfE adviser?", choices=ANSWERS, required=False
     )
     adviser_support_detail = narrative_field("What support is requested")
     overall_rag = forms.ChoiceField(label="Overall assurance level", choices=Rag.choices)
@@ -37,7 +37,7 @@ class OverviewForm(VersionedForm):
             self.fields[
                 commentary
             ].help_text = f"Required with a Yes or No answer. Up to {NARRATIVE_MAX:,} characters."
-        self.fields["adviser_support_detail"].help_text = "Required if you request support."
+        self.fields["adviser_support_detail"].help_text = "Required with a Yes answer."
 
     @property
     def questions(self):

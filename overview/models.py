@@ -21,7 +21,10 @@ class RoundOverview(models.Model):
     zero_deficit_commentary = models.TextField(blank=True)
     capital_project_on_track = models.CharField(max_length=3, choices=YesNo.choices, blank=True)
     capital_project_commentary = models.TextField(blank=True)
-    adviser_support_requested = models.BooleanField(default=False)
+    # "" = not answered: a yes/no box could not tell "No" from a question nobody answered.
+    adviser_support_requested = models.CharField(
+        max_length=3, choices=YesNo.choices, blank=True, default=""
+    )
     adviser_support_detail = models.TextField(blank=True)
     overall_rag = models.CharField(max_length=12, choices=Rag.choices, default=Rag.NOT_RATED)
     overall_narrative = models.TextField(blank=True)
@@ -41,7 +44,8 @@ class RoundOverview(models.Model):
             models.CheckConstraint(
                 condition=Q(deficit_this_year_on_track__in=["", *YesNo.values])
                 & Q(zero_deficit_on_track__in=["", *YesNo.values])
-                & Q(capital_project_on_track__in=["", *YesNo.values]),
+                & Q(capital_project_on_track__in=["", *YesNo.values])
+                & Q(adviser_support_requested__in=["", *YesNo.values]),
                 name="%(app_label)s_%(class)s_answers_valid",
             ),
         ]

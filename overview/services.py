@@ -13,7 +13,7 @@ from django.utils import timezone
 from overview.models import Headline, RoundOverview
 from overview.selectors import ON_TRACK_ANSWERS, ON_TRACK_QUESTIONS, headline_texts
 from svmonitor.audit import audit_record, model_fields_dict
-from svmonitor.choices import Rag
+from svmonitor.choices import Rag, YesNo
 from svmonitor.errors import StaleEdit
 from svmonitor.selectors import RAGS_NEEDING_NARRATIVE
 from svmonitor.services.sections import (
@@ -25,6 +25,8 @@ from svmonitor.services.sections import (
 )
 
 HEADLINES_MAX = 3
+ADVISER_ANSWER = "Request for adviser support: answer Yes, No or leave it not answered."
+ADVISER_DETAIL_NEEDED = "Say what support is requested from the DfE adviser."
 OVERVIEW_FIELDS = (
     "deficit_this_year_on_track",
     "deficit_this_year_commentary",
@@ -50,8 +52,11 @@ def _overview_validate(values: dict) -> None:
             errors[answer_field] = f"{wording}: answer Yes or No."
         elif answer and not values[commentary_field].strip():
             errors[commentary_field] = f"{wording}: add commentary to explain the answer."
-    if values["adviser_support_requested"] and not values["adviser_support_detail"].strip():
-        errors["adviser_support_detail"] = "Say what support is requested from the DfE adviser."
+    request = values["adviser_support_requested"]
+    if request not in ON_TRACK_ANSWERS:
+        errors["adviser_support_requested"] = ADVISER_ANSWER
+    elif request == YesNo.YES and not values["adviser_support_detail"].strip():
+        errors["adviser_support_detail"] = ADVISER_DETAIL_NEEDED
     if values["overall_rag"] not in Rag.values:
         errors["overall_rag"] = "Choose an overall assurance level from the list."
     elif (

@@ -88,6 +88,9 @@ class HistoryEntry:
 
 
 def _display(name: str, value) -> str:
+    answered = name.endswith("on_track") or name == "adviser_support_requested"
+    if answered and value in ("", None):
+        return "Not answered"
     if value is None or value == "":
         return "(blank)"
     if isinstance(value, bool):
@@ -96,7 +99,7 @@ def _display(name: str, value) -> str:
         return "\n".join(f"{n}. {text}" for n, text in enumerate(value, 1)) or "(none)"
     if name.endswith("rag") and value in Rag.values:
         return Rag(value).label
-    if name.endswith("on_track") and value in YesNo.values:
+    if answered and value in YesNo.values:
         return YesNo(value).label
     if name == "status":
         return str(value).replace("_", " ").capitalize()

@@ -139,8 +139,8 @@ class KeyContact(models.Model):
     council = models.ForeignKey(LocalAuthority, on_delete=models.CASCADE, related_name="contacts")
     role = models.CharField(max_length=20, choices=ContactRole.choices)
     job_title = models.CharField(max_length=160)
-    name = models.CharField(max_length=120)
-    email = models.EmailField()
+    name = models.CharField(max_length=120, blank=True)  # optional: the role is what DfE needs
+    email = models.EmailField(blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
     objects = council_scoped("council")
@@ -153,7 +153,7 @@ class KeyContact(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.job_title}: {self.name}"
+        return f"{self.job_title}: {self.name}" if self.name else self.job_title
 
 
 class RagDefinition(models.Model):

@@ -329,7 +329,7 @@ def _overview_values(index: int) -> dict:
         # Northdale has no Safety Valve capital project, so the question is left unanswered.
         "capital_project_on_track": "",
         "capital_project_commentary": "",
-        "adviser_support_requested": index == 2,
+        "adviser_support_requested": "yes" if index == 2 else "no",
         "adviser_support_detail": (
             "Help from the inclusion adviser to review the graduated response toolkit."
             if index == 2

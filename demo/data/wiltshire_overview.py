@@ -22,7 +22,7 @@ OVERVIEWS = {
             "not be in balance by the end of 2028-29.",
             "capital_project_on_track": "",
             "capital_project_commentary": "",
-            "adviser_support_requested": False,
+            "adviser_support_requested": "no",
             "adviser_support_detail": NOT_NOW,
             "overall_rag": Rag.GREEN,
             "overall_narrative": "The agreement was signed in March and delivery capacity is "
@@ -61,7 +61,7 @@ OVERVIEWS = {
             "capital_project_on_track": YesNo.NO,
             "capital_project_commentary": "The decision on the capital bid is still awaited, "
             "which puts the timetable for the new special school in the south at risk.",
-            "adviser_support_requested": False,
+            "adviser_support_requested": "no",
             "adviser_support_detail": NOT_NOW,
             "overall_rag": Rag.AMBER,
             "overall_narrative": "Project activity is on plan, but EHCP growth above forecast "
@@ -89,7 +89,7 @@ OVERVIEWS = {
             "capital_project_commentary": "After significant setbacks, including a long wait for "
             "the decision on the capital application, the project is back on track to deliver "
             "the planned places on time.",
-            "adviser_support_requested": True,
+            "adviser_support_requested": "yes",
             "adviser_support_detail": "Yes. A first meeting with both specialist advisers, early "
             "years and inclusion, was very useful and the council would like to keep working "
             "with them, in particular on using attitudinal data to support inclusion, enhanced "

@@ -233,6 +233,9 @@ def report_context(source: ReportSource) -> dict:
         "risks": risks,
         "headlines_by_kind": _headlines_by_kind(snap),
         "on_track": _on_track(snap),
+        "adviser_support": dict(YesNo.choices).get(
+            snap.overview.adviser_support_requested, NOT_ANSWERED
+        ),
         "rag_definitions": _rag_definitions(snap),
         "finance_rows": page.finance_rows,
         "finance_figure": Figure(
@@ -243,6 +246,7 @@ def report_context(source: ReportSource) -> dict:
     }
 
 
+NOT_ANSWERED = "Not answered"
 ON_TRACK_QUESTIONS = (
     (
         "deficit_this_year",
@@ -259,7 +263,7 @@ def _on_track(snap: RoundSnapshot) -> list[tuple[str, str, str]]:
     for name, question in ON_TRACK_QUESTIONS:
         answer = getattr(snap.overview, f"{name}_on_track")
         commentary = getattr(snap.overview, f"{name}_commentary")
-        rows.append((question, answers.get(answer, "Not answered"), commentary))
+        rows.append((question, answers.get(answer, NOT_ANSWERED), commentary))
     return rows
 
 

@@ -498,7 +498,7 @@ def _overview(rnd, ratings):
         .values(*_OVERVIEW_FIELDS, "headlines__kind", "headlines__position", "headlines__text")
     )
     if not rows:
-        return OverviewInfo(ratings(None), "", "", "", "", "", "", "", False, "", ())
+        return OverviewInfo(ratings(None), "", "", "", "", "", "", "", "", "", ())
     headlines = tuple(
         HeadlineItem(
             row["headlines__kind"],

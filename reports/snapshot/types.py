@@ -168,6 +168,23 @@ class HeadlineItem:
     text: str
 
 
+# The overview's yes/no questions as the dashboard lists them.
+OVERVIEW_QUESTIONS = (
+    ("deficit_this_year_on_track", "Deficit this year on track?"),
+    ("zero_deficit_on_track", "Zero deficit by the end of the agreement on track?"),
+    ("capital_project_on_track", "Capital project on track?"),
+    ("adviser_support_requested", "Support requested from the DfE adviser?"),
+)
+
+
+def adviser_answer(value) -> str:
+    """The adviser-support answer as stored now ("yes", "no" or ""), from a payload's value
+    (a bool in payloads frozen before issue 13)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value or ""
+
+
 @dataclass(frozen=True)
 class OverviewInfo:
     """The overview page: on-track answers, adviser request and the board's overall RAG."""
@@ -180,9 +197,26 @@ class OverviewInfo:
     zero_deficit_commentary: str
     capital_project_on_track: str
     capital_project_commentary: str
-    adviser_support_requested: bool
+    adviser_support_requested: str  # "yes", "no" or "" (not answered)
     adviser_support_detail: str
     headlines: tuple[HeadlineItem, ...]
+
+    def __post_init__(self) -> None:
+        # A payload frozen before issue 13 holds the request as true/false: what was signed
+        # then said Yes or No, so it reads back as that answer.
+        answer = self.adviser_support_requested
+        if isinstance(answer, bool):
+            object.__setattr__(self, "adviser_support_requested", adviser_answer(answer))
+
+    @property
+    def answers(self) -> tuple[tuple[str, str], ...]:
+        """(question, answer) for the on-track questions and the adviser request, an answer
+        nobody gave shown as "Not answered"."""
+        shown = {"yes": "Yes", "no": "No"}
+        return tuple(
+            (question, shown.get(getattr(self, name), "Not answered"))
+            for name, question in OVERVIEW_QUESTIONS
+        )
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ ANSWERS = {
     "zero_deficit_commentary": "Balance is now expected seven years after the agreement began.",
     "capital_project_on_track": "yes",
     "capital_project_commentary": "The new special school opens in September 2025.",
-    "adviser_support_requested": True,
+    "adviser_support_requested": "yes",
     "adviser_support_detail": "Early years inclusion advice for the reception triads.",
 }
 

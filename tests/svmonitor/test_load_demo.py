@@ -232,7 +232,7 @@ class LoadDemoTests(TestCase):
             overview.capital_project_on_track,
         )
         assert answers == ("no", "no", "yes")
-        assert overview.adviser_support_requested is True
+        assert overview.adviser_support_requested == "yes"
         assert overview.adviser_support_detail
         assert overview.overall_rag == Rag.AMBER_RED
         kinds = list(overview.headlines.values_list("kind", flat=True))

@@ -51,12 +51,12 @@ def test_fields_not_given_keep_their_saved_values(overview, editor):
         overview=overview,
         expected_version=2,
         by=editor,
-        adviser_support_requested=True,
+        adviser_support_requested="yes",
         adviser_support_detail="Help with the sufficiency plan.",
     )
     row = RoundOverview.objects.get(pk=overview.pk)
     assert row.capital_project_on_track == "yes"
-    assert row.adviser_support_requested is True
+    assert row.adviser_support_requested == "yes"
 
 
 @pytest.mark.parametrize(
@@ -67,7 +67,7 @@ def test_fields_not_given_keep_their_saved_values(overview, editor):
             {"zero_deficit_on_track": "yes", "zero_deficit_commentary": " "},
             "zero_deficit_commentary",
         ),
-        ({"adviser_support_requested": True}, "adviser_support_detail"),
+        ({"adviser_support_requested": "yes"}, "adviser_support_detail"),
         ({"overall_rag": Rag.AMBER_GREEN}, "overall_narrative"),
         ({"overall_rag": "purple"}, "overall_rag"),
         ({"deficit_this_year_commentary": "x" * 5001}, "deficit_this_year_commentary"),
