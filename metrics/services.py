@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from metrics.models import DataSource, Measure, MeasureValue, Series
+from metrics.models import DataSource, HeadlineCard, Measure, MeasureValue, Series
 from svmonitor.access import require_action
 from svmonitor.audit import audit_record, audit_record_many
 from svmonitor.fy import fy_bounds
@@ -238,6 +238,29 @@ def measure_upsert(
         by=by,
         action="measure",
         m2m={"conditions": list(conditions)} if conditions is not None else None,
+    )
+
+
+CARD_OTHER_COUNCIL = "A headline card shows one of the council's own measures and series."
+
+
+@transaction.atomic
+def headline_card_upsert(
+    *, council: LocalAuthority, card: HeadlineCard | None, by, **fields
+) -> HeadlineCard:
+    """Create or change a headline card: a measure against a comparator series, its label.
+
+    The edit right, as for the measures and series a card shows: the programme team chooses
+    which of its own figures head its dashboard; nothing DfE holds the council to changes.
+    """
+    require_action(by, council, Action.EDIT)
+    values = {**fields, "council": council}
+    for name in ("measure", "comparator"):
+        target = values.get(name) or (getattr(card, name) if card is not None else None)
+        if target is not None and target.council_id != council.pk:
+            raise ValidationError({name: CARD_OTHER_COUNCIL})
+    return row_write(
+        model=HeadlineCard, instance=card, values=values, by=by, action="headline_card"
     )
 
 

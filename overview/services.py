@@ -15,6 +15,7 @@ from overview.selectors import ON_TRACK_ANSWERS, ON_TRACK_QUESTIONS, headline_te
 from svmonitor.audit import audit_record, model_fields_dict
 from svmonitor.choices import Rag, YesNo
 from svmonitor.errors import StaleEdit
+from svmonitor.roles import Action
 from svmonitor.selectors import RAGS_NEEDING_NARRATIVE
 from svmonitor.services.sections import (
     NARRATIVE_MAX,
@@ -77,7 +78,7 @@ def round_overview_save(
     if unknown:
         # Status, version, round and the like are never set through this service.
         raise TypeError(f"round_overview_save got fields it does not save: {sorted(unknown)}")
-    round_lock_for_edit(round_id=overview.round_id)
+    round_lock_for_edit(round_id=overview.round_id, by=by, action=Action.EDIT)
     before = RoundOverview.objects.filter(pk=overview.pk).values(*OVERVIEW_FIELDS).get()
     values = {**before, **fields}
     for name in OVERVIEW_TEXTS:
@@ -101,6 +102,26 @@ def round_overview_save(
     return overview
 
 
+@transaction.atomic
+def round_overview_create(*, round, by) -> RoundOverview:
+    """An empty overview for a draft round that has none (a round a workbook created): every
+    question not answered, not rated. Opening a round in the browser carries one forward."""
+    round_lock_for_edit(round_id=round.pk, by=by, action=Action.EDIT)
+    existing = RoundOverview.objects.filter(round=round).first()
+    if existing is not None:
+        return existing
+    overview = RoundOverview(round=round, updated_by=by)
+    overview.full_clean()
+    overview.save()
+    audit_record(
+        action="round_overview.create",
+        user=by,
+        obj=overview,
+        after=model_fields_dict(overview, OVERVIEW_FIELDS),
+    )
+    return overview
+
+
 def headlines_fingerprint(texts: list[str]) -> str:
     """A short hash of a headline list: the version of a list the user saw, carried by the form."""
     return hashlib.sha256(json.dumps(list(texts)).encode("utf-8")).hexdigest()[:16]
@@ -116,7 +137,7 @@ def headlines_save(
         raise ValidationError({"kind": "Choose drivers, barriers or engagement examples."})
     # 1. Lock the round (refusing a locked return), then the overview row: two saves of the
     #    same list queue here, so the second sees the first one's texts and is refused.
-    round_lock_for_edit(round_id=overview.round_id)
+    round_lock_for_edit(round_id=overview.round_id, by=by, action=Action.EDIT)
     RoundOverview.objects.select_for_update().filter(pk=overview.pk).first()
     # 2. Refuse a save made against a list someone else has changed since. A list has no
     #    version column: its fingerprint is the version.

@@ -17,7 +17,7 @@ from conditions.models import (
     WorkstreamUpdate,
 )
 from finance.models import DeficitCap, FinanceLine, PaymentInstalment
-from metrics.models import DataSource, Measure, MeasureValue, Series
+from metrics.models import DataSource, HeadlineCard, Measure, MeasureValue, Series
 from metrics.selectors import figures_left_out, measure_span_for
 from overview.models import Headline, RoundOverview
 from overview.services import OVERVIEW_FIELDS
@@ -26,6 +26,7 @@ from svmonitor.choices import KpiGrouping, Rag, YesNo
 from svmonitor.fy import fy_label
 from svmonitor.models import (
     Agreement,
+    KeyContact,
     LocalAuthority,
     MonitoringTierChange,
     RagDefinition,
@@ -125,6 +126,13 @@ def _simple_rows(council, labels):
     yield (
         fmt.RAG_DEFINITIONS,
         [[Rag(d.level).label, d.label, d.definition, Rag(d.dfe_level).label] for d in definitions],
+    )
+    yield (
+        fmt.KEY_CONTACTS,
+        [
+            [c.get_role_display(), c.job_title, c.name, c.email, c.order]
+            for c in KeyContact.objects.filter(council=council).order_by("order", "role", "pk")
+        ],
     )
     agreements = list(
         Agreement.objects.filter(council=council)
@@ -315,6 +323,19 @@ def _programme_rows(council, current):
 
 
 def _measure_rows(council, current):
+    yield from _measure_sheet_rows(council, current)
+    yield (
+        fmt.HEADLINE_CARDS,
+        [
+            [c.measure.code, c.comparator.slug, c.title, c.comparator_label, c.subject, c.order]
+            for c in HeadlineCard.objects.filter(council=council)
+            .select_related("measure", "comparator")
+            .order_by("order", "pk")
+        ],
+    )
+
+
+def _measure_sheet_rows(council, current):
     yield (
         fmt.DATA_SOURCES,
         [
@@ -423,8 +444,8 @@ def _update_rows(council, labels, round_order):
     yield fmt.RISK_UPDATES, _as_recorded(rounds, frozen, risks, _frozen_risks)
     yield fmt.ROUND_MILESTONES, _round_milestone_rows(rounds, frozen)
     overviews, headlines = _round_overview_rows(rounds, frozen)
-    yield fmt.ROUND_OVERVIEWS, overviews
-    yield fmt.ROUND_HEADLINES, headlines
+    yield fmt.OVERVIEWS, overviews
+    yield fmt.HEADLINES, headlines
     yield fmt.FROZEN_FIGURES, _frozen_figure_rows(rounds, frozen)
 
 
@@ -543,8 +564,12 @@ def _round_milestone_rows(rounds, frozen: dict) -> list[list]:
     return rows
 
 
-def _answer(code: str) -> str:
-    return YesNo(code).label if code else ""
+def _answer(code) -> str:
+    """Yes, No or Not answered; a payload frozen before format 2 holds the adviser request as
+    true/false (what was signed said Yes or No)."""
+    if isinstance(code, bool):
+        code = YesNo.YES if code else YesNo.NO
+    return YesNo(code).label if code else fmt.NOT_ANSWERED
 
 
 def _overview_row(overview: dict) -> list:
@@ -558,7 +583,7 @@ def _overview_row(overview: dict) -> list:
         overview["zero_deficit_commentary"],
         _answer(overview["capital_project_on_track"]),
         overview["capital_project_commentary"],
-        _yes_no(overview["adviser_support_requested"]),
+        _answer(overview["adviser_support_requested"]),
         overview["adviser_support_detail"],
     ]
 
@@ -567,7 +592,6 @@ def _round_overview_rows(rounds, frozen: dict) -> tuple[list[list], list[list]]:
     """Each round's overview and headlines: live for a draft, as frozen if locked."""
     labels = _Labels(rounds[0].agreement.council) if rounds else None
     live = {o.round_id: o for o in RoundOverview.objects.filter(round__in=rounds)}
-    kinds = dict(Headline.Kind.choices)
     live_headlines: dict[int, list] = {}
     for h in (
         Headline.objects.filter(overview__round__in=rounds)
@@ -575,7 +599,7 @@ def _round_overview_rows(rounds, frozen: dict) -> tuple[list[list], list[list]]:
         .values("overview__round_id", "kind", "position", "text")
     ):
         live_headlines.setdefault(h["overview__round_id"], []).append(
-            [kinds[h["kind"]], h["position"], h["text"]]
+            [h["kind"], h["position"], h["text"]]
         )
     overviews, headlines = [], []
     for rnd in rounds:
@@ -584,7 +608,7 @@ def _round_overview_rows(rounds, frozen: dict) -> tuple[list[list], list[list]]:
             if shown.get("overall"):
                 overviews.append([*_round_cols(rnd), *_overview_row(shown)])
             found = [
-                [kinds.get(h["kind"], h["kind"]), h["position"], h["text"]]
+                [h["kind"], h["position"], h["text"]]
                 for h in sorted(
                     shown.get("headlines", []), key=lambda h: (h["kind"], h["position"])
                 )

@@ -7,19 +7,30 @@ from dataclasses import dataclass, field
 from conditions.models import Milestone
 from finance.models import FinanceLine
 from metrics.models import Measure, Series
+from overview.models import Headline
 from svmonitor.choices import (
+    ContactRole,
     KpiGrouping,
     MonitoringTier,
     PaymentStatus,
     Rag,
     RiskRegister,
     RoundStatus,
+    YesNo,
 )
 
-FORMAT_VERSION = "1"
+# The format a workbook says it is in (its About sheet). 2 added the Key contacts, Headline
+# cards, Overviews and Headlines sheets (issue 13); a version-1 workbook has none of them and
+# imports as before. A workbook naming a version not listed here is refused with what to do.
+FORMAT_VERSION = "2"
+FORMAT_VERSIONS_READ = ("1", "2")
+# Sheets version 1 exported for reading only, which version 2 replaced by importable ones:
+# import skips them without a note.
+RETIRED_SHEETS = frozenset({"round overviews", "round headlines"})
+NOT_ANSWERED = "Not answered"
 
 # Kinds a cell can be read as; reader.parse_cell knows each one.
-TEXT, INT, DECIMAL, MONEY, DATE, FY, BOOL, CHOICE, RAG, MONTH, LIST = (
+TEXT, INT, DECIMAL, MONEY, DATE, FY, BOOL, CHOICE, RAG, MONTH, LIST, ANSWER = (
     "text",
     "int",
     "decimal",
@@ -31,6 +42,7 @@ TEXT, INT, DECIMAL, MONEY, DATE, FY, BOOL, CHOICE, RAG, MONTH, LIST = (
     "rag",
     "month",
     "list",
+    "answer",  # Yes, No or "Not answered" (stored as ""); a blank cell keeps what is stored
 )
 
 
@@ -136,6 +148,20 @@ RAG_DEFINITIONS = SheetSpec(
     ),
     key=("level",),
     help="How the council labels each RAG level; RAG cells may use these labels.",
+)
+
+KEY_CONTACTS = SheetSpec(
+    "Key contacts",
+    (
+        Column("role", "Role", CHOICE, required=True, choices=ContactRole),
+        Column("job_title", "Job title", required=True, max_length=160),
+        Column("name", "Name", max_length=120),
+        Column("email", "E-mail", max_length=254),
+        Column("order", "Order", INT, minimum=0, maximum=32767),
+    ),
+    key=("role", "job_title"),
+    help="The council's key personnel named in the DfE report; only a site administrator "
+    "changes them.",
 )
 
 AGREEMENTS = SheetSpec(
@@ -364,6 +390,20 @@ VALUES_LONG = SheetSpec(
     help="One figure a row. Figures with a note are exported here, the rest in the grid.",
 )
 
+HEADLINE_CARDS = SheetSpec(
+    "Headline cards",
+    (
+        Column("measure", "Measure code", required=True),
+        Column("comparator", "Comparator series", required=True),
+        Column("title", "Label", required=True, max_length=120),
+        Column("comparator_label", "Comparator label", required=True, max_length=80),
+        Column("subject", "Subject", max_length=60),
+        Column("order", "Order", INT, minimum=0, maximum=32767),
+    ),
+    key=("measure", "comparator"),
+    help="The headline figures at the top of the dashboard: a measure against a series.",
+)
+
 # The wide grid: these fixed columns, then one column per month ("Apr-24" or a date).
 GRID = SheetSpec(
     "Measure grid",
@@ -418,37 +458,37 @@ ROUND_MILESTONES = SheetSpec(
     "import ignores this sheet.",
 )
 
-ROUND_OVERVIEWS = SheetSpec(
-    "Round overviews",
+OVERVIEWS = SheetSpec(
+    "Overviews",
     (
         *_round_cols(),
-        Column("overall_rag", "Overall RAG"),
+        Column("overall_rag", "Overall RAG", RAG),
         Column("overall_narrative", "Overall narrative"),
-        Column("deficit_this_year_on_track", "Deficit this year on track"),
+        Column("deficit_this_year_on_track", "Deficit this year on track", ANSWER, choices=YesNo),
         Column("deficit_this_year_commentary", "Deficit this year commentary"),
-        Column("zero_deficit_on_track", "Zero deficit on track"),
+        Column("zero_deficit_on_track", "Zero deficit on track", ANSWER, choices=YesNo),
         Column("zero_deficit_commentary", "Zero deficit commentary"),
-        Column("capital_project_on_track", "Capital project on track"),
+        Column("capital_project_on_track", "Capital project on track", ANSWER, choices=YesNo),
         Column("capital_project_commentary", "Capital project commentary"),
-        Column("adviser_support_requested", "Adviser support requested"),
+        Column("adviser_support_requested", "Adviser support requested", ANSWER, choices=YesNo),
         Column("adviser_support_detail", "Support requested"),
     ),
-    derived=True,
-    help="Each return's overview (a locked return as frozen), for reading; import ignores "
-    "this sheet.",
+    key=("agreement", "financial_year", "update_number"),
+    help="Each return's overview: the on-track answers, the adviser-support request and the "
+    "board's overall RAG (a locked return as frozen).",
 )
 
-ROUND_HEADLINES = SheetSpec(
-    "Round headlines",
+HEADLINES = SheetSpec(
+    "Headlines",
     (
         *_round_cols(),
-        Column("kind", "Kind"),
-        Column("position", "Position", INT),
-        Column("text", "Headline"),
+        Column("kind", "Kind", CHOICE, required=True, choices=Headline.Kind),
+        Column("position", "Position", INT, required=True, minimum=1, maximum=3),
+        Column("text", "Headline", required=True),
     ),
-    derived=True,
-    help="Each return's programme headlines (a locked return as frozen), for reading; import "
-    "ignores this sheet.",
+    key=("agreement", "financial_year", "update_number", "kind", "position"),
+    help="Each return's programme headlines: up to three drivers, barriers and engagement "
+    "examples (a locked return as frozen).",
 )
 
 FROZEN_FIGURES = SheetSpec(
@@ -469,6 +509,7 @@ FROZEN_FIGURES = SheetSpec(
 SHEETS: tuple[SheetSpec, ...] = (
     COUNCIL,
     RAG_DEFINITIONS,
+    KEY_CONTACTS,
     AGREEMENTS,
     PAYMENTS,
     DEFICIT_CAPS,
@@ -482,16 +523,17 @@ SHEETS: tuple[SheetSpec, ...] = (
     DATA_SOURCES,
     SERIES,
     MEASURES,
+    HEADLINE_CARDS,
     CONDITION_UPDATES,
     WORKSTREAM_UPDATES,
     RISK_UPDATES,
+    OVERVIEWS,
+    HEADLINES,
     VALUES_LONG,
     GRID,
     FINANCE,
     ROLLING,
     ROUND_MILESTONES,
-    ROUND_OVERVIEWS,
-    ROUND_HEADLINES,
     FROZEN_FIGURES,
 )
 SHEET_BY_NAME = {spec.name.casefold(): spec for spec in SHEETS}

@@ -19,8 +19,10 @@ from conditions.models import (
     WorkstreamUpdate,
 )
 from finance.models import DeficitCap, FinanceLine, PaymentInstalment
-from metrics.models import DataSource, Measure, Series
+from metrics.models import DataSource, HeadlineCard, Measure, Series
 from metrics.services import FiguresRefused, measure_values_save_many
+from overview.models import Headline, RoundOverview
+from overview.services import headlines_fingerprint, headlines_save
 from risks.models import Risk, RiskUpdate
 from svmonitor.audit import audit_record, audit_via
 from svmonitor.choices import DFE_LEVELS, Rag, RoundStatus
@@ -30,6 +32,7 @@ from svmonitor.models import (
     NOT_NEGATIVE,
     RATED_NEEDS_DFE_COLOUR,
     Agreement,
+    KeyContact,
     LocalAuthority,
     MonitoringTierChange,
     RagDefinition,
@@ -37,7 +40,16 @@ from svmonitor.models import (
     risk_key_levels_normalise,
 )
 from workbook import format as fmt
-from workbook.plan import ImportResult, PlannedWrite, Table
+from workbook.plan import (
+    NEW_ROW,
+    ChangeLine,
+    ImportResult,
+    PlannedWrite,
+    Table,
+    fingerprint,
+    row_key,
+    show,
+)
 from workbook.rag_notation import rag_labels_for_council
 from workbook.reader import CellError, Row, workbook_read
 from workbook.refs import Refs
@@ -182,6 +194,8 @@ class _Plan(Refs):
         self.council = None
         self.tables: dict[type, Table] = {}
         self.values = None
+        # Headline lists the import replaces: (overview, kind, texts, seen, first row).
+        self.headline_lists: list[tuple] = []
 
     def table(self, model) -> Table:
         """The Table for a model, created on first use."""
@@ -194,6 +208,7 @@ class _Plan(Refs):
         if not self.plan_council():
             return
         self.plan_rag_definitions()
+        self.plan_key_contacts()
         self.plan_agreements()
         self.plan_agreement_children()
         self.plan_rounds()
@@ -201,7 +216,10 @@ class _Plan(Refs):
         self.plan_programme()
         self.plan_risks()
         self.plan_measures()
+        self.plan_headline_cards()
         self.plan_updates()
+        self.plan_overviews()
+        self.plan_headlines()
         self.values = plan_values(self)
         self.plan_finance()
         self.result.sheets = [
@@ -290,6 +308,19 @@ class _Plan(Refs):
                 values = {"council": self.council, **self.values_from(row, RagDefinition, spec)}
                 table.upsert(summary, row, (v["level"],), values, key_column="level")
         self.rag_labels = rag_labels_for_council(table.all())
+
+    def plan_key_contacts(self) -> None:
+        spec, summary = fmt.KEY_CONTACTS, self.summary(fmt.KEY_CONTACTS)
+        table = self._load(
+            KeyContact,
+            lambda: KeyContact.objects.filter(council=self.council),
+            lambda o: (o.role, o.job_title),
+        )
+        for row in self.rows(spec):
+            if self.row_ok(spec, row):
+                values = {"council": self.council, **self.values_from(row, KeyContact, spec)}
+                key = (row.values["role"], row.values["job_title"])
+                table.upsert(summary, row, key, values, key_column="job_title")
 
     # -- agreement ----------------------------------------------------------------------
 
@@ -531,6 +562,28 @@ class _Plan(Refs):
             m2m = {"conditions": conditions} if "conditions" in row.values else None
             measures.upsert(summary, row, (row.values["code"],), values, m2m=m2m, key_column="code")
 
+    def plan_headline_cards(self) -> None:
+        spec, summary = fmt.HEADLINE_CARDS, self.summary(fmt.HEADLINE_CARDS)
+        table = self._load(
+            HeadlineCard,
+            lambda: HeadlineCard.objects.filter(council=self.council),
+            lambda o: (o.measure_id, o.comparator_id),
+        )
+        self._rekey_by_parents(table, (self.measures, self.series), ("measure_id", "comparator_id"))
+        for row in self.rows(spec):
+            v = row.values
+            measure = self.measures.by_key.get((v.get("measure"),))
+            series = self.series.by_key.get((v.get("comparator"),))
+            if v.get("measure") and measure is None:
+                self.error(spec.name, row, "measure", f"no measure {v['measure']!r}")
+            if v.get("comparator") and series is None:
+                self.error(spec.name, row, "comparator", f"no series {v['comparator']!r}")
+            if measure is None or series is None or not self.row_ok(spec, row):
+                continue
+            values = self.values_from(row, HeadlineCard, spec)
+            values.update(council=self.council, measure=measure, comparator=series)
+            table.upsert(summary, row, (id(measure), id(series)), values, key_column="measure")
+
     # -- per-round updates ---------------------------------------------------------------
 
     def plan_updates(self) -> None:
@@ -627,6 +680,113 @@ class _Plan(Refs):
                 key_column="risk",
             )
 
+    # -- a return's overview and headlines ------------------------------------------------
+
+    def plan_overviews(self) -> None:
+        table = self._load(
+            RoundOverview,
+            lambda: RoundOverview.objects.filter(round__agreement__council=self.council),
+            lambda o: (o.round_id,),
+        )
+        self._rekey_by_parent(table, self.rounds, "round_id")
+        self.overviews = table
+        spec, summary = fmt.OVERVIEWS, self.summary(fmt.OVERVIEWS)
+        for row in self.rows(spec):
+            round_ = self.round_of(spec, row)
+            rag = self.rag_of(spec, row, "overall_rag")
+            if None in (round_, rag) or not self.row_ok(spec, row):
+                continue
+            values = {"round": round_, **self.values_from(row, RoundOverview, spec)}
+            values["overall_rag"] = rag
+            if "overall_rag" not in row.values:
+                values.pop("overall_rag")
+            table.upsert(
+                summary,
+                row,
+                (id(round_),),
+                values,
+                locked=self.locked_update(round_),
+                key_column="financial_year",
+            )
+
+    def _overview_for(self, round_, spec, row):
+        """The round's overview, planned empty when the round has none yet."""
+        overview = self.overviews.by_key.get((id(round_),))
+        if overview is None:
+            overview = RoundOverview(round=round_)
+            self.overviews.by_key[(id(round_),)] = overview
+            self.overviews.plan_new(overview, {"round": round_}, spec.name, row, "financial_year")
+        return overview
+
+    def plan_headlines(self) -> None:
+        """Each (round, kind) the sheet lists replaces that list, through headlines_save."""
+        spec, summary = fmt.HEADLINES, self.summary(fmt.HEADLINES)
+        lists: dict[tuple, dict] = {}
+        for row in self.rows(spec):
+            round_ = self.round_of(spec, row)
+            if round_ is None or not self.row_ok(spec, row):
+                continue
+            v = row.values
+            slots = lists.setdefault((id(round_), v["kind"]), {"round": round_, "rows": {}})
+            if v["position"] in slots["rows"]:
+                first = slots["rows"][v["position"]].number
+                self.error(spec.name, row, "position", f"duplicate row: same key as row {first}")
+                continue
+            slots["rows"][v["position"]] = row
+        stored: dict[tuple, list[str]] = {}
+        if self.council.pk is not None:
+            for h in (
+                Headline.objects.filter(overview__round__agreement__council=self.council)
+                .order_by("position")
+                .values("overview__round_id", "kind", "text")
+            ):
+                stored.setdefault((h["overview__round_id"], h["kind"]), []).append(h["text"])
+        for (_round_key, kind), found in lists.items():
+            round_, rows = found["round"], found["rows"]
+            ordered = [rows[n] for n in sorted(rows)]
+            if sorted(rows) != list(range(1, len(rows) + 1)):
+                self.error(
+                    spec.name, ordered[0], "position", "positions in a list run 1, 2, 3 with no gap"
+                )
+                continue
+            before = stored.get((round_.pk, kind), []) if round_.pk is not None else []
+            texts = [row.values["text"].strip() for row in ordered]
+            if texts == before:
+                summary.unchanged += len(ordered)
+                continue
+            locked = self.locked_update(round_)
+            if locked:
+                self.error(spec.name, ordered[0], "text", locked)
+                continue
+            lines = []
+            for n, row in enumerate(ordered):
+                old = before[n] if n < len(before) else None
+                if old is None:
+                    summary.created += 1
+                    line = ChangeLine(
+                        spec.name, row.number, row_key(spec.name, row), NEW_ROW, "", ""
+                    )
+                elif old != texts[n]:
+                    summary.changed += 1
+                    line = ChangeLine(
+                        spec.name,
+                        row.number,
+                        row_key(spec.name, row),
+                        "Headline",
+                        show(old),
+                        show(texts[n]),
+                    )
+                else:
+                    summary.unchanged += 1
+                    continue
+                self.result.add_change(line)
+                lines.append(line)
+            overview = self._overview_for(round_, spec, ordered[0])
+            self.expect(spec.name, ordered[0], "text", fingerprint(before), lines, overview)
+            self.headline_lists.append(
+                (overview, kind, texts, headlines_fingerprint(before), ordered[0])
+            )
+
     def plan_finance(self) -> None:
         spec, summary = fmt.FINANCE, self.summary(fmt.FINANCE)
         table = self._load(
@@ -664,7 +824,17 @@ class _Plan(Refs):
                         if not field.generated:  # a generated column is read back by a query
                             setattr(planned.obj, field.attname, getattr(saved, field.attname))
                     planned.obj._state.adding = False
+        self._write_headlines()
         self._write_values()
+
+    def _write_headlines(self) -> None:
+        for overview, kind, texts, seen, row in self.headline_lists:
+            if overview.pk is None:
+                continue  # its overview or round was refused (already reported)
+            try:
+                headlines_save(overview=overview, kind=kind, texts=texts, seen=seen, by=self.by)
+            except (ValidationError, PermissionDenied, StaleEdit) as refusal:
+                self._refused(fmt.HEADLINES.name, row, "text", refusal)
 
     def _write_values(self) -> None:
         cells = self.values.cells

@@ -303,6 +303,13 @@ def parse_cell(value, column: fmt.Column):
         raise ValueError(f"must be Yes or No, not {value!r}")
     if kind == fmt.CHOICE:
         return _choice(value, column.choices)
+    if kind == fmt.ANSWER:
+        if _text(value).casefold() in (fmt.NOT_ANSWERED.casefold(), "not answered yet"):
+            return ""
+        try:
+            return _choice(value, column.choices)
+        except ValueError:
+            raise ValueError(f"must be Yes, No or {fmt.NOT_ANSWERED}, not {value!r}") from None
     if kind == fmt.LIST:
         return tuple(part.strip() for part in _text(value).split(",") if part.strip())
     raise AssertionError(kind)
@@ -494,6 +501,45 @@ def _open(handle):
         raise WorkbookRefused(f"The workbook could not be read: {exc}") from exc
 
 
+UNKNOWN_VERSION = (
+    "This workbook says it is format version {version}, which this svmonitor does not read "
+    "(it reads versions {known}). Nothing was imported. Download a fresh export or template "
+    "from svmonitor (format version {current}), copy your rows into its sheets, and upload that."
+)
+OLD_VERSION = (
+    "This workbook is format version {version}: it imports as before. Format version {current} "
+    "adds the Key contacts, Headline cards, Overviews and Headlines sheets; export the council "
+    "to get them."
+)
+
+
+def format_version(workbook) -> str | None:
+    """The format version the About sheet states ("format version 2"), or None if it states
+    none (a workbook made by hand)."""
+    if fmt.ABOUT_SHEET not in workbook.sheetnames:
+        return None
+    for row in workbook[fmt.ABOUT_SHEET].iter_rows(max_row=20, max_col=2, values_only=True):
+        item, value = [*row, None, None][:2]
+        if _text(item or "").casefold() in ("svmonitor workbook", "format version"):
+            text = _text(value if value is not None else "").strip()
+            return text.casefold().removeprefix("format version").strip() or None
+    return None
+
+
+def _version_check(workbook, result: ReadResult) -> bool:
+    """Whether the workbook's format version is one this code reads (noting an older one)."""
+    version = format_version(workbook)
+    if version is None or version == fmt.FORMAT_VERSION:
+        return True
+    if version not in fmt.FORMAT_VERSIONS_READ:
+        known = " and ".join(fmt.FORMAT_VERSIONS_READ)
+        reason = UNKNOWN_VERSION.format(version=version, known=known, current=fmt.FORMAT_VERSION)
+        result.errors.append(CellError(fmt.ABOUT_SHEET, None, "", reason))
+        return False
+    result.notes.append(OLD_VERSION.format(version=version, current=fmt.FORMAT_VERSION))
+    return True
+
+
 def workbook_read(path: Path) -> ReadResult:
     """Read every known sheet of a checked .xlsx; unknown sheets are noted and skipped."""
     result = ReadResult()
@@ -501,6 +547,8 @@ def workbook_read(path: Path) -> ReadResult:
     with path.open("rb") as handle:
         workbook = _open(handle)
         try:
+            if not _version_check(workbook, result):
+                return result
             for ws in workbook.worksheets:
                 if result.errors.stopped:
                     break  # the problem that stopped reading says so
@@ -537,7 +585,9 @@ def _without_examples(spec, rows, result: ReadResult):
 def _read_sheet(path: Path, ws, result: ReadResult) -> None:
     spec = fmt.SHEET_BY_NAME.get(ws.title.strip().casefold())
     if spec is None or spec.derived:
-        if ws.title not in (fmt.ABOUT_SHEET, fmt.INSTRUCTIONS_SHEET) and spec is None:
+        retired = ws.title.strip().casefold() in fmt.RETIRED_SHEETS
+        known = ws.title in (fmt.ABOUT_SHEET, fmt.INSTRUCTIONS_SHEET)
+        if not known and spec is None and not retired:
             result.notes.append(f"Sheet '{ws.title}' is not part of the format: skipped.")
         return
     blanked = _blank_formulas(path, ws, spec, result.errors)

@@ -291,19 +291,19 @@ class Refs:
             self.summaries[fmt.DATA_SOURCES.name].created += 1
         return found
 
-    def rag_of(self, spec, row: Row):
+    def rag_of(self, spec, row: Row, key: str = "rag"):
         """The level a RAG cell means, recording how it was read; None when not recognised."""
-        written = row.values.get("rag")
+        written = row.values.get(key)
         if written is None:
             return Rag.NOT_RATED
         try:
             level = rag_parse(written, self.rag_labels)
         except ValueError as exc:
-            self.error(spec.name, row, "rag", str(exc))
+            self.error(spec.name, row, key, str(exc))
             return None
         if written:
             self.result.rag_readings.append(
-                RagReading(spec.name, row.number, row.letters["rag"], written, Rag(level).label)
+                RagReading(spec.name, row.number, row.letters[key], written, Rag(level).label)
             )
         return level
 

@@ -31,12 +31,20 @@ from finance.services import (
     finance_line_save,
     payment_instalment_upsert,
 )
-from metrics.models import DataSource, Measure, Series
-from metrics.services import data_source_upsert, measure_upsert, series_upsert
+from metrics.models import DataSource, HeadlineCard, Measure, Series
+from metrics.services import (
+    data_source_upsert,
+    headline_card_upsert,
+    measure_upsert,
+    series_upsert,
+)
+from overview.models import RoundOverview
+from overview.services import round_overview_create, round_overview_save
 from risks.models import Risk, RiskUpdate
 from risks.services import risk_update_create, risk_update_save, risk_upsert
 from svmonitor.models import (
     Agreement,
+    KeyContact,
     LocalAuthority,
     MonitoringTierChange,
     RagDefinition,
@@ -46,6 +54,7 @@ from svmonitor.services.council import (
     agreement_upsert,
     council_create,
     council_save,
+    key_contact_upsert,
     monitoring_tier_upsert,
     rag_definition_upsert,
 )
@@ -282,9 +291,38 @@ def _finance_line(planned, by):
     return finance_line_save(line=obj, expected_version=planned.version, by=by, **figures)
 
 
+def _key_contact(planned, by):
+    return key_contact_upsert(
+        council=planned.values["council"],
+        contact=_stored(planned),
+        by=by,
+        **_rest(planned, "council"),
+    )
+
+
+def _headline_card(planned, by):
+    return headline_card_upsert(
+        council=planned.values["council"], card=_stored(planned), by=by, **_rest(planned, "council")
+    )
+
+
+def _overview(planned, by):
+    fields = _rest(planned, "round")
+    overview, version = planned.obj, planned.version
+    if overview.pk is None:
+        # A round the workbook created (or one opened before overviews): its empty overview
+        # first, then the row's answers through the browser's own save.
+        overview = round_overview_create(round=planned.values["round"], by=by)
+        version = overview.version
+    if not fields:
+        return overview
+    return round_overview_save(overview=overview, expected_version=version, by=by, **fields)
+
+
 WRITERS = {
     LocalAuthority: _council,
     RagDefinition: _rag_definition,
+    KeyContact: _key_contact,
     Agreement: _agreement,
     PaymentInstalment: _payment,
     DeficitCap: _deficit_cap,
@@ -298,8 +336,10 @@ WRITERS = {
     DataSource: _source,
     Series: _series,
     Measure: _measure,
+    HeadlineCard: _headline_card,
     ConditionUpdate: _condition_update,
     WorkstreamUpdate: _workstream_update,
     RiskUpdate: _risk_update,
+    RoundOverview: _overview,
     FinanceLine: _finance_line,
 }

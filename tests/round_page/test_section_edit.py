@@ -213,7 +213,7 @@ def test_an_on_track_answer_needs_commentary(draft, la_officer):
 def test_an_answer_other_than_yes_or_no_and_adviser_request_without_detail_are_refused(
     draft, la_officer
 ):
-    data = {**OVERVIEW, "deficit_this_year_on_track": "maybe", "adviser_support_requested": "on"}
+    data = {**OVERVIEW, "deficit_this_year_on_track": "maybe", "adviser_support_requested": "yes"}
     html = client_for(la_officer).post(round_url(draft, "overview/edit/"), data, **HTMX)
     html = html.content.decode()
     assert "Select a valid choice" in html
