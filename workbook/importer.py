@@ -115,6 +115,8 @@ def workbook_import(
     result = ImportResult(council_slug=council_slug or "", dry_run=dry_run)
     result.errors.extend(read.errors)
     result.notes.extend(read.notes)
+    if read.version_refused:
+        return result  # a format this code does not know: its sheets may mean something else
     result.examples_skipped = len(read.examples)
     if create:
         council_slug = _new_council_slug(read, result, council_slug)

@@ -142,6 +142,8 @@ class ReadResult:
     errors: Problems = field(default_factory=Problems)
     notes: list[str] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)  # "Council row 2": example rows skipped
+    # The About sheet names a format version this code does not read: nothing else is read.
+    version_refused: bool = False
 
 
 def _text(value) -> str:
@@ -535,6 +537,7 @@ def _version_check(workbook, result: ReadResult) -> bool:
         known = " and ".join(fmt.FORMAT_VERSIONS_READ)
         reason = UNKNOWN_VERSION.format(version=version, known=known, current=fmt.FORMAT_VERSION)
         result.errors.append(CellError(fmt.ABOUT_SHEET, None, "", reason))
+        result.version_refused = True
         return False
     result.notes.append(OLD_VERSION.format(version=version, current=fmt.FORMAT_VERSION))
     return True
