@@ -224,13 +224,11 @@ def test_the_excel_export_writes_the_frozen_rows_of_a_locked_return(changed):
     assert [r[1:] for r in condition_rows] == [("2024-25", 1, "1", "Green", None, None)]
     risk_rows = _sheet(workbook, "Risk updates")
     assert [r[1:] for r in risk_rows] == [("2024-25", 1, 1, "Amber", "Mitigation in hand.", 4, 4)]
-    (overview,) = _sheet(workbook, "Round overviews")
+    (overview,) = _sheet(workbook, "Overviews")
     assert overview[1:3] == ("2024-25", 1)
     assert "Placement costs rose faster than planned." in overview
     assert "Rewritten commentary." not in overview
-    assert [r[3:] for r in _sheet(workbook, "Round headlines")] == [
-        ("Biggest drivers of positive change", 1, "Early help works.")
-    ]
+    assert [r[3:] for r in _sheet(workbook, "Headlines")] == [("driver", 1, "Early help works.")]
     figures = _sheet(workbook, "Frozen figures")
     assert [(r[3], r[5], r[6]) for r in figures] == [
         ("EHCP-0", dt.datetime(2024, 4, 1), FROZEN_FIGURE)

@@ -1,7 +1,7 @@
 """Saving the overview page and the headline lists of a return."""
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 
 from overview.models import Headline, RoundOverview
@@ -9,7 +9,9 @@ from overview.services import headlines_fingerprint, headlines_save, round_overv
 from svmonitor.choices import Rag, RoundStatus
 from svmonitor.errors import StaleEdit
 from svmonitor.models import AuditEvent
+from svmonitor.roles import Role
 from tests import factories as f
+from tests.conftest import _member
 from tests.dbfail import inserts_refused
 from tests.round_builders import ANSWERS, round_in
 
@@ -19,13 +21,14 @@ NONE_SEEN = headlines_fingerprint([])
 
 
 @pytest.fixture
-def editor(db):
-    return f.UserFactory(username="overview-editor")
+def overview(db):
+    return f.RoundOverviewFactory()
 
 
 @pytest.fixture
-def overview(db):
-    return f.RoundOverviewFactory()
+def editor(overview):
+    # The services check the edit right, as the browser does.
+    return _member(overview.round.agreement.council, Role.OFFICER, "overview-editor")
 
 
 def test_it_saves_the_answers_and_bumps_the_version(overview, editor):
@@ -177,8 +180,9 @@ def test_headlines_save_rolls_back_when_its_last_step_fails(overview, editor):
 @pytest.mark.parametrize(
     "status", [RoundStatus.READY, RoundStatus.SIGNED_OFF, RoundStatus.SUBMITTED]
 )
-def test_a_return_past_draft_refuses_overview_and_headline_edits(status, editor):
+def test_a_return_past_draft_refuses_overview_and_headline_edits(status):
     overview = round_in(status).overview
+    editor = _member(overview.round.agreement.council, Role.OFFICER, "overview-editor")
     with pytest.raises(ValidationError) as excinfo:
         round_overview_save(
             overview=overview, expected_version=overview.version, by=editor, overall_rag="red"
@@ -189,3 +193,12 @@ def test_a_return_past_draft_refuses_overview_and_headline_edits(status, editor)
     assert "reopen it first" in excinfo.value.messages[0]
     assert not Headline.objects.filter(overview=overview).exists()
     assert RoundOverview.objects.get(pk=overview.pk).overall_rag == overview.overall_rag
+
+
+def test_the_overview_and_headlines_need_the_edit_right(overview):
+    board = _member(overview.round.agreement.council, Role.BOARD, "board-reader")
+    with pytest.raises(PermissionDenied):
+        round_overview_save(overview=overview, expected_version=1, by=board, overall_rag="red")
+    with pytest.raises(PermissionDenied):
+        headlines_save(overview=overview, kind="driver", texts=["x"], seen=NONE_SEEN, by=board)
+    assert RoundOverview.objects.get(pk=overview.pk).version == 1
