@@ -1,12 +1,13 @@
 """Admin for key measures, their figures and headline cards; figures save through
-measure_value_save like the browser's, sources, series and measures through their upserts like
-the workbook's rows."""
+measure_value_save like the browser's, sources, series, measures and headline cards through
+their upserts like the workbook's rows."""
 
 from django.contrib import admin
 
 from metrics.models import DataSource, HeadlineCard, Measure, MeasureValue, Series
 from metrics.services import (
     data_source_upsert,
+    headline_card_upsert,
     measure_upsert,
     measure_value_save,
     series_upsert,
@@ -82,7 +83,10 @@ class MeasureValueAdmin(AdminDoorMixin, admin.ModelAdmin):
 
 
 @admin.register(HeadlineCard)
-class HeadlineCardAdmin(AdminDoorMixin, admin.ModelAdmin):
+class HeadlineCardAdmin(UpsertAdminMixin, admin.ModelAdmin):
+    upsert_service = staticmethod(headline_card_upsert)
+    upsert_row = "card"
+    upsert_parent = "council"
     owner_fields = ("council",)
     list_display = ("title", "council", "measure", "comparator", "comparator_label", "order")
     list_filter = ("council",)
