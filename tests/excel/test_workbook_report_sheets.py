@@ -430,3 +430,18 @@ def test_the_template_has_the_report_sheets_with_their_headers(council):
             assert list(row) == headers(spec)
     finally:
         workbook.close()
+
+
+def test_the_changes_page_says_not_answered_for_an_unanswered_request(
+    council, agreement, la_officer
+):
+    earlier = f.ReportingRoundFactory(agreement=agreement, financial_year=2024, update_number=1)
+    later = f.ReportingRoundFactory(agreement=agreement, financial_year=2024, update_number=2)
+    f.RoundOverviewFactory(round=earlier)
+    f.RoundOverviewFactory(
+        round=later, adviser_support_requested="yes", adviser_support_detail="Inclusion advice."
+    )
+
+    page = _flat(client_for(la_officer).get(round_url(later, "changes/")).content.decode())
+
+    assert "Adviser support requested: Not answered → Yes" in page
