@@ -1,8 +1,9 @@
 """The adviser-support request becomes Yes / No / not answered (""), like the on-track answers.
 
 A yes/no box defaulting to "no" could not tell "No" from a question nobody answered, so a
-stored "requested" becomes Yes and a stored "not requested" becomes not answered. A return
-already marked ready keeps what it was frozen with (its payload said Yes or No).
+stored "requested" becomes Yes and, in a draft, a stored "not requested" becomes not answered.
+A return already marked ready keeps "No": that is what was frozen, signed and sent (its payload
+says No), and the live row must agree with it (a re-imported export compares the two).
 """
 
 from django.db import migrations, models
@@ -11,6 +12,9 @@ from django.db import migrations, models
 def _forward(apps, schema_editor):
     RoundOverview = apps.get_model("overview", "RoundOverview")
     RoundOverview.objects.filter(adviser_support_old=True).update(adviser_support_requested="yes")
+    RoundOverview.objects.filter(adviser_support_old=False).exclude(round__status="draft").update(
+        adviser_support_requested="no"
+    )
 
 
 def _backward(apps, schema_editor):

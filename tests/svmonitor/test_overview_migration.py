@@ -9,7 +9,7 @@ AFTER = [("overview", "0002_adviser_support_answer")]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_requested_becomes_yes_and_not_requested_becomes_not_answered():
+def test_requested_becomes_yes_and_not_requested_not_answered_in_a_draft_no_once_frozen():
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     old = executor.loader.project_state(BEFORE).apps
@@ -25,9 +25,13 @@ def test_requested_becomes_yes_and_not_requested_becomes_not_answered():
     )
     Round = old.get_model("svmonitor", "ReportingRound")
     Overview = old.get_model("overview", "RoundOverview")
-    for number, asked in ((1, True), (2, False)):
+    for number, asked, status in ((1, True, "draft"), (2, False, "draft"), (3, False, "ready")):
         rnd = Round.objects.create(
-            agreement=agreement, financial_year=2024, update_number=number, due_date="2024-05-31"
+            agreement=agreement,
+            financial_year=2024,
+            update_number=number,
+            due_date="2024-05-31",
+            status=status,
         )
         Overview.objects.create(
             round=rnd, adviser_support_requested=asked, adviser_support_detail="x" if asked else ""
@@ -38,6 +42,6 @@ def test_requested_becomes_yes_and_not_requested_becomes_not_answered():
     new = executor.loader.project_state(AFTER).apps.get_model("overview", "RoundOverview")
     answers = dict(new.objects.values_list("round__update_number", "adviser_support_requested"))
 
-    assert answers == {1: "yes", 2: ""}
+    assert answers == {1: "yes", 2: "", 3: "no"}
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
