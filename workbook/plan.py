@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db import models
 
+from svmonitor.choices import YesNo
 from svmonitor.fy import fy_label
 from workbook import format as fmt
 from workbook.reader import Problems, Row
@@ -340,6 +341,8 @@ class Table:
         old = getattr(obj, field_.attname)
         if field_.choices:
             labels = dict(field_.flatchoices)
+            if set(labels) == set(YesNo.values):
+                labels[""] = fmt.NOT_ANSWERED  # an answer nobody gave, as every page says
             return show(labels.get(old, old)), show(labels.get(wanted, wanted))
         return show(old), show(wanted)
 

@@ -445,3 +445,25 @@ def test_the_changes_page_says_not_answered_for_an_unanswered_request(
     page = _flat(client_for(la_officer).get(round_url(later, "changes/")).content.decode())
 
     assert "Adviser support requested: Not answered → Yes" in page
+
+
+def test_the_preview_writes_nothing_and_its_confirm_imports_the_report_sheets(
+    council, agreement, tmp_path
+):
+    round_ = _round_with_programme(agreement)
+    f.RoundOverviewFactory(round=round_, zero_deficit_on_track="no", zero_deficit_commentary="x")
+    admin = site_admin()
+    path = tmp_path / "report.xlsx"
+    path.write_bytes(sheets_bytes(_report_sheets()))
+
+    preview = workbook_import(file=path, council_slug=council.slug, by=admin, dry_run=True)
+
+    assert preview.errors == []
+    assert not Headline.objects.exists() and not KeyContact.objects.exists()
+    shown = {(line.field, line.old, line.new) for line in preview.changes}
+    assert ("zero deficit on track", "No", "Not answered") in shown
+    confirmed = workbook_import(
+        file=path, council_slug=council.slug, by=admin, expected=preview.stamps
+    )
+    assert confirmed.errors == [] and confirmed.applied
+    assert Headline.objects.filter(overview__round=round_).count() == 3
