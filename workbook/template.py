@@ -40,6 +40,14 @@ PURPOSES = {
     fmt.VALUES_LONG.name: "Figures one a row, with an optional note. Use this sheet or the grid.",
     fmt.GRID.name: "Figures as a grid: one row per measure (and series), one column per month.",
     fmt.FINANCE.name: "High Needs Block finance by financial year and scenario.",
+    fmt.KEY_CONTACTS.name: "The council's key personnel named in the DfE report: role and job "
+    "title, with name and e-mail if you wish. Only a site administrator changes them.",
+    fmt.HEADLINE_CARDS.name: "The headline figures at the top of the dashboard: a measure "
+    "against one of its series (a forecast, say).",
+    fmt.OVERVIEWS.name: "Each return's overview: the three on-track questions with commentary, "
+    "the request for SEND adviser support, and the board's overall RAG and narrative.",
+    fmt.HEADLINES.name: "Each return's headlines: up to three drivers of positive change, "
+    "barriers and examples of stakeholder engagement.",
 }
 REQUIRED_TO_CREATE = (fmt.COUNCIL.name,)
 NEEDED_FOR_A_RETURN = (fmt.AGREEMENTS.name, fmt.ROUNDS.name)
@@ -176,6 +184,42 @@ EXAMPLES: dict[str, dict] = {
         "data_source": "Example source",
         "series": "",
     },
+    fmt.KEY_CONTACTS.name: {
+        "role": "S151 officer",
+        "job_title": "Director of Finance",
+        "name": "",
+        "email": "",
+        "order": 1,
+    },
+    fmt.HEADLINE_CARDS.name: {
+        "measure": "example-measure",
+        "comparator": "forecast",
+        "title": "Example measure",
+        "comparator_label": "Forecast to date",
+        "subject": "",
+        "order": 1,
+    },
+    fmt.OVERVIEWS.name: {
+        "financial_year": "2024-25",
+        "update_number": 1,
+        "overall_rag": "Green",
+        "overall_narrative": "The board's view of the programme this quarter.",
+        "deficit_this_year_on_track": "Yes",
+        "deficit_this_year_commentary": "Why the year's deficit is on track.",
+        "zero_deficit_on_track": fmt.NOT_ANSWERED,
+        "zero_deficit_commentary": "",
+        "capital_project_on_track": "No",
+        "capital_project_commentary": "Why the capital project is late.",
+        "adviser_support_requested": "Yes",
+        "adviser_support_detail": "Which area, and what support would help.",
+    },
+    fmt.HEADLINES.name: {
+        "financial_year": "2024-25",
+        "update_number": 1,
+        "kind": "driver",
+        "position": 1,
+        "text": "One of the biggest drivers of positive change this quarter.",
+    },
     fmt.FINANCE.name: {
         "financial_year": "2024-25",
         "scenario": "Latest forecast",
@@ -300,6 +344,12 @@ def instructions() -> list[tuple[str, str]]:
             "places, figures 4.",
         ),
         ("Yes / No", "Yes or No (Y, N, True, False, Open and Closed also work)."),
+        (
+            "Answers",
+            f"The overview's questions (on track? adviser support requested?) are Yes, No or "
+            f"{fmt.NOT_ANSWERED}. A blank cell keeps the answer held; {fmt.NOT_ANSWERED} clears "
+            "it. Yes or No needs the commentary; a Yes to adviser support needs what is asked.",
+        ),
         (
             "Statuses",
             "A new return's Status is Draft or blank: import never moves a status (mark ready, "
