@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from overview.selectors import ON_TRACK_QUESTIONS
 from reports.return_page import RoundPage
-from svmonitor.history import FIELD_LABELS, FieldChange, _display
+from svmonitor.history import FIELD_LABELS, FieldChange, field_text
 from svmonitor.section_rows import RagBadge, SectionRow, rag_badge
 
 _WORDS = re.compile(r"\S+|\s+")
@@ -133,15 +133,15 @@ def _overview_change(page: RoundPage) -> ChangeGroup:
         after = getattr(current, name)
         if before != after:
             other.append(
-                FieldChange(FIELD_LABELS[name], _display(name, before), _display(name, after))
+                FieldChange(FIELD_LABELS[name], field_text(name, before), field_text(name, after))
             )
     for headlines in page.headlines:
         if headlines.previous is not None and headlines.previous != headlines.texts:
             other.append(
                 FieldChange(
                     headlines.title,
-                    _display("texts", headlines.previous),
-                    _display("texts", headlines.texts),
+                    field_text("texts", headlines.previous),
+                    field_text("texts", headlines.texts),
                 )
             )
     before_rag = previous.overall_rag if previous is not None else None

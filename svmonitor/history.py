@@ -87,7 +87,8 @@ class HistoryEntry:
     via: str = ""
 
 
-def _display(name: str, value) -> str:
+def field_text(name: str, value) -> str:
+    """A stored field value as the history and the changes page print it."""
     answered = name.endswith("on_track") or name == "adviser_support_requested"
     if answered and value in ("", None):
         return "Not answered"
@@ -112,7 +113,7 @@ def _display(name: str, value) -> str:
 def fields_for_display(values: dict) -> list[tuple[str, str]]:
     """(label, text) pairs for a section's stored values, e.g. the other person's save."""
     return [
-        (FIELD_LABELS.get(name, name.replace("_", " ").capitalize()), _display(name, value))
+        (FIELD_LABELS.get(name, name.replace("_", " ").capitalize()), field_text(name, value))
         for name, value in values.items()
     ]
 
@@ -125,8 +126,8 @@ def _field_changes(before: dict | None, after: dict | None) -> tuple[FieldChange
     return tuple(
         FieldChange(
             FIELD_LABELS.get(n, n.replace("_", " ").capitalize()),
-            _display(n, before.get(n)),
-            _display(n, after.get(n)),
+            field_text(n, before.get(n)),
+            field_text(n, after.get(n)),
         )
         for n in names
         if before.get(n) != after.get(n)
