@@ -17,7 +17,7 @@ from risks.models import RiskUpdate
 from svmonitor.access import user_roles
 from svmonitor.choices import DEFAULT_RAG_DEFINITIONS, Rag
 from svmonitor.models import RagDefinition, ReportingRound, RoundEvent, SignOff
-from svmonitor.section_rows import RagBadge, SectionRow, rag_badge
+from svmonitor.section_rows import RagBadge, SectionRow, rag_badge, round_sections_source
 from svmonitor.section_views import history_url, section_urls
 from svmonitor.selectors import CompletenessGap, round_completeness, round_previous
 
@@ -36,6 +36,8 @@ EVENT_LABELS = {
     "signed_dcs": "Signed off by the director of children's services",
     "submitted": "Recorded as submitted to DfE",
     "reopened": "Reopened as a draft (sign-offs voided)",
+    "imported": "Imported from the council's records as submitted to DfE before svmonitor "
+    "(content frozen)",
 }
 
 
@@ -215,7 +217,13 @@ def round_page_build(*, round: ReportingRound, user) -> RoundPage:
         RagDefinition.objects.filter(council_id=round.agreement.council_id).order_by("pk")
     )
     labels = {d.level: d.label for d in definitions}
-    shared = {"labels": labels, "previous_label": previous.label if previous else ""}
+    events = list(RoundEvent.objects.filter(round=round).select_related("by").order_by("at", "pk"))
+    opened = any(event.action == "opened" for event in events)
+    shared = {
+        "labels": labels,
+        "previous_label": previous.label if previous else "",
+        "source": round_sections_source(round, opened=opened),
+    }
     prev_conditions = _previous_by(ConditionUpdate, previous, "condition_id")
     prev_risks = _previous_by(RiskUpdate, previous, "risk_id")
     prev_workstreams = _previous_by(WorkstreamUpdate, previous, "workstream_id")
@@ -240,7 +248,6 @@ def round_page_build(*, round: ReportingRound, user) -> RoundPage:
     previous_overview = (
         RoundOverview.objects.filter(round=previous).first() if previous is not None else None
     )
-    events = list(RoundEvent.objects.filter(round=round).select_related("by").order_by("at", "pk"))
     for event in events:
         event.label = event_label(event.action)
     return RoundPage(

@@ -259,8 +259,9 @@ class ReportingRoundAdmin(AdminDoorMixin, CouncilListAdminMixin, admin.ModelAdmi
         "due_date",
         "data_as_at",
         "submitted_on",
+        "origin",
     )
-    list_filter = ("status", "financial_year", "update_number")
+    list_filter = ("status", "origin", "financial_year", "update_number")
     search_fields = ("agreement__title",)
     # The lifecycle moves only through svmonitor.services, which records events and sign-offs.
     readonly_fields = (
@@ -270,6 +271,12 @@ class ReportingRoundAdmin(AdminDoorMixin, CouncilListAdminMixin, admin.ModelAdmi
         "submitted_on",
         "submitted_recorded_by",
         "version",
+        # A return submitted before svmonitor is imported by workbook and frozen there.
+        "origin",
+        "imported_at",
+        "imported_by",
+        "imported_from",
+        "council_sign_offs",
     )
     raw_id_fields = ("agreement",)
     inlines = [SignOffInline, RoundEventInline]

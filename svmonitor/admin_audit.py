@@ -22,7 +22,7 @@ from django.template.response import TemplateResponse
 
 from svmonitor.audit import audit_record, audit_via, json_safe
 from svmonitor.choices import RoundStatus
-from svmonitor.errors import StaleEdit, locked_error
+from svmonitor.errors import StaleEdit, round_locked_message
 from svmonitor.models import LocalAuthority
 from svmonitor.services.sections import round_lock_for_edit
 
@@ -290,7 +290,7 @@ class AdminDoorMixin:
         """The services' own refusal when obj belongs to a return past draft, else None."""
         round = self.owning_round(obj)
         if round is not None and round.status != RoundStatus.DRAFT:
-            return locked_error(round.status).messages[0]
+            return round_locked_message(round)
         return None
 
     def has_change_permission(self, request, obj=None):

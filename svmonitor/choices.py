@@ -83,6 +83,14 @@ class RoundStatus(models.TextChoices):
     SUBMITTED = "submitted", "Submitted to DfE"
 
 
+class RoundOrigin(models.TextChoices):
+    """Where a return's record comes from: kept in svmonitor from opening to submission, or
+    imported from the council's own records as a return submitted before svmonitor."""
+
+    RECORDED_HERE = "recorded_here", "Recorded in svmonitor"
+    IMPORTED = "imported", "Submitted before svmonitor"
+
+
 class MonitoringTier(models.TextChoices):
     """How closely DfE is watching an agreement."""
 

@@ -2,7 +2,13 @@
 
 from django.core.exceptions import ValidationError
 
+from svmonitor.choices import RoundOrigin
+
 RETURN_LOCKED = "This return is {state} and can no longer be edited; reopen it first."
+IMPORTED_READ_ONLY = (
+    "{label} was imported from the council's records as submitted to DfE before svmonitor; "
+    "it cannot be edited or reopened."
+)
 _STATE_WORDS = {"ready": "ready for sign-off", "signed_off": "signed off", "submitted": "submitted"}
 
 
@@ -29,3 +35,16 @@ def locked_message(status: str) -> str:
 def locked_error(status: str) -> ValidationError:
     """The error every section service raises for a return that is past draft."""
     return ValidationError(locked_message(status), code="locked")
+
+
+def round_locked_message(round) -> str:
+    """What every door says of a return it may not edit: an imported return's own words
+    (it can never be reopened), else the locked words for its status."""
+    if getattr(round, "origin", None) == RoundOrigin.IMPORTED:
+        return IMPORTED_READ_ONLY.format(label=round.label)
+    return locked_message(round.status)
+
+
+def round_locked_error(round) -> ValidationError:
+    """The error every section service raises for a return it may not edit."""
+    return ValidationError(round_locked_message(round), code="locked")

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from svmonitor.choices import (
     DFE_LEVELS,
@@ -13,6 +14,7 @@ from svmonitor.choices import (
     MonitoringTier,
     Rag,
     RiskRegister,
+    RoundOrigin,
     RoundStatus,
 )
 from svmonitor.fy import fy_label
@@ -293,6 +295,22 @@ class ReportingRound(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     version = models.PositiveIntegerField(default=1)
+    # A return submitted before the council used svmonitor, imported from its records
+    # (svmonitor.services.rounds.round_record_imported): frozen at import and read-only.
+    origin = models.CharField(
+        max_length=14, choices=RoundOrigin.choices, default=RoundOrigin.RECORDED_HERE
+    )
+    imported_at = models.DateTimeField(null=True, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    imported_from = models.CharField(
+        max_length=255, blank=True, help_text="The name of the workbook the return came in."
+    )
+    # Sign-offs as the council recorded them, when its workbook gave them: a list of
+    # {"capacity": "s151" | "dcs", "name": ..., "signed_on": "YYYY-MM-DD" or null}. svmonitor
+    # did not record these; they print as "as recorded by the council".
+    council_sign_offs = models.JSONField(default=list, blank=True)
 
     objects = council_scoped("agreement__council")
 
@@ -301,6 +319,16 @@ class ReportingRound(models.Model):
             models.UniqueConstraint(
                 fields=["agreement", "financial_year", "update_number"],
                 name="%(app_label)s_%(class)s_one_per_update",
+            ),
+            models.CheckConstraint(
+                condition=Q(origin__in=RoundOrigin.values),
+                name="%(app_label)s_%(class)s_origin_valid",
+            ),
+            # An imported return is a submitted one, with the date it came in.
+            models.CheckConstraint(
+                condition=Q(origin=RoundOrigin.RECORDED_HERE)
+                | (Q(status=RoundStatus.SUBMITTED) & Q(imported_at__isnull=False)),
+                name="%(app_label)s_%(class)s_imported_is_submitted",
             ),
             models.CheckConstraint(
                 condition=Q(update_number__gte=1) & Q(update_number__lte=3),
@@ -335,6 +363,36 @@ class ReportingRound(models.Model):
     def is_locked(self) -> bool:
         """From ready-for-sign-off on, the return refuses edits."""
         return self.status != RoundStatus.DRAFT
+
+    @property
+    def is_imported(self) -> bool:
+        """Whether the return was submitted before svmonitor and imported from the council's
+        records (read-only; svmonitor recorded neither its text being written nor its
+        sign-offs)."""
+        return self.origin == RoundOrigin.IMPORTED
+
+    @property
+    def origin_label(self) -> str:
+        """The one line every page, export and PDF prints for an imported return, else ""."""
+        return round_origin_label(
+            origin=self.origin, imported_at=self.imported_at, submitted_on=self.submitted_on
+        )
+
+
+def round_origin_label(*, origin: str, imported_at, submitted_on) -> str:
+    """ "Imported from the council's records on 6 December 2026; submitted to DfE on 30 May
+    2024 before svmonitor" for an imported return; "" for one recorded in svmonitor."""
+    if origin != RoundOrigin.IMPORTED:
+        return ""
+    day = timezone.localtime(imported_at).date() if imported_at else None
+    parts = ["Imported from the council's records"]
+    if day is not None:
+        parts.append(f" on {day:%-d %B %Y}")
+    parts.append("; submitted to DfE")
+    if submitted_on is not None:
+        parts.append(f" on {submitted_on:%-d %B %Y}")
+    parts.append(" before svmonitor")
+    return "".join(parts)
 
 
 class SignOff(models.Model):

@@ -8,7 +8,20 @@ from dataclasses import dataclass, field
 
 from svmonitor.choices import RAG_CSS, Rag
 from svmonitor.models import RagDefinition, ReportingRound
-from svmonitor.selectors import round_previous
+from svmonitor.selectors import round_previous, round_was_carried_forward
+
+SOURCE_CARRIED = "carried"
+SOURCE_IMPORTED = "imported"
+
+
+def round_sections_source(round: ReportingRound, *, opened: bool | None = None) -> str:
+    """Where a round's sections came from (SectionRow.source); `opened` is whether it was
+    opened by carrying forward, when the caller knows (else one query)."""
+    if round.is_imported:
+        return SOURCE_IMPORTED
+    if opened is None:
+        opened = round_was_carried_forward(round)
+    return SOURCE_CARRIED if opened else ""
 
 
 @dataclass(frozen=True)
@@ -69,11 +82,20 @@ class SectionRow:
     labels: dict[str, str] = field(default_factory=dict)
     previous_label: str = ""
     title: str = ""
+    # How the round's sections came to be: "carried" (opened in svmonitor, carrying the
+    # previous return forward), "imported" (a return submitted before svmonitor, as the
+    # council's records give it) or "" (written row by row, say by a workbook).
+    source: str = ""
 
     @property
     def carried_forward(self) -> bool:
-        """Whether nobody has saved the section since it was carried into this round."""
-        return self.update.version == 1
+        """Whether svmonitor carried the section into this round and nobody has saved it since."""
+        return self.source == SOURCE_CARRIED and self.update.version == 1
+
+    @property
+    def as_submitted(self) -> bool:
+        """Whether the section is an imported return's, as the council submitted it."""
+        return self.source == SOURCE_IMPORTED
 
     @property
     def anchor(self) -> str:
@@ -117,4 +139,5 @@ def section_row(*, round: ReportingRound, kind: RatedKind, update) -> SectionRow
         labels=rag_labels(round.agreement.council_id),
         previous_label=previous_round.label if previous_round else "",
         title=(kind.row_title or kind.title)(update),
+        source=round_sections_source(round),
     )

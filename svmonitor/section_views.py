@@ -15,7 +15,7 @@ from django.urls import reverse
 from django_htmx.http import trigger_client_event
 
 from svmonitor.access import council_for_user
-from svmonitor.errors import StaleEdit, locked_message
+from svmonitor.errors import StaleEdit, round_locked_message
 from svmonitor.fy import fy_label, fy_parse
 from svmonitor.roles import Action
 from svmonitor.selectors import round_for_user
@@ -133,8 +133,8 @@ def partial_template(request, template: str, name: str) -> str:
 def locked_response(request, round, anchor: str, row_response):
     """A section of a return past draft: its row with a note, or back to the page."""
     may_reopen = Action.SUBMIT in getattr(request, "council_actions", ())
-    if may_reopen:
-        note = locked_message(round.status)
+    if may_reopen or round.is_imported:
+        note = round_locked_message(round)
     else:
         state = round.get_status_display().lower().replace("dfe", "DfE")
         note = LOCKED_NOTE_ASK.format(state=state)

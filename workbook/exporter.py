@@ -22,7 +22,7 @@ from metrics.selectors import figures_left_out, measure_span_for
 from overview.models import Headline, RoundOverview
 from overview.services import OVERVIEW_FIELDS
 from risks.models import Risk, RiskUpdate
-from svmonitor.choices import KpiGrouping, Rag, YesNo
+from svmonitor.choices import KpiGrouping, Rag, RoundOrigin, YesNo
 from svmonitor.fy import fy_label
 from svmonitor.models import (
     Agreement,
@@ -82,12 +82,34 @@ def workbook_export(*, council: LocalAuthority | None, template: bool = False) -
     writer = SheetWriter()
     notes: list[str] = []
     sheets = _data_rows(council, notes)
-    about = [*ABOUT, *(("Left out", note) for note in notes)]
+    about = [*ABOUT, *_imported_rounds_about(council), *(("Left out", note) for note in notes)]
     writer.sheet(fmt.ABOUT_SHEET, ["Item", "Value"], about, widths=[24, 80])
     for spec in fmt.SHEETS:
         headers, rows = sheets.get(spec.name, ([c.header for c in spec.columns], []))
         writer.sheet(spec.name, headers, rows)
     return writer.to_bytes()
+
+
+def _imported_rounds_about(council) -> list[tuple[str, str]]:
+    """One About line per return submitted before svmonitor: where its record came from."""
+    rounds = ReportingRound.objects.filter(
+        agreement__council=council, origin=RoundOrigin.IMPORTED
+    ).order_by("financial_year", "update_number", "agreement__date_signed")
+    return [(r.label, f"{r.origin_label}. Sign-off {_sign_off_words(r)}.") for r in rounds]
+
+
+def _sign_off_words(round_) -> str:
+    """How an imported return's sign-off stands: the council's record, or none in svmonitor."""
+    if not round_.council_sign_offs:
+        return "not recorded in svmonitor"
+    labels = {"s151": "S151 officer", "dcs": "DCS"}
+    parts = []
+    for entry in round_.council_sign_offs:
+        day = entry.get("signed_on")
+        when = f" on {dt.date.fromisoformat(day):%-d %B %Y}" if day else ""
+        who = f" {entry['name']}" if entry.get("name") else ""
+        parts.append(f"{labels.get(entry['capacity'], entry['capacity'])}{who}{when}")
+    return "as recorded by the council: " + "; ".join(parts)
 
 
 def _headers(spec) -> list[str]:
@@ -194,7 +216,14 @@ def _simple_rows(council, labels):
     yield (
         fmt.ROUNDS,
         [
-            [*_round_cols(r), r.due_date, r.data_as_at, r.get_status_display(), r.submitted_on]
+            [
+                *_round_cols(r),
+                r.due_date,
+                r.data_as_at,
+                fmt.RoundStatusCell.IMPORTED.label if r.is_imported else r.get_status_display(),
+                r.submitted_on,
+                *_council_sign_off_cells(r),
+            ]
             for r in ReportingRound.objects.filter(**by_agreement)
             .select_related("agreement")
             .order_by(*round_order)
@@ -244,6 +273,18 @@ def _simple_rows(council, labels):
             .order_by("agreement__date_signed", "financial_year", "scenario")
         ],
     )
+
+
+def _council_sign_off_cells(round) -> list:
+    """An imported return's sign-offs as the council recorded them: S151 by, on, DCS by, on."""
+    recorded = {entry["capacity"]: entry for entry in round.council_sign_offs or ()}
+    cells = []
+    for capacity in ("s151", "dcs"):
+        entry = recorded.get(capacity, {})
+        signed_on = entry.get("signed_on")
+        day = dt.date.fromisoformat(signed_on) if signed_on else None
+        cells += [entry.get("name") or None, day]
+    return cells
 
 
 def _current_condition_ids(agreements, conditions) -> set[int]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import models
+
 from conditions.models import Milestone
 from finance.models import FinanceLine
 from metrics.models import Measure, Series
@@ -213,19 +215,56 @@ TIERS = SheetSpec(
     key=("agreement", "effective_from"),
 )
 
+
+class RoundStatusCell(models.TextChoices):
+    """A round's Status cell: its status, or a return submitted before svmonitor (imported from
+    the council's records, frozen and read-only; stored as submitted with origin "imported")."""
+
+    DRAFT = RoundStatus.DRAFT.value, RoundStatus.DRAFT.label
+    READY = RoundStatus.READY.value, RoundStatus.READY.label
+    SIGNED_OFF = RoundStatus.SIGNED_OFF.value, RoundStatus.SIGNED_OFF.label
+    SUBMITTED = RoundStatus.SUBMITTED.value, RoundStatus.SUBMITTED.label
+    IMPORTED = "imported", "Submitted before svmonitor"
+
+
 ROUNDS = SheetSpec(
     "Rounds",
     (
         *_round_cols(),
         Column("due_date", "Due date", DATE, required=True),
         Column("data_as_at", "Data as at", MONTH),
-        Column("status", "Status", CHOICE, choices=RoundStatus),
-        Column("submitted_on", "Submitted on", DATE),
+        Column(
+            "status",
+            "Status",
+            CHOICE,
+            choices=RoundStatusCell,
+            help="Submitted before svmonitor imports an earlier return, frozen and read-only.",
+        ),
+        Column(
+            "submitted_on",
+            "Submitted on",
+            DATE,
+            help="The date the return went to DfE; needed with Submitted before svmonitor.",
+        ),
+        Column(
+            "s151_signed_by",
+            "S151 signed off by",
+            max_length=120,
+            help="Submitted before svmonitor only: as the council recorded it (optional).",
+        ),
+        Column("s151_signed_on", "S151 signed off on", DATE),
+        Column(
+            "dcs_signed_by",
+            "DCS signed off by",
+            max_length=120,
+            help="Submitted before svmonitor only: as the council recorded it (optional).",
+        ),
+        Column("dcs_signed_on", "DCS signed off on", DATE),
     ),
     key=("agreement", "financial_year", "update_number"),
     help=(
-        "Quarterly returns. Import creates and changes draft rounds only; it never sets or "
-        "changes a status."
+        "Quarterly returns. Import creates and changes draft rounds only, and brings in "
+        "earlier returns as Submitted before svmonitor; it never moves a status otherwise."
     ),
 )
 

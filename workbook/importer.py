@@ -3,6 +3,7 @@ of the app that owns it (the browser's own where there is one), all or nothing."
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from overview.services import headlines_fingerprint, headlines_save
 from risks.models import Risk, RiskUpdate
 from svmonitor.audit import audit_record, audit_via
 from svmonitor.choices import DFE_LEVELS, Rag, RoundStatus
-from svmonitor.errors import StaleEdit
+from svmonitor.errors import StaleEdit, round_locked_message
 from svmonitor.fy import fy_label
 from svmonitor.models import (
     NOT_NEGATIVE,
@@ -39,6 +40,7 @@ from svmonitor.models import (
     ReportingRound,
     risk_key_levels_normalise,
 )
+from svmonitor.services.rounds import round_record_imported
 from workbook import format as fmt
 from workbook.plan import (
     NEW_ROW,
@@ -64,6 +66,29 @@ DRAFTS_ONLY = (
     "it ready, sign it off and record its submission on the round page"
 )
 SUBMITTED_ON_FIXED = "the date a round went to DfE is recorded on the round page, not by import"
+IMPORTED_NEEDS_DATE = (
+    "give the date the return was sent to DfE: a return submitted before svmonitor needs it"
+)
+SIGN_OFF_ONLY_IMPORTED = (
+    "sign-offs are imported only for a return submitted before svmonitor; svmonitor records "
+    "the sign-offs of its own returns on the round page"
+)
+IMPORTED_ONLY_NEW = (
+    "{label} is {state} in svmonitor: only a new return can be imported as submitted before "
+    "svmonitor"
+)
+IMPORTED_FIXED = (
+    "{label} was imported as submitted before svmonitor and frozen then; its submission date "
+    "and sign-offs cannot be changed by import"
+)
+IMPORTED_NOTE = (
+    "{label} will be imported as submitted to DfE on {day:%-d %B %Y} before svmonitor: frozen "
+    "as the workbook gives it and read-only from then on."
+)
+SIGN_OFF_CELLS = (
+    ("s151", "s151_signed_by", "s151_signed_on"),
+    ("dcs", "dcs_signed_by", "dcs_signed_on"),
+)
 STALE = "someone saved this row while the import ran; nothing was imported: upload it again"
 
 
@@ -133,6 +158,7 @@ def workbook_import(
     #    (the command's --dry-run without --user) it checks the workbook only.
     with transaction.atomic():
         plan = _Plan(read, council_slug, by, result, expected)
+        plan.filename = Path(filename).name
         plan.stamping = dry_run or expected is not None
         plan.run()
         if not result.errors and (by is not None or not dry_run):
@@ -198,6 +224,10 @@ class _Plan(Refs):
         self.values = None
         # Headline lists the import replaces: (overview, kind, texts, seen, first row).
         self.headline_lists: list[tuple] = []
+        # Returns submitted before svmonitor: (round, submitted on, sign-offs, row), frozen
+        # once every row of the workbook is written.
+        self.imported_rounds: list[tuple] = []
+        self.filename = ""
 
     def table(self, model) -> Table:
         """The Table for a model, created on first use."""
@@ -398,29 +428,79 @@ class _Plan(Refs):
             existing = table.by_key.get(key)
             values = {"agreement": agreement, **self.values_from(row, ReportingRound, spec)}
             # Only the lifecycle services move a status or record a submission: an import
-            # creates drafts, and may name an existing round's status only as it stands.
+            # creates drafts, and may name an existing round's status only as it stands. The
+            # one exception is a return submitted before svmonitor, frozen after every row.
             status = values.pop("status", None)
             submitted_on = values.pop("submitted_on", None)
-            if existing is not None:
-                if status is not None and status != existing.status:
-                    self.error(spec.name, row, "status", STATUS_FIXED)
-                    continue
-                if "submitted_on" in v and submitted_on != existing.submitted_on:
-                    self.error(spec.name, row, "submitted_on", SUBMITTED_ON_FIXED)
-                    continue
-            else:
-                if status not in (None, RoundStatus.DRAFT):
-                    label = RoundStatus(status).label
-                    self.error(spec.name, row, "status", DRAFTS_ONLY.format(status=label))
-                    continue
-                if submitted_on is not None:
-                    self.error(spec.name, row, "submitted_on", SUBMITTED_ON_FIXED)
-                    continue
+            imported = status == fmt.RoundStatusCell.IMPORTED
+            sign_offs = _council_sign_offs(v)
+            if sign_offs and not imported and not (existing and existing.is_imported):
+                column = next(c for _, *cells in SIGN_OFF_CELLS for c in cells if v.get(c))
+                self.error(spec.name, row, column, SIGN_OFF_ONLY_IMPORTED)
+                continue
+            if not self._round_status_ok(spec, row, existing, status, submitted_on, sign_offs):
+                continue
             locked = self.locked(existing) if existing is not None else None
-            if locked:
+            if locked and existing.is_imported:
+                locked = round_locked_message(existing)
+            elif locked:
                 locked = f"round {existing.fy} Update {existing.update_number} is " + locked
                 locked += "; it cannot be changed by import"
-            table.upsert(summary, row, key, values, locked=locked, key_column="financial_year")
+            found = table.upsert(
+                summary, row, key, values, locked=locked, key_column="financial_year"
+            )
+            if found is not None and imported and not (existing and existing.is_imported):
+                self.imported_rounds.append((found, submitted_on, sign_offs, row))
+                label = f"{fy_label(v['financial_year'])} Update {v['update_number']}"
+                self.result.notes.append(IMPORTED_NOTE.format(label=label, day=submitted_on))
+
+    def _round_status_ok(self, spec, row, existing, status, submitted_on, sign_offs) -> bool:
+        """Whether a Rounds row's status, submission date and sign-offs may stand as given;
+        each refusal is reported at its cell."""
+        v = row.values
+        imported = status == fmt.RoundStatusCell.IMPORTED
+        if existing is not None and existing.is_imported:
+            # Frozen at import: the same date and sign-offs (or blanks) are unchanged.
+            label = f"{existing.fy} Update {existing.update_number}"
+            fixed = IMPORTED_FIXED.format(label=label)
+            if status not in (None, fmt.RoundStatusCell.IMPORTED, RoundStatus.SUBMITTED):
+                self.error(spec.name, row, "status", fixed)
+                return False
+            if "submitted_on" in v and submitted_on not in (None, existing.submitted_on):
+                self.error(spec.name, row, "submitted_on", fixed)
+                return False
+            given = any(c in v for _, *cells in SIGN_OFF_CELLS for c in cells)
+            if given and sign_offs != _stored_sign_offs(existing):
+                self.error(spec.name, row, "s151_signed_by", fixed)
+                return False
+            return True
+        if imported:
+            if existing is not None and existing.status != RoundStatus.DRAFT:
+                label = f"{existing.fy} Update {existing.update_number}"
+                state = RoundStatus(existing.status).label.lower().replace("dfe", "DfE")
+                message = IMPORTED_ONLY_NEW.format(label=label, state=state)
+                self.error(spec.name, row, "status", message)
+                return False
+            if submitted_on is None:
+                self.error(spec.name, row, "submitted_on", IMPORTED_NEEDS_DATE)
+                return False
+            return True
+        if existing is not None:
+            if status is not None and status != existing.status:
+                self.error(spec.name, row, "status", STATUS_FIXED)
+                return False
+            if "submitted_on" in v and submitted_on != existing.submitted_on:
+                self.error(spec.name, row, "submitted_on", SUBMITTED_ON_FIXED)
+                return False
+            return True
+        if status not in (None, RoundStatus.DRAFT):
+            label = fmt.RoundStatusCell(status).label
+            self.error(spec.name, row, "status", DRAFTS_ONLY.format(status=label))
+            return False
+        if submitted_on is not None:
+            self.error(spec.name, row, "submitted_on", SUBMITTED_ON_FIXED)
+            return False
+        return True
 
     def plan_conditions(self) -> None:
         spec, summary = fmt.CONDITIONS, self.summary(fmt.CONDITIONS)
@@ -828,6 +908,27 @@ class _Plan(Refs):
                     planned.obj._state.adding = False
         self._write_headlines()
         self._write_values()
+        self._write_imported_rounds()
+
+    def _write_imported_rounds(self) -> None:
+        # Last, once every row of the workbook is in: each return submitted before svmonitor
+        # is frozen as it stands, earliest first (a later one's Updates 1-3 read the earlier).
+        def order(entry):
+            return (entry[0].financial_year, entry[0].update_number)
+
+        for round_, submitted_on, sign_offs, row in sorted(self.imported_rounds, key=order):
+            if round_.pk is None:
+                continue  # the round itself was refused (already reported)
+            try:
+                round_record_imported(
+                    round=round_,
+                    by=self.by,
+                    submitted_on=submitted_on,
+                    file_name=self.filename,
+                    sign_offs=sign_offs,
+                )
+            except (ValidationError, PermissionDenied) as refusal:
+                self._refused(fmt.ROUNDS.name, row, "status", refusal)
 
     def _write_headlines(self) -> None:
         for overview, kind, texts, seen, row in self.headline_lists:
@@ -868,6 +969,30 @@ class _Plan(Refs):
             column = letters.get(name, letters.get(key_column, ""))
             for reason in reasons:
                 self.result.errors.append(CellError(sheet, number, column, reason))
+
+
+def _council_sign_offs(values: dict) -> list[dict]:
+    """A Rounds row's sign-off cells as round_record_imported takes them (blank pairs left out)."""
+    found = []
+    for capacity, name_key, day_key in SIGN_OFF_CELLS:
+        name, day = values.get(name_key), values.get(day_key)
+        if name or day:
+            found.append({"capacity": capacity, "name": name or "", "signed_on": day})
+    return found
+
+
+def _stored_sign_offs(round_) -> list[dict]:
+    """An imported round's stored sign-offs in the shape _council_sign_offs reads them."""
+    return [
+        {
+            "capacity": entry["capacity"],
+            "name": entry.get("name") or "",
+            "signed_on": dt.date.fromisoformat(entry["signed_on"])
+            if entry.get("signed_on")
+            else None,
+        }
+        for entry in round_.council_sign_offs or ()
+    ]
 
 
 def _waits_for_a_refused_parent(planned: PlannedWrite) -> bool:

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from metrics.models import DataSource
 from svmonitor.choices import Rag, RoundStatus
-from svmonitor.errors import locked_message
+from svmonitor.errors import locked_message, round_locked_message
 from svmonitor.fy import fy_label
 from svmonitor.models import AuditEvent
 from workbook import format as fmt
@@ -319,4 +319,6 @@ class Refs:
         if word is None:
             return None
         # The services' own words, as the browser and the admin say them, naming the round.
+        if round_.is_imported:
+            return round_locked_message(round_)
         return f"{round_.fy} Update {round_.update_number}: {locked_message(round_.status)}"

@@ -24,7 +24,9 @@ PURPOSES = {
     fmt.DEFICIT_CAPS.name: "The cumulative deficit cap for each financial year.",
     fmt.TIERS.name: "Changes of DfE monitoring tier, from the date each took effect.",
     fmt.ROUNDS.name: "The quarterly returns (Updates 1 to 3 of each financial year). Import "
-    "creates draft returns only.",
+    "creates draft returns, or brings in a return sent to DfE before the council used "
+    "svmonitor: Status 'Submitted before svmonitor' with the date it was submitted (and, if "
+    "the council recorded them, who signed it off and when); it is then frozen and read-only.",
     fmt.CONDITIONS.name: "The agreement's conditions, labelled as the agreement numbers them.",
     fmt.AREAS.name: "Programme areas, if the council groups its work into them.",
     fmt.WORKSTREAMS.name: "Workstreams within each programme area.",

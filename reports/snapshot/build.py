@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 
 from django.db.models import (
@@ -28,6 +29,7 @@ from reports.snapshot.types import (
     ConditionRow,
     ContactInfo,
     CouncilInfo,
+    CouncilSignOffInfo,
     FinanceFigures,
     FinanceYear,
     HeadlineItem,
@@ -101,6 +103,20 @@ def _change(current: Rating, previous: Rating | None) -> str:
     return "same"
 
 
+def _council_sign_offs(rnd: ReportingRound) -> tuple[CouncilSignOffInfo, ...]:
+    # A return submitted before svmonitor: its sign-offs as the council recorded them.
+    capacities = dict(SignOff.Capacity.choices)
+    return tuple(
+        CouncilSignOffInfo(
+            capacity=entry["capacity"],
+            capacity_label=capacities.get(entry["capacity"], entry["capacity"]),
+            name=entry.get("name") or "",
+            signed_on=dt.date.fromisoformat(entry["signed_on"]) if entry.get("signed_on") else None,
+        )
+        for entry in (rnd.council_sign_offs or ())
+    )
+
+
 def _load_round(round: ReportingRound) -> ReportingRound:
     # Query 1: the round, its agreement and council, and the tier then in force; none when the
     # round came from round_list_for_council, which loads rounds with exactly these.
@@ -169,8 +185,17 @@ def _conditions(rnd, ratings, rounds_seen, cited):
             else None
             for n in (1, 2, 3)
         )
-        prev_row = history.get(previous_key) if previous_key else None
-        previous = ratings(prev_row["rag"]) if prev_row else None
+        # Compared with the latest earlier update that rated the condition (an imported
+        # return's too): "First rating" only when none did, not when the update just before
+        # left it unrated or had no row for it.
+        compared_key, previous = previous_key, None
+        for key in reversed(earlier):
+            found = history.get(key)
+            if found is not None and ratings(found["rag"]).is_rated:
+                compared_key, previous = key, ratings(found["rag"])
+                break
+        if previous is None and previous_key in history:
+            previous = ratings(history[previous_key]["rag"])
         rows.append(
             ConditionRow(
                 id=cond["pk"],
@@ -182,7 +207,7 @@ def _conditions(rnd, ratings, rounds_seen, cited):
                 by_update=by_update,
                 previous=previous,
                 previous_round_label=(
-                    f"{fy_label(previous_key[0])} Update {previous_key[1]}" if previous_key else ""
+                    f"{fy_label(compared_key[0])} Update {compared_key[1]}" if compared_key else ""
                 ),
                 change=_change(rating, previous),
                 key_measure_codes=tuple(cited.get(cond["pk"], ())),
@@ -648,6 +673,9 @@ def round_snapshot_build(round: ReportingRound) -> RoundSnapshot:
             status_label=RoundStatus(rnd.status).label,
             submitted_on=rnd.submitted_on,
             version=rnd.version,
+            origin=rnd.origin,
+            origin_label=rnd.origin_label,
+            council_sign_offs=_council_sign_offs(rnd),
         ),
         data_as_at=as_at,
         update_labels=tuple(f"Update {n} ({UPDATE_MONTHS[n]})" for n in (1, 2, 3)),

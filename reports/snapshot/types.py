@@ -104,6 +104,17 @@ class AgreementInfo:
 
 
 @dataclass(frozen=True)
+class CouncilSignOffInfo:
+    """A sign-off of a return submitted before svmonitor, as the council's records give it:
+    svmonitor did not record it, and every surface says so."""
+
+    capacity: str
+    capacity_label: str
+    name: str
+    signed_on: dt.date | None
+
+
+@dataclass(frozen=True)
 class RoundInfo:
     """The reporting round, and the month its data runs to."""
 
@@ -119,6 +130,18 @@ class RoundInfo:
     status_label: str
     submitted_on: dt.date | None
     version: int
+    # Last, with defaults: a payload frozen before they existed still rebuilds (as recorded
+    # in svmonitor, which every return then was).
+    origin: str = "recorded_here"
+    # "Imported from the council's records on ...; submitted to DfE on ... before svmonitor".
+    origin_label: str = ""
+    council_sign_offs: tuple[CouncilSignOffInfo, ...] = ()
+
+    @property
+    def is_imported(self) -> bool:
+        """Whether the return was submitted before svmonitor and imported from the council's
+        records: its sign-offs, if shown, are the council's record, not svmonitor's."""
+        return self.origin == "imported"
 
     @property
     def as_at_label(self) -> str:

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from svmonitor.access import require_action, user_roles
 from svmonitor.audit import audit_record, model_fields_dict
-from svmonitor.choices import RoundStatus
+from svmonitor.choices import RoundOrigin, RoundStatus
+from svmonitor.errors import IMPORTED_READ_ONLY
 from svmonitor.models import Agreement, ReportingRound, RoundEvent, SignOff
 from svmonitor.roles import Action
 from svmonitor.sections import return_parts, round_freezer
@@ -280,6 +281,10 @@ def round_reopen(*, round: ReportingRound, by, reason: str) -> ReportingRound:
         raise ValidationError(errors)
     locked = _lock_round(round)
     require_action(by, locked.agreement.council, Action.SUBMIT)
+    if locked.is_imported:
+        # svmonitor never held its text as a draft nor recorded its sign-offs: it stays as
+        # the council submitted it.
+        raise ValidationError(IMPORTED_READ_ONLY.format(label=locked.label), code="imported")
     if locked.status == RoundStatus.DRAFT:
         raise ValidationError(CANNOT_REOPEN_DRAFT)
     from_status = locked.status
@@ -367,3 +372,132 @@ def round_draft_save(
         action="round",
         expected_version=expected_version,
     )
+
+
+IMPORT_NEEDS_DATE = "Give the date the return was sent to DfE (Submitted on)."
+IMPORT_DATE_FUTURE = "The date sent to DfE cannot be in the future."
+IMPORT_NOT_DRAFT = (
+    "{label} is {state} in svmonitor: only a new return can be imported as submitted before "
+    "svmonitor."
+)
+IMPORT_OPENED_HERE = (
+    "{label} was opened in svmonitor: only a return kept outside svmonitor can be imported as "
+    "submitted before svmonitor."
+)
+IMPORT_AFTER_RECORDED = (
+    "{label} cannot be imported as submitted before svmonitor: {earlier} comes before it and "
+    "is recorded in svmonitor. Returns submitted before svmonitor come before the first one "
+    "recorded here."
+)
+SIGNED_AFTER_SENT = "A sign-off cannot be after the date the return was sent to DfE."
+SIGNER_NAME_MAX = 120
+
+
+def _council_sign_offs(sign_offs, submitted_on: dt.date) -> list[dict]:
+    """The sign-offs as the council recorded them, checked, as stored (JSON-safe)."""
+    capacities = dict(SignOff.Capacity.choices)
+    kept: dict[str, dict] = {}
+    errors: dict[str, str] = {}
+    for entry in sign_offs or ():
+        capacity = entry.get("capacity")
+        name = (entry.get("name") or "").strip()
+        signed_on = entry.get("signed_on")
+        if capacity not in capacities:
+            raise ValidationError("Sign-offs are the S151 officer's and the DCS's only.")
+        if not name and signed_on is None:
+            continue
+        if len(name) > SIGNER_NAME_MAX:
+            errors[f"{capacity}_name"] = (
+                f"Keep the name to {SIGNER_NAME_MAX} characters or fewer (it has {len(name)})."
+            )
+        if signed_on is not None and signed_on > submitted_on:
+            errors[f"{capacity}_signed_on"] = SIGNED_AFTER_SENT
+        kept[capacity] = {
+            "capacity": capacity,
+            "name": name,
+            "signed_on": signed_on.isoformat() if signed_on else None,
+        }
+    if errors:
+        raise ValidationError(errors)
+    return [kept[c] for c in capacities if c in kept]
+
+
+@transaction.atomic
+def round_record_imported(
+    *,
+    round: ReportingRound,
+    by,
+    submitted_on: dt.date | None,
+    file_name: str = "",
+    sign_offs=(),
+) -> ReportingRound:
+    """Record a return the council submitted to DfE before it used svmonitor, imported from
+    its own records: frozen now, as it stands, and read-only from here on.
+
+    The round and its sections are written first (as a draft, through the usual services, by
+    the workbook import); this marks it submitted on the council's date, keeps who imported
+    it, when and from which file, and freezes its record with the freezer a return marked
+    ready uses. No SignOff is created: svmonitor did not see it signed. `sign_offs` are the
+    council's own record of them ({"capacity", "name", "signed_on"}), shown as such.
+    """
+    # 1. Lock the round; the programme lead's right, as opening a return needs.
+    locked = _lock_round(round)
+    require_action(by, locked.agreement.council, Action.SUBMIT)
+    # 2. Only a return svmonitor never held as its own: a draft never opened, made ready or
+    #    reopened here (the import creates it as a draft a moment before).
+    if locked.status != RoundStatus.DRAFT:
+        raise ValidationError(
+            IMPORT_NOT_DRAFT.format(label=locked.label, state=_state(locked.status))
+        )
+    if RoundEvent.objects.filter(round=locked).exists():
+        raise ValidationError(IMPORT_OPENED_HERE.format(label=locked.label))
+    # 3. Earlier returns only: none of the council's returns before it is recorded here.
+    this = (locked.financial_year, locked.update_number)
+    for other in ReportingRound.objects.filter(
+        agreement__council=locked.agreement.council, origin=RoundOrigin.RECORDED_HERE
+    ).exclude(pk=locked.pk):
+        if (other.financial_year, other.update_number) < this:
+            raise ValidationError(
+                IMPORT_AFTER_RECORDED.format(label=locked.label, earlier=other.label)
+            )
+    # 4. The date it went to DfE, and the council's record of its sign-offs.
+    if submitted_on is None:
+        raise ValidationError({"submitted_on": IMPORT_NEEDS_DATE})
+    if submitted_on > timezone.localdate():
+        raise ValidationError({"submitted_on": IMPORT_DATE_FUTURE})
+    recorded = _council_sign_offs(sign_offs, submitted_on)
+    # 5. Submitted before svmonitor, then frozen as it stands.
+    locked.status = RoundStatus.SUBMITTED
+    locked.submitted_on = submitted_on
+    locked.origin = RoundOrigin.IMPORTED
+    locked.imported_at = timezone.now()
+    locked.imported_by = by
+    locked.imported_from = (file_name or "")[:255]
+    locked.council_sign_offs = recorded
+    locked.version += 1
+    locked.save(
+        update_fields=[
+            "status",
+            "submitted_on",
+            "origin",
+            "imported_at",
+            "imported_by",
+            "imported_from",
+            "council_sign_offs",
+            "version",
+        ]
+    )
+    sha256 = round_freezer().freeze(round=locked, by=by)
+    _record(
+        locked,
+        action="imported",
+        from_status=RoundStatus.DRAFT,
+        by=by,
+        extra={
+            "submitted_on": submitted_on,
+            "imported_from": locked.imported_from,
+            "council_sign_offs": recorded,
+            "snapshot_sha256": sha256,
+        },
+    )
+    return locked

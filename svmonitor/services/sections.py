@@ -10,7 +10,7 @@ from django.db.models import F
 from svmonitor.access import require_action
 from svmonitor.audit import json_safe
 from svmonitor.choices import Rag, RoundStatus
-from svmonitor.errors import StaleEdit, locked_error
+from svmonitor.errors import StaleEdit, round_locked_error
 from svmonitor.models import ReportingRound
 from svmonitor.selectors import RAGS_NEEDING_NARRATIVE
 
@@ -33,7 +33,7 @@ def round_lock_for_edit(*, round_id: int, by=None, action: str | None = None) ->
     if action is not None:
         require_action(by, locked.agreement.council, action)
     if locked.status != RoundStatus.DRAFT:
-        raise locked_error(locked.status)
+        raise round_locked_error(locked)
     return locked
 
 
