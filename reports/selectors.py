@@ -235,7 +235,11 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
             PortfolioRow(
                 name=council.name,
                 slug=council.slug,
-                round_label=rnd.label if rnd else "None submitted",
+                round_label=(
+                    (f"{rnd.label} (submitted before svmonitor)" if rnd.is_imported else rnd.label)
+                    if rnd
+                    else "None submitted"
+                ),
                 round_key=f"{fy_label(rnd.financial_year)}/{rnd.update_number}" if rnd else "",
                 submitted_on=rnd.submitted_on if rnd else None,
                 conditions=tuple(conditions),

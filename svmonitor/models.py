@@ -1,5 +1,7 @@
 """The spine: councils, agreements, reporting rounds, round overviews, memberships, audit."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -370,6 +372,24 @@ class ReportingRound(models.Model):
         records (read-only; svmonitor recorded neither its text being written nor its
         sign-offs)."""
         return self.origin == RoundOrigin.IMPORTED
+
+    @property
+    def council_sign_off_rows(self) -> list[dict]:
+        """An imported return's sign-offs as the council recorded them: capacity,
+        capacity_label, name and signed_on (a date or None), S151 officer first."""
+        labels = dict(SignOff.Capacity.choices)
+        rows = []
+        for entry in self.council_sign_offs or ():
+            day = entry.get("signed_on")
+            rows.append(
+                {
+                    "capacity": entry["capacity"],
+                    "capacity_label": labels.get(entry["capacity"], entry["capacity"]),
+                    "name": entry.get("name") or "",
+                    "signed_on": dt.date.fromisoformat(day) if day else None,
+                }
+            )
+        return rows
 
     @property
     def origin_label(self) -> str:

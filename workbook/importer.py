@@ -23,7 +23,7 @@ from finance.models import DeficitCap, FinanceLine, PaymentInstalment
 from metrics.models import DataSource, HeadlineCard, Measure, Series
 from metrics.services import FiguresRefused, measure_values_save_many
 from overview.models import Headline, RoundOverview
-from overview.services import headlines_fingerprint, headlines_save
+from overview.services import headlines_fingerprint, headlines_save, round_overview_create
 from risks.models import Risk, RiskUpdate
 from svmonitor.audit import audit_record, audit_via
 from svmonitor.choices import DFE_LEVELS, Rag, RoundStatus
@@ -920,6 +920,10 @@ class _Plan(Refs):
             if round_.pk is None:
                 continue  # the round itself was refused (already reported)
             try:
+                # A return has an overview (Not answered where the workbook gave none), as
+                # one opened in svmonitor does, so the frozen record and its export match.
+                if not RoundOverview.objects.filter(round=round_).exists():
+                    round_overview_create(round=round_, by=self.by)
                 round_record_imported(
                     round=round_,
                     by=self.by,

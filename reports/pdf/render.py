@@ -343,6 +343,11 @@ def _common(source: ReportSource) -> dict:
             (label, next((s for s in snap.sign_offs if s.capacity == capacity), None))
             for capacity, label in SignOff.Capacity.choices
         ],
+        # A return submitted before svmonitor: the council's record of its sign-offs.
+        "council_sign_off_rows": [
+            (label, next((s for s in snap.round.council_sign_offs if s.capacity == capacity), None))
+            for capacity, label in SignOff.Capacity.choices
+        ],
     }
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter, defaultdict
 
 from django.db.models import (
@@ -103,18 +102,9 @@ def _change(current: Rating, previous: Rating | None) -> str:
     return "same"
 
 
-def _council_sign_offs(rnd: ReportingRound) -> tuple[CouncilSignOffInfo, ...]:
+def council_sign_offs_info(rnd: ReportingRound) -> tuple[CouncilSignOffInfo, ...]:
     # A return submitted before svmonitor: its sign-offs as the council recorded them.
-    capacities = dict(SignOff.Capacity.choices)
-    return tuple(
-        CouncilSignOffInfo(
-            capacity=entry["capacity"],
-            capacity_label=capacities.get(entry["capacity"], entry["capacity"]),
-            name=entry.get("name") or "",
-            signed_on=dt.date.fromisoformat(entry["signed_on"]) if entry.get("signed_on") else None,
-        )
-        for entry in (rnd.council_sign_offs or ())
-    )
+    return tuple(CouncilSignOffInfo(**row) for row in rnd.council_sign_off_rows)
 
 
 def _load_round(round: ReportingRound) -> ReportingRound:
@@ -675,7 +665,7 @@ def round_snapshot_build(round: ReportingRound) -> RoundSnapshot:
             version=rnd.version,
             origin=rnd.origin,
             origin_label=rnd.origin_label,
-            council_sign_offs=_council_sign_offs(rnd),
+            council_sign_offs=council_sign_offs_info(rnd),
         ),
         data_as_at=as_at,
         update_labels=tuple(f"Update {n} ({UPDATE_MONTHS[n]})" for n in (1, 2, 3)),
