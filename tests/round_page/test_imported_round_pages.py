@@ -75,6 +75,10 @@ def test_editing_an_imported_return_is_refused_in_the_browser_with_a_clear_messa
 
     assert "<form" not in fragment
     assert escape(_locked_words(rounds[1])) in fragment
+    # The section history and the changes page carry the label too.
+    for suffix in ("changes/", f"history/condition/{update.pk}/"):
+        page = client.get(round_url(rounds[1], suffix))
+        assert escape(_label(rounds[1])) in page.content.decode(), suffix
     assert response.status_code == 302
     update.refresh_from_db()
     assert (update.rag, update.narrative) == (Rag.AMBER, "Placements rose in the spring.")
