@@ -245,3 +245,44 @@ def test_the_export_labels_imported_returns_and_imports_again_unchanged(council,
     assert all(s.created == s.changed == 0 for s in again.sheets), [
         (s.name, s.created, s.changed) for s in again.sheets
     ]
+
+
+def test_a_draft_an_earlier_workbook_created_can_then_be_imported_as_submitted_before(
+    council, tmp_path
+):
+    lead = with_conditions(council)
+    sheets = earlier_returns_sheets()
+    for row in sheets[fmt.ROUNDS.name][1:3]:
+        row[5:9] = ["Draft", None, None, None]
+    first = _import(council, tmp_path, sheets, lead, name="first.xlsx")
+    assert first.applied, _reasons(first)
+    u1 = ReportingRound.objects.get(agreement__council=council, update_number=1)
+    assert (u1.status, u1.origin) == (RoundStatus.DRAFT, RoundOrigin.RECORDED_HERE)
+
+    second = _import(council, tmp_path, earlier_returns_sheets(), lead, name="second.xlsx")
+
+    assert second.applied, _reasons(second)
+    u1.refresh_from_db()
+    assert (u1.status, u1.origin, u1.imported_from) == (
+        RoundStatus.SUBMITTED,
+        RoundOrigin.IMPORTED,
+        "second.xlsx",
+    )
+
+
+def test_the_next_return_opened_in_svmonitor_carries_an_imported_return_forward(
+    council, tmp_path
+):
+    lead = with_conditions(council)
+    sheets = earlier_returns_sheets()
+    del sheets[fmt.ROUNDS.name][2:]  # Update 1 only
+    del sheets[fmt.CONDITION_UPDATES.name][2:]
+    assert _import(council, tmp_path, sheets, lead, name="earlier.xlsx").applied
+
+    opened = round_open_next(
+        agreement=council.agreements.get(), financial_year=2024, update_number=2, by=lead
+    )
+
+    carried = ConditionUpdate.objects.get(round=opened, condition__label="1")
+    assert (carried.rag, carried.narrative) == ("amber", "Placements rose in the spring.")
+    assert opened.origin == RoundOrigin.RECORDED_HERE
