@@ -5,6 +5,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.db import IntegrityError, transaction
 from openpyxl import load_workbook
 
 from conditions.models import ConditionUpdate
@@ -38,9 +39,7 @@ def _reasons(result):
     return [(e.sheet, e.row, e.reason) for e in result.errors]
 
 
-def test_earlier_returns_come_in_submitted_before_svmonitor_and_frozen_at_import(
-    council, tmp_path
-):
+def test_earlier_returns_come_in_submitted_before_svmonitor_and_frozen_at_import(council, tmp_path):
     lead, rounds, result = joined_mid_agreement(council, tmp_path)
 
     u1, u2, u3 = rounds[1], rounds[2], rounds[3]
@@ -270,9 +269,7 @@ def test_a_draft_an_earlier_workbook_created_can_then_be_imported_as_submitted_b
     )
 
 
-def test_the_next_return_opened_in_svmonitor_carries_an_imported_return_forward(
-    council, tmp_path
-):
+def test_the_next_return_opened_in_svmonitor_carries_an_imported_return_forward(council, tmp_path):
     lead = with_conditions(council)
     sheets = earlier_returns_sheets()
     del sheets[fmt.ROUNDS.name][2:]  # Update 1 only
@@ -286,3 +283,14 @@ def test_the_next_return_opened_in_svmonitor_carries_an_imported_return_forward(
     carried = ConditionUpdate.objects.get(round=opened, condition__label="1")
     assert (carried.rag, carried.narrative) == ("amber", "Placements rose in the spring.")
     assert opened.origin == RoundOrigin.RECORDED_HERE
+
+
+def test_the_database_refuses_an_imported_round_that_is_not_submitted(council, tmp_path):
+    _, rounds, _ = joined_mid_agreement(council, tmp_path)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReportingRound.objects.filter(pk=rounds[3].pk).update(origin=RoundOrigin.IMPORTED)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReportingRound.objects.filter(pk=rounds[1].pk).update(status=RoundStatus.DRAFT)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReportingRound.objects.filter(pk=rounds[1].pk).update(origin="elsewhere")
