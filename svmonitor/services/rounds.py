@@ -407,7 +407,7 @@ def _council_sign_offs(sign_offs, submitted_on: dt.date) -> list[dict]:
         if not name and signed_on is None:
             continue
         if len(name) > SIGNER_NAME_MAX:
-            errors[f"{capacity}_name"] = (
+            errors[f"{capacity}_signed_by"] = (
                 f"Keep the name to {SIGNER_NAME_MAX} characters or fewer (it has {len(name)})."
             )
         if signed_on is not None and signed_on > submitted_on:

@@ -166,7 +166,11 @@ def test_a_sign_off_after_the_return_went_to_dfe_is_refused(council, tmp_path):
     result = _import(council, tmp_path, sheets, lead, name="earlier.xlsx")
 
     assert not result.applied
-    assert any("cannot be after the date the return was sent" in e.reason for e in result.errors)
+    assert [
+        (e.sheet, e.row, e.column.split()[0])
+        for e in result.errors
+        if "cannot be after the date the return was sent" in e.reason
+    ] == [("Rounds", 2, "I")]
 
 
 def test_a_programme_officer_cannot_import_a_return_as_submitted_before_svmonitor(
