@@ -39,8 +39,12 @@ PURPOSES = {
     fmt.CONDITION_UPDATES.name: "Each return's RAG and progress update for each condition.",
     fmt.WORKSTREAM_UPDATES.name: "Each return's RAG and progress update for each workstream.",
     fmt.RISK_UPDATES.name: "Each return's RAG, progress update and scores for each risk.",
-    fmt.VALUES_LONG.name: "Figures one a row, with an optional note. Use this sheet or the grid.",
-    fmt.GRID.name: "Figures as a grid: one row per measure (and series), one column per month.",
+    fmt.VALUES_LONG.name: "Figures one a row, with an optional note. Use this sheet or the grid. "
+    "A figure may be a number, 42%, 42* (a note marker), or n/a, - or Not available.",
+    fmt.GRID.name: "Figures as a grid: one row per measure (and series), one column per month, "
+    "academic year (2023-24 AY) or financial year (2023-24).",
+    fmt.VALUE_NOTES.name: "What each note marker after a figure means: 42%* is stored as 42 "
+    "with the note given here for *, printed as a footnote under the key-measure tables.",
     fmt.FINANCE.name: "High Needs Block finance by financial year and scenario.",
     fmt.KEY_CONTACTS.name: "The council's key personnel named in the DfE report: role and job "
     "title, with name and e-mail if you wish. Only a site administrator changes them.",
@@ -180,6 +184,7 @@ EXAMPLES: dict[str, dict] = {
         "value": 1200,
         "note": "provisional",
     },
+    fmt.VALUE_NOTES.name: {"marker": "*", "note": "Provisional: not yet validated"},
     fmt.GRID.name: {
         "measure": "example-measure",
         "name": "Example measure",
@@ -243,6 +248,8 @@ _BY_KIND = {
     fmt.BOOL: "Yes",
     fmt.RAG: "Green",
     fmt.MONTH: "Apr-24",
+    fmt.PERIOD: "Apr-24",
+    fmt.FIGURE: 1200,
     fmt.LIST: "",
 }
 
