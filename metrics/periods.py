@@ -4,11 +4,24 @@ is written ("Sep 2023", "2023-24 AY", "2023-24")."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db import models
 
 # The reason stored for a figure a council marked only "-", "n/a" or "not available".
 NOT_AVAILABLE = "Not available"
+# How councils write "no figure": "-", "n/a", "not available", with a reason after ":" or "-".
+_NOT_AVAILABLE = re.compile(
+    r"^(?:-|\u2013|\u2014|n/?a|not\s+available)(?:\s*[:\-\u2013\u2014]\s*(?P<reason>.+))?$",
+    re.IGNORECASE,
+)
+
+
+def not_available_read(text: str) -> str | None:
+    """The reason written after "-", "n/a" or "not available" ("" for none), or None when the
+    text is not one of them. "-5" is a number, not a dash."""
+    found = _NOT_AVAILABLE.match(text.strip())
+    return None if found is None else (found.group("reason") or "").strip()
 
 
 class PeriodKind(models.TextChoices):

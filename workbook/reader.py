@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from metrics.models import MeasureValue
-from metrics.periods import PeriodKind, year_start
+from metrics.periods import PeriodKind, not_available_read, year_start
 from svmonitor.fy import fy_label, fy_parse
 from svmonitor.models import MONEY
 from workbook import format as fmt
@@ -295,11 +295,6 @@ def period_parse(value) -> Period:
 
 # What follows a figure to point at a note under the table: "42%*", "6,357†", "12¹".
 _MARKED = re.compile(r"^(.*?)\s*([*†‡§¶#¹²³⁴⁵⁶⁷⁸⁹⁰]+)$")
-# How councils write "no figure": "-", "n/a", "not available", with a reason after ":" or "-".
-_NOT_AVAILABLE = re.compile(
-    r"^(?:-|\u2013|\u2014|n/?a|not\s+available)(?:\s*[:\-\u2013\u2014]\s*(?P<reason>.+))?$",
-    re.IGNORECASE,
-)
 
 
 def figure_parse(value, *, percent_format: bool = False) -> Figure:
@@ -312,9 +307,9 @@ def figure_parse(value, *, percent_format: bool = False) -> Figure:
         marked = _MARKED.match(text)
         if marked:
             text, marker = marked.group(1).strip(), marked.group(2)
-        missing = _NOT_AVAILABLE.match(text)
-        if missing:
-            return Figure(None, marker, (missing.group("reason") or "").strip())
+        reason = not_available_read(text)
+        if reason is not None:
+            return Figure(None, marker, reason)
         if not text:
             raise ValueError(f"must be a number or n/a, not {value!r}")
         if text.endswith("%"):

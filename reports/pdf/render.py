@@ -202,9 +202,7 @@ def _measure_figure(measure: MeasureData, *, width: int) -> Figure:
         for p in line.points
         if p.is_month == monthly
     )
-    span = (
-        f", {_period_heading(*points[0])} to {_period_heading(*points[-1])}" if points else ""
-    )
+    span = f", {_period_heading(*points[0])} to {_period_heading(*points[-1])}" if points else ""
     alt = f"Line chart of {measure.name}: {names}{span}. The figures are in the table above."
     figure = charts.measure_trend_figure(measure)
     uri = figure_data_uri(figure, width=width, height=CONDITION_CHART_HEIGHT, title=alt)
