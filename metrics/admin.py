@@ -55,11 +55,20 @@ class MeasureAdmin(UpsertAdminMixin, admin.ModelAdmin):
 
 @admin.register(MeasureValue)
 class MeasureValueAdmin(AdminDoorMixin, admin.ModelAdmin):
-    # A figure is one cell (measure, month, series): measure_value_save sets or clears it.
-    owner_fields = ("measure", "period", "series")
-    service_fields = ("measure", "period", "series", "value")
-    list_display = ("measure", "period", "series", "value", "note")
-    list_filter = ("series__kind", "measure__council")
+    # A figure is one cell (measure, period, series): measure_value_save sets it, marks it not
+    # available (a blank value with a reason) or clears it.
+    owner_fields = ("measure", "period", "period_kind", "series")
+    service_fields = ("measure", "period", "period_kind", "series", "value", "not_available_reason")
+    list_display = (
+        "measure",
+        "period",
+        "period_kind",
+        "series",
+        "value",
+        "not_available_reason",
+        "note",
+    )
+    list_filter = ("series__kind", "period_kind", "measure__council")
     search_fields = ("measure__name", "measure__code", "series__name")
     list_select_related = ("measure", "series")
     date_hierarchy = "period"
@@ -68,17 +77,25 @@ class MeasureValueAdmin(AdminDoorMixin, admin.ModelAdmin):
     def save_through_service(self, request, form, change):
         cell = form.instance if change else None
         data = form.cleaned_data
+        value = data.get("value")
         return measure_value_save(
             measure=cell.measure if cell else data["measure"],
             period=cell.period if cell else data["period"],
+            period_kind=cell.period_kind if cell else data["period_kind"],
             series=cell.series if cell else data["series"],
-            value=data["value"],
+            value=value,
+            not_available=data.get("not_available_reason") if value is None else None,
             by=request.user,
         )
 
     def delete_through_service(self, request, obj):
         measure_value_save(
-            measure=obj.measure, period=obj.period, series=obj.series, value=None, by=request.user
+            measure=obj.measure,
+            period=obj.period,
+            period_kind=obj.period_kind,
+            series=obj.series,
+            value=None,
+            by=request.user,
         )
 
 

@@ -177,12 +177,16 @@ class MeasureValue(models.Model):
                 condition=Q(value__isnull=False, not_available_reason="")
                 | (Q(value__isnull=True) & ~Q(not_available_reason="")),
                 name="%(app_label)s_%(class)s_value_or_reason",
+                violation_error_message="Enter a figure, or leave it blank and give the reason "
+                "it is not available.",
             ),
             models.CheckConstraint(
                 condition=Q(period_kind="month")
                 | Q(period_kind="academic_year", period__month=9, period__day=1)
                 | Q(period_kind="financial_year", period__month=4, period__day=1),
                 name="%(app_label)s_%(class)s_period_kind_valid",
+                violation_error_message="An academic year starts on 1 September and a "
+                "financial year on 1 April.",
             ),
         ]
         indexes = [models.Index(fields=["measure", "series", "period"])]
