@@ -566,8 +566,8 @@ FROZEN_FIGURES = SheetSpec(
         *_round_cols(),
         Column("measure", "Measure code"),
         Column("series", "Series"),
-        Column("period", "Period", MONTH),
-        Column("value", "Value", DECIMAL),
+        Column("period", "Period", PERIOD),
+        Column("value", "Value", FIGURE),
     ),
     derived=True,
     help="The key measure figures each locked return was frozen with (what was signed off and "

@@ -198,3 +198,37 @@ def test_a_figure_that_is_neither_number_nor_not_available_names_its_cell(tmp_pa
     assert [str(e) for e in result.errors] == [
         "sheet 'Measure grid', row 2, column E 'Apr-24': must be a number, not 'about 40'"
     ]
+
+
+def test_the_preview_page_says_which_cells_were_read_by_their_format(client, council, la_officer):
+    import openpyxl
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from tests.excel.builders import build_council_data
+
+    build_council_data(council)
+    workbook = openpyxl.Workbook()
+    ws = workbook.active
+    ws.title = fmt.GRID.name
+    ws.append(["Measure code", "Measure", "Data source", "Series", "Apr-24", "May-24"])
+    ws.append(["inmss-pct", None, None, None, 0.0675, "n/a*"])
+    ws["E2"].number_format = "0.00%"
+    notes = workbook.create_sheet(fmt.VALUE_NOTES.name)
+    notes.append(headers(fmt.VALUE_NOTES))
+    notes.append(["*", "Suppressed: fewer than 5 children"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    client.force_login(la_officer)
+    response = client.post(
+        reverse("workbook:workbook_upload", args=[council.slug]),
+        {"workbook": SimpleUploadedFile("book.xlsx", buffer.getvalue())},
+    )
+    html = response.content.decode()
+    assert (
+        "1 figure formatted as a percentage was read as the percentage shown (0.375 shown as "
+        "37.5% is stored as 37.5): Measure grid E2." in html
+    )
+    # The changes say what each figure becomes: 6.75, and not available with the reason.
+    assert "inmss-pct / Apr 2024 / actual" in html and "6.75" in html
+    assert "Not available: Suppressed: fewer than 5 children" in html
