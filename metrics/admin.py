@@ -5,6 +5,7 @@ their upserts like the workbook's rows."""
 from django.contrib import admin
 
 from metrics.models import DataSource, HeadlineCard, Measure, MeasureValue, Series
+from metrics.periods import PeriodKind
 from metrics.services import (
     data_source_upsert,
     headline_card_upsert,
@@ -12,7 +13,7 @@ from metrics.services import (
     measure_value_save,
     series_upsert,
 )
-from svmonitor.admin_audit import AdminDoorMixin, UpsertAdminMixin
+from svmonitor.admin_audit import AdminDoorForm, AdminDoorMixin, UpsertAdminMixin
 
 
 @admin.register(DataSource)
@@ -53,8 +54,25 @@ class MeasureAdmin(UpsertAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("programme_area",)
 
 
+class MeasureValueForm(AdminDoorForm):
+    """A figure's admin form: a blank period kind is a month, as it always was."""
+
+    class Meta:
+        model = MeasureValue
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "period_kind" in self.fields:
+            self.fields["period_kind"].required = False
+
+    def clean_period_kind(self):
+        return self.cleaned_data.get("period_kind") or PeriodKind.MONTH
+
+
 @admin.register(MeasureValue)
 class MeasureValueAdmin(AdminDoorMixin, admin.ModelAdmin):
+    form = MeasureValueForm
     # A figure is one cell (measure, period, series): measure_value_save sets it, marks it not
     # available (a blank value with a reason) or clears it.
     owner_fields = ("measure", "period", "period_kind", "series")
