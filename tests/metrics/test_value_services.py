@@ -313,11 +313,11 @@ def test_a_year_must_start_in_its_own_month(editor):
     }
 
 
-def test_the_database_refuses_an_academic_year_not_starting_in_september(editor):
+def test_the_database_refuses_an_unknown_period_kind(editor):
     measure, series = _measure("count")
     with pytest.raises(IntegrityError):
         MeasureValue.objects.create(
-            measure=measure, period=APRIL, series=series, value=1, period_kind="academic_year"
+            measure=measure, period=APRIL, series=series, value=1, period_kind="quarter"
         )
 
 
