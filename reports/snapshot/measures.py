@@ -169,7 +169,9 @@ def _measures(council_id, cutoff, horizon, round_id, span):
             if cutoff
             else Q(period__lte=horizon)
         )
-        .order_by("measure_id", "series__order", "series__name", "period")
+        # A year's figure after the figure of the month it starts in (kinds: month, then
+        # financial_year, then academic_year), the same on every database.
+        .order_by("measure_id", "series__order", "series__name", "period", F("period_kind").desc())
         # Tuples, not dicts: at national scale this is 20,000 rows (docs/performance.md).
         .values_list(
             "measure_id",
