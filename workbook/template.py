@@ -342,15 +342,24 @@ def instructions() -> list[tuple[str, str]]:
             "(Update 1 also works).",
         ),
         (
-            "Months",
-            "A period is a month: Apr-24, April 2024, 2024-04 or the first of the month as a "
-            "date. The grid's month headers are written the same way.",
+            "Periods",
+            "A figure's period is a month (Apr-24, April 2024, 2024-04 or the first of the month "
+            "as a date), an academic year (2023-24 AY) or a financial year (2023-24). The grid's "
+            "column headers are written the same way.",
         ),
         ("Dates", "A date cell, or text such as 2024-03-31 or 31/03/2024."),
         (
             "Numbers and money",
             "Numbers or text such as £1,234.50; (1,234) is negative. Money keeps 2 decimal "
             "places, figures 4.",
+        ),
+        (
+            "Figures",
+            "A figure is a number (6,357 or 42%; a cell formatted as a percentage is read as "
+            "the percentage it shows); n/a, - or Not available when there is none (a reason may "
+            "follow a colon: n/a: not yet published); a note marker may follow either (42%*, "
+            "n/a*) with its meaning on the Value notes sheet. Notes print as footnotes under "
+            "the key-measure tables.",
         ),
         ("Yes / No", "Yes or No (Y, N, True, False, Open and Closed also work)."),
         (
