@@ -170,13 +170,16 @@ def plan_values(plan) -> ValuesPlan:
         found = existing.get(ident)
         if found is None:
             summary.created += 1
-            key = _key(measure, period, series, kind)
             if stamping:
-                lines = [ChangeLine(*where, key, NEW_ROW, "", "")]
+                lines = [ChangeLine(*where, _key(measure, period, series, kind), NEW_ROW, "", "")]
                 add_change(lines[0])
             else:
                 # Thousands of new figures: lines past the preview's limit are never built.
-                add_change(make=lambda: ChangeLine(*where, key, NEW_ROW, "", ""))
+                add_change(
+                    make=lambda: ChangeLine(
+                        *where, _key(measure, period, series, kind), NEW_ROW, "", ""
+                    )
+                )
         elif found[1] == value and found[3] == reason and (note is None or found[2] == note):
             summary.unchanged += 1
             return None
