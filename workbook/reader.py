@@ -750,11 +750,14 @@ def _read_sheet(path: Path, ws, result: ReadResult) -> None:
         _read_grid(spec, [header, *rows], result, blanked, percent)
         return
     mapping = _map_headers(spec, header[0], header[1], result)
-    result.sheets[spec.name] = _read_rows(spec, rows, mapping, blanked, result.errors, percent)
+    parsed = _read_rows(spec, rows, mapping, blanked, result.errors, percent)
+    result.sheets[spec.name] = parsed
     if percent:
+        # The Value cells of the rows read (not the header or an example row).
         value_index = next((i for i, c in mapping.items() if c.key == "value"), None)
+        read = {row.number for row in parsed}
         result.by_format += [
             f"{spec.name} {get_column_letter(index + 1)}{number}"
             for number, index in sorted(percent)
-            if index == value_index
+            if index == value_index and number in read
         ]

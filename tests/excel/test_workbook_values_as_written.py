@@ -232,3 +232,25 @@ def test_the_preview_page_says_which_cells_were_read_by_their_format(client, cou
     # The changes say what each figure becomes: 6.75, and not available with the reason.
     assert "inmss-pct / Apr 2024 / actual" in html and "6.75" in html
     assert "Not available: Suppressed: fewer than 5 children" in html
+
+
+def test_a_percent_formatted_value_on_the_long_sheet_is_read_as_shown(tmp_path):
+    sheets = _sheets(
+        [["ehcps", None, "MI", None, 6357, None, None]],
+        long_rows=[
+            ["EXAMPLE", "Apr-24", None, 0.5, ""],
+            ["in-mainstream", "Apr-24", None, 0.4125, "provisional"],
+        ],
+    )
+    path = _book(tmp_path, sheets, percent_cells=["Measure values!D2", "Measure values!D3"])
+    result = workbook_import(file=path, council_slug="new-council", by=site_admin())
+    assert result.errors == []
+    assert _stored()[("in-mainstream", "Apr 2024")] == (Decimal("41.25"), "", "provisional")
+    # The example row is skipped, and not named among the cells read by their format.
+    assert any(
+        note.endswith(
+            "was read as the percentage shown (0.375 shown as 37.5% is "
+            "stored as 37.5): Measure values D3."
+        )
+        for note in result.notes
+    )
