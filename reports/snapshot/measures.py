@@ -140,6 +140,7 @@ def _measures(council_id, cutoff, horizon, round_id, span):
             "frequency",
             "reading",
             "order",
+            "show_chart",
             "programme_area__number",
             "data_source__name",
             "data_source__last_refreshed",
@@ -248,6 +249,7 @@ def _measures(council_id, cutoff, horizon, round_id, span):
                     r.vs_stat_neighbour and r.vs_stat_neighbour.value is not None for r in table
                 ),
                 footnotes=footnotes,
+                show_chart=m["show_chart"],
             )
         )
     note = left_out_text(len(left_out), left_out[:LEFT_OUT_SHOWN])
