@@ -79,3 +79,47 @@ def demo_users_load(tally: Tally, *, councils: list) -> dict[str, object]:
         )
     users[ADVISER_USERNAME] = adviser
     return users
+
+
+ADMINISTRATOR_USERNAME = "demo-administrator"
+
+
+def demo_administrator_load(tally: Tally):
+    """The site administrator the Eastmoor workbook is imported as (setting up a council and
+    its agreement needs one, as it does for any council's first upload).
+
+    It has no usable password, so nobody signs in as it; it is in the demo group all the same,
+    so with DEBUG off it could not sign in even if it had one. History names it as the person
+    who imported the workbook.
+    """
+    group, _ = Group.objects.get_or_create(name=DEMO_GROUP)
+    user_model = get_user_model()
+    values = {
+        "email": f"{ADMINISTRATOR_USERNAME}@example.org",
+        "first_name": "Site administrator",
+        "last_name": "(demo load)",
+        "is_active": True,
+        "is_staff": False,
+        "is_superuser": True,
+    }
+    user = user_model.objects.filter(username=ADMINISTRATOR_USERNAME).first()
+    created = user is None
+    changed_fields = []
+    if created:
+        user = user_model(username=ADMINISTRATOR_USERNAME, **values)
+        user.set_unusable_password()
+        user.save()
+    else:
+        changed_fields = [name for name, value in values.items() if getattr(user, name) != value]
+        for name in changed_fields:
+            setattr(user, name, values[name])
+        if user.has_usable_password():
+            user.set_unusable_password()
+            changed_fields.append("password")
+        if changed_fields:
+            user.save(update_fields=changed_fields)
+    if not user.groups.filter(pk=group.pk).exists():
+        user.groups.add(group)
+        changed_fields.append("groups")
+    tally.record(user_model, created=created, changed=bool(changed_fields) and not created)
+    return user

@@ -13,13 +13,19 @@ from django.core.management import call_command
 from django.db import models
 from django.test import TestCase
 
-from conditions.models import AgreementCondition, ConditionUpdate, WorkstreamUpdate
+from conditions.models import (
+    AgreementCondition,
+    ConditionUpdate,
+    ProgrammeArea,
+    WorkstreamUpdate,
+)
 from finance.models import FinanceLine
 from metrics.models import HeadlineCard, MeasureValue
 from risks.models import RiskUpdate
-from svmonitor.choices import MonitoringTier, Rag, RoundStatus
+from svmonitor.choices import KpiGrouping, MonitoringTier, Rag, RiskRegister, RoundStatus
 from svmonitor.models import (
     Agreement,
+    AuditEvent,
     LocalAuthority,
     Membership,
     RagDefinition,
@@ -318,13 +324,14 @@ class LoadDemoTests(TestCase):
         assert "tribunal-appeals" in codes
         assert "ehcps" not in codes
 
-    def test_demo_users_hold_one_role_each_and_the_adviser_reads_both(self):
+    def test_demo_users_hold_one_role_each_and_the_adviser_reads_all_three(self):
+        slugs = ("wiltshire", "northdale", "eastmoor")
         expected = {
             f"{role}.{slug}": {(slug, role)}
-            for slug in ("wiltshire", "northdale")
+            for slug in slugs
             for role in ("officer", "lead", "board", "finance", "s151", "dcs")
         }
-        expected["adviser"] = {("wiltshire", Role.ADVISER), ("northdale", Role.ADVISER)}
+        expected["adviser"] = {(slug, Role.ADVISER) for slug in slugs}
         held = {}
         for membership in Membership.objects.select_related("user", "council"):
             held.setdefault(membership.user.username, set()).add(
@@ -356,6 +363,38 @@ class LoadDemoTests(TestCase):
                             found.append((model._meta.label, name, surname))
         assert found == []
 
+    def test_eastmoor_is_imported_from_its_workbook_by_a_site_administrator(self):
+        eastmoor = LocalAuthority.objects.get(slug="eastmoor")
+        assert eastmoor.is_fictional is True
+        labels = list(
+            AgreementCondition.objects.filter(agreement__council=eastmoor)
+            .order_by("order")
+            .values_list("label", flat=True)
+        )
+        assert labels == [str(n) for n in range(1, 13)]
+        assert eastmoor.kpi_grouping == KpiGrouping.CONDITIONS
+        assert eastmoor.risk_register == RiskRegister.RATED
+        assert not ProgrammeArea.objects.filter(council=eastmoor).exists()
+        assert not FinanceLine.objects.filter(agreement__council=eastmoor).exists()
+        # The workbook import's own history entry, naming the file and who imported it.
+        entry = AuditEvent.objects.get(action="workbook_import", council=eastmoor)
+        assert entry.user.username == "demo-administrator"
+        administrator = entry.user
+        assert administrator.is_superuser and not administrator.is_staff
+        assert not administrator.has_usable_password()
+        assert list(administrator.groups.values_list("name", flat=True)) == ["demo-accounts"]
+        assert not Membership.objects.filter(user=administrator).exists()
+        via = set(
+            AuditEvent.objects.filter(council=eastmoor)
+            .exclude(action__in=["workbook_import", "role_granted"])
+            .values_list("via", flat=True)
+        )
+        assert via == {"via workbook demo-eastmoor.xlsx"}
+        # Every row of the workbook went through its service: the council, agreement,
+        # conditions, risks, measures and updates each have their history entry.
+        actions = set(AuditEvent.objects.filter(council=eastmoor).values_list("action", flat=True))
+        assert {"council.create", "agreement.create", "condition_update.create"} <= actions
+
     def test_contacts_use_role_titles_and_example_org(self):
         contacts = list(self.wiltshire.contacts.values_list("name", "email"))
         assert ("Chief Executive", "chief.executive@wiltshire.example.org") in contacts
@@ -367,8 +406,14 @@ def test_it_prints_one_line_per_council_and_nothing_when_quiet():
     out = StringIO()
     call_command("load_demo", stdout=out)
     lines = out.getvalue().splitlines()
-    assert [line.split(":")[0] for line in lines] == ["wiltshire", "northdale", "demo users"]
+    assert [line.split(":")[0] for line in lines] == [
+        "wiltshire",
+        "northdale",
+        "eastmoor",
+        "demo users",
+    ]
     assert "7 conditions" in lines[0] and "9 conditions" in lines[1]
+    assert "12 conditions" in lines[2]
 
     quiet = StringIO()
     call_command("load_demo", verbosity=0, stdout=quiet)
@@ -383,6 +428,8 @@ def test_a_failed_load_leaves_nothing_behind():
     with pytest.raises(ValidationError, match="name"):
         call_command("load_demo", verbosity=0)
 
-    assert not LocalAuthority.objects.filter(slug__in=["wiltshire", "northdale"]).exists()
+    assert not LocalAuthority.objects.filter(
+        slug__in=["wiltshire", "northdale", "eastmoor"]
+    ).exists()
     assert not Agreement.objects.exists()
     assert not get_user_model().objects.filter(username="adviser").exists()

@@ -1,4 +1,4 @@
-"""`manage.py load_demo`: load or refresh the two demo councils and their demo accounts."""
+"""`manage.py load_demo`: load or refresh the three demo councils and their demo accounts."""
 
 from django.core.management.base import BaseCommand
 
@@ -7,9 +7,10 @@ from demo.data.loader import demo_data_load
 
 class Command(BaseCommand):
     help = (
-        "Load Wiltshire (from the seed documents) and the fictional Northdale, with one demo "
-        "user per role for each and a DfE adviser. Safe to run again: a second run changes "
-        "nothing."
+        "Load Wiltshire (from the seed documents), the fictional Northdale, and the fictional "
+        "Eastmoor (imported from fixtures/demo-eastmoor.xlsx through the workbook import), with "
+        "one demo user per role for each and a DfE adviser. Safe to run again: a second run "
+        "changes nothing."
     )
 
     def handle(self, *args, **options):
