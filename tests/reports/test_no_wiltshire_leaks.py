@@ -1,6 +1,7 @@
 """Issue 13, point 9: nothing one demo council holds shows on another's pages.
 
-The demo is loaded (Wiltshire, Northdale and Eastmoor, the last imported from its workbook), and for each council the texts only it holds (headline-card titles,
+The demo is loaded (Wiltshire, Northdale and Eastmoor, the last imported from its workbook),
+and for each council the texts only it holds (headline-card titles,
 programme-area names, condition titles, risk titles, contact job titles, its own name) are
 looked for on every other council's dashboard, round page, KPI grid, finance page, workbook
 export (every cell) and DfE report (the PDF's text), read as that council's board member.

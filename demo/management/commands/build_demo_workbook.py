@@ -9,8 +9,9 @@ from demo.data.eastmoor import WORKBOOK_PATH, eastmoor_workbook_write
 
 class Command(BaseCommand):
     help = (
-        "Write the Eastmoor demo workbook (fixtures/demo-eastmoor.xlsx) from demo/data/eastmoor.py. "
-        "load_demo imports that file through the workbook import, as a council's upload would."
+        "Write the Eastmoor demo workbook (fixtures/demo-eastmoor.xlsx) from "
+        "demo/data/eastmoor.py. load_demo imports that file through the workbook import, "
+        "as a council's upload would."
     )
 
     def add_arguments(self, parser):

@@ -1,0 +1,620 @@
+"""Issue 13, point 8: every fact in the Eastmoor workbook reaches the dashboard and the DfE report.
+
+The committed fixture (fixtures/demo-eastmoor.xlsx) is imported into a fresh database through
+`workbook_import`, as load_demo and a council's first upload do. Then the workbook itself is
+read cell by cell (openpyxl, by header text: not through the importer) into a list of facts:
+the council, contacts, agreement, each condition's number, title and wording, each update's
+RAG and progress update, each risk with its owner, mitigation and RAG, the overview answers
+and commentary, the headlines, the headline cards, each measure's name and every figure (month,
+series, value, note). Each fact is looked for on three surfaces, as the council's board member
+reads them:
+
+* the dashboard (at the fact's round, `?round=2024-25/N`; standing facts and figures at the
+  latest round), its figures read from each measure's "Figures for ..." table;
+* the quarterly return page (the dashboard links to it): where the dashboard by design shows a
+  summary, the words are on the return page;
+* the DfE report PDF of the fact's round, read with pdftotext (its tables column by column from
+  the words' positions); figures from any of the three 2024-25 reports (each prints its own
+  months).
+
+The counts are printed (`-s` shows them; `EASTMOOR_LIST=1` lists every fact missing from a
+surface with its reason) and pinned: what a surface does not show is counted under its reason,
+and any fact missing without a reason fails the test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.test import TestCase
+from openpyxl import load_workbook
+
+from demo.data.eastmoor import WORKBOOK_PATH, build_eastmoor_workbook, eastmoor_workbook_write
+from svmonitor.models import LocalAuthority
+from svmonitor.roles import Role
+from tests.factories import MembershipFactory, UserFactory
+from workbook.importer import workbook_import
+
+PDFTOTEXT = shutil.which("pdftotext")
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+UPDATE_MONTHS = {1: "May", 2: "August", 3: "November"}
+
+
+def norm(text: str) -> str:
+    """Whitespace collapsed, case folded, typographic quotes and joins made plain."""
+    text = html.unescape(text).replace("\u2019", "'").replace("\u00a0", " ")
+    text = re.sub(r"\s+", " ", text).strip().casefold()
+    text = re.sub(r"-\s+", "-", text)  # a word broken at its hyphen across two lines
+    return re.sub(r"\s*/\s*", "/", text)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One thing the workbook says. `update` is the 2024-25 update it belongs to (None for
+    standing facts); figures carry their measure, series, month, value and note."""
+
+    kind: str
+    text: str
+    update: int | None = None
+    entity: str = ""  # "condition 3", "risk 2": whose RAG a RAG fact is
+    measure: str = ""
+    series: str = ""
+    period: dt.date | None = None
+    value: Decimal | None = None
+
+    def __str__(self) -> str:
+        where = f" (Update {self.update})" if self.update else ""
+        if self.kind == "figure":
+            return (
+                f"figure {self.measure} {self.series or 'actual'} {self.period:%b %Y} = "
+                f"{self.value}{' [' + self.text + ']' if self.text else ''}"
+            )
+        return f"{self.kind}{where}: {self.entity + ' ' if self.entity else ''}{self.text[:70]}"
+
+
+def _rows(wb, sheet: str) -> list[dict]:
+    ws = wb[sheet]
+    header, *rows = list(ws.iter_rows(values_only=True))
+    return [dict(zip(header, row, strict=False)) for row in rows if any(c is not None for c in row)]
+
+
+def _month(header) -> dt.date:
+    if isinstance(header, dt.datetime | dt.date):
+        return dt.date(header.year, header.month, 1)
+    name, year = str(header).split("-")
+    return dt.date(2000 + int(year), MONTH_NAMES.index(name) + 1, 1)
+
+
+def workbook_facts(path: Path) -> list[Fact]:
+    """Every fact the workbook holds, read from its cells."""
+    wb = load_workbook(path, data_only=True)
+    facts = [Fact("council name", _rows(wb, "Council")[0]["Name"])]
+    for row in _rows(wb, "Key contacts"):
+        facts.append(Fact("contact job title", row["Job title"]))
+        facts.append(Fact("contact e-mail", row["E-mail"]))
+    for row in _rows(wb, "Agreement"):
+        facts.append(Fact("agreement title", row["Title"]))
+    for row in _rows(wb, "Conditions"):
+        facts.append(Fact("condition title", f"{row['Condition']}|{row['Title']}"))
+        facts.append(Fact("condition wording", row["Wording"]))
+    for row in _rows(wb, "Condition updates"):
+        n, entity = row["Update"], f"condition {row['Condition']}"
+        facts.append(Fact("condition RAG", row["RAG"], n, entity))
+        facts.append(Fact("condition progress update", row["Progress update"], n, entity))
+    for row in _rows(wb, "Risks"):
+        facts.append(Fact("risk", f"Risk {row['Risk']}|{row['There is a risk that']}"))
+        facts.append(Fact("risk impact", row["Impact"]))
+        facts.append(Fact("risk owner", row["Owner (role)"]))
+        facts.append(Fact("risk mitigation", row["Mitigation"]))
+    for row in _rows(wb, "Risk updates"):
+        n, entity = row["Update"], f"risk {row['Risk']}"
+        facts.append(Fact("risk RAG", row["RAG"], n, entity))
+        facts.append(Fact("risk progress update", row["Progress update"], n, entity))
+    for row in _rows(wb, "Overviews"):
+        n = row["Update"]
+        facts.append(Fact("overall RAG", row["Overall RAG"], n))
+        facts.append(Fact("overall narrative", row["Overall narrative"], n))
+        for question in ("Deficit this year", "Zero deficit", "Capital project"):
+            facts.append(Fact(f"answer: {question}", row[f"{question} on track"], n))
+            facts.append(Fact("commentary", row[f"{question} commentary"], n))
+        facts.append(Fact("answer: adviser support", row["Adviser support requested"], n))
+        if row["Support requested"]:
+            facts.append(Fact("support requested", row["Support requested"], n))
+    for row in _rows(wb, "Headlines"):
+        facts.append(Fact(f"headline ({row['Kind']})", row["Headline"], row["Update"]))
+    for row in _rows(wb, "Headline cards"):
+        facts.append(Fact("headline card", row["Label"]))
+        facts.append(Fact("headline card comparator", row["Comparator label"]))
+    names = {}
+    for row in _rows(wb, "Measures"):
+        names[row["Measure code"]] = row["Measure"]
+        facts.append(Fact("measure", row["Measure"]))
+    for row in _rows(wb, "Measure values"):
+        facts.append(
+            Fact(
+                "figure",
+                row["Note"] or "",
+                measure=names[row["Measure code"]],
+                series=row["Series"] or "",
+                period=_month(row["Period"]),
+                value=Decimal(str(row["Value"])),
+            )
+        )
+    ws = wb["Measure grid"]
+    header, *rows = list(ws.iter_rows(values_only=True))
+    months = {i: _month(h) for i, h in enumerate(header) if i >= 4 and h}
+    for row in rows:
+        for i, period in months.items():
+            if row[i] is not None:
+                facts.append(
+                    Fact(
+                        "figure",
+                        "",
+                        measure=names[row[0]],
+                        series=row[3] or "",
+                        period=period,
+                        value=Decimal(str(row[i])),
+                    )
+                )
+    return facts
+
+
+def _number(text: str) -> Decimal | None:
+    """A figure as a page prints it ("£61,380", "42.30%", "3,588", "£5.60m") as a number."""
+    match = re.search(r"-?£?[\d,]*\.?\d+", text)
+    if not match:
+        return None
+    try:
+        return Decimal(match.group().replace("£", "").replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+# -- the dashboard -------------------------------------------------------------------------------
+
+
+def _cells(row_html: str) -> list[str]:
+    return [
+        norm(re.sub(r"<[^>]+>", " ", cell))
+        for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row_html, re.S)
+    ]
+
+
+def page_text(page: str) -> str:
+    page = re.sub(r"<script.*?</script>|<style.*?</style>", " ", page, flags=re.S)
+    return norm(re.sub(r"<[^>]+>", " ", page))
+
+
+def dashboard_rows(page: str) -> list[list[str]]:
+    """Every table row of the page as its cells' text."""
+    return [_cells(row) for row in re.findall(r"<tr[^>]*>(.*?)</tr>", page, re.S)]
+
+
+def dashboard_figures(page: str) -> dict[tuple[str, str, dt.date], list[str]]:
+    """(measure name, series name, month) -> the cells the "Figures for" tables print."""
+    figures = defaultdict(list)
+    for block in re.findall(
+        r'<details class="govuk-details app-series-details">(.*?)</details>', page, re.S
+    ):
+        title = re.search(r"Figures for (.*?)</span>", block, re.S).group(1)
+        name = norm(re.sub(r" \(Condition \d+:.*\)$", "", html.unescape(title)))
+        for caption, body in re.findall(r"<caption[^>]*>(.*?)</caption>(.*?)</table>", block, re.S):
+            for cells in dashboard_rows(body):
+                if len(cells) == 2 and re.fullmatch(r"[a-z]{3} \d{4}", cells[0]):
+                    month, year = cells[0].split()
+                    period = dt.date(int(year), MONTH_NAMES.index(month.title()) + 1, 1)
+                    figures[(name, norm(caption), period)].append(cells[1])
+    return figures
+
+
+# -- the PDF --------------------------------------------------------------------------------------
+
+
+HEADER_WORDS = {"Agreement", "condition", "Risk", "Assurance", "level", "Mitigation", "Progress"}
+
+
+@dataclass
+class PdfText:
+    """A DfE report as text: every page in reading order, and its two-column tables (the
+    conditions and the risk register) read column by column, each word placed by its position.
+    """
+
+    text: str
+    rags: dict[tuple[str, int], str]  # ("condition 3", update) -> the assurance cell's text
+    figures: dict[tuple[str, str, dt.date], list[str]]
+    months: dict[str, list[dt.date]]  # measure name -> the months its table is headed by
+    clipped: list[str]  # words that run past the page's right edge
+
+
+def pdf_read(content: bytes, names: list[str]) -> PdfText:
+    assert PDFTOTEXT, "the fact test reads the PDF with poppler-utils' pdftotext"
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(content)
+        handle.flush()
+        plain = subprocess.run(  # noqa: S603 - poppler's pdftotext with fixed arguments
+            [PDFTOTEXT, "-enc", "UTF-8", handle.name, "-"], capture_output=True, check=True
+        ).stdout.decode()
+        boxes = subprocess.run(  # noqa: S603 - as above
+            [PDFTOTEXT, "-bbox", "-enc", "UTF-8", handle.name, "-"],
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+    pages = re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', boxes, re.S)
+    columns: dict[str, list[tuple[int, float, float, str]]] = defaultdict(list)
+    starts: list[tuple[float, str]] = []
+    clipped = []
+    for number, (width, height, body) in enumerate(pages):
+        for right, word in re.findall(
+            r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">(.*?)</word>', body
+        ):
+            if float(right) > float(width):
+                clipped.append(html.unescape(word))
+        words = [
+            (float(x), float(y), html.unescape(w))
+            for x, y, w in re.findall(
+                r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">(.*?)</word>',
+                body,
+            )
+        ]
+        heads = {w: (x, y) for x, y, w in words if w in ("Assurance", "Progress", "Mitigation")}
+        if "Assurance" in heads and "Progress" in heads:
+            # Below the table's header row (one line or two: "Assurance" / "level").
+            head_y = heads["Assurance"][1]
+            top = max(y for _, y, w in words if w in HEADER_WORDS and 0 <= y - head_y < 14) + 8
+            starts = sorted(
+                [(0.0, "entity")] + [(x - 2, name.casefold()) for name, (x, _) in heads.items()]
+            )
+        elif starts:
+            # A page the table runs on to without repeating its header: the page header only.
+            top = 40
+        else:
+            continue
+        bottom = float(height) - 40  # above the footer
+        for x, y, w in words:
+            if not top < y < bottom:
+                continue
+            column = [name for start, name in starts if x >= start][-1]
+            columns[column].append((number, y, x, w))
+    text = plain
+    for column in columns.values():
+        column.sort()
+        text += "\n" + " ".join(w for *_, w in column)
+    # Whose assurance cells: each "Update N (Month)" in the assurance column belongs to the
+    # last "Condition N:" or "Risk N:" that starts at or above it in the first column.
+    # Rows start level across columns, give or take a few points: compare lines, not points.
+    events = [(p, round(y / 6), 0, x, w) for p, y, x, w in columns["entity"]]
+    events += [(p, round(y / 6), 1, x, w) for p, y, x, w in columns["assurance"]]
+    events.sort()
+    rags: dict[tuple[str, int], list[str]] = defaultdict(list)
+    entity, update, previous = "", 0, ""
+    for _, _, column, _, word in events:
+        if column == 0:
+            if re.fullmatch(r"\d+:", word) and previous in ("Condition", "Risk"):
+                entity, update = f"{previous.casefold()} {word[:-1]}", 0
+            previous = word
+            continue
+        if word == "Update":
+            update = -1
+        elif update == -1 and word.isdigit():
+            update = int(word)
+        elif update > 0 and not re.fullmatch(r"\((May|August|November)\)", word):
+            rags[(entity, update)].append(word)
+    figures, months = pdf_figures(" ".join(w for *_, w in columns["progress"]), names)
+    return PdfText(
+        text=norm(text),
+        rags={key: norm(" ".join(words)) for key, words in rags.items()},
+        figures=figures,
+        months=months,
+        clipped=clipped,
+    )
+
+
+def pdf_figures(stream: str, names: list[str]):
+    """(measure name, series name, month) -> figures, from each key-measure table: its title
+    ("<measure>: plan against actual ..."), its month headings ("Apr '24"), then each line's
+    name followed by its figures. Also each measure's months, as its table heads them."""
+    figures, headed = defaultdict(list), defaultdict(list)
+    heading = ": plan against actual"
+    starts = sorted(
+        (at.start(), name)
+        for name in names
+        for at in re.finditer(re.escape(name + heading), stream)
+    )
+    for (start, name), (end, _) in zip(starts, [*starts[1:], (len(stream), "")], strict=True):
+        block = stream[start + len(name) + len(heading) : end]
+        name = norm(name)
+        months = [
+            dt.date(2000 + int(y), MONTH_NAMES.index(m) + 1, 1)
+            for m, y in re.findall(r"\b([A-Z][a-z]{2}) '(\d\d)\b", block)
+        ]
+        headed[name] += months
+        for series in ("Actual", "Recovery plan forecast"):
+            found = re.search(
+                rf"(?<![\w ]against ){re.escape(series)} "
+                r"((?:[-+]?£?[\d,]*\.?\d+(?:%|m| weeks)? ?)+)",
+                block,
+            )
+            if not found:
+                continue
+            values = found.group(1).replace(" weeks", "").split()
+            for period, value in zip(months, values, strict=False):
+                figures[(name, norm(series), period)].append(value)
+    return figures, headed
+
+
+# -- the test -------------------------------------------------------------------------------------
+
+SERIES_NAMES = {"": "actual", "forecast": "recovery plan forecast"}
+ANSWER_LABELS = {
+    # (dashboard label, report label) of each question
+    "answer: Deficit this year": ("deficit this year on track?", "deficit in the current year?"),
+    "answer: Zero deficit": (
+        "zero deficit by the end of the agreement on track?",
+        "by the end of the safety valve agreement?",
+    ),
+    "answer: Capital project": (
+        "capital project on track?",
+        "is your la's safety valve capital project on track?",
+    ),
+    "answer: adviser support": (
+        "support requested from the dfe adviser?",
+        "request for send adviser support",
+    ),
+}
+
+
+DATA_MONTH = {1: dt.date(2024, 4, 1), 2: dt.date(2024, 7, 1), 3: dt.date(2024, 10, 1)}
+OUT_OF_YEAR = (
+    "an annual KPI whose only figures are before 2024-25: pages list the measures with "
+    "figures in the round's financial year (issue 13, point 1)"
+)
+CLIPPED = (
+    "cut off at the page's right edge: a key-measure table widens the progress column past "
+    "the page (reports/pdf, issue 13.5)"
+)
+
+
+def _figure_in_reports(fact: Fact, pdfs: dict) -> bool:
+    return any(
+        _number(cell) == fact.value
+        for report in pdfs.values()
+        for cell in report.figures.get(
+            (norm(fact.measure), SERIES_NAMES[fact.series], fact.period), []
+        )
+    )
+
+
+class EastmoorFactsTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        admin = UserFactory(username="site-admin", is_superuser=True)
+        result = workbook_import(file=WORKBOOK_PATH, council_slug="eastmoor", by=admin, create=True)
+        assert not result.errors, [str(e) for e in result.errors]
+        cls.council = LocalAuthority.objects.get(slug="eastmoor")
+        cls.reader = UserFactory(username="eastmoor-board")
+        MembershipFactory(user=cls.reader, council=cls.council, role=Role.BOARD)
+        cls.facts = workbook_facts(WORKBOOK_PATH)
+
+    def setUp(self):
+        self.client.force_login(self.reader)
+
+    def _get(self, url: str) -> bytes:
+        response = self.client.get(url)
+        assert response.status_code == 200, url
+        if getattr(response, "streaming", False):
+            return b"".join(response.streaming_content)
+        return response.content
+
+    def test_the_committed_workbook_is_what_the_script_builds(self):
+        with tempfile.TemporaryDirectory() as folder:
+            built = eastmoor_workbook_write(Path(folder) / "built.xlsx")
+            assert built.read_bytes() == WORKBOOK_PATH.read_bytes(), (
+                "fixtures/demo-eastmoor.xlsx is out of date: run manage.py build_demo_workbook"
+            )
+        assert build_eastmoor_workbook()["Council"]["A2"].value == "Eastmoor Council"
+
+    def test_the_workbook_has_the_shape_of_a_council_unlike_wiltshire(self):
+        kinds = Counter(fact.kind for fact in self.facts)
+        assert kinds["condition title"] == 12
+        assert kinds["risk"] == 8 and kinds["risk RAG"] == 24
+        assert kinds["figure"] >= 13 * 30
+        wb = load_workbook(WORKBOOK_PATH, read_only=True)
+        # Finance only in words: no finance, payments or deficit-cap tables.
+        assert not {"Finance", "Payments", "Deficit caps", "Programme areas"} & set(wb.sheetnames)
+        grid = next(wb["Measure grid"].iter_rows(values_only=True))
+        assert len([h for h in grid[4:] if h]) == 13
+        assert self.council.kpi_grouping == "conditions"
+        assert self.council.risk_register == "rated"
+
+    def test_every_fact_reaches_the_dashboard_or_return_page_and_the_dfe_report(self):
+        base = f"/councils/{self.council.slug}"
+        dashboard, rows, returns, pdfs = {}, {}, {}, {}
+        names = [fact.text for fact in self.facts if fact.kind == "measure"]
+        for n in (1, 2, 3):
+            page = self._get(f"{base}/?round=2024-25/{n}").decode()
+            dashboard[n], rows[n] = page_text(page), dashboard_rows(page)
+            returns[n] = page_text(self._get(f"{base}/rounds/2024-25/{n}/").decode())
+            pdfs[n] = pdf_read(self._get(f"{base}/rounds/2024-25/{n}/report.pdf"), names)
+        latest_figures = dashboard_figures(self._get(f"{base}/?round=2024-25/3").decode())
+        rag_labels = {
+            level.casefold(): dfe.casefold()
+            for level, dfe in (
+                ("Amber/Green", "Amber"),
+                ("Amber/Red", "Red"),
+            )
+        }
+
+        def on_dashboard(fact: Fact) -> bool:
+            n = fact.update or 3
+            if fact.kind == "figure":
+                shown = latest_figures.get(
+                    (norm(fact.measure), SERIES_NAMES[fact.series], fact.period), []
+                )
+                return any(
+                    _number(cell) == fact.value and norm(fact.text) in cell for cell in shown
+                )
+            if fact.kind in ("condition RAG", "risk RAG"):
+                return _rag_in_rows(rows[n], fact, exact=True)
+            if fact.kind in ANSWER_LABELS:
+                label = ANSWER_LABELS[fact.kind][0]
+                return f"{label} {norm(fact.text)}" in dashboard[n]
+            if fact.kind == "overall RAG":
+                return f"overall rag {norm(fact.text)}" in dashboard[n]
+            if fact.kind in ("condition title", "risk"):
+                number, title = fact.text.split("|")
+                return f"{norm(number)} {norm(title)}" in dashboard[n]
+            return norm(fact.text) in dashboard[n]
+
+        def on_return_page(fact: Fact) -> bool:
+            return norm(fact.text.split("|")[-1]) in returns[fact.update or 3]
+
+        def in_report(fact: Fact) -> bool:
+            n = fact.update or 3
+            pdf = pdfs[n]
+            if fact.kind == "figure":
+                return _figure_in_reports(fact, pdfs) and (
+                    not fact.text or any(norm(fact.text) in p.text for p in pdfs.values())
+                )
+            if fact.kind in ("condition RAG", "risk RAG"):
+                cell = pdf.rags.get((fact.entity, n), "")
+                return norm(fact.text) in cell.replace("(", " ").replace(")", " ").split()
+            if fact.kind in ANSWER_LABELS:
+                return f"{ANSWER_LABELS[fact.kind][1]} {norm(fact.text)}" in pdf.text
+            if fact.kind in ("condition title", "risk"):
+                number, title = fact.text.split("|")
+                label = number if fact.kind == "risk" else f"condition {number}"
+                return f"{norm(label)}: {norm(title)}" in pdf.text
+            return norm(fact.text) in pdf.text
+
+        # Measures whose only figures are before 2024-25 (annual KPIs last reported in 2023-24).
+        out_of_year = {fact.measure for fact in self.facts if fact.kind == "figure"} - {
+            fact.measure
+            for fact in self.facts
+            if fact.kind == "figure" and fact.period >= dt.date(2024, 4, 1)
+        }
+        out_of_year |= {name for name in names if not any(f.measure == name for f in self.facts)}
+
+        def dashboard_reason(fact: Fact) -> str | None:
+            """Why a fact is by design not on the dashboard (it must then be on the return
+            page, or be a RAG the dashboard shows as the level reported to DfE)."""
+            if fact.kind in ("condition RAG", "risk RAG"):
+                if _rag_in_rows(rows[fact.update], fact, exact=False, dfe=rag_labels):
+                    return (
+                        "a blended RAG (Amber/Green, Amber/Red) shows as the level reported to "
+                        "DfE in the dashboard's tables; the DfE report prints both"
+                    )
+                return None
+            summary_only = {
+                "condition wording",
+                "condition progress update",
+                "risk progress update",
+                "risk owner",
+                "commentary",
+                "support requested",
+                "contact job title",
+                "contact e-mail",
+                "headline (driver)",
+                "headline (barrier)",
+                "headline (engagement)",
+            }
+            if fact.kind in summary_only and on_return_page(fact):
+                return "the dashboard summarises; the words are on the quarterly return page"
+            if fact.kind in ("contact job title", "contact e-mail"):
+                return "key contacts are printed in the DfE report only"
+            if fact.kind in ("risk mitigation", "risk impact"):
+                return "the dashboard lists each risk by title and RAG only"
+            if fact.text in out_of_year or fact.measure in out_of_year:
+                return OUT_OF_YEAR
+            return None
+
+        def report_reason(fact: Fact) -> str | None:
+            """Why a fact is not in the DfE report text: by design, or a known fault named
+            with the issue that owns it."""
+            n = fact.update or 3
+            if fact.kind in ("overall RAG", "overall narrative"):
+                return "the board's overall RAG and narrative are the dashboard's, not DfE's"
+            if fact.kind in ("headline card", "headline card comparator"):
+                return "headline cards head the dashboard; the DfE report has none"
+            if fact.kind == "risk impact":
+                return "the DfE report's risk register has no impact column"
+            if fact.kind == "measure" and fact.text in out_of_year:
+                return OUT_OF_YEAR
+            if fact.kind == "figure":
+                if fact.measure in out_of_year:
+                    return OUT_OF_YEAR
+                if fact.text and _figure_in_reports(fact, pdfs):
+                    return "value notes are not printed in the DfE report (issue 13.4)"
+                windows = [
+                    (min(report.months.get(norm(fact.measure)) or [DATA_MONTH[u]]), DATA_MONTH[u])
+                    for u, report in pdfs.items()
+                ]
+                headed = {m for r in pdfs.values() for m in r.months.get(norm(fact.measure), [])}
+                if fact.period in headed:
+                    return None  # headed but with another figure: a real fault
+                if any(first <= fact.period <= last for first, last in windows):
+                    return CLIPPED
+                return (
+                    "outside every 2024-25 report's key-measure table: each prints its round's "
+                    "financial-year months (or the last 6 when it has fewer than 2)"
+                )
+            # Text cut off where a line runs past the right edge of the page.
+            words = norm(fact.text.split("|")[-1]).split()
+            if pdfs[n].clipped and " ".join(words[: max(3, len(words) // 2)]) in pdfs[n].text:
+                return CLIPPED
+            return None
+
+        summary, unexplained, reasons_seen = [], [], {}
+        for surface, check, reason in (
+            ("dashboard", on_dashboard, dashboard_reason),
+            ("DfE report", in_report, report_reason),
+        ):
+            found, missing = 0, Counter()
+            for fact in self.facts:
+                if check(fact):
+                    found += 1
+                    continue
+                why = reason(fact)
+                if os.environ.get("EASTMOOR_LIST"):
+                    print(surface, "|", why and why[:30], "|", fact)
+                if why is None:
+                    unexplained.append(f"{surface}: {fact}")
+                else:
+                    missing[why] += 1
+            summary.append(f"{surface}: {found} / {len(self.facts)} facts found")
+            reasons_seen[surface] = list(missing)
+            summary += [f"  not there by design ({count}): {why}" for why, count in missing.items()]
+        print("\nEastmoor workbook facts\n" + "\n".join(summary))
+        assert unexplained == [], "\n".join(unexplained[:80]) + f"\n({len(unexplained)} in all)"
+        # Pinned, so a change that loses (or gains) a fact on either surface is seen here.
+        assert summary[0] == f"dashboard: 608 / {len(self.facts)} facts found"
+        assert summary[1 + len(reasons_seen["dashboard"])] == (
+            f"DfE report: 603 / {len(self.facts)} facts found"
+        )
+        assert len(self.facts) == 754
+
+
+def _rag_in_rows(rows: list[list[str]], fact: Fact, *, exact: bool, dfe=None) -> bool:
+    """Whether a table row of the entity shows the RAG in its Update N column."""
+    kind, number = fact.entity.split()
+    want = norm(fact.text)
+    if not exact:
+        want = (dfe or {}).get(want, want)
+    for cells in rows:
+        if len(cells) < 5:
+            continue
+        if cells[0] != (number if kind == "condition" else f"risk {number}"):
+            continue
+        cell = cells[1 + fact.update]
+        if want in cell.replace("(", " ").replace(")", " ").split() or cell == want:
+            return True
+    return False
