@@ -37,10 +37,22 @@ YEAR = 2024  # the rounds' financial year, 2024-25
 WORKBOOK_PATH = Path(settings.BASE_DIR) / "fixtures" / "demo-eastmoor.xlsx"
 
 # (update, due date, data as at)
+# (update, due date, data as at, submitted to DfE before svmonitor on, sign-offs as the council
+# recorded them: (S151 by, on, DCS by, on) or None). Updates 1 and 2 went to DfE before the
+# council used svmonitor and come in as "Submitted before svmonitor" (frozen and read-only);
+# Update 3 is the open return.
+S151_TITLE = "Director of Resources (S151 Officer)"
+DCS_TITLE = "Corporate Director, Children and Families"
 ROUNDS = [
-    (1, dt.date(2024, 5, 31), dt.date(2024, 4, 1)),
-    (2, dt.date(2024, 8, 30), dt.date(2024, 7, 1)),
-    (3, dt.date(2024, 11, 29), dt.date(2024, 10, 1)),
+    (1, dt.date(2024, 5, 31), dt.date(2024, 4, 1), dt.date(2024, 5, 30), None),
+    (
+        2,
+        dt.date(2024, 8, 30),
+        dt.date(2024, 7, 1),
+        dt.date(2024, 8, 29),
+        (S151_TITLE, dt.date(2024, 8, 27), DCS_TITLE, dt.date(2024, 8, 28)),
+    ),
+    (3, dt.date(2024, 11, 29), dt.date(2024, 10, 1), None, None),
 ]
 
 # The 13 months of the grid, October 2023 to October 2024 (Update 3's data month).
@@ -545,8 +557,30 @@ def build_eastmoor_workbook() -> Workbook:
     _sheet(
         wb,
         fmt.ROUNDS,
-        ["financial_year", "update_number", "due_date", "data_as_at", "status"],
-        [[_fy(YEAR), n, due, as_at, "Draft"] for n, due, as_at in ROUNDS],
+        [
+            "financial_year",
+            "update_number",
+            "due_date",
+            "data_as_at",
+            "status",
+            "submitted_on",
+            "s151_signed_by",
+            "s151_signed_on",
+            "dcs_signed_by",
+            "dcs_signed_on",
+        ],
+        [
+            [
+                _fy(YEAR),
+                n,
+                due,
+                as_at,
+                "Submitted before svmonitor" if submitted else "Draft",
+                submitted,
+                *(signed or (None, None, None, None)),
+            ]
+            for n, due, as_at, submitted, signed in ROUNDS
+        ],
     )
     _sheet(
         wb,

@@ -120,6 +120,12 @@ def workbook_facts(path: Path) -> list[Fact]:
         n = row["Update"]
         facts.append(Fact("round", f"{row['Financial year']} Update {n}", n))
         facts.append(Fact("round data month", f"{row['Data as at']:%B %Y}", n))
+        if row["Submitted on"]:
+            facts.append(Fact("round submitted on", _day(row["Submitted on"]), n))
+        for who in ("S151", "DCS"):
+            if row[f"{who} signed off by"]:
+                facts.append(Fact("sign-off recorded by", row[f"{who} signed off by"], n))
+                facts.append(Fact("sign-off recorded on", _day(row[f"{who} signed off on"]), n))
     for row in _rows(wb, "Data sources"):
         facts.append(Fact("data source", row["Data source"]))
         facts.append(Fact("data source refreshed", _day(row["Last refreshed"])))
@@ -471,6 +477,10 @@ class EastmoorFactsTests(TestCase):
             dashboard[n], rows[n] = page_text(page), dashboard_rows(page)
             returns[n] = page_text(self._get(f"{base}/rounds/2024-25/{n}/").decode())
             pdfs[n] = pdf_read(self._get(f"{base}/rounds/2024-25/{n}/report.pdf"), names)
+        # Updates 1 and 2 went to DfE before svmonitor: every surface says they were imported.
+        for n in (1, 2):
+            for surface in (dashboard[n], returns[n], pdfs[n].text):
+                assert "imported from the council's records" in surface
         latest_figures = dashboard_figures(self._get(f"{base}/?round=2024-25/3").decode())
         rag_labels = {
             level.casefold(): dfe.casefold()
@@ -552,6 +562,8 @@ class EastmoorFactsTests(TestCase):
                 "headline (driver)",
                 "headline (barrier)",
                 "headline (engagement)",
+                "sign-off recorded by",
+                "sign-off recorded on",
             }
             if fact.kind in summary_only and on_return_page(fact):
                 return "the dashboard summarises; the words are on the quarterly return page"
@@ -630,11 +642,11 @@ class EastmoorFactsTests(TestCase):
         print("\nEastmoor workbook facts\n" + "\n".join(summary))
         assert unexplained == [], "\n".join(unexplained[:80]) + f"\n({len(unexplained)} in all)"
         # Pinned, so a change that loses (or gains) a fact on either surface is seen here.
-        assert summary[0] == f"dashboard: 628 / {len(self.facts)} facts found"
+        assert summary[0] == f"dashboard: 630 / {len(self.facts)} facts found"
         assert summary[1 + len(reasons_seen["dashboard"])] == (
-            f"DfE report: 620 / {len(self.facts)} facts found"
+            f"DfE report: 626 / {len(self.facts)} facts found"
         )
-        assert len(self.facts) == 777
+        assert len(self.facts) == 783
 
 
 def _rag_in_rows(rows: list[list[str]], fact: Fact, *, exact: bool, dfe=None) -> bool:

@@ -22,7 +22,14 @@ from conditions.models import (
 from finance.models import FinanceLine
 from metrics.models import HeadlineCard, MeasureValue
 from risks.models import RiskUpdate
-from svmonitor.choices import KpiGrouping, MonitoringTier, Rag, RiskRegister, RoundStatus
+from svmonitor.choices import (
+    KpiGrouping,
+    MonitoringTier,
+    Rag,
+    RiskRegister,
+    RoundOrigin,
+    RoundStatus,
+)
 from svmonitor.models import (
     Agreement,
     AuditEvent,
@@ -87,7 +94,9 @@ class LoadDemoTests(TestCase):
     def test_submitted_rounds_carry_a_frozen_snapshot_signed_by_both_officers(self):
         from reports.freeze import round_snapshot_verify
 
-        for round_ in ReportingRound.objects.filter(status=RoundStatus.SUBMITTED):
+        for round_ in ReportingRound.objects.filter(
+            status=RoundStatus.SUBMITTED, origin=RoundOrigin.RECORDED_HERE
+        ):
             snapshot = round_.snapshots.get()
             assert round_snapshot_verify(snapshot)
             sign_offs = {s.capacity: s for s in round_.sign_offs.filter(voided_at__isnull=True)}
@@ -102,7 +111,9 @@ class LoadDemoTests(TestCase):
         assert not draft.snapshots.exists() and not draft.sign_offs.exists()
 
     def test_each_frozen_snapshot_is_dated_when_its_round_was_marked_ready(self):
-        for round_ in ReportingRound.objects.filter(status=RoundStatus.SUBMITTED):
+        for round_ in ReportingRound.objects.filter(
+            status=RoundStatus.SUBMITTED, origin=RoundOrigin.RECORDED_HERE
+        ):
             snapshot = round_.snapshots.get()
             assert snapshot.created_at == round_.ready_at
             assert snapshot.created_at.date() < round_.submitted_on
@@ -376,6 +387,16 @@ class LoadDemoTests(TestCase):
         assert eastmoor.risk_register == RiskRegister.RATED
         assert not ProgrammeArea.objects.filter(council=eastmoor).exists()
         assert not FinanceLine.objects.filter(agreement__council=eastmoor).exists()
+        # Updates 1 and 2 came in as submitted before svmonitor (frozen at import); 3 is open.
+        rounds = ReportingRound.objects.filter(agreement__council=eastmoor)
+        assert sorted((r.update_number, r.status, r.origin) for r in rounds) == [
+            (1, RoundStatus.SUBMITTED, RoundOrigin.IMPORTED),
+            (2, RoundStatus.SUBMITTED, RoundOrigin.IMPORTED),
+            (3, RoundStatus.DRAFT, RoundOrigin.RECORDED_HERE),
+        ]
+        assert all(r.snapshots.exists() for r in rounds if r.update_number < 3)
+        # svmonitor recorded no sign-off for them; the council's own record is on the round.
+        assert not any(r.sign_offs.exists() for r in rounds)
         # The workbook import's own history entry, naming the file and who imported it.
         entry = AuditEvent.objects.get(action="workbook_import", council=eastmoor)
         assert entry.user.username == "demo-administrator"
