@@ -25,10 +25,10 @@ AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
 
 @pytest.fixture
 def demo(transactional_db):
-    """The two demo councils, and a board member of Wiltshire who is also an adviser for both."""
+    """The demo councils, and a board member of Wiltshire who is also an adviser for the others."""
     call_command("load_demo", verbosity=0)
     user = UserFactory(username="browser-board-member")
-    for council in LocalAuthority.objects.filter(slug__in=["wiltshire", "northdale"]):
+    for council in LocalAuthority.objects.filter(slug__in=["wiltshire", "northdale", "eastmoor"]):
         role = Role.BOARD if council.slug == "wiltshire" else Role.ADVISER
         MembershipFactory(user=user, council=council, role=role)
     return user

@@ -67,7 +67,13 @@ def test_axe_finds_no_serious_or_critical_violation(signed_in, live_server):
     # axe is injected as a script, which the strict CSP would refuse; only this run bypasses it.
     context = signed_in(bypass_csp=True)
     found = {}
-    for path in ("/councils/wiltshire/", "/councils/northdale/", "/councils/", "/portfolio/"):
+    for path in (
+        "/councils/wiltshire/",
+        "/councils/northdale/",
+        "/councils/eastmoor/",
+        "/councils/",
+        "/portfolio/",
+    ):
         page, problems, _ = _open(context, f"{live_server.url}{path}")
         if path.startswith("/councils/") and path != "/councils/":
             page.wait_for_selector(".app-chart--drawn")
