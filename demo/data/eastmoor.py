@@ -5,8 +5,11 @@ writes fixtures/demo-eastmoor.xlsx (`manage.py build_demo_workbook`) and `load_d
 that file through `workbook.importer.workbook_import`, the service behind the upload page and
 `manage.py import_workbook`. Its shape is a council unlike Wiltshire: twelve conditions
 numbered 1-12, KPIs grouped by condition (no programme areas), risks rated by RAG only, a
-13-month grid of monthly figures (some with a forecast), annual KPIs, and finance given only as
-figures in its narrative (no finance tables).
+13-month grid of monthly figures (some with a forecast) written as councils write them (value
+notes by marker such as "60.4%*", "-" and "n/a: reason" for figures not available, a row of
+cells formatted as percentages), annual KPIs for academic and financial years, Updates 1 and 2
+as returns submitted before svmonitor, and finance given only as figures in its narrative (no
+finance tables).
 
 Every figure is drawn from a fixed seed, so the workbook is the same on every build.
 """
@@ -398,7 +401,7 @@ MONTHLY = [
     ),
 ]
 
-# Annual KPIs: one figure a year, on the census or year-end month, with what it reports.
+# Annual KPIs: one figure a year, for an academic or financial year (ANNUAL_VALUES).
 ANNUAL = [
     MeasureSpec(
         "ks2-sen-support",
@@ -437,13 +440,38 @@ ANNUAL = [
         frequency="Annual",
     ),
 ]
-# (code, month, value, note)
+# (code, period as the council writes it, value as written, note): academic years ("AY"),
+# financial years, and a figure not yet published, on the Measure values sheet.
 ANNUAL_VALUES = [
-    ("ks2-sen-support", dt.date(2023, 7, 1), "19.4", "2022-23 academic year"),
-    ("ks2-sen-support", dt.date(2024, 7, 1), "21.8", "2023-24 academic year, provisional"),
-    ("sen-support-pupils", dt.date(2024, 1, 1), "6184", "January 2024 census"),
-    ("ehcp-cost-per-plan", dt.date(2024, 3, 1), "24310", "2023-24 outturn"),
+    ("ks2-sen-support", "2023-24 AY", "21.8*", ""),
+    ("ks2-sen-support", "2024-25 AY", "n/a: key stage 2 results are published in July 2025", ""),
+    ("sen-support-pupils", "2023-24 AY", "6,184", "January 2024 census"),
+    ("sen-support-pupils", "2024-25 AY", "n/a: the January 2025 census is not yet published", ""),
+    ("ehcp-cost-per-plan", "2023-24", "£24,310", "Outturn"),
+    ("ehcp-cost-per-plan", "2024-25", "£24,950", "Month 6 forecast"),
 ]
+
+# What the note markers in the grid and on Measure values mean (the Value notes sheet).
+VALUE_NOTES = [
+    ("*", "Provisional: may be revised when the month's data is finalised"),
+    ("\u2020", "Excludes two emergency placements made out of hours"),
+]
+
+# Cells of the grid written as the council writes them: (code, series, month) -> text.
+# A marker adds a note; "-", "n/a" and "not available" mark a figure not available, with the
+# reason after a colon.
+WRITTEN = {
+    ("ehcp-20wk", "", dt.date(2024, 10, 1)): "{value}%*",
+    ("ehcps-total", "", dt.date(2024, 10, 1)): "{value:,}*",
+    ("ins-new", "", dt.date(2024, 9, 1)): "{value}\u2020",
+    ("slt-wait", "", dt.date(2023, 12, 1)): "-",
+    ("ot-wait", "", dt.date(2024, 1, 1)): "n/a: the integrated care board did not publish",
+    ("ot-wait", "", dt.date(2024, 2, 1)): "n/a: the integrated care board did not publish",
+    ("post16-neet", "", dt.date(2024, 8, 1)): "not available",
+}
+# A measure whose cells are formatted as percentages (0.307 shown as 30.7%), as a council's
+# spreadsheet often holds them.
+PERCENT_FORMATTED = "ms-standard-signed"
 
 # (measure code, comparator series, label, comparator label, subject)
 CARDS = [
@@ -692,11 +720,12 @@ def build_eastmoor_workbook() -> Workbook:
             for position, headline in enumerate(headlines, start=1)
         ],
     )
+    _sheet(wb, fmt.VALUE_NOTES, ["marker", "note"], [list(note) for note in VALUE_NOTES])
     _sheet(
         wb,
         fmt.VALUES_LONG,
         ["measure", "period", "series", "value", "note"],
-        [[code, period, "", Decimal(value), note] for code, period, value, note in ANNUAL_VALUES],
+        [[code, period, "", value, note] for code, period, value, note in ANNUAL_VALUES],
     )
     grid = wb.create_sheet(fmt.GRID.name)
     grid.append(
@@ -706,7 +735,21 @@ def build_eastmoor_workbook() -> Workbook:
     names = {m.code: m for m in MONTHLY}
     for (code, series), points in grid_figures().items():
         spec = names[code]
-        grid.append([code, spec.name, spec.source, series, *(points[p] for p in MONTHS)])
+        cells = []
+        for period in MONTHS:
+            value = points[period]
+            written = WRITTEN.get((code, series, period))
+            if written is not None:
+                shown = int(value) if spec.unit == "Count" else value
+                cells.append(written.format(value=shown))
+            elif code == PERCENT_FORMATTED:
+                cells.append(value / 100)
+            else:
+                cells.append(value)
+        grid.append([code, spec.name, spec.source, series, *cells])
+        if code == PERCENT_FORMATTED:
+            for cell in grid[grid.max_row][4:]:
+                cell.number_format = "0.0%"
     return wb
 
 

@@ -6,8 +6,10 @@ read cell by cell (openpyxl, by header text: not through the importer) into a li
 the council, contacts, agreement, each condition's number, title and wording, each update's
 RAG and progress update, each risk with its owner, mitigation and RAG, the overview answers
 and commentary, the headlines, the headline cards, each measure's name and every figure (month,
-series, value, note). Each fact is looked for on three surfaces, as the council's board member
-reads them:
+series, value, note), read as the council wrote it: "60.4%*" as 60.4 with the note *Value
+notes* gives "*", "n/a: reason" as not available with the reason, a cell formatted as a
+percentage as the percentage shown, "2023-24 AY" as an academic year. Each fact is looked for
+on three surfaces, as the council's board member reads them:
 
 * the dashboard (at the fact's round, `?round=2024-25/N`; standing facts and figures at the
   latest round), its figures read from each measure's "Figures for ..." table;
@@ -69,15 +71,16 @@ class Fact:
     entity: str = ""  # "condition 3", "risk 2": whose RAG a RAG fact is
     measure: str = ""
     series: str = ""
-    period: dt.date | None = None
-    value: Decimal | None = None
+    period: str = ""  # as the pages print it, normalised: "oct 2023", "2023-24 ay", "2023-24"
+    value: Decimal | None = None  # None: marked not available (text is the reason)
 
     def __str__(self) -> str:
         where = f" (Update {self.update})" if self.update else ""
         if self.kind == "figure":
+            shown = "not available" if self.value is None else self.value
             return (
-                f"figure {self.measure} {self.series or 'actual'} {self.period:%b %Y} = "
-                f"{self.value}{' [' + self.text + ']' if self.text else ''}"
+                f"figure {self.measure} {self.series or 'actual'} {self.period} = "
+                f"{shown}{' [' + self.text + ']' if self.text else ''}"
             )
         return f"{self.kind}{where}: {self.entity + ' ' if self.entity else ''}{self.text[:70]}"
 
@@ -88,11 +91,50 @@ def _rows(wb, sheet: str) -> list[dict]:
     return [dict(zip(header, row, strict=False)) for row in rows if any(c is not None for c in row)]
 
 
-def _month(header) -> dt.date:
-    if isinstance(header, dt.datetime | dt.date):
-        return dt.date(header.year, header.month, 1)
-    name, year = str(header).split("-")
-    return dt.date(2000 + int(year), MONTH_NAMES.index(name) + 1, 1)
+def period_label(written) -> str:
+    """A period as the pages print it: a month "Oct 2023", a year "2023-24 AY" or "2023-24"."""
+    if isinstance(written, dt.datetime | dt.date):
+        return norm(f"{written:%b %Y}")
+    text = norm(str(written))
+    if re.fullmatch(r"\d{4}-\d{2}( ay)?", text):
+        return text
+    name, year = text.split("-")  # a grid header such as "Oct-23"
+    return f"{name} 20{year}"
+
+
+def label_date(label: str) -> dt.date:
+    """The first day of a period label: a month, an academic year (September) or a financial
+    year (April)."""
+    if re.fullmatch(r"\d{4}-\d{2} ay", label):
+        return dt.date(int(label[:4]), 9, 1)
+    if re.fullmatch(r"\d{4}-\d{2}", label):
+        return dt.date(int(label[:4]), 4, 1)
+    month, year = label.split()
+    return dt.date(int(year), MONTH_NAMES.index(month.title()) + 1, 1)
+
+
+NOT_AVAILABLE = re.compile(r"(?:-|n/a|not available)(?:\s*[:\-\u2013]\s*(.+))?", re.I)
+MARKERS = "*\u2020\u2021\u00a7\u00b6#\u00b9\u00b2\u00b3"
+
+
+def figure_written(cell, notes: dict[str, str]) -> tuple[Decimal | None, str]:
+    """A grid or Measure values cell as the council wrote it: (value, note) or, for "-", "n/a"
+    or "not available", (None, reason)."""
+    value = cell.value
+    if isinstance(value, int | float | Decimal):
+        number = Decimal(str(value))
+        if "%" in (cell.number_format or ""):
+            number = (number * 100).quantize(Decimal("0.0001")).normalize()
+        return number, ""
+    text = str(value).strip()
+    unavailable = NOT_AVAILABLE.fullmatch(text)
+    if unavailable:
+        return None, unavailable.group(1) or "Not available"
+    marker = ""
+    while text and text[-1] in MARKERS:
+        marker, text = text[-1] + marker, text[:-1]
+    number = Decimal(text.replace("£", "").replace(",", "").replace("%", ""))
+    return number, notes.get(marker, "")
 
 
 def _day(value) -> str:
@@ -167,31 +209,37 @@ def workbook_facts(path: Path) -> list[Fact]:
     for row in _rows(wb, "Measures"):
         names[row["Measure code"]] = row["Measure"]
         facts.append(Fact("measure", row["Measure"]))
-    for row in _rows(wb, "Measure values"):
+    notes = {row["Marker"]: row["Note"] for row in _rows(wb, "Value notes")}
+    ws = wb["Measure values"]
+    header = [cell.value for cell in ws[1]]
+    for cells in ws.iter_rows(min_row=2):
+        row = dict(zip(header, cells, strict=False))
+        value, note = figure_written(row["Value"], notes)
         facts.append(
             Fact(
                 "figure",
-                row["Note"] or "",
-                measure=names[row["Measure code"]],
-                series=row["Series"] or "",
-                period=_month(row["Period"]),
-                value=Decimal(str(row["Value"])),
+                row["Note"].value or note or "",
+                measure=names[row["Measure code"].value],
+                series=row["Series"].value or "",
+                period=period_label(row["Period"].value),
+                value=value,
             )
         )
     ws = wb["Measure grid"]
-    header, *rows = list(ws.iter_rows(values_only=True))
-    months = {i: _month(h) for i, h in enumerate(header) if i >= 4 and h}
-    for row in rows:
-        for i, period in months.items():
-            if row[i] is not None:
+    header = [cell.value for cell in ws[1]]
+    periods = {i: period_label(h) for i, h in enumerate(header) if i >= 4 and h}
+    for cells in ws.iter_rows(min_row=2):
+        for i, period in periods.items():
+            if cells[i].value is not None:
+                value, note = figure_written(cells[i], notes)
                 facts.append(
                     Fact(
                         "figure",
-                        "",
-                        measure=names[row[0]],
-                        series=row[3] or "",
+                        note,
+                        measure=names[cells[0].value],
+                        series=cells[3].value or "",
                         period=period,
-                        value=Decimal(str(row[i])),
+                        value=value,
                     )
                 )
     return facts
@@ -228,8 +276,8 @@ def dashboard_rows(page: str) -> list[list[str]]:
     return [_cells(row) for row in re.findall(r"<tr[^>]*>(.*?)</tr>", page, re.S)]
 
 
-def dashboard_figures(page: str) -> dict[tuple[str, str, dt.date], list[str]]:
-    """(measure name, series name, month) -> the cells the "Figures for" tables print."""
+def dashboard_figures(page: str) -> dict[tuple[str, str, str], list[str]]:
+    """(measure name, series name, period) -> the cells the "Figures for" tables print."""
     figures = defaultdict(list)
     for block in re.findall(
         r'<details class="govuk-details app-series-details">(.*?)</details>', page, re.S
@@ -238,16 +286,16 @@ def dashboard_figures(page: str) -> dict[tuple[str, str, dt.date], list[str]]:
         name = norm(re.sub(r" \(Condition \d+:.*\)$", "", html.unescape(title)))
         for caption, body in re.findall(r"<caption[^>]*>(.*?)</caption>(.*?)</table>", block, re.S):
             for cells in dashboard_rows(body):
-                if len(cells) == 2 and re.fullmatch(r"[a-z]{3} \d{4}", cells[0]):
-                    month, year = cells[0].split()
-                    period = dt.date(int(year), MONTH_NAMES.index(month.title()) + 1, 1)
-                    figures[(name, norm(caption), period)].append(cells[1])
+                if len(cells) == 2 and re.fullmatch(PERIOD, cells[0]):
+                    figures[(name, norm(caption), cells[0])].append(cells[1])
     return figures
 
 
 # -- the PDF --------------------------------------------------------------------------------------
 
 
+PERIOD = r"[a-z]{3} \d{4}|\d{4}-\d{2}(?: ay)?"
+SUPERSCRIPTS = "\u00b9\u00b2\u00b3\u2070\u2074\u2075\u2076\u2077\u2078\u2079"
 HEADER_WORDS = {"Agreement", "condition", "Risk", "Assurance", "level", "Mitigation", "Progress"}
 
 
@@ -361,15 +409,26 @@ def pdf_figures(stream: str, names: list[str]):
     for (start, name), (end, _) in zip(starts, [*starts[1:], (len(stream), "")], strict=True):
         block = stream[start + len(name) + len(heading) : end]
         name = norm(name)
+        # The headings come before the first line of figures.
+        first_line = min(
+            (
+                at.start()
+                for series in SERIES_NAMES.values()
+                for at in re.finditer(re.escape(series.capitalize()) + " ", block)
+            ),
+            default=len(block),
+        )
         months = [
-            dt.date(2000 + int(y), MONTH_NAMES.index(m) + 1, 1)
-            for m, y in re.findall(r"\b([A-Z][a-z]{2}) '(\d\d)\b", block)
+            norm(f"{m} 20{y}") if m else norm(year)
+            for m, y, year in re.findall(
+                r"\b(?:([A-Z][a-z]{2}) '(\d\d)\b|(\d{4}-\d{2}(?: AY)?))", block[:first_line]
+            )
         ]
         headed[name] += months
         for series in ("Actual", "Recovery plan forecast"):
             found = re.search(
                 rf"(?<![\w ]against ){re.escape(series)} "
-                r"((?:[-+]?£?[\d,]*\.?\d+(?:%|m| weeks)? ?)+)",
+                rf"((?:(?:[-+]?£?[\d,]*\.?\d+(?:%|m| weeks)?|n/a)[{SUPERSCRIPTS}]* ?)+)",
                 block,
             )
             if not found:
@@ -417,13 +476,15 @@ CLIPPED = (
 
 
 def _figure_in_reports(fact: Fact, pdfs: dict) -> bool:
-    return any(
-        _number(cell) == fact.value
-        for report in pdfs.values()
-        for cell in report.figures.get(
-            (norm(fact.measure), SERIES_NAMES[fact.series], fact.period), []
-        )
-    )
+    """Whether a report's table prints the figure (a figure not available as "n/a")."""
+    for report in pdfs.values():
+        key = (norm(fact.measure), SERIES_NAMES[fact.series], fact.period)
+        for cell in report.figures.get(key, []):
+            if fact.value is None and cell.startswith("n/a"):
+                return True
+            if fact.value is not None and _number(cell) == fact.value:
+                return True
+    return False
 
 
 class EastmoorFactsTests(TestCase):
@@ -460,11 +521,25 @@ class EastmoorFactsTests(TestCase):
         assert kinds["condition title"] == 12
         assert kinds["risk"] == 8 and kinds["risk RAG"] == 24
         assert kinds["figure"] >= 13 * 30
-        wb = load_workbook(WORKBOOK_PATH, read_only=True)
+        wb = load_workbook(WORKBOOK_PATH)
         # Finance only in words: no finance, payments or deficit-cap tables.
         assert not {"Finance", "Payments", "Deficit caps", "Programme areas"} & set(wb.sheetnames)
         grid = next(wb["Measure grid"].iter_rows(values_only=True))
         assert len([h for h in grid[4:] if h]) == 13
+        figures = [fact for fact in self.facts if fact.kind == "figure"]
+        # Figures as councils write them: not available (with reasons), value notes, academic
+        # and financial years, and a row of cells formatted as percentages.
+        assert len([f for f in figures if f.value is None]) == 6
+        assert len([f for f in figures if f.value is not None and f.text]) == 7
+        assert {f.period for f in figures if not re.fullmatch(r"[a-z]{3} \d{4}", f.period)} == {
+            "2023-24 ay",
+            "2024-25 ay",
+            "2023-24",
+            "2024-25",
+        }
+        assert "0.0%" in {
+            cell.number_format for row in wb["Measure grid"].iter_rows() for cell in row
+        }
         assert self.council.kpi_grouping == "conditions"
         assert self.council.risk_register == "rated"
 
@@ -496,6 +571,10 @@ class EastmoorFactsTests(TestCase):
                 shown = latest_figures.get(
                     (norm(fact.measure), SERIES_NAMES[fact.series], fact.period), []
                 )
+                if fact.value is None:
+                    return any(
+                        "not available" in cell and norm(fact.text) in cell for cell in shown
+                    )
                 return any(
                     _number(cell) == fact.value and norm(fact.text) in cell for cell in shown
                 )
@@ -536,7 +615,7 @@ class EastmoorFactsTests(TestCase):
         out_of_year = {fact.measure for fact in self.facts if fact.kind == "figure"} - {
             fact.measure
             for fact in self.facts
-            if fact.kind == "figure" and fact.period >= dt.date(2024, 4, 1)
+            if fact.kind == "figure" and label_date(fact.period) >= dt.date(2024, 4, 1)
         }
         out_of_year |= {name for name in names if not any(f.measure == name for f in self.facts)}
 
@@ -601,13 +680,19 @@ class EastmoorFactsTests(TestCase):
                 if fact.text and _figure_in_reports(fact, pdfs):
                     return "value notes are not printed in the DfE report (issue 13.4)"
                 windows = [
-                    (min(report.months.get(norm(fact.measure)) or [DATA_MONTH[u]]), DATA_MONTH[u])
+                    (
+                        min(
+                            map(label_date, report.months.get(norm(fact.measure), [])),
+                            default=DATA_MONTH[u],
+                        ),
+                        DATA_MONTH[u],
+                    )
                     for u, report in pdfs.items()
                 ]
                 headed = {m for r in pdfs.values() for m in r.months.get(norm(fact.measure), [])}
                 if fact.period in headed:
                     return None  # headed but with another figure: a real fault
-                if any(first <= fact.period <= last for first, last in windows):
+                if any(first <= label_date(fact.period) <= last for first, last in windows):
                     return CLIPPED
                 return (
                     "outside every 2024-25 report's key-measure table: each prints its round's "
@@ -642,11 +727,11 @@ class EastmoorFactsTests(TestCase):
         print("\nEastmoor workbook facts\n" + "\n".join(summary))
         assert unexplained == [], "\n".join(unexplained[:80]) + f"\n({len(unexplained)} in all)"
         # Pinned, so a change that loses (or gains) a fact on either surface is seen here.
-        assert summary[0] == f"dashboard: 630 / {len(self.facts)} facts found"
+        assert summary[0] == f"dashboard: 636 / {len(self.facts)} facts found"
         assert summary[1 + len(reasons_seen["dashboard"])] == (
-            f"DfE report: 626 / {len(self.facts)} facts found"
+            f"DfE report: 634 / {len(self.facts)} facts found"
         )
-        assert len(self.facts) == 783
+        assert len(self.facts) == 785
 
 
 def _rag_in_rows(rows: list[list[str]], fact: Fact, *, exact: bool, dfe=None) -> bool:
