@@ -5,7 +5,8 @@ writes fixtures/demo-eastmoor.xlsx (`manage.py build_demo_workbook`) and `load_d
 that file through `workbook.importer.workbook_import`, the service behind the upload page and
 `manage.py import_workbook`. Its shape is a council unlike Wiltshire: twelve conditions
 numbered 1-12, KPIs grouped by condition (no programme areas), risks rated by RAG only, a
-13-month grid of monthly figures (some with a forecast) written as councils write them (value
+13-month grid of monthly figures (some with a forecast; the DfE report prints them as a grid of
+the last 13 months, charts off for some measures) written as councils write them (value
 notes by marker such as "60.4%*", "-" and "n/a: reason" for figures not available, a row of
 cells formatted as percentages), annual KPIs for academic and financial years, Updates 1 and 2
 as returns submitted before svmonitor, and finance given only as figures in its narrative (no
@@ -473,6 +474,19 @@ WRITTEN = {
 # spreadsheet often holds them.
 PERCENT_FORMATTED = "ms-standard-signed"
 
+# Measures the DfE report prints without a chart (a council's choice, per measure): the annual
+# ones, with a figure a year, and counts that only step up.
+CHARTS_OFF = {
+    "ks2-sen-support",
+    "sen-support-pupils",
+    "ehcp-cost-per-plan",
+    "rp-places",
+    "travel-trained",
+    "ar-ceased",
+    "tribunal-regs",
+    "supported-internships",
+}
+
 # (measure code, comparator series, label, comparator label, subject)
 CARDS = [
     (
@@ -557,8 +571,26 @@ def build_eastmoor_workbook() -> Workbook:
     _sheet(
         wb,
         fmt.COUNCIL,
-        ["name", "slug", "kpi_grouping", "risk_register", "risk_key_levels"],
-        [[NAME, SLUG, "Agreement condition", "Rated", "Red, Amber/Red"]],
+        [
+            "name",
+            "slug",
+            "kpi_grouping",
+            "kpi_table_layout",
+            "kpi_table_months",
+            "risk_register",
+            "risk_key_levels",
+        ],
+        [
+            [
+                NAME,
+                SLUG,
+                "Agreement condition",
+                "Grid of the last months",
+                len(MONTHS),
+                "Rated",
+                "Red, Amber/Red",
+            ]
+        ],
     )
     _sheet(
         wb,
@@ -639,6 +671,7 @@ def build_eastmoor_workbook() -> Workbook:
             "reading",
             "conditions",
             "order",
+            "show_chart",
         ],
         [
             [
@@ -651,6 +684,7 @@ def build_eastmoor_workbook() -> Workbook:
                 "Point value",
                 ", ".join(m.conditions),
                 order,
+                "No" if m.code in CHARTS_OFF else "Yes",
             ]
             for order, m in enumerate([*MONTHLY, *ANNUAL], start=1)
         ],

@@ -15,9 +15,10 @@ on three surfaces, as the council's board member reads them:
   latest round), its figures read from each measure's "Figures for ..." table;
 * the quarterly return page (the dashboard links to it): where the dashboard by design shows a
   summary, the words are on the return page;
-* the DfE report PDF of the fact's round, read with pdftotext (its tables column by column from
-  the words' positions); figures from any of the three 2024-25 reports (each prints its own
-  months).
+* the DfE report PDF of the fact's round, read with pdftotext (its tables column by column,
+  each word placed by its position); every figure from the latest report's key-measure grid
+  (Eastmoor chose a grid of the last 13 months), each under its measure, series and month.
+  No word of any report may run past the page's right edge.
 
 The counts are printed (`-s` shows them; `EASTMOOR_LIST=1` lists every fact missing from a
 surface with its reason) and pinned: what a surface does not show is counted under its reason,
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import itertools
 import os
 import re
 import shutil
@@ -308,7 +310,7 @@ class PdfText:
     text: str
     rags: dict[tuple[str, int], str]  # ("condition 3", update) -> the assurance cell's text
     figures: dict[tuple[str, str, dt.date], list[str]]
-    months: dict[str, list[dt.date]]  # measure name -> the months its table is headed by
+    months: dict[str, list[str]]  # measure name -> the periods its grid is headed by
     clipped: list[str]  # words that run past the page's right edge
 
 
@@ -329,7 +331,18 @@ def pdf_read(content: bytes, names: list[str]) -> PdfText:
     columns: dict[str, list[tuple[int, float, float, str]]] = defaultdict(list)
     starts: list[tuple[float, str]] = []
     clipped = []
+    page_words = []
     for number, (width, height, body) in enumerate(pages):
+        page_words.append(
+            [
+                (float(x0), float(y) + number * 1000, float(x1), html.unescape(w))
+                for x0, y, x1, w in re.findall(
+                    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">'
+                    r"(.*?)</word>",
+                    body,
+                )
+            ]
+        )
         for right, word in re.findall(
             r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">(.*?)</word>', body
         ):
@@ -385,7 +398,7 @@ def pdf_read(content: bytes, names: list[str]) -> PdfText:
             update = int(word)
         elif update > 0 and not re.fullmatch(r"\((May|August|November)\)", word):
             rags[(entity, update)].append(word)
-    figures, months = pdf_figures(" ".join(w for *_, w in columns["progress"]), names)
+    figures, months = pdf_grid_figures(page_words, names)
     return PdfText(
         text=norm(text),
         rags={key: norm(" ".join(words)) for key, words in rags.items()},
@@ -395,47 +408,113 @@ def pdf_read(content: bytes, names: list[str]) -> PdfText:
     )
 
 
-def pdf_figures(stream: str, names: list[str]):
-    """(measure name, series name, month) -> figures, from each key-measure table: its title
-    ("<measure>: plan against actual ..."), its month headings ("Apr '24"), then each line's
-    name followed by its figures. Also each measure's months, as its table heads them."""
+VALUE = re.compile(rf"[-+]?£?[\d,]*\.?\d+(?:%|m)?[{SUPERSCRIPTS}]*|n/a[{SUPERSCRIPTS}]*")
+INLINE = re.compile(r"(\d{4}-\d{2}(?: AY)?|[A-Z][a-z]{2} '\d\d): ([^;]+)")
+
+
+def _label(text: str) -> str:
+    """A heading as a period label: "Oct '23" -> "oct 2023", "2023-24 AY" -> "2023-24 ay"."""
+    month = re.fullmatch(r"([A-Z][a-z]{2}) '(\d\d)", text)
+    return norm(f"{month.group(1)} 20{month.group(2)}") if month else norm(text)
+
+
+def pdf_grid_figures(page_words: list[list[tuple]], names: list[str]):
+    """Figures from the "Grid of the last months" key-measure tables: a header row (Measure,
+    Series, then one column per month), then per measure its name (wrapped over lines and
+    centred on its rows) beside one row per series, each figure under its month; a measure with
+    a figure a year prints "2023-24 AY: 21.80%; ..." in one line. Words are placed by position:
+    each row goes to the measure name centred nearest it, each figure to the nearest month."""
     figures, headed = defaultdict(list), defaultdict(list)
-    heading = ": plan against actual"
-    starts = sorted(
-        (at.start(), name)
-        for name in names
-        for at in re.finditer(re.escape(name + heading), stream)
-    )
-    for (start, name), (end, _) in zip(starts, [*starts[1:], (len(stream), "")], strict=True):
-        block = stream[start + len(name) + len(heading) : end]
-        name = norm(name)
-        # The headings come before the first line of figures.
-        first_line = min(
-            (
-                at.start()
-                for series in SERIES_NAMES.values()
-                for at in re.finditer(re.escape(series.capitalize()) + " ", block)
-            ),
-            default=len(block),
-        )
-        months = [
-            norm(f"{m} 20{y}") if m else norm(year)
-            for m, y, year in re.findall(
-                r"\b(?:([A-Z][a-z]{2}) '(\d\d)\b|(\d{4}-\d{2}(?: AY)?))", block[:first_line]
-            )
-        ]
-        headed[name] += months
-        for series in ("Actual", "Recovery plan forecast"):
-            found = re.search(
-                rf"(?<![\w ]against ){re.escape(series)} "
-                rf"((?:(?:[-+]?£?[\d,]*\.?\d+(?:%|m| weeks)?|n/a)[{SUPERSCRIPTS}]* ?)+)",
-                block,
-            )
-            if not found:
+    known = [norm(name) for name in names]
+    table: dict | None = None
+
+    def finish(table):
+        if not table:
+            return
+        blocks, buffer = [], []
+        for y, name_words, *_ in table["lines"]:
+            if not name_words:
                 continue
-            values = found.group(1).replace(" weeks", "").split()
-            for period, value in zip(months, values, strict=False):
-                figures[(name, norm(series), period)].append(value)
+            buffer.append((y, name_words))
+            text = norm(" ".join(w for _, words in buffer for w in words))
+            if text in known:
+                blocks.append((text, (buffer[0][0] + buffer[-1][0]) / 2))
+                buffer = []
+            elif not any(name.startswith(text) for name in known):
+                buffer = []
+        lines = table["lines"]
+        for i, (y, _, series, values, whole) in enumerate(lines):
+            if not blocks or not (series or values):
+                continue
+            name = min(blocks, key=lambda block: abs(block[1] - y))[0]
+            inline = INLINE.findall(whole)
+            if inline:
+                for label, value in inline:
+                    figures[(name, "actual", _label(label))].append(value.strip())
+                    headed[name].append(_label(label))
+                continue
+            if not values:
+                continue
+            if table["series_x"] is None:
+                series = "Actual"  # a table of actual figures only has no Series column
+            else:
+                # A series name wrapped over lines is centred on its row of figures: the
+                # lines just above and below without figures of their own may hold the rest.
+                before = [lines[j][2] for j in (i - 2, i - 1) if j >= 0 and not lines[j][3]]
+                after = [lines[j][2] for j in (i + 1, i + 2) if j < len(lines) and not lines[j][3]]
+                for above in range(len(before) + 1):
+                    for below in range(len(after) + 1):
+                        parts = [*before[len(before) - above :], series, *after[:below]]
+                        if norm(" ".join(parts)) in SERIES_NAMES.values():
+                            series = " ".join(parts)
+            if norm(series) not in SERIES_NAMES.values():
+                continue
+            headed[name] += [label for _, label in table["months"]]
+            for x, word in values:
+                label = min(table["months"], key=lambda month: abs(month[0] - x))[1]
+                figures[(name, norm(series), label)].append(word)
+
+    for words in page_words:
+        lines = []
+        for word in sorted(words, key=lambda w: (w[1], w[0])):
+            if lines and abs(lines[-1][0][1] - word[1]) < 2:
+                lines[-1].append(word)
+            else:
+                lines.append([word])
+        for line in lines:
+            texts = [w for *_, w in line]
+            if texts[0] == "Measure" and any(re.fullmatch(r"'\d\d", w) for w in texts):
+                finish(table)
+                series_x = next((x0 for x0, _, _, w in line if w == "Series"), None)
+                months = []
+                for (x0, _, _, w), (_, _, x1, year) in itertools.pairwise(line):
+                    if re.fullmatch(r"[A-Z][a-z]{2}", w) and re.fullmatch(r"'\d\d", year):
+                        months.append(((x0 + x1) / 2, _label(f"{w} {year}")))
+                centres = sorted(x for x, _ in months)
+                width = (centres[-1] - centres[0]) / max(len(centres) - 1, 1) if centres else 0
+                first = centres[0] - width / 2 if centres else 1e9  # where the figures begin
+                table = {"series_x": series_x, "first": first, "months": months, "lines": []}
+                continue
+            if table is None:
+                continue
+            if texts[0] in ("Sources:", "Source:", "Condition", "Other") or texts[0].endswith(","):
+                finish(table)
+                table = None
+                continue
+            y = line[0][1]
+            name_end = table["series_x"] or table["first"]
+            name_words = [w for x0, _, x1, w in line if x1 < name_end - 2]
+            series = " ".join(
+                w for x0, _, x1, w in line if x0 >= name_end - 2 and (x0 + x1) / 2 < table["first"]
+            )
+            values = [
+                ((x0 + x1) / 2, w)
+                for x0, _, x1, w in line
+                if (x0 + x1) / 2 >= table["first"] and VALUE.fullmatch(w)
+            ]
+            whole = " ".join(w for x0, _, x1, w in line if x1 >= name_end - 2)
+            table["lines"].append((y, name_words, series, values, whole))
+    finish(table)
     return figures, headed
 
 
@@ -464,26 +543,16 @@ CONTRIBUTIONS = (
     "the agreement's DfE and council contributions are printed on no page or report (held for "
     "/admin/ and the export; the council gives its money in the narrative)"
 )
-DATA_MONTH = {1: dt.date(2024, 4, 1), 2: dt.date(2024, 7, 1), 3: dt.date(2024, 10, 1)}
-OUT_OF_YEAR = (
-    "an annual KPI whose only figures are before 2024-25: pages list the measures with "
-    "figures in the round's financial year (issue 13, point 1)"
-)
-CLIPPED = (
-    "cut off at the page's right edge: a key-measure table widens the progress column past "
-    "the page (reports/pdf, issue 13.5)"
-)
 
 
-def _figure_in_reports(fact: Fact, pdfs: dict) -> bool:
-    """Whether a report's table prints the figure (a figure not available as "n/a")."""
-    for report in pdfs.values():
-        key = (norm(fact.measure), SERIES_NAMES[fact.series], fact.period)
-        for cell in report.figures.get(key, []):
-            if fact.value is None and cell.startswith("n/a"):
-                return True
-            if fact.value is not None and _number(cell) == fact.value:
-                return True
+def _figure_in_reports(fact: Fact, report: PdfText) -> bool:
+    """Whether the report's key-measure grid prints the figure (one not available as "n/a")."""
+    key = (norm(fact.measure), SERIES_NAMES[fact.series], fact.period)
+    for cell in report.figures.get(key, []):
+        if fact.value is None and cell.startswith("n/a"):
+            return True
+        if fact.value is not None and _number(cell) == fact.value:
+            return True
     return False
 
 
@@ -542,6 +611,10 @@ class EastmoorFactsTests(TestCase):
         }
         assert self.council.kpi_grouping == "conditions"
         assert self.council.risk_register == "rated"
+        # The DfE report tables its key measures as a grid of the last 13 months, as the
+        # council's own report does, with charts off for the measures it chose.
+        assert (self.council.kpi_table_layout, self.council.kpi_table_months) == ("months", 13)
+        assert self.council.measures.filter(show_chart=False).count() == 8
 
     def test_every_fact_reaches_the_dashboard_or_return_page_and_the_dfe_report(self):
         base = f"/councils/{self.council.slug}"
@@ -552,6 +625,9 @@ class EastmoorFactsTests(TestCase):
             dashboard[n], rows[n] = page_text(page), dashboard_rows(page)
             returns[n] = page_text(self._get(f"{base}/rounds/2024-25/{n}/").decode())
             pdfs[n] = pdf_read(self._get(f"{base}/rounds/2024-25/{n}/report.pdf"), names)
+        # Nothing in any report runs past the right edge of its page (a table too wide for the
+        # page used to cut off the latest months and the end of narrative lines).
+        assert {n: pdfs[n].clipped for n in pdfs} == {1: [], 2: [], 3: []}
         # Updates 1 and 2 went to DfE before svmonitor: every surface says they were imported.
         for n in (1, 2):
             for surface in (dashboard[n], returns[n], pdfs[n].text):
@@ -597,8 +673,9 @@ class EastmoorFactsTests(TestCase):
             n = fact.update or 3
             pdf = pdfs[n]
             if fact.kind == "figure":
-                return _figure_in_reports(fact, pdfs) and (
-                    not fact.text or any(norm(fact.text) in p.text for p in pdfs.values())
+                # The latest report's grid covers all 13 months, with notes as footnotes.
+                return _figure_in_reports(fact, pdfs[3]) and (
+                    not fact.text or norm(fact.text) in pdfs[3].text
                 )
             if fact.kind in ("condition RAG", "risk RAG"):
                 cell = pdf.rags.get((fact.entity, n), "")
@@ -610,14 +687,6 @@ class EastmoorFactsTests(TestCase):
                 label = number if fact.kind == "risk" else f"condition {number}"
                 return f"{norm(label)}: {norm(title)}" in pdf.text
             return norm(fact.text) in pdf.text
-
-        # Measures whose only figures are before 2024-25 (annual KPIs last reported in 2023-24).
-        out_of_year = {fact.measure for fact in self.facts if fact.kind == "figure"} - {
-            fact.measure
-            for fact in self.facts
-            if fact.kind == "figure" and label_date(fact.period) >= dt.date(2024, 4, 1)
-        }
-        out_of_year |= {name for name in names if not any(f.measure == name for f in self.facts)}
 
         def dashboard_reason(fact: Fact) -> str | None:
             """Why a fact is by design not on the dashboard (it must then be on the return
@@ -650,8 +719,6 @@ class EastmoorFactsTests(TestCase):
                 return "key contacts are printed in the DfE report only"
             if fact.kind in ("risk mitigation", "risk impact"):
                 return "the dashboard lists each risk by title and RAG only"
-            if fact.text in out_of_year or fact.measure in out_of_year:
-                return OUT_OF_YEAR
             if fact.kind == "agreement signed" and norm(fact.text) in pdfs[3].text:
                 return "the dashboard names the agreement and its years; the DfE report its date"
             if fact.kind == "agreement contribution":
@@ -659,9 +726,7 @@ class EastmoorFactsTests(TestCase):
             return None
 
         def report_reason(fact: Fact) -> str | None:
-            """Why a fact is not in the DfE report text: by design, or a known fault named
-            with the issue that owns it."""
-            n = fact.update or 3
+            """Why a fact is by design not in the DfE report's text."""
             if fact.kind in ("overall RAG", "overall narrative"):
                 return "the board's overall RAG and narrative are the dashboard's, not DfE's"
             if fact.kind in ("headline card", "headline card comparator"):
@@ -672,36 +737,6 @@ class EastmoorFactsTests(TestCase):
                 return CONTRIBUTIONS
             if fact.kind == "data source basis":
                 return "the DfE report names each measure's source and its date, not its basis"
-            if fact.kind == "measure" and fact.text in out_of_year:
-                return OUT_OF_YEAR
-            if fact.kind == "figure":
-                if fact.measure in out_of_year:
-                    return OUT_OF_YEAR
-                if fact.text and _figure_in_reports(fact, pdfs):
-                    return "value notes are not printed in the DfE report (issue 13.4)"
-                windows = [
-                    (
-                        min(
-                            map(label_date, report.months.get(norm(fact.measure), [])),
-                            default=DATA_MONTH[u],
-                        ),
-                        DATA_MONTH[u],
-                    )
-                    for u, report in pdfs.items()
-                ]
-                headed = {m for r in pdfs.values() for m in r.months.get(norm(fact.measure), [])}
-                if fact.period in headed:
-                    return None  # headed but with another figure: a real fault
-                if any(first <= label_date(fact.period) <= last for first, last in windows):
-                    return CLIPPED
-                return (
-                    "outside every 2024-25 report's key-measure table: each prints its round's "
-                    "financial-year months (or the last 6 when it has fewer than 2)"
-                )
-            # Text cut off where a line runs past the right edge of the page.
-            words = norm(fact.text.split("|")[-1]).split()
-            if pdfs[n].clipped and " ".join(words[: max(3, len(words) // 2)]) in pdfs[n].text:
-                return CLIPPED
             return None
 
         summary, unexplained, reasons_seen = [], [], {}
@@ -729,7 +764,7 @@ class EastmoorFactsTests(TestCase):
         # Pinned, so a change that loses (or gains) a fact on either surface is seen here.
         assert summary[0] == f"dashboard: 636 / {len(self.facts)} facts found"
         assert summary[1 + len(reasons_seen["dashboard"])] == (
-            f"DfE report: 634 / {len(self.facts)} facts found"
+            f"DfE report: 769 / {len(self.facts)} facts found"
         )
         assert len(self.facts) == 785
 
