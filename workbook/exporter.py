@@ -125,10 +125,10 @@ def _council_row(council) -> list:
         council.ons_code,
         council.risk_score_threshold,
         KpiGrouping(council.kpi_grouping).label,
-        council.get_kpi_table_layout_display(),
-        council.kpi_table_months,
         council.get_risk_register_display(),
         ", ".join(Rag(level).label for level in council.risk_key_level_list),
+        council.get_kpi_table_layout_display(),
+        council.kpi_table_months,
     ]
 
 

@@ -82,7 +82,7 @@ def test_a_grid_of_more_than_24_months_is_refused_naming_the_cell(council, tmp_p
     assert not result.applied
     (error,) = result.errors
     assert (error.sheet, error.row) == ("Council", 2)
-    assert error.column.startswith("H")
+    assert error.column.startswith("J")
     assert "24" in error.reason
     assert LocalAuthority.objects.get(pk=council.pk).kpi_table_months == 13
 

@@ -131,6 +131,8 @@ def _cases(setup) -> dict:
                 council.ons_code,
                 15,
                 None,
+                None,
+                None,
                 "Grid of the last months",
                 7,
             ],
