@@ -13,6 +13,7 @@ from conditions.models import ConditionUpdate
 from finance.models import DeficitCap, FinanceLine
 from metrics import variance as fmt
 from reports import charts
+from reports.figures_table import figures_table
 from reports.models import RoundSnapshot as FrozenSnapshot
 from reports.snapshot import AreaSection, FinanceYear, MeasureData, Rating, RoundSnapshot
 from reports.snapshot import groups as kpi_groups
@@ -279,6 +280,11 @@ class MeasureBlock:
     # so each region and disclosure on the page keeps a name of its own.
     name: str = ""
 
+    @property
+    def figures(self) -> str:
+        """Every figure the chart draws, as one table (reports/figures_table.py)."""
+        return figures_table(self.measure, f"Figures in the chart of {self.name}")
+
 
 @dataclass(frozen=True)
 class AreaBlock:
@@ -379,6 +385,21 @@ def _finance_row(year: FinanceYear) -> FinanceRow:
     )
 
 
+def measure_block(measure: MeasureData, *, chart_id: str = "", name: str = "") -> MeasureBlock:
+    """A key measure with its trend chart, as the dashboard and the measure page show it."""
+    name = name or measure.name
+    return MeasureBlock(
+        measure=measure,
+        chart=Chart(
+            chart_id or f"chart-measure-{measure.code}",
+            charts.measure_trend_figure(measure),
+            f"Trend of {measure.name}: actual against "
+            + (", ".join(b.name for b in measure.baselines) or "no baseline"),
+        ),
+        name=name,
+    )
+
+
 def dashboard_page(snapshot: RoundSnapshot) -> DashboardPage:
     """The dashboard's tables and charts, all derived from the snapshot (no queries)."""
     shown = [
@@ -414,14 +435,9 @@ def dashboard_page(snapshot: RoundSnapshot) -> DashboardPage:
             again = m.code in seen
             seen.add(m.code)
             out.append(
-                MeasureBlock(
-                    measure=m,
-                    chart=Chart(
-                        f"chart-measure-{m.code}" + (f"-{group.slug}" if again else ""),
-                        charts.measure_trend_figure(m),
-                        f"Trend of {m.name}: actual against "
-                        + (", ".join(b.name for b in m.baselines) or "no baseline"),
-                    ),
+                measure_block(
+                    m,
+                    chart_id=f"chart-measure-{m.code}" + (f"-{group.slug}" if again else ""),
                     name=f"{m.name} ({group.heading})" if listed[m.code] > 1 else m.name,
                 )
             )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import math
 from collections import defaultdict
 from decimal import Decimal
 
-import pandas as pd
 from django.db.models import F, FilteredRelation, Q
 
 from metrics import variance as fmt
@@ -28,17 +29,29 @@ from svmonitor.fy import fy_of
 def rolling_average(
     points: list[tuple[dt.date, Decimal]], window: int
 ) -> list[tuple[dt.date, Decimal]]:
-    """The trailing mean over `window` months; a month is shown only once a full window exists."""
-    if not points:
+    """The trailing mean over `window` months; a month is shown only once a full window exists.
+
+    A missing month is a gap, not a shorter window: no average is shown until `window`
+    consecutive months are recorded again. Plain Python (a month index per figure): pandas'
+    resample and rolling cost about a millisecond a measure, most of a dashboard's build.
+    """
+    by_month: dict[int, list[float]] = {}
+    for period, value in points:
+        by_month.setdefault(period.year * 12 + period.month - 1, []).append(float(value))
+    if not by_month:
         return []
-    frame = pd.DataFrame.from_records(points, columns=["period", "value"])
-    series = pd.Series(
-        frame["value"].astype(float).to_numpy(), index=pd.to_datetime(frame["period"])
-    )
-    # Missing months become gaps rather than shortening the window.
-    monthly = series.resample("MS").mean()
-    averaged = monthly.rolling(window, min_periods=window).mean().dropna()
-    return [(stamp.date(), Decimal(str(round(value, 4)))) for stamp, value in averaged.items()]
+    out = []
+    run: list[float] = []
+    for month in range(min(by_month), max(by_month) + 1):
+        figures = by_month.get(month)
+        if figures is None:
+            run = []
+            continue
+        run.append(math.fsum(figures) / len(figures))
+        if len(run) >= window:
+            mean = math.fsum(run[-window:]) / window
+            out.append((dt.date(month // 12, month % 12 + 1, 1), Decimal(str(round(mean, 4)))))
+    return out
 
 
 def _kpi_table(lines, unit) -> tuple[KpiRow, ...]:
@@ -74,9 +87,37 @@ def _kpi_table(lines, unit) -> tuple[KpiRow, ...]:
     return tuple(rows)
 
 
-def _measures(council_id, cutoff, horizon, round_id, span):
+def window_start(financial_year: int) -> dt.date:
+    """Where the dashboard's charts start: the financial year before the round's (1 April).
+
+    The round's year and the year it is compared with, up to 24 months of figures; the full
+    history of a measure is on its own page (reports/views.py council_measure).
+    """
+    return dt.date(financial_year - 1, 4, 1)
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def measure_windowed(measure: MeasureData, since: dt.date) -> MeasureData:
+    """The measure with its lines and rolling average from `since` on (tables unchanged)."""
+    lines = tuple(
+        dataclasses.replace(line, points=tuple(p for p in line.points if p.period >= since))
+        for line in measure.lines
+    )
+    rolling = tuple(p for p in measure.rolling if p.period >= since)
+    return dataclasses.replace(measure, lines=lines, rolling=rolling)
+
+
+def _measures(council_id, cutoff, horizon, round_id, span, since=None):
     """The council's measures, the codes each condition's update cites this round, the codes
-    attached to each condition, and a note of figures left out."""
+    attached to each condition, and a note of figures left out.
+
+    With `since`, only figures from that month on are kept (a rolling average still reads the
+    twelve months before it): the dashboard's window, not a record of the round.
+    """
     # Queries: measures with their data source, the conditions whose update in this round
     # cites them and the conditions they are attached to (a row per citation and attachment);
     # every value up to the horizon with its series.
@@ -127,6 +168,7 @@ def _measures(council_id, cutoff, horizon, round_id, span):
             if cutoff
             else Q(period__lte=horizon)
         )
+        .filter(**({"period__gte": _months_before(since, ROLLING_WINDOW)} if since else {}))
         .order_by("measure_id", "series__order", "series__name", "period")
         # Tuples, not dicts: at national scale this is 20,000 rows (docs/performance.md).
         .values_list(
@@ -196,6 +238,8 @@ def _measures(council_id, cutoff, horizon, round_id, span):
                 ),
             )
         )
+    if since:
+        result = [measure_windowed(m, since) for m in result]
     note = left_out_text(len(left_out), left_out[:LEFT_OUT_SHOWN])
     return tuple(result), cited, attached, note
 
