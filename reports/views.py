@@ -45,9 +45,7 @@ def council_dashboard(request, slug):
     council = council_for_user(request, slug, Action.VIEW)
     asked = request.GET.get("round", "").strip()
     rounds, chosen, round_error = _round_chosen(council, asked)
-    record = (
-        round_record(chosen, since=window_start(chosen.financial_year)) if chosen else None
-    )
+    record = round_record(chosen, since=window_start(chosen.financial_year)) if chosen else None
     page = dashboard_page(record.snapshot) if record else None
     changed = round_record_changed(record) if record else False
     context = {
