@@ -283,7 +283,30 @@ class MeasureBlock:
     @property
     def figures(self) -> str:
         """Every figure the chart draws, as one table (reports/figures_table.py)."""
-        return figures_table(self.measure, f"Figures in the chart of {self.name}")
+        return figures_table(
+            self.measure, f"Figures in the chart of {self.name}", chart_id=self.chart.id
+        )
+
+    @property
+    def page_chart(self) -> Chart:
+        """The chart as a web page embeds it: its lines' styles, without their figures.
+
+        static/js/charts.js reads the figures from the table beside the chart (`figures`),
+        which the page carries anyway: the dashboard's sixty charts would otherwise hold every
+        figure twice. The PDF draws from `chart`, which keeps them.
+        """
+        layout = self.chart.figure["layout"]
+        figure = {
+            # Each line's name is its column's heading; "scatter" is plotly's default type.
+            "data": [
+                {k: v for k, v in trace.items() if k not in ("x", "y", "name", "type")}
+                for trace in self.chart.figure["data"]
+            ],
+            # What differs between trend charts; charts.js adds the rest (charts.LAYOUT).
+            "layout": {k: v for k, v in layout.items() if k in ("height", "xaxis", "yaxis")},
+            "from_table": True,
+        }
+        return Chart(self.chart.id, figure, self.chart.label)
 
 
 @dataclass(frozen=True)

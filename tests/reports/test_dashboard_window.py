@@ -58,9 +58,10 @@ def test_the_dashboard_charts_run_from_the_financial_year_before_the_rounds(
 ):
     html = _dashboard(client, long_council)
     assert "from April 2023" in html
-    # The chart data and its tables start in April 2023: nothing earlier is on the page.
-    assert '"2023-04-01"' in html and '"2023-03-01"' not in html
-    assert ">Apr 2023</th>" in html and ">Mar 2023</th>" not in html
+    # The charts' figures are their tables (charts.js draws from them): April 2023 on.
+    trends = re.findall(r'id="chart-measure-[^"]+" type="application/json">([^<]+)<', html)
+    assert trends and all('"from_table": true' in t and '"x"' not in t for t in trends)
+    assert '<th scope="row">Apr 2023</th>' in html and ">Mar 2023</th>" not in html
     assert ">Jan 2021</th>" not in html
 
 
@@ -70,10 +71,10 @@ def test_a_measure_page_holds_every_figure_up_to_the_round(client, long_council,
     assert f'href="{url}?round=2024-25/3"' in _dashboard(client, long_council)
     html = _text(client.get(url, {"round": "2024-25/3"}))
     assert f"{measure.name}: full history" in html
-    assert ">Jan 2020</th>" in html and ">Dec 2024</th>" in html
+    assert '<th scope="row">Jan 2020</th>' in html and ">Dec 2024</th>" in html
     # The chart's data as a table, with a caption and headers.
     assert f"Figures in the chart of {measure.name}</caption>" in html
-    assert '<th scope="col" class="govuk-table__header">Period</th>' in html
+    assert '<thead><tr><th scope="col">Period</th><th scope="col">Actual</th>' in html
 
 
 def test_a_measure_page_refuses_an_unknown_measure_and_an_outsider(client, long_council, officer):
@@ -104,6 +105,23 @@ def test_the_rolling_average_waits_for_twelve_consecutive_months():
     averages = rolling_average(points, 12)
     # January to December 2023 make one window; January 2024 is missing, so the run restarts.
     assert averages == [(dt.date(2023, 12, 1), Decimal("5.5"))]
+
+
+def test_a_trend_chart_on_the_page_names_the_table_holding_its_figures(long_council):
+    from reports.selectors import dashboard_page
+
+    round = long_council.agreements.get().rounds.get(financial_year=2024, update_number=3)
+    page = dashboard_page(round_snapshot_build(round, since=dt.date(2023, 4, 1)))
+    block = next(mb for g in page.areas for mb in g.measures)
+    chart = block.page_chart
+    assert chart.figure["from_table"] is True
+    assert all("x" not in t and "y" not in t for t in chart.figure["data"])
+    # One column a line, in the chart's order, after the period.
+    assert f'data-chart-figures="{chart.id}"' in block.figures
+    names = re.findall(r'<th scope="col">([^<]+)</th>', block.figures)[1:]
+    assert names == [t["name"] for t in block.chart.figure["data"]]
+    # The PDF's chart keeps its figures.
+    assert block.chart.figure["data"][0]["x"]
 
 
 def test_figures_read_as_the_template_filter_showed_them():
