@@ -63,7 +63,7 @@ def figures_table(measure: MeasureData, caption: str, *, chart_id: str = "") -> 
     return mark_safe(  # noqa: S308 - every text from data is escaped above
         '<table class="govuk-table app-table app-table--compact app-figures"'
         + (f' data-chart-figures="{escape(chart_id)}">' if chart_id else ">")
-        +        f'<caption class="govuk-table__caption govuk-table__caption--s">{escape(caption)}'
+        + f'<caption class="govuk-table__caption govuk-table__caption--s">{escape(caption)}'
         f'</caption><thead><tr><th scope="col">Period</th>{head}</tr></thead>'
         f"<tbody>{rows}</tbody></table>"
     )
