@@ -42,6 +42,14 @@ def _as_decimal(value, unit: str) -> Decimal:
 def measure_value_validate(*, unit: str, value) -> Decimal:
     """The value as a Decimal if it suits the measure's unit; else a ValidationError on "value"."""
     number = _as_decimal(value, unit)
+    message = _unit_refusal(number, unit)
+    if message:
+        raise ValidationError({"value": message})
+    return number
+
+
+def _unit_refusal(number: Decimal, unit: str) -> str:
+    """Why a parsed figure does not suit the unit ("" when it does): the rules of every door."""
     places, places_message = _PLACES.get(unit, (4, "Enter at most 4 decimal places."))
     if abs(number) >= _MAX_ABS:
         message = "This number is too large to store."
@@ -54,8 +62,8 @@ def measure_value_validate(*, unit: str, value) -> Decimal:
     elif _too_many_places(number, places):
         message = places_message
     else:
-        return number
-    raise ValidationError({"value": message})
+        message = ""
+    return message
 
 
 def _too_many_places(number: Decimal, places: int) -> bool:
@@ -337,10 +345,20 @@ def measure_values_save_many(
             errors["measure"] = "Choose a measure of this council."
         number = None
         if not errors:
-            try:
-                number = measure_value_validate(unit=measure.unit, value=cell.value)
-            except ValidationError as error:
-                errors.update({k: v[0] for k, v in error.message_dict.items()})
+            value = cell.value
+            if type(value) is Decimal and value.is_finite() and value.adjusted() <= 100:
+                # Read as a number already (the workbook's cells): the unit's rules only, not
+                # the parse of typed text (number_parse would return it as it is).
+                refusal = _unit_refusal(value, measure.unit)
+                if refusal:
+                    errors["value"] = refusal
+                else:
+                    number = value
+            else:
+                try:
+                    number = measure_value_validate(unit=measure.unit, value=value)
+                except ValidationError as error:
+                    errors.update({k: v[0] for k, v in error.message_dict.items()})
         if cell.note is not None and len(cell.note) > NOTE_MAX:
             errors["note"] = f"Keep a note to {NOTE_MAX} characters or fewer."
         problems += [FigureProblem(index, name, message) for name, message in errors.items()]
@@ -369,9 +387,10 @@ def measure_values_save_many(
             new.append((measure_id, cell.period, series_id, number, note))
         else:
             changed.append((number, note, found[0]))
-            before.setdefault(measure_id, {})[label] = found[1]
-        # As the column stores it (4 places), so before and after read alike in the history.
-        after.setdefault(measure_id, {})[label] = number.quantize(_STORED_PLACES)
+            before.setdefault(measure_id, {})[label] = str(found[1])
+        # As the column stores it (4 places), so before and after read alike in the history;
+        # as the text the history keeps (audit.json_safe's), made here once per figure.
+        after.setdefault(measure_id, {})[label] = str(number.quantize(_STORED_PLACES))
     # 4. Write. Why not bulk_create: building thousands of model instances and Django's
     #    per-value insert compilation cost ~5x the openpyxl parse (bench/bench_import.py); the
     #    figures are validated and keyed above, so plain parameterised SQL is enough.

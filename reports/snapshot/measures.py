@@ -168,7 +168,15 @@ def _measures(council_id, cutoff, horizon, round_id, span, since=None):
             if cutoff
             else Q(period__lte=horizon)
         )
-        .filter(**({"period__gte": _months_before(since, ROLLING_WINDOW)} if since else {}))
+        # The window, and any figure outside the agreement's years (rare; counted as left out
+        # below, so the page still says so).
+        .filter(
+            Q(period__gte=_months_before(since, ROLLING_WINDOW))
+            | Q(period__lt=span[0])
+            | Q(period__gt=span[1])
+            if since
+            else Q()
+        )
         .order_by("measure_id", "series__order", "series__name", "period")
         # Tuples, not dicts: at national scale this is 20,000 rows (docs/performance.md).
         .values_list(
