@@ -168,10 +168,16 @@ def _measures(council_id, cutoff, horizon, round_id, span, since=None):
             if cutoff
             else Q(period__lte=horizon)
         )
-        # The window, and any figure outside the agreement's years (rare; counted as left out
-        # below, so the page still says so).
+        # The window (from `since`), and any figure outside the agreement's years (rare;
+        # counted as left out below, so the page still says so).
         .filter(
-            Q(period__gte=_months_before(since, ROLLING_WINDOW))
+            Q(period__gte=since)
+            # A rolling average's first months in the window read the year before it.
+            | Q(
+                period__gte=_months_before(since, ROLLING_WINDOW),
+                measure__reading=Measure.Reading.ROLLING_12,
+                series__kind=Series.Kind.ACTUAL,
+            )
             | Q(period__lt=span[0])
             | Q(period__gt=span[1])
             if since
