@@ -149,13 +149,22 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
     and cap it reported); a round never frozen (history loaded as submitted) from its rows.
     """
     today = today or dt.date.today()
-    councils = list(LocalAuthority.objects.for_user(user).order_by("name"))  # 1
+    # With each council, its latest submitted round's id: a council has dozens of rounds, and
+    # only that one is shown.
+    newest = ReportingRound.objects.filter(
+        agreement__council=OuterRef("pk"), status=RoundStatus.SUBMITTED
+    ).order_by("-financial_year", "-update_number", "-submitted_on", "-pk")
+    councils = list(  # 1
+        LocalAuthority.objects.for_user(user)
+        .annotate(latest_submitted_id=Subquery(newest.values("pk")[:1]))
+        .order_by("name")
+    )
     latest: dict[int, ReportingRound] = {}
     # With each round, the conditions and finance of its frozen payload (only those keys).
     payload = FrozenSnapshot.objects.filter(round=OuterRef("pk")).order_by("-created_at", "-pk")
     for rnd in (
         ReportingRound.objects.filter(  # 2
-            agreement__council__in=councils, status=RoundStatus.SUBMITTED
+            pk__in=[c.latest_submitted_id for c in councils if c.latest_submitted_id]
         )
         .select_related("agreement")
         .annotate(
