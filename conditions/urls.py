@@ -11,9 +11,7 @@ app_name = "conditions"
 ROUND = "councils/<slug:slug>/rounds/<str:fy>/<int:n>/"
 
 urlpatterns = [
-    path(
-        ROUND + "conditions/<int:pk>/", views.condition_update_show, name="condition_update_show"
-    ),
+    path(ROUND + "conditions/<int:pk>/", views.condition_update_show, name="condition_update_show"),
     path(
         ROUND + "conditions/<int:pk>/edit/",
         views.condition_update_edit,

@@ -55,6 +55,8 @@ UNITS = [
     ("weeks", "lower"),
     ("count", "higher"),
 ]
+
+
 def _figure(level: float, unit: str) -> Decimal:
     """A figure as the services accept it for its unit: a count is whole, the rest 2 places."""
     return Decimal(round(level)) if unit == "count" else Decimal(str(round(level, 2)))

@@ -5,6 +5,7 @@ their upserts like the workbook's rows."""
 from django.contrib import admin
 
 from metrics.models import DataSource, HeadlineCard, Measure, MeasureValue, Series
+from metrics.periods import PeriodKind
 from metrics.services import (
     data_source_upsert,
     headline_card_upsert,
@@ -12,7 +13,7 @@ from metrics.services import (
     measure_value_save,
     series_upsert,
 )
-from svmonitor.admin_audit import AdminDoorMixin, UpsertAdminMixin
+from svmonitor.admin_audit import AdminDoorForm, AdminDoorMixin, UpsertAdminMixin
 
 
 @admin.register(DataSource)
@@ -53,13 +54,39 @@ class MeasureAdmin(UpsertAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("programme_area",)
 
 
+class MeasureValueForm(AdminDoorForm):
+    """A figure's admin form: a blank period kind is a month, as it always was."""
+
+    class Meta:
+        model = MeasureValue
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "period_kind" in self.fields:
+            self.fields["period_kind"].required = False
+
+    def clean_period_kind(self):
+        return self.cleaned_data.get("period_kind") or PeriodKind.MONTH
+
+
 @admin.register(MeasureValue)
 class MeasureValueAdmin(AdminDoorMixin, admin.ModelAdmin):
-    # A figure is one cell (measure, month, series): measure_value_save sets or clears it.
-    owner_fields = ("measure", "period", "series")
-    service_fields = ("measure", "period", "series", "value")
-    list_display = ("measure", "period", "series", "value", "note")
-    list_filter = ("series__kind", "measure__council")
+    form = MeasureValueForm
+    # A figure is one cell (measure, period, series): measure_value_save sets it, marks it not
+    # available (a blank value with a reason) or clears it.
+    owner_fields = ("measure", "period", "period_kind", "series")
+    service_fields = ("measure", "period", "period_kind", "series", "value", "not_available_reason")
+    list_display = (
+        "measure",
+        "period",
+        "period_kind",
+        "series",
+        "value",
+        "not_available_reason",
+        "note",
+    )
+    list_filter = ("series__kind", "period_kind", "measure__council")
     search_fields = ("measure__name", "measure__code", "series__name")
     list_select_related = ("measure", "series")
     date_hierarchy = "period"
@@ -68,17 +95,25 @@ class MeasureValueAdmin(AdminDoorMixin, admin.ModelAdmin):
     def save_through_service(self, request, form, change):
         cell = form.instance if change else None
         data = form.cleaned_data
+        value = data.get("value")
         return measure_value_save(
             measure=cell.measure if cell else data["measure"],
             period=cell.period if cell else data["period"],
+            period_kind=cell.period_kind if cell else data["period_kind"],
             series=cell.series if cell else data["series"],
-            value=data["value"],
+            value=value,
+            not_available=data.get("not_available_reason") if value is None else None,
             by=request.user,
         )
 
     def delete_through_service(self, request, obj):
         measure_value_save(
-            measure=obj.measure, period=obj.period, series=obj.series, value=None, by=request.user
+            measure=obj.measure,
+            period=obj.period,
+            period_kind=obj.period_kind,
+            series=obj.series,
+            value=None,
+            by=request.user,
         )
 
 

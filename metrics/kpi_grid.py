@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import Case, IntegerField, Value, When
 
 from metrics.models import DataSource, Measure, MeasureValue, Series
+from metrics.periods import NOT_AVAILABLE, PeriodKind
 from metrics.variance import format_value
 from svmonitor.fy import fy_of
 from svmonitor.models import ReportingRound
@@ -18,12 +19,13 @@ GRID_MONTHS = 12
 # The months the grid may show for a council with no agreement yet (the import's year range).
 NO_AGREEMENT_SPAN = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+_OR_NOT_AVAILABLE = " Or n/a if there is no figure, with the reason after a colon."
 UNIT_HINTS = {
-    Measure.Unit.PERCENT: "A percentage from 0 to 100.",
-    Measure.Unit.COUNT: "A whole number, 0 or more.",
-    Measure.Unit.GBP: "Pounds, to the penny.",
-    Measure.Unit.GBP_M: "Millions of pounds, to 4 decimal places.",
-    Measure.Unit.WEEKS: "A number of weeks, 0 or more.",
+    Measure.Unit.PERCENT: "A percentage from 0 to 100." + _OR_NOT_AVAILABLE,
+    Measure.Unit.COUNT: "A whole number, 0 or more." + _OR_NOT_AVAILABLE,
+    Measure.Unit.GBP: "Pounds, to the penny." + _OR_NOT_AVAILABLE,
+    Measure.Unit.GBP_M: "Millions of pounds, to 4 decimal places." + _OR_NOT_AVAILABLE,
+    Measure.Unit.WEEKS: "A number of weeks, 0 or more." + _OR_NOT_AVAILABLE,
 }
 SERIES_ORDER = Case(
     When(kind=Series.Kind.ACTUAL, then=Value(0)),
@@ -109,11 +111,12 @@ def value_text(value: Decimal | None) -> str:
 
 @dataclass
 class KpiCell:
-    """One measure's figure for one month in the chosen series."""
+    """One measure's figure for one month in the chosen series (or why it is not available)."""
 
     measure: Measure
     period: dt.date
     value: Decimal | None
+    not_available: str = ""
 
     @property
     def key(self) -> str:
@@ -127,12 +130,17 @@ class KpiCell:
 
     @property
     def display(self) -> str:
-        """The figure formatted for its unit, or empty."""
-        return format_value(self.value, self.measure.unit) if self.value is not None else ""
+        """The figure formatted for its unit, "n/a" when marked not available, or empty."""
+        if self.value is None:
+            return "n/a" if self.not_available else ""
+        return format_value(self.value, self.measure.unit)
 
     @property
     def raw(self) -> str:
-        """The figure as the input box shows it."""
+        """The figure as the input box shows it ("n/a: reason" when not available)."""
+        if self.value is None and self.not_available:
+            reason = self.not_available
+            return "n/a" if reason == NOT_AVAILABLE else f"n/a: {reason}"
         return value_text(self.value)
 
 
@@ -214,16 +222,17 @@ def kpi_grid_build(
         .order_by("order", "name", "pk")
     )
     values = {
-        (measure_id, period): value
-        for measure_id, period, value in MeasureValue.objects.filter(
+        (measure_id, period): (value, reason)
+        for measure_id, period, value, reason in MeasureValue.objects.filter(
             measure__council=council,
             series=series,
+            period_kind=PeriodKind.MONTH,
             period__gte=first,
             period__lt=end,
-        ).values_list("measure_id", "period", "value")
+        ).values_list("measure_id", "period", "value", "not_available_reason")
     }
     rows = [
-        KpiRow(m, [KpiCell(m, month, values.get((m.pk, month))) for month in months])
+        KpiRow(m, [KpiCell(m, month, *values.get((m.pk, month), (None, ""))) for month in months])
         for m in measures
     ]
     return KpiGrid(
@@ -237,9 +246,11 @@ def kpi_grid_build(
 
 def kpi_cell_get(*, measure: Measure, series: Series, period: dt.date) -> KpiCell:
     """One cell as stored now."""
-    value = (
-        MeasureValue.objects.filter(measure=measure, series=series, period=period)
-        .values_list("value", flat=True)
+    stored = (
+        MeasureValue.objects.filter(
+            measure=measure, series=series, period=period, period_kind=PeriodKind.MONTH
+        )
+        .values_list("value", "not_available_reason")
         .first()
     )
-    return KpiCell(measure, period, value)
+    return KpiCell(measure, period, *(stored or (None, "")))

@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 
+from metrics.periods import PeriodKind, period_label
 from svmonitor.scoping import council_scoped
 
 
@@ -140,12 +141,27 @@ class Measure(models.Model):
 
 
 class MeasureValue(models.Model):
-    """One figure: a measure's value for one period in one series."""
+    """One figure: a measure's value for one period in one series, or why there is none."""
+
+    PeriodKind = PeriodKind
 
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="values")
-    period = models.DateField(help_text="First day of the month the figure is for")
+    period = models.DateField(
+        help_text="First day of the period: the month, or the academic (September) or "
+        "financial (April) year the figure is for"
+    )
+    period_kind = models.CharField(
+        max_length=14, choices=PeriodKind.choices, default=PeriodKind.MONTH
+    )
     series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="values")
-    value = models.DecimalField(max_digits=18, decimal_places=4)
+    value = models.DecimalField(
+        max_digits=18, decimal_places=4, null=True, blank=True, help_text="Blank when not available"
+    )
+    not_available_reason = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='Why there is no figure, e.g. "Not available" or "SEN2 not yet published"',
+    )
     note = models.CharField(max_length=200, blank=True, help_text='e.g. "pro rata"')
 
     objects = council_scoped("measure__council")
@@ -153,13 +169,35 @@ class MeasureValue(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["measure", "period", "series"], name="%(app_label)s_%(class)s_one_per_cell"
+                fields=["measure", "period", "period_kind", "series"],
+                name="%(app_label)s_%(class)s_one_per_cell",
+            ),
+            # A figure, or no figure and the reason why: never both, never neither.
+            models.CheckConstraint(
+                condition=Q(value__isnull=False, not_available_reason="")
+                | (Q(value__isnull=True) & ~Q(not_available_reason="")),
+                name="%(app_label)s_%(class)s_value_or_reason",
+                violation_error_message="Enter a figure, or leave it blank and give the reason "
+                "it is not available.",
+            ),
+            # A known kind. That a year starts on its first day (1 September, 1 April) is the
+            # services' rule (measure_value_address_errors): a date part in a CHECK would need
+            # Django's own SQL functions in SQLite, which other tools reading the file lack.
+            models.CheckConstraint(
+                condition=Q(period_kind__in=["month", "academic_year", "financial_year"]),
+                name="%(app_label)s_%(class)s_period_kind_valid",
             ),
         ]
         indexes = [models.Index(fields=["measure", "series", "period"])]
 
     def __str__(self) -> str:
-        return f"{self.measure} {self.period:%b %Y} {self.series}: {self.value}"
+        shown = self.value if self.value is not None else self.not_available_reason
+        return f"{self.measure} {self.period_label} {self.series}: {shown}"
+
+    @property
+    def period_label(self) -> str:
+        """The period as the council writes it: "Sep 2023", "2023-24 AY", "2023-24"."""
+        return period_label(self.period, self.period_kind)
 
 
 class HeadlineCard(models.Model):

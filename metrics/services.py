@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from metrics.models import DataSource, HeadlineCard, Measure, MeasureValue, Series
+from metrics.periods import NOT_AVAILABLE, YEAR_START_MONTH, PeriodKind, period_key, period_long
 from svmonitor.access import require_action
 from svmonitor.audit import audit_record, audit_record_many
 from svmonitor.fy import fy_bounds
@@ -42,14 +43,6 @@ def _as_decimal(value, unit: str) -> Decimal:
 def measure_value_validate(*, unit: str, value) -> Decimal:
     """The value as a Decimal if it suits the measure's unit; else a ValidationError on "value"."""
     number = _as_decimal(value, unit)
-    message = _unit_refusal(number, unit)
-    if message:
-        raise ValidationError({"value": message})
-    return number
-
-
-def _unit_refusal(number: Decimal, unit: str) -> str:
-    """Why a parsed figure does not suit the unit ("" when it does): the rules of every door."""
     places, places_message = _PLACES.get(unit, (4, "Enter at most 4 decimal places."))
     if abs(number) >= _MAX_ABS:
         message = "This number is too large to store."
@@ -62,8 +55,8 @@ def _unit_refusal(number: Decimal, unit: str) -> str:
     elif _too_many_places(number, places):
         message = places_message
     else:
-        message = ""
-    return message
+        return number
+    raise ValidationError({"value": message})
 
 
 def _too_many_places(number: Decimal, places: int) -> bool:
@@ -92,18 +85,24 @@ def measure_period_span(agreements) -> tuple[dt.date, dt.date] | None:
     return fy_bounds(first)[0], fy_bounds(last)[1]
 
 
-def measure_period_check(agreements, period: dt.date) -> str | None:
+def measure_period_check(agreements, period: dt.date, kind: str = PeriodKind.MONTH) -> str | None:
     """Why no figure may be stored for `period` under these agreements; None when one may.
 
     The one rule for every door (the KPI grid, the workbook import, the admin, through the
-    services): figures outside the agreement's years cannot be shown on any page or export.
+    services): figures outside the agreement's years cannot be shown on any page or export. An
+    academic or financial year is inside them when its first month is.
     """
     span = measure_period_span(agreements)
     if span is None:
         return "The council has no agreement yet: add one before its figures."
     if not span[0] <= period <= span[1]:
+        what = (
+            "The month " + month_text(period)
+            if kind == PeriodKind.MONTH
+            else ("The " + period_long(period, kind))
+        )
         return (
-            f"The month {month_text(period)} is outside the agreement's years "
+            f"{what} is outside the agreement's years "
             f"({month_text(span[0])} to {month_text(span[1])})."
         )
     return None
@@ -126,6 +125,7 @@ def measure_value_address_errors(
     agreements=None,
     storing: bool = True,
     checked: dict | None = None,
+    kind: str = PeriodKind.MONTH,
 ) -> dict:
     """Field-keyed reasons a cell's period or series cannot hold a figure of the measure.
 
@@ -135,17 +135,25 @@ def measure_value_address_errors(
     is tidied away.
     """
     errors = {}
-    if not isinstance(period, dt.date) or isinstance(period, dt.datetime) or period.day != 1:
+    if kind not in PeriodKind.values:
+        errors["period_kind"] = "Choose a month, an academic year or a financial year."
+    elif not isinstance(period, dt.date) or isinstance(period, dt.datetime) or period.day != 1:
         errors["period"] = "The period must be the first day of a month."
+    elif kind != PeriodKind.MONTH and period.month != YEAR_START_MONTH[kind]:
+        errors["period"] = (
+            "An academic year is stored as the 1st of September."
+            if kind == PeriodKind.ACADEMIC_YEAR
+            else "A financial year is stored as the 1st of April."
+        )
     elif storing:
         if agreements is None:
             agreements = council_agreements(measure.council_id)
         if checked is None:
-            outside = measure_period_check(agreements, period)
+            outside = measure_period_check(agreements, period, kind)
         else:
-            if period not in checked:
-                checked[period] = measure_period_check(agreements, period)
-            outside = checked[period]
+            if (period, kind) not in checked:
+                checked[(period, kind)] = measure_period_check(agreements, period, kind)
+            outside = checked[(period, kind)]
         if outside:
             errors["period"] = outside
     if series.council_id != measure.council_id:
@@ -153,51 +161,98 @@ def measure_value_address_errors(
     return errors
 
 
+NOT_AVAILABLE_AND_VALUE = "Enter a figure or mark it not available, not both."
+REASON_MAX = MeasureValue._meta.get_field("not_available_reason").max_length
+
+
+def not_available_reason_clean(reason) -> str:
+    """The reason as stored: trimmed, "Not available" when none is given; ValidationError on
+    "not_available_reason" when it is too long."""
+    text = " ".join(str(reason or "").split()) or NOT_AVAILABLE
+    if len(text) > REASON_MAX:
+        raise ValidationError(
+            {"not_available_reason": f"Keep the reason to {REASON_MAX} characters or fewer."}
+        )
+    return text
+
+
+def _shown_figure(value, reason) -> object:
+    # How a figure reads in the history: the number, or why there is none.
+    return value if value is not None else f"{NOT_AVAILABLE.lower()}: {reason}"
+
+
 @transaction.atomic
 def measure_value_save(
-    *, measure: Measure, period: dt.date, series: Series, value, by
+    *,
+    measure: Measure,
+    period: dt.date,
+    series: Series,
+    value,
+    by,
+    not_available: str | None = None,
+    period_kind: str = PeriodKind.MONTH,
+    note: str | None = None,
 ) -> MeasureValue | None:
-    """Set (or, with value None, clear) one figure and mark the measure's source refreshed."""
+    """Set one figure, mark it not available (`not_available` is the reason, "" for the plain
+    "Not available"), or with neither clear it; marks the measure's source refreshed. `note`
+    None keeps the stored note."""
     # Figures are monthly data that outlive any one round, so no round lock applies; what a
     # signed-off return showed is kept in its frozen snapshot.
     require_action(by, measure.council, Action.EDIT)
-    # 1. Validate the cell's address and the value for the measure's unit.
-    clearing = value is None or value == ""
+    # 1. Validate the cell's address and the value (or the reason) for the measure's unit.
+    blank = value is None or value == ""
+    marking = not_available is not None
+    if marking and not blank:
+        raise ValidationError({"value": NOT_AVAILABLE_AND_VALUE})
+    clearing = blank and not marking
     errors = measure_value_address_errors(
-        measure=measure, period=period, series=series, storing=not clearing
+        measure=measure, period=period, series=series, storing=not clearing, kind=period_kind
     )
+    if note is not None and len(note) > NOTE_MAX:
+        errors["note"] = f"Keep a note to {NOTE_MAX} characters or fewer."
     if errors:
         raise ValidationError(errors)
-    number = None if clearing else measure_value_validate(unit=measure.unit, value=value)
+    reason = not_available_reason_clean(not_available) if marking else ""
+    number = None if blank else measure_value_validate(unit=measure.unit, value=value)
     # 2. Lock the cell if it exists; the unique constraint guards two first writes.
     cell = (
         MeasureValue.objects.select_for_update()
-        .filter(measure=measure, period=period, series=series)
+        .filter(measure=measure, period=period, period_kind=period_kind, series=series)
         .first()
     )
-    before = {"value": cell.value} if cell else None
+    before = {"value": _shown_figure(cell.value, cell.not_available_reason)} if cell else None
+    fields = {"value": number, "not_available_reason": reason}
+    if note is not None:
+        fields["note"] = note
     # 3. Write, clear or create the cell.
-    if number is None:
+    if clearing:
         if cell is not None:
             cell.delete()
         result = None
     elif cell is None:
         result = MeasureValue.objects.create(
-            measure=measure, period=period, series=series, value=number
+            measure=measure, period=period, period_kind=period_kind, series=series, **fields
         )
     else:
-        cell.value = number
-        cell.save(update_fields=["value"])
+        for name, field_value in fields.items():
+            setattr(cell, name, field_value)
+        cell.save(update_fields=list(fields))
         result = cell
     # 4. The source's figures are now as fresh as today.
     DataSource.objects.filter(pk=measure.data_source_id).update(last_refreshed=timezone.localdate())
+    shown_period = period if period_kind == PeriodKind.MONTH else period_key(period, period_kind)
+    where = {"period": shown_period, "series": series.slug}
     audit_record(
         action="measure_value.save",
         user=by,
         council=measure.council,
         obj=result or measure,
-        before={"period": period, "series": series.slug, **before} if before else None,
-        after={"period": period, "series": series.slug, "value": number},
+        before={**where, **before} if before else None,
+        after={
+            **where,
+            "value": None if clearing else _shown_figure(number, reason),
+            **({"note": note} if note is not None else {}),
+        },
     )
     return result
 
@@ -281,13 +336,16 @@ _STORED_PLACES = Decimal("0.0001")
 @dataclass(slots=True)
 class FigureCell:
     """One figure to store: a measure's value for a period in a series, and its note (None
-    keeps the stored note)."""
+    keeps the stored note). With `not_available` set (the reason; "" for the plain "Not
+    available") and no value, the figure is stored as not available."""
 
     measure: Measure
     period: dt.date
     series: Series
     value: object
     note: str | None = None
+    not_available: str | None = None
+    period_kind: str = PeriodKind.MONTH
 
 
 @dataclass(frozen=True)
@@ -309,7 +367,9 @@ class FiguresRefused(ValidationError):
 
 def _cell_label(cell: FigureCell) -> str:
     # isoformat, not strftime: the same "2024-04" at a fraction of the cost, per figure.
-    return f"{cell.series.slug} {cell.period.isoformat()[:7]}"
+    if cell.period_kind == PeriodKind.MONTH:
+        return f"{cell.series.slug} {cell.period.isoformat()[:7]}"
+    return f"{cell.series.slug} {period_key(cell.period, cell.period_kind)}"
 
 
 @transaction.atomic
@@ -328,6 +388,7 @@ def measure_values_save_many(
     # 2. Validate every figure; nothing is written if any is refused.
     problems: list[FigureProblem] = []
     numbers: list[Decimal | None] = []
+    reasons: list[str] = []
     agreements = council_agreements(council.pk)
     # Each month's verdict is worked out once: a workbook brings thousands of figures for a
     # few dozen months.
@@ -340,57 +401,65 @@ def measure_values_save_many(
             series=cell.series,
             agreements=agreements,
             checked=checked,
+            kind=cell.period_kind,
         )
         if measure.council_id != council.pk:
             errors["measure"] = "Choose a measure of this council."
-        number = None
+        number, reason = None, ""
+        blank = cell.value is None or cell.value == ""
         if not errors:
-            value = cell.value
-            if type(value) is Decimal and value.is_finite() and value.adjusted() <= 100:
-                # Read as a number already (the workbook's cells): the unit's rules only, not
-                # the parse of typed text (number_parse would return it as it is).
-                refusal = _unit_refusal(value, measure.unit)
-                if refusal:
-                    errors["value"] = refusal
+            try:
+                if cell.not_available is not None:
+                    if not blank:
+                        raise ValidationError({"value": NOT_AVAILABLE_AND_VALUE})
+                    reason = not_available_reason_clean(cell.not_available)
                 else:
-                    number = value
-            else:
-                try:
-                    number = measure_value_validate(unit=measure.unit, value=value)
-                except ValidationError as error:
-                    errors.update({k: v[0] for k, v in error.message_dict.items()})
+                    number = measure_value_validate(unit=measure.unit, value=cell.value)
+            except ValidationError as error:
+                errors.update({k: v[0] for k, v in error.message_dict.items()})
         if cell.note is not None and len(cell.note) > NOTE_MAX:
             errors["note"] = f"Keep a note to {NOTE_MAX} characters or fewer."
         problems += [FigureProblem(index, name, message) for name, message in errors.items()]
         numbers.append(number)
+        reasons.append(reason)
     if problems:
         raise FiguresRefused(problems)
     # 3. The stored figures of the measures touched, locked against a save in between.
     measure_ids = {cell.measure.pk for cell in cells}
     stored = {
-        (m, p, s): (pk, v, n)
-        for pk, m, p, s, v, n in MeasureValue.objects.select_for_update()
+        (m, p, k, s): (pk, v, n, r)
+        for pk, m, p, k, s, v, n, r in MeasureValue.objects.select_for_update()
         .filter(measure_id__in=measure_ids)
-        .values_list("pk", "measure_id", "period", "series_id", "value", "note")
+        .values_list(
+            "pk",
+            "measure_id",
+            "period",
+            "period_kind",
+            "series_id",
+            "value",
+            "note",
+            "not_available_reason",
+        )
     }
     new, changed = [], []
     before: dict[int, dict] = {}
     after: dict[int, dict] = {}
-    for cell, number in zip(cells, numbers, strict=True):
+    for cell, number, reason in zip(cells, numbers, reasons, strict=True):
         measure_id, series_id = cell.measure.id, cell.series.id
-        found = stored.get((measure_id, cell.period, series_id))
+        found = stored.get((measure_id, cell.period, cell.period_kind, series_id))
         note = cell.note if cell.note is not None else (found[2] if found else "")
-        if found is not None and found[1] == number and found[2] == note:
+        if found is not None and found[1] == number and found[2] == note and found[3] == reason:
             continue
         label = _cell_label(cell)
         if found is None:
-            new.append((measure_id, cell.period, series_id, number, note))
+            new.append((measure_id, cell.period, cell.period_kind, series_id, number, note, reason))
         else:
-            changed.append((number, note, found[0]))
-            before.setdefault(measure_id, {})[label] = str(found[1])
-        # As the column stores it (4 places), so before and after read alike in the history;
-        # as the text the history keeps (audit.json_safe's), made here once per figure.
-        after.setdefault(measure_id, {})[label] = str(number.quantize(_STORED_PLACES))
+            changed.append((number, note, reason, found[0]))
+            before.setdefault(measure_id, {})[label] = _shown_figure(found[1], found[3])
+        # As the column stores it (4 places), so before and after read alike in the history.
+        after.setdefault(measure_id, {})[label] = _shown_figure(
+            number.quantize(_STORED_PLACES) if number is not None else None, reason
+        )
     # 4. Write. Why not bulk_create: building thousands of model instances and Django's
     #    per-value insert compilation cost ~5x the openpyxl parse (bench/bench_import.py); the
     #    figures are validated and keyed above, so plain parameterised SQL is enough.
@@ -401,16 +470,24 @@ def measure_values_save_many(
         if new:
             names = ", ".join(
                 connection.ops.quote_name(column[n])
-                for n in ("measure", "period", "series", "value", "note")
+                for n in (
+                    "measure",
+                    "period",
+                    "period_kind",
+                    "series",
+                    "value",
+                    "note",
+                    "not_available_reason",
+                )
             )
             cursor.executemany(
-                f"INSERT INTO {table} ({names}) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
+                f"INSERT INTO {table} ({names}) VALUES (%s, %s, %s, %s, %s, %s, %s)",  # noqa: S608
                 new,
             )
         if changed:
             cursor.executemany(
-                f"UPDATE {table} SET {column['value']} = %s, {column['note']} = %s "  # noqa: S608
-                f"WHERE {meta.pk.column} = %s",
+                f"UPDATE {table} SET {column['value']} = %s, {column['note']} = %s, "  # noqa: S608
+                f"{column['not_available_reason']} = %s WHERE {meta.pk.column} = %s",
                 changed,
             )
     # 5. History: one entry per measure, its figures before and after.

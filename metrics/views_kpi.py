@@ -27,6 +27,7 @@ from metrics.kpi_grid import (
     period_parse,
 )
 from metrics.models import Measure, Series
+from metrics.periods import not_available_read
 from metrics.selectors import figures_left_out, measure_span_for
 from metrics.services import measure_value_save, month_text
 from svmonitor.access import council_for_user, user_can
@@ -182,16 +183,20 @@ def _save(request, form, measure, series, period) -> str | None:
     """Save the typed figure; the error message if the value does not suit the unit."""
     if "value" in form.errors:
         return form.errors["value"][0]
+    typed = form.cleaned_data["value"] or ""
+    # "n/a", "-" or "not available" (a reason may follow a colon) marks the figure not available.
+    reason = not_available_read(typed) if typed else None
     try:
         measure_value_save(
             measure=measure,
             period=period,
             series=series,
-            value=form.cleaned_data["value"] or None,
+            value=None if reason is not None else typed or None,
+            not_available=reason,
             by=request.user,
         )
     except ValidationError as error:
-        for name in ("value", "period"):
+        for name in ("value", "not_available_reason", "period"):
             if hasattr(error, "error_dict") and name in error.error_dict:
                 return error.error_dict[name][0].messages[0]
         return "; ".join(error.messages)

@@ -154,9 +154,14 @@ def measure_trend_figure(measure: MeasureData) -> dict:
     data = []
     colours = iter(LINE_COLOURS)
     periods = set()
+    # Monthly figures on a date axis; a measure with only academic or financial years has them
+    # as categories ("2023-24 AY"), never as the month they start in. A period marked not
+    # available is a gap in the line (its reason is under the table).
+    monthly = any(p.is_month for line in measure.lines for p in line.points)
     for line in measure.lines:
         is_actual = line.kind == "actual"
-        periods.update(p.period for p in line.points)
+        points = [p for p in line.points if p.is_month == monthly]
+        periods.update((p.period, p.period_kind) for p in points)
         colour = ACTUAL_COLOUR if is_actual else next(colours, "#505a5f")
         data.append(
             {
@@ -164,8 +169,8 @@ def measure_trend_figure(measure: MeasureData) -> dict:
                 # Markers as well as lines, so a series with a single figure still shows.
                 "mode": "lines+markers",
                 "name": line.name,
-                "x": [p.period.isoformat() for p in line.points],
-                "y": [_num(p.value) for p in line.points],
+                "x": [p.period.isoformat() if monthly else p.label for p in points],
+                "y": [_num(p.value) for p in points],
                 "line": (
                     {"color": colour, "width": 3}
                     if is_actual
@@ -190,11 +195,14 @@ def measure_trend_figure(measure: MeasureData) -> dict:
     # One tick a month for short series, a quarter for longer ones: never a month twice.
     months = len(periods)
     dtick = "M1" if months <= 8 else "M3" if months <= 24 else "M12"
+    xaxis = (
+        {"type": "date", "tickformat": "%b %Y", "dtick": dtick} if monthly else {"type": "category"}
+    )
     return {
         "data": data,
         "layout": _layout(
             height=300,
-            xaxis={"type": "date", "tickformat": "%b %Y", "dtick": dtick},
+            xaxis=xaxis,
             yaxis={"ticksuffix": suffix, "tickprefix": prefix, "separatethousands": True},
         ),
     }

@@ -81,6 +81,10 @@ def plant_canaries(council) -> int:
                     values[field.name] = {"text": f"{CANARY.upper()}-{field.name}-{pk}"}
                 elif (canary := _canary_for(field, pk)) is not None:
                     values[field.name] = canary
+            if "not_available_reason" in values:
+                # A figure has a value or the reason it has none (a check constraint): the
+                # canary reason goes with no value, so it shows where reasons are printed.
+                values["value"] = None
             if values:
                 model._default_manager.filter(pk=pk).update(**values)
                 planted += len(values)

@@ -18,6 +18,7 @@ from conditions.models import (
 )
 from finance.models import DeficitCap, FinanceLine, PaymentInstalment
 from metrics.models import DataSource, HeadlineCard, Measure, MeasureValue, Series
+from metrics.periods import NOT_AVAILABLE, PeriodKind, period_label
 from metrics.selectors import figures_left_out, measure_span_for
 from overview.models import Headline, RoundOverview
 from overview.services import OVERVIEW_FIELDS
@@ -665,10 +666,32 @@ def _round_overview_rows(rounds, frozen: dict) -> tuple[list[list], list[list]]:
     return overviews, headlines
 
 
+def _period_cell(period: dt.date, kind: str):
+    # A month as a date (Excel shows it as one); a year as the council writes it.
+    return period if kind == PeriodKind.MONTH else period_label(period, kind)
+
+
+def _figure_cell(value, reason: str):
+    # A number, or "Not available" (with the reason after a colon): what import reads back.
+    if value is not None:
+        return value
+    return NOT_AVAILABLE if reason in ("", NOT_AVAILABLE) else f"{NOT_AVAILABLE}: {reason}"
+
+
+def _frozen_figure(p: dict) -> list:
+    # A payload frozen before issue 13 has only months and values.
+    kind = p.get("period_kind", PeriodKind.MONTH)
+    value = Decimal(p["value"]) if p["value"] is not None else None
+    return [
+        _period_cell(_date(p["period"]), kind),
+        _figure_cell(value, p.get("not_available", "")),
+    ]
+
+
 def _frozen_figure_rows(rounds, frozen: dict) -> list[list]:
     """The key measure figures each locked round was frozen with."""
     return [
-        [*_round_cols(rnd), m["code"], line["slug"], _date(p["period"]), Decimal(p["value"])]
+        [*_round_cols(rnd), m["code"], line["slug"], *_frozen_figure(p)]
         for rnd in rounds
         if rnd.pk in frozen
         for m in frozen[rnd.pk].get("measures", [])
@@ -702,6 +725,8 @@ def _value_rows(council, notes: list[str]):
         "period",
         "value",
         "note",
+        "period_kind",
+        "not_available_reason",
     )
     columns = [
         "code",
@@ -714,17 +739,31 @@ def _value_rows(council, notes: list[str]):
         "period",
         "value",
         "note",
+        "period_kind",
+        "reason",
     ]
     frame = pd.DataFrame.from_records(list(records), columns=columns)
     grid_headers = _headers(fmt.GRID)
     if frame.empty:
         return (grid_headers, []), [], (_headers(fmt.ROLLING), [])
-    frame = frame.sort_values(["m_order", "code", "s_order", "series", "period"])
-    noted = frame[frame["note"] != ""]
+    frame = frame.sort_values(["m_order", "code", "s_order", "series", "period", "period_kind"])
+    # The grid holds monthly figures without a note; the long sheet every other: a note, not
+    # available (its reason in the Value cell), or an academic or financial year.
+    in_grid = (frame["note"] == "") & (frame["reason"] == "") & (frame["period_kind"] == "month")
     long_rows = [
-        [r.code, r.period, r.series, r.value, r.note] for r in noted.itertuples(index=False)
+        [
+            r.code,
+            _period_cell(r.period, r.period_kind),
+            r.series,
+            _figure_cell(r.value, r.reason),
+            r.note,
+        ]
+        for r in frame[~in_grid].itertuples(index=False)
     ]
-    plain = frame[frame["note"] == ""]
+    plain = frame[in_grid]
+    frame = frame[(frame["period_kind"] == "month") & frame["value"].notna()]
+    if frame.empty:
+        return (grid_headers, []), long_rows, (_headers(fmt.ROLLING), [])
     months = _months(frame["period"].min(), frame["period"].max())
     grid_rows = []
     if not plain.empty:

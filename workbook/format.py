@@ -32,7 +32,7 @@ RETIRED_SHEETS = frozenset({"round overviews", "round headlines"})
 NOT_ANSWERED = "Not answered"
 
 # Kinds a cell can be read as; reader.parse_cell knows each one.
-TEXT, INT, DECIMAL, MONEY, DATE, FY, BOOL, CHOICE, RAG, MONTH, LIST, ANSWER = (
+TEXT, INT, DECIMAL, MONEY, DATE, FY, BOOL, CHOICE, RAG, MONTH, LIST, ANSWER, PERIOD, FIGURE = (
     "text",
     "int",
     "decimal",
@@ -45,6 +45,8 @@ TEXT, INT, DECIMAL, MONEY, DATE, FY, BOOL, CHOICE, RAG, MONTH, LIST, ANSWER = (
     "month",
     "list",
     "answer",  # Yes, No or "Not answered" (stored as ""); a blank cell keeps what is stored
+    "period",  # a month, an academic year ("2023-24 AY") or a financial year ("2023-24")
+    "figure",  # a number, "42%*" (value and note marker), or "-", "n/a", "not available"
 )
 
 
@@ -420,13 +422,39 @@ VALUES_LONG = SheetSpec(
     "Measure values",
     (
         Column("measure", "Measure code", required=True),
-        Column("period", "Period", MONTH, required=True),
+        Column(
+            "period",
+            "Period",
+            PERIOD,
+            required=True,
+            help="A month (Apr-24), an academic year (2023-24 AY) or a financial year (2023-24).",
+        ),
         Column("series", "Series"),
-        Column("value", "Value", DECIMAL, required=True),
+        Column(
+            "value",
+            "Value",
+            FIGURE,
+            required=True,
+            help="A number; n/a, - or Not available (a reason may follow a colon); a note "
+            "marker such as * may follow.",
+        ),
         Column("note", "Note", max_length=200),
     ),
     key=("measure", "period", "series"),
-    help="One figure a row. Figures with a note are exported here, the rest in the grid.",
+    help="One figure a row. Figures with a note, not available or for a year are exported "
+    "here, the rest in the grid.",
+)
+
+# What a note marker after a figure ("42%*") means: printed as a footnote under the tables.
+VALUE_NOTES = SheetSpec(
+    "Value notes",
+    (
+        Column("marker", "Marker", required=True, max_length=10),
+        Column("note", "Note", required=True, max_length=200),
+    ),
+    key=("marker",),
+    help="What each note marker after a figure means (e.g. * = provisional). A figure marked "
+    "42%* is stored as 42 with this note; n/a* as not available with this as the reason.",
 )
 
 HEADLINE_CARDS = SheetSpec(
@@ -443,7 +471,8 @@ HEADLINE_CARDS = SheetSpec(
     help="The headline figures at the top of the dashboard: a measure against a series.",
 )
 
-# The wide grid: these fixed columns, then one column per month ("Apr-24" or a date).
+# The wide grid: these fixed columns, then one column per period: a month ("Apr-24" or a
+# date), an academic year ("2023-24 AY") or a financial year ("2023-24").
 GRID = SheetSpec(
     "Measure grid",
     (
@@ -453,7 +482,8 @@ GRID = SheetSpec(
         Column("series", "Series"),
     ),
     key=("measure", "series"),
-    help="Rows are measures (with their data source), columns are months.",
+    help="Rows are measures (with their data source), columns are months, academic years "
+    "(2023-24 AY) or financial years (2023-24).",
 )
 
 FINANCE = SheetSpec(
@@ -536,8 +566,8 @@ FROZEN_FIGURES = SheetSpec(
         *_round_cols(),
         Column("measure", "Measure code"),
         Column("series", "Series"),
-        Column("period", "Period", MONTH),
-        Column("value", "Value", DECIMAL),
+        Column("period", "Period", PERIOD),
+        Column("value", "Value", FIGURE),
     ),
     derived=True,
     help="The key measure figures each locked return was frozen with (what was signed off and "
@@ -568,6 +598,7 @@ SHEETS: tuple[SheetSpec, ...] = (
     RISK_UPDATES,
     OVERVIEWS,
     HEADLINES,
+    VALUE_NOTES,
     VALUES_LONG,
     GRID,
     FINANCE,

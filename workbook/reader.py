@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from metrics.models import MeasureValue
+from metrics.periods import PeriodKind, not_available_read, year_start
 from svmonitor.fy import fy_label, fy_parse
 from svmonitor.models import MONEY
 from workbook import format as fmt
@@ -123,13 +124,32 @@ class Row:
     letters: dict  # column key -> "C 'Impact (1-5)'"
 
 
+class Figure(NamedTuple):
+    """A figure as a council writes it: a number, or not available (with the reason written
+    after it, "" for none), and the note marker that followed it ("42%*" has "*")."""
+
+    value: Decimal | None
+    marker: str = ""
+    not_available: str | None = None
+
+
+class Period(NamedTuple):
+    """What a figure is for: the first day of a month, an academic year or a financial year."""
+
+    start: dt.date
+    kind: str = PeriodKind.MONTH
+
+
 class GridCell(NamedTuple):
     """One figure of the wide grid, after reshaping to long form (its row names the measure)."""
 
     row: int
     column: str
     period: dt.date
-    value: Decimal
+    value: Decimal | None
+    kind: str = PeriodKind.MONTH
+    marker: str = ""
+    not_available: str | None = None
 
 
 @dataclass
@@ -142,6 +162,8 @@ class ReadResult:
     errors: Problems = field(default_factory=Problems)
     notes: list[str] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)  # "Council row 2": example rows skipped
+    # Cells formatted as percentages and read as the percentage shown: "Measure grid D5".
+    by_format: list[str] = field(default_factory=list)
     # The About sheet names a format version this code does not read: nothing else is read.
     version_refused: bool = False
 
@@ -231,6 +253,75 @@ def month_parse(value) -> dt.date:
     raise ValueError(f"must be a month such as Apr-24 or 2024-04-01, not {value!r}")
 
 
+# "2023-24 AY", "AY 2023-24", "Academic year 2023/24"; "2023-24", "FY 2023-24", "2023/24".
+_ACADEMIC = re.compile(
+    r"^(?:(?:academic\s+year|ay)\s*)?(\d{4})\s*[-/]\s*(\d{2}|\d{4})(?:\s*(?:ay|academic\s+year))?$",
+    re.IGNORECASE,
+)
+_FINANCIAL = re.compile(
+    r"^(?:(?:financial\s+year|fy)\s*)?(\d{4})\s*[-/]\s*(\d{2}|\d{4})(?:\s*fy)?$", re.IGNORECASE
+)
+_AY_WORDS = re.compile(r"\b(ay|academic)\b", re.IGNORECASE)
+
+
+def _year_pair(match) -> int | None:
+    start, end = int(match.group(1)), int(match.group(2))
+    return start if end % 100 == (start + 1) % 100 else None
+
+
+def period_parse(value) -> Period:
+    """A period header or cell: a month ("Apr-24", a first-of-month date), an academic year
+    ("2023-24 AY") or a financial year ("2023-24", "FY 2023-24")."""
+    if isinstance(value, str):
+        text = " ".join(value.split())
+        if _AY_WORDS.search(text):
+            match = _ACADEMIC.match(text)
+            start = _year_pair(match) if match else None
+            if start is not None:
+                return Period(year_start(start, PeriodKind.ACADEMIC_YEAR), PeriodKind.ACADEMIC_YEAR)
+            raise ValueError(f"must be an academic year such as 2023-24 AY, not {value!r}")
+        match = _FINANCIAL.match(text)
+        start = _year_pair(match) if match else None
+        if start is not None:
+            return Period(year_start(start, PeriodKind.FINANCIAL_YEAR), PeriodKind.FINANCIAL_YEAR)
+    try:
+        return Period(month_parse(value))
+    except ValueError:
+        raise ValueError(
+            "must be a month such as Apr-24 or 2024-04-01, an academic year such as 2023-24 AY "
+            f"or a financial year such as 2023-24, not {value!r}"
+        ) from None
+
+
+# What follows a figure to point at a note under the table: "42%*", "6,357†", "12¹".
+_MARKED = re.compile(r"^(.*?)\s*([*†‡§¶#¹²³⁴⁵⁶⁷⁸⁹⁰]+)$")
+
+
+def figure_parse(value, *, percent_format: bool = False) -> Figure:
+    """A figure cell as councils write it: a number ("6,357", "42%", or 0.375 in a cell
+    formatted as a percentage, read as the 37.5 shown), a trailing note marker ("42%*"), or
+    "-", "n/a", "not available" (with an optional reason: "n/a: not yet published")."""
+    if isinstance(value, str):
+        text = value.strip()
+        marker = ""
+        marked = _MARKED.match(text)
+        if marked:
+            text, marker = marked.group(1).strip(), marked.group(2)
+        reason = not_available_read(text)
+        if reason is not None:
+            return Figure(None, marker, reason)
+        if not text:
+            raise ValueError(f"must be a number or n/a, not {value!r}")
+        if text.endswith("%"):
+            return Figure(_decimal(text[:-1].strip(), fmt.DECIMAL), marker)
+        return Figure(_decimal(text, fmt.DECIMAL), marker)
+    if percent_format and isinstance(value, int | float) and not isinstance(value, bool):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        return Figure(_decimal(Decimal(repr(value)) * 100, fmt.DECIMAL))
+    return Figure(_decimal(value, fmt.DECIMAL))
+
+
 def _int(value, column: fmt.Column) -> int:
     if isinstance(value, bool):
         raise ValueError("must be a whole number")
@@ -287,6 +378,10 @@ def parse_cell(value, column: fmt.Column):
         return _date(value)
     if kind == fmt.MONTH:
         return month_parse(value)
+    if kind == fmt.PERIOD:
+        return period_parse(value)
+    if kind == fmt.FIGURE:
+        return figure_parse(value)
     if kind == fmt.FY:
         if isinstance(value, float) and not math.isfinite(value):
             raise ValueError("must be a financial year like 2024-25")
@@ -356,7 +451,7 @@ def _map_headers(spec, number, header_row, result, *, note_unknown=True) -> dict
     return mapping
 
 
-def _read_rows(spec, rows, mapping, blanked, errors) -> list[Row]:
+def _read_rows(spec, rows, mapping, blanked, errors, percent=None) -> list[Row]:
     parsed = []
     for number, cells in rows:
         values, letters = {}, {}
@@ -367,6 +462,9 @@ def _read_rows(spec, rows, mapping, blanked, errors) -> list[Row]:
                 values[column.key] = None
                 continue
             try:
+                if percent and column.kind == fmt.FIGURE and (number, index) in percent:
+                    values[column.key] = figure_parse(raw, percent_format=True)
+                    continue
                 values[column.key] = parse_cell(raw, column)
             except ValueError as exc:
                 errors.append(CellError(spec.name, number, letters[column.key], str(exc)))
@@ -376,16 +474,32 @@ def _read_rows(spec, rows, mapping, blanked, errors) -> list[Row]:
     return parsed
 
 
-def _non_blank(ws, spec, errors: Problems):
+def _values_noting_percent(ws, percent: set):
+    # The figures' sheets are read cell by cell so a number's format is seen: a cell holding
+    # 0.375 formatted as a percentage shows 37.5%, and that is the figure the council means.
+    for cells in ws.iter_rows():
+        values = tuple(cell.value for cell in cells)
+        for index, cell in enumerate(cells):
+            kind = type(cell.value)
+            if (kind is float or kind is int) and "%" in (cell.number_format or ""):
+                percent.add((cell.row, index))
+        yield values
+
+
+def _non_blank(ws, spec, errors: Problems, percent: set | None = None):
     """The sheet's non-blank rows: the header and at most max_rows_per_sheet() data rows.
 
     Counted while iterating (a sheet's recorded dimensions may lie). Reading stops, with a
     problem saying why, at the row cap, once MAX_PROBLEMS_COUNTED problems are found, or at a
-    row openpyxl cannot read.
+    row openpyxl cannot read. With `percent`, the (row, column index) of every number formatted
+    as a percentage is added to it.
     """
     cap = max_rows_per_sheet()
     count = number = 0
-    rows = enumerate(ws.iter_rows(values_only=True), start=1)
+    source = (
+        ws.iter_rows(values_only=True) if percent is None else _values_noting_percent(ws, percent)
+    )
+    rows = enumerate(source, start=1)
     while True:
         try:
             number, cells = next(rows)
@@ -417,28 +531,29 @@ def _non_blank(ws, spec, errors: Problems):
         yield number, cells
 
 
-def _read_grid(spec, rows, result: ReadResult, blanked) -> None:
+def _read_grid(spec, rows, result: ReadResult, blanked, percent: set) -> None:
     header_number, header = rows[0]
     mapping = _map_headers(spec, header_number, header, result, note_unknown=False)
-    months: dict[int, dt.date] = {}
+    months: dict[int, Period] = {}
     for index, raw in enumerate(header):
         if index in mapping or raw is None or raw == "":
             continue
         try:
-            months[index] = month_parse(raw)
+            months[index] = period_parse(raw)
         except ValueError as exc:
             result.errors.append(
                 CellError(spec.name, header_number, _column_name(index, raw), str(exc))
             )
-    seen: dict[dt.date, int] = {}
+    seen: dict[Period, int] = {}
     for index, month in months.items():
         if month in seen:
+            what = "month" if month.kind == PeriodKind.MONTH else "period"
             result.errors.append(
                 CellError(
                     spec.name,
                     header_number,
                     _column_name(index, header[index]),
-                    f"duplicate month: also column {get_column_letter(seen[month] + 1)}",
+                    f"duplicate {what}: also column {get_column_letter(seen[month] + 1)}",
                 )
             )
         seen.setdefault(month, index)
@@ -458,12 +573,34 @@ def _read_grid(spec, rows, result: ReadResult, blanked) -> None:
     for number, index, raw in long.itertuples(index=False, name=None):
         if raw == "" or (number, index) in blanked:
             continue
+        period = months[index]
+        kind = type(raw)
         try:
-            value = _decimal(raw, fmt.DECIMAL)
+            if (kind is float or kind is int) and (number, index) not in percent:
+                # The common case, thousands of plain numbers: no figure to unpick.
+                cells.append(
+                    GridCell(
+                        number, names[index], period.start, _decimal(raw, fmt.DECIMAL), period.kind
+                    )
+                )
+                continue
+            figure = figure_parse(raw, percent_format=(number, index) in percent)
         except ValueError as exc:
             result.errors.append(CellError(spec.name, number, names[index], str(exc)))
             continue
-        cells.append(GridCell(number, names[index], months[index], value))
+        if (number, index) in percent:
+            result.by_format.append(f"{spec.name} {get_column_letter(index + 1)}{number}")
+        cells.append(
+            GridCell(
+                number,
+                names[index],
+                period.start,
+                figure.value,
+                period.kind,
+                figure.marker,
+                figure.not_available,
+            )
+        )
 
 
 def _blank_formulas(path, ws, spec, errors) -> set[tuple[int, int]]:
@@ -562,6 +699,14 @@ def workbook_read(path: Path) -> ReadResult:
             raise
         finally:
             workbook.close()
+    if result.by_format:
+        count = len(result.by_format)
+        shown = ", ".join(result.by_format[:20]) + (", ..." if count > 20 else "")
+        result.notes.append(
+            f"{count} figure{'s' if count != 1 else ''} formatted as a percentage "
+            f"{'were' if count != 1 else 'was'} read as the percentage shown (0.375 shown as "
+            f"37.5% is stored as 37.5): {shown}."
+        )
     if result.examples:
         count = len(result.examples)
         result.notes.append(
@@ -594,14 +739,25 @@ def _read_sheet(path: Path, ws, result: ReadResult) -> None:
             result.notes.append(f"Sheet '{ws.title}' is not part of the format: skipped.")
         return
     blanked = _blank_formulas(path, ws, spec, result.errors)
+    percent = set() if spec in (fmt.GRID, fmt.VALUES_LONG) else None
     # Streamed, not listed: a sheet's rows are parsed as openpyxl reads them.
-    rows = _non_blank(ws, spec, result.errors)
+    rows = _non_blank(ws, spec, result.errors, percent)
     header = next(rows, None)
     if header is None:
         return
     rows = _without_examples(spec, rows, result)
     if spec is fmt.GRID:
-        _read_grid(spec, [header, *rows], result, blanked)
+        _read_grid(spec, [header, *rows], result, blanked, percent)
         return
     mapping = _map_headers(spec, header[0], header[1], result)
-    result.sheets[spec.name] = _read_rows(spec, rows, mapping, blanked, result.errors)
+    parsed = _read_rows(spec, rows, mapping, blanked, result.errors, percent)
+    result.sheets[spec.name] = parsed
+    if percent:
+        # The Value cells of the rows read (not the header or an example row).
+        value_index = next((i for i, c in mapping.items() if c.key == "value"), None)
+        read = {row.number for row in parsed}
+        result.by_format += [
+            f"{spec.name} {get_column_letter(index + 1)}{number}"
+            for number, index in sorted(percent)
+            if index == value_index and number in read
+        ]

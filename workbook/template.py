@@ -39,8 +39,12 @@ PURPOSES = {
     fmt.CONDITION_UPDATES.name: "Each return's RAG and progress update for each condition.",
     fmt.WORKSTREAM_UPDATES.name: "Each return's RAG and progress update for each workstream.",
     fmt.RISK_UPDATES.name: "Each return's RAG, progress update and scores for each risk.",
-    fmt.VALUES_LONG.name: "Figures one a row, with an optional note. Use this sheet or the grid.",
-    fmt.GRID.name: "Figures as a grid: one row per measure (and series), one column per month.",
+    fmt.VALUES_LONG.name: "Figures one a row, with an optional note. Use this sheet or the grid. "
+    "A figure may be a number, 42%, 42* (a note marker), or n/a, - or Not available.",
+    fmt.GRID.name: "Figures as a grid: one row per measure (and series), one column per month, "
+    "academic year (2023-24 AY) or financial year (2023-24).",
+    fmt.VALUE_NOTES.name: "What each note marker after a figure means: 42%* is stored as 42 "
+    "with the note given here for *, printed as a footnote under the key-measure tables.",
     fmt.FINANCE.name: "High Needs Block finance by financial year and scenario.",
     fmt.KEY_CONTACTS.name: "The council's key personnel named in the DfE report: role and job "
     "title, with name and e-mail if you wish. Only a site administrator changes them.",
@@ -180,6 +184,7 @@ EXAMPLES: dict[str, dict] = {
         "value": 1200,
         "note": "provisional",
     },
+    fmt.VALUE_NOTES.name: {"marker": "*", "note": "Provisional: not yet validated"},
     fmt.GRID.name: {
         "measure": "example-measure",
         "name": "Example measure",
@@ -243,6 +248,8 @@ _BY_KIND = {
     fmt.BOOL: "Yes",
     fmt.RAG: "Green",
     fmt.MONTH: "Apr-24",
+    fmt.PERIOD: "Apr-24",
+    fmt.FIGURE: 1200,
     fmt.LIST: "",
 }
 
@@ -335,15 +342,24 @@ def instructions() -> list[tuple[str, str]]:
             "(Update 1 also works).",
         ),
         (
-            "Months",
-            "A period is a month: Apr-24, April 2024, 2024-04 or the first of the month as a "
-            "date. The grid's month headers are written the same way.",
+            "Periods",
+            "A figure's period is a month (Apr-24, April 2024, 2024-04 or the first of the month "
+            "as a date), an academic year (2023-24 AY) or a financial year (2023-24). The grid's "
+            "column headers are written the same way.",
         ),
         ("Dates", "A date cell, or text such as 2024-03-31 or 31/03/2024."),
         (
             "Numbers and money",
             "Numbers or text such as £1,234.50; (1,234) is negative. Money keeps 2 decimal "
             "places, figures 4.",
+        ),
+        (
+            "Figures",
+            "A figure is a number (6,357 or 42%; a cell formatted as a percentage is read as "
+            "the percentage it shows); n/a, - or Not available when there is none (a reason may "
+            "follow a colon: n/a: not yet published); a note marker may follow either (42%*, "
+            "n/a*) with its meaning on the Value notes sheet. Notes print as footnotes under "
+            "the key-measure tables.",
         ),
         ("Yes / No", "Yes or No (Y, N, True, False, Open and Closed also work)."),
         (

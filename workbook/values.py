@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from metrics.models import MeasureValue, Series
+from metrics.periods import NOT_AVAILABLE, PeriodKind, period_label
 from metrics.services import FigureCell, measure_period_check, measure_period_span
 from workbook import format as fmt
 from workbook.plan import NEW_ROW, NEW_STAMP, ChangeLine, fingerprint, show
@@ -72,12 +73,58 @@ class _Resolver:
             )
         return measure, series
 
-    def period_error(self, period) -> str | None:
-        return measure_period_check(self.agreements, period)
+    def period_error(self, period, kind) -> str | None:
+        return measure_period_check(self.agreements, period, kind)
 
 
-def _key(measure, period, series) -> str:
-    return f"{measure.code} / {period:%b %Y} / {series.slug}"
+def _key(measure, period, series, kind=PeriodKind.MONTH) -> str:
+    return f"{measure.code} / {period_label(period, kind)} / {series.slug}"
+
+
+def _shown(value, reason: str) -> str:
+    # A figure as the preview prints it: the number, or not available and why.
+    if value is None and reason:
+        return NOT_AVAILABLE if reason == NOT_AVAILABLE else f"{NOT_AVAILABLE}: {reason}"
+    return show(value)
+
+
+UNKNOWN_MARKER = (
+    "the note marker {marker!r} is not on the '{sheet}' sheet: add a row giving the marker and "
+    "what it means"
+)
+
+
+def _value_notes(plan) -> dict[str, str]:
+    """What each note marker means, from the Value notes sheet (a marker twice is refused)."""
+    spec = fmt.VALUE_NOTES
+    notes: dict[str, str] = {}
+    first: dict[str, int] = {}
+    for row in plan.rows(spec):
+        marker, text = row.values.get("marker") or "", row.values.get("note") or ""
+        if not marker or not plan.row_ok(spec, row):
+            continue
+        if marker in notes:
+            plan.error(spec.name, row, "marker", f"duplicate: also row {first[marker]}")
+            continue
+        notes[marker], first[marker] = text, row.number
+    return notes
+
+
+def _figure_parts(figure_value, marker, not_available, note, notes):
+    """(value, reason, note) for a figure as written, or a reason string when a marker has
+    no meaning. `note` None keeps the stored note; a marker gives the note (or, for a figure
+    not available, the reason) from the Value notes sheet."""
+    meaning = None
+    if marker:
+        meaning = notes.get(marker)
+        if meaning is None and not (note and not_available is None):
+            return UNKNOWN_MARKER.format(marker=marker, sheet=fmt.VALUE_NOTES.name)
+    if not_available is not None:
+        reason = not_available or meaning or NOT_AVAILABLE
+        return None, reason, note
+    if meaning is not None and not note:
+        note = meaning
+    return figure_value, "", note
 
 
 def plan_values(plan) -> ValuesPlan:
@@ -89,11 +136,19 @@ def plan_values(plan) -> ValuesPlan:
         measures = {m.pk: m for m in plan.measures.all() if m.pk}
         series = {s.pk: s for s in plan.series.all() if s.pk}
         rows = MeasureValue.objects.filter(measure__council=council).values_list(
-            "pk", "measure_id", "period", "series_id", "value", "note"
+            "pk",
+            "measure_id",
+            "period",
+            "period_kind",
+            "series_id",
+            "value",
+            "note",
+            "not_available_reason",
         )
-        for pk, measure_id, period, series_id, value, note in rows:
-            key = (id(measures[measure_id]), period, id(series[series_id]))
-            existing[key] = (pk, value, note)
+        for pk, measure_id, period, kind, series_id, value, note, reason in rows:
+            key = (id(measures[measure_id]), period, kind, id(series[series_id]))
+            existing[key] = (pk, value, note, reason)
+    notes = _value_notes(plan)
     resolver = _Resolver(plan)
     seen: dict = {}
     add_change = plan.result.add_change
@@ -103,43 +158,58 @@ def plan_values(plan) -> ValuesPlan:
     row_lines: dict[tuple[str, int], list] = {}
     row_column: dict[tuple[str, int], str] = {}
 
-    def place(spec, summary, where, column, measure, period, series, value, note):
+    def place(spec, summary, where, column, measure, period, kind, series, value, note, reason):
         """Plan one figure; returns an error reason or None. Called thousands of times."""
-        ident = (id(measure), period, id(series))
+        ident = (id(measure), period, kind, id(series))
         if ident in seen:
             sheet, row = seen[ident]
             return f"duplicate: the same measure, period and series as sheet '{sheet}' row {row}"
         seen[ident] = where
         if not span[0] <= period <= span[1]:
-            return resolver.period_error(period)
+            return resolver.period_error(period, kind)
         found = existing.get(ident)
         if found is None:
             summary.created += 1
             if stamping:
-                lines = [ChangeLine(*where, _key(measure, period, series), NEW_ROW, "", "")]
+                lines = [ChangeLine(*where, _key(measure, period, series, kind), NEW_ROW, "", "")]
                 add_change(lines[0])
             else:
                 # Thousands of new figures: lines past the preview's limit are never built.
                 add_change(
-                    make=lambda: ChangeLine(*where, _key(measure, period, series), NEW_ROW, "", "")
+                    make=lambda: ChangeLine(
+                        *where, _key(measure, period, series, kind), NEW_ROW, "", ""
+                    )
                 )
-        elif found[1] == value and (note is None or found[2] == note):
+        elif found[1] == value and found[3] == reason and (note is None or found[2] == note):
             summary.unchanged += 1
             return None
         else:
             summary.changed += 1
-            key = _key(measure, period, series)
+            key = _key(measure, period, series, kind)
             lines = []
-            if found[1] != value:
-                lines.append(ChangeLine(*where, key, "Value", show(found[1]), show(value)))
+            if found[1] != value or found[3] != reason:
+                before, after = _shown(found[1], found[3]), _shown(value, reason)
+                lines.append(ChangeLine(*where, key, "Value", before, after))
             if note is not None and found[2] != note:
                 lines.append(ChangeLine(*where, key, "Note", show(found[2]), show(note)))
             for line in lines:
                 add_change(line)
-        result.add(FigureCell(measure, period, series, value, note), *where, column)
+        result.add(
+            FigureCell(
+                measure,
+                period,
+                series,
+                value,
+                note,
+                not_available=reason if value is None else None,
+                period_kind=kind,
+            ),
+            *where,
+            column,
+        )
         if stamping:
             stood.setdefault(where, []).append(
-                (period.isoformat(), series.slug, found[1:] if found else NEW_STAMP)
+                (period.isoformat(), kind, series.slug, found[1:] if found else NEW_STAMP)
             )
             row_lines.setdefault(where, []).extend(lines)
             row_column.setdefault(where, column)
@@ -152,16 +222,25 @@ def plan_values(plan) -> ValuesPlan:
         if pair is None or not plan.row_ok(spec, row):
             continue
         v = row.values
+        figure, period = v["value"], v["period"]
+        parts = _figure_parts(
+            figure.value, figure.marker, figure.not_available, v.get("note"), notes
+        )
+        if isinstance(parts, str):
+            plan.error(spec.name, row, "value", parts)
+            continue
         problem = place(
             spec,
             summary,
             (spec.name, row.number),
             row.letters.get("value", ""),
             pair[0],
-            v["period"],
+            period.start,
+            period.kind,
             pair[1],
-            v["value"],
-            v.get("note"),
+            parts[0],
+            parts[2],
+            parts[1],
         )
         if problem:
             plan.error(spec.name, row, "period", problem)
@@ -175,6 +254,13 @@ def plan_values(plan) -> ValuesPlan:
         pair = pairs.get(cell.row)
         if pair is None:
             continue
+        value, reason, note = cell.value, "", None
+        if cell.marker or cell.not_available is not None:
+            parts = _figure_parts(cell.value, cell.marker, cell.not_available, None, notes)
+            if isinstance(parts, str):
+                plan.error(spec.name, cell.row, cell.column, parts)
+                continue
+            value, reason, note = parts
         problem = place(
             spec,
             summary,
@@ -182,13 +268,15 @@ def plan_values(plan) -> ValuesPlan:
             cell.column,
             pair[0],
             cell.period,
+            cell.kind,
             pair[1],
-            cell.value,
-            None,
+            value,
+            note,
+            reason,
         )
         if problem:
             plan.error(spec.name, cell.row, cell.column, problem)
     for (sheet, number), parts in stood.items():
-        stamp = NEW_STAMP if all(p[2] == NEW_STAMP for p in parts) else fingerprint(parts)
+        stamp = NEW_STAMP if all(p[3] == NEW_STAMP for p in parts) else fingerprint(parts)
         plan.expect(sheet, number, row_column[(sheet, number)], stamp, row_lines[(sheet, number)])
     return result

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from metrics import variance as fmt
+from metrics.periods import PeriodKind, period_label
 from reports import charts
 from reports.pdf.charts_svg import figure_data_uri
 from reports.pdf.fetcher import StaticOnlyFetcher, static_root
@@ -31,6 +32,7 @@ from reports.snapshot import (
     RoundSnapshot,
 )
 from reports.snapshot import groups as kpi_groups
+from reports.snapshot.measures import Footnotes, figure_cell
 from svmonitor.choices import DEFAULT_RAG_DEFINITIONS, RAG_RANK, Rag, YesNo
 from svmonitor.fy import fy_of
 from svmonitor.models import SignOff
@@ -61,6 +63,8 @@ class MeasureTable:
 
     periods: tuple[str, ...]
     rows: tuple[tuple[str, tuple[str, ...]], ...]
+    # Each figure's note or reason it is not available, numbered from 1 (the cells' marks).
+    footnotes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,14 +131,31 @@ def _month(day: dt.date) -> str:
     return f"{MONTHS[day.month - 1]} '{day:%y}"
 
 
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _marked(display: str, footnote: int | None) -> str:
+    # A figure with a note (or not available) points at its footnote under the table: "42¹".
+    return display if footnote is None else f"{display}{str(footnote).translate(_SUPERSCRIPT)}"
+
+
+def _period_heading(period: dt.date, kind: str) -> str:
+    return _month(period) if kind == PeriodKind.MONTH else period_label(period, kind)
+
+
 def measure_table(measure: MeasureData, *, financial_year: int) -> MeasureTable:
-    """The months of the round's financial year (else the last six) for every line."""
+    """The months of the round's financial year (else the last six) for every line; each
+    figure's note and each reason a figure is not available numbered under the table."""
     actual = measure.actual
-    periods = [p.period for p in actual.points] if actual else []
-    in_year = [p for p in periods if fy_of(p) == financial_year]
+    periods = [(p.period, p.period_kind) for p in actual.points] if actual else []
+    in_year = [p for p in periods if fy_of(p[0]) == financial_year]
     periods = (in_year if len(in_year) >= 2 else periods[-6:])[-TABLE_MONTHS:]
+    notes = Footnotes()
     rows = [
-        (line.name, tuple(fmt.format_value(line.at(p), measure.unit) for p in periods))
+        (
+            line.name,
+            tuple(_marked(*figure_cell(line.point_at(*p), measure.unit, notes)) for p in periods),
+        )
         for line in measure.lines
     ]
     if measure.rolling:
@@ -142,7 +163,12 @@ def measure_table(measure: MeasureData, *, financial_year: int) -> MeasureTable:
         rows.append(
             (
                 "12-month rolling average",
-                tuple(fmt.format_value(rolling.get(p), measure.unit) for p in periods),
+                tuple(
+                    fmt.format_value(
+                        rolling.get(p[0]) if p[1] == PeriodKind.MONTH else None, measure.unit
+                    )
+                    for p in periods
+                ),
             )
         )
     baselines = measure.baselines
@@ -154,21 +180,29 @@ def measure_table(measure: MeasureData, *, financial_year: int) -> MeasureTable:
                 tuple(
                     fmt.format_difference(
                         None
-                        if actual.at(p) is None or plan.at(p) is None
-                        else actual.at(p) - plan.at(p),
+                        if actual.at(*p) is None or plan.at(*p) is None
+                        else actual.at(*p) - plan.at(*p),
                         measure.unit,
                     )
                     for p in periods
                 ),
             )
         )
-    return MeasureTable(tuple(_month(p) for p in periods), tuple(rows))
+    return MeasureTable(
+        tuple(_period_heading(*p) for p in periods), tuple(rows), tuple(notes.texts)
+    )
 
 
 def _measure_figure(measure: MeasureData, *, width: int) -> Figure:
     names = ", ".join(line.name for line in measure.lines) or "no figures"
-    points = [p.period for line in measure.lines for p in line.points]
-    span = f", {_month(min(points))} to {_month(max(points))}" if points else ""
+    monthly = any(p.is_month for line in measure.lines for p in line.points)
+    points = sorted(
+        (p.period, p.period_kind)
+        for line in measure.lines
+        for p in line.points
+        if p.is_month == monthly
+    )
+    span = f", {_period_heading(*points[0])} to {_period_heading(*points[-1])}" if points else ""
     alt = f"Line chart of {measure.name}: {names}{span}. The figures are in the table above."
     figure = charts.measure_trend_figure(measure)
     uri = figure_data_uri(figure, width=width, height=CONDITION_CHART_HEIGHT, title=alt)

@@ -12,6 +12,7 @@ from django.db.models import F, FilteredRelation, Q
 
 from metrics import variance as fmt
 from metrics.models import HeadlineCard, Measure, MeasureValue, Series
+from metrics.periods import NOT_AVAILABLE
 from metrics.selectors import LEFT_OUT_SHOWN, left_out_label, left_out_text
 from reports.snapshot.types import (
     KPI_TABLE_PERIODS,
@@ -54,37 +55,78 @@ def rolling_average(
     return out
 
 
-def _kpi_table(lines, unit) -> tuple[KpiRow, ...]:
+NOT_AVAILABLE_SHORT = "n/a"
+
+
+class Footnotes:
+    """A table's notes and not-available reasons, numbered from 1 in the order first met; the
+    same text twice has one number."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def number(self, text: str) -> int | None:
+        """The footnote number of a text (None for no text)."""
+        if not text:
+            return None
+        if text not in self.texts:
+            self.texts.append(text)
+        return self.texts.index(text) + 1
+
+
+def not_available_text(reason: str) -> str:
+    """A not-available figure's footnote: "Not available", or "Not available: <reason>"."""
+    if not reason or reason == NOT_AVAILABLE:
+        return NOT_AVAILABLE
+    return f"{NOT_AVAILABLE}: {reason}"
+
+
+def figure_cell(point: Point | None, unit: str, notes: Footnotes) -> tuple[str, int | None]:
+    """A figure as a table shows it, and its footnote number: its note, or why it is not
+    available ("n/a" in the cell)."""
+    if point is None:
+        return fmt.format_value(None, unit), None
+    if point.value is None:
+        return NOT_AVAILABLE_SHORT, notes.number(not_available_text(point.not_available))
+    return fmt.format_value(point.value, unit), notes.number(point.note)
+
+
+def _kpi_table(lines, unit) -> tuple[tuple[KpiRow, ...], tuple[str, ...]]:
     actual = next((line for line in lines if line.kind == Series.Kind.ACTUAL), None)
     if actual is None:
-        return ()
+        return (), ()
     baselines = [line for line in lines if line.kind == Series.Kind.BASELINE]
     last_year = next((line for line in lines if line.kind == Series.Kind.LAST_YEAR), None)
     neighbour = next((line for line in lines if line.kind == Series.Kind.STAT_NEIGHBOUR), None)
+    notes = Footnotes()
 
-    def diff(line, period, value):
+    def diff(line, point):
         if line is None:
             return None
-        other = line.at(period)
-        delta = None if other is None else value - other
+        other = line.at(point.period, point.period_kind)
+        delta = None if other is None or point.value is None else point.value - other
         shown = "no data" if delta is None else fmt.format_difference(delta, unit)
         return KpiCell(line.name, delta, shown)
+
+    def cell(name, point):
+        display, footnote = figure_cell(point, unit, notes)
+        return KpiCell(name, point.value if point else None, display, footnote)
 
     rows = []
     for point in reversed(actual.points[-KPI_TABLE_PERIODS:]):
         rows.append(
             KpiRow(
                 period=point.period,
-                actual=KpiCell(actual.name, point.value, fmt.format_value(point.value, unit)),
+                actual=cell(actual.name, point),
                 baselines=tuple(
-                    KpiCell(b.name, b.at(point.period), fmt.format_value(b.at(point.period), unit))
-                    for b in baselines
+                    cell(b.name, b.point_at(point.period, point.period_kind)) for b in baselines
                 ),
-                vs_last_year=diff(last_year, point.period, point.value),
-                vs_stat_neighbour=diff(neighbour, point.period, point.value),
+                vs_last_year=diff(last_year, point),
+                vs_stat_neighbour=diff(neighbour, point),
+                period_kind=point.period_kind,
             )
         )
-    return tuple(rows)
+    return tuple(rows), tuple(notes.texts)
 
 
 def window_start(financial_year: int) -> dt.date:
@@ -183,7 +225,9 @@ def _measures(council_id, cutoff, horizon, round_id, span, since=None):
             if since
             else Q()
         )
-        .order_by("measure_id", "series__order", "series__name", "period")
+        # A year's figure after the figure of the month it starts in (kinds: month, then
+        # financial_year, then academic_year), the same on every database.
+        .order_by("measure_id", "series__order", "series__name", "period", F("period_kind").desc())
         # Tuples, not dicts: at national scale this is 20,000 rows (docs/performance.md).
         .values_list(
             "measure_id",
@@ -193,18 +237,22 @@ def _measures(council_id, cutoff, horizon, round_id, span, since=None):
             "period",
             "value",
             "note",
+            "period_kind",
+            "not_available_reason",
         )
     )
     grouped: dict[int, dict[str, list]] = defaultdict(dict)
     meta: dict[str, tuple[str, str]] = {}
     codes = {m["pk"]: m["code"] for m in measures}
     left_out = []
-    for measure_id, slug, series_name, kind, period, value, note in values:
+    for measure_id, slug, series_name, kind, period, value, note, period_kind, reason in values:
         if not span[0] <= period <= span[1]:
             left_out.append(left_out_label(codes[measure_id], period, slug))
             continue
         meta[slug] = (series_name, kind)
-        grouped[measure_id].setdefault(slug, []).append(Point(period, value, note))
+        grouped[measure_id].setdefault(slug, []).append(
+            Point(period, value, note, period_kind, reason)
+        )
     polarity_labels = dict(Measure.Polarity.choices)
     reading_labels = dict(Measure.Reading.choices)
     result = []
@@ -221,10 +269,15 @@ def _measures(council_id, cutoff, horizon, round_id, span, since=None):
             rolling = tuple(
                 Point(period, value, "")
                 for period, value in rolling_average(
-                    [(p.period, p.value) for p in actual.points], ROLLING_WINDOW
+                    [
+                        (p.period, p.value)
+                        for p in actual.points
+                        if p.is_month and p.value is not None
+                    ],
+                    ROLLING_WINDOW,
                 )
             )
-        table = _kpi_table(lines, m["unit"])
+        table, footnotes = _kpi_table(lines, m["unit"])
         result.append(
             MeasureData(
                 id=m["pk"],
@@ -250,6 +303,7 @@ def _measures(council_id, cutoff, horizon, round_id, span, since=None):
                 has_stat_neighbour=any(
                     r.vs_stat_neighbour and r.vs_stat_neighbour.value is not None for r in table
                 ),
+                footnotes=footnotes,
             )
         )
     if since:
@@ -258,15 +312,21 @@ def _measures(council_id, cutoff, horizon, round_id, span, since=None):
     return tuple(result), cited, attached, note
 
 
-def _comparator_value(line: SeriesLine | None, period: dt.date) -> Decimal | None:
+def _comparator_value(
+    line: SeriesLine | None, period: dt.date, kind: str = "month"
+) -> Decimal | None:
     # The same period if recorded; else the latest earlier figure in the same financial year,
     # so an annual goal (recorded once for the year) still compares with a monthly forecast.
     if line is None:
         return None
-    exact = line.at(period)
-    if exact is not None:
+    exact = line.at(period, kind)
+    if exact is not None or kind != "month":
         return exact
-    earlier = [p for p in line.points if p.period <= period and fy_of(p.period) == fy_of(period)]
+    earlier = [
+        p
+        for p in line.points
+        if p.period <= period and fy_of(p.period) == fy_of(period) and p.value is not None
+    ]
     return earlier[-1].value if earlier else None
 
 
@@ -289,9 +349,13 @@ def _headlines(council_id, measures):
     for card in cards:
         measure = by_id[card["measure_id"]]
         actual = measure.actual
-        last = actual.points[-1] if actual and actual.points else None
+        # The latest figure there is (a month's, if the measure has monthly figures): a period
+        # marked not available has none to show.
+        given = [p for p in actual.points if p.value is not None] if actual else []
+        given = [p for p in given if p.is_month] or given
+        last = given[-1] if given else None
         comparator = next((ln for ln in measure.lines if ln.slug == card["comparator__slug"]), None)
-        comp_value = _comparator_value(comparator, last.period) if last else None
+        comp_value = _comparator_value(comparator, last.period, last.period_kind) if last else None
         var = (
             fmt.variance_of(last.value, comp_value, measure.polarity)
             if last and comp_value is not None

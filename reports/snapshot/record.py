@@ -18,6 +18,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from metrics.periods import PeriodKind, period_label
 from reports.models import RoundSnapshot as FrozenSnapshot
 from reports.snapshot.build import round_snapshot_build
 from reports.snapshot.hydrate import snapshot_from_dict
@@ -218,7 +219,11 @@ def _item_name(section: str, item: dict) -> str:
             else g["title"]
         ),
         "lines": lambda line: line["name"],
-        "points": lambda p: _month(p["period"]),
+        "points": lambda p: (
+            _month(p["period"])
+            if p.get("period_kind", PeriodKind.MONTH) == PeriodKind.MONTH
+            else period_label(dt.date.fromisoformat(p["period"]), p["period_kind"])
+        ),
         "finance": lambda y: y["fy"],
         "payments": lambda p: f"due {p['due_date']}",
         "rag_definitions": lambda d: d["level"],
@@ -235,6 +240,10 @@ def _item_name(section: str, item: dict) -> str:
 def _identity(item: dict):
     """What matches a row of a list between the frozen and live forms."""
     for key in ("id", "code", "slug", "period", "financial_year", "level", "due_date"):
+        if key == "period" and key in item:
+            # A month and the academic year starting that month are different figures (a
+            # payload frozen before issue 13 has months only).
+            return (key, item[key], item.get("period_kind", PeriodKind.MONTH))
         if key in item:
             return (key, item[key])
     if "kind" in item and "position" in item:

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from metrics import variance as fmt
 from metrics.models import Series
+from metrics.periods import PeriodKind, period_label
 from reports.snapshot.groups import KpiGroup, kpi_groups_build
 from svmonitor.choices import (
     RAG_CSS,
@@ -319,11 +320,25 @@ class StatusCount:
 
 @dataclass(frozen=True)
 class Point:
-    """One figure in a series."""
+    """One figure in a series: its value, or (value None) the reason it is not available.
+
+    A payload frozen before issue 13 has only months and values (the defaults)."""
 
     period: dt.date
-    value: Decimal
+    value: Decimal | None
     note: str
+    period_kind: str = PeriodKind.MONTH
+    not_available: str = ""
+
+    @property
+    def label(self) -> str:
+        """The period as the council writes it: "Apr 2024", "2023-24 AY", "2023-24"."""
+        return period_label(self.period, self.period_kind)
+
+    @property
+    def is_month(self) -> bool:
+        """Whether the figure is for a month (not an academic or financial year)."""
+        return self.period_kind == PeriodKind.MONTH
 
 
 @dataclass(frozen=True)
@@ -335,21 +350,28 @@ class SeriesLine:
     kind: str
     points: tuple[Point, ...]
 
-    def at(self, period: dt.date) -> Decimal | None:
-        """The value for one period, if recorded."""
+    def at(self, period: dt.date, kind: str = PeriodKind.MONTH) -> Decimal | None:
+        """The value for one period, if recorded (None too when marked not available)."""
+        point = self.point_at(period, kind)
+        return point.value if point is not None else None
+
+    def point_at(self, period: dt.date, kind: str = PeriodKind.MONTH) -> Point | None:
+        """The figure for one period, if recorded."""
         for point in self.points:
-            if point.period == period:
-                return point.value
+            if point.period == period and point.period_kind == kind:
+                return point
         return None
 
 
 @dataclass(frozen=True)
 class KpiCell:
-    """A figure in a KPI table, formatted for its unit."""
+    """A figure in a KPI table, formatted for its unit, with the number of its footnote (a
+    note or the reason it is not available) under the table."""
 
     name: str
     value: Decimal | None
     display: str
+    footnote: int | None = None
 
 
 @dataclass(frozen=True)
@@ -361,6 +383,12 @@ class KpiRow:
     baselines: tuple[KpiCell, ...]
     vs_last_year: KpiCell | None
     vs_stat_neighbour: KpiCell | None
+    period_kind: str = PeriodKind.MONTH
+
+    @property
+    def period_label(self) -> str:
+        """The period as the council writes it: "Apr 2024", "2023-24 AY", "2023-24"."""
+        return period_label(self.period, self.period_kind)
 
 
 @dataclass(frozen=True)
@@ -385,6 +413,9 @@ class MeasureData:
     table: tuple[KpiRow, ...]
     has_last_year: bool
     has_stat_neighbour: bool
+    # The table's notes and not-available reasons, numbered from 1 in the order of the cells'
+    # footnote numbers (none in a payload frozen before issue 13).
+    footnotes: tuple[str, ...] = ()
 
     @property
     def actual(self) -> SeriesLine | None:

@@ -8,7 +8,9 @@
 
   // A trend chart marked from_table holds only its lines' styles: each line's figures are a
   // column of the table that says it holds them (reports/figures_table.py), in the same order,
-  // with the month ("Apr 2027") as each row's header and figures as "1,234.50 (a note)".
+  // with the period as each row's header ("Apr 2027"; "2023-24 AY" or "2023-24" for a year) and
+  // figures as "1,234.50 (a note)" or "Not available: reason" (a gap in the line). A monthly
+  // chart draws the month rows; a chart of years (a category axis) draws the rows as labelled.
   function fillFromTable(figure, id) {
     var table = document.querySelector('table[data-chart-figures="' + id + '"]');
     if (!table) {
@@ -16,6 +18,7 @@
     }
     var rows = table.tBodies[0].rows;
     var headings = table.tHead.rows[0].cells;
+    var category = figure.layout.xaxis && figure.layout.xaxis.type === "category";
     // reports/charts.py _layout(): the same for every chart, so not sent with each one.
     figure.layout = Object.assign(
       {
@@ -33,14 +36,22 @@
       trace.y = [];
       for (var r = 0; r < rows.length; r++) {
         var cell = rows[r].cells[column + 1];
-        var text = cell ? cell.textContent.replace(/,/g, "") : "";
+        var text = cell ? cell.textContent : "";
         if (text === "") {
           continue;
         }
-        var month = rows[r].cells[0].textContent.split(" ");
-        var number = MONTHS.indexOf(month[0]) + 1;
-        trace.x.push(month[1] + "-" + (number < 10 ? "0" : "") + number + "-01");
-        trace.y.push(parseFloat(text));
+        var label = rows[r].cells[0].textContent;
+        var x = label;
+        if (!category) {
+          var month = label.split(" ");
+          var number = MONTHS.indexOf(month[0]) + 1;
+          if (month.length !== 2 || number === 0) {
+            continue; // a year's figure: not on a monthly chart
+          }
+          x = month[1] + "-" + (number < 10 ? "0" : "") + number + "-01";
+        }
+        trace.x.push(x);
+        trace.y.push(text.indexOf("Not available") === 0 ? null : parseFloat(text.replace(/,/g, "")));
       }
     });
   }

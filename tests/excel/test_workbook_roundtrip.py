@@ -114,3 +114,63 @@ def test_importing_its_own_export_changes_nothing(council, tmp_path):
     assert result.totals["created"] == 0
     assert result.totals["changed"] == 0
     assert result.totals["unchanged"] > 50
+
+
+def _figures():
+    return sorted(
+        (
+            v.measure.code,
+            v.series.slug,
+            v.period,
+            v.period_kind,
+            v.value,
+            v.not_available_reason,
+            v.note,
+        )
+        for v in MeasureValue.objects.select_related("measure", "series")
+    )
+
+
+def test_figures_not_available_and_for_years_round_trip(council, tmp_path):
+    import datetime as dt
+
+    from tests.factories import MeasureValueFactory
+
+    data = build_council_data(council)
+    ReportingRound.objects.filter(pk=data["submitted"].pk).update(
+        status=RoundStatus.DRAFT, submitted_on=None
+    )
+    ehcp, actual = data["ehcp"], Series.objects.get(council=council, slug="actual")
+    MeasureValue.objects.filter(measure=ehcp, series=actual, period=dt.date(2024, 5, 1)).update(
+        value=None, not_available_reason="Not available"
+    )
+    MeasureValue.objects.filter(measure=ehcp, series=actual, period=dt.date(2024, 4, 1)).update(
+        value=None, not_available_reason="SEN2 not yet published", note="see annex"
+    )
+    MeasureValueFactory(
+        measure=ehcp,
+        series=actual,
+        period=dt.date(2023, 9, 1),
+        period_kind="academic_year",
+        value=6100,
+    )
+    MeasureValueFactory(
+        measure=ehcp,
+        series=actual,
+        period=dt.date(2024, 4, 1),
+        period_kind="financial_year",
+        value=6200,
+        note="pro rata",
+    )
+    before = _figures()
+    first = workbook_export(council=council)
+    _wipe()
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(first)
+
+    result = workbook_import(file=path, council_slug=council.slug, by=site_admin())
+
+    assert result.errors == []
+    assert _figures() == before
+    second = workbook_export(council=LocalAuthority.objects.get(slug=council.slug))
+    assert _cells(first) == _cells(second)

@@ -207,3 +207,165 @@ def test_it_refuses_figures_for_a_council_with_no_agreement(editor):
         measure_value_save(measure=measure, period=APRIL, series=series, value=1, by=editor)
     assert "no agreement" in excinfo.value.message_dict["period"][0]
     assert not MeasureValue.objects.exists()
+
+
+# --- not available, and periods of other kinds (issue 13) ------------------------------------
+
+
+def test_a_figure_can_be_marked_not_available_with_a_reason_then_given_a_value(editor):
+    measure, series = _measure("count")
+    marked = measure_value_save(
+        measure=measure,
+        period=APRIL,
+        series=series,
+        value="",
+        not_available="SEN2 not yet published",
+        by=editor,
+    )
+    assert (marked.value, marked.not_available_reason) == (None, "SEN2 not yet published")
+    given = measure_value_save(measure=measure, period=APRIL, series=series, value=7, by=editor)
+    assert (given.pk, given.value, given.not_available_reason) == (marked.pk, 7, "")
+    events = AuditEvent.objects.filter(action="measure_value.save").order_by("pk")
+    assert events[0].after["value"] == "not available: SEN2 not yet published"
+    assert events[1].before["value"] == "not available: SEN2 not yet published"
+
+
+def test_not_available_without_a_reason_is_stored_as_not_available(editor):
+    measure, series = _measure("percent")
+    marked = measure_value_save(
+        measure=measure, period=APRIL, series=series, value=None, not_available="", by=editor
+    )
+    assert marked.not_available_reason == "Not available"
+
+
+def test_a_value_and_not_available_together_are_refused(editor):
+    measure, series = _measure("count")
+    with pytest.raises(ValidationError) as caught:
+        measure_value_save(
+            measure=measure, period=APRIL, series=series, value=5, not_available="x", by=editor
+        )
+    assert caught.value.message_dict == {
+        "value": ["Enter a figure or mark it not available, not both."]
+    }
+    assert not MeasureValue.objects.exists()
+
+
+def test_the_database_refuses_a_figure_with_neither_value_nor_reason(editor):
+    measure, series = _measure("count")
+    with pytest.raises(IntegrityError):
+        MeasureValue.objects.create(measure=measure, period=APRIL, series=series, value=None)
+
+
+def test_the_database_refuses_a_figure_with_both_value_and_reason(editor):
+    measure, series = _measure("count")
+    with pytest.raises(IntegrityError):
+        MeasureValue.objects.create(
+            measure=measure, period=APRIL, series=series, value=1, not_available_reason="x"
+        )
+
+
+def test_an_academic_year_and_a_financial_year_are_periods_of_their_own(editor):
+    measure, series = _measure("percent")
+    september = dt.date(2023, 9, 1)
+    month = measure_value_save(
+        measure=measure, period=september, series=series, value="40", by=editor
+    )
+    year = measure_value_save(
+        measure=measure,
+        period=september,
+        series=series,
+        value="42",
+        period_kind="academic_year",
+        by=editor,
+    )
+    annual = measure_value_save(
+        measure=measure,
+        period=APRIL,
+        series=series,
+        value="41",
+        period_kind="financial_year",
+        by=editor,
+    )
+    assert len({month.pk, year.pk, annual.pk}) == 3
+    labels = {v.period_kind: v.period_label for v in MeasureValue.objects.all()}
+    assert labels == {
+        "month": "Sep 2023",
+        "academic_year": "2023-24 AY",
+        "financial_year": "2024-25",
+    }
+    event = AuditEvent.objects.filter(action="measure_value.save").order_by("pk")[1]
+    assert event.after["period"] == "2023-24 AY"
+
+
+def test_a_year_must_start_in_its_own_month(editor):
+    measure, series = _measure("count")
+    with pytest.raises(ValidationError) as caught:
+        measure_value_save(
+            measure=measure,
+            period=APRIL,
+            series=series,
+            value=1,
+            period_kind="academic_year",
+            by=editor,
+        )
+    assert caught.value.message_dict == {
+        "period": ["An academic year is stored as the 1st of September."]
+    }
+
+
+def test_the_database_refuses_an_unknown_period_kind(editor):
+    measure, series = _measure("count")
+    with pytest.raises(IntegrityError):
+        MeasureValue.objects.create(
+            measure=measure, period=APRIL, series=series, value=1, period_kind="quarter"
+        )
+
+
+def test_a_year_outside_the_agreement_is_refused_in_words(editor):
+    measure, series = _measure("count")
+    with pytest.raises(ValidationError) as caught:
+        measure_value_save(
+            measure=measure,
+            period=dt.date(2022, 9, 1),
+            series=series,
+            value=1,
+            period_kind="academic_year",
+            by=editor,
+        )
+    assert caught.value.message_dict["period"][0].startswith(
+        "The academic year 2022-23 is outside the agreement's years"
+    )
+
+
+def test_a_batch_stores_not_available_figures_and_years_then_changes_nothing_again(editor):
+    from metrics.services import FigureCell, measure_values_save_many
+
+    measure, series = _measure("count")
+    september = dt.date(2023, 9, 1)
+    cells = [
+        FigureCell(measure, APRIL, series, "", not_available=""),
+        FigureCell(measure, dt.date(2024, 5, 1), series, "", not_available="Data delayed"),
+        FigureCell(
+            measure, september, series, 6357, note="provisional", period_kind="academic_year"
+        ),
+        FigureCell(measure, APRIL, series, 12, period_kind="financial_year"),
+    ]
+    assert measure_values_save_many(council=measure.council, cells=cells, by=editor) == (4, 0)
+    stored = {
+        (v.period_label, v.value, v.not_available_reason, v.note)
+        for v in MeasureValue.objects.all()
+    }
+    assert stored == {
+        ("Apr 2024", None, "Not available", ""),
+        ("May 2024", None, "Data delayed", ""),
+        ("2023-24 AY", Decimal("6357.0000"), "", "provisional"),
+        ("2024-25", Decimal("12.0000"), "", ""),
+    }
+    assert measure_values_save_many(council=measure.council, cells=cells, by=editor) == (0, 0)
+    # A figure arriving for a month marked not available replaces the mark.
+    given = [FigureCell(measure, APRIL, series, 5)]
+    assert measure_values_save_many(council=measure.council, cells=given, by=editor) == (0, 1)
+    april = MeasureValue.objects.get(period=APRIL, period_kind="month")
+    assert (april.value, april.not_available_reason) == (5, "")
+    event = AuditEvent.objects.filter(action="measure_values.save").order_by("pk").last()
+    assert event.before == {f"{series.slug} 2024-04": "not available: Not available"}

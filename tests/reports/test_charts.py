@@ -58,3 +58,40 @@ def test_trend_lines_are_rounded_and_include_the_rolling_average():
     assert len(rolling_measure.rolling) == 7
     for trace in figure["data"]:
         assert all(isinstance(y, float | int) for y in trace["y"] if y is not None)
+
+
+def test_a_month_not_available_is_a_gap_and_a_year_only_measure_has_years_as_categories():
+    import datetime as dt
+    from decimal import Decimal
+
+    from metrics.models import Measure, MeasureValue
+    from tests.factories import MeasureFactory, MeasureValueFactory
+
+    latest = build_council(scale=3)
+    council = latest.agreement.council
+    rolling = Measure.objects.get(council=council, reading="rolling_12")
+    MeasureValue.objects.filter(
+        measure=rolling, series__slug="actual", period=dt.date(2024, 11, 1)
+    ).update(value=None, not_available_reason="Not available")
+    annual = MeasureFactory(council=council, name="KS4 attainment", unit="percent")
+    actual = rolling.values.get(period=dt.date(2024, 12, 1), series__slug="actual").series
+    for year, value in ((2023, "41.5"), (2024, None)):
+        MeasureValueFactory(
+            measure=annual,
+            series=actual,
+            period=dt.date(year, 9, 1),
+            period_kind="academic_year",
+            value=None if value is None else Decimal(value),
+            not_available_reason="" if value else "Not published",
+        )
+    snap = round_snapshot_build(latest)
+    monthly = charts.measure_trend_figure(snap.measure(rolling.code))
+    trace = monthly["data"][0]
+    assert trace["y"][trace["x"].index("2024-11-01")] is None
+    # A 12-month window with a month not available has no average; the earlier ones stay.
+    averaged = [p.period for p in snap.measure(rolling.code).rolling]
+    assert averaged and dt.date(2024, 11, 1) not in averaged
+    yearly = charts.measure_trend_figure(snap.measure(annual.code))
+    assert yearly["layout"]["xaxis"] == {"type": "category"}
+    assert yearly["data"][0]["x"] == ["2023-24 AY", "2024-25 AY"]
+    assert yearly["data"][0]["y"] == [41.5, None]

@@ -183,3 +183,29 @@ def test_a_service_write_moves_the_councils_data_version_and_a_refusal_does_not(
     refuse(request, action="edit", council=long_council)
     assert _version(long_council) == before + 1
     assert _version(other) == other_before
+
+
+def test_the_figures_table_shows_years_and_figures_not_available_as_the_template_did():
+    import dataclasses
+
+    from metrics.periods import PeriodKind
+    from reports.figures_table import figures_table
+    from reports.snapshot.types import Point, SeriesLine
+
+    round = build_council().agreement.council.agreements.get().rounds.get(update_number=3)
+    measure = round_snapshot_build(round).measures[0]
+    points = (
+        Point(dt.date(2023, 4, 1), Decimal("12"), ""),
+        Point(dt.date(2023, 4, 1), Decimal("150.5"), "", PeriodKind.FINANCIAL_YEAR),
+        Point(dt.date(2023, 5, 1), None, "", not_available="survey paused"),
+        Point(dt.date(2023, 6, 1), Decimal("14"), "estimate <b>"),
+    )
+    line = SeriesLine("actual", "Actual", "actual", points)
+    html = figures_table(dataclasses.replace(measure, lines=(line,), rolling=()), "Figures")
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th><td>([^<]*)</td></tr>', html)
+    assert rows == [
+        ("Apr 2023", "12"),
+        ("2023-24", "150.50"),
+        ("May 2023", "Not available: survey paused"),
+        ("Jun 2023", "14 (estimate &lt;b&gt;)"),
+    ]

@@ -234,3 +234,34 @@ def test_a_council_without_series_is_told_so_instead_of_a_404(council, la_office
     assert response.status_code == 200
     assert "This council has no series of figures yet" in response.content.decode()
     assert client_for(la_officer).get(_grid(council, series="actual")).status_code == 404
+
+
+def test_an_officer_marks_a_cell_not_available_with_a_reason_then_sees_it(
+    kpis, council, la_officer
+):
+    measure = kpis["count"]
+    client = client_for(la_officer)
+    data = {
+        "measure": measure.pk,
+        "period": "2024-04",
+        "series": "actual",
+        "value": "n/a: SEN2 not yet published",
+    }
+    response = client.post(_cell(council), data, **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200 and "<form" not in html
+    assert "n/a" in html and "SEN2 not yet published" in html
+    stored = MeasureValue.objects.get(measure=measure, period=dt.date(2024, 4, 1))
+    assert (stored.value, stored.not_available_reason) == (None, "SEN2 not yet published")
+    # The edit box shows it as it can be typed again; the grid shows it too.
+    form = client.get(_cell(council), {k: v for k, v in data.items() if k != "value"}, **HTMX)
+    assert 'value="n/a: SEN2 not yet published"' in unescape(form.content.decode())
+    grid = client.get(_grid(council, **{"from": "2024-04"})).content.decode()
+    assert "SEN2 not yet published" in grid
+    # A dash alone is the plain "Not available"; a number replaces the mark.
+    client.post(_cell(council), {**data, "value": "-"}, **HTMX)
+    stored.refresh_from_db()
+    assert stored.not_available_reason == "Not available"
+    client.post(_cell(council), {**data, "value": "6400"}, **HTMX)
+    stored.refresh_from_db()
+    assert (stored.value, stored.not_available_reason) == (6400, "")

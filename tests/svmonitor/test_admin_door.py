@@ -439,3 +439,22 @@ def test_a_figure_saved_in_the_admin_meets_the_measures_rules(admin_client):
         "100.0000",
         "120",
     )
+
+
+def test_the_admin_marks_a_figure_not_available_through_the_service(admin_client):
+    value = f.MeasureValueFactory()
+    f.AgreementFactory(council=value.measure.council)
+    url = _url(MeasureValue, "change", value.pk)
+    data = _form_data(admin_client.get(url))
+    data["value"], data["not_available_reason"] = "", "SEN2 delayed"
+    assert admin_client.post(url, data).status_code == 302
+    value.refresh_from_db()
+    assert (value.value, value.not_available_reason) == (None, "SEN2 delayed")
+    event = AuditEvent.objects.get(action="measure_value.save")
+    assert (event.via, event.after["value"]) == ("via admin", "not available: SEN2 delayed")
+    # Neither a figure nor a reason is refused by the model's own rule.
+    data["not_available_reason"] = ""
+    response = admin_client.post(url, data)
+    assert "give the reason it is not available" in response.content.decode()
+    value.refresh_from_db()
+    assert value.not_available_reason == "SEN2 delayed"
