@@ -47,7 +47,7 @@ class MeasureAdmin(UpsertAdminMixin, admin.ModelAdmin):
     upsert_parent = "council"
     owner_fields = ("council",)
     list_display = ("name", "code", "council", "unit", "polarity", "frequency", "data_source")
-    list_filter = ("unit", "polarity", "frequency", "reading", "council")
+    list_filter = ("unit", "polarity", "frequency", "reading", "show_chart", "council")
     search_fields = ("name", "code", "council__name")
     list_select_related = ("council", "data_source")
     filter_horizontal = ("conditions",)

@@ -119,6 +119,11 @@ class Measure(models.Model):
         "conditions.AgreementCondition", blank=True, related_name="measures"
     )
     order = models.PositiveSmallIntegerField(default=0)
+    show_chart = models.BooleanField(
+        "Chart in the DfE report",
+        default=True,
+        help_text="Off: the DfE report prints the measure's figures as a table, without a chart.",
+    )
 
     objects = council_scoped("council")
 

@@ -117,6 +117,19 @@ class KpiGrouping(models.TextChoices):
     BOTH = "both", "Condition and programme area"
 
 
+class KpiTableLayout(models.TextChoices):
+    """How the DfE report tables a council's key measures (LocalAuthority.kpi_table_layout)."""
+
+    # A table per measure: a row per series (plan, actual, same period last year), the months
+    # of the financial year to date as columns, and a chart (Wiltshire's report).
+    SERIES = "series", "Plan, actual and same period last year"
+    # A table per condition or area: a row per measure, its last N months as columns.
+    MONTHS = "months", "Grid of the last months"
+
+
+KPI_TABLE_MONTHS_MAX = 24
+
+
 class ContactRole(models.TextChoices):
     """Roles of a council's key personnel named in the DfE report."""
 

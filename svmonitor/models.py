@@ -10,9 +10,11 @@ from django.utils import timezone
 
 from svmonitor.choices import (
     DFE_LEVELS,
+    KPI_TABLE_MONTHS_MAX,
     RISK_KEY_LEVELS,
     ContactRole,
     KpiGrouping,
+    KpiTableLayout,
     MonitoringTier,
     Rag,
     RiskRegister,
@@ -76,6 +78,23 @@ class LocalAuthority(models.Model):
         default=KpiGrouping.AREAS,
         help_text="What the dashboard and the reports list the key measures under.",
     )
+    kpi_table_layout = models.CharField(
+        "Key-measure tables",
+        max_length=8,
+        choices=KpiTableLayout.choices,
+        default=KpiTableLayout.SERIES,
+        help_text=(
+            "How the DfE report tables the key measures: plan, actual and same period last "
+            "year by month of the financial year, with a chart; or a grid of the last months, "
+            "one row per measure."
+        ),
+    )
+    kpi_table_months = models.PositiveSmallIntegerField(
+        "Months in the grid",
+        default=13,
+        help_text=f"A grid of the last months: how many (1-{KPI_TABLE_MONTHS_MAX}), up to the "
+        "latest month with figures.",
+    )
     # Moves on every change to the council's data that goes through the one door (every
     # service records its history with svmonitor.audit.audit_record, which bumps it). A frozen
     # return remembers the version it was last compared with live data at
@@ -96,6 +115,12 @@ class LocalAuthority(models.Model):
             models.CheckConstraint(
                 condition=Q(kpi_grouping__in=KpiGrouping.values),
                 name="%(app_label)s_%(class)s_kpi_grouping_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(kpi_table_layout__in=KpiTableLayout.values)
+                & Q(kpi_table_months__gte=1)
+                & Q(kpi_table_months__lte=KPI_TABLE_MONTHS_MAX),
+                name="%(app_label)s_%(class)s_kpi_tables_valid",
             ),
             models.CheckConstraint(
                 condition=Q(risk_register__in=RiskRegister.values),

@@ -125,6 +125,8 @@ def _council_row(council) -> list:
         council.ons_code,
         council.risk_score_threshold,
         KpiGrouping(council.kpi_grouping).label,
+        council.get_kpi_table_layout_display(),
+        council.kpi_table_months,
         council.get_risk_register_display(),
         ", ".join(Rag(level).label for level in council.risk_key_level_list),
     ]
@@ -412,6 +414,7 @@ def _measure_sheet_rows(council, current):
                 m.programme_area.number if m.programme_area else None,
                 _labels_of(m.conditions.all(), current),
                 m.order,
+                _yes_no(m.show_chart),
             ]
             for m in measures
         ],

@@ -11,8 +11,10 @@ from finance.models import FinanceLine
 from metrics.models import Measure, Series
 from overview.models import Headline
 from svmonitor.choices import (
+    KPI_TABLE_MONTHS_MAX,
     ContactRole,
     KpiGrouping,
+    KpiTableLayout,
     MonitoringTier,
     PaymentStatus,
     Rag,
@@ -123,6 +125,23 @@ COUNCIL = SheetSpec(
             choices=KpiGrouping,
             help="Agreement condition, Programme area, or Condition and programme area; "
             "blank keeps what is set (Programme area for a new council).",
+        ),
+        Column(
+            "kpi_table_layout",
+            "Key-measure tables",
+            CHOICE,
+            choices=KpiTableLayout,
+            help="How the DfE report tables key measures: Plan, actual and same period last "
+            "year (a table and chart per measure, the default) or Grid of the last months "
+            "(a row per measure); blank keeps what is set.",
+        ),
+        Column(
+            "kpi_table_months",
+            "Months in the grid",
+            INT,
+            minimum=1,
+            maximum=KPI_TABLE_MONTHS_MAX,
+            help="A grid of the last months: how many (e.g. 13); blank keeps what is set.",
         ),
         Column(
             "risk_register",
@@ -414,6 +433,12 @@ MEASURES = SheetSpec(
         Column("programme_area", "Programme area", INT, minimum=1, maximum=32767),
         Column("conditions", "Conditions", LIST),
         Column("order", "Order", INT, minimum=0, maximum=32767),
+        Column(
+            "show_chart",
+            "Chart in DfE report",
+            BOOL,
+            help="Yes (the default) or No: No prints the measure's figures without a chart.",
+        ),
     ),
     key=("code",),
 )

@@ -69,6 +69,8 @@ EXAMPLES: dict[str, dict] = {
         "ons_code": "E06000999",
         "risk_score_threshold": 15,
         "kpi_grouping": "Agreement condition",
+        "kpi_table_layout": "Grid of the last months",
+        "kpi_table_months": 13,
     },
     fmt.RAG_DEFINITIONS.name: {
         "level": "Amber/Green",
@@ -151,6 +153,7 @@ EXAMPLES: dict[str, dict] = {
         "reading": "Point value",
         "conditions": "1",
         "order": 1,
+        "show_chart": "Yes",
     },
     fmt.CONDITION_UPDATES.name: {
         "financial_year": "2024-25",

@@ -9,17 +9,24 @@ figures drawn as SVG (charts_svg). WeasyPrint may read only static/ (fetcher.py)
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from metrics import variance as fmt
-from metrics.periods import PeriodKind, period_label
-from reports import charts
 from reports.pdf.charts_svg import figure_data_uri
 from reports.pdf.fetcher import StaticOnlyFetcher, static_root
+from reports.pdf.key_measures import (
+    NO_FIGURE,
+    Figure,
+    MeasureBlock,
+    MeasureGrid,
+    grid_periods,
+    measure_block,
+    measure_grid,
+    series_end,
+    uses_grid,
+)
 from reports.pdf.selectors import ReportSource, rating_for_code, risk_ratings_by_update
 from reports.selectors import dashboard_page
 from reports.snapshot import (
@@ -32,9 +39,7 @@ from reports.snapshot import (
     RoundSnapshot,
 )
 from reports.snapshot import groups as kpi_groups
-from reports.snapshot.measures import Footnotes, figure_cell
 from svmonitor.choices import DEFAULT_RAG_DEFINITIONS, RAG_RANK, Rag, YesNo
-from svmonitor.fy import fy_of
 from svmonitor.models import SignOff
 from svmonitor.pdf_limits import render_pdf_bounded
 
@@ -42,46 +47,6 @@ from svmonitor.pdf_limits import render_pdf_bounded
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
 # Drawn at the width they are shown at, so 12-unit text prints at about 9 points.
 WIDE_CHART = 940
-CONDITION_CHART = 640
-CONDITION_CHART_HEIGHT = 230
-TABLE_MONTHS = 12
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-@dataclass(frozen=True)
-class Figure:
-    """A chart as an <img>: its SVG data URI and its alternative text."""
-
-    uri: str
-    alt: str
-    caption: str
-
-
-@dataclass(frozen=True)
-class MeasureTable:
-    """A key measure month by month: each line (plan, actual, last year) as a row."""
-
-    periods: tuple[str, ...]
-    rows: tuple[tuple[str, tuple[str, ...]], ...]
-    # Each figure's note or reason it is not available, numbered from 1 (the cells' marks).
-    footnotes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class MeasureBlock:
-    """A key measure cited by a condition: its monthly table and its chart."""
-
-    measure: MeasureData
-    table: MeasureTable
-    figure: Figure
-
-    @property
-    def title(self) -> str:
-        """The measure's name, with how it is read unless the name says so already."""
-        name, reading = self.measure.name, self.measure.reading_label
-        if self.measure.reading == "point" or reading.lower() in name.lower():
-            return name
-        return f"{name} ({reading.lower()})"
 
 
 @dataclass(frozen=True)
@@ -90,7 +55,8 @@ class ConditionBlock:
 
     condition: ConditionRow
     ratings: tuple[tuple[str, Rating | None], ...]
-    measures: tuple[MeasureBlock, ...]
+    measures: tuple[MeasureBlock, ...]  # the "series" layout: tables in the progress column
+    grid: MeasureGrid | None = None  # the "months" layout: its grid under Key measures
 
 
 @dataclass(frozen=True)
@@ -127,88 +93,6 @@ class GroupMeasures:
     measures: tuple[MeasureBlock, ...]
 
 
-def _month(day: dt.date) -> str:
-    return f"{MONTHS[day.month - 1]} '{day:%y}"
-
-
-_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def _marked(display: str, footnote: int | None) -> str:
-    # A figure with a note (or not available) points at its footnote under the table: "42¹".
-    return display if footnote is None else f"{display}{str(footnote).translate(_SUPERSCRIPT)}"
-
-
-def _period_heading(period: dt.date, kind: str) -> str:
-    return _month(period) if kind == PeriodKind.MONTH else period_label(period, kind)
-
-
-def measure_table(measure: MeasureData, *, financial_year: int) -> MeasureTable:
-    """The months of the round's financial year (else the last six) for every line; each
-    figure's note and each reason a figure is not available numbered under the table."""
-    actual = measure.actual
-    periods = [(p.period, p.period_kind) for p in actual.points] if actual else []
-    in_year = [p for p in periods if fy_of(p[0]) == financial_year]
-    periods = (in_year if len(in_year) >= 2 else periods[-6:])[-TABLE_MONTHS:]
-    notes = Footnotes()
-    rows = [
-        (
-            line.name,
-            tuple(_marked(*figure_cell(line.point_at(*p), measure.unit, notes)) for p in periods),
-        )
-        for line in measure.lines
-    ]
-    if measure.rolling:
-        rolling = {p.period: p.value for p in measure.rolling}
-        rows.append(
-            (
-                "12-month rolling average",
-                tuple(
-                    fmt.format_value(
-                        rolling.get(p[0]) if p[1] == PeriodKind.MONTH else None, measure.unit
-                    )
-                    for p in periods
-                ),
-            )
-        )
-    baselines = measure.baselines
-    if actual and baselines:
-        plan = baselines[0]
-        rows.append(
-            (
-                f"{actual.name} against {plan.name}",
-                tuple(
-                    fmt.format_difference(
-                        None
-                        if actual.at(*p) is None or plan.at(*p) is None
-                        else actual.at(*p) - plan.at(*p),
-                        measure.unit,
-                    )
-                    for p in periods
-                ),
-            )
-        )
-    return MeasureTable(
-        tuple(_period_heading(*p) for p in periods), tuple(rows), tuple(notes.texts)
-    )
-
-
-def _measure_figure(measure: MeasureData, *, width: int) -> Figure:
-    names = ", ".join(line.name for line in measure.lines) or "no figures"
-    monthly = any(p.is_month for line in measure.lines for p in line.points)
-    points = sorted(
-        (p.period, p.period_kind)
-        for line in measure.lines
-        for p in line.points
-        if p.is_month == monthly
-    )
-    span = f", {_period_heading(*points[0])} to {_period_heading(*points[-1])}" if points else ""
-    alt = f"Line chart of {measure.name}: {names}{span}. The figures are in the table above."
-    figure = charts.measure_trend_figure(measure)
-    uri = figure_data_uri(figure, width=width, height=CONDITION_CHART_HEIGHT, title=alt)
-    return Figure(uri, alt, measure.name)
-
-
 def _labelled(snapshot: RoundSnapshot, ratings) -> tuple[tuple[str, Rating | None], ...]:
     return tuple(zip(snapshot.update_labels, ratings, strict=True))
 
@@ -217,20 +101,22 @@ def report_context(source: ReportSource) -> dict:
     """Everything templates/reports/pdf/report.html shows, from one snapshot."""
     snap = source.snapshot
 
-    def measure_block(measure: MeasureData) -> MeasureBlock:
-        return MeasureBlock(
-            measure,
-            measure_table(measure, financial_year=snap.round.financial_year),
-            _measure_figure(measure, width=CONDITION_CHART),
-        )
+    grid = uses_grid(snap)
+    periods = grid_periods(snap) if grid else ()
+    end = series_end(snap)
+
+    def block(measure: MeasureData) -> MeasureBlock:
+        return measure_block(measure, financial_year=snap.round.financial_year, end=end)
 
     # Under each condition: the measures its update cites, then those attached to it when the
     # council groups its KPIs by condition. Every other measure with figures in the year is
     # listed once after the detailed update, under its programme area or "Other measures".
+    # In the "months" layout each condition's measures are one grid under Key measures.
     groups = snap.measure_groups
     attached = {g.ref_id: g.measure_codes for g in groups if g.kind == kpi_groups.CONDITION}
     shown: set[str] = set()
     blocks = []
+    grids = []
     for condition in snap.conditions:
         measures = []
         for code in dict.fromkeys((*condition.key_measure_codes, *attached.get(condition.id, ()))):
@@ -238,18 +124,33 @@ def report_context(source: ReportSource) -> dict:
             if measure is None:
                 continue
             shown.add(code)
-            measures.append(measure_block(measure))
-        blocks.append(
-            ConditionBlock(condition, _labelled(snap, condition.by_update), tuple(measures))
-        )
+            measures.append(measure)
+        ratings = _labelled(snap, condition.by_update)
+        if grid and measures:
+            group = kpi_groups.KpiGroup(
+                kpi_groups.CONDITION,
+                f"condition-{condition.id}",
+                condition.id,
+                condition.label,
+                condition.title,
+                tuple(m.code for m in measures),
+            )
+            grids.append(measure_grid(group, measures, periods))
+            blocks.append(ConditionBlock(condition, ratings, (), grids[-1]))
+        else:
+            blocks.append(
+                ConditionBlock(condition, ratings, () if grid else tuple(map(block, measures)))
+            )
     further = []
     for group in groups:
         if group.kind == kpi_groups.CONDITION:
             continue
         measures = [m for m in snap.group_measures(group) if m.code not in shown]
         shown.update(m.code for m in measures)
-        if measures:
-            further.append(GroupMeasures(group, tuple(measure_block(m) for m in measures)))
+        if measures and grid:
+            grids.append(measure_grid(group, measures, periods))
+        elif measures:
+            further.append(GroupMeasures(group, tuple(map(block, measures))))
     if all(r.ratings_by_update for r in snap.risks):
         history = {r.id: r.ratings_by_update for r in snap.risks}
     else:
@@ -264,6 +165,8 @@ def report_context(source: ReportSource) -> dict:
         **_common(source),
         "conditions": blocks,
         "further_measures": further,
+        "measure_grids": grids,
+        "no_figure": NO_FIGURE,
         "risks": risks,
         "headlines_by_kind": _headlines_by_kind(snap),
         "on_track": _on_track(snap),

@@ -642,6 +642,8 @@ def round_snapshot_build(round: ReportingRound, *, since: dt.date | None = None)
             kpi_grouping=council.kpi_grouping,
             risk_register=council.risk_register,
             risk_key_levels=risk_key_levels_parse(council.risk_key_levels),
+            kpi_table_layout=council.kpi_table_layout,
+            kpi_table_months=council.kpi_table_months,
         ),
         agreement=AgreementInfo(
             id=agreement.pk,

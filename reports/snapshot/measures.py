@@ -181,6 +181,7 @@ def _measures(council_id, cutoff, horizon, round_id, span, since=None):
             "frequency",
             "reading",
             "order",
+            "show_chart",
             "programme_area__number",
             "data_source__name",
             "data_source__last_refreshed",
@@ -304,6 +305,7 @@ def _measures(council_id, cutoff, horizon, round_id, span, since=None):
                     r.vs_stat_neighbour and r.vs_stat_neighbour.value is not None for r in table
                 ),
                 footnotes=footnotes,
+                show_chart=m["show_chart"],
             )
         )
     if since:

@@ -81,6 +81,10 @@ class CouncilInfo:
     # Added in issue 13 (a payload frozen before holds neither: it was a scored register).
     risk_register: str = "scored"
     risk_key_levels: tuple[str, ...] = ()
+    # Added in issue 13: how the DfE report tables key measures. A payload frozen before
+    # printed each measure's plan, actual and last year by month, which is what it reads as.
+    kpi_table_layout: str = "series"
+    kpi_table_months: int = 13
 
     @property
     def risks_scored(self) -> bool:
@@ -416,6 +420,9 @@ class MeasureData:
     # The table's notes and not-available reasons, numbered from 1 in the order of the cells'
     # footnote numbers (none in a payload frozen before issue 13).
     footnotes: tuple[str, ...] = ()
+    # Whether the DfE report draws the measure's chart (Measure.show_chart); a payload frozen
+    # before it was recorded drew every chart.
+    show_chart: bool = True
 
     @property
     def actual(self) -> SeriesLine | None:

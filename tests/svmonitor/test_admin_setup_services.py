@@ -122,6 +122,39 @@ def _cases(setup) -> dict:
             "council.save",
             _own_page(LocalAuthority, council, kpi_grouping="conditions"),
         ),
+        "key-measure tables": (
+            fmt.COUNCIL,
+            [
+                council.name,
+                council.slug,
+                council.dfe_la_number,
+                council.ons_code,
+                15,
+                None,
+                "Grid of the last months",
+                7,
+            ],
+            "council.save",
+            _own_page(LocalAuthority, council, kpi_table_layout="months", kpi_table_months="7"),
+        ),
+        "measure's chart off": (
+            fmt.MEASURES,
+            [
+                "ehcps",
+                "Number of EHCPs",
+                "Count",
+                "Lower is better",
+                "MI",
+                "Monthly",
+                "Point value",
+                None,
+                "1",
+                1,
+                "No",
+            ],
+            "measure.save",
+            _own_page(Measure, setup["ehcp"], show_chart=""),
+        ),
         "agreement contributions": (
             fmt.AGREEMENTS,
             [
@@ -159,6 +192,7 @@ def _cases(setup) -> dict:
 CASES = [
     "council name",
     "KPI grouping",
+    "key-measure tables",
     "agreement contributions",
     "deficit cap",
     "payment status",
@@ -166,7 +200,11 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("what", CASES)
+# Changes under the edit right (a council's officers may make them): not refused below.
+EDIT_CASES = ["measure's chart off"]
+
+
+@pytest.mark.parametrize("what", [*CASES, *EDIT_CASES])
 def test_an_admin_change_writes_the_history_entry_the_workbook_writes(client, setup, what):
     spec, row, action, (url, prefix, obj, changes) = _cases(setup)[what]
     workbook = _workbook_entry(setup, spec, row, action)
