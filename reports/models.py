@@ -18,6 +18,11 @@ class RoundSnapshot(models.Model):
     )
     payload = models.JSONField()
     sha256 = models.CharField(max_length=64, db_index=True)
+    # Whether live data differed from this payload when last compared, and the council's
+    # data version (svmonitor.LocalAuthority.data_version) at that comparison: while the
+    # version stands, the answer stands (reports.snapshot.record.round_record_changed).
+    compared_at_version = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    changed_since = models.BooleanField(default=False, editable=False)
 
     objects = council_scoped("round__agreement__council")
 

@@ -18,6 +18,7 @@ from reports.snapshot.record import (
     RecordChange,
     RoundRecord,
     frozen_snapshot_for,
+    round_record_changed,
     round_record_changes,
 )
 from reports.snapshot.types import RoundSnapshot
@@ -30,6 +31,8 @@ class FrozenState:
 
     frozen: FrozenSnapshot | None
     changes: list[RecordChange]
+    # Whether live data differs, where only that was asked (round_record_changed).
+    changed: bool = False
 
     @property
     def is_frozen(self) -> bool:
@@ -44,7 +47,7 @@ class FrozenState:
     @property
     def has_changed(self) -> bool:
         """Whether live data differs from the frozen return."""
-        return bool(self.changes)
+        return self.changed or bool(self.changes)
 
 
 def _by_id(rows) -> dict:
@@ -165,13 +168,15 @@ def _previous_snapshot(previous) -> RoundSnapshot | None:
     return snapshot_from_dict(frozen.payload) if frozen is not None else None
 
 
-def round_page_as_recorded(page, *, with_changes: bool = True) -> FrozenState:
+def round_page_as_recorded(page, *, with_changes: bool | str = True) -> FrozenState:
     """Lay the frozen record over a built round page (conditions.selectors.round_page_build).
 
     This round's values come from its frozen record when it is locked (the payload
     round_record reads), and the previous update's from its own when that is frozen.
-    `with_changes` also compares the record with live data (a live build) for the one-line
-    notice. Queries: one per frozen payload read, and a live build when compared.
+    `with_changes` also lists what differs from live data (a live build: the changes page);
+    "whether" only says if anything does, for the one-line notice (round_record_changed: one
+    query while the council's data version stands). Queries: one per frozen payload read,
+    and a live build when compared.
     """
     # The page has read the latest frozen payload already, for its sign-off panel.
     frozen = page.sign_offs.snapshot if page.round.status in LOCKED_STATES else None
@@ -203,11 +208,14 @@ def round_page_as_recorded(page, *, with_changes: bool = True) -> FrozenState:
         for headlines in page.headlines:
             if headlines.previous is not None:
                 headlines.previous = texts.get(headlines.kind, [])
-    changes = []
+    changes, changed = [], False
     if frozen is not None and with_changes:
         record = RoundRecord(round=page.round, snapshot=snap, frozen=frozen)
-        changes = round_record_changes(record)
-    return FrozenState(frozen=frozen, changes=changes)
+        if with_changes == "whether":
+            changed = round_record_changed(record)
+        else:
+            changes = round_record_changes(record)
+    return FrozenState(frozen=frozen, changes=changes, changed=changed)
 
 
 def _frozen_of(round) -> RoundSnapshot | None:

@@ -13,6 +13,7 @@ from conditions.models import ConditionUpdate
 from finance.models import DeficitCap, FinanceLine
 from metrics import variance as fmt
 from reports import charts
+from reports.figures_table import figures_table
 from reports.models import RoundSnapshot as FrozenSnapshot
 from reports.snapshot import AreaSection, FinanceYear, MeasureData, Rating, RoundSnapshot
 from reports.snapshot import groups as kpi_groups
@@ -148,13 +149,22 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
     and cap it reported); a round never frozen (history loaded as submitted) from its rows.
     """
     today = today or dt.date.today()
-    councils = list(LocalAuthority.objects.for_user(user).order_by("name"))  # 1
+    # With each council, its latest submitted round's id: a council has dozens of rounds, and
+    # only that one is shown.
+    newest = ReportingRound.objects.filter(
+        agreement__council=OuterRef("pk"), status=RoundStatus.SUBMITTED
+    ).order_by("-financial_year", "-update_number", "-submitted_on", "-pk")
+    councils = list(  # 1
+        LocalAuthority.objects.for_user(user)
+        .annotate(latest_submitted_id=Subquery(newest.values("pk")[:1]))
+        .order_by("name")
+    )
     latest: dict[int, ReportingRound] = {}
     # With each round, the conditions and finance of its frozen payload (only those keys).
     payload = FrozenSnapshot.objects.filter(round=OuterRef("pk")).order_by("-created_at", "-pk")
     for rnd in (
         ReportingRound.objects.filter(  # 2
-            agreement__council__in=councils, status=RoundStatus.SUBMITTED
+            pk__in=[c.latest_submitted_id for c in councils if c.latest_submitted_id]
         )
         .select_related("agreement")
         .annotate(
@@ -279,6 +289,34 @@ class MeasureBlock:
     # so each region and disclosure on the page keeps a name of its own.
     name: str = ""
 
+    @property
+    def figures(self) -> str:
+        """Every figure the chart draws, as one table (reports/figures_table.py)."""
+        return figures_table(
+            self.measure, f"Figures in the chart of {self.name}", chart_id=self.chart.id
+        )
+
+    @property
+    def page_chart(self) -> Chart:
+        """The chart as a web page embeds it: its lines' styles, without their figures.
+
+        static/js/charts.js reads the figures from the table beside the chart (`figures`),
+        which the page carries anyway: the dashboard's sixty charts would otherwise hold every
+        figure twice. The PDF draws from `chart`, which keeps them.
+        """
+        layout = self.chart.figure["layout"]
+        figure = {
+            # Each line's name is its column's heading; "scatter" is plotly's default type.
+            "data": [
+                {k: v for k, v in trace.items() if k not in ("x", "y", "name", "type")}
+                for trace in self.chart.figure["data"]
+            ],
+            # What differs between trend charts; charts.js adds the rest (charts.LAYOUT).
+            "layout": {k: v for k, v in layout.items() if k in ("height", "xaxis", "yaxis")},
+            "from_table": True,
+        }
+        return Chart(self.chart.id, figure, self.chart.label)
+
 
 @dataclass(frozen=True)
 class AreaBlock:
@@ -379,6 +417,21 @@ def _finance_row(year: FinanceYear) -> FinanceRow:
     )
 
 
+def measure_block(measure: MeasureData, *, chart_id: str = "", name: str = "") -> MeasureBlock:
+    """A key measure with its trend chart, as the dashboard and the measure page show it."""
+    name = name or measure.name
+    return MeasureBlock(
+        measure=measure,
+        chart=Chart(
+            chart_id or f"chart-measure-{measure.code}",
+            charts.measure_trend_figure(measure),
+            f"Trend of {measure.name}: actual against "
+            + (", ".join(b.name for b in measure.baselines) or "no baseline"),
+        ),
+        name=name,
+    )
+
+
 def dashboard_page(snapshot: RoundSnapshot) -> DashboardPage:
     """The dashboard's tables and charts, all derived from the snapshot (no queries)."""
     shown = [
@@ -414,14 +467,9 @@ def dashboard_page(snapshot: RoundSnapshot) -> DashboardPage:
             again = m.code in seen
             seen.add(m.code)
             out.append(
-                MeasureBlock(
-                    measure=m,
-                    chart=Chart(
-                        f"chart-measure-{m.code}" + (f"-{group.slug}" if again else ""),
-                        charts.measure_trend_figure(m),
-                        f"Trend of {m.name}: actual against "
-                        + (", ".join(b.name for b in m.baselines) or "no baseline"),
-                    ),
+                measure_block(
+                    m,
+                    chart_id=f"chart-measure-{m.code}" + (f"-{group.slug}" if again else ""),
                     name=f"{m.name} ({group.heading})" if listed[m.code] > 1 else m.name,
                 )
             )

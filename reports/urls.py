@@ -13,6 +13,11 @@ ROUND = "councils/<slug:slug>/rounds/<str:fy>/<int:n>/"
 urlpatterns = [
     path("councils/", views.council_list, name="council_list"),
     path("councils/<slug:slug>/", views.council_dashboard, name="council_dashboard"),
+    path(
+        "councils/<slug:slug>/measures/<str:code>/",
+        views.council_measure,
+        name="council_measure",
+    ),
     path("portfolio/", views.portfolio, name="portfolio"),
     path(ROUND + "report.pdf", views_pdf.report_pdf, name="report_pdf"),
     path("councils/<slug:slug>/board-pack.pdf", views_pdf.board_pack_pdf, name="board_pack_pdf"),

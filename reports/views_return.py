@@ -33,7 +33,7 @@ def render_round(request, round, *, status: int = 200, **extra):
     """The full round page, optionally with a lifecycle form's errors."""
     page = round_page_build(round=round, user=request.user)
     # A locked return shows its frozen record (and says so if live data has moved since).
-    frozen = round_page_as_recorded(page)
+    frozen = round_page_as_recorded(page, with_changes="whether")
     nav = round_urls(round)
     attach_urls(page, round)
     context = {

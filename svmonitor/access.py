@@ -11,12 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from svmonitor.audit import audit_record
-from svmonitor.dataversion import MEMBERSHIPS, request_data_version
 from svmonitor.models import LocalAuthority, Membership
 from svmonitor.roles import ROLE_ACTIONS, ROLES_NEEDING_SECOND_FACTOR, Action
 
 PERMISSION_REFUSED = "permission_refused"
-SECOND_FACTOR_KEY = "_second_factor_needed"
 _NO_ACTIONS: frozenset[str] = frozenset()
 _ALL_ACTIONS = frozenset(Action.values)
 
@@ -74,23 +72,13 @@ def needs_second_factor(user) -> bool:
 
 
 def request_needs_second_factor(request) -> bool:
-    """needs_second_factor for the signed-in user, remembered in the session meanwhile.
+    """needs_second_factor for the signed-in user, asked once per request (one query).
 
-    The answer depends on the user's memberships: it is kept with the memberships' version
-    (svmonitor.dataversion) it was worked out at and asked again as soon as any membership
-    changed, so a role given a moment ago counts from the next request.
+    Asked afresh on every request, so a role given a moment ago counts from the next one.
     """
-    user = request.user
-    if not getattr(user, "is_authenticated", False) or user.is_superuser or user.is_staff:
-        return needs_second_factor(user)
-    version = request_data_version(request, MEMBERSHIPS)
-    remembered = request.session.get(SECOND_FACTOR_KEY)
-    if version and remembered and remembered[:2] == [version, user.pk]:
-        return remembered[2]
-    answer = needs_second_factor(user)
-    if version:
-        request.session[SECOND_FACTOR_KEY] = [version, user.pk, answer]
-    return answer
+    if not hasattr(request, "_needs_second_factor"):
+        request._needs_second_factor = needs_second_factor(request.user)
+    return request._needs_second_factor
 
 
 def refuse(request, *, action: str, council=None, obj=None) -> PermissionDenied:

@@ -90,6 +90,22 @@ def _council_of(obj: models.Model | None) -> LocalAuthority | None:
     return target if isinstance(target, LocalAuthority) else None
 
 
+# Events that record a refusal or a read, not a change to what any page shows.
+_NOT_WRITES = frozenset({"permission_refused", "pdf_exported"})
+
+
+def council_data_version_bump(council: LocalAuthority | int | None) -> None:
+    """Move the council's data version on: every comparison made before it no longer stands.
+
+    Called by the one door (audit_record, audit_record_many) for every change the services
+    record, inside their transaction, so the version moves exactly when the data does.
+    """
+    if council is None:
+        return
+    pk = council.pk if isinstance(council, LocalAuthority) else council
+    LocalAuthority.objects.filter(pk=pk).update(data_version=models.F("data_version") + 1)
+
+
 def audit_record(
     *,
     action: str,
@@ -101,10 +117,16 @@ def audit_record(
     after: dict | None = None,
     request=None,
 ) -> AuditEvent:
-    """Append one event to the audit trail; the council is taken from `obj` when not given."""
-    return AuditEvent.objects.create(
+    """Append one event to the audit trail; the council is taken from `obj` when not given.
+
+    A change to a council's data also moves its data version (council_data_version_bump).
+    """
+    event = AuditEvent.objects.create(
         **_event_fields(action, user, username, council, obj, before, after, request)
     )
+    if action not in _NOT_WRITES:
+        council_data_version_bump(event.council_id)
+    return event
 
 
 def _event_fields(action, user, username, council, obj, before, after, request) -> dict:
@@ -138,7 +160,11 @@ def audit_record_many(*, action: str, user, council, entries) -> list[AuditEvent
     A batch service (a workbook's thousands of figures) records its history as audit_record
     would, event for event, without a round trip per event.
     """
-    return AuditEvent.objects.bulk_create(
+    events = AuditEvent.objects.bulk_create(
         AuditEvent(**_event_fields(action, user, "", council, obj, before, after, None))
         for obj, before, after in entries
     )
+    if action not in _NOT_WRITES:
+        for council_id in {event.council_id for event in events}:
+            council_data_version_bump(council_id)
+    return events

@@ -95,6 +95,12 @@ class LocalAuthority(models.Model):
         help_text=f"A grid of the last months: how many (1-{KPI_TABLE_MONTHS_MAX}), up to the "
         "latest month with figures.",
     )
+    # Moves on every change to the council's data that goes through the one door (every
+    # service records its history with svmonitor.audit.audit_record, which bumps it). A frozen
+    # return remembers the version it was last compared with live data at
+    # (reports.RoundSnapshot.compared_at_version), so "changed since frozen" is a live build
+    # only after something was written.
+    data_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = council_scoped("id")
 

@@ -67,8 +67,6 @@ INSTALLED_APPS = [
     "reports",
     # Demo and national-scale generators: management commands only, outside the layers.
     "demo",
-    # The council-data version token that keeps cached dashboards current (issue 9).
-    "svmonitor.dataversion",
 ]
 
 MIDDLEWARE = [
@@ -246,19 +244,6 @@ CACHES = {
             "LOCATION": "svmonitor_ratelimit",
         }
     ),
-    # Issue 9: the tokens writes to council data replace (svmonitor/dataversion), shared by
-    # all workers through the database; and each worker's rendered dashboard bodies (bytes,
-    # kept unpickled), filed under a token. Up to ~4 MB a body at national scale: a small bound.
-    "dataversion": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "svmonitor_dataversion",
-    },
-    "dashboard": {
-        "BACKEND": "svmonitor.dataversion.cache.ImmutableLocMemCache",
-        "LOCATION": "dashboard",
-        "TIMEOUT": 3600,
-        "OPTIONS": {"MAX_ENTRIES": 32},
-    },
 }
 # Per person per minute (svmonitor.ratelimit); 0 turns a limit off.
 EXPORT_RATE_PER_MINUTE = int(env_str("EXPORT_RATE_PER_MINUTE", "10"))

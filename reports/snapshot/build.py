@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 
 from django.db.models import (
@@ -570,8 +571,12 @@ def _sign_offs(round_pk):
     )
 
 
-def round_snapshot_build(round: ReportingRound) -> RoundSnapshot:
-    """Build the read model of one round in a fixed number of queries (13; 12 from a round list)."""
+def round_snapshot_build(round: ReportingRound, *, since: dt.date | None = None) -> RoundSnapshot:
+    """Build the read model of one round in a fixed number of queries (13; 12 from a round list).
+
+    `since` keeps only the key measures' figures from that month on (the dashboard's window);
+    a record of the round (freezing, the PDFs, the comparison with live data) never passes it.
+    """
     rnd = _load_round(round)  # 1, unless the round came from round_list_for_council
     agreement, council = rnd.agreement, rnd.agreement.council
     definitions = [
@@ -597,7 +602,7 @@ def round_snapshot_build(round: ReportingRound) -> RoundSnapshot:
         fy_bounds(rnd.agreements_last_year)[1],
     )
     measures, cited, attached, left_out = _measures(  # 4, 5
-        council.pk, cutoff, max(fy_end, cutoff), rnd.pk, span
+        council.pk, cutoff, max(fy_end, cutoff), rnd.pk, span, since
     )
     # The month the data is as at: recorded on the round, else the latest actual figure.
     as_at = rnd.data_as_at or max(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import math
 from collections import defaultdict
 from decimal import Decimal
 
-import pandas as pd
 from django.db.models import F, FilteredRelation, Q
 
 from metrics import variance as fmt
@@ -29,17 +30,29 @@ from svmonitor.fy import fy_of
 def rolling_average(
     points: list[tuple[dt.date, Decimal]], window: int
 ) -> list[tuple[dt.date, Decimal]]:
-    """The trailing mean over `window` months; a month is shown only once a full window exists."""
-    if not points:
+    """The trailing mean over `window` months; a month is shown only once a full window exists.
+
+    A missing month is a gap, not a shorter window: no average is shown until `window`
+    consecutive months are recorded again. Plain Python (a month index per figure): pandas'
+    resample and rolling cost about a millisecond a measure, most of a dashboard's build.
+    """
+    by_month: dict[int, list[float]] = {}
+    for period, value in points:
+        by_month.setdefault(period.year * 12 + period.month - 1, []).append(float(value))
+    if not by_month:
         return []
-    frame = pd.DataFrame.from_records(points, columns=["period", "value"])
-    series = pd.Series(
-        frame["value"].astype(float).to_numpy(), index=pd.to_datetime(frame["period"])
-    )
-    # Missing months become gaps rather than shortening the window.
-    monthly = series.resample("MS").mean()
-    averaged = monthly.rolling(window, min_periods=window).mean().dropna()
-    return [(stamp.date(), Decimal(str(round(value, 4)))) for stamp, value in averaged.items()]
+    out = []
+    run: list[float] = []
+    for month in range(min(by_month), max(by_month) + 1):
+        figures = by_month.get(month)
+        if figures is None:
+            run = []
+            continue
+        run.append(math.fsum(figures) / len(figures))
+        if len(run) >= window:
+            mean = math.fsum(run[-window:]) / window
+            out.append((dt.date(month // 12, month % 12 + 1, 1), Decimal(str(round(mean, 4)))))
+    return out
 
 
 NOT_AVAILABLE_SHORT = "n/a"
@@ -116,9 +129,37 @@ def _kpi_table(lines, unit) -> tuple[tuple[KpiRow, ...], tuple[str, ...]]:
     return tuple(rows), tuple(notes.texts)
 
 
-def _measures(council_id, cutoff, horizon, round_id, span):
+def window_start(financial_year: int) -> dt.date:
+    """Where the dashboard's charts start: the financial year before the round's (1 April).
+
+    The round's year and the year it is compared with, up to 24 months of figures; the full
+    history of a measure is on its own page (reports/views.py council_measure).
+    """
+    return dt.date(financial_year - 1, 4, 1)
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def measure_windowed(measure: MeasureData, since: dt.date) -> MeasureData:
+    """The measure with its lines and rolling average from `since` on (tables unchanged)."""
+    lines = tuple(
+        dataclasses.replace(line, points=tuple(p for p in line.points if p.period >= since))
+        for line in measure.lines
+    )
+    rolling = tuple(p for p in measure.rolling if p.period >= since)
+    return dataclasses.replace(measure, lines=lines, rolling=rolling)
+
+
+def _measures(council_id, cutoff, horizon, round_id, span, since=None):
     """The council's measures, the codes each condition's update cites this round, the codes
-    attached to each condition, and a note of figures left out."""
+    attached to each condition, and a note of figures left out.
+
+    With `since`, only figures from that month on are kept (a rolling average still reads the
+    twelve months before it): the dashboard's window, not a record of the round.
+    """
     # Queries: measures with their data source, the conditions whose update in this round
     # cites them and the conditions they are attached to (a row per citation and attachment);
     # every value up to the horizon with its series.
@@ -169,6 +210,21 @@ def _measures(council_id, cutoff, horizon, round_id, span):
             Q(period__lte=cutoff) | Q(series__kind=Series.Kind.BASELINE, period__lte=horizon)
             if cutoff
             else Q(period__lte=horizon)
+        )
+        # The window (from `since`), and any figure outside the agreement's years (rare;
+        # counted as left out below, so the page still says so).
+        .filter(
+            Q(period__gte=since)
+            # A rolling average's first months in the window read the year before it.
+            | Q(
+                period__gte=_months_before(since, ROLLING_WINDOW),
+                measure__reading=Measure.Reading.ROLLING_12,
+                series__kind=Series.Kind.ACTUAL,
+            )
+            | Q(period__lt=span[0])
+            | Q(period__gt=span[1])
+            if since
+            else Q()
         )
         # A year's figure after the figure of the month it starts in (kinds: month, then
         # financial_year, then academic_year), the same on every database.
@@ -252,6 +308,8 @@ def _measures(council_id, cutoff, horizon, round_id, span):
                 show_chart=m["show_chart"],
             )
         )
+    if since:
+        result = [measure_windowed(m, since) for m in result]
     note = left_out_text(len(left_out), left_out[:LEFT_OUT_SHOWN])
     return tuple(result), cited, attached, note
 

@@ -22,10 +22,11 @@ from metrics.periods import PeriodKind, period_label
 from reports.models import RoundSnapshot as FrozenSnapshot
 from reports.snapshot.build import round_snapshot_build
 from reports.snapshot.hydrate import snapshot_from_dict
+from reports.snapshot.measures import measure_windowed
 from reports.snapshot.serialise import snapshot_as_dict
 from reports.snapshot.types import RoundSnapshot, SignOffInfo
 from svmonitor.choices import RoundStatus
-from svmonitor.models import ReportingRound, SignOff
+from svmonitor.models import LocalAuthority, ReportingRound, SignOff
 
 LOCKED_STATES = (RoundStatus.READY, RoundStatus.SIGNED_OFF, RoundStatus.SUBMITTED)
 # What may differ between the frozen payload and a live build without the return changing:
@@ -116,18 +117,25 @@ def _laid_over(round: ReportingRound, frozen: FrozenSnapshot, sign_offs) -> Roun
     )
 
 
-def round_record(round: ReportingRound) -> RoundRecord:
+def round_record(round: ReportingRound, *, since: dt.date | None = None) -> RoundRecord:
     """The round as every surface shows it: frozen if locked, live if a draft.
 
     Queries: a draft, those of round_snapshot_build; a locked round, two (its frozen payload
     and its sign-offs). A locked round that was never frozen (history loaded as submitted)
     is built from live data, with `frozen` None (one query more to find that out, none for a
     round from round_list_for_council).
+
+    `since` (the dashboard's window) keeps only the key measures' figures from that month on;
+    a live build then loads no earlier figures at all.
     """
     frozen = frozen_snapshot_for(round) if round.status in LOCKED_STATES else None
     if frozen is None:
-        return RoundRecord(round=round, snapshot=round_snapshot_build(round), frozen=None)
+        snapshot = round_snapshot_build(round, since=since)
+        return RoundRecord(round=round, snapshot=snapshot, frozen=None)
     snapshot = _laid_over(round, frozen, _sign_offs(round, frozen.sha256))
+    if since:
+        windowed = tuple(measure_windowed(m, since) for m in snapshot.measures)
+        snapshot = dataclasses.replace(snapshot, measures=windowed)
     return RoundRecord(round=round, snapshot=snapshot, frozen=frozen)
 
 
@@ -330,16 +338,26 @@ def round_record_changes(record: RoundRecord) -> list[RecordChange]:
     return _differences(record.frozen, round_snapshot_build(record.round))
 
 
-def round_record_compared(round: ReportingRound) -> tuple[RoundRecord, list[RecordChange]]:
-    """round_record and round_record_changes together, one query fewer than the two apart.
+def round_record_changed(record: RoundRecord) -> bool:
+    """Whether live data now differs from a frozen return (False for a draft).
 
-    The live build the comparison needs brings the live sign-offs with it; the record's are
-    those of them recorded against the frozen hash.
+    The answer is kept on the frozen payload with the council's data version it was worked
+    out at (svmonitor.LocalAuthority.data_version, moved by every write through the one door):
+    while the version stands, it is one query; after a write, one live build and comparison.
     """
-    frozen = frozen_snapshot_for(round) if round.status in LOCKED_STATES else None
-    live = round_snapshot_build(round)
+    frozen = record.frozen
     if frozen is None:
-        return RoundRecord(round=round, snapshot=live, frozen=None), []
-    signed = tuple(s for s in live.sign_offs if s.snapshot_sha256 == frozen.sha256)
-    record = RoundRecord(round=round, snapshot=_laid_over(round, frozen, signed), frozen=frozen)
-    return record, _differences(frozen, live)
+        return False
+    council_id = record.round.agreement.council_id
+    version = (
+        LocalAuthority.objects.filter(pk=council_id).values_list("data_version", flat=True).get()
+    )
+    if frozen.compared_at_version == version:
+        return frozen.changed_since
+    changed = bool(round_record_changes(record))
+    # Filed under the version read before the live build: a write during it moved the version
+    # on, so the next view compares again.
+    FrozenSnapshot.objects.filter(pk=frozen.pk).update(
+        compared_at_version=version, changed_since=changed
+    )
+    return changed

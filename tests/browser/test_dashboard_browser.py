@@ -67,16 +67,61 @@ def test_axe_finds_no_serious_or_critical_violation(signed_in, live_server):
     # axe is injected as a script, which the strict CSP would refuse; only this run bypasses it.
     context = signed_in(bypass_csp=True)
     found = {}
-    for path in (
+    paths = (
         "/councils/wiltshire/",
+        # A round with key measures: their tables, charts and full-history links.
+        "/councils/wiltshire/?round=2024-25/3",
         "/councils/northdale/",
         "/councils/eastmoor/",
         "/councils/",
         "/portfolio/",
-    ):
+    )
+    for path in paths:
         page, problems, _ = _open(context, f"{live_server.url}{path}")
         if path.startswith("/councils/") and path != "/councils/":
             page.wait_for_selector(".app-chart--drawn")
         found[path] = axe_serious_violations(page) + problems
         page.close()
     assert found == {path: [] for path in found}
+
+
+def test_each_trend_chart_draws_the_figures_of_its_table(signed_in, live_server):
+    # The round with key measures (the latest draft has no figures in its year yet).
+    url = f"{live_server.url}/councils/wiltshire/?round=2024-25/3"
+    page, problems, _ = _open(signed_in(), url)
+    wait_until(
+        page,
+        "document.querySelectorAll('.app-chart--drawn').length"
+        " === document.querySelectorAll('[data-chart]').length",
+    )
+    # For every trend chart: each line's name, months and values as its table's column holds
+    # them (charts.js reads them from the table; the page sends no figures twice).
+    mismatches = page.evaluate(
+        r"""() => {
+          const out = [];
+          document.querySelectorAll('table[data-chart-figures]').forEach((table) => {
+            const id = table.getAttribute('data-chart-figures');
+            const chart = document.querySelector('[data-chart="' + id + '"]');
+            const heads = table.tHead.rows[0].cells;
+            const monthly = chart.layout.xaxis.type === 'date';
+            chart.data.forEach((trace, i) => {
+              const cells = Array.from(table.tBodies[0].rows)
+                .filter((row) => row.cells[i + 1].textContent !== '')
+                .filter((row) => !monthly
+                  || /^[A-Z][a-z]{2} \d{4}$/.test(row.cells[0].textContent));
+              const ys = cells.map((row) => {
+                const text = row.cells[i + 1].textContent;
+                return text.startsWith('Not available') ? null : parseFloat(text.replace(/,/g, ''));
+              });
+              if (trace.name !== heads[i + 1].textContent || trace.x.length !== cells.length
+                  || trace.y.some((y, k) => y !== ys[k])) {
+                out.push(id + ' ' + trace.name);
+              }
+            });
+          });
+                return [document.querySelectorAll('table[data-chart-figures]').length, out];
+        }"""
+    )
+    assert mismatches[0] >= 4, mismatches
+    assert mismatches[1] == []
+    assert problems == []

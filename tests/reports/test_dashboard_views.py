@@ -25,7 +25,7 @@ from tests.reports.conftest import build_council
 
 pytestmark = pytest.mark.django_db
 
-# Inside a test's transaction the dashboard is built afresh (no cached body): session, user,
+# The dashboard is built afresh on every view (nothing is cached): session, user,
 # council with the user's roles there, the council's rounds (loaded for the snapshot, which
 # then takes 12), and the session save (savepoint, update, release). tests/perf has the rest.
 DASHBOARD_QUERIES = 4 + 12 + 3
