@@ -285,11 +285,16 @@ def dashboard_figures(page: str) -> dict[tuple[str, str, str], list[str]]:
         r'<details class="govuk-details app-series-details">(.*?)</details>', page, re.S
     ):
         title = re.search(r"Figures for (.*?)</span>", block, re.S).group(1)
-        name = norm(re.sub(r" \(Condition \d+:.*\)$", "", html.unescape(title)))
-        for caption, body in re.findall(r"<caption[^>]*>(.*?)</caption>(.*?)</table>", block, re.S):
+        title = re.sub(r" from [A-Z][a-z]+ \d{4}$", "", html.unescape(title))  # the window
+        name = norm(re.sub(r" \(Condition \d+:.*\)$", "", title))
+        # One table a measure: a row a period, a column a line (its header names the series).
+        for head, body in re.findall(r"<thead>(.*?)</thead>(.*?)</table>", block, re.S):
+            series = _cells(head)[1:]
             for cells in dashboard_rows(body):
-                if len(cells) == 2 and re.fullmatch(PERIOD, cells[0]):
-                    figures[(name, norm(caption), cells[0])].append(cells[1])
+                if cells and re.fullmatch(PERIOD, cells[0]):
+                    for line, cell in zip(series, cells[1:], strict=False):
+                        if cell:
+                            figures[(name, line, cells[0])].append(cell)
     return figures
 
 

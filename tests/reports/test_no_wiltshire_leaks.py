@@ -177,3 +177,15 @@ class NoLeaksBetweenDemoCouncilsTests(TestCase):
                     at = page.index("wiltshire")
                     found.append(f"{slug}'s {name}: …{page[max(0, at - 80) : at + 40]}…")
         assert found == [], "\n".join(found)
+
+    def test_sections_for_programme_areas_show_only_for_councils_that_have_them(self):
+        """Wiltshire organises its plan in programme areas; a council with none (Eastmoor) is
+        not shown an empty "by programme area" section that its data never asked for."""
+        shown = {}
+        for slug, council in self.councils.items():
+            dashboard = self._pages(slug)["dashboard"]
+            has_areas = council.programme_areas.exists()
+            shown[slug] = (has_areas, "workstream status by programme area" in dashboard)
+        assert shown["wiltshire"] == (True, True)
+        assert shown["eastmoor"] == (False, False)
+        assert all(has == on_page for has, on_page in shown.values()), shown
