@@ -70,5 +70,6 @@ bench-load: venv sysdeps-test
 
 ## Issue 9 at national scale (40 councils, 9 years, 60 measures), ~6 minutes: one BENCH line per
 ## measure, the table written to docs/performance.md; exits non-zero on any FAIL (bench/run.py).
+## Then the dashboard's Largest Contentful Paint in Chromium, served by gunicorn (bench/lcp.py).
 bench: venv sysdeps-test
-	$(PY) bench/run.py
+	$(PY) bench/run.py; status=$$?; $(PY) bench/lcp.py || status=1; exit $$status

@@ -119,6 +119,7 @@ class Session:
         self.port = port
         self.cookies: dict[str, str] = {}
         self.conn: http.client.HTTPConnection | None = None
+        self.last_headers: dict[str, str] = {}
 
     def _connection(self) -> http.client.HTTPConnection:
         if self.conn is None:
@@ -152,6 +153,7 @@ class Session:
                 if attempt == 2:
                     raise
         elapsed = time.perf_counter() - started
+        self.last_headers = {k.lower(): v for k, v in response.getheaders()}
         for header, value in response.getheaders():
             if header.lower() == "set-cookie":
                 name, _, rest = value.partition("=")
