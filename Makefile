@@ -64,7 +64,8 @@ restore: venv
 	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/<file> [REPLACE=1]" >&2; exit 1; }
 	scripts/dotenv.sh $(PY) manage.py restore_db "$(FILE)" $(if $(REPLACE),--replace)
 
-## Quarter-end load: gunicorn + a throw-away PostgreSQL on loopback, ~2.5 minutes (bench/load.py).
+## Quarter-end load with edits: gunicorn + a throw-away PostgreSQL on loopback, ~4 minutes
+## (bench/load.py; BENCH_LOAD_SECONDS=20 for a short trial, which does not write the docs).
 bench-load: venv sysdeps-test
 	PGPORT_TEST=$${PGPORT_TEST:-54339} scripts/with-postgres.sh $(PY) bench/load.py
 

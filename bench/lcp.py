@@ -47,14 +47,9 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load import (  # noqa: E402
-    PASSWORD,
-    Session,
-    free_port,
-    percentile,
-    server_environment,
-    wait_for_health,
-)
+from bench.load import free_port, server_environment, wait_for_health  # noqa: E402
+from bench.load_client import Session, percentile  # noqa: E402
+from bench.load_data import PASSWORD  # noqa: E402
 
 DOCS = ROOT / "docs" / "performance.md"
 DOCS_START = "<!-- bench/lcp.py: table start -->"
@@ -178,8 +173,8 @@ def kpi_save(session: Session, port: int, plan: dict, value: int) -> None:
         headers={
             "Content-Type": "application/x-www-form-urlencoded",
             "HX-Request": "true",
-            "Origin": f"https://127.0.0.1:{port}",
-            "Referer": f"https://127.0.0.1:{port}/councils/{COUNCIL}/kpis/",
+            "Origin": session.origin,
+            "Referer": f"{session.origin}/councils/{COUNCIL}/kpis/",
         },
     )
     if status != 200 or "kpi-changed" not in session.last_headers.get("hx-trigger", ""):
