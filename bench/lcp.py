@@ -47,7 +47,12 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load import free_port, server_environment, wait_for_health  # noqa: E402
+from bench.load import (  # noqa: E402
+    free_port,
+    server_environment,
+    wait_for_health,
+    wait_for_quiet,
+)
 from bench.load_client import Session, percentile  # noqa: E402
 from bench.load_data import PASSWORD  # noqa: E402
 
@@ -230,7 +235,9 @@ def measure(port: int, plan: dict, samples: int) -> list[dict]:
     return results
 
 
-def summary(results: list[dict], seconds: float, councils: int) -> tuple[float, str, str]:
+def summary(
+    results: list[dict], seconds: float, councils: int, load_before: list[float]
+) -> tuple[float, str, str]:
     lcp = [r["lcp"]["ms"] for r in results]
     judged = percentile(lcp, 75)
     ratio = judged / TARGET_MS
@@ -247,12 +254,13 @@ def summary(results: list[dict], seconds: float, councils: int) -> tuple[float, 
     for r in results:
         elements[r["lcp"]["element"]] = elements.get(r["lcp"]["element"], 0) + 1
     html_kb = results[-1]["html_bytes"] / 1024
+    before = ", ".join(f"{x:.1f}" for x in load_before)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     text = (
         f"Last run: {dt.date.today():%d %B %Y}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, Chromium {results[-1].get('chromium', '')}, gunicorn as "
-        f"`make serve` runs it on SQLite, {councils} council(s) generated, load average {load} "
-        f"at the end, {seconds / 60:.1f} minutes in all.\n\n"
+        f"`make serve` runs it on SQLite, {councils} council(s) generated, load average {before} "
+        f"before and {load} at the end, {seconds / 60:.1f} minutes in all.\n\n"
         "| measure | ratio | target | result | numbers |\n|---|---|---|---|---|\n"
         f"| `dashboard_lcp_ms_vs_1000` | {ratio:.2f}x | 1.00x | "
         f"{verdict if verdict == 'PASS' else '**FAIL**'} | LCP p75 {judged:.0f} ms over "
@@ -303,6 +311,7 @@ def main() -> int:
     env = server_environment(port, workdir)
     env["DATABASE_URL"] = f"sqlite:///{workdir / 'lcp.sqlite3'}"
     server = None
+    load_before: list[float] = []
     try:
         say(f"seeding {args.councils} scale council(s) in {workdir} ...")
         seeded = subprocess.run(
@@ -329,6 +338,7 @@ def main() -> int:
             start_new_session=True,
         )
         wait_for_health(port, server, seconds=300)
+        load_before = wait_for_quiet()
         results = measure(port, plan, args.samples)
         version = subprocess.run(
             [CHROMIUM, "--version"], capture_output=True, text=True, check=False
@@ -342,7 +352,7 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
         shutil.rmtree(workdir, ignore_errors=True)
-    ratio, line, text = summary(results, time.perf_counter() - started, args.councils)
+    ratio, line, text = summary(results, time.perf_counter() - started, args.councils, load_before)
     print(line, flush=True)
     print("\n" + text)
     if not args.no_docs:
