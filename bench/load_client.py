@@ -291,20 +291,24 @@ class Editor:
         text = f"Progress {token}: reviewed at the board, actions on track; figures to follow."
         return replaced(fields, target["field"], [text]), {"text": text}
 
-    def section_save(self, session: Session, target: dict, fields, round_path: str, pacer=None):
-        """POST an edited section form; on a reported conflict, save again over the new version."""
+    def section_save(
+        self, session: Session, target: dict, fields, round_path: str, pacer=None
+    ) -> int:
+        """POST an edited section form; on a reported conflict, save again over the version
+        now stored. Returns how many conflicts it met."""
         page = f"save_{target['kind']}"
         version_name = "seen" if target["kind"] == "headlines" else "version"
         token = self.token()
         fields, record = self.section_edited(fields, target, token)
         own = record.get("text") or record["texts"][0]
+        conflicts = 0
         for attempt in range(1 + RESAVES):
             if attempt and pacer is not None:
                 pacer.wait()  # the user reads the conflict, then saves again
             posted_version = field(fields, version_name)
             answer = self.post(session, page, target["edit"], fields, round_path)
             if answer is None:
-                return
+                return conflicts
             status, body, seconds, trigger = answer
             if status == 200 and "round-changed" in trigger:
                 self.recorder.record(self.phase, page, status, seconds, True)
@@ -312,7 +316,7 @@ class Editor:
                 self.recorder.saved(
                     {"target": target["id"], "token": token, "version": version, **record}
                 )
-                return
+                return conflicts
             if status in (200, 409) and CONFLICT_NOTICE in body:
                 again = form_fields(body)
                 kept = html.escape(own, quote=False).encode() in body and own in [
@@ -327,18 +331,21 @@ class Editor:
                         False,
                         "conflict reported without the user's own text or the stored version",
                     )
-                    return
+                    return conflicts
                 self.recorder.record(self.phase, f"{page}_conflict", status, seconds, True)
                 with self.recorder.lock:
                     self.recorder.conflicts["total"] += 1
+                conflicts += 1
                 fields = again
                 continue
             detail = re.sub(rb"\s+", b" ", body[:2000]).decode("utf-8", "replace")
             errors = re.findall(r'govuk-error-message">(.*?)</', detail)
-            self.recorder.record(self.phase, page, status, seconds, False, str(errors) or detail)
-            return
+            reason = "; ".join(errors) if errors else detail
+            self.recorder.record(self.phase, page, status, seconds, False, reason)
+            return conflicts
         with self.recorder.lock:
             self.recorder.gave_up += 1
+        return conflicts
 
     def kpi_save(self, session: Session, entry: dict, cell: dict, value: int) -> None:
         """Key one KPI figure in its grid cell (GET the cell's form, POST the figure)."""

@@ -84,9 +84,10 @@ def test_a_contested_save_is_reported_and_the_colleague_saves_again(plan, signed
     mine = editor.get_form(first, "form", target["edit"])
     theirs = editor.get_form(second, "form", target["edit"])
     editor.section_save(first, target, mine, entry["round"])
-    editor.section_save(second, target, theirs, entry["round"])
+    met = editor.section_save(second, target, theirs, entry["round"])
 
     assert recorder.errors == []
+    assert met == 1
     assert recorder.conflicts["total"] == 1
     assert len(recorder.saves) == 2
     assert lost_updates(plan, recorder.saves) == []
