@@ -12,7 +12,8 @@ What it does, all on 127.0.0.1, stopping by itself (about 4 minutes):
 2. Starts the production server exactly as `make serve` does (scripts/serve.sh: check --deploy,
    collectstatic with hashed + compressed files, gunicorn with gunicorn.conf.py), with
    DEBUG=False, HTTPS settings on and X-Forwarded-Proto: https sent as a TLS proxy would.
-3. Signs the 50 users in through the real sign-in form.
+3. Signs the 50 users in through the real sign-in form, warms every page in every worker, and
+   waits up to --quiet-wait seconds for the machine's load average to fall below 2.
 4. Baseline: one dashboard request a second for --baseline seconds. Half a second before each,
    an officer saves a KPI figure of that council (untimed), so the dashboard is built cold, as
    it is under load, whatever the server may keep between edits.
@@ -28,13 +29,16 @@ What it does, all on 127.0.0.1, stopping by itself (about 4 minutes):
    must report the conflict and keep the colleague's text on screen, and the colleague saves
    again over the new version. Sections are also picked at random by every officer of a
    council, so other conflicts happen by chance and are handled the same way.
-6. Reads every accepted save back from the database (see `check`): 0 lost updates means each
-   accepted save is in the history and each section, list and figure ends holding the last
-   accepted save.
+6. Reads every accepted save back from the database (bench/load_data.py `check`): 0 lost
+   updates means each accepted save is in the history and each section, list and figure ends
+   holding the last accepted save.
 7. Prints the latencies, errors, conflicts and lost updates, the lines
-   `BENCH load_dashboard_p95_vs_idle <ratio>x target<=2.00x PASS|FAIL` and
-   `BENCH load_errors <n> target<=0 PASS|FAIL`, writes the tables into docs/performance.md
-   between this script's markers (unless --no-docs), and exits 1 on any FAIL.
+   `BENCH load_dashboard_p95_vs_idle <ratio>x target<=2.00x PASS|FAIL`,
+   `BENCH load_errors <n> target<=0 PASS|FAIL` (errors and lost updates),
+   `BENCH load_lost_updates`, `BENCH load_write_share` (at least 0.20 of the users' requests
+   are saves) and `BENCH load_rate_achieved` (at least 0.95); after a full run (120 s at 20 a
+   second, unless --no-docs) writes the tables into docs/performance.md between this script's
+   markers; exits 1 on any FAIL.
 
 Errors: any response other than the expected one (a 200 page; a save answered with its saved
 fragment and htmx trigger; a PDF that is a PDF), a save refused for its content, a conflict
