@@ -307,9 +307,18 @@ def _walk(path: list[str], section: str, frozen, live, out: list[RecordChange]) 
     out.append(RecordChange(_SEP.join(path), _shown(frozen), _shown(live)))
 
 
+# A demo marker that no page, report or export shows: not part of what was returned.
+_COUNCIL_NOT_IN_RETURN = frozenset({"is_fictional"})
+
+
 def _content(payload: dict) -> dict:
     """The payload without what may change after the freeze without the return changing."""
     content = {key: value for key, value in payload.items() if key != "sign_offs"}
+    content["council"] = {
+        key: value
+        for key, value in payload.get("council", {}).items()
+        if key not in _COUNCIL_NOT_IN_RETURN
+    }
     content["round"] = {
         key: value
         for key, value in payload.get("round", {}).items()

@@ -264,6 +264,17 @@ def test_a_frozen_return_nobody_changed_shows_no_notice():
     assert "Nothing has changed since" in _round_page(world.lead, world.round, "changes/")
 
 
+def test_marking_the_council_as_a_demo_council_is_not_a_change_to_its_frozen_return():
+    """The demo marks a council it imported as fictional after the import froze its earlier
+    returns; no page shows the marker, so the returns read as unchanged."""
+    world = _world()
+    council = world.round.agreement.council
+    council.is_fictional = not council.is_fictional
+    council.save(update_fields=["is_fictional"])
+    assert round_record_changes(round_record(world.round)) == []
+    assert NOTICE not in _dashboard(world.board, world.round)
+
+
 def test_a_draft_shows_live_values_and_no_notice(changed):
     draft = round_open_next(
         agreement=changed.round.agreement, financial_year=2024, update_number=2, by=changed.lead
