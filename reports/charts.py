@@ -149,8 +149,12 @@ def risk_levels_figure(snapshot: RoundSnapshot) -> dict:
     }
 
 
-def measure_trend_figure(measure: MeasureData) -> dict:
-    """The actual against every baseline, last year and neighbours, and the rolling average."""
+def measure_trend_figure(measure: MeasureData, *, figures: bool = True) -> dict:
+    """The actual against every baseline, last year and neighbours, and the rolling average.
+
+    With `figures=False`, each line's style without its name and points (what a web page's
+    chart carries: static/js/charts.js draws the points from the table beside it).
+    """
     data = []
     colours = iter(LINE_COLOURS)
     periods = set()
@@ -163,33 +167,35 @@ def measure_trend_figure(measure: MeasureData) -> dict:
         points = [p for p in line.points if p.is_month == monthly]
         periods.update((p.period, p.period_kind) for p in points)
         colour = ACTUAL_COLOUR if is_actual else next(colours, "#505a5f")
-        data.append(
-            {
+        trace = {"mode": "lines+markers"}
+        if figures:
+            trace = {
                 "type": "scatter",
                 # Markers as well as lines, so a series with a single figure still shows.
                 "mode": "lines+markers",
                 "name": line.name,
                 "x": [p.period.isoformat() if monthly else p.label for p in points],
                 "y": [_num(p.value) for p in points],
-                "line": (
-                    {"color": colour, "width": 3}
-                    if is_actual
-                    else {"color": colour, "width": 2, "dash": "dash"}
-                ),
-                "marker": {"color": colour, "size": 7 if is_actual else 5},
             }
+        trace["line"] = (
+            {"color": colour, "width": 3}
+            if is_actual
+            else {"color": colour, "width": 2, "dash": "dash"}
         )
+        trace["marker"] = {"color": colour, "size": 7 if is_actual else 5}
+        data.append(trace)
     if measure.rolling:
-        data.append(
-            {
+        trace = {"mode": "lines"}
+        if figures:
+            trace = {
                 "type": "scatter",
                 "mode": "lines",
                 "name": "12-month rolling average",
                 "x": [p.period.isoformat() for p in measure.rolling],
                 "y": [_num(p.value) for p in measure.rolling],
-                "line": {"color": "#4c2c92", "width": 2, "dash": "dot"},
             }
-        )
+        trace["line"] = {"color": "#4c2c92", "width": 2, "dash": "dot"}
+        data.append(trace)
     suffix = {"percent": "%", "weeks": " wks"}.get(measure.unit, "")
     prefix = "£" if measure.unit in ("gbp", "gbp_m") else ""
     # One tick a month for short series, a quarter for longer ones: never a month twice.

@@ -15,7 +15,7 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-from metrics.periods import NOT_AVAILABLE, PeriodKind
+from metrics.periods import NOT_AVAILABLE, PeriodKind, period_label
 from reports.snapshot import MeasureData
 
 # As the snapshot orders a period's figures: the month, then a year that starts in it.
@@ -53,25 +53,33 @@ def figures_table(measure: MeasureData, caption: str, *, chart_id: str = "") -> 
     columns, in order.
     """
     columns = [line.name for line in measure.lines]
+    # A row per period and kind, its label worked out once per row (not once per figure).
     cells: dict = {}
     for index, line in enumerate(measure.lines):
         for point in line.points:
-            key = (point.period, _KIND_ORDER.get(point.period_kind, 9), point.label)
-            cells.setdefault(key, {})[index] = _cell(point)
+            kind = point.period_kind
+            key = (point.period, _KIND_ORDER.get(kind, 9), kind)
+            row = cells.get(key)
+            if row is None:
+                row = cells[key] = {}
+            value = point.value
+            row[index] = (
+                figure_text(value) if value is not None and not point.note else _cell(point)
+            )
     if measure.rolling:
         columns.append(ROLLING)
         index = len(columns) - 1
+        month = (_KIND_ORDER[PeriodKind.MONTH], PeriodKind.MONTH)
         for point in measure.rolling:
-            key = (point.period, _KIND_ORDER[PeriodKind.MONTH], point.label)
-            cells.setdefault(key, {})[index] = figure_text(point.value)
+            cells.setdefault((point.period, *month), {})[index] = figure_text(point.value)
     width = range(len(columns))
     # The cells carry no classes: static/css/app.css styles them from .app-figures as GOV.UK
     # styles its table cells (a class on each of ~9,000 cells was a third of the page).
     rows = "".join(
-        f'<tr><th scope="row">{label}</th>'
-        + "".join(f"<td>{row.get(i, '')}</td>" for i in width)
+        f'<tr><th scope="row">{period_label(period, kind)}</th>'
+        + "".join([f"<td>{row.get(i, '')}</td>" for i in width])
         + "</tr>"
-        for (_, _, label), row in sorted(cells.items())
+        for (period, _, kind), row in sorted(cells.items())
     )
     head = "".join(f'<th scope="col">{escape(name)}</th>' for name in columns)
     return mark_safe(  # noqa: S308 - every text from data is escaped above

@@ -6,6 +6,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import JSONField, OuterRef, Subquery
 
@@ -284,16 +285,23 @@ class MeasureBlock:
     """A key measure with its trend chart, and the name its tables and regions go by."""
 
     measure: MeasureData
-    chart: Chart
+    chart_id: str
+    # The chart's accessible name.
+    chart_label: str
     # The measure's name; with its group's heading where it is listed under more than one,
     # so each region and disclosure on the page keeps a name of its own.
     name: str = ""
+
+    @cached_property
+    def chart(self) -> Chart:
+        """The chart with every figure it draws (the PDF's; worked out when first asked for)."""
+        return Chart(self.chart_id, charts.measure_trend_figure(self.measure), self.chart_label)
 
     @property
     def figures(self) -> str:
         """Every figure the chart draws, as one table (reports/figures_table.py)."""
         return figures_table(
-            self.measure, f"Figures in the chart of {self.name}", chart_id=self.chart.id
+            self.measure, f"Figures in the chart of {self.name}", chart_id=self.chart_id
         )
 
     @property
@@ -304,18 +312,16 @@ class MeasureBlock:
         which the page carries anyway: the dashboard's sixty charts would otherwise hold every
         figure twice. The PDF draws from `chart`, which keeps them.
         """
-        layout = self.chart.figure["layout"]
+        full = charts.measure_trend_figure(self.measure, figures=False)
+        layout = full["layout"]
         figure = {
             # Each line's name is its column's heading; "scatter" is plotly's default type.
-            "data": [
-                {k: v for k, v in trace.items() if k not in ("x", "y", "name", "type")}
-                for trace in self.chart.figure["data"]
-            ],
+            "data": full["data"],
             # What differs between trend charts; charts.js adds the rest (charts.LAYOUT).
             "layout": {k: v for k, v in layout.items() if k in ("height", "xaxis", "yaxis")},
             "from_table": True,
         }
-        return Chart(self.chart.id, figure, self.chart.label)
+        return Chart(self.chart_id, figure, self.chart_label)
 
 
 @dataclass(frozen=True)
@@ -422,12 +428,9 @@ def measure_block(measure: MeasureData, *, chart_id: str = "", name: str = "") -
     name = name or measure.name
     return MeasureBlock(
         measure=measure,
-        chart=Chart(
-            chart_id or f"chart-measure-{measure.code}",
-            charts.measure_trend_figure(measure),
-            f"Trend of {measure.name}: actual against "
-            + (", ".join(b.name for b in measure.baselines) or "no baseline"),
-        ),
+        chart_id=chart_id or f"chart-measure-{measure.code}",
+        chart_label=f"Trend of {measure.name}: actual against "
+        + (", ".join(b.name for b in measure.baselines) or "no baseline"),
         name=name,
     )
 
