@@ -4,6 +4,7 @@ is written ("Sep 2023", "2023-24 AY", "2023-24")."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 from django.db import models
@@ -40,6 +41,8 @@ def _year_text(start: int) -> str:
     return f"{start:04d}-{(start + 1) % 100:02d}"
 
 
+# Kept: a dashboard labels a few thousand periods, most of them the same two dozen months.
+@functools.lru_cache(maxsize=4096)
 def period_label(period: dt.date, kind: str = PeriodKind.MONTH) -> str:
     """The period as a council writes it: "Sep 2023", "2023-24 AY" or "2023-24"."""
     if kind == PeriodKind.ACADEMIC_YEAR:
