@@ -7,8 +7,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
+from html import escape
 
 from django.db.models import JSONField, OuterRef, Subquery
+from django.utils.safestring import SafeString, mark_safe
 
 from conditions.models import ConditionUpdate
 from finance.models import DeficitCap, FinanceLine
@@ -84,6 +86,19 @@ class PortfolioRow:
     cap: Decimal | None
     tier: str
     tier_rank: int
+
+    @property
+    def conditions_html(self) -> SafeString:
+        """The conditions' DfE levels as the list items of the RAG column, each level's word
+        beside its colour. Built here, not in the template: an adviser of every council sees
+        forty rows of dozens of conditions, which as template lookups were most of the page."""
+        return mark_safe(  # noqa: S308 - every text is escaped
+            "".join(
+                f'<li><span class="app-condition-rags__label">{escape(c.label)}</span> '
+                f'<strong class="app-rag {escape(c.css)}">{escape(c.word)}</strong></li>'
+                for c in self.conditions
+            )
+        )
 
     @property
     def headroom(self) -> Decimal | None:
