@@ -144,9 +144,23 @@ def _months_before(day: dt.date, months: int) -> dt.date:
 
 
 def measure_windowed(measure: MeasureData, since: dt.date) -> MeasureData:
-    """The measure with its lines and rolling average from `since` on (tables unchanged)."""
+    """The measure with its lines and rolling average from `since` on (tables unchanged).
+
+    A line's points are in period order, so a line (or rolling average) that starts in the
+    window is kept as it is: most are, as only the figures within the window were loaded.
+    """
+
+    def starts_before(points) -> bool:
+        return bool(points) and points[0].period < since
+
+    if not any(starts_before(line.points) for line in measure.lines) and not starts_before(
+        measure.rolling
+    ):
+        return measure
     lines = tuple(
         dataclasses.replace(line, points=tuple(p for p in line.points if p.period >= since))
+        if starts_before(line.points)
+        else line
         for line in measure.lines
     )
     rolling = tuple(p for p in measure.rolling if p.period >= since)
