@@ -1,0 +1,89 @@
+"""`{% kpi_cell cell %}`: one figure of the KPI grid as its table cell, built in Python.
+
+The grid holds sixty measures by twelve months; as an include of a template partial per cell
+(a `url` tag twice, a `date` filter, a dozen lookups) those cells were most of the page's time.
+The output is the partial's, byte for byte: a link that opens the cell's edit box in place (or
+the figure alone for a reader), the not-available reason under it, and a "Saved" status after a
+save. Every text from data is escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from html import escape
+
+from django import template
+from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from metrics.periods import NOT_AVAILABLE
+
+register = template.Library()
+
+
+@functools.lru_cache(maxsize=512)
+def _month_text(period: dt.date, language: str) -> str:
+    """The `date:"F Y"` filter's text (kept: a grid shows the same twelve months per row)."""
+    return date_filter(period, "F Y")
+
+
+def kpi_cell_html(
+    cell, *, cell_url: str, series_slug: str, start_key: str, can_edit: bool, saved: bool
+) -> SafeString:
+    """The cell `cell` (a metrics.kpi_grid.KpiCell); `cell_url` is the council's cell URL."""
+    display = cell.display
+    anchor = escape(cell.anchor)
+    if can_edit:
+        month = _month_text(cell.period, get_language())
+        href = (
+            f"{escape(cell_url)}?measure={cell.measure.pk}&amp;period={escape(cell.key)}"
+            f"&amp;series={escape(series_slug)}&amp;from={escape(start_key)}"
+        )
+        shown = escape(display) if display else "Add"
+        change = ", change" if display else ""
+        body = (
+            f'<a class="govuk-link" href="{href}" hx-get="{href}" hx-target="#{anchor}" '
+            f'hx-swap="outerHTML"{" autofocus" if saved else ""}>{shown}<span '
+            f'class="govuk-visually-hidden">{change} {escape(cell.measure.name)}, {month}'
+            "</span></a>"
+        )
+    else:
+        body = escape(display) if display else "\u2013"
+    reason = cell.not_available
+    note = (
+        '<span class="govuk-body-s govuk-!-display-block govuk-!-margin-0">'
+        f"{escape(reason)}</span>"
+        if reason and reason != NOT_AVAILABLE
+        else ""
+    )
+    status = (
+        '<span class="govuk-visually-hidden" role="status">Saved '
+        f"{escape(cell.measure.name)}, {_month_text(cell.period, get_language())}.</span>"
+        if saved
+        else ""
+    )
+    return mark_safe(  # noqa: S308 - every text from data is escaped above
+        f'\n<td class="govuk-table__cell govuk-table__cell--numeric" id="{anchor}">\n'
+        f"  {body}\n  {note}\n  {status}\n</td>\n"
+    )
+
+
+@register.simple_tag(takes_context=True)
+def kpi_cell(context, cell) -> SafeString:
+    """The cell at the grid's series and first month, for the page's user (`can_edit`), and
+    saying it was saved when the context says so (`saved`)."""
+    council = context["council"]
+    cache = context.render_context.setdefault("kpi_cell_url", {})
+    if council.slug not in cache:
+        cache[council.slug] = reverse("metrics:kpi_cell", args=[council.slug])
+    return kpi_cell_html(
+        cell,
+        cell_url=cache[council.slug],
+        series_slug=context["series"].slug,
+        start_key=str(context.get("start_key") or ""),
+        can_edit=bool(context.get("can_edit")),
+        saved=bool(context.get("saved")),
+    )
