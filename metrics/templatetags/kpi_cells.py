@@ -54,8 +54,7 @@ def kpi_cell_html(
         body = escape(display) if display else "\u2013"
     reason = cell.not_available
     note = (
-        '<span class="govuk-body-s govuk-!-display-block govuk-!-margin-0">'
-        f"{escape(reason)}</span>"
+        f'<span class="govuk-body-s govuk-!-display-block govuk-!-margin-0">{escape(reason)}</span>'
         if reason and reason != NOT_AVAILABLE
         else ""
     )
@@ -71,19 +70,29 @@ def kpi_cell_html(
     )
 
 
-@register.simple_tag(takes_context=True)
-def kpi_cell(context, cell) -> SafeString:
-    """The cell at the grid's series and first month, for the page's user (`can_edit`), and
-    saying it was saved when the context says so (`saved`)."""
+def _cells_html(context, cells) -> SafeString:
     council = context["council"]
     cache = context.render_context.setdefault("kpi_cell_url", {})
     if council.slug not in cache:
         cache[council.slug] = reverse("metrics:kpi_cell", args=[council.slug])
-    return kpi_cell_html(
-        cell,
-        cell_url=cache[council.slug],
-        series_slug=context["series"].slug,
-        start_key=str(context.get("start_key") or ""),
-        can_edit=bool(context.get("can_edit")),
-        saved=bool(context.get("saved")),
-    )
+    options = {
+        "cell_url": cache[council.slug],
+        "series_slug": context["series"].slug,
+        "start_key": str(context.get("start_key") or ""),
+        "can_edit": bool(context.get("can_edit")),
+        "saved": bool(context.get("saved")),
+    }
+    return mark_safe("".join([kpi_cell_html(cell, **options) for cell in cells]))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def kpi_cell(context, cell) -> SafeString:
+    """The cell at the grid's series and first month, for the page's user (`can_edit`), and
+    saying it was saved when the context says so (`saved`)."""
+    return _cells_html(context, [cell])
+
+
+@register.simple_tag(takes_context=True)
+def kpi_cells(context, cells) -> SafeString:
+    """A row's cells, as `kpi_cell` builds each."""
+    return _cells_html(context, cells)
