@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db.models import Case, IntegerField, Value, When
 
 from metrics.models import DataSource, Measure, MeasureValue, Series
-from metrics.periods import NOT_AVAILABLE, PeriodKind
+from metrics.periods import PeriodKind, figure_typed
 from metrics.variance import format_value
 from svmonitor.fy import fy_of
 from svmonitor.models import ReportingRound
@@ -102,13 +102,6 @@ def series_option_label(series: Series) -> str:
     return f"{series.name} ({kind.lower()})"
 
 
-def value_text(value: Decimal | None) -> str:
-    """A stored value as typed into the cell: no exponent, no trailing zeros."""
-    if value is None:
-        return ""
-    return format(value.normalize(), "f") if value != 0 else "0"
-
-
 @dataclass
 class KpiCell:
     """One measure's figure for one month in the chosen series (or why it is not available)."""
@@ -137,11 +130,9 @@ class KpiCell:
 
     @property
     def raw(self) -> str:
-        """The figure as the input box shows it ("n/a: reason" when not available)."""
-        if self.value is None and self.not_available:
-            reason = self.not_available
-            return "n/a" if reason == NOT_AVAILABLE else f"n/a: {reason}"
-        return value_text(self.value)
+        """The figure as the input box shows it ("n/a: reason" when not available); also the
+        base its edit form carries, so a save over someone else's newer figure is refused."""
+        return figure_typed(self.value, self.not_available)
 
 
 @dataclass

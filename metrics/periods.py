@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from decimal import Decimal
 
 from django.db import models
 
@@ -23,6 +24,17 @@ def not_available_read(text: str) -> str | None:
     text is not one of them. "-5" is a number, not a dash."""
     found = _NOT_AVAILABLE.match(text.strip())
     return None if found is None else (found.group("reason") or "").strip()
+
+
+def figure_typed(value: Decimal | None, reason: str = "") -> str:
+    """A stored figure as it is typed into a KPI cell, the reverse of the cell's reading:
+    "6357" (no exponent, no trailing zeros), "n/a", "n/a: SEN2 not yet published", or "" for
+    no figure. What a cell's edit form was rendered with, so a save can tell if it moved."""
+    if value is None:
+        if not reason:
+            return ""
+        return "n/a" if reason == NOT_AVAILABLE else f"n/a: {reason}"
+    return format(value.normalize(), "f") if value != 0 else "0"
 
 
 class PeriodKind(models.TextChoices):

@@ -12,9 +12,19 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from metrics.models import DataSource, HeadlineCard, Measure, MeasureValue, Series
-from metrics.periods import NOT_AVAILABLE, YEAR_START_MONTH, PeriodKind, period_key, period_long
+from metrics.periods import (
+    NOT_AVAILABLE,
+    YEAR_START_MONTH,
+    PeriodKind,
+    figure_typed,
+    not_available_read,
+    period_key,
+    period_long,
+)
+from metrics.variance import format_value
 from svmonitor.access import require_action
 from svmonitor.audit import audit_record, audit_record_many
+from svmonitor.errors import StaleEdit
 from svmonitor.fy import fy_bounds
 from svmonitor.models import Agreement, LocalAuthority
 from svmonitor.numbers import (  # noqa: F401 - re-exported for the KPI forms
@@ -181,6 +191,34 @@ def _shown_figure(value, reason) -> object:
     return value if value is not None else f"{NOT_AVAILABLE.lower()}: {reason}"
 
 
+def _figure_words(typed: str, unit: str) -> str:
+    # A figure in a conflict notice: as the grid shows it, "n/a (reason)", or no figure.
+    if not typed:
+        return "no figure"
+    reason = not_available_read(typed)
+    if reason is not None:
+        return f"n/a ({reason})" if reason else "n/a"
+    return format_value(Decimal(typed), unit)
+
+
+def _stale_check(measure, period, period_kind, cell, base: str, saving: str) -> None:
+    """Refuse a cell save whose form was rendered with a figure no longer stored (someone else
+    saved, created or cleared it since), unless it would store what is there already."""
+    stored = figure_typed(cell.value, cell.not_available_reason) if cell else ""
+    if stored in (base, saving):
+        return
+    theirs, yours = _figure_words(stored, measure.unit), _figure_words(saving, measure.unit)
+    raise StaleEdit(
+        current={"value": stored},
+        current_version=stored,
+        message=(
+            f"{measure.name}, {period_long(period, period_kind)}: someone else saved this figure "
+            f"after you opened it. Saved now: {theirs}. Yours: {yours}, still in the box. Save "
+            "again to replace theirs, or cancel to keep it."
+        ),
+    )
+
+
 @transaction.atomic
 def measure_value_save(
     *,
@@ -192,10 +230,15 @@ def measure_value_save(
     not_available: str | None = None,
     period_kind: str = PeriodKind.MONTH,
     note: str | None = None,
+    base: str | None = None,
 ) -> MeasureValue | None:
     """Set one figure, mark it not available (`not_available` is the reason, "" for the plain
     "Not available"), or with neither clear it; marks the measure's source refreshed. `note`
-    None keeps the stored note."""
+    None keeps the stored note.
+
+    `base` is the figure the editor's form was rendered with, as typed (periods.figure_typed;
+    "" for an empty cell): if the cell has changed since, the save is refused with StaleEdit
+    and nothing is written. None skips the check (the workbook import knowingly overwrites)."""
     # Figures are monthly data that outlive any one round, so no round lock applies; what a
     # signed-off return showed is kept in its frozen snapshot.
     require_action(by, measure.council, Action.EDIT)
@@ -220,6 +263,8 @@ def measure_value_save(
         .filter(measure=measure, period=period, period_kind=period_kind, series=series)
         .first()
     )
+    if base is not None:
+        _stale_check(measure, period, period_kind, cell, base, figure_typed(number, reason))
     before = {"value": _shown_figure(cell.value, cell.not_available_reason)} if cell else None
     fields = {"value": number, "not_available_reason": reason}
     if note is not None:

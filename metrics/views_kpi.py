@@ -31,6 +31,7 @@ from metrics.periods import not_available_read
 from metrics.selectors import figures_left_out, measure_span_for
 from metrics.services import measure_value_save, month_text
 from svmonitor.access import council_for_user, user_can
+from svmonitor.errors import StaleEdit
 from svmonitor.roles import Action
 
 GRID_TEMPLATE = "metrics/kpi_grid.html"
@@ -38,12 +39,15 @@ CELL_TEMPLATE = "metrics/kpi_cell.html"
 
 
 class KpiCellForm(forms.Form):
-    """The address of one cell (measure, month, series) and the figure typed into it."""
+    """The address of one cell (measure, month, series), the figure typed into it, and the
+    figure the form was rendered with (`base`, as typed; blank for an empty cell): a save over
+    a figure someone else saved since is refused rather than silently standing over it."""
 
     measure = forms.IntegerField(widget=forms.HiddenInput)
     period = forms.CharField(widget=forms.HiddenInput, max_length=7)
     series = forms.SlugField(widget=forms.HiddenInput)
     value = forms.CharField(required=False, max_length=40, strip=True)
+    base = forms.CharField(required=False, widget=forms.HiddenInput, max_length=300, strip=False)
 
     def clean_period(self):
         period = period_parse(self.cleaned_data["period"])
@@ -145,6 +149,7 @@ def kpi_cell(request, slug):
         "can_edit": user_can(request.user, council, Action.EDIT),
         "grid_url": _grid_url(council, series, start_key or cell.key, cell.anchor),
         "unit_hint": UNIT_HINTS.get(measure.unit, ""),
+        "base": cell.raw,
     }
     if showing:
         if not request.htmx:
@@ -162,7 +167,7 @@ def kpi_cell(request, slug):
         context["focus"] = bool(request.htmx)
         template = f"{GRID_TEMPLATE}#kpi-cell-form" if request.htmx else CELL_TEMPLATE
         return render(request, template, context)
-    error = _save(request, form, measure, series, period)
+    error, conflict = _save(request, form, measure, series, period)
     if error is None:
         if not request.htmx:
             messages.success(request, f"{measure.name}, {month_text(period)}: saved.")
@@ -172,17 +177,27 @@ def kpi_cell(request, slug):
         context["sources"] = kpi_sources(council=council)
         response = render(request, f"{GRID_TEMPLATE}#kpi-cell-saved", context)
         return trigger_client_event(response, "kpi-changed")
-    context.update(
-        form=form, error=f"{measure.name}, {month_text(period)}: {error}", focus=bool(request.htmx)
-    )
+    if conflict is None:
+        # The form still stands on the figure it was opened with.
+        context["base"] = form.data.get("base", "")
+        error = f"{measure.name}, {month_text(period)}: {error}"
+    else:
+        # Someone else saved first: the form now stands on their figure, so saving again
+        # replaces it knowingly; what this user typed stays in the box.
+        context["base"] = conflict
+    context.update(form=form, error=error, focus=bool(request.htmx))
     template = f"{GRID_TEMPLATE}#kpi-cell-form" if request.htmx else CELL_TEMPLATE
     return render(request, template, context)
 
 
-def _save(request, form, measure, series, period) -> str | None:
-    """Save the typed figure; the error message if the value does not suit the unit."""
+def _save(request, form, measure, series, period) -> tuple[str | None, str | None]:
+    """Save the typed figure: (None, None) when saved; else the error message (the value does
+    not suit the unit, or someone else saved the cell since the form was opened) and, for the
+    latter, the figure now stored as the form's new base."""
     if "value" in form.errors:
-        return form.errors["value"][0]
+        return form.errors["value"][0], None
+    if "base" in form.errors:
+        return "This edit box is out of date. Cancel and open the figure again.", None
     typed = form.cleaned_data["value"] or ""
     # "n/a", "-" or "not available" (a reason may follow a colon) marks the figure not available.
     reason = not_available_read(typed) if typed else None
@@ -194,10 +209,13 @@ def _save(request, form, measure, series, period) -> str | None:
             value=None if reason is not None else typed or None,
             not_available=reason,
             by=request.user,
+            base=form.cleaned_data.get("base") or "",
         )
+    except StaleEdit as stale:
+        return stale.message, str(stale.current_version)
     except ValidationError as error:
         for name in ("value", "not_available_reason", "period"):
             if hasattr(error, "error_dict") and name in error.error_dict:
-                return error.error_dict[name][0].messages[0]
-        return "; ".join(error.messages)
-    return None
+                return error.error_dict[name][0].messages[0], None
+        return "; ".join(error.messages), None
+    return None, None

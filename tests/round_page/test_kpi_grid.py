@@ -142,19 +142,19 @@ def test_without_javascript_a_cell_save_redirects_and_an_error_shows_a_page(
 ):
     client = client_for(la_officer)
     data = {"measure": kpis["count"].pk, "period": "2024-04", "series": "actual", "from": "2024-04"}
-    response = client.post(_cell(council), {**data, "value": "6400"})
+    response = client.post(_cell(council), {**data, "value": "6400", "base": "6357"})
     assert response.status_code == 302
     assert response["Location"].endswith(
         f"?series=actual&from=2024-04#kpi-{kpis['count'].pk}-2024-04"
     )
     assert MeasureValue.objects.get(measure=kpis["count"]).value == 6400
-    page = client.post(_cell(council), {**data, "value": "-3"}).content.decode()
+    page = client.post(_cell(council), {**data, "value": "-3", "base": "6400"}).content.decode()
     assert "<html" in page and "There is a problem" in page
 
 
 def test_an_empty_value_clears_the_cell(kpis, council, la_officer):
     data = {"measure": kpis["count"].pk, "period": "2024-04", "series": "actual", "value": ""}
-    client_for(la_officer).post(_cell(council), data, **HTMX)
+    client_for(la_officer).post(_cell(council), {**data, "base": "6357"}, **HTMX)
     assert not MeasureValue.objects.filter(measure=kpis["count"]).exists()
 
 
@@ -246,6 +246,7 @@ def test_an_officer_marks_a_cell_not_available_with_a_reason_then_sees_it(
         "period": "2024-04",
         "series": "actual",
         "value": "n/a: SEN2 not yet published",
+        "base": "6357",  # the figure the edit box was opened with
     }
     response = client.post(_cell(council), data, **HTMX)
     html = response.content.decode()
@@ -254,14 +255,15 @@ def test_an_officer_marks_a_cell_not_available_with_a_reason_then_sees_it(
     stored = MeasureValue.objects.get(measure=measure, period=dt.date(2024, 4, 1))
     assert (stored.value, stored.not_available_reason) == (None, "SEN2 not yet published")
     # The edit box shows it as it can be typed again; the grid shows it too.
-    form = client.get(_cell(council), {k: v for k, v in data.items() if k != "value"}, **HTMX)
+    address = {k: v for k, v in data.items() if k not in ("value", "base")}
+    form = client.get(_cell(council), address, **HTMX)
     assert 'value="n/a: SEN2 not yet published"' in unescape(form.content.decode())
     grid = client.get(_grid(council, **{"from": "2024-04"})).content.decode()
     assert "SEN2 not yet published" in grid
     # A dash alone is the plain "Not available"; a number replaces the mark.
-    client.post(_cell(council), {**data, "value": "-"}, **HTMX)
+    client.post(_cell(council), {**data, "value": "-", "base": data["value"]}, **HTMX)
     stored.refresh_from_db()
     assert stored.not_available_reason == "Not available"
-    client.post(_cell(council), {**data, "value": "6400"}, **HTMX)
+    client.post(_cell(council), {**data, "value": "6400", "base": "n/a"}, **HTMX)
     stored.refresh_from_db()
     assert (stored.value, stored.not_available_reason) == (6400, "")
