@@ -613,7 +613,9 @@ def main() -> int:
         return 1
     data = json.loads(seeded.stdout.strip().splitlines()[-1])
     plan = {entry["slug"]: entry for entry in data["councils"]}
-    # Each officer keys their own KPI figures (a figure has no version: one keyer each).
+    # Each officer keys their own KPI figures (one keyer each: a cell's form carries the figure
+    # it was opened with, so two keyers of one cell would meet a conflict the KPI keyer does
+    # not resave).
     by_council = defaultdict(list)
     for user in data["users"]:
         if user["role"] == "officer":
