@@ -12,7 +12,7 @@ from django.urls import reverse
 from metrics.models import MeasureValue
 from metrics.services import measure_value_save
 from svmonitor.errors import StaleEdit
-from svmonitor.models import AuditEvent
+from svmonitor.models import AuditEvent, LocalAuthority
 from svmonitor.roles import Role
 from tests import factories as f
 from tests.conftest import _member
@@ -51,6 +51,7 @@ def test_a_save_on_a_base_no_longer_stored_is_refused_and_writes_nothing(cell, l
         measure=measure, period=APRIL, series=series, value="6400", base="6357", by=la_officer
     )
     history = _history()
+    version = LocalAuthority.objects.get(pk=measure.council_id).data_version
     with pytest.raises(StaleEdit) as refused:
         measure_value_save(
             measure=measure, period=APRIL, series=series, value="6500", base="6357", by=la_officer
@@ -61,6 +62,7 @@ def test_a_save_on_a_base_no_longer_stored_is_refused_and_writes_nothing(cell, l
     assert "Saved now: 6,400" in message and "Yours: 6,500" in message
     assert MeasureValue.objects.get(measure=measure).value == Decimal("6400")
     assert _history() == history  # a conflict is no change
+    assert LocalAuthority.objects.get(pk=measure.council_id).data_version == version
 
 
 def test_a_save_on_the_stored_base_goes_through(cell, la_officer):
