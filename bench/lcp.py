@@ -47,6 +47,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.docs_block import docs_block_write  # noqa: E402
 from bench.load import (  # noqa: E402
     free_port,
     server_environment,
@@ -56,9 +57,6 @@ from bench.load import (  # noqa: E402
 from bench.load_client import Session, percentile  # noqa: E402
 from bench.load_data import PASSWORD  # noqa: E402
 
-DOCS = ROOT / "docs" / "performance.md"
-DOCS_START = "<!-- bench/lcp.py: table start -->"
-DOCS_END = "<!-- bench/lcp.py: table end -->"
 COUNCIL = "scale-01"
 TARGET_MS = 1000.0
 CHROMIUM = "/usr/bin/chromium"
@@ -284,19 +282,7 @@ def summary(
 
 
 def write_docs(text: str) -> None:
-    current = DOCS.read_text()
-    block = f"{DOCS_START}\n{text}{DOCS_END}"
-    if DOCS_START in current and DOCS_END in current:
-        head, rest = current.split(DOCS_START, 1)
-        tail = rest.split(DOCS_END, 1)[1]
-        DOCS.write_text(head + block + tail)
-    else:
-        DOCS.write_text(
-            current.rstrip("\n")
-            + "\n\n## Dashboard Largest Contentful Paint: `bench/lcp.py`\n\n"
-            + block
-            + "\n"
-        )
+    docs_block_write("lcp.py", text, "Dashboard Largest Contentful Paint: `bench/lcp.py`")
 
 
 def main() -> int:

@@ -70,6 +70,7 @@ from urllib.parse import urlencode, urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.docs_block import docs_block_write  # noqa: E402
 from bench.load_client import RESAVES, Editor, Recorder, Session, fetch, percentile  # noqa: E402
 from bench.load_data import BOARD_MEMBERS, OFFICERS, USER_COUNT  # noqa: E402
 
@@ -82,9 +83,6 @@ OFFICER_WRITE_SHARE = 0.6
 WRITES = (("rated", 5), ("overview", 1), ("headlines", 2), ("kpi", 3))
 CONTESTED_SHARE = 0.1
 MIN_WRITE_SHARE = 0.20
-DOCS = ROOT / "docs" / "performance.md"
-DOCS_START = "<!-- bench/load.py: table start -->"
-DOCS_END = "<!-- bench/load.py: table end -->"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -550,16 +548,7 @@ def docs_text(result: dict, lines: list[tuple[str, bool]]) -> str:
 
 
 def write_docs(text: str) -> None:
-    current = DOCS.read_text()
-    block = f"{DOCS_START}\n{text}{DOCS_END}"
-    if DOCS_START in current and DOCS_END in current:
-        head, rest = current.split(DOCS_START, 1)
-        tail = rest.split(DOCS_END, 1)[1]
-        DOCS.write_text(head + block + tail)
-    else:
-        DOCS.write_text(
-            current.rstrip("\n") + "\n\n## Quarter-end load with edits\n\n" + block + "\n"
-        )
+    docs_block_write("load.py", text, "Quarter-end load with edits")
 
 
 def main() -> int:

@@ -92,6 +92,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
 from bench import bench_import, bench_pdf  # noqa: E402
+from bench.docs_block import docs_block_write  # noqa: E402
 from demo.scale import ScaleSpec, scale_data_generate  # noqa: E402
 from metrics.models import MeasureValue  # noqa: E402
 from reports.models import ReportFile  # noqa: E402
@@ -101,9 +102,6 @@ from svmonitor.models import LocalAuthority, Membership, ReportingRound  # noqa:
 from svmonitor.roles import Role  # noqa: E402
 from workbook.importer import workbook_import  # noqa: E402
 
-DOCS = ROOT / "docs" / "performance.md"
-DOCS_START = "<!-- bench/run.py: table start -->"
-DOCS_END = "<!-- bench/run.py: table end -->"
 QUERY_LIMIT = 20
 COUNCIL = "scale-01"
 ROUND_PAGE_FY, ROUND_PAGE_UPDATE = "2024-25", 3
@@ -518,14 +516,7 @@ def table(results: list[Result], seconds: float) -> str:
 
 
 def write_docs(text: str) -> None:
-    current = DOCS.read_text()
-    block = f"{DOCS_START}\n{text}{DOCS_END}"
-    if DOCS_START in current and DOCS_END in current:
-        head, rest = current.split(DOCS_START, 1)
-        tail = rest.split(DOCS_END, 1)[1]
-        DOCS.write_text(head + block + tail)
-    else:
-        DOCS.write_text(current.rstrip("\n") + "\n\n## National scale: `make bench`\n\n" + block)
+    docs_block_write("run.py", text, "National scale: `make bench`")
 
 
 def main() -> int:
