@@ -127,6 +127,9 @@ def council_agreements(council_id) -> list[Agreement]:
     )
 
 
+_PERIOD_KINDS = frozenset(PeriodKind.values)
+
+
 def measure_value_address_errors(
     *,
     measure: Measure,
@@ -145,7 +148,7 @@ def measure_value_address_errors(
     is tidied away.
     """
     errors = {}
-    if kind not in PeriodKind.values:
+    if kind not in _PERIOD_KINDS:
         errors["period_kind"] = "Choose a month, an academic year or a financial year."
     elif not isinstance(period, dt.date) or isinstance(period, dt.datetime) or period.day != 1:
         errors["period"] = "The period must be the first day of a month."
@@ -438,16 +441,29 @@ def measure_values_save_many(
     # Each month's verdict is worked out once: a workbook brings thousands of figures for a
     # few dozen months.
     checked: dict = {}
+    # A cell's address verdict turns only on its period, its kind and whose measure and series
+    # it holds: each is worked out once, not per figure (copied, as a figure's own errors grow).
+    addressed: dict = {}
     for index, cell in enumerate(cells):
-        measure = cell.measure
-        errors = measure_value_address_errors(
-            measure=measure,
-            period=cell.period,
-            series=cell.series,
-            agreements=agreements,
-            checked=checked,
-            kind=cell.period_kind,
+        measure, period = cell.measure, cell.period
+        address = (
+            type(period),
+            period,
+            cell.period_kind,
+            measure.council_id,
+            cell.series.council_id,
         )
+        verdict = addressed.get(address)
+        if verdict is None:
+            verdict = addressed[address] = measure_value_address_errors(
+                measure=measure,
+                period=period,
+                series=cell.series,
+                agreements=agreements,
+                checked=checked,
+                kind=cell.period_kind,
+            )
+        errors = dict(verdict) if verdict else {}
         if measure.council_id != council.pk:
             errors["measure"] = "Choose a measure of this council."
         number, reason = None, ""
