@@ -444,6 +444,8 @@ def measure_values_save_many(
     # A cell's address verdict turns only on its period, its kind and whose measure and series
     # it holds: each is worked out once, not per figure (copied, as a figure's own errors grow).
     addressed: dict = {}
+    valued: dict = {}
+    shown: list[str | None] = []
     for index, cell in enumerate(cells):
         measure, period = cell.measure, cell.period
         address = (
@@ -463,6 +465,25 @@ def measure_values_save_many(
                 checked=checked,
                 kind=cell.period_kind,
             )
+        value = cell.value
+        if (
+            not verdict
+            and cell.not_available is None
+            and type(value) is Decimal
+            and measure.council_id == council.pk
+            and (cell.note is None or len(cell.note) <= NOTE_MAX)
+        ):
+            # A figure as written (its digits, sign and places: str tells them all) for a unit
+            # passes or fails alike every time: each distinct one is checked once.
+            written = (measure.unit, str(value))
+            passed = valued.get(written)
+            if passed is not None:
+                numbers.append(passed[0])
+                reasons.append("")
+                shown.append(passed[1])
+                continue
+        else:
+            written = None
         errors = dict(verdict) if verdict else {}
         if measure.council_id != council.pk:
             errors["measure"] = "Choose a measure of this council."
@@ -480,9 +501,16 @@ def measure_values_save_many(
                 errors.update({k: v[0] for k, v in error.message_dict.items()})
         if cell.note is not None and len(cell.note) > NOTE_MAX:
             errors["note"] = f"Keep a note to {NOTE_MAX} characters or fewer."
-        problems += [FigureProblem(index, name, message) for name, message in errors.items()]
+        if errors:
+            problems += [FigureProblem(index, name, message) for name, message in errors.items()]
+        # As the column stores it (4 places), so before and after read alike in the history;
+        # as the history writes a number (json_safe: its str).
+        text = str(number.quantize(_STORED_PLACES)) if number is not None else None
+        if written is not None and not errors:
+            valued[written] = (number, text)
         numbers.append(number)
         reasons.append(reason)
+        shown.append(text)
     if problems:
         raise FiguresRefused(problems)
     # 3. The stored figures of the measures touched, locked against a save in between.
@@ -505,22 +533,24 @@ def measure_values_save_many(
     new, changed = [], []
     before: dict[int, dict] = {}
     after: dict[int, dict] = {}
-    for cell, number, reason in zip(cells, numbers, reasons, strict=True):
+    # A figure's label in the history ("actual 2024-04") is made once per series and period.
+    labels: dict = {}
+    for cell, number, reason, text in zip(cells, numbers, reasons, shown, strict=True):
         measure_id, series_id = cell.measure.id, cell.series.id
         found = stored.get((measure_id, cell.period, cell.period_kind, series_id))
         note = cell.note if cell.note is not None else (found[2] if found else "")
         if found is not None and found[1] == number and found[2] == note and found[3] == reason:
             continue
-        label = _cell_label(cell)
+        at = (series_id, cell.period, cell.period_kind)
+        label = labels.get(at)
+        if label is None:
+            label = labels[at] = _cell_label(cell)
         if found is None:
             new.append((measure_id, cell.period, cell.period_kind, series_id, number, note, reason))
         else:
             changed.append((number, note, reason, found[0]))
             before.setdefault(measure_id, {})[label] = _shown_figure(found[1], found[3])
-        # As the column stores it (4 places), so before and after read alike in the history.
-        after.setdefault(measure_id, {})[label] = _shown_figure(
-            number.quantize(_STORED_PLACES) if number is not None else None, reason
-        )
+        after.setdefault(measure_id, {})[label] = _shown_figure(text, reason)
     # 4. Write. Why not bulk_create: building thousands of model instances and Django's
     #    per-value insert compilation cost ~5x the openpyxl parse (bench/bench_import.py); the
     #    figures are validated and keyed above, so plain parameterised SQL is enough.
