@@ -453,11 +453,13 @@ def _map_headers(spec, number, header_row, result, *, note_unknown=True) -> dict
 
 def _read_rows(spec, rows, mapping, blanked, errors, percent=None) -> list[Row]:
     parsed = []
+    # Every row of a sheet names its columns alike: the names are made once (each row its own
+    # copy).
+    names = {column.key: _column_name(index, column.header) for index, column in mapping.items()}
     for number, cells in rows:
-        values, letters = {}, {}
+        values, letters = {}, dict(names)
         for index, column in mapping.items():
             raw = cells[index] if index < len(cells) else None
-            letters[column.key] = _column_name(index, column.header)
             if (number, index) in blanked:
                 values[column.key] = None
                 continue
