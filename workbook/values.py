@@ -1,4 +1,4 @@
-"""Planning measure values from the long sheet and the wide grid (already reshaped by pandas)."""
+"""Planning measure values from the long sheet and the wide grid (read in long form)."""
 
 from __future__ import annotations
 
