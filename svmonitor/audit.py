@@ -49,7 +49,10 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, dict):
-        return {str(key): json_safe(item) for key, item in value.items()}
+        # Text is kept as it is without a call: a batch's history holds thousands of figures.
+        return {
+            str(key): item if type(item) is str else json_safe(item) for key, item in value.items()
+        }
     if isinstance(value, list | tuple | set | frozenset):
         items = [json_safe(item) for item in value]
         return sorted(items, key=str) if isinstance(value, set | frozenset) else items
