@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
-from conditions.kinds import milestone_decorate
+from conditions.kinds import CONDITION, WORKSTREAM, milestone_decorate
 from conditions.models import ConditionUpdate, Milestone, WorkstreamUpdate
 from conditions.selectors import milestones_as_in_round, milestones_in_round
 from overview.models import RoundOverview
 from overview.selectors import HeadlineList, _headline_lists
 from reports.models import RoundSnapshot
+from risks.kinds import RISK
 from risks.models import RiskUpdate
 from svmonitor.access import user_roles
 from svmonitor.choices import DEFAULT_RAG_DEFINITIONS, Rag
@@ -279,10 +280,15 @@ SECTION_MODELS = {
 }
 
 
+ROW_TITLES = {kind.kind: kind.row_title or kind.title for kind in (CONDITION, RISK, WORKSTREAM)}
+
+
 def attach_urls(page, round) -> None:
-    """Give every section of a built round page its URLs (reverse needs no queries)."""
+    """Give every section of a built round page its URLs (reverse needs no queries) and its
+    heading (after round_page_as_recorded, so a frozen return's row reads as frozen)."""
     for row in [*page.conditions, *page.risks, *(r for area in page.areas for r in area.rows)]:
         row.urls = section_urls(round, row.kind, row.update.pk)
+        row.title = ROW_TITLES[row.kind](row.update)
         for milestone in row.milestones:
             milestone_decorate(round, milestone)
     overview_pk = page.overview.pk if page.overview is not None else None

@@ -246,3 +246,31 @@ def test_history_of_another_rounds_section_is_404(programme, la_officer):
     client = client_for(la_officer)
     assert client.get(round_url(second, f"history/condition/{old.pk}/")).status_code == 404
     assert client.get(round_url(second, f"conditions/{old.pk}/edit/")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("kind", "model", "path", "heading"),
+    [
+        ("condition", ConditionUpdate, "conditions", lambda u: f"Condition {u.condition.label}: "),
+        ("risk", RiskUpdate, "risks", lambda u: f"Risk {u.risk.number}<"),
+        ("workstream", WorkstreamUpdate, "workstreams", lambda u: f"{u.workstream.name}<"),
+    ],
+)
+def test_a_sections_row_has_its_heading_escapes_its_text_and_reads_the_same_alone(
+    draft, la_officer, kind, model, path, heading
+):
+    update = model.objects.filter(round=draft).first()
+    model.objects.filter(pk=update.pk).update(narrative='<script>alert("x")</script>\nline two')
+    client = client_for(la_officer)
+    page = client.get(round_url(draft)).content.decode()
+    alone = client.get(round_url(draft, f"{path}/{update.pk}/"), **HTMX).content.decode()
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;<br>line two" in alone
+    # Every section has its heading on the page (the card's title, and the Edit and History
+    # links' names for a screen reader).
+    assert f'id="{kind}-{update.pk}-title">{heading(update)}' in page
+    start = alone.index(f'<section id="{kind}-{update.pk}"')
+    row = alone[start : alone.index("</section>", start) + len("</section>")]
+    # The htmx response for one row is the row the page shows, byte for byte (but for the
+    # focus it gives back to the row's Edit link).
+    assert row.replace(" autofocus>", ">") in page
