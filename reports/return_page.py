@@ -260,7 +260,7 @@ def round_page_build(*, round: ReportingRound, user) -> RoundPage:
         overview=overview,
         previous_overview=previous_overview,
         headlines=_headline_lists(overview, previous_overview),
-        gaps=[GapLink(gap) for gap in round_completeness(round)],
+        gaps=[GapLink(gap) for gap in round_completeness(round, carried=opened)],
         sign_offs=sign_off_state(round=round, user=user),
         events=events,
         rag_definitions=_rag_definitions(definitions),

@@ -41,15 +41,19 @@ def round_was_carried_forward(round: ReportingRound) -> bool:
     return RoundEvent.objects.filter(round=round, action="opened").exists()
 
 
-def round_completeness(round: ReportingRound) -> list[CompletenessGap]:
+def round_completeness(
+    round: ReportingRound, *, carried: bool | None = None
+) -> list[CompletenessGap]:
     """What is still to update before the round can be marked ready (empty when complete).
 
     Each registered part of the return says what is missing in it. A section carried forward
     into a round opened by round_open_next still holds the previous update's words until someone
     saves it here. Until then (its version is still 1: every save, in the page or by a workbook
-    import, bumps it) it is "not yet reviewed for this update".
+    import, bumps it) it is "not yet reviewed for this update". `carried` is whether the round
+    was carried forward, when the caller knows (else one query).
     """
-    carried = round_was_carried_forward(round)
+    if carried is None:
+        carried = round_was_carried_forward(round)
     gaps: list[CompletenessGap] = []
     for part in return_parts():
         gaps += part.completeness(round, carried)
