@@ -41,15 +41,22 @@ class HeadlineList:
 
 
 def _headline_lists(overview, previous_overview) -> list[HeadlineList]:
-    def texts_by_kind(ov) -> dict[str, list[str]]:
-        result: dict[str, list[str]] = {kind.value: [] for kind in HEADLINE_KINDS}
-        if ov is not None:
-            for headline in Headline.objects.filter(overview=ov).order_by("kind", "position"):
-                result[headline.kind].append(headline.text)
-        return result
-
-    current = texts_by_kind(overview)
-    before = texts_by_kind(previous_overview) if previous_overview is not None else None
+    """The overview's headline lists beside the previous overview's, in one query."""
+    shown = [ov for ov in (overview, previous_overview) if ov is not None]
+    texts: dict[int, dict[str, list[str]]] = {
+        ov.pk: {kind.value: [] for kind in HEADLINE_KINDS} for ov in shown
+    }
+    if shown:
+        rows = (
+            Headline.objects.filter(overview__in=[ov.pk for ov in shown])
+            .order_by("kind", "position")
+            .values_list("overview_id", "kind", "text")
+        )
+        for overview_id, kind, text in rows:
+            texts[overview_id][kind].append(text)
+    empty = {kind.value: [] for kind in HEADLINE_KINDS}
+    current = texts[overview.pk] if overview is not None else empty
+    before = texts[previous_overview.pk] if previous_overview is not None else None
     return [
         HeadlineList(
             kind=kind.value,
