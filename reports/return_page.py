@@ -177,15 +177,16 @@ def _group_by_area(rows: list[SectionRow]) -> list[AreaGroup]:
     return list(groups.values())
 
 
-def sign_off_state(*, round: ReportingRound, user) -> SignOffState:
-    """The latest snapshot, live and voided sign-offs, and the capacities the user may sign in."""
+def sign_off_state(*, round: ReportingRound, user, roles: set[str] | None = None) -> SignOffState:
+    """The latest snapshot, live and voided sign-offs, and the capacities the user may sign in
+    (`roles`: the user's roles at the round's council, when the caller has read them)."""
     snapshot = RoundSnapshot.objects.filter(round=round).order_by("-created_at", "-pk").first()
     sign_offs = list(
         SignOff.objects.filter(round=round).select_related("signed_by").order_by("signed_at", "pk")
     )
     live = [s for s in sign_offs if s.voided_at is None]
     signed = {s.capacity for s in live}
-    capacities = sign_off_capacities(user=user, council=round.agreement.council)
+    capacities = sign_off_capacities(user=user, council=round.agreement.council, roles=roles)
     return SignOffState(
         snapshot=snapshot,
         live=live,
@@ -194,9 +195,11 @@ def sign_off_state(*, round: ReportingRound, user) -> SignOffState:
     )
 
 
-def sign_off_capacities(*, user, council) -> list[str]:
-    """The capacities the user signs in, from their roles at the council (never from a form)."""
-    roles = user_roles(user, council)
+def sign_off_capacities(*, user, council, roles: set[str] | None = None) -> list[str]:
+    """The capacities the user signs in, from their roles at the council (never from a form);
+    `roles` as council_for_user read them for this request, else one query."""
+    if roles is None:
+        roles = user_roles(user, council)
     return [capacity for role, capacity in SIGN_OFF_ROLES.items() if role in roles]
 
 
@@ -211,7 +214,7 @@ def _rag_definitions(definitions: list[RagDefinition]) -> list[tuple[str, str]]:
     return rows
 
 
-def round_page_build(*, round: ReportingRound, user) -> RoundPage:
+def round_page_build(*, round: ReportingRound, user, roles: set[str] | None = None) -> RoundPage:
     """The round page's content: every section beside the previous update, in fixed queries."""
     previous = round_previous(round)
     definitions = list(
@@ -261,7 +264,7 @@ def round_page_build(*, round: ReportingRound, user) -> RoundPage:
         previous_overview=previous_overview,
         headlines=_headline_lists(overview, previous_overview),
         gaps=[GapLink(gap) for gap in round_completeness(round, carried=opened)],
-        sign_offs=sign_off_state(round=round, user=user),
+        sign_offs=sign_off_state(round=round, user=user, roles=roles),
         events=events,
         rag_definitions=_rag_definitions(definitions),
         labels=labels,

@@ -31,7 +31,8 @@ RATED_KINDS = {kind.kind: kind for kind in (CONDITION, RISK, WORKSTREAM)}
 
 def render_round(request, round, *, status: int = 200, **extra):
     """The full round page, optionally with a lifecycle form's errors."""
-    page = round_page_build(round=round, user=request.user)
+    roles = getattr(request, "council_roles", None)
+    page = round_page_build(round=round, user=request.user, roles=roles)
     # A locked return shows its frozen record (and says so if live data has moved since).
     frozen = round_page_as_recorded(page, with_changes="whether")
     nav = round_urls(round)

@@ -122,6 +122,9 @@ def council_for_user(request, slug: str, action: str = Action.VIEW) -> LocalAuth
     # Cache for council_permissions() so templates can hide buttons without another query.
     request.council = council
     request.council_actions = actions
+    # The roles held there, for a later question about them in the same request (a site
+    # administrator's come from user_roles, as they are not among the memberships read here).
+    request.council_roles = None if request.user.is_superuser else roles
     if action not in actions:
         raise refuse(request, action=action, council=council)
     return council
