@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import html
 import json
 import os
 import platform
@@ -165,14 +166,21 @@ def kpi_save(session: Session, port: int, plan: dict, value: int) -> None:
     status, body, _ = session.request(
         "GET", f"{plan['kpi_cell']}?{query}", headers={"HX-Request": "true"}
     )
-    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
-    if status != 200 or not token:
+    # Every hidden field the form carries: the CSRF token and the figure it showed (`base`,
+    # the cell's optimistic lock), as the browser posts them.
+    hidden = {
+        html.unescape(name.decode()): html.unescape(field.decode())
+        for name, field in re.findall(rb'<input type="hidden" name="([^"]+)" value="([^"]*)"', body)
+    }
+    if status != 200 or "csrfmiddlewaretoken" not in hidden:
         raise RuntimeError(f"the KPI cell form answered {status}")
-    form = urlencode({**{k: cell[k] for k in ("measure", "series", "period")}, "value": value})
+    form = urlencode(
+        {**hidden, **{k: cell[k] for k in ("measure", "series", "period")}, "value": value}
+    )
     status, body, _ = session.request(
         "POST",
         plan["kpi_cell"],
-        body=form + "&csrfmiddlewaretoken=" + token[1].decode(),
+        body=form,
         headers={
             "Content-Type": "application/x-www-form-urlencoded",
             "HX-Request": "true",
