@@ -33,6 +33,7 @@ from finance.services import (
 from svmonitor.access import council_action_required, object_for_user
 from svmonitor.fy import fy_label
 from svmonitor.roles import Action
+from svmonitor.pending import restored_data
 from svmonitor.section_views import edit_form_submit, service_errors_to_form
 
 PAGE = "finance/finance_lines.html"
@@ -170,7 +171,12 @@ def finance_line_add(request, slug):
     if agreement is None:
         raise Http404("This council has no agreement.")
     years = _years(agreement)
-    if request.method == "GET":
+    kept = restored_data(request) if request.method == "GET" else None
+    if kept is not None:
+        # Typed before the user's session ended: shown again to check and save.
+        form = FinanceLineAddForm(kept, years=years, auto_id="finance-add-%s")
+        form.is_valid()
+    elif request.method == "GET":
         initial = {
             "financial_year": request.GET.get("year", ""),
             "scenario": request.GET.get("scenario", ""),

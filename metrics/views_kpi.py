@@ -32,6 +32,7 @@ from metrics.selectors import figures_left_out, measure_span_for
 from metrics.services import measure_value_save, month_text
 from svmonitor.access import council_for_user, user_can
 from svmonitor.errors import StaleEdit
+from svmonitor.pending import restored_data
 from svmonitor.roles import Action
 
 GRID_TEMPLATE = "metrics/kpi_grid.html"
@@ -137,7 +138,9 @@ def kpi_cell(request, slug):
     showing = request.method == "GET" and request.GET.get("show") == "1"
     action = Action.VIEW if showing else Action.EDIT
     council = council_for_user(request, slug, action)
-    data = request.POST if request.method == "POST" else request.GET
+    # A figure typed before the user's session ended comes back in its box, unsaved.
+    kept = restored_data(request) if request.method == "GET" else None
+    data = request.POST if request.method == "POST" else (kept or request.GET)
     form, measure, series, period = _cell_address(request, council, data, action)
     cell = kpi_cell_get(measure=measure, series=series, period=period)
     start_key = request.GET.get("from") or request.POST.get("from") or ""
@@ -155,6 +158,11 @@ def kpi_cell(request, slug):
         if not request.htmx:
             return redirect(context["grid_url"])
         return render(request, f"{GRID_TEMPLATE}#kpi-cell", context)
+    if kept is not None:
+        context["base"] = form.data.get("base", "")
+        context["form"] = form
+        context["focus"] = False
+        return render(request, CELL_TEMPLATE, context)
     if request.method == "GET":
         context["form"] = KpiCellForm(
             initial={

@@ -17,6 +17,7 @@ from reports.views_return import render_round, sign_off_form
 from svmonitor.access import council_for_user
 from svmonitor.fy import fy_label
 from svmonitor.models import Agreement, SignOff
+from svmonitor.pending import form_shown_at
 from svmonitor.roles import Action
 from svmonitor.section_views import round_for_request, round_urls, service_errors_to_form
 from svmonitor.selectors import round_list_for_council, round_next_to_open
@@ -57,6 +58,7 @@ def round_list(request, slug):
     return render(request, "reports/round_list.html", _round_list_context(request, council))
 
 
+@form_shown_at("reports:round_list")
 @login_required
 @require_POST
 def round_open(request, slug):
@@ -94,6 +96,7 @@ def round_open(request, slug):
     return render(request, "reports/round_list.html", context)
 
 
+@form_shown_at("reports:round_detail")
 @login_required
 @require_POST
 def round_ready(request, slug, fy, n):
@@ -111,6 +114,7 @@ def round_ready(request, slug, fy, n):
     return redirect(round_urls(round)["round"])
 
 
+@form_shown_at("reports:round_detail")
 @login_required
 @require_POST
 def round_sign_off_view(request, slug, fy, n):
@@ -156,6 +160,7 @@ def hash_message(text: str, snapshot):
     )
 
 
+@form_shown_at("reports:round_detail")
 @login_required
 @require_POST
 def round_submit(request, slug, fy, n):
@@ -175,6 +180,7 @@ def round_submit(request, slug, fy, n):
     return render_round(request, round, submission_form=form, lifecycle_errors=_form_errors(form))
 
 
+@form_shown_at("reports:round_detail")
 @login_required
 @require_POST
 def round_reopen_view(request, slug, fy, n):

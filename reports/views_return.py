@@ -18,6 +18,7 @@ from reports.return_page import attach_urls, round_gaps, round_page_build, sign_
 from reports.round_page import round_page_as_recorded
 from risks.kinds import RISK
 from svmonitor.history import HISTORY_SECTIONS, section_history
+from svmonitor.pending import restored_data
 from svmonitor.roles import Action
 from svmonitor.section_rows import section_for_user
 from svmonitor.section_views import (
@@ -45,17 +46,24 @@ def render_round(request, round, *, status: int = 200, **extra):
         "nav": nav,
         "gaps": page.gaps,
         "sign_offs": page.sign_offs,
-        **_lifecycle_forms(round, page.sign_offs),
+        **_lifecycle_forms(round, page.sign_offs, request),
         **extra,
     }
     return render(request, "reports/round_detail.html", context, status=status)
 
 
-def _lifecycle_forms(round, sign_offs) -> dict:
+def _lifecycle_forms(round, sign_offs, request=None) -> dict:
+    # A lifecycle form posted after the user's session ended comes back filled in, unsaved.
+    kept = {}
+    if request is not None and request.method == "GET":
+        for name in ("round_submit", "round_reopen", "round_sign_off"):
+            kept[name] = restored_data(request, f"reports:{name}")
     return {
-        "submission_form": SubmissionForm(round=round, auto_id="submit-%s"),
-        "reopen_form": ReopenForm(auto_id="reopen-%s"),
-        "sign_off_form": sign_off_form(sign_offs),
+        "submission_form": SubmissionForm(
+            kept.get("round_submit"), round=round, auto_id="submit-%s"
+        ),
+        "reopen_form": ReopenForm(kept.get("round_reopen"), auto_id="reopen-%s"),
+        "sign_off_form": sign_off_form(sign_offs, kept.get("round_sign_off")),
     }
 
 

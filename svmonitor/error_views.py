@@ -6,6 +6,8 @@ from django.utils.html import escape
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.defaults import page_not_found, permission_denied
 
+from svmonitor import pending
+
 
 def _request_id(request) -> str:
     return getattr(request, "request_id", "") or "not available"
@@ -45,7 +47,31 @@ def server_error(request):
     return HttpResponseServerError(body)
 
 
+def _same_origin(request) -> bool:
+    """Whether the browser says the POST came from one of our own pages (a stale token, not a
+    forged request): Sec-Fetch-Site, else the Origin header against this host."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site == "same-origin"
+    origin = request.headers.get("Origin")
+    return bool(origin) and origin == f"{request.scheme}://{request.get_host()}"
+
+
 def csrf_failure(request, reason=""):
-    """403 for a failed CSRF check: say the form expired; the reason goes to the log only."""
+    """403 for a failed CSRF check: say the form expired; the reason goes to the log only.
+
+    A same-origin form post whose token went stale (the user signed in again in another tab)
+    is kept as after an ended session: the user sees the form again with what they typed.
+    """
+    match = getattr(request, "resolver_match", None)
+    if (
+        request.method == "POST"
+        and match is not None
+        and not pending.is_exempt(request)
+        and _same_origin(request)
+    ):
+        user = request.user
+        user_id = user.pk if user.is_authenticated else pending.author_id(request)
+        return pending.pending_keep_response(request, match.func, match.kwargs, user_id)
     body = loader.render_to_string("403_csrf.html", {}, request)
     return HttpResponseForbidden(body)

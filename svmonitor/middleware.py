@@ -56,6 +56,10 @@ class SessionLifetimeMiddleware:
                 request.session[SIGNED_IN_AT] = now
             elif now - started > settings.SESSION_ABSOLUTE_AGE:
                 logout(request)
+                if request.method == "POST":
+                    # Signed out, the POST goes on: svmonitor.pending keeps what was typed
+                    # and sends the user to sign in (or the sign-in view itself runs).
+                    return self.get_response(request)
                 messages.info(request, SESSION_EXPIRED)
                 return _to_page(request, reverse(settings.LOGIN_URL))
         return self.get_response(request)

@@ -570,3 +570,29 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("Audit events cannot be deleted.")
+
+
+class PendingSubmission(models.Model):
+    """A form's fields posted after its author's session ended, kept a few hours for that
+    author alone to check and save again (svmonitor/pending.py). Never saved on their behalf."""
+
+    token = models.CharField(max_length=64, unique=True)
+    # Only this user, signed in again, is shown the kept fields.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    url_name = models.CharField(max_length=200, help_text="The named URL the form was posted to")
+    posted_to = models.CharField(max_length=500)
+    shown_at = models.CharField(max_length=500, help_text="The page that shows the form again")
+    fields = models.JSONField(help_text="Field name -> list of values, without the CSRF token")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="%(app_label)s_%(class)s_expires_after_created",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.posted_to} until {self.expires_at:%Y-%m-%d %H:%M}"

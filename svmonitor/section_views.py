@@ -19,6 +19,7 @@ from django_htmx.http import trigger_client_event
 from svmonitor.access import council_for_user
 from svmonitor.errors import StaleEdit, round_locked_message
 from svmonitor.fy import fy_label, fy_parse
+from svmonitor.pending import restored_data
 from svmonitor.roles import Action
 from svmonitor.selectors import round_for_user
 
@@ -196,14 +197,20 @@ def edit_form_submit(
     version_field: str = "version",
     **form_kwargs,
 ) -> Edit:
-    """The edit form of a section: on GET bound to `initial()`; on a valid POST, `save(data)`.
+    """The edit form of a section: on GET bound to `initial()` (or to the fields kept when the
+    user's session ended: svmonitor.pending); on a valid POST, `save(data)`.
 
     A stale save re-binds the user's input over the stored version, with their saved version
     described by `theirs(stale)`; a service's ValidationError goes beside the form's fields.
     """
     auto_id = f"{anchor}-%s"
     conflict = None
-    if request.method == "GET":
+    kept = restored_data(request) if request.method == "GET" else None
+    if kept is not None:
+        # What the user typed before their session ended, shown again to check and save.
+        form = form_class(kept, auto_id=auto_id, **form_kwargs)
+        form.is_valid()
+    elif request.method == "GET":
         form = form_class(initial=initial(), auto_id=auto_id, **form_kwargs)
     else:
         form = form_class(request.POST, auto_id=auto_id, **form_kwargs)

@@ -85,6 +85,9 @@ MIDDLEWARE = [
     # After messages: the 12-hour sign-out leaves a message on the sign-in page.
     "svmonitor.middleware.SessionLifetimeMiddleware",
     "svmonitor.middleware.SecondFactorMiddleware",
+    # After CSRF (its process_view refuses a forged POST first): a form posted after the
+    # session ended is kept for its author to check and save after signing in again.
+    "svmonitor.pending.PendingSubmissionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes requires: it turns a lockout flagged during sign-in into a response.

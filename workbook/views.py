@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from svmonitor.access import council_action_required, council_for_user, refuse
 from svmonitor.models import LocalAuthority
+from svmonitor.pending import form_shown_at
 from svmonitor.ratelimit import rate_limited
 from svmonitor.roles import Action
 from workbook.exporter import workbook_export
@@ -131,6 +132,7 @@ def workbook_upload(request, slug):
     return _page(request, slug, council, form=WorkbookUploadForm(), preview=result, token=token)
 
 
+@form_shown_at("workbook:workbook_upload", keep=False)
 @upload_required
 @rate_limited("upload")
 @require_POST
@@ -255,6 +257,7 @@ def council_setup(request):
     return _setup_page(request, form=WorkbookUploadForm(), preview=result, token=token)
 
 
+@form_shown_at("workbook:council_setup", keep=False)
 @administrator_required
 @rate_limited("upload")
 @require_POST

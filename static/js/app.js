@@ -4,3 +4,18 @@ import { initAll } from "../vendor/govuk-frontend-6.6.0/govuk-frontend-6.6.0.min
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 initAll();
+
+// "Error: " starts the page's title while it shows an error summary (GOV.UK). The server sets
+// it on a full page; after an htmx swap (a section's form with errors swapped in, or swapped
+// out once saved) the title follows what the page now shows.
+const ERROR_PREFIX = "Error: ";
+document.body.addEventListener("htmx:afterSettle", () => {
+  const shown = document.querySelector(".govuk-error-summary") !== null;
+  const bare = document.title.startsWith(ERROR_PREFIX)
+    ? document.title.slice(ERROR_PREFIX.length)
+    : document.title;
+  const wanted = shown ? ERROR_PREFIX + bare : bare;
+  if (document.title !== wanted) {
+    document.title = wanted;
+  }
+});
