@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from svmonitor.date_input import GovukDateField
 from svmonitor.fy import fy_bounds, fy_label
 from svmonitor.section_forms import VersionedForm
 
@@ -20,16 +21,15 @@ class MilestoneForm(VersionedForm):
             ("overdue", "Overdue"),
         ],
     )
-    due_date = forms.DateField(
+    due_date = GovukDateField(
         label="Due date",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"required": "Enter the date the milestone is due, like 2025-03-31."},
+        error_messages={"required": "Enter the date the milestone is due."},
     )
-    completed_on = forms.DateField(
+    completed_on = GovukDateField(
         label="Completed on",
+        called="The completion date",
         required=False,
         help_text="Only for a completed milestone.",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, round=None, original_completed_on=None, **kwargs):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from svmonitor.date_input import GovukDateField
 from svmonitor.fy import fy_bounds, fy_label
 from svmonitor.models import SignOff
 from svmonitor.section_forms import GovukFormMixin
@@ -23,13 +24,9 @@ class ReopenForm(GovukFormMixin, forms.Form):
 class SubmissionForm(GovukFormMixin, forms.Form):
     """The date the signed-off return was sent to DfE."""
 
-    submitted_on = forms.DateField(
+    submitted_on = GovukDateField(
         label="Date sent to DfE",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={
-            "required": "Enter the date the return was sent to DfE.",
-            "invalid": "Enter the date the return was sent to DfE as a real date, like 2024-12-11.",
-        },
+        error_messages={"required": "Enter the date the return was sent to DfE."},
     )
 
     def __init__(self, *args, round=None, **kwargs):

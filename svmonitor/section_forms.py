@@ -6,6 +6,8 @@ from __future__ import annotations
 from django import forms
 
 from svmonitor.choices import Rag
+from svmonitor.date_input import PARTS as DATE_PARTS
+from svmonitor.date_input import GovukDateInput
 from svmonitor.services import NARRATIVE_MAX
 
 NARRATIVE_HINT = f"Required for a Red or Amber level. Up to {NARRATIVE_MAX:,} characters."
@@ -23,7 +25,6 @@ class GovukFormMixin:
     widget_classes = {
         forms.Select: "govuk-select",
         forms.Textarea: "govuk-textarea",
-        forms.DateInput: "govuk-input govuk-input--width-10",
         forms.TextInput: "govuk-input",
         forms.NumberInput: "govuk-input govuk-input--width-5",
         forms.CheckboxInput: "govuk-checkboxes__input",
@@ -41,6 +42,9 @@ class GovukFormMixin:
         # Service errors arrive here too, so the error style follows every message.
         for name in self.errors:
             widget = self.fields[name].widget if name in self.fields else None
+            if isinstance(widget, GovukDateInput) and not widget.error_parts:
+                # A rule about the whole date (inside the year, not in the future): every box.
+                widget.error_parts = DATE_PARTS
             css = widget.attrs.get("class", "") if widget is not None else ""
             if css and "--error" not in css and not isinstance(widget, forms.CheckboxInput):
                 widget.attrs["class"] = f"{css} {css.split()[0]}--error"

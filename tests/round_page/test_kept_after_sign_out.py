@@ -170,7 +170,7 @@ def test_the_date_sent_to_dfe_comes_back_on_the_return_after_sign_in(council):
     html = page.content.decode()
     assert page.request["PATH_INFO"] == round_url(round)
     assert RESTORED_BANNER in html
-    assert f'name="submitted_on_year" type="text" value="{day.year}"' in html
+    assert f'name="submitted_on_year" value="{day.year}"' in html
     round.refresh_from_db()
     assert round.submitted_on is None
 

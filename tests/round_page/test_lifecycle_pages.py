@@ -157,19 +157,27 @@ def signed(ready, s151, dcs):
 
 
 @pytest.mark.parametrize(
-    ("day", "message"),
+    ("day", "month", "year", "message", "first_box"),
     [
-        ("", "Enter the date the return was sent to DfE."),
-        ("2025-04-01", "The date sent to DfE must be inside 2024-25"),
-        ("2024-02-30", "as a real date"),
+        ("", "", "", "Enter the date the return was sent to DfE.", "day"),
+        ("1", "4", "2025", "The date sent to DfE must be inside 2024-25", "day"),
+        ("30", "2", "2024", "Date sent to DfE must be a real date", "day"),
+        ("11", "", "2024", "Date sent to DfE must include a month", "month"),
+        ("", "12", "", "Date sent to DfE must include a day and year", "day"),
+        ("11", "12", "24", "Year must include 4 numbers", "year"),
     ],
 )
-def test_a_bad_submission_date_is_refused_beside_the_field(signed, lead, day, message):
-    response = client_for(lead).post(round_url(signed, "submit/"), {"submitted_on": day})
+def test_a_bad_submission_date_is_refused_beside_the_field(
+    signed, lead, day, month, year, message, first_box
+):
+    data = {"submitted_on_day": day, "submitted_on_month": month, "submitted_on_year": year}
+    response = client_for(lead).post(round_url(signed, "submit/"), data)
     html = response.content.decode()
     assert response.status_code == 200
     assert message in html
-    assert 'href="#submit-submitted_on"' in html
+    # The error summary links to the first box in error (GOV.UK date input).
+    assert f'href="#submit-submitted_on_{first_box}">{message}' in html
+    assert f'id="submit-submitted_on_{first_box}"' in html
     signed.refresh_from_db()
     assert signed.status == RoundStatus.SIGNED_OFF
 
