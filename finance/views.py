@@ -32,8 +32,8 @@ from finance.services import (
 )
 from svmonitor.access import council_action_required, object_for_user
 from svmonitor.fy import fy_label
-from svmonitor.roles import Action
 from svmonitor.pending import restored_data
+from svmonitor.roles import Action
 from svmonitor.section_views import edit_form_submit, service_errors_to_form
 
 PAGE = "finance/finance_lines.html"

@@ -18,6 +18,7 @@ from svmonitor.models import (
     LocalAuthority,
     Membership,
     MonitoringTierChange,
+    PendingSubmission,
     RagDefinition,
     ReportingRound,
     RoundEvent,
@@ -335,3 +336,14 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("username", "action", "object_repr", "object_id", "ip_address")
     list_select_related = ("council", "user")
     date_hierarchy = "at"
+
+
+@admin.register(PendingSubmission)
+class PendingSubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Forms kept after an ended session: when and for whom, never what was typed (that is
+    for its author alone) nor the token that claims it."""
+
+    fields = ("user", "url_name", "posted_to", "shown_at", "created_at", "expires_at")
+    list_display = ("created_at", "user", "url_name", "expires_at")
+    search_fields = ("user__username", "url_name")
+    list_select_related = ("user",)

@@ -25,7 +25,7 @@ from tests.round_page.conftest import HTMX, round_url
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct-horse-battery"
-TYPED = "Placements in the new resource base began in May; 14 children moved from independent schools."
+TYPED = "Placements in the new resource base began in May; 14 children moved from independent."
 
 
 def _signed_in(user) -> Client:
@@ -181,9 +181,7 @@ def test_a_stale_csrf_token_after_signing_in_again_shows_the_form_again(draft, l
     browser = Client(enforce_csrf_checks=True)
     browser.cookies = client.cookies
     data = {**_post_data(update), "csrfmiddlewaretoken": "x" * 32}
-    response = browser.post(
-        _edit(draft, update), data, HTTP_ORIGIN="http://testserver", **HTMX
-    )
+    response = browser.post(_edit(draft, update), data, HTTP_ORIGIN="http://testserver", **HTMX)
     # Signed in: straight back to the form, no sign-in page.
     assert response.status_code == 200
     target = response["HX-Redirect"]

@@ -1,14 +1,18 @@
 """The admin: every model registered and its pages working; history read-only."""
 
+import datetime as dt
+
 import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 from conditions.models import ConditionUpdate
 from reports.models import ReportFile, RoundSnapshot
 from svmonitor.audit import audit_record
 from svmonitor.choices import Rag, RoundStatus
+from svmonitor.models import PendingSubmission
 from tests import factories as f
 from tests.round_builders import programme, round_in
 
@@ -21,6 +25,7 @@ READ_ONLY = {
     "svmonitor.roundevent",
     "reports.roundsnapshot",
     "reports.reportfile",
+    "svmonitor.pendingsubmission",
 }
 # Made by opening a round (round_open_next makes a row for every section), never added alone.
 MADE_BY_OPENING = {
@@ -65,6 +70,15 @@ def everything(db):
     f.HeadlineCardFactory(council=council)
     f.FinanceLineFactory(agreement=prog.agreement)
     audit_record(action="test.event", obj=council)
+    PendingSubmission.objects.create(
+        token="t" * 43,
+        user=prog.officer,
+        url_name="conditions:condition_update_edit",
+        posted_to="/",
+        shown_at="/",
+        fields={"narrative": ["typed"]},
+        expires_at=timezone.now() + dt.timedelta(hours=1),
+    )
     ReportFile.objects.create(
         round=round,
         snapshot=RoundSnapshot.objects.filter(round=round).first(),
