@@ -18,6 +18,8 @@ from svmonitor.models import PendingSubmission
 from svmonitor.pending import AUTHOR_COOKIE, RESTORED_BANNER
 from svmonitor.roles import Role
 from svmonitor.signals import SIGNED_IN_AT
+from tests.accounts.graph import build_council
+from tests.accounts.urlwalk import app_routes, post_data, post_forms, url_for
 from tests.conftest import _member
 from tests.round_builders import round_in
 from tests.round_page.conftest import HTMX, round_url
@@ -222,3 +224,45 @@ def test_expired_kept_submissions_are_purged_by_the_command(draft, lead):
         assert not PendingSubmission.objects.exists()
         page = _sign_in_again(client, lead, response["Location"])
     assert TYPED not in page.content.decode()
+
+
+MARK = "Typed before the session ended"
+# Each kind of form a person types into: the field typed into and what was typed.
+TYPED_INTO = {
+    "overview:overview_edit": ("deficit_this_year_commentary", MARK),
+    "overview:headlines_edit": ("texts", MARK),
+    "risks:risk_update_edit": ("narrative", MARK),
+    "conditions:milestone_edit": ("due_date_year", "2031"),
+    "finance:finance_line_edit": ("reflects", MARK),
+    "finance:finance_line_add": ("reflects", MARK),
+    "metrics:kpi_cell": ("value", "4321"),
+}
+
+
+@pytest.mark.parametrize("name", TYPED_INTO)
+def test_every_kind_of_form_comes_back_filled_in_after_sign_in(name):
+    graph = build_council("A")
+    user = graph.everything
+    route = next(route for route in app_routes() if route.name == name)
+    url, _ = url_for(route, graph)
+    client = _signed_in(user)
+    page = client.get(url)
+    assert page.status_code == 200, url
+    path = urlsplit(url).path
+    form = next(
+        f for f in post_forms(page.content.decode(), url) if urlsplit(f.action).path == path
+    )
+    field, typed = TYPED_INTO[name]
+    data = {**post_data(url, form.fields), field: typed}
+    data.pop("csrfmiddlewaretoken", None)
+    Session.objects.all().delete()
+
+    response = client.post(form.action, data)
+
+    assert response.status_code == 302
+    shown = _sign_in_again(client, user, response["Location"])
+    html = shown.content.decode()
+    assert shown.status_code == 200
+    assert RESTORED_BANNER in html
+    assert typed in html
+    assert not PendingSubmission.objects.exists()
