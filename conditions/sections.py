@@ -4,6 +4,7 @@ what is still to do in them (registered with the spine in ConditionsConfig.ready
 from __future__ import annotations
 
 from conditions.models import (
+    AgreementCondition,
     ConditionUpdate,
     Milestone,
     MilestoneUpdate,
@@ -13,7 +14,13 @@ from conditions.models import (
 from conditions.selectors import conditions_in_force
 from svmonitor.history import HistorySection, history_section_register
 from svmonitor.section_views import section_urls_register
-from svmonitor.sections import CompletenessGap, ReturnPart, rated_gaps, return_part_register
+from svmonitor.sections import (
+    CompletenessGap,
+    ReturnPart,
+    rated_gaps,
+    rated_progress,
+    return_part_register,
+)
 
 
 def conditions_carry_forward(new, previous, by) -> None:
@@ -68,6 +75,35 @@ def conditions_completeness(round, carried: bool) -> list[CompletenessGap]:
     ]
 
 
+def conditions_progress(rounds, carried_ids) -> dict[int, tuple[int, int]]:
+    """Conditions complete of total per round (two queries): every update row, and every
+    condition in force on the round's due date that has no row (as conditions_completeness)."""
+    rows = list(
+        ConditionUpdate.objects.filter(round_id__in=[r.pk for r in rounds]).values_list(
+            "round_id", "condition_id", "pk", "condition__label", "rag", "narrative", "version"
+        )
+    )
+    has_row = {(round_id, condition_id) for round_id, condition_id, *_ in rows}
+    in_force = AgreementCondition.objects.filter(
+        agreement_id__in={r.agreement_id for r in rounds}
+    ).values_list("pk", "agreement_id", "in_force_from", "in_force_to")
+    missing = [
+        r.pk
+        for pk, agreement_id, start, end in in_force
+        for r in rounds
+        if r.agreement_id == agreement_id
+        and start <= r.due_date
+        and (end is None or end >= r.due_date)
+        and (r.pk, pk) not in has_row
+    ]
+    return rated_progress(
+        "condition",
+        [(round_id, *row) for round_id, _condition, *row in rows],
+        carried_ids=carried_ids,
+        missing=missing,
+    )
+
+
 def workstreams_carry_forward(new, previous, by) -> None:
     """Copy the previous round's workstream updates into `new`; add rows for new workstreams."""
     workstream_ids = set(
@@ -96,6 +132,14 @@ def workstreams_completeness(round, carried: bool) -> list[CompletenessGap]:
         .values_list("pk", "workstream__name", "rag", "narrative", "version")
     )
     return rated_gaps("workstream", list(rows), carried=carried)
+
+
+def workstreams_progress(rounds, carried_ids) -> dict[int, tuple[int, int]]:
+    """Workstreams complete of total per round (one query)."""
+    rows = WorkstreamUpdate.objects.filter(round_id__in=[r.pk for r in rounds]).values_list(
+        "round_id", "pk", "workstream__name", "rag", "narrative", "version"
+    )
+    return rated_progress("workstream", list(rows), carried_ids=carried_ids)
 
 
 def milestones_carry_forward(new, previous, by) -> None:
@@ -129,11 +173,30 @@ def milestones_completeness(round, carried: bool) -> list[CompletenessGap]:
 
 
 PARTS = (
-    ReturnPart("conditions", 10, conditions_carry_forward, conditions_completeness),
-    ReturnPart("workstreams", 30, workstreams_carry_forward, workstreams_completeness),
+    ReturnPart(
+        "conditions",
+        10,
+        conditions_carry_forward,
+        conditions_completeness,
+        progress=conditions_progress,
+    ),
+    ReturnPart(
+        "workstreams",
+        30,
+        workstreams_carry_forward,
+        workstreams_completeness,
+        progress=workstreams_progress,
+    ),
     # Each round keeps its own record of each milestone (completing one in 2025-26 leaves
     # 2024-25's return as it was), carried forward like a workstream's update.
-    ReturnPart("milestones", 35, milestones_carry_forward, milestones_completeness),
+    # Milestones are not sections of their own to complete (nothing to count).
+    ReturnPart(
+        "milestones",
+        35,
+        milestones_carry_forward,
+        milestones_completeness,
+        progress=lambda rounds, carried_ids: {},
+    ),
 )
 
 

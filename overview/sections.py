@@ -28,7 +28,10 @@ def overview_carry_forward(new, previous, by) -> None:
 
 def overview_completeness(round, carried: bool) -> list[CompletenessGap]:
     """Unanswered on-track questions, answers without commentary, a carried one not reviewed."""
-    overview = RoundOverview.objects.filter(round=round).first()
+    return _overview_gaps(RoundOverview.objects.filter(round=round).first(), carried)
+
+
+def _overview_gaps(overview, carried: bool) -> list[CompletenessGap]:
     if overview is None:
         return [CompletenessGap("overview", "Overview", "not started")]
     gaps = []
@@ -43,7 +46,26 @@ def overview_completeness(round, carried: bool) -> list[CompletenessGap]:
     return gaps
 
 
-PARTS = (ReturnPart("overview", 40, overview_carry_forward, overview_completeness),)
+def overview_progress(rounds, carried_ids) -> dict[int, tuple[int, int]]:
+    """The overview is one section per round, complete when it has no gap (one query)."""
+    overviews = {
+        o.round_id: o for o in RoundOverview.objects.filter(round_id__in=[r.pk for r in rounds])
+    }
+    return {
+        r.pk: (0 if _overview_gaps(overviews.get(r.pk), r.pk in carried_ids) else 1, 1)
+        for r in rounds
+    }
+
+
+PARTS = (
+    ReturnPart(
+        "overview",
+        40,
+        overview_carry_forward,
+        overview_completeness,
+        progress=overview_progress,
+    ),
+)
 
 
 # The on-track questions' fields as the history and conflict panels label them.

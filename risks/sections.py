@@ -6,7 +6,13 @@ from __future__ import annotations
 from risks.models import Risk, RiskUpdate
 from svmonitor.history import HistorySection, history_section_register
 from svmonitor.section_views import section_urls_register
-from svmonitor.sections import CompletenessGap, ReturnPart, rated_gaps, return_part_register
+from svmonitor.sections import (
+    CompletenessGap,
+    ReturnPart,
+    rated_gaps,
+    rated_progress,
+    return_part_register,
+)
 
 
 def risks_carry_forward(new, previous, by) -> None:
@@ -58,7 +64,34 @@ def risks_completeness(round, carried: bool) -> list[CompletenessGap]:
     ]
 
 
-PARTS = (ReturnPart("risks", 20, risks_carry_forward, risks_completeness),)
+def risks_progress(rounds, carried_ids) -> dict[int, tuple[int, int]]:
+    """Risks complete of total per round (two queries): every update row, and every open risk
+    of the council with no row (as risks_completeness)."""
+    rows = list(
+        RiskUpdate.objects.filter(round_id__in=[r.pk for r in rounds]).values_list(
+            "round_id", "risk_id", "pk", "risk__number", "rag", "narrative", "version"
+        )
+    )
+    has_row = {(round_id, risk_id) for round_id, risk_id, *_ in rows}
+    council_of = {r.pk: r.agreement.council_id for r in rounds}
+    open_risks = Risk.objects.filter(
+        council_id__in=set(council_of.values()), is_open=True
+    ).values_list("pk", "council_id")
+    missing = [
+        round_id
+        for pk, council_id in open_risks
+        for round_id, round_council in council_of.items()
+        if round_council == council_id and (round_id, pk) not in has_row
+    ]
+    return rated_progress(
+        "risk",
+        [(round_id, pk, f"Risk {n}", rag, text, v) for round_id, _r, pk, n, rag, text, v in rows],
+        carried_ids=carried_ids,
+        missing=missing,
+    )
+
+
+PARTS = (ReturnPart("risks", 20, risks_carry_forward, risks_completeness, progress=risks_progress),)
 
 
 def register_with_spine() -> None:

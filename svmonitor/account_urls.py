@@ -4,12 +4,13 @@
 from django.contrib.auth import views as django_auth_views
 from django.urls import path
 
-from svmonitor import auth_views
+from svmonitor import account_views, auth_views
 
 urlpatterns = [
     path("login/", auth_views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.SignOutView.as_view(), name="logout"),
     path("", auth_views.account_detail, name="account_detail"),
+    path("reminders/", account_views.account_reminders, name="account_reminders"),
     path(
         "password/",
         auth_views.AccountPasswordChangeView.as_view(),

@@ -28,6 +28,7 @@ from svmonitor.forms import (
 )
 from svmonitor.models import Membership
 from svmonitor.roles import ROLE_ACTIONS, Action
+from svmonitor.services.account import account_settings_for
 
 SIGN_IN_TEMPLATE = "registration/login.html"
 
@@ -179,5 +180,6 @@ def account_detail(request):
         "roles": roles,
         "needs_second_factor": needs_second_factor(request.user),
         "has_device": TOTPDevice.objects.filter(user=request.user, confirmed=True).exists(),
+        "account_settings": account_settings_for(request.user),
     }
     return render(request, "accounts/account_detail.html", context)

@@ -21,6 +21,7 @@ from svmonitor.choices import (
     RoundOrigin,
     RoundStatus,
 )
+from svmonitor.due import round_due
 from svmonitor.fy import fy_label
 from svmonitor.roles import Role
 from svmonitor.scoping import council_scoped
@@ -398,6 +399,12 @@ class ReportingRound(models.Model):
         return self.status != RoundStatus.DRAFT
 
     @property
+    def due(self):
+        """Where the return stands against its due date today (svmonitor.due.round_due):
+        `.is_overdue`, `.days_overdue`, `.label` ("3 days overdue", "Due in 14 days")."""
+        return round_due(self)
+
+    @property
     def is_imported(self) -> bool:
         """Whether the return was submitted before svmonitor and imported from the council's
         records (read-only; svmonitor recorded neither its text being written nor its
@@ -525,6 +532,68 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} is {self.get_role_display()} for {self.council}"
+
+
+class AccountSettings(models.Model):
+    """A user's own choices about their account: whether svmonitor e-mails them reminders.
+
+    A user with no row has the defaults (reminders on). Changed only through
+    svmonitor.services.account.account_reminders_set, which records the change in history.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_settings"
+    )
+    email_reminders = models.BooleanField(
+        "E-mail reminders",
+        default=True,
+        help_text="Returns due and overdue, waiting for sign-off, or signed off and not yet sent.",
+    )
+
+    class Meta:
+        verbose_name_plural = "account settings"
+
+    def __str__(self) -> str:
+        return f"{self.user}: reminders {'on' if self.email_reminders else 'off'}"
+
+
+class ReminderKind(models.TextChoices):
+    """The reminders `manage.py send_reminders` sends about a return."""
+
+    DUE_14 = "due_14", "Due in 14 days"
+    DUE_3 = "due_3", "Due in 3 days"
+    OVERDUE = "overdue", "Overdue"
+    SIGN_OFF = "sign_off", "Ready for your sign-off"
+    SEND = "send", "Signed off, ready to send to DfE"
+
+
+class ReminderSent(models.Model):
+    """One reminder e-mailed to one user about one return: the record that stops a second.
+
+    The unique constraint is the guard: two runs of send_reminders at once both try to insert
+    the row before sending, and only the one that inserts it sends.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    round = models.ForeignKey(ReportingRound, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=ReminderKind.choices)
+    sent_at = models.DateTimeField()
+
+    objects = council_scoped("round__agreement__council")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "round", "kind"], name="%(app_label)s_%(class)s_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ReminderKind.values),
+                name="%(app_label)s_%(class)s_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.user} about {self.round_id}"
 
 
 class AuditEvent(models.Model):

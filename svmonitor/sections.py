@@ -44,6 +44,11 @@ class ReturnPart:
     carry_forward: Callable
     # (round, carried: bool) -> list[CompletenessGap]: what is still to do.
     completeness: Callable
+    # (rounds, carried_ids: set[int]) -> {round_id: (complete, total)}: how many of the part's
+    # sections are complete, for many rounds in a fixed number of queries (the home page's
+    # progress; svmonitor.selectors.rounds_progress). None: the part counts as one section per
+    # round, complete when its completeness has no gap (a query or more per round).
+    progress: Callable | None = None
 
 
 class RoundFreezer(Protocol):
@@ -109,3 +114,24 @@ def rated_gaps(section: str, rows, *, carried: bool = False) -> list[Completenes
         elif carried and version == 1:
             gaps.append(CompletenessGap(section, item, NOT_REVIEWED, object_id))
     return gaps
+
+
+def rated_progress(section: str, rows, *, carried_ids, missing=()) -> dict[int, tuple[int, int]]:
+    """(complete, total) per round of a rated part, by the same rules as rated_gaps.
+
+    `rows` are (round_id, object_id, item, rag, narrative, version); a row is a complete section
+    when rated_gaps finds nothing in it. `missing` are round ids once per section the round
+    should have but has no row for (counted, never complete).
+    """
+    by_round: dict[int, list] = {}
+    for round_id, *row in rows:
+        by_round.setdefault(round_id, []).append(tuple(row))
+    counts: dict[int, tuple[int, int]] = {}
+    for round_id, round_rows in by_round.items():
+        gaps = rated_gaps(section, round_rows, carried=round_id in carried_ids)
+        incomplete = {gap.object_id for gap in gaps}
+        counts[round_id] = (len(round_rows) - len(incomplete), len(round_rows))
+    for round_id in missing:
+        done, total = counts.get(round_id, (0, 0))
+        counts[round_id] = (done, total + 1)
+    return counts

@@ -294,3 +294,18 @@ WORKBOOK_MAX_UNCOMPRESSED = int(env_str("WORKBOOK_MAX_UNCOMPRESSED", str(200 * 1
 WORKBOOK_MAX_ENTRIES = 500
 # Data rows read from one sheet; a longer sheet is refused with a message naming it.
 WORKBOOK_MAX_ROWS_PER_SHEET = int(env_str("WORKBOOK_MAX_ROWS_PER_SHEET", "20000"))
+
+# E-mail (issue 15: reminders by `manage.py send_reminders`), through Django's e-mail backend.
+# SMTP by default; EMAIL_HOST_PASSWORD may be given as EMAIL_HOST_PASSWORD_FILE (a secret).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env_str("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(env_str("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "svmonitor <svmonitor@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address people open svmonitor at, without a trailing slash: e-mails link to pages there.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")

@@ -6,7 +6,8 @@ from django.urls import include, path
 from svmonitor import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    # The home page reads every role's tasks, so the top layer (reports) serves it.
+    path("", include("reports.home_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("svmonitor.account_urls")),
