@@ -68,12 +68,13 @@ def test_council_list_shows_only_the_users_councils(client, la_officer, council,
     assert other_council.name not in _text(response)
 
 
-def test_home_goes_to_the_only_council_or_to_the_list(client, la_officer, council, other_council):
-    client.force_login(la_officer)
-    response = client.get(reverse("home"))
-    assert response["Location"] == reverse("reports:council_dashboard", args=[council.slug])
+def test_home_lists_every_council_of_the_user_with_its_dashboard(
+    client, la_officer, council, other_council
+):
     MembershipFactory(user=la_officer, council=other_council, role=Role.BOARD)
-    assert client.get(reverse("home"))["Location"] == reverse("reports:council_list")
+    html = _text(_get(client, la_officer, "home"))
+    for each in (council, other_council):
+        assert reverse("reports:council_dashboard", args=[each.slug]) in html
 
 
 # --- dashboard content -------------------------------------------------------------------------

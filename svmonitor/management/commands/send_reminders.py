@@ -43,18 +43,19 @@ class Command(BaseCommand):
             return
         sent = skipped = 0
         failed = []
+        # One connection object; each send opens and closes it, so a refused or dropped
+        # connection fails that reminder only (its claim is given back for the next run).
         connection = get_connection()
-        with connection:
-            for reminder in owed:
-                try:
-                    if reminder_send(reminder, on=on, connection=connection):
-                        sent += 1
-                        if options["verbosity"] >= 2:
-                            self.stdout.write(self._line("Sent", reminder))
-                    else:
-                        skipped += 1
-                except Exception as exc:  # noqa: BLE001 - report every failure, then fail
-                    failed.append(f"{self._line('Not sent', reminder)}: {exc}")
+        for reminder in owed:
+            try:
+                if reminder_send(reminder, on=on, connection=connection):
+                    sent += 1
+                    if options["verbosity"] >= 2:
+                        self.stdout.write(self._line("Sent", reminder))
+                else:
+                    skipped += 1
+            except Exception as exc:  # noqa: BLE001 - report every failure, then fail
+                failed.append(f"{self._line('Not sent', reminder)}: {exc}")
         self.stdout.write(
             f"Sent {sent} reminders on {on:%-d %B %Y}"
             + (f"; {skipped} already sent by another run" if skipped else "")
