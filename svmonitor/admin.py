@@ -12,6 +12,7 @@ from svmonitor.admin_audit import (
     service_values,
 )
 from svmonitor.models import (
+    AccountSettings,
     Agreement,
     AuditEvent,
     KeyContact,
@@ -20,6 +21,7 @@ from svmonitor.models import (
     MonitoringTierChange,
     PendingSubmission,
     RagDefinition,
+    ReminderSent,
     ReportingRound,
     RoundEvent,
     SignOff,
@@ -327,6 +329,25 @@ class RoundEventAdmin(CouncilListAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmi
     search_fields = ("reason", "by__username")
     list_select_related = ("by",)
     date_hierarchy = "at"
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(CouncilListAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    council_path = "round__agreement__council"
+    list_display = ("round", "kind", "user", "sent_at")
+    list_filter = ("kind",)
+    search_fields = ("user__username",)
+    list_select_related = ("user",)
+    date_hierarchy = "sent_at"
+
+
+# Each user switches their own reminders on /accounts/ (account_reminders_set, with history).
+@admin.register(AccountSettings)
+class AccountSettingsAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("user", "email_reminders")
+    list_filter = ("email_reminders",)
+    search_fields = ("user__username",)
+    list_select_related = ("user",)
 
 
 @admin.register(AuditEvent)

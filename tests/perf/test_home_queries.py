@@ -20,11 +20,11 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db(transaction=True)
 
 # Session and user (2; with REQUIRE_TOTP off, no second-factor question), the user's
-# memberships with their councils (1); the team's returns (1) and the drafts' progress: which were carried forward
-# (1), conditions' updates and conditions in force (2), risks' updates and open risks (2),
-# workstreams' updates (1), overviews (1); returns waiting for sign-off (1) and their live
-# sign-offs (1); returns to send (1); an adviser's submissions (1) and overdue returns (1);
-# the session save (BEGIN, UPDATE, COMMIT: 3).
+# memberships with their councils (1); the team's returns (1) and the drafts' progress: which
+# were carried forward (1), conditions' updates and conditions in force (2), risks' updates
+# and open risks (2), workstreams' updates (1), overviews (1); returns waiting for sign-off (1)
+# and their live sign-offs (1); returns to send (1); an adviser's submissions (1) and overdue
+# returns (1); the session save (BEGIN, UPDATE, COMMIT: 3).
 HOME = 2 + 1 + 1 + 1 + 2 + 2 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 3
 STATUSES = (RoundStatus.SUBMITTED, RoundStatus.SIGNED_OFF, RoundStatus.READY, RoundStatus.DRAFT)
 

@@ -12,7 +12,8 @@ from conditions.models import ConditionUpdate
 from reports.models import ReportFile, RoundSnapshot
 from svmonitor.audit import audit_record
 from svmonitor.choices import Rag, RoundStatus
-from svmonitor.models import PendingSubmission
+from svmonitor.models import PendingSubmission, ReminderKind, ReminderSent
+from svmonitor.services.account import account_reminders_set
 from tests import factories as f
 from tests.round_builders import programme, round_in
 
@@ -23,6 +24,8 @@ READ_ONLY = {
     "svmonitor.auditevent",
     "svmonitor.signoff",
     "svmonitor.roundevent",
+    "svmonitor.remindersent",
+    "svmonitor.accountsettings",
     "reports.roundsnapshot",
     "reports.reportfile",
     "svmonitor.pendingsubmission",
@@ -78,6 +81,10 @@ def everything(db):
         shown_at="/",
         fields={"narrative": ["typed"]},
         expires_at=timezone.now() + dt.timedelta(hours=1),
+    )
+    account_reminders_set(user=prog.officer, by=prog.officer, enabled=False)
+    ReminderSent.objects.create(
+        user=prog.officer, round=round, kind=ReminderKind.OVERDUE, sent_at=timezone.now()
     )
     ReportFile.objects.create(
         round=round,
