@@ -169,6 +169,20 @@ def test_a_run_that_finds_the_reminder_claimed_by_another_run_sends_nothing(smtp
     assert smtp.received == []
 
 
+def test_two_runs_that_list_the_same_reminders_at_once_send_each_only_once(smtp):
+    prog = programme()
+    round_in(RoundStatus.READY, prog)
+    _member(prog, Role.OFFICER)
+    day = DUE + dt.timedelta(days=1)
+    # Both runs list what is owed before either sends: the race a second cron job would run.
+    first, second = reminders_owed(on=day), reminders_owed(on=day)
+    assert len(first) == len(second) == 4  # the two team members (overdue), S151 and DCS
+    assert [reminder_send(r, on=day) for r in first] == [True] * 4
+    assert [reminder_send(r, on=day) for r in second] == [False] * 4
+    assert len(smtp.received) == 4
+    assert ReminderSent.objects.count() == 4
+
+
 def test_the_database_refuses_the_same_reminder_twice():
     prog = programme()
     round = round_in(RoundStatus.DRAFT, prog)
@@ -188,7 +202,7 @@ def test_a_reminder_the_mail_server_refused_is_sent_by_the_next_run(smtp, settin
         run(day)
     assert not ReminderSent.objects.exists()
     settings.EMAIL_PORT = working_port
-    assert "Sent 1 reminders" in run(day)
+    assert "Sent 1 reminder on" in run(day)
     assert len(smtp.to(prog.officer.email)) == 1
 
 

@@ -15,6 +15,10 @@ NO_SITE_URL = (
 )
 
 
+def _count(n: int) -> str:
+    return f"{n} reminder" if n == 1 else f"{n} reminders"
+
+
 class Command(BaseCommand):
     help = (
         "E-mail the reminders owed today: the council's team 14 and 3 days before a draft "
@@ -39,7 +43,7 @@ class Command(BaseCommand):
         if options["dry_run"]:
             for reminder in owed:
                 self.stdout.write(self._line("Would send", reminder))
-            self.stdout.write(f"{len(owed)} reminders owed on {on:%-d %B %Y}; none sent (dry run).")
+            self.stdout.write(f"{_count(len(owed))} owed on {on:%-d %B %Y}; none sent (dry run).")
             return
         sent = skipped = 0
         failed = []
@@ -57,7 +61,7 @@ class Command(BaseCommand):
             except Exception as exc:  # noqa: BLE001 - report every failure, then fail
                 failed.append(f"{self._line('Not sent', reminder)}: {exc}")
         self.stdout.write(
-            f"Sent {sent} reminders on {on:%-d %B %Y}"
+            f"Sent {_count(sent)} on {on:%-d %B %Y}"
             + (f"; {skipped} already sent by another run" if skipped else "")
             + "."
         )
@@ -65,7 +69,7 @@ class Command(BaseCommand):
             for line in failed:
                 self.stderr.write(line)
             raise CommandError(
-                f"{len(failed)} reminders could not be sent; the next run tries them again."
+                f"{_count(len(failed))} could not be sent; the next run tries again."
             )
 
     @staticmethod
