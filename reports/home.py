@@ -175,10 +175,15 @@ def home_page(*, user, on: dt.date | None = None) -> HomePage:
             .filter(status=RoundStatus.SUBMITTED)
             .order_by("-submitted_on", "agreement__council__name")[:LATEST_SUBMISSIONS]
         ]
+        # That a return is overdue (its council, label, due date and status) is for the
+        # adviser to see even where the council's draft itself is not shared with advisers: the
+        # councils come from the user's own scoped memberships above, and the list links to the
+        # council's returns list, not to the draft.
         page.overdue = [
             _row(r, day)
-            for r in _rounds(user, Action.VIEW, advised)
+            for r in ReportingRound.objects.filter(agreement__council_id__in=advised)
             .filter(overdue_q(on=day))
+            .select_related("agreement__council")
             .order_by("due_date", "agreement__council__name")
         ]
     return page
