@@ -7,8 +7,6 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, IntegerField, Value, When
-
 from metrics.models import DataSource, Measure, MeasureValue, Series
 from metrics.periods import PeriodKind, figure_typed
 from metrics.variance import format_value
@@ -27,13 +25,8 @@ UNIT_HINTS = {
     Measure.Unit.GBP_M: "Millions of pounds, to 4 decimal places." + _OR_NOT_AVAILABLE,
     Measure.Unit.WEEKS: "A number of weeks, 0 or more." + _OR_NOT_AVAILABLE,
 }
-SERIES_ORDER = Case(
-    When(kind=Series.Kind.ACTUAL, then=Value(0)),
-    When(kind=Series.Kind.BASELINE, then=Value(1)),
-    When(kind=Series.Kind.LAST_YEAR, then=Value(2)),
-    default=Value(3),
-    output_field=IntegerField(),
-)
+# The chooser's order of kinds: actual first, then baselines, last year, then the rest.
+SERIES_KIND_RANK = {Series.Kind.ACTUAL: 0, Series.Kind.BASELINE: 1, Series.Kind.LAST_YEAR: 2}
 
 
 def month_add(day: dt.date, months: int) -> dt.date:
@@ -102,6 +95,22 @@ def series_option_label(series: Series) -> str:
     return f"{series.name} ({kind.lower()})"
 
 
+@dataclass(frozen=True)
+class GridMeasure:
+    """What the grid shows of a measure (read as values: sixty model instances were a fifth of
+    the page's time)."""
+
+    pk: int
+    name: str
+    unit: str
+    unit_label: str
+    source: str
+
+    def get_unit_display(self) -> str:
+        """The unit as Measure.get_unit_display words it."""
+        return self.unit_label
+
+
 @dataclass
 class KpiCell:
     """One measure's figure for one month in the chosen series (or why it is not available)."""
@@ -137,10 +146,16 @@ class KpiCell:
 
 @dataclass
 class KpiRow:
-    """One measure across the grid's months."""
+    """One measure across the grid's months: its figures by month, `(value, reason)`."""
 
-    measure: Measure
-    cells: list[KpiCell]
+    measure: GridMeasure
+    months: list[dt.date]
+    figures: dict[dt.date, tuple[Decimal | None, str]]
+
+    @property
+    def cells(self) -> list[KpiCell]:
+        """One cell a month (the page builds its markup from `figures` directly)."""
+        return [KpiCell(self.measure, m, *self.figures.get(m, (None, ""))) for m in self.months]
 
     @property
     def unit_hint(self) -> str:
@@ -177,12 +192,9 @@ class KpiGrid:
 
 def kpi_series_options(*, council, user) -> list[Series]:
     """The council's series the user may see: actual first, then baselines, last year, ..."""
-    options = list(
-        Series.objects.for_user(user)
-        .filter(council=council)
-        .annotate(kind_order=SERIES_ORDER)
-        .order_by("kind_order", "order", "name")
-    )
+    options = list(Series.objects.for_user(user).filter(council=council).order_by("order", "name"))
+    # By kind in Python (a stable sort keeps the database's order and name within a kind).
+    options.sort(key=lambda option: SERIES_KIND_RANK.get(option.kind, 3))
     for option in options:
         option.option_label = series_option_label(option)
     return options
@@ -206,26 +218,27 @@ def kpi_grid_build(
         end = first  # no agreement: no month may hold a figure (figures_left_out names any)
     else:
         first, end = max(first, span[0]), min(end, month_add(span[1], 1))
-    measures = list(
-        Measure.objects.for_user(user)
+    units = dict(Measure.Unit.choices)
+    measures = [
+        GridMeasure(pk, name, unit, units.get(unit, unit), source or "")
+        for pk, name, unit, source in Measure.objects.for_user(user)
         .filter(council=council)
-        .select_related("data_source")
         .order_by("order", "name", "pk")
-    )
-    values = {
-        (measure_id, period): (value, reason)
-        for measure_id, period, value, reason in MeasureValue.objects.filter(
-            measure__council=council,
-            series=series,
-            period_kind=PeriodKind.MONTH,
-            period__gte=first,
-            period__lt=end,
-        ).values_list("measure_id", "period", "value", "not_available_reason")
-    }
-    rows = [
-        KpiRow(m, [KpiCell(m, month, *values.get((m.pk, month), (None, ""))) for month in months])
-        for m in measures
+        .values_list("pk", "name", "unit", "data_source__name")
     ]
+    figures: dict[int, dict[dt.date, tuple[Decimal | None, str]]] = {m.pk: {} for m in measures}
+    # By the council's measure ids (a subquery), so the (measure, series, period) index finds
+    # each measure's twelve months instead of scanning every figure of the series.
+    for measure_id, period, value, reason in MeasureValue.objects.filter(
+        measure__in=Measure.objects.filter(council=council).values("pk"),
+        series=series,
+        period_kind=PeriodKind.MONTH,
+        period__gte=first,
+        period__lt=end,
+    ).values_list("measure_id", "period", "value", "not_available_reason"):
+        if measure_id in figures:
+            figures[measure_id][period] = (value, reason)
+    rows = [KpiRow(m, months, figures[m.pk]) for m in measures]
     return KpiGrid(
         series=series,
         series_options=options,

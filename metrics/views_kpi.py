@@ -104,7 +104,8 @@ def kpi_grid(request, slug):
         "council": council,
         "grid": grid,
         "errors": errors,
-        "can_edit": user_can(request.user, council, Action.EDIT),
+        # council_for_user has read the user's actions there already.
+        "can_edit": Action.EDIT in request.council_actions,
     }
     return render(request, GRID_TEMPLATE, context)
 
