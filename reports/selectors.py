@@ -21,9 +21,22 @@ from reports.models import RoundSnapshot as FrozenSnapshot
 from reports.snapshot import AreaSection, FinanceYear, MeasureData, Rating, RoundSnapshot
 from reports.snapshot import groups as kpi_groups
 from reports.snapshot.groups import KpiGroup
-from svmonitor.choices import DEFAULT_DFE_MAPPING, RAG_CSS, RAG_RANK, Rag, RoundStatus
+from svmonitor.choices import (
+    DEFAULT_DFE_MAPPING,
+    RAG_CSS,
+    RAG_RANK,
+    Rag,
+    RoundOrigin,
+    RoundStatus,
+)
 from svmonitor.fy import fy_label
-from svmonitor.models import LocalAuthority, MonitoringTierChange, RagDefinition, ReportingRound
+from svmonitor.models import (
+    LocalAuthority,
+    MonitoringTierChange,
+    RagDefinition,
+    ReportingRound,
+    round_label,
+)
 
 
 @dataclass(frozen=True)
@@ -170,19 +183,21 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
     newest = ReportingRound.objects.filter(
         agreement__council=OuterRef("pk"), status=RoundStatus.SUBMITTED
     ).order_by("-financial_year", "-update_number", "-submitted_on", "-pk")
+    # Values, not model instances: an adviser of every council reads forty of each.
     councils = list(  # 1
         LocalAuthority.objects.for_user(user)
         .annotate(latest_submitted_id=Subquery(newest.values("pk")[:1]))
         .order_by("name")
+        .values_list("pk", "name", "slug", "latest_submitted_id")
     )
-    latest: dict[int, ReportingRound] = {}
+    council_ids = [pk for pk, _name, _slug, _latest in councils]
+    latest: dict[int, dict] = {}
     # With each round, the conditions and finance of its frozen payload (only those keys).
     payload = FrozenSnapshot.objects.filter(round=OuterRef("pk")).order_by("-created_at", "-pk")
     for rnd in (
         ReportingRound.objects.filter(  # 2
-            pk__in=[c.latest_submitted_id for c in councils if c.latest_submitted_id]
+            pk__in=[latest_id for *_c, latest_id in councils if latest_id]
         )
-        .select_related("agreement")
         .annotate(
             frozen_id=Subquery(payload.values("pk")[:1]),
             frozen_conditions=Subquery(
@@ -193,84 +208,99 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
             ),
         )
         .order_by("-financial_year", "-update_number", "-submitted_on")
+        .values(
+            "pk",
+            "agreement_id",
+            "agreement__council_id",
+            "financial_year",
+            "update_number",
+            "submitted_on",
+            "origin",
+            "frozen_id",
+            "frozen_conditions",
+            "frozen_finance",
+        )
     ):
-        latest.setdefault(rnd.agreement.council_id, rnd)
+        latest.setdefault(rnd["agreement__council_id"], rnd)
     rounds = list(latest.values())
-    unfrozen = [r for r in rounds if r.frozen_id is None]
+    unfrozen = [r for r in rounds if r["frozen_id"] is None]
     words: dict[tuple[int, str], tuple[str, str]] = {
         (d["council_id"], d["level"]): (d["label"], d["dfe_level"])
-        for d in RagDefinition.objects.filter(council__in=councils).values(  # 3
+        for d in RagDefinition.objects.filter(council__in=council_ids).values(  # 3
             "council_id", "level", "label", "dfe_level"
         )
     }
     updates = defaultdict(list)
-    for u in (
-        ConditionUpdate.objects.filter(round__in=unfrozen)  # 4
+    for round_id, label, title, rag in (
+        ConditionUpdate.objects.filter(round__in=[r["pk"] for r in unfrozen])  # 4
         .order_by("condition__order", "condition__label")
-        .values("round_id", "condition__label", "condition__title", "rag")
+        .values_list("round_id", "condition__label", "condition__title", "rag")
     ):
-        updates[u["round_id"]].append(u)
-    agreements = [r.agreement_id for r in unfrozen]
+        updates[round_id].append((label, title, rag))
+    # Only the years shown: each unfrozen round's own financial year.
+    agreements = [r["agreement_id"] for r in unfrozen]
+    years = {r["financial_year"] for r in unfrozen}
     forecasts = {
-        (f["agreement_id"], f["financial_year"]): f["cumulative_deficit"]
-        for f in FinanceLine.objects.filter(  # 5
-            agreement_id__in=agreements, scenario=FinanceLine.Scenario.LATEST
-        ).values("agreement_id", "financial_year", "cumulative_deficit")
+        (agreement_id, year): deficit
+        for agreement_id, year, deficit in FinanceLine.objects.filter(  # 5
+            agreement_id__in=agreements,
+            financial_year__in=years,
+            scenario=FinanceLine.Scenario.LATEST,
+        ).values_list("agreement_id", "financial_year", "cumulative_deficit")
     }
     caps = {
-        (c["agreement_id"], c["financial_year"]): c["cap"]
-        for c in DeficitCap.objects.filter(agreement_id__in=agreements).values(  # 6
-            "agreement_id", "financial_year", "cap"
-        )
+        (agreement_id, year): cap
+        for agreement_id, year, cap in DeficitCap.objects.filter(  # 6
+            agreement_id__in=agreements, financial_year__in=years
+        ).values_list("agreement_id", "financial_year", "cap")
     }
     tiers: dict[int, str] = {}
-    for t in (
+    for council_id, tier in (
         MonitoringTierChange.objects.filter(  # 7
-            agreement__council__in=councils, effective_from__lte=today
+            agreement__council__in=council_ids, effective_from__lte=today
         )
         .order_by("-effective_from")
-        .values("agreement__council_id", "tier")
+        .values_list("agreement__council_id", "tier")
     ):
-        tiers.setdefault(t["agreement__council_id"], t["tier"])
+        tiers.setdefault(council_id, tier)
     tier_labels = dict(MonitoringTierChange._meta.get_field("tier").choices)
+    rag_labels = {code: Rag(code).label for code in Rag.values}
     rows = []
-    for council in councils:
-        rnd = latest.get(council.pk)
+    for council_id, name, slug, _latest_id in councils:
+        rnd = latest.get(council_id)
         conditions = []
         # DfE's own word, not the council's label: councils are compared side by side here,
         # and "G" beside "Green - On Track" would read as two different ratings.
-        if rnd is not None and rnd.frozen_id is not None:
-            for c in rnd.frozen_conditions or []:
+        if rnd is None:
+            deficit = cap = None
+        elif rnd["frozen_id"] is not None:
+            for c in rnd["frozen_conditions"] or []:
                 dfe = c["rating"]["dfe_code"]
-                conditions.append(PortfolioCondition(c["label"], c["title"], dfe, Rag(dfe).label))
-            deficit, cap = _frozen_finance(rnd.frozen_finance, rnd.financial_year)
+                conditions.append(PortfolioCondition(c["label"], c["title"], dfe, rag_labels[dfe]))
+            deficit, cap = _frozen_finance(rnd["frozen_finance"], rnd["financial_year"])
         else:
-            for u in updates[rnd.pk] if rnd else []:
-                dfe = words.get((council.pk, u["rag"]), ("", DEFAULT_DFE_MAPPING[u["rag"]]))[1]
-                conditions.append(
-                    PortfolioCondition(
-                        u["condition__label"], u["condition__title"], dfe, Rag(dfe).label
-                    )
-                )
-            key = (rnd.agreement_id, rnd.financial_year) if rnd else None
-            deficit = forecasts.get(key) if key else None
-            cap = caps.get(key) if key else None
+            for label, title, rag in updates[rnd["pk"]]:
+                dfe = words.get((council_id, rag), ("", DEFAULT_DFE_MAPPING[rag]))[1]
+                conditions.append(PortfolioCondition(label, title, dfe, rag_labels[dfe]))
+            key = (rnd["agreement_id"], rnd["financial_year"])
+            deficit, cap = forecasts.get(key), caps.get(key)
         counts = Counter(c.code for c in conditions)
-        tier = tiers.get(council.pk, "")
+        tier = tiers.get(council_id, "")
+        if rnd is not None:
+            fy, number = fy_label(rnd["financial_year"]), rnd["update_number"]
+            label = round_label(rnd["financial_year"], number)
+            if rnd["origin"] == RoundOrigin.IMPORTED:
+                label = f"{label} (submitted before svmonitor)"
         rows.append(
             PortfolioRow(
-                name=council.name,
-                slug=council.slug,
-                round_label=(
-                    (f"{rnd.label} (submitted before svmonitor)" if rnd.is_imported else rnd.label)
-                    if rnd
-                    else "None submitted"
-                ),
-                round_key=f"{fy_label(rnd.financial_year)}/{rnd.update_number}" if rnd else "",
-                submitted_on=rnd.submitted_on if rnd else None,
+                name=name,
+                slug=slug,
+                round_label=label if rnd else "None submitted",
+                round_key=f"{fy}/{number}" if rnd else "",
+                submitted_on=rnd["submitted_on"] if rnd else None,
                 conditions=tuple(conditions),
                 rag_counts=tuple(
-                    (code, Rag(code).label, counts[code])
+                    (code, rag_labels[code], counts[code])
                     for code in sorted(counts, key=lambda c: RAG_RANK.get(c, 99))
                 ),
                 deficit=deficit,

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from reports.portfolio_html import portfolio_rows_html
 from reports.selectors import (
     PORTFOLIO_SORTS,
     council_list_for_user,
@@ -113,5 +114,6 @@ def portfolio(request):
     sort = request.GET.get("sort", "name")
     if sort not in PORTFOLIO_SORTS:
         sort = "name"
-    context = {"rows": portfolio_rows(user=request.user, sort=sort), "sort": sort}
+    rows = portfolio_rows(user=request.user, sort=sort)
+    context = {"rows": rows, "rows_html": portfolio_rows_html(rows), "sort": sort}
     return render(request, "reports/portfolio.html", context)

@@ -305,6 +305,15 @@ class MonitoringTierChange(models.Model):
         return f"{self.get_tier_display()} from {self.effective_from}"
 
 
+ROUND_MONTHS = {1: "May", 2: "August", 3: "November"}
+
+
+def round_label(financial_year: int, update_number: int) -> str:
+    """A round's label from its year and update, e.g. "2024-25 Update 3 (November)" (for
+    reads that take values rather than instances)."""
+    return f"{fy_label(financial_year)} Update {update_number} ({ROUND_MONTHS[update_number]})"
+
+
 class ReportingRound(models.Model):
     """One quarterly return to DfE: Update 1 (May), 2 (August) or 3 (November) of a year."""
 
@@ -390,8 +399,7 @@ class ReportingRound(models.Model):
     @property
     def label(self) -> str:
         """E.g. "2024-25 Update 3 (November)"."""
-        month = {1: "May", 2: "August", 3: "November"}[self.update_number]
-        return f"{self.fy} Update {self.update_number} ({month})"
+        return round_label(self.financial_year, self.update_number)
 
     @property
     def is_locked(self) -> bool:
