@@ -17,6 +17,7 @@ from svmonitor.section_views import section_urls_register
 from svmonitor.sections import (
     CompletenessGap,
     ReturnPart,
+    RoundRows,
     rated_gaps,
     rated_progress,
     return_part_register,
@@ -53,13 +54,19 @@ def conditions_carry_forward(new, previous, by) -> None:
     )
 
 
-def conditions_completeness(round, carried: bool) -> list[CompletenessGap]:
-    """Unrated conditions, Red/Amber ones without a narrative, carried ones not reviewed."""
-    rows = (
-        ConditionUpdate.objects.filter(round=round)
-        .order_by("condition__order", "condition__label")
-        .values_list("pk", "condition__label", "rag", "narrative", "version")
-    )
+def conditions_completeness(
+    round, carried: bool, read: RoundRows | None = None
+) -> list[CompletenessGap]:
+    """Unrated conditions, Red/Amber ones without a narrative, carried ones not reviewed
+    (from `read.conditions` when the caller has them, in the same order)."""
+    if read is not None and read.conditions is not None:
+        rows = [(u.pk, u.condition.label, u.rag, u.narrative, u.version) for u in read.conditions]
+    else:
+        rows = (
+            ConditionUpdate.objects.filter(round=round)
+            .order_by("condition__order", "condition__label")
+            .values_list("pk", "condition__label", "rag", "narrative", "version")
+        )
     gaps = rated_gaps(
         "condition",
         [(pk, f"Condition {label}", rag, n, v) for pk, label, rag, n, v in rows],
@@ -124,8 +131,14 @@ def workstreams_carry_forward(new, previous, by) -> None:
     WorkstreamUpdate.objects.bulk_create(rows)
 
 
-def workstreams_completeness(round, carried: bool) -> list[CompletenessGap]:
-    """Unrated workstreams, Red/Amber ones without a narrative, carried ones not reviewed."""
+def workstreams_completeness(
+    round, carried: bool, read: RoundRows | None = None
+) -> list[CompletenessGap]:
+    """Unrated workstreams, Red/Amber ones without a narrative, carried ones not reviewed
+    (from `read.workstreams` when the caller has them, in the same order)."""
+    if read is not None and read.workstreams is not None:
+        rows = [(u.pk, u.workstream.name, u.rag, u.narrative, u.version) for u in read.workstreams]
+        return rated_gaps("workstream", rows, carried=carried)
     rows = (
         WorkstreamUpdate.objects.filter(round=round)
         .order_by("workstream__area__number", "workstream__order", "workstream__name")
@@ -179,6 +192,7 @@ PARTS = (
         conditions_carry_forward,
         conditions_completeness,
         progress=conditions_progress,
+        takes_read=True,
     ),
     ReturnPart(
         "workstreams",
@@ -186,6 +200,7 @@ PARTS = (
         workstreams_carry_forward,
         workstreams_completeness,
         progress=workstreams_progress,
+        takes_read=True,
     ),
     # Each round keeps its own record of each milestone (completing one in 2025-26 leaves
     # 2024-25's return as it was), carried forward like a workstream's update.

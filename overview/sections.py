@@ -8,7 +8,13 @@ from overview.selectors import ON_TRACK_QUESTIONS
 from overview.services import OVERVIEW_FIELDS
 from svmonitor.history import HistorySection, history_section_register
 from svmonitor.section_views import section_urls_register
-from svmonitor.sections import NOT_REVIEWED, CompletenessGap, ReturnPart, return_part_register
+from svmonitor.sections import (
+    NOT_REVIEWED,
+    CompletenessGap,
+    ReturnPart,
+    RoundRows,
+    return_part_register,
+)
 
 
 def overview_carry_forward(new, previous, by) -> None:
@@ -26,8 +32,13 @@ def overview_carry_forward(new, previous, by) -> None:
         )
 
 
-def overview_completeness(round, carried: bool) -> list[CompletenessGap]:
-    """Unanswered on-track questions, answers without commentary, a carried one not reviewed."""
+def overview_completeness(
+    round, carried: bool, read: RoundRows | None = None
+) -> list[CompletenessGap]:
+    """Unanswered on-track questions, answers without commentary, a carried one not reviewed
+    (from `read.overview` when the caller has read it)."""
+    if read is not None and read.overview_read:
+        return _overview_gaps(read.overview, carried)
     return _overview_gaps(RoundOverview.objects.filter(round=round).first(), carried)
 
 
@@ -64,6 +75,7 @@ PARTS = (
         overview_carry_forward,
         overview_completeness,
         progress=overview_progress,
+        takes_read=True,
     ),
 )
 

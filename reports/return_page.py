@@ -20,6 +20,7 @@ from svmonitor.choices import DEFAULT_RAG_DEFINITIONS, Rag
 from svmonitor.models import RagDefinition, ReportingRound, RoundEvent, SignOff
 from svmonitor.section_rows import RagBadge, SectionRow, rag_badge, round_sections_source
 from svmonitor.section_views import history_url, section_urls
+from svmonitor.sections import RoundRows
 from svmonitor.selectors import CompletenessGap, round_completeness, round_previous
 
 STATUS_TAG = {
@@ -231,13 +232,14 @@ def round_page_build(*, round: ReportingRound, user, roles: set[str] | None = No
     prev_conditions = _previous_by(ConditionUpdate, previous, "condition_id")
     prev_risks = _previous_by(RiskUpdate, previous, "risk_id")
     prev_workstreams = _previous_by(WorkstreamUpdate, previous, "workstream_id")
+    condition_updates = list(_condition_updates(round.pk))
+    risk_updates = list(_risk_updates(round.pk))
+    workstream_updates = list(_workstream_updates(round.pk))
     conditions = [
         SectionRow("condition", u, prev_conditions.get(u.condition_id), **shared)
-        for u in _condition_updates(round.pk)
+        for u in condition_updates
     ]
-    risks = [
-        SectionRow("risk", u, prev_risks.get(u.risk_id), **shared) for u in _risk_updates(round.pk)
-    ]
+    risks = [SectionRow("risk", u, prev_risks.get(u.risk_id), **shared) for u in risk_updates]
     workstreams = [
         SectionRow(
             "workstream",
@@ -246,9 +248,17 @@ def round_page_build(*, round: ReportingRound, user, roles: set[str] | None = No
             milestones=milestones_as_in_round(u.workstream.ordered_milestones),
             **shared,
         )
-        for u in _workstream_updates(round.pk)
+        for u in workstream_updates
     ]
     overview = RoundOverview.objects.filter(round=round).select_related("updated_by").first()
+    # The completeness panel reads from the rows above instead of asking for them again.
+    read = RoundRows(
+        conditions=condition_updates,
+        risks=risk_updates,
+        workstreams=workstream_updates,
+        overview=overview,
+        overview_read=True,
+    )
     previous_overview = (
         RoundOverview.objects.filter(round=previous).first() if previous is not None else None
     )
@@ -263,7 +273,7 @@ def round_page_build(*, round: ReportingRound, user, roles: set[str] | None = No
         overview=overview,
         previous_overview=previous_overview,
         headlines=_headline_lists(overview, previous_overview),
-        gaps=[GapLink(gap) for gap in round_completeness(round, carried=opened)],
+        gaps=[GapLink(gap) for gap in round_completeness(round, carried=opened, read=read)],
         sign_offs=sign_off_state(round=round, user=user, roles=roles),
         events=events,
         rag_definitions=_rag_definitions(definitions),

@@ -9,6 +9,7 @@ from svmonitor.section_views import section_urls_register
 from svmonitor.sections import (
     CompletenessGap,
     ReturnPart,
+    RoundRows,
     rated_gaps,
     rated_progress,
     return_part_register,
@@ -45,13 +46,19 @@ def risks_carry_forward(new, previous, by) -> None:
     RiskUpdate.objects.bulk_create(rows)
 
 
-def risks_completeness(round, carried: bool) -> list[CompletenessGap]:
-    """Unrated open risks, Red/Amber ones without a narrative, carried ones not reviewed."""
-    rows = (
-        RiskUpdate.objects.filter(round=round)
-        .order_by("risk__number")
-        .values_list("pk", "risk__number", "rag", "narrative", "version")
-    )
+def risks_completeness(
+    round, carried: bool, read: RoundRows | None = None
+) -> list[CompletenessGap]:
+    """Unrated open risks, Red/Amber ones without a narrative, carried ones not reviewed
+    (from `read.risks` when the caller has them, in the same order)."""
+    if read is not None and read.risks is not None:
+        rows = [(u.pk, u.risk.number, u.rag, u.narrative, u.version) for u in read.risks]
+    else:
+        rows = (
+            RiskUpdate.objects.filter(round=round)
+            .order_by("risk__number")
+            .values_list("pk", "risk__number", "rag", "narrative", "version")
+        )
     gaps = rated_gaps(
         "risk", [(pk, f"Risk {num}", rag, n, v) for pk, num, rag, n, v in rows], carried=carried
     )
@@ -91,7 +98,16 @@ def risks_progress(rounds, carried_ids) -> dict[int, tuple[int, int]]:
     )
 
 
-PARTS = (ReturnPart("risks", 20, risks_carry_forward, risks_completeness, progress=risks_progress),)
+PARTS = (
+    ReturnPart(
+        "risks",
+        20,
+        risks_carry_forward,
+        risks_completeness,
+        progress=risks_progress,
+        takes_read=True,
+    ),
+)
 
 
 def register_with_spine() -> None:

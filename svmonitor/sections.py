@@ -49,6 +49,23 @@ class ReturnPart:
     # progress; svmonitor.selectors.rounds_progress). None: the part counts as one section per
     # round, complete when its completeness has no gap (a query or more per round).
     progress: Callable | None = None
+    # Whether `completeness` also takes `read=`: the round's rows a caller has read already
+    # (a RoundRows), so it need not read them again (the round page has them all).
+    takes_read: bool = False
+
+
+@dataclass(frozen=True)
+class RoundRows:
+    """A round's section rows as a caller has read them (each list holds every row of the
+    round, or is None where not read): condition updates with their condition, risk updates
+    with their risk, workstream updates with their workstream, and the overview (None if the
+    round has none; `overview_read` says whether it was read)."""
+
+    conditions: list | None = None
+    risks: list | None = None
+    workstreams: list | None = None
+    overview: object | None = None
+    overview_read: bool = False
 
 
 class RoundFreezer(Protocol):

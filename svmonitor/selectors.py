@@ -11,6 +11,7 @@ from svmonitor.sections import (  # noqa: F401 - the names callers know these by
     NOT_REVIEWED,
     RAGS_NEEDING_NARRATIVE,
     CompletenessGap,
+    RoundRows,
     return_parts,
 )
 
@@ -44,7 +45,7 @@ def round_was_carried_forward(round: ReportingRound) -> bool:
 
 
 def round_completeness(
-    round: ReportingRound, *, carried: bool | None = None
+    round: ReportingRound, *, carried: bool | None = None, read: RoundRows | None = None
 ) -> list[CompletenessGap]:
     """What is still to update before the round can be marked ready (empty when complete).
 
@@ -52,13 +53,17 @@ def round_completeness(
     into a round opened by round_open_next still holds the previous update's words until someone
     saves it here. Until then (its version is still 1: every save, in the page or by a workbook
     import, bumps it) it is "not yet reviewed for this update". `carried` is whether the round
-    was carried forward, when the caller knows (else one query).
+    was carried forward, when the caller knows (else one query). `read`: the round's rows the
+    caller has read already, for the parts that can use them (ReturnPart.takes_read).
     """
     if carried is None:
         carried = round_was_carried_forward(round)
     gaps: list[CompletenessGap] = []
     for part in return_parts():
-        gaps += part.completeness(round, carried)
+        if read is not None and part.takes_read:
+            gaps += part.completeness(round, carried, read=read)
+        else:
+            gaps += part.completeness(round, carried)
     return gaps
 
 

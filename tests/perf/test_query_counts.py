@@ -93,3 +93,43 @@ def test_the_portfolio_takes_the_same_queries_at_1_council_and_at_5(
         assert response.status_code == 200
         assert response.content.decode().count("Council ") >= councils
     assert PORTFOLIO <= QUERY_LIMIT
+
+
+# The round page of a submitted round read from its rows (history loaded as submitted, never
+# frozen): session, user, the second-factor question, council with the user's roles there, the
+# round; the page's 18 (previous round, RAG words, events, this and the previous round's three
+# kinds of section, milestones, both overviews, headlines, conditions and open risks without a
+# row, the latest frozen payload, sign-offs, the previous round's frozen payload); the session
+# save. The completeness panel reads the sections the page has read (it asked again: 30).
+ROUND_PAGE = 5 + 18 + 3
+# Session, user, the second-factor question, council with the user's roles; the grid's 7
+# (series, agreement years, first month, measures, figures, sources, figures left out; whether
+# the user may edit is known from the roles: 15 before); the session save.
+KPI_GRID = 4 + 7 + 3
+
+
+def test_the_round_page_reads_its_sections_once_for_the_completeness_panel(
+    client, django_assert_num_queries
+):
+    latest = build_council(scale=2)
+    user = UserFactory()
+    MembershipFactory(user=user, council=latest.agreement.council, role=Role.BOARD)
+    client.force_login(user)
+    url = reverse(
+        "reports:round_detail",
+        args=[latest.agreement.council.slug, latest.fy, latest.update_number],
+    )
+    client.get(url)
+    with django_assert_num_queries(ROUND_PAGE):
+        assert client.get(url).status_code == 200
+
+
+def test_the_kpi_grid_asks_for_the_users_actions_once(client, django_assert_num_queries):
+    council = build_council(scale=2).agreement.council
+    user = UserFactory()
+    MembershipFactory(user=user, council=council, role=Role.OFFICER)
+    client.force_login(user)
+    url = reverse("metrics:kpi_grid", args=[council.slug])
+    client.get(url)
+    with django_assert_num_queries(KPI_GRID):
+        assert client.get(url).status_code == 200
