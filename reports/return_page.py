@@ -165,7 +165,10 @@ def _workstream_updates(round_id):
 def _previous_by(model, previous: ReportingRound | None, key: str) -> dict:
     if previous is None:
         return {}
-    return {getattr(u, key): u for u in model.objects.filter(round=previous)}
+    # With what each update is of (its condition, risk or workstream): a frozen previous
+    # update is laid over it (reports/round_page.py), which would otherwise read each one.
+    rows = model.objects.filter(round=previous).select_related(key.removesuffix("_id"))
+    return {getattr(u, key): u for u in rows}
 
 
 def _group_by_area(rows: list[SectionRow]) -> list[AreaGroup]:

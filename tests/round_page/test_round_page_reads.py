@@ -1,7 +1,10 @@
-"""The round page's completeness panel is worked out from the sections the page has read
-(svmonitor.sections.RoundRows), and says exactly what round_completeness says from the database."""
+"""What the round page reads: its completeness panel is worked out from the sections the page
+has read (svmonitor.sections.RoundRows) and says exactly what round_completeness says from the
+database; a frozen previous update is laid over its sections without a query per section."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from conditions.models import ConditionUpdate, WorkstreamUpdate
 from overview.models import RoundOverview
@@ -11,7 +14,9 @@ from svmonitor.choices import Rag, RoundStatus
 from svmonitor.sections import RoundRows
 from svmonitor.selectors import round_completeness
 from svmonitor.services import round_open_next
+from tests import factories as f
 from tests.round_builders import complete, programme, round_in
+from tests.round_page.conftest import client_for, round_url
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +84,22 @@ def test_the_panel_from_the_pages_rows_knows_what_was_carried_forward_and_not_re
     assert "Overview: not started" in expected
     assert _from_rows(second) == expected
     assert _page_gaps(second, prog.officer) == expected
+
+
+def test_the_round_page_reads_a_frozen_previous_updates_sections_in_fixed_queries():
+    counts = []
+    for extra in (0, 4):
+        prog = programme()
+        for n in range(extra):
+            f.AgreementConditionFactory(agreement=prog.agreement, label=f"x{n}", order=10 + n)
+            f.RiskFactory(council=prog.agreement.council, number=10 + n)
+        round_in(RoundStatus.SUBMITTED, prog)  # frozen when marked ready
+        second = round_open_next(
+            agreement=prog.agreement, financial_year=2024, update_number=2, by=prog.officer
+        )
+        client = client_for(prog.officer)
+        client.get(round_url(second))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(round_url(second)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
