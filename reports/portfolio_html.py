@@ -9,16 +9,30 @@ the cap, the monitoring tier and the date submitted. Every text from data is esc
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from html import escape
 from urllib.parse import quote
 
 from django.urls import reverse
 from django.utils.dateformat import format as date_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 
-def _row_html(r) -> str:
-    href = escape(reverse("reports:council_dashboard", args=[r.slug]))
+@functools.lru_cache(maxsize=256)
+def _date_text(day: dt.date, language: str) -> str:
+    """The `date:"j M Y"` filter's text (kept: many councils submit on the same days)."""
+    return date_format(day, "j M Y")
+
+
+# A slug no council has (slugs are lowercase): replaced by each council's in the reversed URL,
+# so the URL is reversed once per page instead of once per council.
+_SLUG = "SLUG"
+
+
+def _row_html(r, dashboard: str, language: str) -> str:
+    href = escape(dashboard.replace(_SLUG, r.slug))
     if r.round_key:
         # The `urlencode` filter's quoting ("/" kept).
         href += f"?round={escape(quote(r.round_key, safe='/'))}"
@@ -37,7 +51,7 @@ def _row_html(r) -> str:
     )
     if r.is_over_cap:
         against = f'<strong class="app-over-cap">{against}</strong>'
-    submitted = escape(date_format(r.submitted_on, "j M Y")) if r.submitted_on else ""
+    submitted = escape(_date_text(r.submitted_on, language)) if r.submitted_on else ""
     return (
         '\n    <tr class="govuk-table__row">\n'
         f'      <th scope="row" class="govuk-table__header"><a class="govuk-link" href="{href}">'
@@ -53,4 +67,8 @@ def _row_html(r) -> str:
 
 def portfolio_rows_html(rows) -> SafeString:
     """The table body's rows for `rows` (reports.selectors.PortfolioRow)."""
-    return mark_safe("".join([_row_html(r) for r in rows]))  # noqa: S308 - escaped above
+    dashboard = reverse("reports:council_dashboard", args=[_SLUG])
+    language = get_language()
+    return mark_safe(  # noqa: S308 - escaped in _row_html
+        "".join([_row_html(r, dashboard, language) for r in rows])
+    )

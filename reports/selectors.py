@@ -172,7 +172,7 @@ def _frozen_finance(finance: list[dict], year: int) -> tuple[Decimal | None, Dec
 
 
 def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) -> list[PortfolioRow]:
-    """Each council the user may see, at its latest submitted round, in a fixed seven queries.
+    """Each council the user may see, at its latest submitted round, in a fixed four queries.
 
     A submitted round is shown as frozen (its conditions' DfE levels, the deficit forecast
     and cap it reported); a round never frozen (history loaded as submitted) from its rows.
@@ -183,20 +183,27 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
     newest = ReportingRound.objects.filter(
         agreement__council=OuterRef("pk"), status=RoundStatus.SUBMITTED
     ).order_by("-financial_year", "-update_number", "-submitted_on", "-pk")
+    # And its monitoring tier on `today`.
+    tier_now = MonitoringTierChange.objects.filter(
+        agreement__council=OuterRef("pk"), effective_from__lte=today
+    ).order_by("-effective_from")
     # Values, not model instances: an adviser of every council reads forty of each.
     councils = list(  # 1
         LocalAuthority.objects.for_user(user)
-        .annotate(latest_submitted_id=Subquery(newest.values("pk")[:1]))
+        .annotate(
+            latest_submitted_id=Subquery(newest.values("pk")[:1]),
+            tier=Subquery(tier_now.values("tier")[:1]),
+        )
         .order_by("name")
-        .values_list("pk", "name", "slug", "latest_submitted_id")
+        .values_list("pk", "name", "slug", "latest_submitted_id", "tier")
     )
-    council_ids = [pk for pk, _name, _slug, _latest in councils]
+    council_ids = [council[0] for council in councils]
     latest: dict[int, dict] = {}
     # With each round, the conditions and finance of its frozen payload (only those keys).
     payload = FrozenSnapshot.objects.filter(round=OuterRef("pk")).order_by("-created_at", "-pk")
     for rnd in (
         ReportingRound.objects.filter(  # 2
-            pk__in=[latest_id for *_c, latest_id in councils if latest_id]
+            pk__in=[council[3] for council in councils if council[3]]
         )
         .annotate(
             frozen_id=Subquery(payload.values("pk")[:1]),
@@ -205,6 +212,19 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
             ),
             frozen_finance=Subquery(
                 payload.values("payload__finance")[:1], output_field=JSONField()
+            ),
+            # A round never frozen: the latest forecast and the cap of its own year.
+            deficit=Subquery(
+                FinanceLine.objects.filter(
+                    agreement=OuterRef("agreement"),
+                    financial_year=OuterRef("financial_year"),
+                    scenario=FinanceLine.Scenario.LATEST,
+                ).values("cumulative_deficit")[:1]
+            ),
+            cap=Subquery(
+                DeficitCap.objects.filter(
+                    agreement=OuterRef("agreement"), financial_year=OuterRef("financial_year")
+                ).values("cap")[:1]
             ),
         )
         .order_by("-financial_year", "-update_number", "-submitted_on")
@@ -219,6 +239,8 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
             "frozen_id",
             "frozen_conditions",
             "frozen_finance",
+            "deficit",
+            "cap",
         )
     ):
         latest.setdefault(rnd["agreement__council_id"], rnd)
@@ -237,36 +259,10 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
         .values_list("round_id", "condition__label", "condition__title", "rag")
     ):
         updates[round_id].append((label, title, rag))
-    # Only the years shown: each unfrozen round's own financial year.
-    agreements = [r["agreement_id"] for r in unfrozen]
-    years = {r["financial_year"] for r in unfrozen}
-    forecasts = {
-        (agreement_id, year): deficit
-        for agreement_id, year, deficit in FinanceLine.objects.filter(  # 5
-            agreement_id__in=agreements,
-            financial_year__in=years,
-            scenario=FinanceLine.Scenario.LATEST,
-        ).values_list("agreement_id", "financial_year", "cumulative_deficit")
-    }
-    caps = {
-        (agreement_id, year): cap
-        for agreement_id, year, cap in DeficitCap.objects.filter(  # 6
-            agreement_id__in=agreements, financial_year__in=years
-        ).values_list("agreement_id", "financial_year", "cap")
-    }
-    tiers: dict[int, str] = {}
-    for council_id, tier in (
-        MonitoringTierChange.objects.filter(  # 7
-            agreement__council__in=council_ids, effective_from__lte=today
-        )
-        .order_by("-effective_from")
-        .values_list("agreement__council_id", "tier")
-    ):
-        tiers.setdefault(council_id, tier)
     tier_labels = dict(MonitoringTierChange._meta.get_field("tier").choices)
     rag_labels = {code: Rag(code).label for code in Rag.values}
     rows = []
-    for council_id, name, slug, _latest_id in councils:
+    for council_id, name, slug, _latest_id, tier in councils:
         rnd = latest.get(council_id)
         conditions = []
         # DfE's own word, not the council's label: councils are compared side by side here,
@@ -282,10 +278,9 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
             for label, title, rag in updates[rnd["pk"]]:
                 dfe = words.get((council_id, rag), ("", DEFAULT_DFE_MAPPING[rag]))[1]
                 conditions.append(PortfolioCondition(label, title, dfe, rag_labels[dfe]))
-            key = (rnd["agreement_id"], rnd["financial_year"])
-            deficit, cap = forecasts.get(key), caps.get(key)
+            deficit, cap = rnd["deficit"], rnd["cap"]
         counts = Counter(c.code for c in conditions)
-        tier = tiers.get(council_id, "")
+        tier = tier or ""
         if rnd is not None:
             fy, number = fy_label(rnd["financial_year"]), rnd["update_number"]
             label = round_label(rnd["financial_year"], number)

@@ -25,8 +25,9 @@ DASHBOARD = 5 + 12 + 3
 DASHBOARD_FROZEN = 5 + 3 + 3
 # After a write: the live build's 12 and the comparison's answer kept (one UPDATE).
 DASHBOARD_FROZEN_AFTER_WRITE = DASHBOARD_FROZEN + 12 + 1
-# Session, user, the second-factor question, the portfolio's 7, the session save.
-PORTFOLIO = 3 + 7 + 3
+# Session, user, the second-factor question, the portfolio's 4 (councils with their tiers,
+# rounds with their forecasts and caps, RAG words, condition levels), the session save.
+PORTFOLIO = 3 + 4 + 3
 
 
 def _board_member_of(user, count):
