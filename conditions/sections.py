@@ -73,12 +73,14 @@ def conditions_completeness(
         carried=carried,
     )
     # A condition in force with no row at all is as unrated as one marked "not rated".
-    missing = conditions_in_force(agreement=round.agreement, on=round.due_date).exclude(
-        updates__round=round
-    )
+    in_force = conditions_in_force(agreement=round.agreement, on=round.due_date)
+    if read is not None and read.conditions is not None:
+        rated = {u.condition_id for u in read.conditions}
+        missing = [label for pk, label in in_force.values_list("pk", "label") if pk not in rated]
+    else:
+        missing = in_force.exclude(updates__round=round).values_list("label", flat=True)
     return gaps + [
-        CompletenessGap("condition", f"Condition {label}", "not rated")
-        for label in missing.values_list("label", flat=True)
+        CompletenessGap("condition", f"Condition {label}", "not rated") for label in missing
     ]
 
 

@@ -131,10 +131,29 @@ class RoundPage:
         return STATUS_TAG.get(self.round.status, "govuk-tag--grey")
 
 
+# Of who last saved a section, the page shows the username only: the user's other columns
+# (two timestamps, the password hash) are not read for each of its forty-odd sections.
+_SAVER_UNREAD = tuple(
+    f"updated_by__{name}"
+    for name in (
+        "password",
+        "last_login",
+        "is_superuser",
+        "first_name",
+        "last_name",
+        "email",
+        "is_staff",
+        "is_active",
+        "date_joined",
+    )
+)
+
+
 def _condition_updates(round_id):
     return (
         ConditionUpdate.objects.filter(round_id=round_id)
         .select_related("condition", "updated_by")
+        .defer(*_SAVER_UNREAD)
         .order_by("condition__order", "condition__label", "pk")
     )
 
@@ -143,6 +162,7 @@ def _risk_updates(round_id):
     return (
         RiskUpdate.objects.filter(round_id=round_id)
         .select_related("risk", "updated_by")
+        .defer(*_SAVER_UNREAD)
         .order_by("risk__number", "pk")
     )
 
@@ -151,6 +171,7 @@ def _workstream_updates(round_id):
     return (
         WorkstreamUpdate.objects.filter(round_id=round_id)
         .select_related("workstream__area", "updated_by")
+        .defer(*_SAVER_UNREAD)
         .prefetch_related(
             Prefetch(
                 "workstream__milestones",

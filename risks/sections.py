@@ -62,13 +62,21 @@ def risks_completeness(
     gaps = rated_gaps(
         "risk", [(pk, f"Risk {num}", rag, n, v) for pk, num, rag, n, v in rows], carried=carried
     )
-    open_missing = Risk.objects.filter(council=round.agreement.council_id, is_open=True).exclude(
-        updates__round=round
-    )
-    return gaps + [
-        CompletenessGap("risk", f"Risk {number}", "not rated")
-        for number in open_missing.order_by("number").values_list("number", flat=True)
-    ]
+    open_risks = Risk.objects.filter(council=round.agreement.council_id, is_open=True)
+    if read is not None and read.risks is not None:
+        rated = {u.risk_id for u in read.risks}
+        missing = [
+            number
+            for pk, number in open_risks.order_by("number").values_list("pk", "number")
+            if pk not in rated
+        ]
+    else:
+        missing = (
+            open_risks.exclude(updates__round=round)
+            .order_by("number")
+            .values_list("number", flat=True)
+        )
+    return gaps + [CompletenessGap("risk", f"Risk {number}", "not rated") for number in missing]
 
 
 def risks_progress(rounds, carried_ids) -> dict[int, tuple[int, int]]:

@@ -53,6 +53,13 @@ def test_the_panel_from_the_pages_rows_lists_what_the_database_lists():
     assert "Condition 1: not rated" in expected and "Risk 1: not rated" in expected
     assert _from_rows(draft) == expected
     assert _page_gaps(draft, prog.officer) == expected
+    # A condition and an open risk added after the round opened have no row in it.
+    f.AgreementConditionFactory(agreement=prog.agreement, label="3", order=3)
+    f.RiskFactory(council=prog.agreement.council, number=2)
+    expected = [str(gap) for gap in round_completeness(draft)]
+    assert "Condition 3: not rated" in expected and "Risk 2: not rated" in expected
+    assert _from_rows(draft) == expected
+    assert _page_gaps(draft, prog.officer) == expected
     # Rated, then an Amber left without words and an unanswered commentary.
     complete(draft, prog.officer)
     ConditionUpdate.objects.filter(round=draft, condition__label="2").update(
@@ -62,6 +69,8 @@ def test_the_panel_from_the_pages_rows_lists_what_the_database_lists():
     expected = [str(gap) for gap in round_completeness(draft)]
     assert expected == [
         "Condition 2: rated Amber/Green without a progress update",
+        "Condition 3: not rated",
+        "Risk 2: not rated",
         "Zero deficit on track: commentary missing",
     ]
     assert _from_rows(draft) == expected
