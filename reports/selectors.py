@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 from html import escape
+from typing import NamedTuple
 
 from django.db.models import JSONField, OuterRef, Subquery
 from django.utils.safestring import SafeString, mark_safe
@@ -69,9 +70,9 @@ def council_list_for_user(*, user) -> list[CouncilListRow]:
     ]
 
 
-@dataclass(frozen=True)
-class PortfolioCondition:
-    """One condition's DfE RAG in a council's latest submitted round."""
+class PortfolioCondition(NamedTuple):
+    """One condition's DfE RAG in a council's latest submitted round (a named tuple: an
+    adviser of every council sees hundreds)."""
 
     label: str
     title: str
