@@ -261,6 +261,23 @@ def _figure_rows(council_id, cutoff, horizon, span, since):
     ]
 
 
+_MEASURE_FIELDS = (
+    "pk",
+    "code",
+    "name",
+    "unit",
+    "polarity",
+    "frequency",
+    "reading",
+    "order",
+    "show_chart",
+    "programme_area__number",
+    "data_source__name",
+    "data_source__last_refreshed",
+    "data_source__basis",
+)
+
+
 def _measures(council_id, cutoff, horizon, round_id, span, since=None):
     """The council's measures, the codes each condition's update cites this round, the codes
     attached to each condition, and a note of figures left out.
@@ -280,33 +297,23 @@ def _measures(council_id, cutoff, horizon, round_id, span, since=None):
             )
         )
         .order_by(F("programme_area__number").asc(nulls_last=True), "order", "name", "pk")
-        .values(
-            "pk",
-            "code",
-            "name",
-            "unit",
-            "polarity",
-            "frequency",
-            "reading",
-            "order",
-            "show_chart",
-            "programme_area__number",
-            "data_source__name",
-            "data_source__last_refreshed",
-            "data_source__basis",
-            "cited__condition_id",
-            "conditions__pk",
-        )
+        # Tuples: a measure cited by several conditions and attached to several is as many
+        # rows (about a thousand at national scale); one dict a measure is made below.
+        .values_list(*_MEASURE_FIELDS, "cited__condition_id", "conditions__pk")
     )
     by_pk: dict[int, dict] = {}
     citing = defaultdict(set)
     attached = defaultdict(set)
+    width = len(_MEASURE_FIELDS)
     for row in rows:
-        by_pk.setdefault(row["pk"], row)
-        if row["cited__condition_id"] is not None:
-            citing[row["cited__condition_id"]].add((row["order"], row["code"]))
-        if row["conditions__pk"] is not None:
-            attached[row["conditions__pk"]].add(row["code"])
+        if row[0] not in by_pk:
+            by_pk[row[0]] = dict(zip(_MEASURE_FIELDS, row[:width], strict=True))
+        measure = by_pk[row[0]]
+        cited_by, attached_to = row[width], row[width + 1]
+        if cited_by is not None:
+            citing[cited_by].add((measure["order"], measure["code"]))
+        if attached_to is not None:
+            attached[attached_to].add(measure["code"])
     measures = list(by_pk.values())
     # Each condition's key measures in the measures' own order.
     cited = {condition: [code for _, code in sorted(codes)] for condition, codes in citing.items()}
