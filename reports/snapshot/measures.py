@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import decimal
 import math
 from collections import defaultdict
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import F, FilteredRelation, Q
+from django.utils.dateparse import parse_date
 
 from metrics import variance as fmt
 from metrics.models import HeadlineCard, Measure, MeasureValue, Series
@@ -167,6 +170,114 @@ def measure_windowed(measure: MeasureData, since: dt.date) -> MeasureData:
     return dataclasses.replace(measure, lines=lines, rolling=rolling)
 
 
+# Django's SQLite backend reads a DecimalField as this Decimal of the float or integer SQLite
+# holds (15 significant digits, quantised to the field's places); PostgreSQL's driver gives
+# that Decimal itself (django.db.backends.sqlite3.operations.get_decimalfield_converter).
+_VALUE_FIELD = MeasureValue._meta.get_field("value")
+_FROM_FLOAT = decimal.Context(prec=15).create_decimal_from_float
+_PLACES = Decimal(1).scaleb(-_VALUE_FIELD.decimal_places)
+
+
+def figure_decimal(raw) -> Decimal | None:
+    """A stored figure as the ORM reads it: the same Decimal, to the field's four places."""
+    if raw is None or isinstance(raw, Decimal):
+        return raw
+    return _FROM_FLOAT(raw).quantize(_PLACES, context=_VALUE_FIELD.context)
+
+
+def _figure_rows(council_id, cutoff, horizon, span, since):
+    """The council's figures up to the horizon with their series, in the order lines are drawn:
+    a tuple a figure (measure id, series slug, name and kind, period, value, note, period kind,
+    not-available reason), each as the ORM's values_list gives it.
+
+    One query, written out: at national scale (about 4,000 rows for the dashboard) the ORM's
+    per-row converters were about a quarter of this read's CPU time, for the same dates and
+    Decimals (figure_decimal).
+    Actuals, last year and neighbours run to the round's month; baselines (plans and goals)
+    run to the end of the financial year so the trajectory ahead is visible. With `since`
+    (the dashboard's window), only figures from that month on, the twelve months before it
+    that a rolling average reads, and any figure outside the agreement's years (rare; counted
+    as left out, so the page still says so).
+    """
+    q = connection.ops.quote_name
+    where = [f"m.{q('council_id')} = %s"]
+    params: list = [council_id]
+    if cutoff:
+        where.append("(v.period <= %s OR (s.kind = %s AND v.period <= %s))")
+        params += [cutoff, Series.Kind.BASELINE, horizon]
+    else:
+        where.append("v.period <= %s")
+        params.append(horizon)
+    # Names from the models' metadata; every value is a parameter.
+    select = (
+        "SELECT v.measure_id, s.slug, s.name, s.kind, v.period, v.value, v.note,"  # noqa: S608
+        f" v.period_kind, v.not_available_reason, s.{q('order')}"
+        f" FROM {q(MeasureValue._meta.db_table)} v"
+        f" INNER JOIN {q(Measure._meta.db_table)} m ON v.measure_id = m.id"
+        f" INNER JOIN {q(Series._meta.db_table)} s ON v.series_id = s.id WHERE "
+    )
+    if since:
+        earliest = _months_before(since, ROLLING_WINDOW)
+        window = [
+            # A range on the period, so the database reads each measure's figures from its
+            # (measure, period) index from that month on, not all nine years of them.
+            "v.period >= %s",
+            "(v.period >= %s OR (m.reading = %s AND s.kind = %s)"
+            " OR v.period < %s OR v.period > %s)",
+        ]
+        window_params = [earliest, since, Measure.Reading.ROLLING_12, Series.Kind.ACTUAL]
+        window_params += [span[0], span[1]]
+        sql = (
+            f"{select}{' AND '.join(where + window)}"
+            # The figures before the agreement's years and before the window (to count them).
+            f" UNION ALL {select}{' AND '.join([*where, 'v.period < %s', 'v.period < %s'])}"
+        )
+        params = params + window_params + params + [earliest, span[0]]
+    else:
+        sql = select + " AND ".join(where)
+    # A year's figure after the figure of the month it starts in (kinds: month, then
+    # financial_year, then academic_year), the same on every database: measure, series order,
+    # series name, period, period kind (descending).
+    sql += " ORDER BY 1, 10, 3, 5, 8 DESC"
+    as_date = connection.ops.adapt_datefield_value
+    params = [as_date(p) if isinstance(p, dt.date) else p for p in params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    # SQLite's driver gives the dates already (Django registers its converter for "date").
+    return [
+        (
+            measure_id,
+            slug,
+            name,
+            kind,
+            period if isinstance(period, dt.date) else parse_date(period),
+            figure_decimal(value),
+            note,
+            period_kind,
+            reason,
+        )
+        for measure_id, slug, name, kind, period, value, note, period_kind, reason, _ in rows
+    ]
+
+
+_MEASURE_FIELDS = (
+    "pk",
+    "code",
+    "name",
+    "unit",
+    "polarity",
+    "frequency",
+    "reading",
+    "order",
+    "show_chart",
+    "programme_area__number",
+    "data_source__name",
+    "data_source__last_refreshed",
+    "data_source__basis",
+)
+
+
 def _measures(council_id, cutoff, horizon, round_id, span, since=None):
     """The council's measures, the codes each condition's update cites this round, the codes
     attached to each condition, and a note of figures left out.
@@ -186,76 +297,27 @@ def _measures(council_id, cutoff, horizon, round_id, span, since=None):
             )
         )
         .order_by(F("programme_area__number").asc(nulls_last=True), "order", "name", "pk")
-        .values(
-            "pk",
-            "code",
-            "name",
-            "unit",
-            "polarity",
-            "frequency",
-            "reading",
-            "order",
-            "show_chart",
-            "programme_area__number",
-            "data_source__name",
-            "data_source__last_refreshed",
-            "data_source__basis",
-            "cited__condition_id",
-            "conditions__pk",
-        )
+        # Tuples: a measure cited by several conditions and attached to several is as many
+        # rows (about a thousand at national scale); one dict a measure is made below.
+        .values_list(*_MEASURE_FIELDS, "cited__condition_id", "conditions__pk")
     )
     by_pk: dict[int, dict] = {}
     citing = defaultdict(set)
     attached = defaultdict(set)
+    width = len(_MEASURE_FIELDS)
     for row in rows:
-        by_pk.setdefault(row["pk"], row)
-        if row["cited__condition_id"] is not None:
-            citing[row["cited__condition_id"]].add((row["order"], row["code"]))
-        if row["conditions__pk"] is not None:
-            attached[row["conditions__pk"]].add(row["code"])
+        if row[0] not in by_pk:
+            by_pk[row[0]] = dict(zip(_MEASURE_FIELDS, row[:width], strict=True))
+        measure = by_pk[row[0]]
+        cited_by, attached_to = row[width], row[width + 1]
+        if cited_by is not None:
+            citing[cited_by].add((measure["order"], measure["code"]))
+        if attached_to is not None:
+            attached[attached_to].add(measure["code"])
     measures = list(by_pk.values())
     # Each condition's key measures in the measures' own order.
     cited = {condition: [code for _, code in sorted(codes)] for condition, codes in citing.items()}
-    # Actuals, last year and neighbours run to the round's month; baselines (plans and goals)
-    # run to the end of the financial year so the trajectory ahead is visible.
-    values = list(
-        MeasureValue.objects.filter(measure__council_id=council_id)
-        .filter(
-            Q(period__lte=cutoff) | Q(series__kind=Series.Kind.BASELINE, period__lte=horizon)
-            if cutoff
-            else Q(period__lte=horizon)
-        )
-        # The window (from `since`), and any figure outside the agreement's years (rare;
-        # counted as left out below, so the page still says so).
-        .filter(
-            Q(period__gte=since)
-            # A rolling average's first months in the window read the year before it.
-            | Q(
-                period__gte=_months_before(since, ROLLING_WINDOW),
-                measure__reading=Measure.Reading.ROLLING_12,
-                series__kind=Series.Kind.ACTUAL,
-            )
-            | Q(period__lt=span[0])
-            | Q(period__gt=span[1])
-            if since
-            else Q()
-        )
-        # A year's figure after the figure of the month it starts in (kinds: month, then
-        # financial_year, then academic_year), the same on every database.
-        .order_by("measure_id", "series__order", "series__name", "period", F("period_kind").desc())
-        # Tuples, not dicts: at national scale this is 20,000 rows (docs/performance.md).
-        .values_list(
-            "measure_id",
-            "series__slug",
-            "series__name",
-            "series__kind",
-            "period",
-            "value",
-            "note",
-            "period_kind",
-            "not_available_reason",
-        )
-    )
+    values = _figure_rows(council_id, cutoff, horizon, span, since)
     grouped: dict[int, dict[str, list]] = defaultdict(dict)
     meta: dict[str, tuple[str, str]] = {}
     codes = {m["pk"]: m["code"] for m in measures}

@@ -360,8 +360,12 @@ class SeriesLine:
         return point.value if point is not None else None
 
     def point_at(self, period: dt.date, kind: str = PeriodKind.MONTH) -> Point | None:
-        """The figure for one period, if recorded."""
-        for point in self.points:
+        """The figure for one period, if recorded.
+
+        A line holds at most one figure a period and kind (one value a cell in the database),
+        so it is looked for from the latest end, where the tables' latest periods are.
+        """
+        for point in reversed(self.points):
             if point.period == period and point.period_kind == kind:
                 return point
         return None
