@@ -130,6 +130,9 @@ def _figure_parts(figure_value, marker, not_available, note, notes):
 def plan_values(plan) -> ValuesPlan:
     """Compare every figure of both value sheets with the database; errors go to the plan."""
     result = ValuesPlan()
+    if not plan.rows(fmt.VALUES_LONG) and not plan.read.grid_rows:
+        _value_notes(plan)  # no figures: only the notes sheet's own problems to report
+        return result
     council = plan.council
     existing = {}
     if council.pk is not None:
