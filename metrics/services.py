@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import chain
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -420,6 +421,10 @@ def _cell_label(cell: FigureCell) -> str:
     return f"{cell.series.slug} {period_key(cell.period, cell.period_kind)}"
 
 
+# At most this many figures a statement, whatever the backend allows.
+_INSERT_BATCH = 1000
+
+
 @transaction.atomic
 def measure_values_save_many(
     *, council: LocalAuthority, cells: list[FigureCell], by
@@ -533,8 +538,10 @@ def measure_values_save_many(
     new, changed = [], []
     before: dict[int, dict] = {}
     after: dict[int, dict] = {}
-    # A figure's label in the history ("actual 2024-04") is made once per series and period.
+    # A figure's label in the history ("actual 2024-04") and its period as the database driver
+    # takes it are made once per series and period, not per figure.
     labels: dict = {}
+    period_value = connection.ops.adapt_datefield_value
     for cell, number, reason, text in zip(cells, numbers, reasons, shown, strict=True):
         measure_id, series_id = cell.measure.id, cell.series.id
         found = stored.get((measure_id, cell.period, cell.period_kind, series_id))
@@ -542,25 +549,28 @@ def measure_values_save_many(
         if found is not None and found[1] == number and found[2] == note and found[3] == reason:
             continue
         at = (series_id, cell.period, cell.period_kind)
-        label = labels.get(at)
-        if label is None:
-            label = labels[at] = _cell_label(cell)
+        known = labels.get(at)
+        if known is None:
+            known = labels[at] = (_cell_label(cell), period_value(cell.period))
+        label = known[0]
         if found is None:
-            new.append((measure_id, cell.period, cell.period_kind, series_id, number, note, reason))
+            new.append((measure_id, known[1], cell.period_kind, series_id, number, note, reason))
         else:
             changed.append((number, note, reason, found[0]))
             before.setdefault(measure_id, {})[label] = _shown_figure(found[1], found[3])
         after.setdefault(measure_id, {})[label] = _shown_figure(text, reason)
     # 4. Write. Why not bulk_create: building thousands of model instances and Django's
     #    per-value insert compilation cost ~5x the openpyxl parse (bench/bench_import.py); the
-    #    figures are validated and keyed above, so plain parameterised SQL is enough.
+    #    figures are validated and keyed above, so plain parameterised SQL is enough. New
+    #    figures go in as bulk_create sends rows, many to a statement (the backend's batch
+    #    size): a statement per figure costs SQLite twice the time.
     meta = MeasureValue._meta
     column = {f.name: f.column for f in meta.concrete_fields}
     table = connection.ops.quote_name(meta.db_table)
     with connection.cursor() as cursor:
         if new:
-            names = ", ".join(
-                connection.ops.quote_name(column[n])
+            fields = [
+                meta.get_field(n)
                 for n in (
                     "measure",
                     "period",
@@ -570,11 +580,17 @@ def measure_values_save_many(
                     "note",
                     "not_available_reason",
                 )
-            )
-            cursor.executemany(
-                f"INSERT INTO {table} ({names}) VALUES (%s, %s, %s, %s, %s, %s, %s)",  # noqa: S608
-                new,
-            )
+            ]
+            names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+            one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+            size = max(1, min(connection.ops.bulk_batch_size(fields, new), _INSERT_BATCH))
+            for start in range(0, len(new), size):
+                batch = new[start : start + size]
+                cursor.execute(
+                    f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608
+                    + ", ".join([one] * len(batch)),
+                    list(chain.from_iterable(batch)),
+                )
         if changed:
             cursor.executemany(
                 f"UPDATE {table} SET {column['value']} = %s, {column['note']} = %s, "  # noqa: S608
