@@ -517,7 +517,7 @@ def measure_values_save_many(
     if problems:
         raise FiguresRefused(problems)
     # 3. The stored figures of the measures touched, locked against a save in between.
-    measure_ids = {cell.measure.pk for cell in cells}
+    measure_ids = {cell.measure.id for cell in cells}
     stored = {
         (m, p, k, s): (pk, v, n, r)
         for pk, m, p, k, s, v, n, r in MeasureValue.objects.select_for_update()
@@ -539,6 +539,7 @@ def measure_values_save_many(
     # A figure's label in the history ("actual 2024-04") and its period as the database driver
     # takes it are made once per series and period, not per figure.
     labels: dict = {}
+    measures: dict[int, Measure] = {}  # each measure with a figure to record
     period_value = connection.ops.adapt_datefield_value
     for cell, (number, reason, text) in zip(cells, checked_figures, strict=True):
         measure_id, series_id, period, kind = (
@@ -565,6 +566,7 @@ def measure_values_save_many(
         figures = after.get(measure_id)
         if figures is None:
             figures = after[measure_id] = {}
+            measures[measure_id] = cell.measure
         figures[label] = text if text is not None else _shown_figure(text, reason)
     # In the order of the indexes (measure, series, period): each statement's rows land
     # together in the index pages, a fifth less work for SQLite than the workbook's order.
@@ -608,7 +610,6 @@ def measure_values_save_many(
                 changed,
             )
     # 5. History: one entry per measure, its figures before and after.
-    measures = {cell.measure.pk: cell.measure for cell in cells}
     audit_record_many(
         action="measure_values.save",
         user=by,

@@ -589,16 +589,16 @@ def _read_grid(spec, rows, result: ReadResult, blanked, percent: set) -> None:
                 continue
             raw = row_cells[index]
             kind = type(raw)
-            if kind is float:
+            if kind is float or kind is int:  # (not bool: type() is exact)
                 if raw != raw:
                     continue  # a NaN openpyxl may read: empty
                 if (
-                    isfinite(raw)
-                    and abs(raw) < limit
+                    abs(raw) < limit
+                    and (kind is int or isfinite(raw))
                     and not (blanked and (number, index) in blanked)
                     and not (percent and (number, index) in percent)
                 ):
-                    value = Decimal(repr(round(raw, places)))
+                    value = Decimal(raw) if kind is int else Decimal(repr(round(raw, places)))
                     cells.append(GridCell(number, name, start, value, period_kind))
                     continue
             if raw is None or raw == "" or (blanked and (number, index) in blanked):
