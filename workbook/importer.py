@@ -52,7 +52,6 @@ from workbook.plan import (
     row_key,
     show,
 )
-from workbook.rag_notation import rag_labels_for_council
 from workbook.reader import CellError, Row, workbook_read
 from workbook.refs import Refs
 from workbook.safety import workbook_check
@@ -314,9 +313,10 @@ class _Plan(Refs):
         return self.council is not None
 
     def _load(self, model, query, key) -> Table:
+        # Read when a sheet first needs the rows: a sheet the workbook lacks costs no query.
         table = self.table(model)
         if self.council.pk is not None:
-            table.load(query(), key)
+            table.load_later(query, key)
         return table
 
     def plan_rag_definitions(self) -> None:
@@ -339,7 +339,7 @@ class _Plan(Refs):
             if self.row_ok(spec, row):
                 values = {"council": self.council, **self.values_from(row, RagDefinition, spec)}
                 table.upsert(summary, row, (v["level"],), values, key_column="level")
-        self.rag_labels = rag_labels_for_council(table.all())
+        self.rag_table = table
 
     def plan_key_contacts(self) -> None:
         spec, summary = fmt.KEY_CONTACTS, self.summary(fmt.KEY_CONTACTS)
@@ -540,7 +540,7 @@ class _Plan(Refs):
                 areas.upsert(summary, row, (row.values["number"],), values, key_column="number")
         workstreams = self._load(
             Workstream,
-            lambda: Workstream.objects.filter(area__council=council).prefetch_related("conditions"),
+            lambda: Workstream.objects.filter(area__council=council),
             lambda o: (o.area_id, o.name),
         )
         self._rekey_by_parent(workstreams, areas, "area_id")
@@ -616,13 +616,18 @@ class _Plan(Refs):
             self.error(spec.name, None, "'Kind'", "only one series may be of kind Actual")
         measures = self._load(
             Measure,
-            lambda: Measure.objects.filter(council=council).prefetch_related("conditions"),
+            lambda: Measure.objects.filter(council=council),
             lambda o: (o.code,),
         )
         self._load_m2m(measures, "conditions")
-        by_pk = {source.pk: source for source in sources.all() if source.pk}
-        for measure in measures.all():
-            measure.data_source = by_pk[measure.data_source_id]  # no query per measure later
+
+        def sources_of_stored():
+            by_pk = {source.pk: source for source in sources.all() if source.pk}
+            for measure in measures.by_key.values():
+                if measure.pk is not None:  # no query per measure later
+                    measure.data_source = by_pk[measure.data_source_id]
+
+        measures.later(sources_of_stored)
         self.measures = measures
         spec, summary = fmt.MEASURES, self.summary(fmt.MEASURES)
         for row in self.rows(spec):
@@ -672,9 +677,7 @@ class _Plan(Refs):
         council = self.council
         updates = self._load(
             ConditionUpdate,
-            lambda: ConditionUpdate.objects.filter(
-                round__agreement__council=council
-            ).prefetch_related("key_measures"),
+            lambda: ConditionUpdate.objects.filter(round__agreement__council=council),
             lambda o: (o.round_id, o.condition_id),
         )
         self._rekey_by_parents(
@@ -816,7 +819,7 @@ class _Plan(Refs):
                 continue
             slots["rows"][v["position"]] = row
         stored: dict[tuple, list[str]] = {}
-        if self.council.pk is not None:
+        if lists and self.council.pk is not None:
             for h in (
                 Headline.objects.filter(overview__round__agreement__council=self.council)
                 .order_by("position")

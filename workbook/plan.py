@@ -217,12 +217,71 @@ class Table:
     def __init__(self, plan, model: type[models.Model]):
         self.plan = plan
         self.model = model
-        self.by_key: dict = {}
+        self._by_key: dict = {}
+        # Steps that read the stored rows (a query, re-keying by parents, links), run in order
+        # the first time the rows are asked for: a sheet the workbook does not have, and that
+        # no sheet it has refers to, costs no query.
+        self._pending: list = []
+        self._m2m_pending: list = []
         self.seen: dict = {}
-        self.m2m_current: dict[tuple[int, str], set[int]] = {}
+        self._m2m_current: dict[tuple[int, str], set[int]] = {}
         self.m2m_attrs: set[str] = set()
         self.fields = {f.name: f for f in model._meta.concrete_fields}
         self.writes: list[PlannedWrite] = []
+
+    @property
+    def by_key(self) -> dict:
+        """Existing and planned rows by natural key (the stored ones read on first use)."""
+        if self._pending:
+            pending, self._pending = self._pending, []
+            for step in pending:
+                step()
+        return self._by_key
+
+    @by_key.setter
+    def by_key(self, rows: dict) -> None:
+        self._by_key = rows
+
+    @property
+    def m2m_current(self) -> dict[tuple[int, str], set[int]]:
+        """(id of a stored row, link name) -> the ids it links to now (read on first use)."""
+        rows = self.by_key
+        if self._m2m_pending:
+            pending, self._m2m_pending = self._m2m_pending, []
+            for attr in pending:
+                self._links_read(rows, attr)
+        return self._m2m_current
+
+    def links_load_later(self, attr: str) -> None:
+        """Compare the many-to-many `attr` too, reading the stored links when first needed."""
+        self.m2m_attrs.add(attr)
+        self._m2m_pending.append(attr)
+
+    def _links_read(self, rows: dict, attr: str) -> None:
+        # The links' ids from the join table in one query (no model instance per link).
+        stored = {obj.pk: obj for obj in rows.values() if obj.pk is not None}
+        current = self._m2m_current
+        for obj in stored.values():
+            current[(id(obj), attr)] = set()
+        if not stored:
+            return
+        field = self.model._meta.get_field(attr)
+        through = field.remote_field.through
+        source = through._meta.get_field(field.m2m_field_name()).attname
+        target = through._meta.get_field(field.m2m_reverse_field_name()).attname
+        links = through.objects.filter(**{f"{source}__in": list(stored)}).values_list(
+            source, target
+        )
+        for pk, target_pk in links:
+            current[(id(stored[pk]), attr)].add(target_pk)
+
+    def later(self, step) -> None:
+        """Run `step` (which reads the stored rows) when the rows are first asked for."""
+        self._pending.append(step)
+
+    def load_later(self, query, key) -> None:
+        """Register the rows `query()` returns under their natural key, when first asked for."""
+        self.later(lambda: self.load(query(), key))
 
     def stamp(self, obj) -> str:
         """How a stored row stands: its version, else a fingerprint of its values and links."""
@@ -242,8 +301,9 @@ class Table:
 
     def load(self, objects, key) -> None:
         """Register existing rows under their natural key."""
+        rows = self.by_key
         for obj in objects:
-            self.by_key[key(obj)] = obj
+            rows[key(obj)] = obj
 
     def is_new(self, obj) -> bool:
         """Whether the import creates this row."""

@@ -478,11 +478,23 @@ def _read_rows(spec, rows, mapping, blanked, errors, percent=None) -> list[Row]:
 def _values_noting_percent(ws, percent: set):
     # The figures' sheets are read cell by cell so a number's format is seen: a cell holding
     # 0.375 formatted as a percentage shows 37.5%, and that is the figure the council means.
+    # Cells with no style of their own share the workbook's default format: it is looked up
+    # once, not per cell.
+    default_percent = None
     for cells in ws.iter_rows():
-        values = tuple(cell.value for cell in cells)
-        for index, cell in enumerate(cells):
-            kind = type(cell.value)
-            if (kind is float or kind is int) and "%" in (cell.number_format or ""):
+        values = tuple([cell.value for cell in cells])
+        for index, value in enumerate(values):
+            kind = type(value)
+            if kind is not float and kind is not int:
+                continue
+            cell = cells[index]
+            if cell.has_style:
+                is_percent = "%" in (cell.number_format or "")
+            else:
+                if default_percent is None:
+                    default_percent = "%" in (cell.number_format or "")
+                is_percent = default_percent
+            if is_percent:
                 percent.add((cell.row, index))
         yield values
 
@@ -565,41 +577,60 @@ def _read_grid(spec, rows, result: ReadResult, blanked, percent: set) -> None:
     # at a time, each top to bottom; empty cells (and a NaN openpyxl may read) left out. Plain
     # Python: pandas' frame and melt cost 20x more for a grid of a few thousand cells.
     data = rows[1:]
-    names = {index: _column_name(index, header[index]) for index in months}
     cells = result.grid_cells
-    for number, index, raw in ((n, i, c[i]) for i in sorted(months) for n, c in data if i < len(c)):
-        if raw is None or (type(raw) is float and raw != raw):
-            continue
-        if raw == "" or (number, index) in blanked:
-            continue
+    # A plain number's fast path (_decimal's own), inline: thousands of cells.
+    limit, places = _LIMIT[fmt.DECIMAL], _DP[fmt.DECIMAL]
+    isfinite = math.isfinite
+    for index in sorted(months):
         period = months[index]
-        kind = type(raw)
-        try:
-            if (kind is float or kind is int) and (number, index) not in percent:
-                # The common case, thousands of plain numbers: no figure to unpick.
-                cells.append(
-                    GridCell(
-                        number, names[index], period.start, _decimal(raw, fmt.DECIMAL), period.kind
-                    )
-                )
+        name, start, period_kind = _column_name(index, header[index]), period.start, period.kind
+        for number, row_cells in data:
+            if index >= len(row_cells):
                 continue
-            figure = figure_parse(raw, percent_format=(number, index) in percent)
-        except ValueError as exc:
-            result.errors.append(CellError(spec.name, number, names[index], str(exc)))
-            continue
-        if (number, index) in percent:
-            result.by_format.append(f"{spec.name} {get_column_letter(index + 1)}{number}")
-        cells.append(
-            GridCell(
-                number,
-                names[index],
-                period.start,
-                figure.value,
-                period.kind,
-                figure.marker,
-                figure.not_available,
-            )
+            raw = row_cells[index]
+            kind = type(raw)
+            if kind is float or kind is int:  # (not bool: type() is exact)
+                if raw != raw:
+                    continue  # a NaN openpyxl may read: empty
+                if (
+                    abs(raw) < limit
+                    and (kind is int or isfinite(raw))
+                    and not (blanked and (number, index) in blanked)
+                    and not (percent and (number, index) in percent)
+                ):
+                    value = Decimal(raw) if kind is int else Decimal(repr(round(raw, places)))
+                    cells.append(GridCell(number, name, start, value, period_kind))
+                    continue
+            if raw is None or raw == "" or (blanked and (number, index) in blanked):
+                continue
+            _grid_figure(spec, result, number, index, name, period, raw, percent)
+
+
+def _grid_figure(spec, result: ReadResult, number, index, name, period, raw, percent) -> None:
+    """Read one grid cell that is not a plain number in range: a number formatted as a
+    percentage, a figure written as text ("6,357", "n/a", "42%*"), or a bad value."""
+    as_percent = (number, index) in percent
+    try:
+        if type(raw) in (float, int) and not as_percent:
+            figure = Figure(_decimal(raw, fmt.DECIMAL))
+        else:
+            figure = figure_parse(raw, percent_format=as_percent)
+    except ValueError as exc:
+        result.errors.append(CellError(spec.name, number, name, str(exc)))
+        return
+    if as_percent:
+        result.by_format.append(f"{spec.name} {get_column_letter(index + 1)}{number}")
+    result.grid_cells.append(
+        GridCell(
+            number,
+            name,
+            period.start,
+            figure.value,
+            period.kind,
+            figure.marker,
+            figure.not_available,
         )
+    )
 
 
 def _blank_formulas(path, ws, spec, errors) -> set[tuple[int, int]]:

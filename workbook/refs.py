@@ -19,7 +19,7 @@ from workbook.plan import (
     Table,
     stamp_key,
 )
-from workbook.rag_notation import rag_parse
+from workbook.rag_notation import rag_labels_for_council, rag_parse
 from workbook.reader import CellError, ReadResult, Row
 
 MOVED = (
@@ -62,7 +62,16 @@ class Refs:
         self.stamping = True
         self.summaries = {spec.name: SheetSummary(spec.name) for spec in fmt.SHEETS}
         self.bad_rows = {(e.sheet, e.row) for e in read.errors}
-        self.rag_labels: dict[str, str] = {}
+        self.rag_table: Table | None = None  # the council's RAG definitions, as planned
+        self._rag_labels: dict[str, str] | None = None
+
+    @property
+    def rag_labels(self) -> dict[str, str]:
+        """The council's own words for each RAG level, read when a RAG cell first needs them."""
+        if self._rag_labels is None:
+            table = self.rag_table
+            self._rag_labels = rag_labels_for_council(table.all()) if table is not None else {}
+        return self._rag_labels
 
     def rows(self, spec) -> list[Row]:
         """The data rows read from a sheet (none if the sheet is absent)."""
@@ -134,6 +143,10 @@ class Refs:
     # -- re-keying rows loaded from the database by their parents' identity --------------
 
     def _rekey_by_parents(self, table: Table, parents, attnames) -> None:
+        # When the stored rows are first asked for: the parents are read then too.
+        table.later(lambda: self._rekey_now(table, parents, attnames))
+
+    def _rekey_now(self, table: Table, parents, attnames) -> None:
         maps = [{p.pk: p for p in parent.all() if p.pk is not None} for parent in parents]
         rekeyed = {}
         for key, obj in table.by_key.items():
@@ -150,9 +163,7 @@ class Refs:
         self._rekey_by_parents(table, (parent,), (attname,))
 
     def _load_m2m(self, table: Table, attr: str) -> None:
-        table.m2m_attrs.add(attr)
-        for obj in table.by_key.values():
-            table.m2m_current[(id(obj), attr)] = {t.pk for t in getattr(obj, attr).all()}
+        table.links_load_later(attr)
 
     # -- references ------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from metrics.models import MeasureValue, Series
 from metrics.periods import NOT_AVAILABLE, PeriodKind, period_label
 from metrics.services import FigureCell, measure_period_check, measure_period_span
 from workbook import format as fmt
-from workbook.plan import NEW_ROW, NEW_STAMP, ChangeLine, fingerprint, show
+from workbook.plan import MAX_CHANGE_LINES, NEW_ROW, NEW_STAMP, ChangeLine, fingerprint, show
 
 
 @dataclass
@@ -130,6 +130,9 @@ def _figure_parts(figure_value, marker, not_available, note, notes):
 def plan_values(plan) -> ValuesPlan:
     """Compare every figure of both value sheets with the database; errors go to the plan."""
     result = ValuesPlan()
+    if not plan.rows(fmt.VALUES_LONG) and not plan.read.grid_rows:
+        _value_notes(plan)  # no figures: only the notes sheet's own problems to report
+        return result
     council = plan.council
     existing = {}
     if council.pk is not None:
@@ -152,6 +155,8 @@ def plan_values(plan) -> ValuesPlan:
     resolver = _Resolver(plan)
     seen: dict = {}
     add_change = plan.result.add_change
+    changes = plan.result.changes
+    add_cell, add_where = result.cells.append, result.where.append
     # Per workbook row: how its stored figures stood, and its change lines (for the confirm).
     stood: dict[tuple[str, int], list] = {}
     stamping = plan.stamping
@@ -161,25 +166,22 @@ def plan_values(plan) -> ValuesPlan:
     def place(spec, summary, where, column, measure, period, kind, series, value, note, reason):
         """Plan one figure; returns an error reason or None. Called thousands of times."""
         ident = (id(measure), period, kind, id(series))
-        if ident in seen:
-            sheet, row = seen[ident]
+        count = len(seen)
+        first = seen.setdefault(ident, where)
+        if len(seen) == count:
+            sheet, row = first
             return f"duplicate: the same measure, period and series as sheet '{sheet}' row {row}"
-        seen[ident] = where
         if not span[0] <= period <= span[1]:
             return resolver.period_error(period, kind)
-        found = existing.get(ident)
+        found = existing.get(ident) if existing else None
         if found is None:
             summary.created += 1
-            if stamping:
+            if stamping or len(changes) < MAX_CHANGE_LINES:
                 lines = [ChangeLine(*where, _key(measure, period, series, kind), NEW_ROW, "", "")]
                 add_change(lines[0])
             else:
-                # Thousands of new figures: lines past the preview's limit are never built.
-                add_change(
-                    make=lambda: ChangeLine(
-                        *where, _key(measure, period, series, kind), NEW_ROW, "", ""
-                    )
-                )
+                # Thousands of new figures: lines past the preview's limit are only counted.
+                plan.result.changes_total += 1
         elif found[1] == value and found[3] == reason and (note is None or found[2] == note):
             summary.unchanged += 1
             return None
@@ -194,19 +196,13 @@ def plan_values(plan) -> ValuesPlan:
                 lines.append(ChangeLine(*where, key, "Note", show(found[2]), show(note)))
             for line in lines:
                 add_change(line)
-        result.add(
+        # ValuesPlan.add, inline (thousands of figures).
+        add_cell(
             FigureCell(
-                measure,
-                period,
-                series,
-                value,
-                note,
-                not_available=reason if value is None else None,
-                period_kind=kind,
-            ),
-            *where,
-            column,
+                measure, period, series, value, note, reason if value is None else None, kind
+            )
         )
+        add_where((*where, column))
         if stamping:
             stood.setdefault(where, []).append(
                 (period.isoformat(), kind, series.slug, found[1:] if found else NEW_STAMP)
@@ -249,7 +245,7 @@ def plan_values(plan) -> ValuesPlan:
     for row in plan.read.grid_rows:
         pair = resolver.measure_and_series(spec, row)
         if pair is not None and plan.row_ok(spec, row):
-            pairs[row.number] = pair
+            pairs[row.number] = (*pair, (spec.name, row.number))  # its figures share `where`
     for cell in plan.read.grid_cells:
         pair = pairs.get(cell.row)
         if pair is None:
@@ -264,7 +260,7 @@ def plan_values(plan) -> ValuesPlan:
         problem = place(
             spec,
             summary,
-            (spec.name, cell.row),
+            pair[2],
             cell.column,
             pair[0],
             cell.period,
