@@ -1,6 +1,5 @@
 """gunicorn settings for svmonitor (`make serve`); each can be changed with the variable named."""
 
-import gc
 import multiprocessing
 import os
 
@@ -28,16 +27,3 @@ errorlog = "-"
 # The request id (X-Request-ID) joins the access log to the application's log lines.
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request=%({x-request-id}o)s pid=%(p)s'
 
-
-def post_worker_init(worker):
-    """Once this worker has loaded the app and its URLconf (which imports every view and what
-    they use), take all that out of the cyclic garbage collector's scans (gc.freeze): it lives
-    as long as the process. A full collection stops every thread of the worker while it walks
-    the heap; walking only what requests made since, it is a small fraction of the pause.
-    Sixteen national-scale dashboards in one process on a busy 2-core machine: four full
-    collections of 182-483 ms before, two of 10-12 ms after. The collector still runs and
-    still frees every cycle the requests make."""
-    from django.urls import get_resolver
-
-    get_resolver().url_patterns  # noqa: B018 - imported for its side effect, before the freeze
-    gc.freeze()
