@@ -11,16 +11,26 @@ from conditions.models import (
     Workstream,
     WorkstreamUpdate,
 )
-from conditions.selectors import conditions_in_force
+from conditions.selectors import conditions_in_force, milestones_as_in_round, milestones_in_round
+from conditions.services import condition_update_confirm, workstream_update_confirm
+from svmonitor.choices import Rag
 from svmonitor.history import HistorySection, history_section_register
-from svmonitor.section_views import section_urls_register
+from svmonitor.section_rows import rag_labels, rag_text
+from svmonitor.section_views import section_urls, section_urls_register, task_url, with_next
 from svmonitor.sections import (
+    TASK_COMPLETED,
     CompletenessGap,
     ReturnPart,
+    ReturnTask,
     RoundRows,
+    SectionRef,
+    SummaryCard,
+    SummaryRow,
     rated_gaps,
     rated_progress,
+    rated_task_status,
     return_part_register,
+    section_confirm_register,
 )
 
 
@@ -187,6 +197,157 @@ def milestones_completeness(round, carried: bool) -> list[CompletenessGap]:
     return []
 
 
+# --- tasks on the return's task list -----------------------------------------------------------
+
+
+def _rated_rows(update) -> tuple:
+    return (update.rag, update.narrative, update.version)
+
+
+def _ref(kind: str, update) -> SectionRef:
+    return SectionRef(kind, update.pk, str(update.version))
+
+
+def _unchanged(kind: str, updates, carried: bool) -> tuple[SectionRef, ...]:
+    # Carried forward, never saved this round, and complete as it stands: what "No change this
+    # quarter" can confirm.
+    return tuple(
+        _ref(kind, u)
+        for u in updates
+        if carried
+        and u.version == 1
+        and rated_task_status([_rated_rows(u)], carried=False) == TASK_COMPLETED
+    )
+
+
+def conditions_tasks(round, carried: bool) -> list[ReturnTask]:
+    """One task per condition of the return."""
+    updates = (
+        ConditionUpdate.objects.filter(round=round)
+        .select_related("condition")
+        .order_by("condition__order", "condition__label", "pk")
+    )
+    return [
+        ReturnTask(
+            key=f"condition-{u.pk}",
+            group="Agreement conditions",
+            title=f"Condition {u.condition.label}: {u.condition.title}",
+            status=rated_task_status([_rated_rows(u)], carried=carried),
+            unchanged=_unchanged("condition", [u], carried),
+            ready_for_dependents=u.rag != Rag.NOT_RATED,
+        )
+        for u in updates
+    ]
+
+
+def _rated_summary(round, kind: str, update, key: str, labels: dict, extra=()) -> SummaryCard:
+    edit = with_next(section_urls(round, kind, update.pk)["edit"], task_url(round, key))
+    return SummaryCard(
+        title="",
+        rows=(
+            SummaryRow("Assurance level", rag_text(update.rag, labels), edit, "assurance level"),
+            *extra,
+            SummaryRow(
+                "Progress update", update.narrative or "None given", edit, "progress update"
+            ),
+        ),
+        history_url=section_urls(round, kind, update.pk)["history"],
+    )
+
+
+def conditions_task_summary(round, key: str) -> list[SummaryCard] | None:
+    """A condition task's answers, each with its Change link (None: not a condition task)."""
+    pk = _key_pk(key, "condition-")
+    update = ConditionUpdate.objects.filter(round=round, pk=pk).select_related("condition")
+    update = update.first() if pk is not None else None
+    if update is None:
+        return None
+    labels = rag_labels(round.agreement.council_id)
+    card = _rated_summary(round, "condition", update, key, labels)
+    condition = update.condition
+    return [
+        SummaryCard(
+            title=f"Condition {condition.label}: {condition.title}",
+            rows=(SummaryRow("The condition", condition.wording), *card.rows),
+            history_url=card.history_url,
+        )
+    ]
+
+
+def _key_pk(key: str, prefix: str) -> int | None:
+    rest = key.removeprefix(prefix)
+    return int(rest) if key.startswith(prefix) and rest.isdigit() else None
+
+
+def workstreams_tasks(round, carried: bool) -> list[ReturnTask]:
+    """One task per programme area: its workstreams' updates (and their milestones)."""
+    updates = (
+        WorkstreamUpdate.objects.filter(round=round)
+        .select_related("workstream__area")
+        .order_by("workstream__area__number", "workstream__order", "workstream__name", "pk")
+    )
+    areas: dict[int, list] = {}
+    for update in updates:
+        areas.setdefault(update.workstream.area_id, []).append(update)
+    tasks = []
+    for area_updates in areas.values():
+        area = area_updates[0].workstream.area
+        count = len(area_updates)
+        tasks.append(
+            ReturnTask(
+                key=f"workstreams-{area.pk}",
+                group="Workstreams and milestones",
+                title=f"{area.number}. {area.name}",
+                hint=f"{count} workstream{'s' if count != 1 else ''}",
+                status=rated_task_status([_rated_rows(u) for u in area_updates], carried=carried),
+                unchanged=_unchanged("workstream", area_updates, carried),
+            )
+        )
+    return tasks
+
+
+def workstreams_task_summary(round, key: str) -> list[SummaryCard] | None:
+    """A programme area's task: each workstream's answers and milestones, with Change links."""
+    area_pk = _key_pk(key, "workstreams-")
+    if area_pk is None:
+        return None
+    updates = list(
+        WorkstreamUpdate.objects.filter(round=round, workstream__area_id=area_pk)
+        .select_related("workstream")
+        .order_by("workstream__order", "workstream__name", "pk")
+    )
+    if not updates:
+        return None
+    labels = rag_labels(round.agreement.council_id)
+    back = task_url(round, key)
+    cards = []
+    for update in updates:
+        milestones = milestones_as_in_round(
+            milestones_in_round(
+                Milestone.objects.filter(workstream_id=update.workstream_id), round.pk
+            )
+        )
+        milestone_rows = tuple(
+            SummaryRow(
+                f"Milestone: {m.title}",
+                f"{m.get_status_display()}, due {m.due_date:%-d %B %Y}"
+                + (f", completed {m.completed_on:%-d %B %Y}" if m.completed_on else ""),
+                with_next(section_urls(round, "milestone", m.pk)["edit"], back),
+                f"milestone {m.title}",
+            )
+            for m in milestones
+        )
+        card = _rated_summary(round, "workstream", update, key, labels)
+        cards.append(
+            SummaryCard(
+                title=f"Workstream: {update.workstream.name}",
+                rows=(*card.rows, *milestone_rows),
+                history_url=card.history_url,
+            )
+        )
+    return cards
+
+
 PARTS = (
     ReturnPart(
         "conditions",
@@ -195,6 +356,8 @@ PARTS = (
         conditions_completeness,
         progress=conditions_progress,
         takes_read=True,
+        tasks=conditions_tasks,
+        task_summary=conditions_task_summary,
     ),
     ReturnPart(
         "workstreams",
@@ -203,6 +366,8 @@ PARTS = (
         workstreams_completeness,
         progress=workstreams_progress,
         takes_read=True,
+        tasks=workstreams_tasks,
+        task_summary=workstreams_task_summary,
     ),
     # Each round keeps its own record of each milestone (completing one in 2025-26 leaves
     # 2024-25's return as it was), carried forward like a workstream's update.
@@ -234,6 +399,8 @@ def register_with_spine() -> None:
     section_urls_register(
         "milestone", edit="conditions:milestone_edit", show="conditions:milestone_show"
     )
+    section_confirm_register("condition", condition_update_confirm)
+    section_confirm_register("workstream", workstream_update_confirm)
     history_section_register("condition", HistorySection("conditions.conditionupdate"))
     history_section_register("workstream", HistorySection("conditions.workstreamupdate"))
     # A milestone's history in a return is that of the round's own record of it.

@@ -24,8 +24,11 @@ from svmonitor.choices import RoundStatus
 from svmonitor.models import LocalAuthority
 from svmonitor.roles import Action
 from svmonitor.services import (
+    narrative_limit,
+    rated_section_confirmable,
     rated_section_validate,
     round_lock_for_edit,
+    section_confirm_versioned,
     section_save_versioned,
 )
 from svmonitor.services.records import row_write
@@ -36,10 +39,12 @@ MILESTONE_FIELDS = ("status", "due_date", "completed_on")
 
 def _rated_save(*, model, update, expected_version, rag, narrative, by, action, key_measures=None):
     # 1. Check the role, lock the round and refuse unless it is a draft.
-    round_lock_for_edit(round_id=update.round_id, by=by, action=Action.EDIT)
-    # 2. Validate the rules (field-keyed errors for the form).
+    locked = round_lock_for_edit(round_id=update.round_id, by=by, action=Action.EDIT)
+    # 2. Validate the rules (field-keyed errors for the form), within the council's limit.
     narrative = (narrative or "").strip()
-    rated_section_validate(rag=rag, narrative=narrative)
+    rated_section_validate(
+        rag=rag, narrative=narrative, limit=narrative_limit(locked.agreement.council)
+    )
     # 3. Write only over the version the user saw.
     before = model.objects.filter(pk=update.pk).values(*RATED_FIELDS).get()
     section_save_versioned(
@@ -97,6 +102,52 @@ def workstream_update_save(
         narrative=narrative,
         by=by,
         action="workstream_update.save",
+    )
+
+
+def _rated_confirm(*, model, pk, expected_version, by, action):
+    update = model.objects.get(pk=pk)
+    # 1. Check the role, lock the round and refuse unless it is a draft.
+    locked = round_lock_for_edit(round_id=update.round_id, by=by, action=Action.EDIT)
+    # 2. Only a section that would pass a save as it stands can be confirmed.
+    rated_section_validate(
+        rag=update.rag, narrative=update.narrative, limit=narrative_limit(locked.agreement.council)
+    )
+    rated_section_confirmable(update.rag)
+    # 3. Bump the version over the one the user saw, with history.
+    return section_confirm_versioned(
+        model=model,
+        update=update,
+        expected_version=expected_version,
+        by=by,
+        action=action,
+        shown=RATED_FIELDS,
+    )
+
+
+@transaction.atomic
+def condition_update_confirm(*, pk: int, expected_version: int, by) -> ConditionUpdate:
+    """"No change this quarter": record that a condition's update carried forward into a draft
+    was reviewed and left as it is (refused if it is incomplete or saved since the version the
+    user saw); its history records the confirmation."""
+    return _rated_confirm(
+        model=ConditionUpdate,
+        pk=pk,
+        expected_version=expected_version,
+        by=by,
+        action="condition_update.confirm",
+    )
+
+
+@transaction.atomic
+def workstream_update_confirm(*, pk: int, expected_version: int, by) -> WorkstreamUpdate:
+    """"No change this quarter" for a workstream's update, as for a condition's."""
+    return _rated_confirm(
+        model=WorkstreamUpdate,
+        pk=pk,
+        expected_version=expected_version,
+        by=by,
+        action="workstream_update.confirm",
     )
 
 
@@ -243,10 +294,14 @@ def _council_of_workstream(workstream_id: int) -> LocalAuthority:
 
 def _rated_create(*, model, round, by, action, fields: dict, m2m: dict | None = None):
     # 1. Check the role, lock the round and refuse unless it is a draft.
-    round_lock_for_edit(round_id=round.pk, by=by, action=Action.EDIT)
+    locked = round_lock_for_edit(round_id=round.pk, by=by, action=Action.EDIT)
     # 2. The same rules as a save from the round page.
     fields["narrative"] = (fields.get("narrative") or "").strip()
-    rated_section_validate(rag=fields["rag"], narrative=fields["narrative"])
+    rated_section_validate(
+        rag=fields["rag"],
+        narrative=fields["narrative"],
+        limit=narrative_limit(locked.agreement.council),
+    )
     # 3. Create, with history.
     return row_write(
         model=model, instance=None, values={**fields, "round": round}, by=by, action=action, m2m=m2m

@@ -8,8 +8,13 @@ from overview.models import Headline
 from overview.selectors import ON_TRACK_QUESTIONS
 from overview.services import HEADLINES_MAX
 from svmonitor.choices import Rag, YesNo
-from svmonitor.section_forms import GovukFormMixin, VersionedForm, narrative_field
-from svmonitor.services import NARRATIVE_MAX
+from svmonitor.section_forms import (
+    GovukFormMixin,
+    VersionedForm,
+    narrative_field,
+    narrative_limits_apply,
+    rag_radios_apply,
+)
 
 ANSWERS = [("", "Not answered"), *YesNo.choices]
 
@@ -30,14 +35,14 @@ class OverviewForm(VersionedForm):
     overall_rag = forms.ChoiceField(label="Overall assurance level", choices=Rag.choices)
     overall_narrative = narrative_field("Overall narrative")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, council=None, **kwargs):
         super().__init__(*args, **kwargs)
         for answer, commentary, wording in ON_TRACK_QUESTIONS:
             self.fields[answer].label = f"{wording}?"
-            self.fields[
-                commentary
-            ].help_text = f"Required with a Yes or No answer. Up to {NARRATIVE_MAX:,} characters."
+            self.fields[commentary].help_text = "Required with a Yes or No answer."
         self.fields["adviser_support_detail"].help_text = "Required with a Yes answer."
+        rag_radios_apply(self, "overall_rag", council)
+        narrative_limits_apply(self, council)
 
     @property
     def questions(self):

@@ -3,17 +3,44 @@ what is still to do in it (registered with the spine in OverviewConfig.ready).""
 
 from __future__ import annotations
 
+from functools import partial
+
+from django.core.exceptions import ValidationError
+
 from overview.models import Headline, RoundOverview
-from overview.selectors import ON_TRACK_QUESTIONS
-from overview.services import OVERVIEW_FIELDS
+from overview.selectors import ON_TRACK_QUESTIONS, headline_texts
+from overview.services import (
+    OVERVIEW_FIELDS,
+    headlines_confirm,
+    headlines_fingerprint,
+    round_overview_confirm,
+)
+from svmonitor.choices import Rag, YesNo
 from svmonitor.history import HistorySection, history_section_register
-from svmonitor.section_views import section_urls_register
+from svmonitor.models import AuditEvent
+from svmonitor.section_rows import rag_labels, rag_text
+from svmonitor.section_views import (
+    history_url,
+    round_urls,
+    section_urls,
+    section_urls_register,
+    task_url,
+    with_next,
+)
 from svmonitor.sections import (
     NOT_REVIEWED,
+    TASK_COMPLETED,
+    TASK_IN_PROGRESS,
+    TASK_NOT_STARTED,
     CompletenessGap,
     ReturnPart,
+    ReturnTask,
     RoundRows,
+    SectionRef,
+    SummaryCard,
+    SummaryRow,
     return_part_register,
+    section_confirm_register,
 )
 
 
@@ -68,6 +95,175 @@ def overview_progress(rounds, carried_ids) -> dict[int, tuple[int, int]]:
     }
 
 
+# --- tasks on the return's task list -----------------------------------------------------------
+
+# The overall assurance level sums up the conditions' levels, so the overview waits until every
+# condition is rated (the conditions part's tasks say whether theirs is).
+OVERVIEW_WAITS_FOR = ("conditions",)
+HEADLINE_ACTIONS = ("headlines.save", "headlines.confirm")
+
+
+def _overview_status(overview, carried: bool, gaps: list) -> str:
+    if overview is None:
+        return TASK_NOT_STARTED
+    touched = overview.version > 1 or (
+        not carried
+        and (
+            overview.overall_rag != Rag.NOT_RATED
+            or any(getattr(overview, answer) for answer, _c, _w in ON_TRACK_QUESTIONS)
+        )
+    )
+    if not gaps and touched and overview.overall_rag != Rag.NOT_RATED:
+        return TASK_COMPLETED
+    return TASK_IN_PROGRESS if touched else TASK_NOT_STARTED
+
+
+def _headline_lists_touched(overview) -> set[str]:
+    """The headline lists saved or confirmed in this round (their history is the overview's)."""
+    events = AuditEvent.objects.filter(
+        object_type="overview.roundoverview",
+        object_id=str(overview.pk),
+        action__in=HEADLINE_ACTIONS,
+    ).values_list("after", flat=True)
+    return {(after or {}).get("kind") for after in events}
+
+
+def overview_tasks(round, carried: bool) -> list[ReturnTask]:
+    """Two tasks: the overview (answers and overall level) and the headlines."""
+    overview = RoundOverview.objects.filter(round=round).first()
+    gaps = overview_completeness(round, carried)
+    unchanged = ()
+    if overview is not None and carried and overview.version == 1:
+        try:
+            _overview_confirmable(overview)
+        except ValidationError:
+            pass
+        else:
+            unchanged = (SectionRef("overview", overview.pk, "1"),)
+    tasks = [
+        ReturnTask(
+            key="overview",
+            group="Overview and headlines",
+            title="Overview and overall assurance",
+            status=_overview_status(overview, carried, gaps),
+            unchanged=unchanged,
+            depends_on=OVERVIEW_WAITS_FOR,
+            waiting_for="every condition to be rated",
+        )
+    ]
+    if overview is None:
+        return tasks
+    texts = {kind: [] for kind in Headline.Kind.values}
+    for kind, text in overview.headlines.order_by("kind", "position").values_list("kind", "text"):
+        texts[kind].append(text)
+    touched = _headline_lists_touched(overview)
+    if not carried:
+        touched |= {kind for kind, listed in texts.items() if listed}
+    done = [kind in touched for kind in Headline.Kind.values]
+    status = TASK_COMPLETED if all(done) else TASK_IN_PROGRESS if any(done) else TASK_NOT_STARTED
+    tasks.append(
+        ReturnTask(
+            key="headlines",
+            group="Overview and headlines",
+            title="Programme headlines",
+            hint="Drivers, barriers and engagement examples (optional)",
+            status=status,
+            unchanged=tuple(
+                SectionRef(kind, overview.pk, headlines_fingerprint(texts[kind]))
+                for kind in Headline.Kind.values
+                if carried and kind not in touched
+            ),
+        )
+    )
+    return tasks
+
+
+def _overview_confirmable(overview) -> None:
+    # The rules round_overview_confirm applies, without writing (for the task list).
+    for answer, _c, wording in ON_TRACK_QUESTIONS:
+        if not getattr(overview, answer) or not getattr(overview, _c).strip():
+            raise ValidationError(f"{wording}: not answered")
+    if overview.overall_rag == Rag.NOT_RATED:
+        raise ValidationError("Not rated")
+
+
+def overview_task_summary(round, key: str) -> list[SummaryCard] | None:
+    """The overview's or the headlines' answers, each with its Change link."""
+    if key not in ("overview", "headlines"):
+        return None
+    overview = RoundOverview.objects.filter(round=round).first()
+    if overview is None:
+        return None
+    back = task_url(round, key)
+    if key == "overview":
+        edit = with_next(round_urls(round)["overview_edit"], back)
+        labels = rag_labels(round.agreement.council_id)
+        rows = []
+        for answer, commentary, wording in ON_TRACK_QUESTIONS:
+            value = getattr(overview, answer)
+            rows.append(
+                SummaryRow(
+                    f"{wording}?",
+                    YesNo(value).label if value else "Not answered",
+                    edit,
+                    wording.lower(),
+                )
+            )
+            rows.append(
+                SummaryRow(
+                    f"{wording}: commentary",
+                    getattr(overview, commentary) or "None given",
+                    edit,
+                    f"{wording.lower()} commentary",
+                )
+            )
+        rows += [
+            SummaryRow(
+                "Adviser support requested",
+                YesNo(overview.adviser_support_requested).label
+                if overview.adviser_support_requested
+                else "Not answered",
+                edit,
+                "adviser support",
+            ),
+            SummaryRow(
+                "Overall assurance level",
+                rag_text(overview.overall_rag, labels),
+                edit,
+                "overall assurance level",
+            ),
+            SummaryRow(
+                "Overall narrative", overview.overall_narrative or "None given", edit, "narrative"
+            ),
+        ]
+        return [
+            SummaryCard(
+                title="Overview",
+                rows=tuple(rows),
+                history_url=history_url(round, "overview", overview.pk),
+            )
+        ]
+    cards = []
+    for kind in Headline.Kind:
+        urls = section_urls(round, "headlines", kind.value, history_pk=overview.pk)
+        texts = headline_texts(overview=overview, kind=kind.value)
+        cards.append(
+            SummaryCard(
+                title=kind.label,
+                rows=(
+                    SummaryRow(
+                        "Headlines",
+                        "\n".join(f"{n}. {t}" for n, t in enumerate(texts, 1)) or "None",
+                        with_next(urls["edit"], back),
+                        kind.label.lower(),
+                    ),
+                ),
+                history_url=urls.get("history", ""),
+            )
+        )
+    return cards
+
+
 PARTS = (
     ReturnPart(
         "overview",
@@ -76,6 +272,8 @@ PARTS = (
         overview_completeness,
         progress=overview_progress,
         takes_read=True,
+        tasks=overview_tasks,
+        task_summary=overview_task_summary,
     ),
 )
 
@@ -95,15 +293,17 @@ def register_with_spine() -> None:
     section_urls_register(
         "headlines", edit="overview:headlines_edit", show="overview:headlines_show"
     )
+    section_confirm_register("overview", round_overview_confirm)
     history_section_register(
         "overview",
-        HistorySection("overview.roundoverview", exclude_actions=frozenset({"headlines.save"})),
+        HistorySection("overview.roundoverview", exclude_actions=frozenset(HEADLINE_ACTIONS)),
         field_labels=FIELD_LABELS,
     )
     for kind in Headline.Kind.values:
+        section_confirm_register(kind, partial(headlines_confirm, kind=kind), numbered=False)
         history_section_register(
             kind,
             HistorySection(
-                "overview.roundoverview", actions=frozenset({"headlines.save"}), after_kind=kind
+                "overview.roundoverview", actions=frozenset(HEADLINE_ACTIONS), after_kind=kind
             ),
         )

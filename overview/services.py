@@ -20,7 +20,10 @@ from svmonitor.selectors import RAGS_NEEDING_NARRATIVE
 from svmonitor.services.sections import (
     NARRATIVE_MAX,
     NARRATIVE_NEEDED,
+    narrative_limit,
+    rated_section_confirmable,
     round_lock_for_edit,
+    section_confirm_versioned,
     section_save_versioned,
     text_length_errors,
 )
@@ -45,7 +48,7 @@ OVERVIEW_TEXTS = tuple(
 )
 
 
-def _overview_validate(values: dict) -> None:
+def _overview_validate(values: dict, *, limit: int = NARRATIVE_MAX) -> None:
     errors: dict[str, str] = {}
     for answer_field, commentary_field, wording in ON_TRACK_QUESTIONS:
         answer = values[answer_field]
@@ -64,7 +67,7 @@ def _overview_validate(values: dict) -> None:
         values["overall_rag"] in RAGS_NEEDING_NARRATIVE and not values["overall_narrative"].strip()
     ):
         errors["overall_narrative"] = NARRATIVE_NEEDED
-    text_length_errors(errors, **{name: values[name] for name in OVERVIEW_TEXTS})
+    text_length_errors(errors, limit=limit, **{name: values[name] for name in OVERVIEW_TEXTS})
     if errors:
         raise ValidationError(errors)
 
@@ -78,12 +81,12 @@ def round_overview_save(
     if unknown:
         # Status, version, round and the like are never set through this service.
         raise TypeError(f"round_overview_save got fields it does not save: {sorted(unknown)}")
-    round_lock_for_edit(round_id=overview.round_id, by=by, action=Action.EDIT)
+    locked = round_lock_for_edit(round_id=overview.round_id, by=by, action=Action.EDIT)
     before = RoundOverview.objects.filter(pk=overview.pk).values(*OVERVIEW_FIELDS).get()
     values = {**before, **fields}
     for name in OVERVIEW_TEXTS:
         values[name] = (values[name] or "").strip()
-    _overview_validate(values)
+    _overview_validate(values, limit=narrative_limit(locked.agreement.council))
     section_save_versioned(
         model=RoundOverview,
         pk=overview.pk,
@@ -137,7 +140,8 @@ def headlines_save(
         raise ValidationError({"kind": "Choose drivers, barriers or engagement examples."})
     # 1. Lock the round (refusing a locked return), then the overview row: two saves of the
     #    same list queue here, so the second sees the first one's texts and is refused.
-    round_lock_for_edit(round_id=overview.round_id, by=by, action=Action.EDIT)
+    locked = round_lock_for_edit(round_id=overview.round_id, by=by, action=Action.EDIT)
+    limit = narrative_limit(locked.agreement.council)
     RoundOverview.objects.select_for_update().filter(pk=overview.pk).first()
     # 2. Refuse a save made against a list someone else has changed since. A list has no
     #    version column: its fingerprint is the version.
@@ -149,11 +153,9 @@ def headlines_save(
     errors = {}
     if len(cleaned) > HEADLINES_MAX:
         errors["texts"] = f"Give at most {HEADLINES_MAX} headlines in each list."
-    long = [n for n, text in enumerate(cleaned, 1) if len(text) > NARRATIVE_MAX]
+    long = [n for n, text in enumerate(cleaned, 1) if len(text) > limit]
     if long and not errors:
-        errors["texts"] = (
-            f"Headline {long[0]} is longer than {NARRATIVE_MAX:,} characters; shorten it."
-        )
+        errors["texts"] = f"Headline {long[0]} is longer than {limit:,} characters; shorten it."
     if errors:
         raise ValidationError(errors)
     # 4. Replace the list and record history.
@@ -170,3 +172,60 @@ def headlines_save(
         after={"kind": kind, "texts": cleaned},
     )
     return created
+
+
+@transaction.atomic
+def round_overview_confirm(*, pk: int, expected_version: int, by) -> RoundOverview:
+    """"No change this quarter": record that an overview carried forward into a draft was
+    reviewed and left as it is (refused if it would not pass a save as it stands, or was saved
+    since the version the user saw); its history records the confirmation."""
+    overview = RoundOverview.objects.get(pk=pk)
+    # 1. Check the role, lock the round and refuse unless it is a draft.
+    locked = round_lock_for_edit(round_id=overview.round_id, by=by, action=Action.EDIT)
+    # 2. Only an overview that would pass a save as it stands, with every question answered
+    #    and an overall level, can be confirmed.
+    values = {name: getattr(overview, name) for name in OVERVIEW_FIELDS}
+    _overview_validate(values, limit=narrative_limit(locked.agreement.council))
+    unanswered = {
+        answer: f"{wording}: answer Yes or No."
+        for answer, _commentary, wording in ON_TRACK_QUESTIONS
+        if not values[answer]
+    }
+    if unanswered:
+        raise ValidationError(unanswered)
+    rated_section_confirmable(overview.overall_rag)
+    # 3. Bump the version over the one the user saw, with history.
+    return section_confirm_versioned(
+        model=RoundOverview,
+        update=overview,
+        expected_version=expected_version,
+        by=by,
+        action="round_overview.confirm",
+        shown=OVERVIEW_FIELDS,
+    )
+
+
+@transaction.atomic
+def headlines_confirm(*, pk: int, kind: str, expected_version: str, by) -> list[str]:
+    """"No change this quarter" for one headline list of a draft's overview: refused if the
+    list changed since the user saw it (`expected_version`, its fingerprint); its history (the overview's
+    audit trail, kind `kind`) records the confirmation."""
+    overview = RoundOverview.objects.get(pk=pk)
+    if kind not in Headline.Kind.values:
+        raise ValidationError({"kind": "Choose drivers, barriers or engagement examples."})
+    # 1. Lock the round (checking the role, refusing a locked return), then the overview row.
+    round_lock_for_edit(round_id=overview.round_id, by=by, action=Action.EDIT)
+    RoundOverview.objects.select_for_update().filter(pk=overview.pk).first()
+    # 2. Refuse a list changed since the user saw it.
+    texts = headline_texts(overview=overview, kind=kind)
+    if expected_version != headlines_fingerprint(texts):
+        raise StaleEdit(current={"texts": texts}, current_version=headlines_fingerprint(texts))
+    # 3. History: the list as it stands, before and after.
+    audit_record(
+        action="headlines.confirm",
+        user=by,
+        obj=overview,
+        before={"kind": kind, "texts": texts},
+        after={"kind": kind, "texts": texts},
+    )
+    return texts

@@ -103,6 +103,7 @@ def overview_edit(request, slug, fy, n):
         initial=lambda: {name: getattr(overview, name) for name in (*OVERVIEW_FIELDS, "version")},
         save=save,
         theirs=lambda stale: theirs_fields("overview", overview.pk, stale),
+        council=round.agreement.council,
     )
     if edit.saved:
         return saved_response(request, round, "overview", row_response)

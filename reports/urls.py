@@ -3,7 +3,7 @@ lifecycle, and the PDFs."""
 
 from django.urls import path
 
-from reports import views, views_lifecycle, views_pdf, views_return
+from reports import views, views_lifecycle, views_pdf, views_return, views_tasks
 
 app_name = "reports"
 
@@ -26,6 +26,19 @@ urlpatterns = [
     path("councils/<slug:slug>/rounds/open/", views_lifecycle.round_open, name="round_open"),
     path(ROUND, views_return.round_detail, name="round_detail"),
     path(ROUND + "status/", views_return.round_status, name="round_status"),
+    # A draft return as a task list: each task's page, "No change this quarter".
+    path(ROUND + "tasks/", views_tasks.task_list, name="task_list"),
+    path(
+        ROUND + "tasks/no-change/",
+        views_tasks.tasks_confirm_unchanged,
+        name="tasks_confirm_unchanged",
+    ),
+    path(ROUND + "tasks/<slug:key>/", views_tasks.task_detail, name="task_detail"),
+    path(
+        ROUND + "tasks/<slug:key>/no-change/",
+        views_tasks.task_confirm_unchanged,
+        name="task_confirm_unchanged",
+    ),
     path(ROUND + "changes/", views_return.round_changes_view, name="round_changes"),
     path(
         ROUND + "history/<str:section>/<int:pk>/",

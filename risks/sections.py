@@ -3,16 +3,27 @@ it (registered with the spine in RisksConfig.ready)."""
 
 from __future__ import annotations
 
+from django.utils.text import Truncator
+
 from risks.models import Risk, RiskUpdate
+from risks.services import risk_update_confirm
 from svmonitor.history import HistorySection, history_section_register
-from svmonitor.section_views import section_urls_register
+from svmonitor.section_rows import rag_labels, rag_text
+from svmonitor.section_views import section_urls, section_urls_register, task_url, with_next
 from svmonitor.sections import (
+    TASK_COMPLETED,
     CompletenessGap,
     ReturnPart,
+    ReturnTask,
     RoundRows,
+    SectionRef,
+    SummaryCard,
+    SummaryRow,
     rated_gaps,
     rated_progress,
+    rated_task_status,
     return_part_register,
+    section_confirm_register,
 )
 
 
@@ -106,6 +117,67 @@ def risks_progress(rounds, carried_ids) -> dict[int, tuple[int, int]]:
     )
 
 
+def _risk_done(update) -> bool:
+    return rated_task_status([(update.rag, update.narrative, 2)], carried=False) == TASK_COMPLETED
+
+
+def risks_tasks(round, carried: bool) -> list[ReturnTask]:
+    """One task per risk in the return."""
+    updates = (
+        RiskUpdate.objects.filter(round=round).select_related("risk").order_by("risk__number", "pk")
+    )
+    return [
+        ReturnTask(
+            key=f"risk-{u.pk}",
+            group="Risks",
+            title=f"Risk {u.risk.number}",
+            hint=Truncator(u.risk.title).words(16),
+            status=rated_task_status([(u.rag, u.narrative, u.version)], carried=carried),
+            unchanged=(
+                (SectionRef("risk", u.pk, str(u.version)),)
+                if carried and u.version == 1 and _risk_done(u)
+                else ()
+            ),
+        )
+        for u in updates
+    ]
+
+
+def risks_task_summary(round, key: str) -> list[SummaryCard] | None:
+    """A risk task's answers, each with its Change link (None: not a risk task)."""
+    rest = key.removeprefix("risk-")
+    if not key.startswith("risk-") or not rest.isdigit():
+        return None
+    update = (
+        RiskUpdate.objects.filter(round=round, pk=int(rest))
+        .select_related("risk", "round__agreement__council")
+        .first()
+    )
+    if update is None:
+        return None
+    council = update.round.agreement.council
+    labels = rag_labels(council.pk)
+    urls = section_urls(round, "risk", update.pk)
+    edit = with_next(urls["edit"], task_url(round, key))
+    rows = [
+        SummaryRow("The risk", update.risk.title),
+        SummaryRow("Assurance level", rag_text(update.rag, labels), edit, "assurance level"),
+    ]
+    if council.risks_scored:
+        rows += [
+            SummaryRow("Impact", str(update.impact or "Not given"), edit, "impact"),
+            SummaryRow("Likelihood", str(update.likelihood or "Not given"), edit, "likelihood"),
+        ]
+    rows.append(
+        SummaryRow("Progress update", update.narrative or "None given", edit, "progress update")
+    )
+    return [
+        SummaryCard(
+            title=f"Risk {update.risk.number}", rows=tuple(rows), history_url=urls["history"]
+        )
+    ]
+
+
 PARTS = (
     ReturnPart(
         "risks",
@@ -114,6 +186,8 @@ PARTS = (
         risks_completeness,
         progress=risks_progress,
         takes_read=True,
+        tasks=risks_tasks,
+        task_summary=risks_task_summary,
     ),
 )
 
@@ -123,4 +197,5 @@ def register_with_spine() -> None:
     for part in PARTS:
         return_part_register(part)
     section_urls_register("risk", edit="risks:risk_update_edit", show="risks:risk_update_show")
+    section_confirm_register("risk", risk_update_confirm)
     history_section_register("risk", HistorySection("risks.riskupdate"))

@@ -12,8 +12,11 @@ from svmonitor.audit import audit_record, model_fields_dict
 from svmonitor.models import LocalAuthority
 from svmonitor.roles import Action
 from svmonitor.services import (
+    narrative_limit,
+    rated_section_confirmable,
     rated_section_validate,
     round_lock_for_edit,
+    section_confirm_versioned,
     section_save_versioned,
 )
 from svmonitor.services.records import row_write
@@ -52,7 +55,9 @@ def risk_score_errors(*, council: LocalAuthority, impact, likelihood) -> dict[st
 
 def _risk_update_validate(*, council, rag, narrative, impact, likelihood) -> None:
     errors = risk_score_errors(council=council, impact=impact, likelihood=likelihood)
-    rated_section_validate(rag=rag, narrative=narrative, extra_errors=errors)
+    rated_section_validate(
+        rag=rag, narrative=narrative, extra_errors=errors, limit=narrative_limit(council)
+    )
 
 
 @transaction.atomic
@@ -170,4 +175,32 @@ def risk_upsert(
         by=by,
         action="risk",
         expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def risk_update_confirm(*, pk: int, expected_version: int, by) -> RiskUpdate:
+    """"No change this quarter": record that a risk's update carried forward into a draft was
+    reviewed and left as it is (refused if it is not complete as it stands, or was saved since
+    the version the user saw); its history records the confirmation."""
+    update = RiskUpdate.objects.select_related("round__agreement__council").get(pk=pk)
+    # 1. Check the role, lock the round and refuse unless it is a draft.
+    locked = round_lock_for_edit(round_id=update.round_id, by=by, action=Action.EDIT)
+    # 2. Only a section that would pass a save as it stands can be confirmed.
+    _risk_update_validate(
+        council=locked.agreement.council,
+        rag=update.rag,
+        narrative=update.narrative,
+        impact=update.impact,
+        likelihood=update.likelihood,
+    )
+    rated_section_confirmable(update.rag)
+    # 3. Bump the version over the one the user saw, with history.
+    return section_confirm_versioned(
+        model=RiskUpdate,
+        update=update,
+        expected_version=expected_version,
+        by=by,
+        action="risk_update.confirm",
+        shown=RISK_UPDATE_FIELDS,
     )

@@ -34,6 +34,12 @@ ACTION_LABELS = {
     "milestone.save": "Saved the milestone",
     "round_overview.save": "Saved the overview",
     "headlines.save": "Saved the headlines",
+    # "No change this quarter": reviewed and left as carried forward.
+    "condition_update.confirm": "Confirmed: no change this quarter",
+    "risk_update.confirm": "Confirmed: no change this quarter",
+    "workstream_update.confirm": "Confirmed: no change this quarter",
+    "round_overview.confirm": "Confirmed: no change this quarter",
+    "headlines.confirm": "Confirmed: no change this quarter",
     # Sections a workbook adds to a draft round (each app's *_create service).
     "condition_update.create": "Added the condition",
     "risk_update.create": "Added the risk",

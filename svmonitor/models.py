@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -29,6 +30,11 @@ from svmonitor.scoping import council_scoped
 MONEY = {"max_digits": 16, "decimal_places": 2}
 NOT_NEGATIVE = "This amount cannot be negative."
 RATED_NEEDS_DFE_COLOUR = "A rated level must map to a DfE colour."
+# A council's narrative limit (LocalAuthority.narrative_max): 10,000 unless it says otherwise
+# (a real progress update runs to 6,600 characters).
+NARRATIVE_MAX_DEFAULT = 10_000
+NARRATIVE_MAX_FLOOR = 500
+NARRATIVE_MAX_CEILING = 50_000
 FY_RANGE = Q(financial_year__gte=2000) & Q(financial_year__lte=2100)
 
 
@@ -96,6 +102,15 @@ class LocalAuthority(models.Model):
         help_text=f"A grid of the last months: how many (1-{KPI_TABLE_MONTHS_MAX}), up to the "
         "latest month with figures.",
     )
+    # How long a narrative may be (a progress update, commentary, a headline), in characters:
+    # every door (the browser, the workbook, the admin) checks it through the same services.
+    narrative_max = models.PositiveIntegerField(
+        "Narrative limit (characters)",
+        default=NARRATIVE_MAX_DEFAULT,
+        validators=[MinValueValidator(NARRATIVE_MAX_FLOOR), MaxValueValidator(NARRATIVE_MAX_CEILING)],
+        help_text=f"The longest progress update or commentary the council's returns accept "
+        f"({NARRATIVE_MAX_FLOOR:,}-{NARRATIVE_MAX_CEILING:,}).",
+    )
     # Moves on every change to the council's data that goes through the one door (every
     # service records its history with svmonitor.audit.audit_record, which bumps it). A frozen
     # return remembers the version it was last compared with live data at
@@ -122,6 +137,11 @@ class LocalAuthority(models.Model):
                 & Q(kpi_table_months__gte=1)
                 & Q(kpi_table_months__lte=KPI_TABLE_MONTHS_MAX),
                 name="%(app_label)s_%(class)s_kpi_tables_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(narrative_max__gte=NARRATIVE_MAX_FLOOR)
+                & Q(narrative_max__lte=NARRATIVE_MAX_CEILING),
+                name="%(app_label)s_%(class)s_narrative_max_in_range",
             ),
             models.CheckConstraint(
                 condition=Q(risk_register__in=RiskRegister.values),

@@ -96,6 +96,7 @@ def rated_section_edit(request, slug, fy, n, pk, kind: RatedKind):
         },
         save=save,
         theirs=theirs,
+        council=round.agreement.council,
     )
     if edit.saved:
         return saved_response(request, round, anchor, row_response)

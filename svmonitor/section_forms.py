@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from django import forms
 
-from svmonitor.choices import Rag
+from svmonitor.choices import DEFAULT_DFE_MAPPING, DEFAULT_RAG_DEFINITIONS, Rag
 from svmonitor.date_input import PARTS as DATE_PARTS
 from svmonitor.date_input import GovukDateInput
+from svmonitor.models import RagDefinition
 from svmonitor.services import NARRATIVE_MAX
 
-NARRATIVE_HINT = f"Required for a Red or Amber level. Up to {NARRATIVE_MAX:,} characters."
+NARRATIVE_HINT = "Required for a Red or Amber level."
 
 
 SCORES = [(n, str(n)) for n in range(1, 6)]
@@ -60,19 +61,68 @@ class VersionedForm(GovukFormMixin, forms.Form):
     )
 
 
-def narrative_field(label: str = "Progress update") -> forms.CharField:
-    """A section's narrative box, with the length hint."""
-    return forms.CharField(
+def narrative_field(label: str = "Progress update", help_text: str = NARRATIVE_HINT):
+    """A section's narrative box: a GOV.UK character count (components/_field.html) whose limit
+    the form sets from the council (narrative_limits_apply)."""
+    field = forms.CharField(
         label=label,
         required=False,
         strip=False,
-        help_text=NARRATIVE_HINT,
+        help_text=help_text,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
+    # The limit is checked by the services (every door); the form only shows the count.
+    field.max_characters = NARRATIVE_MAX
+    return field
+
+
+def narrative_limits_apply(form, council) -> None:
+    """Give every character-counted box of the form the council's limit."""
+    limit = getattr(council, "narrative_max", None) or NARRATIVE_MAX
+    for field in form.fields.values():
+        if getattr(field, "max_characters", None):
+            field.max_characters = limit
+
+
+def rag_options(council) -> list[tuple[str, str, str]]:
+    """(level, the council's label for it, hint) for every level, best first: the hint is
+    what DfE reads the level as and what it means, from the council's RAG definitions."""
+    defined = {}
+    if council is not None:
+        defined = {d.level: d for d in RagDefinition.objects.filter(council=council)}
+    options = []
+    for level in Rag:
+        definition = defined.get(level.value)
+        label = (definition.label if definition else "") or level.label
+        if level == Rag.NOT_RATED:
+            options.append((level.value, label, "No level given for this update yet."))
+            continue
+        dfe = Rag(definition.dfe_level if definition else DEFAULT_DFE_MAPPING[level])
+        meaning = definition.definition if definition else DEFAULT_RAG_DEFINITIONS[level]
+        if label != level.label:
+            label = f"{label} ({level.label})"
+        options.append((level.value, label, f"Reported to DfE as {dfe.label}: {meaning}"))
+    return options
+
+
+def rag_radios_apply(form, name: str, council) -> None:
+    """Make a RAG choice GOV.UK radios in the council's notation, each level's DfE meaning as
+    its hint (components/_field.html)."""
+    options = rag_options(council)
+    field = form.fields[name]
+    field.choices = [(value, label) for value, label, _hint in options]
+    field.widget = forms.RadioSelect(choices=field.choices)
+    field.hints = {value: hint for value, _label, hint in options}
 
 
 class RatedUpdateForm(VersionedForm):
-    """A condition's or workstream's assurance level and progress update."""
+    """A condition's or workstream's assurance level (radios in the council's notation) and
+    progress update (a character count at the council's limit)."""
 
     rag = forms.ChoiceField(label="Assurance level", choices=Rag.choices)
     narrative = narrative_field()
+
+    def __init__(self, *args, council=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        rag_radios_apply(self, "rag", council)
+        narrative_limits_apply(self, council)

@@ -48,6 +48,17 @@ def rag_badge(code: str | None, labels: dict[str, str] | None = None) -> RagBadg
     )
 
 
+def rag_text(code: str | None, labels: dict[str, str] | None = None) -> str:
+    """A level as text in the council's notation, with the standard name where they differ:
+    "A/G (Amber/Green)"."""
+    badge = rag_badge(code, labels)
+    if badge is None:
+        return ""
+    if badge.label == badge.standard_label:
+        return badge.label
+    return f"{badge.label} ({badge.standard_label})"
+
+
 def rag_labels(council_id: int) -> dict[str, str]:
     """The council's own labels for the levels it has defined ("A/G")."""
     return dict(RagDefinition.objects.filter(council_id=council_id).values_list("level", "label"))

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django_htmx.http import trigger_client_event
 
 from svmonitor.access import council_for_user
@@ -49,6 +50,8 @@ def round_urls(round) -> dict[str, str]:
     args = _args(round)
     names = {
         "round": "reports:round_detail",
+        "tasks": "reports:task_list",
+        "confirm_unchanged": "reports:tasks_confirm_unchanged",
         "status": "reports:round_status",
         "changes": "reports:round_changes",
         "ready": "reports:round_ready",
@@ -84,6 +87,27 @@ def _reverse_keyed(name: str, args: list, key) -> str:
         if keyed is not None:
             return keyed.replace(_KEY, str(key))
     return reverse(name, args=[*args, key])
+
+
+def task_url(round, key: str) -> str:
+    """The page of one task on the return's task list (its summary of answers)."""
+    return _reverse_keyed("reports:task_detail", _args(round), key)
+
+
+def with_next(url: str, next_url: str) -> str:
+    """A section's edit URL that comes back to `next_url` (a task's page) on save or cancel."""
+    return f"{url}?{urlencode({'next': next_url})}"
+
+
+def next_url(request) -> str:
+    """Where a section's edit page was asked to return to (a task's page), if it is a path on
+    this site; else ""."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
 
 
 def history_url(round, section: str, pk: int) -> str:
@@ -166,7 +190,7 @@ def locked_response(request, round, anchor: str, row_response):
     if request.htmx:
         return row_response(note=note)
     messages.error(request, note)
-    return redirect(f"{round_urls(round)['round']}#{anchor}")
+    return redirect(next_url(request) or f"{round_urls(round)['round']}#{anchor}")
 
 
 def conflict_form(form_class, data, anchor, stale, version_field="version", **form_kwargs):
@@ -245,7 +269,7 @@ def shown_response(request, round, anchor: str, row_response):
     """Where Cancel goes: the section's row for htmx (focus back on its Edit link), else the
     section on the round page."""
     if not request.htmx:
-        return redirect(f"{round_urls(round)['round']}#{anchor}")
+        return redirect(next_url(request) or f"{round_urls(round)['round']}#{anchor}")
     return row_response(refocus=True)
 
 
@@ -253,7 +277,8 @@ def saved_response(request, round, anchor: str, row_response):
     """After a save: the row and a refresh event for htmx, else back to the section."""
     if not request.htmx:
         messages.success(request, "Your changes were saved.")
-        return redirect(f"{round_urls(round)['round']}#{anchor}")
+        # From a task's page, back to it; else to the section on the round page.
+        return redirect(next_url(request) or f"{round_urls(round)['round']}#{anchor}")
     response = row_response(saved=True)
     # The completeness panel listens for this and reloads itself.
     return trigger_client_event(response, "round-changed")

@@ -34,6 +34,83 @@ class CompletenessGap:
         return f"{self.item}: {self.problem}"
 
 
+# A task's status on the return's task list (GOV.UK "complete multiple tasks" pattern).
+TASK_NOT_STARTED = "not_started"
+TASK_IN_PROGRESS = "in_progress"
+TASK_COMPLETED = "completed"
+TASK_CANNOT_START = "cannot_start"
+TASK_STATUS_LABELS = {
+    TASK_NOT_STARTED: "Not yet started",
+    TASK_IN_PROGRESS: "In progress",
+    TASK_COMPLETED: "Completed",
+    TASK_CANNOT_START: "Cannot start yet",
+}
+
+# The kind of return a part belongs to; a second kind (a DSG deficit management plan) registers
+# its own parts under its own name and its task list lists only those.
+SAFETY_VALVE = "safety_valve"
+
+
+@dataclass(frozen=True)
+class SectionRef:
+    """One section of a return at the version a page showed it: what "No change this quarter"
+    confirms (refused if the section has been saved since)."""
+
+    kind: str  # the section's word, as registered with section_confirm_register ("risk")
+    pk: int
+    version: str  # its version number, or a list's fingerprint (a headline list has no number)
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.pk}:{self.version}"
+
+    @classmethod
+    def parse(cls, text: str) -> SectionRef | None:
+        """A ref from its str() form, or None if it is not one."""
+        parts = text.strip().split(":")
+        if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isalnum():
+            return None
+        return cls(parts[0], int(parts[1]), parts[2])
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One answer on a task's summary page, with where to change it."""
+
+    key: str
+    value: str
+    change_url: str = ""
+    change_label: str = ""  # what the Change link changes, for screen readers
+
+
+@dataclass(frozen=True)
+class SummaryCard:
+    """One section of a task's summary page (a workstream group has one per workstream)."""
+
+    title: str
+    rows: tuple[SummaryRow, ...]
+    history_url: str = ""
+
+
+@dataclass(frozen=True)
+class ReturnTask:
+    """One task on a return's task list, as the part that owns it reports it.
+
+    `status` is the part's own view (not started, in progress, completed); the task list sets
+    "Cannot start yet" where a part this task `depends_on` has a task not `ready_for_dependents`.
+    `unchanged` are the task's carried-forward sections nobody has saved this round: "No change
+    this quarter" confirms exactly these."""
+
+    key: str  # unique in the return and URL-safe: "condition-12", "workstreams-3"
+    group: str  # the task list's heading for it: "Agreement conditions"
+    title: str
+    status: str
+    hint: str = ""
+    unchanged: tuple[SectionRef, ...] = ()
+    ready_for_dependents: bool = True
+    depends_on: tuple[str, ...] = ()  # names of registered parts
+    waiting_for: str = ""  # what a "Cannot start yet" waits for, in words
+
+
 @dataclass(frozen=True)
 class ReturnPart:
     """One registered part of a return and the lifecycle hooks it answers."""
@@ -52,6 +129,12 @@ class ReturnPart:
     # Whether `completeness` also takes `read=`: the round's rows a caller has read already
     # (a RoundRows), so it need not read them again (the round page has them all).
     takes_read: bool = False
+    # (round, carried: bool) -> list[ReturnTask]: the part's tasks on the task list.
+    tasks: Callable | None = None
+    # (round, task_key) -> list[SummaryCard] | None: a task's summary page (None: not this
+    # part's task).
+    task_summary: Callable | None = None
+    return_kind: str = SAFETY_VALVE
 
 
 @dataclass(frozen=True)
@@ -98,9 +181,58 @@ def return_part_register(part: ReturnPart) -> None:
     _PARTS[part.name] = part
 
 
-def return_parts() -> list[ReturnPart]:
-    """Every registered part, in the order the return shows them."""
-    return sorted(_PARTS.values(), key=lambda part: part.order)
+def return_parts(return_kind: str | None = None) -> list[ReturnPart]:
+    """Every registered part (of one kind of return, if given), in the order the return shows
+    them."""
+    parts = [p for p in _PARTS.values() if return_kind in (None, p.return_kind)]
+    return sorted(parts, key=lambda part: part.order)
+
+
+# section kind ("risk") -> its "No change this quarter" service: (pk=, version=, by=).
+_CONFIRMERS: dict[str, Callable] = {}
+
+
+def section_confirm_register(kind: str, confirm: Callable, *, numbered: bool = True) -> None:
+    """Say which service confirms one kind of section unchanged for the round ("No change this
+    quarter"): it checks the role, locks the round, refuses a stale version and records it in
+    the section's history. A numbered section's service takes `expected_version` as a number;
+    otherwise the version text as the page had it."""
+
+    def call(*, pk: int, version: str, by):
+        if numbered:
+            if not version.isdigit():
+                raise ValueError(f"Not a version number: {version!r}")
+            return confirm(pk=pk, expected_version=int(version), by=by)
+        return confirm(pk=pk, expected_version=version, by=by)
+
+    _CONFIRMERS[kind] = call
+
+
+def section_confirmer(kind: str) -> Callable | None:
+    """The registered confirm service of one kind of section, if any."""
+    return _CONFIRMERS.get(kind)
+
+
+def rated_task_status(rows, *, carried: bool) -> str:
+    """A rated task's status from (rag, narrative, version) rows of its sections.
+
+    Completed: every section rated (with a progress update where its level needs one) and
+    saved or confirmed this round (or the round was not carried forward). Not yet started:
+    every section as carried forward (or new and empty). In progress: anything between."""
+    rows = list(rows)
+    touched = [
+        version > 1 or (not carried and (rag != Rag.NOT_RATED or narrative.strip()))
+        for rag, narrative, version in rows
+    ]
+    done = [
+        rag != Rag.NOT_RATED and (rag not in RAGS_NEEDING_NARRATIVE or bool(narrative.strip()))
+        for rag, narrative, _v in rows
+    ]
+    if rows and all(touched) and all(done):
+        return TASK_COMPLETED
+    if any(touched):
+        return TASK_IN_PROGRESS
+    return TASK_NOT_STARTED
 
 
 def round_freezer_register(freezer: RoundFreezer) -> None:

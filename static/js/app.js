@@ -19,3 +19,13 @@ document.body.addEventListener("htmx:afterSettle", () => {
     document.title = wanted;
   }
 });
+
+// A form htmx swaps in (a section edited in place) gets its components started too: the
+// character count under a narrative, the radios. (htmx:load also fires for the page itself,
+// which initAll above has done.)
+document.body.addEventListener("htmx:load", (event) => {
+  const element = event.detail && event.detail.elt;
+  if (element instanceof Element && element !== document.body) {
+    initAll({ scope: element });
+  }
+});

@@ -14,8 +14,11 @@ from svmonitor.services.rounds import (
 from svmonitor.services.sections import (
     NARRATIVE_MAX,
     NARRATIVE_NEEDED,
+    narrative_limit,
+    rated_section_confirmable,
     rated_section_validate,
     round_lock_for_edit,
+    section_confirm_versioned,
     section_save_versioned,
     text_length_errors,
 )
@@ -24,6 +27,8 @@ __all__ = [
     "DUE_DATES",
     "NARRATIVE_MAX",
     "NARRATIVE_NEEDED",
+    "narrative_limit",
+    "rated_section_confirmable",
     "rated_section_validate",
     "round_default_due_date",
     "round_lock_for_edit",
@@ -33,6 +38,7 @@ __all__ = [
     "round_record_submission",
     "round_reopen",
     "round_sign_off",
+    "section_confirm_versioned",
     "section_save_versioned",
     "text_length_errors",
 ]

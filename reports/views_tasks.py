@@ -1,0 +1,121 @@
+"""A draft return as a task list: the list, each task's page (its answers with Change links),
+and "No change this quarter" for one task or every unchanged section at once."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from reports.return_page import round_gaps
+from reports.task_list import (
+    STALE,
+    ConfirmResult,
+    return_task,
+    return_tasks,
+    sections_confirm_unchanged,
+)
+from svmonitor.roles import Action
+from svmonitor.section_views import round_for_request, round_urls
+from svmonitor.sections import SectionRef
+
+
+def _draft_or_round_page(round):
+    # A ready, signed-off or submitted return is read from its frozen record on the round
+    # page; the task list is how a draft is written.
+    if round.is_locked:
+        return redirect(round_urls(round)["round"])
+    return None
+
+
+@login_required
+@require_GET
+def task_list(request, slug, fy, n):
+    """The draft return's tasks with their status, and how many are completed."""
+    round = round_for_request(request, slug, fy, n)
+    if (away := _draft_or_round_page(round)) is not None:
+        return away
+    tasks = return_tasks(round)
+    context = {
+        "round": round,
+        "council": round.agreement.council,
+        "nav": round_urls(round),
+        "tasks": tasks,
+        "gaps": round_gaps(round),
+    }
+    return render(request, "reports/tasks/task_list.html", context)
+
+
+@login_required
+@require_GET
+def task_detail(request, slug, fy, n, key):
+    """One task's page: its answers as a summary list, each with a Change link, and "No change
+    this quarter" while it holds carried-forward sections nobody has saved."""
+    round = round_for_request(request, slug, fy, n)
+    if (away := _draft_or_round_page(round)) is not None:
+        return away
+    row, cards = return_task(round, key)
+    if row is None:
+        raise Http404("No such task in this return.")
+    context = {
+        "round": round,
+        "council": round.agreement.council,
+        "nav": round_urls(round),
+        "row": row,
+        "cards": cards,
+    }
+    return render(request, "reports/tasks/task_detail.html", context)
+
+
+def _confirm(request, unchanged) -> ConfirmResult:
+    # The sections the page showed (and their versions), kept to those still unchanged in
+    # this return or task: one saved since is named as skipped, never confirmed.
+    refs = [SectionRef.parse(text) for text in request.POST.getlist("section")]
+    allowed = {(ref.kind, ref.pk) for ref in unchanged}
+    keep = [ref for ref in refs if ref is not None and (ref.kind, ref.pk) in allowed]
+    result = sections_confirm_unchanged(refs=keep, by=request.user)
+    result.skipped += [
+        (ref, STALE) for ref in refs if ref is not None and (ref.kind, ref.pk) not in allowed
+    ]
+    return result
+
+
+def _report(request, result: ConfirmResult) -> None:
+    count = len(result.confirmed)
+    if count:
+        messages.success(
+            request,
+            f"{count} section{'s' if count != 1 else ''} confirmed: no change this quarter.",
+        )
+    for ref, why in result.skipped:
+        messages.error(request, f"A {ref.kind} section was not confirmed: {why}.")
+
+
+@login_required
+@require_POST
+def task_confirm_unchanged(request, slug, fy, n, key):
+    """"No change this quarter" for one task: its carried-forward sections, at the versions its
+    page showed, confirmed through their services; back to the task list."""
+    round = round_for_request(request, slug, fy, n, Action.EDIT)
+    if (away := _draft_or_round_page(round)) is not None:
+        return away
+    row, _cards = return_task(round, key)
+    if row is None:
+        raise Http404("No such task in this return.")
+    # Only this task's sections, whatever else the form carries.
+    _report(request, _confirm(request, row.task.unchanged))
+    return redirect(round_urls(round)["tasks"])
+
+
+@login_required
+@require_POST
+def tasks_confirm_unchanged(request, slug, fy, n):
+    """Confirm every unchanged section the task list showed ("No change this quarter" for all
+    of them): one service call and one history event per section."""
+    round = round_for_request(request, slug, fy, n, Action.EDIT)
+    if (away := _draft_or_round_page(round)) is not None:
+        return away
+    _report(request, _confirm(request, return_tasks(round).unchanged))
+    return redirect(round_urls(round)["tasks"])
