@@ -127,7 +127,7 @@ def _rated_confirm(*, model, pk, expected_version, by, action):
 
 @transaction.atomic
 def condition_update_confirm(*, pk: int, expected_version: int, by) -> ConditionUpdate:
-    """"No change this quarter": record that a condition's update carried forward into a draft
+    """No change this quarter: record that a condition's update carried forward into a draft
     was reviewed and left as it is (refused if it is incomplete or saved since the version the
     user saw); its history records the confirmation."""
     return _rated_confirm(
@@ -141,7 +141,7 @@ def condition_update_confirm(*, pk: int, expected_version: int, by) -> Condition
 
 @transaction.atomic
 def workstream_update_confirm(*, pk: int, expected_version: int, by) -> WorkstreamUpdate:
-    """"No change this quarter" for a workstream's update, as for a condition's."""
+    """No change this quarter for a workstream's update, as for a condition's."""
     return _rated_confirm(
         model=WorkstreamUpdate,
         pk=pk,

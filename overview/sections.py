@@ -113,7 +113,7 @@ def _overview_status(overview, carried: bool, gaps: list) -> str:
             or any(getattr(overview, answer) for answer, _c, _w in ON_TRACK_QUESTIONS)
         )
     )
-    if not gaps and touched and overview.overall_rag != Rag.NOT_RATED:
+    if not gaps and touched:
         return TASK_COMPLETED
     return TASK_IN_PROGRESS if touched else TASK_NOT_STARTED
 
@@ -139,7 +139,7 @@ def overview_tasks(round, carried: bool) -> list[ReturnTask]:
         except ValidationError:
             pass
         else:
-            unchanged = (SectionRef("overview", overview.pk, "1"),)
+            unchanged = (SectionRef("overview", overview.pk, str(overview.version)),)
     tasks = [
         ReturnTask(
             key="overview",
@@ -183,8 +183,6 @@ def _overview_confirmable(overview) -> None:
     for answer, _c, wording in ON_TRACK_QUESTIONS:
         if not getattr(overview, answer) or not getattr(overview, _c).strip():
             raise ValidationError(f"{wording}: not answered")
-    if overview.overall_rag == Rag.NOT_RATED:
-        raise ValidationError("Not rated")
 
 
 def overview_task_summary(round, key: str) -> list[SummaryCard] | None:

@@ -21,7 +21,6 @@ from svmonitor.services.sections import (
     NARRATIVE_MAX,
     NARRATIVE_NEEDED,
     narrative_limit,
-    rated_section_confirmable,
     round_lock_for_edit,
     section_confirm_versioned,
     section_save_versioned,
@@ -176,14 +175,14 @@ def headlines_save(
 
 @transaction.atomic
 def round_overview_confirm(*, pk: int, expected_version: int, by) -> RoundOverview:
-    """"No change this quarter": record that an overview carried forward into a draft was
+    """No change this quarter: record that an overview carried forward into a draft was
     reviewed and left as it is (refused if it would not pass a save as it stands, or was saved
     since the version the user saw); its history records the confirmation."""
     overview = RoundOverview.objects.get(pk=pk)
     # 1. Check the role, lock the round and refuse unless it is a draft.
     locked = round_lock_for_edit(round_id=overview.round_id, by=by, action=Action.EDIT)
-    # 2. Only an overview that would pass a save as it stands, with every question answered
-    #    and an overall level, can be confirmed.
+    # 2. Only an overview that would pass a save as it stands, with every question answered,
+    #    can be confirmed.
     values = {name: getattr(overview, name) for name in OVERVIEW_FIELDS}
     _overview_validate(values, limit=narrative_limit(locked.agreement.council))
     unanswered = {
@@ -193,7 +192,6 @@ def round_overview_confirm(*, pk: int, expected_version: int, by) -> RoundOvervi
     }
     if unanswered:
         raise ValidationError(unanswered)
-    rated_section_confirmable(overview.overall_rag)
     # 3. Bump the version over the one the user saw, with history.
     return section_confirm_versioned(
         model=RoundOverview,
@@ -207,9 +205,9 @@ def round_overview_confirm(*, pk: int, expected_version: int, by) -> RoundOvervi
 
 @transaction.atomic
 def headlines_confirm(*, pk: int, kind: str, expected_version: str, by) -> list[str]:
-    """"No change this quarter" for one headline list of a draft's overview: refused if the
-    list changed since the user saw it (`expected_version`, its fingerprint); its history (the overview's
-    audit trail, kind `kind`) records the confirmation."""
+    """No change this quarter for one headline list of a draft's overview: refused if the
+    list changed since the user saw it (`expected_version`, its fingerprint); its history
+    (the overview's audit trail, kind `kind`) records the confirmation."""
     overview = RoundOverview.objects.get(pk=pk)
     if kind not in Headline.Kind.values:
         raise ValidationError({"kind": "Choose drivers, barriers or engagement examples."})

@@ -186,4 +186,3 @@ def sections_confirm_unchanged(*, refs: list[SectionRef], by) -> ConfirmResult:
 def task_refs(row: TaskRow) -> list[SectionRef]:
     """What the task page's "No change this quarter" confirms."""
     return list(row.task.unchanged) if row.can_open else []
-

@@ -96,7 +96,7 @@ def _report(request, result: ConfirmResult) -> None:
 @login_required
 @require_POST
 def task_confirm_unchanged(request, slug, fy, n, key):
-    """"No change this quarter" for one task: its carried-forward sections, at the versions its
+    """No change this quarter for one task: its carried-forward sections, at the versions its
     page showed, confirmed through their services; back to the task list."""
     round = round_for_request(request, slug, fy, n, Action.EDIT)
     if (away := _draft_or_round_page(round)) is not None:

@@ -180,7 +180,7 @@ def risk_upsert(
 
 @transaction.atomic
 def risk_update_confirm(*, pk: int, expected_version: int, by) -> RiskUpdate:
-    """"No change this quarter": record that a risk's update carried forward into a draft was
+    """No change this quarter: record that a risk's update carried forward into a draft was
     reviewed and left as it is (refused if it is not complete as it stands, or was saved since
     the version the user saw); its history records the confirmation."""
     update = RiskUpdate.objects.select_related("round__agreement__council").get(pk=pk)

@@ -107,7 +107,10 @@ class LocalAuthority(models.Model):
     narrative_max = models.PositiveIntegerField(
         "Narrative limit (characters)",
         default=NARRATIVE_MAX_DEFAULT,
-        validators=[MinValueValidator(NARRATIVE_MAX_FLOOR), MaxValueValidator(NARRATIVE_MAX_CEILING)],
+        validators=[
+            MinValueValidator(NARRATIVE_MAX_FLOOR),
+            MaxValueValidator(NARRATIVE_MAX_CEILING),
+        ],
         help_text=f"The longest progress update or commentary the council's returns accept "
         f"({NARRATIVE_MAX_FLOOR:,}-{NARRATIVE_MAX_CEILING:,}).",
     )

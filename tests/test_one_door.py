@@ -123,6 +123,22 @@ def test_a_narrative_over_the_limit_is_refused_alike_at_every_door(
     _unchanged(update)
 
 
+def test_the_councils_own_narrative_limit_is_applied_alike_at_every_door(
+    council, data, lead, admin, tmp_path
+):
+    # The limit is data (LocalAuthority.narrative_max), read by the one service every door calls.
+    council.narrative_max = 1_000
+    council.save(update_fields=["narrative_max"])
+    update = _update(data["draft"])
+    text = "x" * 1_200
+    too_long = "Keep this to 1,000 characters or fewer (it has 1,200)."
+    assert too_long in browser_save(lead, update, rag=Rag.RED, narrative=text)
+    assert workbook_save(lead, council, data["draft"], "3.1", "Red", text, tmp_path) == [too_long]
+    status, html = admin_save(admin, update, rag=Rag.RED, narrative=text)
+    assert (status, too_long in html) == (200, True)
+    _unchanged(update)
+
+
 def test_a_submitted_return_refuses_edits_alike_at_every_door(council, data, lead, admin, tmp_path):
     submitted = data["submitted"]
     update = _update(submitted, "1")

@@ -129,6 +129,7 @@ def _council_row(council) -> list:
         ", ".join(Rag(level).label for level in council.risk_key_level_list),
         council.get_kpi_table_layout_display(),
         council.kpi_table_months,
+        council.narrative_max,
     ]
 
 

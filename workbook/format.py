@@ -22,6 +22,7 @@ from svmonitor.choices import (
     RoundStatus,
     YesNo,
 )
+from svmonitor.models import NARRATIVE_MAX_CEILING, NARRATIVE_MAX_FLOOR
 
 # The format a workbook says it is in (its About sheet). 2 added the Key contacts, Headline
 # cards, Overviews and Headlines sheets (issue 13); a version-1 workbook has none of them and
@@ -155,6 +156,15 @@ COUNCIL = SheetSpec(
             minimum=1,
             maximum=KPI_TABLE_MONTHS_MAX,
             help="A grid of the last months: how many (e.g. 13); blank keeps what is set.",
+        ),
+        Column(
+            "narrative_max",
+            "Narrative limit (characters)",
+            INT,
+            minimum=NARRATIVE_MAX_FLOOR,
+            maximum=NARRATIVE_MAX_CEILING,
+            help="The longest progress update or commentary the council's returns accept "
+            "(10,000 unless set); blank keeps what is set.",
         ),
     ),
     key=(),

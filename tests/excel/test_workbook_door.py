@@ -270,7 +270,7 @@ def test_a_narrative_over_the_limit_is_refused_with_the_browsers_message(
     council, la_officer, write
 ):
     data = build_council_data(council)
-    long = "x" * 5500
+    long = "x" * (NARRATIVE_MAX + 500)
     sheets = {
         fmt.CONDITION_UPDATES.name: [
             headers(fmt.CONDITION_UPDATES),
@@ -281,7 +281,8 @@ def test_a_narrative_over_the_limit_is_refused_with_the_browsers_message(
     result = workbook_import(file=write(sheets), council_slug=council.slug, by=la_officer)
 
     assert _where(result) == [("Condition updates", 2, "F")]
-    assert f"{NARRATIVE_MAX:,} characters or fewer (it has 5,500)" in result.errors[0].reason
+    too_long = f"{NARRATIVE_MAX:,} characters or fewer (it has {NARRATIVE_MAX + 500:,})"
+    assert too_long in result.errors[0].reason
     update = ConditionUpdate.objects.get(round=data["draft"], condition__label="3.1")
     assert (update.narrative, update.version) == ("@risk", 1)
     browser = _browser_message(update, rag=Rag.RED, narrative=long, by=la_officer)

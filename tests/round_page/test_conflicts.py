@@ -42,7 +42,7 @@ def test_the_second_editor_gets_the_conflict_and_both_texts_survive(draft, la_of
     assert "Their saved version (by la-officer" in html
     assert officer_text in html  # theirs, read-only
     assert f"{lead_text}</textarea>" in html  # the lead's own words, still in the form
-    assert '<option value="amber" selected>' in html
+    assert 'type="radio" value="amber" checked' in html
     assert _version_in(html) == "2"  # saving again now reconciles over the stored version
     update.refresh_from_db()
     assert (update.narrative, update.version) == (officer_text, 2)

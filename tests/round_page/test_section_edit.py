@@ -101,11 +101,35 @@ def test_without_javascript_an_invalid_post_shows_the_full_page_with_errors(draf
 
 def test_a_narrative_over_the_limit_is_refused_with_its_length(draft, la_officer):
     update = _first(draft, "condition")
-    data = {"rag": "green", "narrative": "x" * 5001, "version": "1"}
+    data = {"rag": "green", "narrative": "x" * 10_001, "version": "1"}
     html = client_for(la_officer).post(_edit_url(draft, "condition", update.pk), data, **HTMX)
-    assert "Keep this to 5,000 characters or fewer (it has 5,001)." in html.content.decode()
+    assert "Keep this to 10,000 characters or fewer (it has 10,001)." in html.content.decode()
     update.refresh_from_db()
     assert update.narrative == ""
+
+
+def test_a_narrative_of_6600_characters_is_kept_under_the_default_limit(draft, la_officer):
+    # A real progress update runs to 6,600 characters; the old limit was 5,000.
+    update = _first(draft, "condition")
+    text = "y" * 6600
+    data = {"rag": "green", "narrative": text, "version": "1"}
+    client_for(la_officer).post(_edit_url(draft, "condition", update.pk), data, **HTMX)
+    update.refresh_from_db()
+    assert update.narrative == text
+
+
+def test_the_narrative_limit_is_the_councils_own(draft, la_officer):
+    council = draft.agreement.council
+    council.narrative_max = 800
+    council.save(update_fields=["narrative_max"])
+    update = _first(draft, "condition")
+    client = client_for(la_officer)
+    form = client.get(_edit_url(draft, "condition", update.pk), **HTMX).content.decode()
+    # The GOV.UK character count at the council's limit.
+    assert 'data-module="govuk-character-count" data-maxlength="800"' in form
+    data = {"rag": "green", "narrative": "z" * 801, "version": "1"}
+    html = client.post(_edit_url(draft, "condition", update.pk), data, **HTMX).content.decode()
+    assert "Keep this to 800 characters or fewer (it has 801)." in html
 
 
 def test_a_risk_score_outside_one_to_five_is_refused(draft, la_officer):
