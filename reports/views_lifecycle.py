@@ -91,7 +91,8 @@ def round_open(request, slug):
                 request,
                 f"{new.label} is open as a draft, carried forward from the previous update.",
             )
-            return redirect(round_urls(new)["round"])
+            # A draft is written task by task.
+            return redirect(round_urls(new)["tasks"])
     context = _round_list_context(request, council, errors=errors)
     return render(request, "reports/round_list.html", context)
 

@@ -105,13 +105,21 @@ def rag_options(council) -> list[tuple[str, str, str]]:
     return options
 
 
+class GovukRadios(forms.RadioSelect):
+    """GOV.UK radios (components/_field.html draws them, each option with its hint); the
+    field's id is its first option's, where the error summary links."""
+
+    def id_for_label(self, id_, index=None):
+        return f"{id_}_{index if index is not None else 0}" if id_ else id_
+
+
 def rag_radios_apply(form, name: str, council) -> None:
     """Make a RAG choice GOV.UK radios in the council's notation, each level's DfE meaning as
     its hint (components/_field.html)."""
     options = rag_options(council)
     field = form.fields[name]
     field.choices = [(value, label) for value, label, _hint in options]
-    field.widget = forms.RadioSelect(choices=field.choices)
+    field.widget = GovukRadios(choices=field.choices)
     field.hints = {value: hint for value, _label, hint in options}
 
 

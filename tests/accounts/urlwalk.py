@@ -30,6 +30,7 @@ PLAIN_KWARGS = {
     "capacity": lambda graph: "s151",
     "section": lambda graph: "condition",  # reports:section_history: a condition update
     "kind": lambda graph: "driver",  # a headline list
+    "key": lambda graph: "overview",  # reports:task_detail: the overview's task
     "code": lambda graph: graph.objects["measure"].code,  # reports:council_measure
 }
 

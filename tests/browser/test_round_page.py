@@ -85,7 +85,7 @@ def test_edit_a_rag_meet_the_rule_fix_it_and_mark_ready(scene, browser_as, live_
     anchor = f"condition-{scene['update'].pk}"
     assert page.get_by_role("button", name="Mark ready for sign-off").is_visible()
     _edit(page, anchor)
-    page.select_option(f"#{anchor}-rag", "red")
+    page.locator(f"#{anchor} input[name=rag][value=red]").check()
     page.fill(f"#{anchor}-narrative", "")
     page.locator(f"#{anchor}").get_by_role("button", name="Save").click()
     error = page.locator(f"#{anchor}-narrative_error")
@@ -122,7 +122,7 @@ def test_axe_finds_no_serious_problem_on_the_page_its_errors_or_a_conflict(
 
     anchor = f"condition-{scene['update'].pk}"
     _edit(page, anchor)
-    page.select_option(f"#{anchor}-rag", "amber")
+    page.locator(f"#{anchor} input[name=rag][value=amber]").check()
     page.fill(f"#{anchor}-narrative", "")
     page.locator(f"#{anchor}").get_by_role("button", name="Save").click()
     page.locator(f"#{anchor}-narrative_error").wait_for()
@@ -160,10 +160,13 @@ def test_a_keyboard_only_journey_through_one_section(scene, browser_as, live_ser
     else:
         pytest.fail("Tab never reached the section's Edit link")
     page.keyboard.press("Enter")
-    page.wait_for_selector(f"#{anchor}-rag")
-    wait_until(page, f"document.activeElement.id === '{anchor}-rag'")
+    page.wait_for_selector(f"#{anchor}-rag_0")
+    # Focus is on the level chosen now (radios: the arrow keys move the choice).
+    wait_until(page, "document.activeElement.name === 'rag' && document.activeElement.checked")
+    assert page.evaluate("document.activeElement.value") == "green"
     page.keyboard.press("ArrowDown")  # Green -> Amber/Green
-    assert page.input_value(f"#{anchor}-rag") == "amber_green"
+    checked = page.locator(f"#{anchor} input[name=rag]:checked")
+    assert checked.get_attribute("value") == "amber_green"
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == f"{anchor}-narrative"
     page.keyboard.type("Recovery expected by the next update.")
@@ -184,7 +187,7 @@ def test_without_javascript_the_same_form_posts_and_redirects(scene, browser_as,
     page.locator(f"#{anchor} .govuk-summary-card__actions a", has_text="Edit").click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text().startswith("Edit Condition")
-    page.select_option(f"#{anchor}-rag", "red")
+    page.locator(f"#{anchor} input[name=rag][value=red]").check()
     page.fill(f"#{anchor}-narrative", "")
     page.get_by_role("button", name="Save").click()
     assert NARRATIVE_NEEDED in page.locator(".govuk-error-summary").inner_text()

@@ -231,7 +231,8 @@ def test_opening_the_next_round_carries_the_draft_forward(ready, lead):
         f"/councils/{slug}/rounds/open/", {"financial_year": "2024", "update_number": "2"}
     )
     new = ReportingRound.objects.get(agreement=ready.agreement, update_number=2)
-    assert response["Location"] == round_url(new)
+    # A draft opens on its task list.
+    assert response["Location"] == round_url(new, "tasks/")
     assert ConditionUpdate.objects.filter(round=new).count() == 2
     again = client.post(
         f"/councils/{slug}/rounds/open/", {"financial_year": "2024", "update_number": "2"}
