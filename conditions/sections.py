@@ -16,7 +16,13 @@ from conditions.services import condition_update_confirm, workstream_update_conf
 from svmonitor.choices import Rag
 from svmonitor.history import HistorySection, history_section_register
 from svmonitor.section_rows import rag_labels, rag_text
-from svmonitor.section_views import section_urls, section_urls_register, task_url, with_next
+from svmonitor.section_views import (
+    section_urls,
+    section_urls_register,
+    task_url,
+    tasks_url,
+    with_next,
+)
 from svmonitor.sections import (
     TASK_COMPLETED,
     CompletenessGap,
@@ -220,8 +226,16 @@ def _unchanged(kind: str, updates, carried: bool) -> tuple[SectionRef, ...]:
     )
 
 
+def _question_url(round, kind: str, update, back: str) -> str:
+    # A section with no level yet starts at its question, which returns to the list on save.
+    if update.rag != Rag.NOT_RATED:
+        return ""
+    return with_next(section_urls(round, kind, update.pk)["edit"], back)
+
+
 def conditions_tasks(round, carried: bool) -> list[ReturnTask]:
     """One task per condition of the return."""
+    back = tasks_url(round)
     updates = (
         ConditionUpdate.objects.filter(round=round)
         .select_related("condition")
@@ -235,6 +249,7 @@ def conditions_tasks(round, carried: bool) -> list[ReturnTask]:
             status=rated_task_status([_rated_rows(u)], carried=carried),
             unchanged=_unchanged("condition", [u], carried),
             ready_for_dependents=u.rag != Rag.NOT_RATED,
+            start_url=_question_url(round, "condition", u, back),
         )
         for u in updates
     ]
@@ -281,6 +296,7 @@ def _key_pk(key: str, prefix: str) -> int | None:
 
 def workstreams_tasks(round, carried: bool) -> list[ReturnTask]:
     """One task per programme area: its workstreams' updates (and their milestones)."""
+    back = tasks_url(round)
     updates = (
         WorkstreamUpdate.objects.filter(round=round)
         .select_related("workstream__area")
@@ -301,6 +317,9 @@ def workstreams_tasks(round, carried: bool) -> list[ReturnTask]:
                 hint=f"{count} workstream{'s' if count != 1 else ''}",
                 status=rated_task_status([_rated_rows(u) for u in area_updates], carried=carried),
                 unchanged=_unchanged("workstream", area_updates, carried),
+                start_url=(
+                    _question_url(round, "workstream", area_updates[0], back) if count == 1 else ""
+                ),
             )
         )
     return tasks

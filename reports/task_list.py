@@ -45,7 +45,8 @@ class TaskRow:
 
     task: ReturnTask
     status: str
-    url: str
+    url: str  # where the task's link goes: its unanswered question, or its page
+    page: str  # the task's own page: its answers with Change links
 
     @property
     def status_label(self) -> str:
@@ -121,7 +122,8 @@ def return_tasks(round, *, return_kind: str = SAFETY_VALVE, carried: bool | None
             )
             if blocked and status != TASK_COMPLETED:
                 status = TASK_CANNOT_START
-            rows.append(TaskRow(task=task, status=status, url=task_url(round, task.key)))
+            page = task_url(round, task.key)
+            rows.append(TaskRow(task=task, status=status, url=task.start_url or page, page=page))
     groups: dict[str, TaskGroup] = {}
     for row in rows:
         groups.setdefault(row.task.group, TaskGroup(row.task.group)).rows.append(row)

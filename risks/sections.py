@@ -7,9 +7,16 @@ from django.utils.text import Truncator
 
 from risks.models import Risk, RiskUpdate
 from risks.services import risk_update_confirm
+from svmonitor.choices import Rag
 from svmonitor.history import HistorySection, history_section_register
 from svmonitor.section_rows import rag_labels, rag_text
-from svmonitor.section_views import section_urls, section_urls_register, task_url, with_next
+from svmonitor.section_views import (
+    section_urls,
+    section_urls_register,
+    task_url,
+    tasks_url,
+    with_next,
+)
 from svmonitor.sections import (
     TASK_COMPLETED,
     CompletenessGap,
@@ -137,6 +144,12 @@ def risks_tasks(round, carried: bool) -> list[ReturnTask]:
                 (SectionRef("risk", u.pk, str(u.version)),)
                 if carried and u.version == 1 and _risk_done(u)
                 else ()
+            ),
+            # A risk with no level yet starts at its question, which returns to the list.
+            start_url=(
+                with_next(section_urls(round, "risk", u.pk)["edit"], tasks_url(round))
+                if u.rag == Rag.NOT_RATED
+                else ""
             ),
         )
         for u in updates

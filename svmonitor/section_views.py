@@ -94,6 +94,11 @@ def task_url(round, key: str) -> str:
     return _reverse_keyed("reports:task_detail", _args(round), key)
 
 
+def tasks_url(round) -> str:
+    """The round's task list."""
+    return reverse("reports:task_list", args=_args(round))
+
+
 def with_next(url: str, next_url: str) -> str:
     """A section's edit URL that comes back to `next_url` (a task's page) on save or cancel."""
     return f"{url}?{urlencode({'next': next_url})}"

@@ -109,6 +109,9 @@ class ReturnTask:
     ready_for_dependents: bool = True
     depends_on: tuple[str, ...] = ()  # names of registered parts
     waiting_for: str = ""  # what a "Cannot start yet" waits for, in words
+    # Where the task starts when it has a question still unanswered (its question page, which
+    # returns to the task list on save); else the task's page, its answers to review.
+    start_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,11 @@ _FREEZER: list[RoundFreezer] = []
 def return_part_register(part: ReturnPart) -> None:
     """Register (or replace, on a second ready()) one part of the return."""
     _PARTS[part.name] = part
+
+
+def return_part_unregister(name: str) -> None:
+    """Remove a registered part (a test's own kind of return, when it is done)."""
+    _PARTS.pop(name, None)
 
 
 def return_parts(return_kind: str | None = None) -> list[ReturnPart]:

@@ -25,8 +25,8 @@ from svmonitor.sections import (
     TASK_NOT_STARTED,
     ReturnPart,
     ReturnTask,
-    _PARTS,
     return_part_register,
+    return_part_unregister,
 )
 from svmonitor.services import round_open_next
 from tests import factories as f
@@ -46,9 +46,7 @@ def carried(draft, lead):
     """2024-25 Update 2, carried forward from a complete Update 1: nothing touched yet."""
     complete(draft, lead)
     leave_draft(draft)
-    return round_open_next(
-        agreement=draft.agreement, financial_year=2024, update_number=2, by=lead
-    )
+    return round_open_next(agreement=draft.agreement, financial_year=2024, update_number=2, by=lead)
 
 
 def _statuses(round) -> dict[str, str]:
@@ -294,7 +292,7 @@ def second_kind():
     )
     return_part_register(part)
     yield part
-    _PARTS.pop(part.name)
+    return_part_unregister(part.name)
 
 
 def test_another_kind_of_return_lists_only_the_parts_it_registered(draft, second_kind):
