@@ -76,12 +76,12 @@ def test_green_blue_and_not_rated_may_be_left_without_narrative(save, model, fac
 
 
 @pytest.mark.parametrize(("save", "model", "factory"), SAVES)
-def test_narrative_is_at_most_5000_characters_and_rag_must_be_known(save, model, factory, editor):
+def test_narrative_is_at_most_10000_characters_and_rag_must_be_known(save, model, factory, editor):
     update = factory(narrative="Kept.")
-    save(update=update, expected_version=1, rag=Rag.RED, narrative="x" * 5000, by=editor)
+    save(update=update, expected_version=1, rag=Rag.RED, narrative="x" * 10_000, by=editor)
     with pytest.raises(ValidationError) as excinfo:
-        save(update=update, expected_version=2, rag=Rag.RED, narrative="x" * 5001, by=editor)
-    assert "5,000 characters" in excinfo.value.message_dict["narrative"][0]
+        save(update=update, expected_version=2, rag=Rag.RED, narrative="x" * 10_001, by=editor)
+    assert "10,000 characters" in excinfo.value.message_dict["narrative"][0]
     with pytest.raises(ValidationError) as excinfo:
         save(update=update, expected_version=2, rag="purple", narrative="", by=editor)
     assert "rag" in excinfo.value.message_dict

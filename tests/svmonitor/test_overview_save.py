@@ -73,7 +73,7 @@ def test_fields_not_given_keep_their_saved_values(overview, editor):
         ({"adviser_support_requested": "yes"}, "adviser_support_detail"),
         ({"overall_rag": Rag.AMBER_GREEN}, "overall_narrative"),
         ({"overall_rag": "purple"}, "overall_rag"),
-        ({"deficit_this_year_commentary": "x" * 5001}, "deficit_this_year_commentary"),
+        ({"deficit_this_year_commentary": "x" * 10_001}, "deficit_this_year_commentary"),
     ],
 )
 def test_overview_rules_are_field_keyed(changes, field, overview, editor):
@@ -158,7 +158,7 @@ def test_headline_kind_and_length_are_checked(overview, editor):
     assert "kind" in excinfo.value.message_dict
     with pytest.raises(ValidationError) as excinfo:
         headlines_save(
-            overview=overview, kind="driver", texts=["ok", "x" * 5001], seen=NONE_SEEN, by=editor
+            overview=overview, kind="driver", texts=["ok", "x" * 10_001], seen=NONE_SEEN, by=editor
         )
     assert "Headline 2" in excinfo.value.message_dict["texts"][0]
     assert not Headline.objects.exists()
