@@ -336,3 +336,13 @@ def test_overview_radios_and_character_counts_too(carried, lead):
     assert 'name="overall_rag" type="radio"' in page
     assert page.count('data-module="govuk-character-count"') == 5
     assert "Overview" in html
+
+
+def test_a_site_administrator_sets_the_narrative_limit_in_the_admin(council):
+    from django.test import Client
+
+    admin = f.UserFactory(username="limit-admin", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(admin)
+    page = client.get(reverse("admin:svmonitor_localauthority_change", args=[council.pk]))
+    assert 'name="narrative_max" value="10000"' in page.content.decode()
