@@ -346,3 +346,31 @@ def test_a_site_administrator_sets_the_narrative_limit_in_the_admin(council):
     client.force_login(admin)
     page = client.get(reverse("admin:svmonitor_localauthority_change", args=[council.pk]))
     assert 'name="narrative_max" value="10000"' in page.content.decode()
+
+
+def test_the_task_lists_queries_do_not_grow_with_its_sections(draft, lead):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.round_page.conftest import add_programme
+
+    client = client_for(lead)
+    url = _url(draft, "task_list")
+    client.get(url)  # warm: session, council
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    add_programme(draft.agreement, conditions=4, risks=4, workstreams=3)
+    # Their sections in this draft, as a workbook would add them.
+    from conditions.models import AgreementCondition, Workstream
+    from risks.models import Risk
+
+    for condition in AgreementCondition.objects.exclude(updates__round=draft):
+        ConditionUpdate.objects.create(round=draft, condition=condition)
+    for risk in Risk.objects.exclude(updates__round=draft):
+        RiskUpdate.objects.create(round=draft, risk=risk)
+    for workstream in Workstream.objects.exclude(updates__round=draft):
+        WorkstreamUpdate.objects.create(round=draft, workstream=workstream)
+    with CaptureQueriesContext(connection) as after:
+        html = client.get(url).content.decode()
+    assert "You have completed 0 of 14 tasks" in html
+    assert len(after.captured_queries) == len(before.captured_queries)
