@@ -55,8 +55,8 @@ def _open(page, url):
 
 def test_axe_finds_no_serious_problem_on_the_task_list_a_question_page_or_a_summary(
     carried,
-    browser_as,
-    live_server,  # noqa: F811
+    browser_as,  # noqa: F811 - the fixture imported above
+    live_server,
 ):
     # axe is injected as an inline script, so only its context bypasses the CSP.
     page = browser_as(carried["lead"], bypass_csp=True).new_page()
