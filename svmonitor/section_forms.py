@@ -85,8 +85,9 @@ def narrative_limits_apply(form, council) -> None:
 
 
 def rag_options(council) -> list[tuple[str, str, str]]:
-    """(level, the council's label for it, hint) for every level, best first: the hint is
-    what DfE reads the level as and what it means, from the council's RAG definitions."""
+    """(level, the council's label for it, hint) for every level, best first: the hint says
+    what the level means to the council (its RAG definition) and what DfE reads it as, in
+    DfE's words for that level."""
     defined = {}
     if council is not None:
         defined = {d.level: d for d in RagDefinition.objects.filter(council=council)}
@@ -98,10 +99,14 @@ def rag_options(council) -> list[tuple[str, str, str]]:
             options.append((level.value, label, "No level given for this update yet."))
             continue
         dfe = Rag(definition.dfe_level if definition else DEFAULT_DFE_MAPPING[level])
-        meaning = definition.definition if definition else DEFAULT_RAG_DEFINITIONS[level]
+        dfe_meaning = DEFAULT_RAG_DEFINITIONS[dfe]
+        own = (definition.definition if definition else DEFAULT_RAG_DEFINITIONS[level]).strip()
+        hint = f"Reported to DfE as {dfe.label}: {dfe_meaning}."
+        if own and own.rstrip(".") != dfe_meaning:
+            hint = f"{own.rstrip('.')}. {hint}"
         if label != level.label:
             label = f"{label} ({level.label})"
-        options.append((level.value, label, f"Reported to DfE as {dfe.label}: {meaning}"))
+        options.append((level.value, label, hint))
     return options
 
 

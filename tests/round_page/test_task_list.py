@@ -318,7 +318,11 @@ def test_rag_radios_use_the_councils_notation_with_the_dfe_meaning_as_hint(draft
     html = unescape(client_for(lead).get(edit).content.decode())
     assert 'class="govuk-radios govuk-radios--small" data-module="govuk-radios"' in html
     assert "A/G (Amber/Green)" in html
-    assert "Reported to DfE as Amber: Mostly on track" in html
+    # The council's meaning, then DfE's level and DfE's words for it.
+    assert (
+        "Mostly on track. Reported to DfE as Amber: Savings/cost avoidance and/or "
+        "workstream(s) are currently off target, with plans to mitigate." in html
+    )
     # Levels the council has not defined keep DfE's words.
     assert "Reported to DfE as Red: Savings/cost avoidance" in html
     assert 'data-module="govuk-character-count" data-maxlength="10000"' in html
