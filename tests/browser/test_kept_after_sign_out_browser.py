@@ -116,7 +116,7 @@ def test_the_title_says_error_while_a_swapped_in_form_shows_errors(scene, page, 
     assert not title.startswith("Error")
     anchor = f"condition-{scene['update'].pk}"
     _edit(page, anchor)
-    page.select_option(f"#{anchor}-rag", "red")
+    page.locator(f"#{anchor} input[name=rag][value=red]").check()
     page.fill(f"#{anchor}-narrative", "")
     page.locator(f"#{anchor}").get_by_role("button", name="Save").click()
     page.locator(f"#{anchor}-narrative_error").wait_for()

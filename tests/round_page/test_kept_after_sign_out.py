@@ -86,7 +86,7 @@ def test_an_htmx_save_after_the_session_row_is_deleted_keeps_the_text_for_after_
     assert page.status_code == 200
     assert RESTORED_BANNER in html
     assert TYPED in html
-    assert '<option value="amber" selected>' in html
+    assert 'type="radio" value="amber" checked' in html
     # Shown again, not saved: the real save still goes through the view and its service.
     update.refresh_from_db()
     assert update.narrative != TYPED
