@@ -13,6 +13,15 @@ def option_hint(field, value) -> str:
     return getattr(field.field, "hints", {}).get(str(value), "")
 
 
+@register.filter
+def thousands(number) -> str:
+    """10000 as "10,000" (the character count's limit, as GOV.UK writes numbers)."""
+    try:
+        return f"{int(number):,}"
+    except (TypeError, ValueError):
+        return str(number)
+
+
 @register.simple_tag(takes_context=True)
 def return_to(context) -> str:
     """The task page an edit page was opened from (a checked path on this site), or ""."""

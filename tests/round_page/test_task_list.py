@@ -326,6 +326,8 @@ def test_rag_radios_use_the_councils_notation_with_the_dfe_meaning_as_hint(draft
     # Levels the council has not defined keep DfE's words.
     assert "Reported to DfE as Red: Savings/cost avoidance" in html
     assert 'data-module="govuk-character-count" data-maxlength="10000"' in html
+    # Without JavaScript the limit is said in words.
+    assert "You can enter up to 10,000 characters" in html
 
 
 def test_overview_radios_and_character_counts_too(carried, lead):
