@@ -16,6 +16,7 @@ from reports.task_list import (
     return_task,
     return_tasks,
     sections_confirm_unchanged,
+    task_refs,
 )
 from svmonitor.roles import Action
 from svmonitor.section_views import round_for_request, round_urls
@@ -104,8 +105,8 @@ def task_confirm_unchanged(request, slug, fy, n, key):
     row, _cards = return_task(round, key)
     if row is None:
         raise Http404("No such task in this return.")
-    # Only this task's sections, whatever else the form carries.
-    _report(request, _confirm(request, row.task.unchanged))
+    # Only this task's sections, whatever else the form carries; none while it cannot start.
+    _report(request, _confirm(request, task_refs(row)))
     return redirect(round_urls(round)["tasks"])
 
 

@@ -380,3 +380,21 @@ def test_the_task_lists_queries_do_not_grow_with_its_sections(draft, lead):
         html = client.get(url).content.decode()
     assert "You have completed 0 of 14 tasks" in html
     assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_a_task_that_cannot_start_yet_cannot_be_confirmed(carried, lead):
+    # A condition's level taken back: the overview waits for every condition to be rated.
+    update = ConditionUpdate.objects.filter(round=carried).first()
+    condition_update_save(
+        update=update, expected_version=1, rag=Rag.NOT_RATED, narrative="", by=lead
+    )
+    assert _statuses(carried)["overview"] == TASK_CANNOT_START
+    overview = RoundOverview.objects.get(round=carried)
+    response = client_for(lead).post(
+        _url(carried, "task_confirm_unchanged", "overview"),
+        {"section": f"overview:{overview.pk}:1"},
+    )
+    assert response.status_code == 302
+    overview.refresh_from_db()
+    assert overview.version == 1
+    assert not AuditEvent.objects.filter(action="round_overview.confirm").exists()
