@@ -135,6 +135,19 @@ def kpi_rows(context, grid) -> SafeString:
     )
 
 
+@register.simple_tag
+def kpi_month_headers(grid) -> SafeString:
+    """The grid's column headers, one a month ("Apr 2024", the `date:"M Y"` filter's text),
+    without a template loop."""
+    return mark_safe(  # noqa: S308 - the month's text is escaped
+        "".join(
+            '<th scope="col" class="govuk-table__header govuk-table__header--numeric">'
+            f"{escape(date_filter(month, 'M Y'))}</th>"
+            for month in grid.months
+        )
+    )
+
+
 def _cells_html(context, cells) -> SafeString:
     council = context["council"]
     cache = context.render_context.setdefault("kpi_cell_url", {})

@@ -1,13 +1,17 @@
 """The KPI grid words each figure as format_value words the figure the ORM reads, though it
-reads the figures unconverted and formats them with a formatter made once per unit."""
+reads the figures unconverted and formats them with a formatter made once per unit; its month
+headers are built in Python as the template's `date` filter words them."""
 
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
+from django.template.defaultfilters import date as date_filter
 
 from metrics.kpi_grid import kpi_grid_build, month_add, unit_formatter, unit_int_formatter
 from metrics.models import MeasureValue
+from metrics.templatetags.kpi_cells import kpi_month_headers
 from metrics.variance import format_value
 from tests import factories as f
 
@@ -90,3 +94,11 @@ def test_the_grids_rows_word_each_figure_and_give_the_orms_figure(council, board
             assert str(cell.value) == str(value)  # the same Decimal, exponent and all
             checked += 1
     assert checked == 5 * len(FIGURES)
+
+
+def test_the_grids_column_headers_name_each_month_as_the_date_filter_does():
+    grid = SimpleNamespace(months=[month_add(APRIL, i) for i in range(12)])
+    html = kpi_month_headers(grid)
+    cell = '<th scope="col" class="govuk-table__header govuk-table__header--numeric">{}</th>'
+    assert html == "".join(cell.format(date_filter(m, "M Y")) for m in grid.months)
+    assert html.startswith(cell.format("Apr 2024")) and html.endswith(cell.format("Mar 2025"))
