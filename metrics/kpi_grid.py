@@ -259,7 +259,10 @@ def kpi_grid_build(
         raw_value=ExpressionWrapper(F("value"), output_field=CharField()),
     ).values_list("measure_id", "month_iso", "raw_value", "not_available_reason"):
         if measure_id in figures:
-            display = "n/a" if reason else "" if raw is None else display_of(raw, units[measure_id])
+            if raw is None:
+                display = "n/a" if reason else ""
+            else:
+                display = display_of(raw, units[measure_id])
             figures[measure_id][period if type(period) is str else period.isoformat()] = (
                 raw,
                 reason,
