@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connections
+from django.db.models import CharField, ExpressionWrapper, F
+from django.db.models.functions import Cast
 
 from metrics.models import DataSource, Measure, MeasureValue, Series
 from metrics.periods import PeriodKind, figure_typed
-from metrics.variance import format_value
+from metrics.variance import GBP, GBP_M, PERCENT, WEEKS, format_value
 from svmonitor.fy import fy_of
 from svmonitor.models import ReportingRound
 
@@ -146,16 +151,24 @@ class KpiCell:
 
 @dataclass
 class KpiRow:
-    """One measure across the grid's months: its figures by month, `(value, reason)`."""
+    """One measure across the grid's months: its figures by month ("2024-04-01", the ISO date
+    a month's figure is stored at), each `(raw, reason, display)`: the figure as the database
+    returned it (`convert` makes it the Decimal the ORM would have), why it is not available,
+    and the figure as KpiCell.display words it."""
 
     measure: GridMeasure
     months: list[dt.date]
-    figures: dict[dt.date, tuple[Decimal | None, str]]
+    figures: dict[str, tuple[object, str, str]]
+    convert: Callable[[object], Decimal | None] = lambda raw: raw
 
     @property
     def cells(self) -> list[KpiCell]:
         """One cell a month (the page builds its markup from `figures` directly)."""
-        return [KpiCell(self.measure, m, *self.figures.get(m, (None, ""))) for m in self.months]
+        cells = []
+        for month in self.months:
+            raw, reason, _ = self.figures.get(month.isoformat(), (None, "", ""))
+            cells.append(KpiCell(self.measure, month, self.convert(raw), reason))
+        return cells
 
     @property
     def unit_hint(self) -> str:
@@ -218,27 +231,44 @@ def kpi_grid_build(
         end = first  # no agreement: no month may hold a figure (figures_left_out names any)
     else:
         first, end = max(first, span[0]), min(end, month_add(span[1], 1))
-    units = dict(Measure.Unit.choices)
+    labels = dict(Measure.Unit.choices)
     measures = [
-        GridMeasure(pk, name, unit, units.get(unit, unit), source or "")
+        GridMeasure(pk, name, unit, labels.get(unit, unit), source or "")
         for pk, name, unit, source in Measure.objects.for_user(user)
         .filter(council=council)
         .order_by("order", "name", "pk")
         .values_list("pk", "name", "unit", "data_source__name")
     ]
-    figures: dict[int, dict[dt.date, tuple[Decimal | None, str]]] = {m.pk: {} for m in measures}
-    # By the council's measure ids (a subquery), so the (measure, series, period) index finds
-    # each measure's twelve months instead of scanning every figure of the series.
-    for measure_id, period, value, reason in MeasureValue.objects.filter(
+    figures: dict[int, dict[str, tuple[object, str, str]]] = {m.pk: {} for m in measures}
+    units = {m.pk: m.unit for m in measures}
+    queryset = MeasureValue.objects.filter(
+        # By the council's measure ids (a subquery), so the (measure, series, period) index
+        # finds each measure's twelve months instead of scanning every figure of the series.
         measure__in=Measure.objects.filter(council=council).values("pk"),
         series=series,
         period_kind=PeriodKind.MONTH,
         period__gte=first,
         period__lt=end,
-    ).values_list("measure_id", "period", "value", "not_available_reason"):
+    )
+    # Read as the database holds them (the month as its ISO text, the figure unconverted),
+    # then converted and formatted here with each unit's formatter made once: the ORM's
+    # converters and format_value over 720 figures were most of what was left of the time.
+    display_of, convert = _figure_reader(connections[queryset.db])
+    for measure_id, period, raw, reason in queryset.annotate(
+        month_iso=Cast("period", CharField()),
+        raw_value=ExpressionWrapper(F("value"), output_field=CharField()),
+    ).values_list("measure_id", "month_iso", "raw_value", "not_available_reason"):
         if measure_id in figures:
-            figures[measure_id][period] = (value, reason)
-    rows = [KpiRow(m, months, figures[m.pk]) for m in measures]
+            if raw is None:
+                display = "n/a" if reason else ""
+            else:
+                display = display_of(raw, units[measure_id])
+            figures[measure_id][period if type(period) is str else period.isoformat()] = (
+                raw,
+                reason,
+                display,
+            )
+    rows = [KpiRow(m, months, figures[m.pk], convert) for m in measures]
     return KpiGrid(
         series=series,
         series_options=options,
@@ -246,6 +276,81 @@ def kpi_grid_build(
         rows=rows,
         sources=kpi_sources(council=council),
     )
+
+
+def unit_formatter(unit: str) -> Callable[[Decimal], str]:
+    """format_value for one unit, its places, signs and rounding worked out once (the grid
+    formats 720 figures a page; tests/metrics check it words every figure as format_value)."""
+    prefix = "£" if unit in (GBP, GBP_M) else ""
+    suffix = {PERCENT: "%", GBP_M: "m", WEEKS: " weeks"}.get(unit, "")
+    places = {PERCENT: 2, GBP_M: 2, WEEKS: 1, GBP: 0}.get(unit)
+    step = Decimal(1).scaleb(-(places or 0))
+    whole, tenth = Decimal(1), Decimal("0.1")
+
+    def formatted(value: Decimal) -> str:
+        sign = "-" if value < 0 else ""
+        value = abs(value)
+        if places is None:  # a count: whole, or to one place (a rolling average)
+            if value == value.to_integral_value():
+                return f"{sign}{prefix}{value.quantize(whole, ROUND_HALF_UP):,.0f}{suffix}"
+            return f"{sign}{prefix}{value.quantize(tenth, ROUND_HALF_UP):,.1f}{suffix}"
+        return f"{sign}{prefix}{value.quantize(step, ROUND_HALF_UP):,.{places}f}{suffix}"
+
+    return formatted
+
+
+def unit_int_formatter(unit: str) -> Callable[[int], str]:
+    """format_value for one unit of a whole number (as SQLite returns a whole figure), without
+    making it a Decimal: a whole number has no places to round, so format_value's text is its
+    digits grouped by thousands, then the unit's zero places ("12.00%")."""
+    prefix = "£" if unit in (GBP, GBP_M) else ""
+    places = {PERCENT: 2, GBP_M: 2, WEEKS: 1}.get(unit, 0)
+    unit_text = {PERCENT: "%", GBP_M: "m", WEEKS: " weeks"}.get(unit, "")
+    suffix = ("." + "0" * places if places else "") + unit_text
+
+    def formatted(value: int) -> str:
+        if value < 0:
+            return f"-{prefix}{-value:,}{suffix}"
+        return f"{prefix}{value:,}{suffix}"
+
+    return formatted
+
+
+# A whole number SQLite returns is the ORM's figure exactly (its converter makes a 15-digit
+# Decimal of it, then 4 places within 18 digits) when it has at most 14 digits.
+_EXACT_WHOLE = 10**14
+
+
+def _figure_reader(connection):
+    """`(read, convert)`: `read(raw, unit)` is the text format_value gives the figure the
+    database returned as `raw` (unconverted), and `convert(raw)` the Decimal the ORM would have
+    made of it (the backend's own converters for MeasureValue.value, applied here), or None."""
+    column = MeasureValue._meta.get_field("value").get_col(MeasureValue._meta.db_table)
+    converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+    formatters: dict[str, Callable[[Decimal], str]] = {}
+    int_formatters: dict[str, Callable[[int], str]] = {}
+
+    def convert(raw) -> Decimal | None:
+        value = raw
+        for converter in converters:
+            value = converter(value, column, connection)
+        return value
+
+    def read(raw, unit: str) -> str:
+        if type(raw) is int and -_EXACT_WHOLE < raw < _EXACT_WHOLE:
+            formatter = int_formatters.get(unit)
+            if formatter is None:
+                formatter = int_formatters[unit] = unit_int_formatter(unit)
+            return formatter(raw)
+        value = convert(raw)
+        if value is None:
+            return ""
+        formatter = formatters.get(unit)
+        if formatter is None:
+            formatter = formatters[unit] = unit_formatter(unit)
+        return formatter(value)
+
+    return read, convert
 
 
 def kpi_cell_get(*, measure: Measure, series: Series, period: dt.date) -> KpiCell:

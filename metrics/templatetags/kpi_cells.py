@@ -21,9 +21,9 @@ from django.utils.translation import get_language
 
 from metrics.kpi_grid import month_key
 from metrics.periods import NOT_AVAILABLE
-from metrics.variance import format_value
 
 register = template.Library()
+_NO_FIGURE = "\u2013"  # what a reader sees in a cell with no figure
 
 
 @functools.lru_cache(maxsize=512)
@@ -74,41 +74,44 @@ def kpi_cell_html(
 
 def _row_html(row, months, *, cell_url, series_slug, start_key, can_edit) -> str:
     """A grid row (`row`: a metrics.kpi_grid.KpiRow) as `kpi_cell_html` builds each of its
-    cells, without a KpiCell per figure; `months` are (month, key, month text) triples."""
+    cells, without a KpiCell per figure; `months` are (ISO date, key, month text) triples.
+
+    A figure's text (`display`) is not escaped: format_value makes it of digits, separators
+    and its unit's signs, none of which HTML escapes; every text from data is.
+    """
     measure = row.measure
     name = escape(measure.name)
+    pk = measure.pk
     parts = [
         '\n    <tr class="govuk-table__row">\n      <th scope="row" class="govuk-table__header">'
         f'{name}<br><span class="govuk-body-s app-muted">{escape(measure.get_unit_display())}, '
         f"{escape(measure.source)}</span></th>\n      "
     ]
-    link = f"{escape(cell_url)}?measure={measure.pk}&amp;period="
-    tail = f"&amp;series={escape(series_slug)}&amp;from={escape(start_key)}"
-    figures, unit = row.figures, measure.unit
-    for period, key, month in months:
-        value, reason = figures.get(period, (None, ""))
-        display = ("n/a" if reason else "") if value is None else format_value(value, unit)
-        anchor = f"kpi-{measure.pk}-{key}"
-        if can_edit:
-            href = f"{link}{key}{tail}"
-            body = (
-                f'<a class="govuk-link" href="{href}" hx-get="{href}" hx-target="#{anchor}" '
-                f'hx-swap="outerHTML">{escape(display) if display else "Add"}<span '
-                f'class="govuk-visually-hidden">{", change" if display else ""} {name}, {month}'
-                "</span></a>"
-            )
-        else:
-            body = escape(display) if display else "\u2013"
+    opening = f'\n<td class="govuk-table__cell govuk-table__cell--numeric" id="kpi-{pk}-'
+    figures = row.figures
+    if can_edit:
+        link = f"{escape(cell_url)}?measure={pk}&amp;period="
+        tail = f"&amp;series={escape(series_slug)}&amp;from={escape(start_key)}"
+    for iso, key, month in months:
+        found = figures.get(iso)
+        display, reason = (found[2], found[1]) if found is not None else ("", "")
         note = (
             '<span class="govuk-body-s govuk-!-display-block govuk-!-margin-0">'
             f"{escape(reason)}</span>"
             if reason and reason != NOT_AVAILABLE
             else ""
         )
-        parts.append(
-            f'\n<td class="govuk-table__cell govuk-table__cell--numeric" id="{anchor}">\n'
-            f"  {body}\n  {note}\n  \n</td>\n"
-        )
+        if can_edit:
+            href = f"{link}{key}{tail}"
+            change = ", change" if display else ""
+            parts.append(
+                f'{opening}{key}">\n  <a class="govuk-link" href="{href}" hx-get="{href}" '
+                f'hx-target="#kpi-{pk}-{key}" hx-swap="outerHTML">{display or "Add"}<span '
+                f'class="govuk-visually-hidden">{change} {name}, {month}</span></a>\n'
+                f"  {note}\n  \n</td>\n"
+            )
+        else:
+            parts.append(f'{opening}{key}">\n  {display or _NO_FIGURE}\n  {note}\n  \n</td>\n')
     parts.append("\n    </tr>\n    ")
     return "".join(parts)
 
@@ -120,7 +123,7 @@ def kpi_rows(context, grid) -> SafeString:
     markup as `kpi_cells` gives each cell, with every text from data escaped."""
     council = context["council"]
     language = get_language()
-    months = [(m, month_key(m), _month_text(m, language)) for m in grid.months]
+    months = [(m.isoformat(), month_key(m), _month_text(m, language)) for m in grid.months]
     options = {
         "cell_url": reverse("metrics:kpi_cell", args=[council.slug]),
         "series_slug": grid.series.slug,
@@ -129,6 +132,19 @@ def kpi_rows(context, grid) -> SafeString:
     }
     return mark_safe(  # noqa: S308 - every text from data is escaped in _row_html
         "".join([_row_html(row, months, **options) for row in grid.rows])
+    )
+
+
+@register.simple_tag
+def kpi_month_headers(grid) -> SafeString:
+    """The grid's column headers, one a month ("Apr 2024", the `date:"M Y"` filter's text),
+    without a template loop."""
+    return mark_safe(  # noqa: S308 - the month's text is escaped
+        "".join(
+            '<th scope="col" class="govuk-table__header govuk-table__header--numeric">'
+            f"{escape(date_filter(month, 'M Y'))}</th>"
+            for month in grid.months
+        )
     )
 
 
