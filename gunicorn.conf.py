@@ -26,4 +26,3 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 # The request id (X-Request-ID) joins the access log to the application's log lines.
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request=%({x-request-id}o)s pid=%(p)s'
-
