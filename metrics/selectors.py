@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import Exists, Q
 
 from metrics.models import Measure, MeasureValue
 from metrics.services import measure_period_span, month_text
-from svmonitor.models import Agreement
+from svmonitor.models import Agreement, LocalAuthority
 
 # --- figures outside the agreement's years (old data, stored before the services refused it) ---
 
@@ -53,12 +53,21 @@ def figures_left_out(*, council, span, series=None) -> str:
     )
     if series is not None:
         outside = outside.filter(series=series)
-    if span is not None:
+    if span is None:
+        if not outside.values_list("pk")[:1]:
+            return ""
+    else:
+        # Usually there are none. Asked first as two EXISTS probes in one query, one each side
+        # of the span and without the joins the names need: each reads at most one entry of the
+        # (measure, series, period) index per measure, where one probe of "before OR after"
+        # walked every figure of the series (about 1 ms of the KPI grid at national scale).
+        probes = LocalAuthority.objects.filter(pk=council.pk).values_list(
+            Exists(outside.filter(period__lt=span[0])),
+            Exists(outside.filter(period__gt=span[1])),
+        )
+        if not any(probes.get()):
+            return ""
         outside = outside.filter(Q(period__lt=span[0]) | Q(period__gt=span[1]))
-    # Usually there are none: asked first without the joins the names need, so SQLite walks the
-    # (measure, series, period) index rather than every figure of the series.
-    if not outside.values_list("pk")[:1]:
-        return ""
     shown = list(
         outside.order_by("period", "measure__code", "series__slug").values_list(
             "measure__code", "period", "series__slug"
