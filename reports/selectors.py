@@ -53,7 +53,9 @@ class CouncilListRow:
 def council_list_for_user(*, user) -> list[CouncilListRow]:
     """The councils a user may view, with each one's latest round (two queries)."""
     councils = list(LocalAuthority.objects.for_user(user).order_by("name"))
-    rounds = ReportingRound.objects.filter(agreement__council__in=councils).order_by(
+    # Each council's latest round the user may read (an adviser: submitted, unless shared).
+    rounds = ReportingRound.objects.filter(agreement__council__in=councils).readable_by(user)
+    rounds = rounds.order_by(
         "agreement__council_id", "-financial_year", "-update_number"
     )
     latest: dict[int, ReportingRound] = {}

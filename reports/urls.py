@@ -24,6 +24,11 @@ urlpatterns = [
     # The return and its lifecycle.
     path("councils/<slug:slug>/rounds/", views_lifecycle.round_list, name="round_list"),
     path("councils/<slug:slug>/rounds/open/", views_lifecycle.round_open, name="round_open"),
+    path(
+        "councils/<slug:slug>/rounds/sharing/",
+        views_lifecycle.round_drafts_sharing,
+        name="round_drafts_sharing",
+    ),
     path(ROUND, views_return.round_detail, name="round_detail"),
     path(ROUND + "status/", views_return.round_status, name="round_status"),
     # A draft return as a task list: each task's page, "No change this quarter".

@@ -45,7 +45,7 @@ def council_dashboard(request, slug):
     """
     council = council_for_user(request, slug, Action.VIEW)
     asked = request.GET.get("round", "").strip()
-    rounds, chosen, round_error = _round_chosen(council, asked)
+    rounds, chosen, round_error = _round_chosen(request, council, asked)
     record = round_record(chosen, since=window_start(chosen.financial_year)) if chosen else None
     page = dashboard_page(record.snapshot) if record else None
     changed = round_record_changed(record) if record else False
@@ -64,9 +64,10 @@ def council_dashboard(request, slug):
     return render(request, DASHBOARD, context)
 
 
-def _round_chosen(council, asked: str):
-    """The council's rounds, the one asked for (else the latest), and what was wrong with it."""
-    rounds = round_list_for_council(council=council)
+def _round_chosen(request, council, asked: str):
+    """The council's rounds the user may read, the one asked for (else the latest), and what
+    was wrong with it. A DfE adviser's latest is the latest submitted (issue 15.7)."""
+    rounds = round_list_for_council(council=council, user=request.user)
     try:
         return rounds, round_pick(rounds=rounds, key=asked or None), ""
     except ValueError as error:
@@ -81,7 +82,9 @@ def council_measure(request, slug, code):
     """One key measure's full history at a round (?round=2024-25/3, else the latest): its
     chart and every figure as tables, as the dashboard shows its window."""
     council = council_for_user(request, slug, Action.VIEW)
-    rounds, chosen, round_error = _round_chosen(council, request.GET.get("round", "").strip())
+    rounds, chosen, round_error = _round_chosen(
+        request, council, request.GET.get("round", "").strip()
+    )
     if chosen is None:
         raise Http404("This council has no reporting rounds yet.")
     snapshot = round_record(chosen).snapshot

@@ -28,6 +28,7 @@ from svmonitor.services import (
     round_reopen,
     round_sign_off,
 )
+from svmonitor.services.council import council_drafts_sharing_set
 
 NO_CAPACITY = "Only the S151 officer or the director of children's services can sign off a return."
 
@@ -41,7 +42,7 @@ def _round_list_context(request, council, **extra):
     upcoming = round_next_to_open(council=council)
     return {
         "council": council,
-        "rounds": round_list_for_council(council=council),
+        "rounds": round_list_for_council(council=council, user=request.user),
         "upcoming": upcoming,
         "upcoming_label": (
             f"{fy_label(upcoming[0])} Update {upcoming[1]}" if upcoming is not None else ""
@@ -59,6 +60,22 @@ def round_list(request, slug):
 
 
 @form_shown_at("reports:round_list")
+@login_required
+@require_POST
+def round_drafts_sharing(request, slug):
+    """The programme lead shares the council's draft returns with its DfE advisers, or stops."""
+    council = council_for_user(request, slug, Action.SUBMIT)
+    shared = request.POST.get("drafts_shared_with_dfe") == "yes"
+    council_drafts_sharing_set(council=council, shared=shared, by=request.user)
+    messages.success(
+        request,
+        "DfE advisers can now read draft returns."
+        if shared
+        else "DfE advisers now see submitted returns only.",
+    )
+    return redirect("reports:round_list", slug=council.slug)
+
+
 @login_required
 @require_POST
 def round_open(request, slug):

@@ -11,8 +11,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from svmonitor.audit import audit_record
+from svmonitor.choices import RoundStatus
 from svmonitor.models import LocalAuthority, Membership
-from svmonitor.roles import ROLE_ACTIONS, ROLES_NEEDING_SECOND_FACTOR, Action
+from svmonitor.roles import (
+    ROLE_ACTIONS,
+    ROLE_ACTIONS_BY_SETTING,
+    ROLES_NEEDING_SECOND_FACTOR,
+    Action,
+)
 
 PERMISSION_REFUSED = "permission_refused"
 _NO_ACTIONS: frozenset[str] = frozenset()
@@ -37,7 +43,22 @@ def actions_for(user, council, roles: set[str] | None = None) -> frozenset[str]:
     allowed: set[str] = set()
     for role in roles:
         allowed |= ROLE_ACTIONS.get(role, _NO_ACTIONS)
+        # What the council chooses to grant the role (a DfE adviser reading shared drafts).
+        for action, setting in ROLE_ACTIONS_BY_SETTING.get(role, {}).items():
+            if getattr(council, setting, False):
+                allowed.add(action)
     return frozenset(allowed)
+
+
+def round_readable(user, round, actions: frozenset[str] | None = None) -> bool:
+    """Whether the user may read this round (issue 15.7): a submitted one, or a draft where
+    they may read the council's drafts. The querysets apply the same rule
+    (svmonitor.scoping.RoundScopedQuerySet); this answers it for a round already loaded."""
+    if round.status == RoundStatus.SUBMITTED:
+        return True
+    if actions is None:
+        actions = actions_for(user, round.agreement.council)
+    return Action.VIEW_DRAFTS in actions
 
 
 def user_can(user, council, action: str) -> bool:

@@ -30,6 +30,7 @@ from svmonitor.services import round_open_next
 from svmonitor.services.council import (
     agreement_upsert,
     council_create,
+    council_drafts_sharing_set,
     council_save,
     key_contact_delete,
     key_contact_upsert,
@@ -139,7 +140,13 @@ class LocalAuthorityAdmin(UpsertAdminMixin, admin.ModelAdmin):
         values, _ = service_values(form, change=instance is not None)
         if instance is None:
             return council_create(by=request.user, **values)
-        return council_save(council=instance, by=request.user, **values)
+        # Sharing drafts with DfE is the council's choice, with a service of its own.
+        shared = values.pop("drafts_shared_with_dfe", None)
+        stored = LocalAuthority.objects.get(pk=instance.pk)
+        council = council_save(council=instance, by=request.user, **values)
+        if shared is not None and shared != stored.drafts_shared_with_dfe:
+            council = council_drafts_sharing_set(council=council, shared=shared, by=request.user)
+        return council
 
 
 @admin.register(KeyContact)

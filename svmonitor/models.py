@@ -25,7 +25,7 @@ from svmonitor.choices import (
 from svmonitor.due import round_due
 from svmonitor.fy import fy_label
 from svmonitor.roles import Role
-from svmonitor.scoping import council_scoped
+from svmonitor.scoping import RoundScopedQuerySet, council_scoped
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 NOT_NEGATIVE = "This amount cannot be negative."
@@ -120,6 +120,14 @@ class LocalAuthority(models.Model):
     # (reports.RoundSnapshot.compared_at_version), so "changed since frozen" is a live build
     # only after something was written.
     data_version = models.PositiveBigIntegerField(default=0, editable=False)
+    # Issue 15.7: DfE advisers read only submitted returns unless the council shares its drafts.
+    # Changed by the programme lead or a site administrator (council_drafts_sharing_set).
+    drafts_shared_with_dfe = models.BooleanField(
+        "Share draft returns with DfE advisers",
+        default=False,
+        help_text="When on, the council's DfE advisers may read its returns before they are "
+        "submitted; when off, only submitted returns.",
+    )
 
     objects = council_scoped("id")
 
@@ -378,7 +386,9 @@ class ReportingRound(models.Model):
     # did not record these; they print as "as recorded by the council".
     council_sign_offs = models.JSONField(default=list, blank=True)
 
-    objects = council_scoped("agreement__council")
+    # Issue 15.7: .for_user() also hides a round not yet submitted from those who may not read
+    # the council's drafts (a DfE adviser, unless the council shares them).
+    objects = RoundScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [

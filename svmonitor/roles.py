@@ -19,6 +19,10 @@ class Action(models.TextChoices):
     """Something a user may do to a council's data."""
 
     VIEW = "view", "View dashboard and reports"
+    # Issue 15.7: a return is the council's own until it is submitted. Every council role reads
+    # drafts; a DfE adviser reads only submitted returns, unless the council shares its drafts
+    # (LocalAuthority.drafts_shared_with_dfe, granted in svmonitor.access and scoping).
+    VIEW_DRAFTS = "view_drafts", "Read returns before they are submitted to DfE"
     EDIT = "edit", "Edit the return and KPIs"
     EDIT_FINANCE = "edit_finance", "Edit finance lines"
     SUBMIT = "submit", "Open a return, mark it ready for sign-off, or reopen it"
@@ -33,21 +37,29 @@ class Action(models.TextChoices):
 
 
 _READ = {Action.VIEW, Action.EXPORT}
+_COUNCIL_READ = _READ | {Action.VIEW_DRAFTS}
 
 # Deny by default: an action not listed for a role is refused. Site administrators
 # (is_superuser) hold every action for every council; they are not a per-council role.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.OFFICER: frozenset(_READ | {Action.EDIT, Action.UPLOAD}),
+    Role.OFFICER: frozenset(_COUNCIL_READ | {Action.EDIT, Action.UPLOAD}),
     Role.LEAD: frozenset(
-        _READ | {Action.EDIT, Action.UPLOAD, Action.SUBMIT, Action.RECORD_SUBMISSION}
+        _COUNCIL_READ | {Action.EDIT, Action.UPLOAD, Action.SUBMIT, Action.RECORD_SUBMISSION}
     ),
-    Role.BOARD: frozenset(_READ),
+    Role.BOARD: frozenset(_COUNCIL_READ),
     # Issue 3: the finance lead "reads, exports, edits finance lines"; the programme lead
     # submits. Issue 5: the finance lead records the date the return went to DfE.
-    Role.FINANCE: frozenset(_READ | {Action.EDIT_FINANCE, Action.RECORD_SUBMISSION}),
-    Role.S151: frozenset(_READ | {Action.SIGN_OFF}),
-    Role.DCS: frozenset(_READ | {Action.SIGN_OFF}),
+    Role.FINANCE: frozenset(_COUNCIL_READ | {Action.EDIT_FINANCE, Action.RECORD_SUBMISSION}),
+    Role.S151: frozenset(_COUNCIL_READ | {Action.SIGN_OFF}),
+    Role.DCS: frozenset(_COUNCIL_READ | {Action.SIGN_OFF}),
     Role.ADVISER: frozenset(_READ),
+}
+
+# Issue 15.7: what a role gains at a council only while the council chooses so, by the name of
+# the LocalAuthority field that holds the choice. A council that shares its drafts lets its DfE
+# advisers read them.
+ROLE_ACTIONS_BY_SETTING: dict[str, dict[str, str]] = {
+    Role.ADVISER: {Action.VIEW_DRAFTS: "drafts_shared_with_dfe"},
 }
 
 # Roles whose holders sign off or administer: these need a second factor when required.

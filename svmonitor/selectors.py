@@ -135,11 +135,14 @@ def round_for_user(*, user, council, financial_year: int, update_number: int, ac
     )
 
 
-def round_list_for_council(*, council) -> list[ReportingRound]:
-    """The council's rounds, latest first (one query)."""
+def round_list_for_council(*, council, user=None) -> list[ReportingRound]:
+    """The council's rounds, latest first (one query); given a user, only those they may read
+    (a DfE adviser sees submitted returns only, unless the council shares its drafts)."""
+    rounds = ReportingRound.objects.filter(agreement__council=council)
+    if user is not None:
+        rounds = rounds.readable_by(user)
     return list(
-        ReportingRound.objects.filter(agreement__council=council)
-        .select_related("agreement")
+        rounds.select_related("agreement")
         .order_by("-financial_year", "-update_number", "-agreement__date_signed")
     )
 

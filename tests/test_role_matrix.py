@@ -37,15 +37,17 @@ def _no_rate_limits(settings):
 # Issue 5: "submitted to DfE (the finance lead records the date)": record_submission.
 # Issue 12: the council, agreement, RAG-definition and contact data "need the administrator's
 # right": administer is held by no council role.
+# Issue 15.7: "DfE advisers see submitted rounds only, unless a council chooses to share its
+# drafts": view_drafts is every council role's, and an adviser's only while the council shares.
 MATRIX = """
-role       view  export  edit  edit_finance  upload  submit  record_submission  sign_off  manage_users  administer
-officer    Y     Y       Y     .             Y       .       .                  .         .             .
-lead       Y     Y       Y     .             Y       Y       Y                  .         .             .
-board      Y     Y       .     .             .       .       .                  .         .             .
-finance    Y     Y       .     Y             .       .       Y                  .         .             .
-s151       Y     Y       .     .             .       .       .                  Y         .             .
-dcs        Y     Y       .     .             .       .       .                  Y         .             .
-adviser    Y     Y       .     .             .       .       .                  .         .             .
+role       view  view_drafts  export  edit  edit_finance  upload  submit  record_submission  sign_off  manage_users  administer
+officer    Y     Y            Y       Y     .             Y       .       .                  .         .             .
+lead       Y     Y            Y       Y     .             Y       Y       Y                  .         .             .
+board      Y     Y            Y       .     .             .       .       .                  .         .             .
+finance    Y     Y            Y       .     Y             .       .       Y                  .         .             .
+s151       Y     Y            Y       .     .             .       .       .                  Y         .             .
+dcs        Y     Y            Y       .     .             .       .       .                  Y         .             .
+adviser    Y     .            Y       .     .             .       .       .                  .         .             .
 """  # noqa: E501 - one row per role reads best unwrapped
 
 
@@ -140,6 +142,10 @@ def _roles_to_try(action: str) -> list[str]:
 
 
 def test_every_guarded_view_does_what_the_matrix_says(council_a):
+    # The URLs name a draft round, which an adviser reads only while the council shares its
+    # drafts (issue 15.7; the adviser's 404 otherwise is tests/test_url_access.py's): share
+    # them here, so a 404 means the matrix's refusal and nothing else.
+    LocalAuthority.objects.filter(pk=council_a.council.pk).update(drafts_shared_with_dfe=True)
     problems = []
     for route, url, _names in app_urls(council_a):
         action = route.required_action

@@ -11,6 +11,10 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
+from svmonitor.access import user_can
+from svmonitor.models import AuditEvent, LocalAuthority, ReportingRound
+from svmonitor.roles import Action, Role
+from svmonitor.services.council import council_drafts_sharing_set
 from tests.accounts.graph import build_council, council_state
 from tests.accounts.urlwalk import (
     ANONYMOUS_ALLOWED,
@@ -20,6 +24,7 @@ from tests.accounts.urlwalk import (
     app_urls,
     client_as,
     post_data,
+    response_text,
     routes,
     url_for,
 )
@@ -181,3 +186,135 @@ def test_a_user_with_no_role_sees_no_council(council_a, council_b):
         if any(name in body for name in names):
             problems.append(f"GET {url} shows a council's name to a user with no role")
     assert not problems, "\n".join(problems)
+
+
+# --- issue 15.7: a DfE adviser reads submitted returns only, unless the council shares drafts --
+
+# What council A's unsubmitted returns say (Update 2 signed off, Update 3 a draft; see
+# tests/accounts/graph.py), and its submitted Update 1's words, which an adviser may read.
+UNSUBMITTED_WORDS = ("Overall A 2", "Overall A 3", "Progress A 2", "Progress A 3", "Risk A 3")
+SUBMITTED_WORDS = "Progress A 1"
+
+
+def _names_a_round(route) -> bool:
+    return "fy" in route.kwargs
+
+
+def test_an_adviser_gets_404_for_every_url_of_a_draft_return(council_a):
+    adviser, board = council_a.users[Role.ADVISER], council_a.users[Role.BOARD]
+    problems, checked = [], 0
+    for route, url, _names in app_urls(council_a):
+        if not _names_a_round(route):
+            continue
+        with isolated():
+            # Positive control: a council role reads the draft, so the URL was filled right.
+            control, error = call(signed_in(board), "get", url)
+        if error:
+            problems.append(error)
+            continue
+        if control.status_code in (403, 405):
+            # An edit page or a lifecycle POST: refused to every reader, adviser or board
+            # member, before the round is looked up (test_role_matrix checks those).
+            continue
+        if control.status_code == 404:
+            problems.append(f"GET {url} is 404 for a board member: filled wrongly?")
+            continue
+        for extra in ({}, {"HTTP_HX_REQUEST": "true"}):
+            with isolated():
+                response, error = call(signed_in(adviser), "get", url, **extra)
+            checked += 1
+            if error:
+                problems.append(error)
+            elif response.status_code != 404:
+                problems.append(f"GET {url} {extra} answered {response.status_code} to an adviser")
+    assert not problems, "\n".join(problems)
+    assert checked >= 16  # the round page, its sections, history, changes, status and PDF
+
+
+def test_an_adviser_sees_no_unsubmitted_return_on_the_councils_other_pages(council_a):
+    adviser = council_a.users[Role.ADVISER]
+    problems = []
+    for route, url, _names in app_urls(council_a):
+        if _names_a_round(route):
+            continue
+        with isolated():
+            response, error = call(signed_in(adviser), "get", url)
+        if error:
+            problems.append(error)
+            continue
+        if response.status_code != 200:
+            continue
+        text = response_text(response)
+        shown = [words for words in UNSUBMITTED_WORDS if words in text]
+        if shown:
+            problems.append(f"GET {url} shows an adviser an unsubmitted return: {shown}")
+    assert not problems, "\n".join(problems)
+
+
+def test_an_advisers_dashboard_round_list_and_export_show_the_latest_submitted_return(
+    council_a,
+):
+    adviser = council_a.users[Role.ADVISER]
+    slug = council_a.council.slug
+    client = signed_in(adviser)
+    dashboard = client.get(reverse("reports:council_dashboard", args=[slug]))
+    assert dashboard.status_code == 200
+    assert dashboard.context["chosen_key"] == "2024-25/1"
+    assert [r.update_number for r in dashboard.context["rounds"]] == [1]
+    # Naming a draft in the address shows the latest submitted one, never the draft.
+    asked = client.get(reverse("reports:council_dashboard", args=[slug]) + "?round=2024-25/3")
+    assert asked.context["chosen_key"] == "2024-25/1"
+    listed = client.get(reverse("reports:round_list", args=[slug]))
+    assert [r.update_number for r in listed.context["rounds"]] == [1]
+    pack = client.get(reverse("reports:board_pack_pdf", args=[slug]))
+    assert pack.status_code == 200
+    text = response_text(client.get(reverse("workbook:workbook_export", args=[slug])))
+    assert SUBMITTED_WORDS in text
+    assert not [words for words in UNSUBMITTED_WORDS if words in text]
+    # A council role still sees every return.
+    board = signed_in(council_a.users[Role.BOARD])
+    dashboard = board.get(reverse("reports:council_dashboard", args=[slug]))
+    assert dashboard.context["chosen_key"] == "2024-25/3"
+
+
+def test_a_council_that_shares_its_drafts_lets_its_advisers_read_them(council_a):
+    council, adviser = council_a.council, council_a.users[Role.ADVISER]
+    lead = council_a.users[Role.LEAD]
+    assert not user_can(adviser, council, Action.VIEW_DRAFTS)
+    url = reverse("reports:round_detail", args=[council.slug, "2024-25", 3])
+    assert signed_in(adviser).get(url).status_code == 404
+
+    response = signed_in(lead).post(
+        reverse("reports:round_drafts_sharing", args=[council.slug]),
+        {"drafts_shared_with_dfe": "yes"},
+    )
+    assert response.status_code == 302
+    council.refresh_from_db()
+    assert council.drafts_shared_with_dfe
+    assert user_can(adviser, council, Action.VIEW_DRAFTS)
+    assert ReportingRound.objects.for_user(adviser).filter(pk=council_a.round.pk).exists()
+    page = signed_in(adviser).get(url)
+    assert page.status_code == 200
+    assert "Progress A 3" in page.content.decode()
+    event = AuditEvent.objects.filter(action="council.drafts_sharing.save").get()
+    assert (event.user, event.before, event.after) == (
+        lead,
+        {"drafts_shared_with_dfe": False},
+        {"drafts_shared_with_dfe": True},
+    )
+
+    # And stops sharing them.
+    council_drafts_sharing_set(council=council, shared=False, by=lead)
+    assert signed_in(adviser).get(url).status_code == 404
+
+
+def test_only_the_programme_lead_or_an_administrator_changes_draft_sharing(council_a):
+    council = council_a.council
+    url = reverse("reports:round_drafts_sharing", args=[council.slug])
+    for role in (Role.OFFICER, Role.BOARD, Role.ADVISER, Role.S151):
+        response = signed_in(council_a.users[role]).post(url, {"drafts_shared_with_dfe": "yes"})
+        assert response.status_code == 403, role
+    assert not LocalAuthority.objects.get(pk=council.pk).drafts_shared_with_dfe
+    admin = UserFactory(username="site-admin-sharing", is_superuser=True, is_staff=True)
+    council_drafts_sharing_set(council=council, shared=True, by=admin)
+    assert LocalAuthority.objects.get(pk=council.pk).drafts_shared_with_dfe

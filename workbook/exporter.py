@@ -75,14 +75,15 @@ def _round_cols(round_) -> list:
     return [round_.agreement.date_signed, fy_label(round_.financial_year), round_.update_number]
 
 
-def workbook_export(*, council: LocalAuthority | None, template: bool = False) -> bytes:
+def workbook_export(*, council: LocalAuthority | None, template: bool = False, user=None) -> bytes:
     """The council's workbook as .xlsx bytes; template=True gives the blank template instead
-    (workbook/template.py: no council's data, one example row a sheet)."""
+    (workbook/template.py: no council's data, one example row a sheet). Given a user, only the
+    returns they may read (a DfE adviser: submitted ones, unless the council shares drafts)."""
     if template:
         return workbook_template(about=ABOUT)
     writer = SheetWriter()
     notes: list[str] = []
-    sheets = _data_rows(council, notes)
+    sheets = _data_rows(council, notes, user)
     about = [*ABOUT, *_imported_rounds_about(council), *(("Left out", note) for note in notes)]
     writer.sheet(fmt.ABOUT_SHEET, ["Item", "Value"], about, widths=[24, 80])
     for spec in fmt.SHEETS:
@@ -130,12 +131,20 @@ def _council_row(council) -> list:
         council.get_kpi_table_layout_display(),
         council.kpi_table_months,
         council.narrative_max,
+        _yes_no(council.drafts_shared_with_dfe),
     ]
 
 
-def _data_rows(council, notes: list[str]) -> dict:
+def _readable(rounds, user):
+    """The rounds the user may read (all of them when no user is given: a command's export)."""
+    return rounds if user is None else rounds.readable_by(user)
+
+
+def _data_rows(council, notes: list[str], user=None) -> dict:
     labels = _Labels(council)
-    sheets = {spec.name: (_headers(spec), rows) for spec, rows in _simple_rows(council, labels)}
+    sheets = {
+        spec.name: (_headers(spec), rows) for spec, rows in _simple_rows(council, labels, user)
+    }
     grid, long_rows, rolling = _value_rows(council, notes)
     sheets[fmt.GRID.name] = grid
     sheets[fmt.VALUES_LONG.name] = (_headers(fmt.VALUES_LONG), long_rows)
@@ -143,7 +152,7 @@ def _data_rows(council, notes: list[str]) -> dict:
     return sheets
 
 
-def _simple_rows(council, labels):
+def _simple_rows(council, labels, user=None):
     yield fmt.COUNCIL, [_council_row(council)]
     order = list(Rag)
     definitions = sorted(
@@ -228,7 +237,7 @@ def _simple_rows(council, labels):
                 r.submitted_on,
                 *_council_sign_off_cells(r),
             ]
-            for r in ReportingRound.objects.filter(**by_agreement)
+            for r in _readable(ReportingRound.objects.filter(**by_agreement), user)
             .select_related("agreement")
             .order_by(*round_order)
         ],
@@ -256,7 +265,7 @@ def _simple_rows(council, labels):
     current = _current_condition_ids(agreements, conditions)
     yield from _programme_rows(council, current)
     yield from _measure_rows(council, current)
-    yield from _update_rows(council, labels, round_order)
+    yield from _update_rows(council, labels, round_order, user)
     yield (
         fmt.FINANCE,
         [
@@ -422,10 +431,10 @@ def _measure_sheet_rows(council, current):
     )
 
 
-def _update_rows(council, labels, round_order):
+def _update_rows(council, labels, round_order, user=None):
     """The per-round sheets: a locked round's rows as its frozen record has them."""
     rounds = list(
-        ReportingRound.objects.filter(agreement__council=council)
+        _readable(ReportingRound.objects.filter(agreement__council=council), user)
         .select_related("agreement")
         .order_by(*round_order)
     )

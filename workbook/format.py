@@ -166,6 +166,14 @@ COUNCIL = SheetSpec(
             help="The longest progress update or commentary the council's returns accept "
             "(10,000 unless set); blank keeps what is set.",
         ),
+        Column(
+            "drafts_shared_with_dfe",
+            "Share drafts with DfE advisers",
+            BOOL,
+            help="Yes: the council's DfE advisers read its returns before they are submitted; "
+            "No: submitted returns only (the default); blank keeps what is set. The programme "
+            "lead or a site administrator changes it.",
+        ),
     ),
     key=(),
     help="One row: the council. A council that does not exist yet is created from it.",

@@ -183,7 +183,8 @@ def _download(data: bytes, filename: str) -> HttpResponse:
 def workbook_export_download(request, slug):
     """Everything the council holds, as the workbook format."""
     council = request.council
-    return _download(workbook_export(council=council), f"{council.slug}-svmonitor.xlsx")
+    data = workbook_export(council=council, user=request.user)
+    return _download(data, f"{council.slug}-svmonitor.xlsx")
 
 
 @council_action_required(Action.EXPORT)

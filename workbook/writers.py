@@ -53,6 +53,7 @@ from svmonitor.models import (
 from svmonitor.services.council import (
     agreement_upsert,
     council_create,
+    council_drafts_sharing_set,
     council_save,
     key_contact_upsert,
     monitoring_tier_upsert,
@@ -80,7 +81,17 @@ def _links(planned: PlannedWrite, attr: str):
 def _council(planned, by):
     if planned.obj.pk is None:
         return council_create(by=by, **planned.values)
-    return council_save(council=planned.obj, by=by, **planned.values)
+    # Sharing drafts with DfE is the council's choice (its programme lead's, with a service of
+    # its own); the rest of the row is a site administrator's (council_save refuses others).
+    values = dict(planned.values)
+    shared = values.pop("drafts_shared_with_dfe", None)
+    stored = LocalAuthority.objects.get(pk=planned.obj.pk)
+    council = stored
+    if any(getattr(stored, name) != value for name, value in values.items()):
+        council = council_save(council=planned.obj, by=by, **values)
+    if shared is not None and shared != stored.drafts_shared_with_dfe:
+        council = council_drafts_sharing_set(council=council, shared=shared, by=by)
+    return council
 
 
 def _rag_definition(planned, by):

@@ -49,15 +49,18 @@ def rounds_for_building() -> QuerySet[ReportingRound]:
     )
 
 
-def round_list_for_council(*, council) -> list[ReportingRound]:
-    """The council's rounds across its agreements, latest first (one query).
+def round_list_for_council(*, council, user=None) -> list[ReportingRound]:
+    """The council's rounds across its agreements, latest first (one query); given a user,
+    only those they may read (svmonitor.scoping.RoundScopedQuerySet.readable_by: a DfE
+    adviser sees submitted returns only, unless the council shares its drafts).
 
     Each comes loaded for round_snapshot_build, which then needs no query of its own for it.
     """
+    rounds = rounds_for_building().filter(agreement__council=council)
+    if user is not None:
+        rounds = rounds.readable_by(user)
     return list(
-        rounds_for_building()
-        .filter(agreement__council=council)
-        .order_by("-financial_year", "-update_number", "-agreement__date_signed")
+        rounds.order_by("-financial_year", "-update_number", "-agreement__date_signed")
     )
 
 

@@ -111,3 +111,21 @@ def monitoring_tier_upsert(
         by=by,
         action="monitoring_tier",
     )
+
+
+@transaction.atomic
+def council_drafts_sharing_set(*, council: LocalAuthority, shared: bool, by) -> LocalAuthority:
+    """Share the council's draft returns with its DfE advisers, or stop sharing them.
+
+    Issue 15.7: the council's choice, so its programme lead (who opens and sends its returns)
+    makes it, as does a site administrator; every door (the round list, the admin, the
+    workbook's Council sheet) comes here, and the history records who changed it.
+    """
+    require_action(by, council, Action.SUBMIT)
+    return row_write(
+        model=LocalAuthority,
+        instance=council,
+        values={"drafts_shared_with_dfe": bool(shared)},
+        by=by,
+        action="council.drafts_sharing",
+    )
