@@ -621,7 +621,7 @@ def round_snapshot_build(round: ReportingRound, *, since: dt.date | None = None)
         financial_year=rnd.financial_year,
     )
     risks, heat_map = _risks(rnd, ratings, council)  # 8
-    headlines = _headlines(council.pk, measures)  # 9
+    headlines = _headlines(council.pk, measures, rnd.financial_year)  # 9
     finance, payments = _finance(agreement.pk)  # 10, 11
     overview = _overview(rnd, ratings)  # 12
     sign_offs = _sign_offs(rnd.pk)  # 13

@@ -15,7 +15,7 @@ from django.utils.dateparse import parse_date
 
 from metrics import variance as fmt
 from metrics.models import HeadlineCard, Measure, MeasureValue, Series
-from metrics.periods import NOT_AVAILABLE
+from metrics.periods import NOT_AVAILABLE, PeriodKind, year_start
 from metrics.selectors import LEFT_OUT_SHOWN, left_out_label, left_out_text
 from reports.snapshot.types import (
     KPI_TABLE_PERIODS,
@@ -27,7 +27,6 @@ from reports.snapshot.types import (
     Point,
     SeriesLine,
 )
-from svmonitor.fy import fy_of
 
 
 def rolling_average(
@@ -390,25 +389,42 @@ def _measures(council_id, cutoff, horizon, round_id, span, since=None):
     return tuple(result), cited, attached, note
 
 
-def _comparator_value(
-    line: SeriesLine | None, period: dt.date, kind: str = "month"
-) -> Decimal | None:
-    # The same period if recorded; else the latest earlier figure in the same financial year,
-    # so an annual goal (recorded once for the year) still compares with a monthly forecast.
-    if line is None:
-        return None
-    exact = line.at(period, kind)
-    if exact is not None or kind != "month":
-        return exact
-    earlier = [
-        p
-        for p in line.points
-        if p.period <= period and fy_of(p.period) == fy_of(period) and p.value is not None
-    ]
-    return earlier[-1].value if earlier else None
+def _card_pair(actual: SeriesLine | None, comparator: SeriesLine | None, financial_year):
+    """What a headline card compares, like with like (issue 15.9): (period, its kind, the
+    actual, the comparator), both for the same period.
+
+    A comparator kept by financial year (a finance goal) is the round's year's, beside the
+    actual for that year. Otherwise the latest period with an actual that the comparator also
+    has a figure for (months first); with none in common, the latest actual and no comparator
+    (never a figure from another period)."""
+    if (
+        comparator is not None
+        and financial_year is not None
+        and comparator.points
+        and all(p.period_kind == PeriodKind.FINANCIAL_YEAR for p in comparator.points)
+    ):
+        period = year_start(financial_year, PeriodKind.FINANCIAL_YEAR)
+        value = actual.at(period, PeriodKind.FINANCIAL_YEAR) if actual else None
+        return (
+            period,
+            PeriodKind.FINANCIAL_YEAR,
+            value,
+            comparator.at(period, PeriodKind.FINANCIAL_YEAR),
+        )
+    # The latest figure there is (a month's, if the measure has monthly figures): a period
+    # marked not available has none to show.
+    given = [p for p in actual.points if p.value is not None] if actual else []
+    given = [p for p in given if p.is_month] or given
+    if comparator is not None:
+        given = [p for p in given if comparator.at(p.period, p.period_kind) is not None] or given
+    if not given:
+        return None, PeriodKind.MONTH, None, None
+    last = given[-1]
+    compared = comparator.at(last.period, last.period_kind) if comparator else None
+    return last.period, last.period_kind, last.value, compared
 
 
-def _headlines(council_id, measures):
+def _headlines(council_id, measures, financial_year=None):
     # Query: the council's headline cards with their comparator series.
     cards = list(
         HeadlineCard.objects.filter(council_id=council_id)
@@ -426,17 +442,11 @@ def _headlines(council_id, measures):
     figures = []
     for card in cards:
         measure = by_id[card["measure_id"]]
-        actual = measure.actual
-        # The latest figure there is (a month's, if the measure has monthly figures): a period
-        # marked not available has none to show.
-        given = [p for p in actual.points if p.value is not None] if actual else []
-        given = [p for p in given if p.is_month] or given
-        last = given[-1] if given else None
         comparator = next((ln for ln in measure.lines if ln.slug == card["comparator__slug"]), None)
-        comp_value = _comparator_value(comparator, last.period, last.period_kind) if last else None
+        period, kind, value, comp_value = _card_pair(measure.actual, comparator, financial_year)
         var = (
-            fmt.variance_of(last.value, comp_value, measure.polarity)
-            if last and comp_value is not None
+            fmt.variance_of(value, comp_value, measure.polarity)
+            if value is not None and comp_value is not None
             else None
         )
         figures.append(
@@ -445,8 +455,9 @@ def _headlines(council_id, measures):
                 measure_code=measure.code,
                 unit=measure.unit,
                 polarity=measure.polarity,
-                period=last.period if last else None,
-                value=last.value if last else None,
+                period=period,
+                period_kind=kind,
+                value=value,
                 comparator_label=card["comparator_label"] or card["comparator__name"],
                 comparator_value=comp_value,
                 difference=var.difference if var else None,
@@ -457,7 +468,7 @@ def _headlines(council_id, measures):
                 source_basis=measure.source_basis,
                 is_finance=measure.unit in (fmt.GBP, fmt.GBP_M),
                 sentence=fmt.variance_sentence(
-                    value=last.value if last else None,
+                    value=value,
                     comparator=comp_value,
                     unit=measure.unit,
                     polarity=measure.polarity,

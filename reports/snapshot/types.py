@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from metrics import variance as fmt
 from metrics.models import Series
-from metrics.periods import PeriodKind, period_label
+from metrics.periods import PeriodKind, period_label, period_long
 from reports.snapshot.groups import KpiGroup, kpi_groups_build
 from svmonitor.choices import (
     RAG_CSS,
@@ -459,6 +459,30 @@ class HeadlineFigure:
     source_basis: str
     is_finance: bool
     sentence: str
+    # The kind of period both figures are for (issue 15.9); "month" in a payload frozen before.
+    period_kind: str = "month"
+
+    @property
+    def period_name(self) -> str:
+        """The period both figures are for: "October 2025", "2025-26" or "2025-26 AY"."""
+        if self.period is None:
+            return ""
+        if self.period_kind == "month":
+            return period_long(self.period, self.period_kind)
+        return period_label(self.period, self.period_kind)
+
+    @property
+    def comparison_text(self) -> str:
+        """Actual and comparator, each naming its period: "October 2025 actual 6,357 against
+        October 2025 SV forecast 6,400"."""
+        name = self.period_name
+        if self.value is not None:
+            actual = f"{name} actual {self.value_display}"
+        else:
+            actual = f"No {name} actual figure yet" if name else "No actual figure yet"
+        if self.comparator_value is None:
+            return f"{actual}; no {self.comparator_label} figure for the same period"
+        return f"{actual} against {name} {self.comparator_label} {self.comparator_display}"
 
     @property
     def value_display(self) -> str:
