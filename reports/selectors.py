@@ -55,9 +55,7 @@ def council_list_for_user(*, user) -> list[CouncilListRow]:
     councils = list(LocalAuthority.objects.for_user(user).order_by("name"))
     # Each council's latest round the user may read (an adviser: submitted, unless shared).
     rounds = ReportingRound.objects.filter(agreement__council__in=councils).readable_by(user)
-    rounds = rounds.order_by(
-        "agreement__council_id", "-financial_year", "-update_number"
-    )
+    rounds = rounds.order_by("agreement__council_id", "-financial_year", "-update_number")
     latest: dict[int, ReportingRound] = {}
     for rnd in rounds.select_related("agreement"):
         latest.setdefault(rnd.agreement.council_id, rnd)

@@ -7,6 +7,12 @@ from django import forms
 from svmonitor.section_forms import SCORES, RatedUpdateForm
 
 SCORE_CHOICES = [("", "Choose 1 to 5"), *SCORES]
+# Issue 15.8: the council chooses which risks go into the DfE report's register.
+IN_DFE_REPORT_CHOICES = [
+    ("", "When it has an update in this return (the default)"),
+    ("True", "Yes, include it"),
+    ("False", "No, keep it to the board's dashboard"),
+]
 
 
 class RiskUpdateForm(RatedUpdateForm):
@@ -23,6 +29,14 @@ class RiskUpdateForm(RatedUpdateForm):
         label="Likelihood (1 to 5)",
         choices=SCORE_CHOICES,
         coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    in_dfe_report = forms.TypedChoiceField(
+        label="In the DfE report's risk register",
+        help_text="Every risk stays on the board's dashboard.",
+        choices=IN_DFE_REPORT_CHOICES,
+        coerce=lambda value: value == "True",
         required=False,
         empty_value=None,
     )

@@ -14,6 +14,6 @@ RISK = RatedKind(
     related=("risk", "updated_by"),
     title=lambda u: f"Risk {u.risk.number}",
     form_class=RiskUpdateForm,
-    fields=("rag", "narrative", "impact", "likelihood"),
+    fields=("rag", "narrative", "impact", "likelihood", "in_dfe_report"),
     save=risk_update_save,
 )

@@ -69,6 +69,16 @@ class RiskUpdate(RatedUpdate):
     impact = models.PositiveSmallIntegerField("Impact (1-5)", null=True, blank=True)
     likelihood = models.PositiveSmallIntegerField("Likelihood (1-5)", null=True, blank=True)
     score = _score_field()
+    # Issue 15.8: whether the risk goes into the DfE report's register this round. None: the
+    # default, in when it has an update here (a level or a narrative); True/False: the
+    # council's choice (risks.services.risk_update_save). Every risk stays on the dashboard.
+    in_dfe_report = models.BooleanField(
+        "In the DfE report",
+        null=True,
+        blank=True,
+        default=None,
+        help_text="Blank: in the DfE report's risk register when it has an update this round.",
+    )
 
     objects = council_scoped("round__agreement__council")
 

@@ -56,7 +56,15 @@ def risks_carry_forward(new, previous, by) -> None:
         return {"impact": source.impact, "likelihood": source.likelihood}
 
     rows = [
-        RiskUpdate(risk_id=u.risk_id, rag=u.rag, narrative=u.narrative, **score(u), **stamp)
+        RiskUpdate(
+            risk_id=u.risk_id,
+            rag=u.rag,
+            narrative=u.narrative,
+            # The council's choice for the DfE report carries forward with the words.
+            in_dfe_report=u.in_dfe_report,
+            **score(u),
+            **stamp,
+        )
         for u in old
     ]
     seen = {u.risk_id for u in old}

@@ -21,7 +21,9 @@ from svmonitor.services import (
 )
 from svmonitor.services.records import row_write
 
-RISK_UPDATE_FIELDS = ("rag", "narrative", "impact", "likelihood")
+RISK_UPDATE_FIELDS = ("rag", "narrative", "impact", "likelihood", "in_dfe_report")
+# A door that does not say whether the risk goes into the DfE report leaves it as it is.
+UNCHANGED = object()
 
 
 SCORE_NEEDED = "Choose a whole number from 1 to 5."
@@ -69,10 +71,12 @@ def risk_update_save(
     narrative: str,
     impact: int | None = None,
     likelihood: int | None = None,
+    in_dfe_report: bool | None = UNCHANGED,
     by,
 ) -> RiskUpdate:
     """Save a risk's assurance level, narrative and (in a scored register) impact and
-    likelihood for its round."""
+    likelihood for its round, and whether it goes into the DfE report's risk register
+    (None: when it has an update this round; left as it is when not given)."""
     # 1. Check the role, lock the round and refuse unless it is a draft.
     locked = round_lock_for_edit(round_id=update.round_id, by=by, action=Action.EDIT)
     # 2. Validate against the council's register; the score is the database's impact x
@@ -87,18 +91,21 @@ def risk_update_save(
     )
     # 3. Write only over the version the user saw.
     before = RiskUpdate.objects.filter(pk=update.pk).values(*RISK_UPDATE_FIELDS, "score").get()
+    values = {
+        "rag": rag,
+        "narrative": narrative,
+        "impact": impact,
+        "likelihood": likelihood,
+        "updated_at": timezone.now(),
+        "updated_by": by,
+    }
+    if in_dfe_report is not UNCHANGED:
+        values["in_dfe_report"] = in_dfe_report
     section_save_versioned(
         model=RiskUpdate,
         pk=update.pk,
         expected_version=expected_version,
-        values={
-            "rag": rag,
-            "narrative": narrative,
-            "impact": impact,
-            "likelihood": likelihood,
-            "updated_at": timezone.now(),
-            "updated_by": by,
-        },
+        values=values,
         shown=RISK_UPDATE_FIELDS,
     )
     update.refresh_from_db()
@@ -122,6 +129,7 @@ def risk_update_create(
     narrative: str,
     impact: int | None = None,
     likelihood: int | None = None,
+    in_dfe_report: bool | None = None,
     by,
 ) -> RiskUpdate:
     """Add a risk's section to a draft round that has none for it."""
@@ -147,6 +155,7 @@ def risk_update_create(
             "narrative": narrative,
             "impact": impact,
             "likelihood": likelihood,
+            "in_dfe_report": in_dfe_report,
         },
         by=by,
         action="risk_update",

@@ -142,8 +142,9 @@ def round_list_for_council(*, council, user=None) -> list[ReportingRound]:
     if user is not None:
         rounds = rounds.readable_by(user)
     return list(
-        rounds.select_related("agreement")
-        .order_by("-financial_year", "-update_number", "-agreement__date_signed")
+        rounds.select_related("agreement").order_by(
+            "-financial_year", "-update_number", "-agreement__date_signed"
+        )
     )
 
 

@@ -71,6 +71,11 @@ def _yes_no(value: bool) -> str:
     return "Yes" if value else "No"
 
 
+def _yes_no_blank(value: bool | None) -> str | None:
+    """Yes, No, or blank for a choice left to its default."""
+    return None if value is None else _yes_no(value)
+
+
 def _round_cols(round_) -> list:
     return [round_.agreement.date_signed, fy_label(round_.financial_year), round_.update_number]
 
@@ -488,6 +493,7 @@ def _update_rows(council, labels, round_order, user=None):
                 u.narrative,
                 u.impact,
                 u.likelihood,
+                _yes_no_blank(u.in_dfe_report),
             ],
         )
         for u in RiskUpdate.objects.filter(**by_round)
@@ -562,6 +568,8 @@ def _frozen_risks(rnd, payload: dict, live_rows: dict) -> list[list]:
             r["narrative"],
             r.get("impact"),
             r.get("likelihood"),
+            # The choice as stored (the payload holds its outcome), so a re-import is no change.
+            live_rows[r["number"]][-1] if r["number"] in live_rows else None,
         ]
         for r in payload.get("risks", [])
         if _was_reported(r, r["number"], live_rows)

@@ -412,6 +412,14 @@ RISK_UPDATES = SheetSpec(
         Column("narrative", "Progress update"),
         Column("impact", "Impact (1-5)", INT, minimum=1, maximum=5, help=_SCORE_HELP),
         Column("likelihood", "Likelihood (1-5)", INT, minimum=1, maximum=5, help=_SCORE_HELP),
+        Column(
+            "in_dfe_report",
+            "In DfE report",
+            BOOL,
+            help="Yes or No: whether the DfE report's risk register prints the risk this "
+            "round; blank: when it has an update in the round (a level or a progress update). "
+            "Every risk stays on the board's dashboard.",
+        ),
     ),
     key=("agreement", "financial_year", "update_number", "risk"),
 )

@@ -280,6 +280,7 @@ def _risk_update(planned, by):
         "narrative": obj.narrative,
         "impact": obj.impact,
         "likelihood": obj.likelihood,
+        "in_dfe_report": obj.in_dfe_report,
     }
     if obj.pk is None:
         return risk_update_create(

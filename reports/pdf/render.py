@@ -156,7 +156,11 @@ def report_context(source: ReportSource) -> dict:
     else:
         # A payload frozen before the snapshot carried each risk's levels at Updates 1-3.
         history = risk_ratings_by_update(source=source)
-    risks = tuple(RiskBlock(r, _labelled(snap, history[r.id])) for r in snap.risks)
+    # Issue 15.8: the register prints the risks the council chose for DfE (by default those
+    # with an update in the round); the rest stay on the board's dashboard and board pack.
+    risks = tuple(
+        RiskBlock(r, _labelled(snap, history[r.id])) for r in snap.risks if r.in_dfe_report
+    )
     page = dashboard_page(snap)
     finance_alt = (
         page.finance_chart.label + ", in £ million. The figures are in the table below the chart."
@@ -168,6 +172,7 @@ def report_context(source: ReportSource) -> dict:
         "measure_grids": grids,
         "no_figure": NO_FIGURE,
         "risks": risks,
+        "risks_left_out": len(snap.risks) - len(risks),
         "headlines_by_kind": _headlines_by_kind(snap),
         "on_track": _on_track(snap),
         "adviser_support": dict(YesNo.choices).get(

@@ -351,6 +351,7 @@ def _risks(rnd, ratings, council):
             "updates__impact",
             "updates__likelihood",
             "updates__rag",
+            "updates__in_dfe_report",
             narrative=Case(
                 When(updates__round_id=rnd.pk, then=F("updates__narrative")),
                 default=Value(""),
@@ -416,9 +417,20 @@ def _risks(rnd, ratings, council):
                     else rating.code in key_levels
                 ),
                 ratings_by_update=by_update,
+                in_dfe_report=_in_dfe_report(this),
             )
         )
     return tuple(result), tuple(tuple(r) for r in heat)
+
+
+def _in_dfe_report(this: dict | None) -> bool:
+    """Whether a risk goes into the DfE report's register (issue 15.8): the council's choice
+    for the round, else whether it has an update in the round (a level or a narrative)."""
+    if this is None:
+        return False
+    if this["updates__in_dfe_report"] is not None:
+        return this["updates__in_dfe_report"]
+    return this["updates__rag"] != Rag.NOT_RATED or bool(this["narrative"].strip())
 
 
 _FINANCE_FIELDS = (

@@ -59,9 +59,7 @@ def round_list_for_council(*, council, user=None) -> list[ReportingRound]:
     rounds = rounds_for_building().filter(agreement__council=council)
     if user is not None:
         rounds = rounds.readable_by(user)
-    return list(
-        rounds.order_by("-financial_year", "-update_number", "-agreement__date_signed")
-    )
+    return list(rounds.order_by("-financial_year", "-update_number", "-agreement__date_signed"))
 
 
 def round_for_council(*, council, key: str | None = None) -> ReportingRound | None:

@@ -543,6 +543,10 @@ class RiskRow:
     # The risk's level at Updates 1, 2 and 3 of the round's year (None: not rated in that
     # update, or not yet due). Empty in a payload frozen before issue 13.
     ratings_by_update: tuple[Rating | None, ...] = ()
+    # Issue 15.8: whether the DfE report's register prints it (the council's choice, else
+    # whether it has an update in the round). True in a payload frozen before: every risk
+    # printed then, and a frozen report keeps what it said.
+    in_dfe_report: bool = True
 
 
 @dataclass(frozen=True)
