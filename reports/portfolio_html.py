@@ -4,7 +4,9 @@ An adviser of every council sees forty rows; as a template loop (a `url` tag, a 
 six property lookups and a dozen `if`s per row) they were most of the page's rendering time.
 The output is the loop's, byte for byte: the council linked to its dashboard at the round
 shown, the round, the conditions' DfE levels (each word beside its colour), the deficit against
-the cap, the monitoring tier and the date submitted. Every text from data is escaped.
+the cap, the monitoring tier and the date submitted; an "Overdue" tag under the council's name
+and its overall RAG with the change since the previous submission (issue 15.10). Every text
+from data is escaped.
 """
 
 from __future__ import annotations
@@ -52,11 +54,25 @@ def _row_html(r, dashboard: str, language: str) -> str:
     if r.is_over_cap:
         against = f'<strong class="app-over-cap">{against}</strong>'
     submitted = escape(_date_text(r.submitted_on, language)) if r.submitted_on else ""
+    overdue = (
+        '<br><strong class="govuk-tag govuk-tag--red">Overdue</strong> '
+        f'<span class="govuk-body-s">{escape(r.overdue)}</span>'
+        if r.overdue
+        else ""
+    )
+    if r.overall is not None:
+        overall = (
+            f'<strong class="app-rag {escape(r.overall.css)}">{escape(r.overall.word)}</strong>'
+            f'<br><span class="govuk-body-s">{escape(r.overall_change)}</span>'
+        )
+    else:
+        overall = '<span class="app-muted">None submitted</span>'
     return (
         '\n    <tr class="govuk-table__row">\n'
         f'      <th scope="row" class="govuk-table__header"><a class="govuk-link" href="{href}">'
-        f"{escape(r.name)}</a></th>\n"
+        f"{escape(r.name)}</a>{overdue}</th>\n"
         f'      <td class="govuk-table__cell">{escape(r.round_label)}</td>\n'
+        f'      <td class="govuk-table__cell">{overall}</td>\n'
         f'      <td class="govuk-table__cell">\n        {rags}\n      </td>\n'
         f'      <td class="govuk-table__cell">{deficit}{against}</td>\n'
         f'      <td class="govuk-table__cell">{escape(r.tier)}</td>\n'

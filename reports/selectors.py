@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from conditions.models import ConditionUpdate
 from finance.models import DeficitCap, FinanceLine
 from metrics import variance as fmt
+from overview.models import RoundOverview
 from reports import charts
 from reports.figures_table import figures_table
 from reports.models import RoundSnapshot as FrozenSnapshot
@@ -30,6 +31,7 @@ from svmonitor.choices import (
     RoundOrigin,
     RoundStatus,
 )
+from svmonitor.due import RoundDue, overdue_q
 from svmonitor.fy import fy_label
 from svmonitor.models import (
     LocalAuthority,
@@ -100,6 +102,25 @@ class PortfolioRow:
     cap: Decimal | None
     tier: str
     tier_rank: int
+    # Issue 15.10: the overall RAG of the latest submitted return (DfE's word and its colour)
+    # and of the submission before it (None: none before; both None: none submitted).
+    overall: PortfolioCondition | None = None
+    overall_before: PortfolioCondition | None = None
+    first_submission: bool = False
+    # The council's earliest return past its due date and not yet sent to DfE
+    # ("2024-25 Update 3: 12 days overdue"), or "" (svmonitor.due's rule).
+    overdue: str = ""
+
+    @property
+    def overall_change(self) -> str:
+        """Since the previous submission: "Amber, was Red", "No change" or "First submission"."""
+        if self.overall is None:
+            return ""
+        if self.first_submission:
+            return "First submission"
+        if self.overall_before is None or self.overall_before.code == self.overall.code:
+            return "No change"
+        return f"{self.overall.word}, was {self.overall_before.word}"
 
     @property
     def conditions_html(self) -> SafeString:
@@ -172,6 +193,14 @@ def _frozen_finance(finance: list[dict], year: int) -> tuple[Decimal | None, Dec
     return None, None
 
 
+def _overdue_text(due_date: dt.date | None, year, update, today: dt.date) -> str:
+    """ "2024-25 Update 3: 12 days overdue" for the council's earliest overdue return, else ""."""
+    if due_date is None:
+        return ""
+    due = RoundDue(due_date=due_date, submitted=False, days_left=(due_date - today).days)
+    return f"{fy_label(year)} Update {update}: {due.label}"
+
+
 def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) -> list[PortfolioRow]:
     """Each council the user may see, at its latest submitted round, in a fixed four queries.
 
@@ -188,23 +217,47 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
     tier_now = MonitoringTierChange.objects.filter(
         agreement__council=OuterRef("pk"), effective_from__lte=today
     ).order_by("-effective_from")
+    # Issue 15.10: its earliest overdue return, by the one rule (svmonitor.due.overdue_q).
+    overdue = (
+        ReportingRound.objects.filter(agreement__council=OuterRef("pk"))
+        .filter(overdue_q(on=today))
+        .order_by("due_date", "financial_year", "update_number")
+    )
     # Values, not model instances: an adviser of every council reads forty of each.
     councils = list(  # 1
         LocalAuthority.objects.for_user(user)
         .annotate(
             latest_submitted_id=Subquery(newest.values("pk")[:1]),
             tier=Subquery(tier_now.values("tier")[:1]),
+            # The submission before the latest, for the overall RAG's change (issue 15.10).
+            previous_submitted_id=Subquery(newest.values("pk")[1:2]),
+            overdue_due=Subquery(overdue.values("due_date")[:1]),
+            overdue_year=Subquery(overdue.values("financial_year")[:1]),
+            overdue_update=Subquery(overdue.values("update_number")[:1]),
         )
         .order_by("name")
-        .values_list("pk", "name", "slug", "latest_submitted_id", "tier")
+        .values_list(
+            "pk",
+            "name",
+            "slug",
+            "latest_submitted_id",
+            "tier",
+            "previous_submitted_id",
+            "overdue_due",
+            "overdue_year",
+            "overdue_update",
+        )
     )
     council_ids = [council[0] for council in councils]
     latest: dict[int, dict] = {}
-    # With each round, the conditions and finance of its frozen payload (only those keys).
+    # With each round, the conditions and finance of its frozen payload (only those keys), and
+    # its overall RAG (frozen, else its overview's); the previous submissions' too.
     payload = FrozenSnapshot.objects.filter(round=OuterRef("pk")).order_by("-created_at", "-pk")
+    previous_ids = {council[5] for council in councils if council[5]}
+    overall: dict[int, tuple[str | None, str | None]] = {}
     for rnd in (
         ReportingRound.objects.filter(  # 2
-            pk__in=[council[3] for council in councils if council[3]]
+            pk__in=[*(council[3] for council in councils if council[3]), *previous_ids]
         )
         .annotate(
             frozen_id=Subquery(payload.values("pk")[:1]),
@@ -227,6 +280,13 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
                     agreement=OuterRef("agreement"), financial_year=OuterRef("financial_year")
                 ).values("cap")[:1]
             ),
+            frozen_overall=Subquery(
+                payload.values("payload__overview__overall__dfe_code")[:1],
+                output_field=JSONField(),
+            ),
+            live_overall=Subquery(
+                RoundOverview.objects.filter(round=OuterRef("pk")).values("overall_rag")[:1]
+            ),
         )
         .order_by("-financial_year", "-update_number", "-submitted_on")
         .values(
@@ -242,9 +302,13 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
             "frozen_finance",
             "deficit",
             "cap",
+            "frozen_overall",
+            "live_overall",
         )
     ):
-        latest.setdefault(rnd["agreement__council_id"], rnd)
+        overall[rnd["pk"]] = (rnd["frozen_overall"], rnd["live_overall"])
+        if rnd["pk"] not in previous_ids:
+            latest.setdefault(rnd["agreement__council_id"], rnd)
     rounds = list(latest.values())
     unfrozen = [r for r in rounds if r["frozen_id"] is None]
     words: dict[tuple[int, str], tuple[str, str]] = {
@@ -263,7 +327,17 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
     tier_labels = dict(MonitoringTierChange._meta.get_field("tier").choices)
     rag_labels = {code: Rag(code).label for code in Rag.values}
     rows = []
-    for council_id, name, slug, _latest_id, tier in councils:
+
+    def overall_of(council_id, round_id) -> PortfolioCondition | None:
+        # DfE's word, as for the conditions: frozen as the DfE level, else the overview's own
+        # level through the council's definitions.
+        frozen, live = overall.get(round_id, (None, None))
+        if frozen is None and live is None:
+            return None
+        dfe = frozen or words.get((council_id, live), ("", DEFAULT_DFE_MAPPING[live]))[1]
+        return PortfolioCondition("Overall", "Overall RAG", dfe, rag_labels[dfe])
+
+    for council_id, name, slug, _latest_id, tier, previous_id, *due in councils:
         rnd = latest.get(council_id)
         conditions = []
         # DfE's own word, not the council's label: councils are compared side by side here,
@@ -303,6 +377,10 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
                 cap=cap,
                 tier=tier_labels.get(tier, "Not recorded"),
                 tier_rank=TIER_RANK.get(tier, -1),
+                overall=overall_of(council_id, rnd["pk"]) if rnd else None,
+                overall_before=overall_of(council_id, previous_id) if previous_id else None,
+                first_submission=rnd is not None and not previous_id,
+                overdue=_overdue_text(*due, today),
             )
         )
     rows.sort(key=PORTFOLIO_SORTS.get(sort, PORTFOLIO_SORTS["name"]))
