@@ -125,7 +125,10 @@ def test_headline_cards_carry_variance_mark_source_and_draft_sentence(
     council = latest_round.agreement.council
     html = _text(_get(client, la_officer, "reports:council_dashboard", council.slug))
     assert "6,005" in html
-    assert "Forecast to date: 5,705 (+300)" in html
+    # Both figures for the same month, which the card names (issue 15.9).
+    assert "December 2024 actual 6,005 against December 2024 Forecast to date 5,705 (+300)" in (
+        html
+    )
     # The better/worse mark is text as well as a symbol.
     assert '<span aria-hidden="true">! </span>Worse than planned' in html
     assert "Source: MI, last refreshed 7 January 2025." in html

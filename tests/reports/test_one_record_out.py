@@ -223,7 +223,10 @@ def test_the_excel_export_writes_the_frozen_rows_of_a_locked_return(changed):
     # Agreement, year, update, condition, RAG, progress update, key measures: as frozen.
     assert [r[1:] for r in condition_rows] == [("2024-25", 1, "1", "Green", None, None)]
     risk_rows = _sheet(workbook, "Risk updates")
-    assert [r[1:] for r in risk_rows] == [("2024-25", 1, 1, "Amber", "Mitigation in hand.", 4, 4)]
+    # The last cell: In DfE report, blank for a risk left to the default (issue 15.8).
+    assert [r[1:] for r in risk_rows] == [
+        ("2024-25", 1, 1, "Amber", "Mitigation in hand.", 4, 4, None)
+    ]
     (overview,) = _sheet(workbook, "Overviews")
     assert overview[1:3] == ("2024-25", 1)
     assert "Placement costs rose faster than planned." in overview
