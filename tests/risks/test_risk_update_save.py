@@ -90,6 +90,7 @@ def test_a_stale_save_is_refused_and_both_texts_survive(editor):
         "narrative": "First.",
         "impact": 5,
         "likelihood": 4,
+        "in_dfe_report": None,
     }
     row = RiskUpdate.objects.get(pk=update.pk)
     assert (row.narrative, row.impact, row.score, row.version) == ("First.", 5, 20, 2)
