@@ -125,6 +125,7 @@ def test_council_can_unions_a_users_roles(council):
     allowed = {action for action, ok in council_can(user, council).items() if ok}
     assert allowed == {
         Action.VIEW,
+        Action.VIEW_DRAFTS,
         Action.EXPORT,
         Action.EDIT_FINANCE,
         Action.RECORD_SUBMISSION,
