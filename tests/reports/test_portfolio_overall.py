@@ -80,3 +80,23 @@ def test_the_portfolio_page_shows_the_overall_rag_as_text_beside_its_colour(admi
     html = client.get(reverse("reports:portfolio")).content.decode()
     assert '<strong class="app-rag rag--red">Red</strong>' in html
     assert "Red, was Green" in html
+    assert "Overdue" not in html
+    # A return past its due date and not sent: flagged in words, whether or not the adviser
+    # may read the draft itself.
+    f.ReportingRoundFactory(agreement=agreement, update_number=3, due_date=dt.date(2024, 11, 30))
+    html = client.get(reverse("reports:portfolio")).content.decode()
+    assert '<strong class="govuk-tag govuk-tag--red">Overdue</strong>' in html
+    assert "2024-25 Update 3:" in html
+
+
+def test_a_council_with_a_return_past_its_due_date_is_flagged_overdue(admin):
+    late = f.AgreementFactory(council=f.LocalAuthorityFactory(name="Lateshire"))
+    _submitted(late, 1, Rag.GREEN, freeze_by=admin)
+    f.ReportingRoundFactory(agreement=late, update_number=2, due_date=dt.date(2024, 8, 31))
+    on_time = f.AgreementFactory(council=f.LocalAuthorityFactory(name="Ontimeshire"))
+    # Sent after its due date: late, but never overdue once submitted.
+    rnd = _submitted(on_time, 1, Rag.GREEN, freeze_by=admin)
+    assert rnd.due_date < dt.date(2024, 9, 12)
+    rows = {row.name: row for row in portfolio_rows(user=admin, today=dt.date(2024, 9, 12))}
+    assert rows["Lateshire"].overdue == "2024-25 Update 2: 12 days overdue"
+    assert rows["Ontimeshire"].overdue == ""
