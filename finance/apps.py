@@ -8,3 +8,10 @@ class FinanceConfig(AppConfig):
 
     name = "finance"
     verbose_name = "Finance"
+
+    def ready(self) -> None:
+        # The quarter's finance forecast is a part of the return: tell the spine what is still
+        # to do in it and which task it is.
+        from finance.sections import register_with_spine
+
+        register_with_spine()

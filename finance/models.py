@@ -1,6 +1,7 @@
 """Money under an agreement: DfE's payment instalments, the deficit caps, and the High Needs
 Block finance lines (actuals, forecasts and the agreement profile)."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -113,3 +114,34 @@ class FinanceLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement.council} {self.financial_year} {self.get_scenario_display()}"
+
+
+class ForecastReview(models.Model):
+    """That a return's finance forecast was saved or confirmed unchanged while it was a draft:
+    what marks the return's finance task completed (finance/sections.py)."""
+
+    class How(models.TextChoices):
+        SAVED = "saved", "Saved"
+        CONFIRMED = "confirmed", "Confirmed unchanged"
+
+    round = models.OneToOneField(
+        "svmonitor.ReportingRound", on_delete=models.CASCADE, related_name="forecast_review"
+    )
+    how = models.CharField(max_length=10, choices=How.choices)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField()
+
+    objects = council_scoped("round__agreement__council")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(how__in=["saved", "confirmed"]),
+                name="%(app_label)s_%(class)s_how_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round}: forecast {self.get_how_display().lower()}"

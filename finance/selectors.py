@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from finance.models import DeficitCap, FinanceLine, PaymentInstalment
+from svmonitor.choices import FINANCE_UNIT_POUNDS, FinanceEntryUnit
 from svmonitor.fy import fy_label
 from svmonitor.models import Agreement
 
@@ -157,3 +158,122 @@ def finance_page_build(*, council) -> FinancePage:
         payments=payments,
         payments_total=money_text(sum((p.amount for p in payments), Decimal(0))),
     )
+
+
+# --- the forecast grid: one scenario's lines, a year per column, in the council's unit --------
+
+
+@dataclass
+class GridCell:
+    """One figure of the grid: its field name in the form, and the figure as typed."""
+
+    name: str
+    typed: str
+    year_label: str
+    error: str = ""
+
+    @property
+    def input_id(self) -> str:
+        """The box's element id, which the error summary links to."""
+        return f"grid-{self.name}"
+
+
+@dataclass
+class GridRow:
+    """One line of the forecast (a field), across the years."""
+
+    label: str
+    hint: str
+    cells: list[GridCell]
+
+
+@dataclass
+class GridYear:
+    """A column: the year, and the version of its line the grid was opened with (0 for none)."""
+
+    financial_year: int
+    version: int
+    error: str = ""
+
+    @property
+    def label(self) -> str:
+        """E.g. "2024-25"."""
+        return fy_label(self.financial_year)
+
+
+@dataclass
+class ForecastGrid:
+    """The forecast grid of one scenario of the agreement in force."""
+
+    agreement: Agreement | None
+    scenario: str
+    scenario_label: str
+    unit: str
+    unit_label: str
+    years: list[GridYear]
+    rows: list[GridRow]
+
+
+def amount_in_unit(amount: Decimal | None, unit: str) -> str:
+    """Pounds as typed in the council's unit: 28210000 in £000 is "28210", in £m "28.21"."""
+    if amount is None:
+        return ""
+    scaled = (amount / FINANCE_UNIT_POUNDS[unit]).normalize()
+    return format(scaled, "f") if scaled != 0 else "0"
+
+
+def forecast_grid_build(*, council, scenario: str, posted: dict | None = None) -> ForecastGrid:
+    """The grid of a scenario (two queries): a column per year of the agreement (and any later
+    year with figures), a row per line; `posted` ({name: text}) replaces the stored figures
+    when a refused form is shown again, and `posted["versions"]` the versions."""
+    unit = council.finance_entry_unit
+    unit_label = FinanceEntryUnit(unit).label
+    label = FinanceLine.Scenario(scenario).label
+    agreement = finance_agreement_for(council=council)
+    if agreement is None:
+        return ForecastGrid(None, scenario, label, unit, unit_label, [], [])
+    lines = {
+        line.financial_year: line
+        for line in FinanceLine.objects.filter(agreement=agreement, scenario=scenario)
+    }
+    last = max([agreement.last_financial_year, *lines])
+    posted = posted or {}
+    versions = posted.get("versions", {})
+    years = [
+        GridYear(year, versions.get(year, lines[year].version if year in lines else 0))
+        for year in range(agreement.first_financial_year, last + 1)
+    ]
+
+    def typed(year, name) -> str:
+        key = f"y{year}-{name}"
+        if key in posted:
+            return posted[key]
+        line = lines.get(year)
+        if line is None:
+            return ""
+        return line.reflects if name == "reflects" else amount_in_unit(getattr(line, name), unit)
+
+    rows = [
+        GridRow(
+            f"{row_label} ({unit_label})",
+            "A deficit is negative." if name == "in_year_position" else "",
+            [
+                GridCell(f"y{y.financial_year}-{name}", typed(y.financial_year, name), y.label)
+                for y in years
+            ],
+        )
+        for name, row_label, hint in FINANCE_ROWS
+    ]
+    rows.append(
+        GridRow(
+            "What the figures reflect",
+            'For example "Q2 forecast".',
+            [
+                GridCell(
+                    f"y{y.financial_year}-reflects", typed(y.financial_year, "reflects"), y.label
+                )
+                for y in years
+            ],
+        )
+    )
+    return ForecastGrid(agreement, scenario, label, unit, unit_label, years, rows)

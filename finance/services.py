@@ -9,13 +9,15 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
-from finance.models import DeficitCap, FinanceLine, PaymentInstalment
+from finance.models import DeficitCap, FinanceLine, ForecastReview, PaymentInstalment
 from svmonitor.access import require_action
 from svmonitor.audit import audit_record, json_safe
-from svmonitor.errors import StaleEdit
+from svmonitor.choices import FINANCE_UNIT_POUNDS, RoundOrigin, RoundStatus
+from svmonitor.errors import StaleEdit, locked_message
 from svmonitor.fy import fy_label
-from svmonitor.models import Agreement
+from svmonitor.models import Agreement, ReportingRound
 from svmonitor.numbers import decimal_places as _decimal_places
 from svmonitor.numbers import number_parse
 from svmonitor.roles import Action
@@ -113,6 +115,7 @@ def finance_line_save(*, line: FinanceLine, expected_version: int, by, **fields)
         before=before,
         after=finance_line_fields(line),
     )
+    forecast_reviewed(council_id=stored.agreement.council_id, scenarios={line.scenario}, by=by)
     return line
 
 
@@ -152,6 +155,7 @@ def finance_line_create(
     line.full_clean()
     line.save()
     audit_record(action="finance_line.create", user=by, obj=line, after=finance_line_fields(line))
+    forecast_reviewed(council_id=agreement.council_id, scenarios={scenario}, by=by)
     return line
 
 
@@ -186,3 +190,163 @@ def deficit_cap_upsert(
         by=by,
         action="deficit_cap",
     )
+
+
+# --- the finance forecast of a return: saved or confirmed in the round ------------------------
+
+FORECAST_SCENARIOS = frozenset({FinanceLine.Scenario.LATEST, FinanceLine.Scenario.UNMITIGATED})
+
+
+def forecast_reviewed(*, council_id: int, scenarios, by, how: str = ForecastReview.How.SAVED):
+    """Record that the council's forecast was saved in each of its draft returns (a save of the
+    agreement's own profile is not a forecast). Called inside the saving service's transaction."""
+    if not FORECAST_SCENARIOS & set(scenarios):
+        return
+    drafts = ReportingRound.objects.filter(
+        agreement__council_id=council_id,
+        status=RoundStatus.DRAFT,
+        origin=RoundOrigin.RECORDED_HERE,
+    ).values_list("pk", flat=True)
+    for round_id in drafts:
+        ForecastReview.objects.update_or_create(
+            round_id=round_id,
+            defaults={"how": how, "reviewed_by": by, "reviewed_at": timezone.now()},
+        )
+
+
+@transaction.atomic
+def finance_forecast_confirm(*, round: ReportingRound, by) -> ForecastReview:
+    """Confirm in one action that the finance forecast is unchanged for this return."""
+    locked = ReportingRound.objects.select_for_update().select_related("agreement__council")
+    locked = locked.get(pk=round.pk)
+    require_action(by, locked.agreement.council, Action.EDIT_FINANCE)
+    if locked.status != RoundStatus.DRAFT:
+        raise ValidationError(locked_message(locked.status))
+    review, _created = ForecastReview.objects.update_or_create(
+        round=locked,
+        defaults={
+            "how": ForecastReview.How.CONFIRMED,
+            "reviewed_by": by,
+            "reviewed_at": timezone.now(),
+        },
+    )
+    audit_record(
+        action="finance_forecast.confirm",
+        user=by,
+        obj=locked,
+        after={"round": locked.label, "forecast": "confirmed unchanged"},
+    )
+    return review
+
+
+class ForecastRefused(ValidationError):
+    """Some cells of the forecast grid broke the rules, or a year was saved by someone else
+    since the grid was opened; nothing was written. `problems` maps (year, field) to why
+    (field None for the whole year); `versions` gives each stale year's stored version."""
+
+    def __init__(self, problems: dict, versions: dict | None = None):
+        self.problems = problems
+        self.versions = versions or {}
+        super().__init__(list(problems.values()))
+
+
+def _in_pounds(raw, unit: str, name: str):
+    """A figure typed in the council's unit, as pounds (blank stays blank)."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    return str(number_parse(raw, field=name, pounds=True) * FINANCE_UNIT_POUNDS[unit])
+
+
+@transaction.atomic
+def finance_forecast_save(
+    *, agreement: Agreement, scenario: str, years: dict, versions: dict, unit: str, by
+) -> int:
+    """Save a scenario's figures for many years from the year x line grid, all or none; returns
+    how many years changed.
+
+    `years` maps a financial year to its fields as typed ({field: text}), in `unit` (£000 or
+    £m: FINANCE_UNIT_POUNDS); each is kept in pounds under finance_line_save's rules.
+    `versions` maps each year to the version of its line the grid was opened with (0 when it
+    had none): a year saved by someone else since is refused, as a line's edit is.
+    """
+    # 1. The role check, and the scenario and years the agreement keeps.
+    require_action(by, agreement.council, Action.EDIT_FINANCE)
+    if scenario not in FinanceLine.Scenario.values or unit not in FINANCE_UNIT_POUNDS:
+        raise ValidationError("Choose a scenario and a unit from the lists.")
+    last = agreement.last_financial_year + FINANCE_YEARS_AFTER
+    problems: dict = {}
+    values: dict[int, dict] = {}
+    for year, fields in years.items():
+        if not agreement.first_financial_year <= year <= last:
+            problems[(year, None)] = f"{fy_label(year)} is outside the agreement's years."
+            continue
+        # 2. Each figure in pounds, then checked as a line's figures are.
+        typed = {}
+        for name, raw in fields.items():
+            if name == "reflects":
+                typed[name] = raw
+                continue
+            try:
+                typed[name] = _in_pounds(raw, unit, name)
+            except ValidationError as error:
+                problems[(year, name)] = error.message_dict[name][0]
+        try:
+            values[year] = _finance_values(typed)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                problems.setdefault((year, name), messages[0])
+    if problems:
+        raise ForecastRefused(problems)
+    # 3. The scenario's lines, locked; a year whose line moved since the grid opened is stale.
+    lines = {
+        line.financial_year: line
+        for line in FinanceLine.objects.select_for_update().filter(
+            agreement=agreement, scenario=scenario, financial_year__in=list(values)
+        )
+    }
+    stale = {}
+    writes = []
+    for year, figures in values.items():
+        line = lines.get(year)
+        stored = finance_line_fields(line) if line else None
+        empty = all(v in (None, "") for v in figures.values())
+        if (stored is None and empty) or (stored is not None and _same(stored, figures)):
+            continue
+        if (line.version if line else 0) != versions.get(year, 0):
+            stale[year] = line.version if line else 0
+            problems[(year, None)] = (
+                f"{fy_label(year)}: someone else saved these figures after you opened the grid. "
+                "Yours are still in the boxes; check them and save again to replace theirs."
+            )
+            continue
+        writes.append((year, line, stored, figures))
+    if problems:
+        raise ForecastRefused(problems, stale)
+    # 4. Write each changed year, with its history, as the line services do.
+    for year, line, before, figures in writes:
+        if line is None:
+            line = FinanceLine(
+                agreement=agreement, financial_year=year, scenario=scenario, **figures
+            )
+            line.full_clean()
+            line.save()
+            audit_record(
+                action="finance_line.create", user=by, obj=line, after=finance_line_fields(line)
+            )
+            continue
+        FinanceLine.objects.filter(pk=line.pk).update(**figures, version=F("version") + 1)
+        line.refresh_from_db()
+        audit_record(
+            action="finance_line.save",
+            user=by,
+            obj=line,
+            before=before,
+            after=finance_line_fields(line),
+        )
+    if writes:
+        forecast_reviewed(council_id=agreement.council_id, scenarios={scenario}, by=by)
+    return len(writes)
+
+
+def _same(stored: dict, figures: dict) -> bool:
+    return all(stored.get(name) == value for name, value in figures.items())

@@ -109,6 +109,17 @@ class PaymentStatus(models.TextChoices):
     SUSPENDED = "suspended", "Suspended"
 
 
+class FinanceEntryUnit(models.TextChoices):
+    """The unit a council types its finance forecasts in; stored figures stay in pounds."""
+
+    THOUSANDS = "thousands", "£000"
+    MILLIONS = "millions", "£m"
+
+
+# Pounds in one of each entry unit.
+FINANCE_UNIT_POUNDS = {FinanceEntryUnit.THOUSANDS: 1000, FinanceEntryUnit.MILLIONS: 1000000}
+
+
 class KpiGrouping(models.TextChoices):
     """What a council groups its key measures (KPIs) under on the dashboard and in the reports."""
 

@@ -14,6 +14,7 @@ from svmonitor.choices import (
     KPI_TABLE_MONTHS_MAX,
     RISK_KEY_LEVELS,
     ContactRole,
+    FinanceEntryUnit,
     KpiGrouping,
     KpiTableLayout,
     MonitoringTier,
@@ -85,6 +86,13 @@ class LocalAuthority(models.Model):
         default=KpiGrouping.AREAS,
         help_text="What the dashboard and the reports list the key measures under.",
     )
+    finance_entry_unit = models.CharField(
+        "Finance forecasts entered in",
+        max_length=10,
+        choices=FinanceEntryUnit.choices,
+        default=FinanceEntryUnit.THOUSANDS,
+        help_text="The unit the finance forecast grid is typed in; figures are kept in pounds.",
+    )
     kpi_table_layout = models.CharField(
         "Key-measure tables",
         max_length=8,
@@ -153,6 +161,10 @@ class LocalAuthority(models.Model):
                 condition=Q(narrative_max__gte=NARRATIVE_MAX_FLOOR)
                 & Q(narrative_max__lte=NARRATIVE_MAX_CEILING),
                 name="%(app_label)s_%(class)s_narrative_max_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(finance_entry_unit__in=FinanceEntryUnit.values),
+                name="%(app_label)s_%(class)s_finance_entry_unit_valid",
             ),
             models.CheckConstraint(
                 condition=Q(risk_register__in=RiskRegister.values),

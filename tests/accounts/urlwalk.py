@@ -32,6 +32,7 @@ PLAIN_KWARGS = {
     "kind": lambda graph: "driver",  # a headline list
     "key": lambda graph: "overview",  # reports:task_detail: the overview's task
     "code": lambda graph: graph.objects["measure"].code,  # reports:council_measure
+    "month": lambda graph: "2024-04",  # metrics:kpi_month
 }
 
 # URL kwargs that name the council itself.

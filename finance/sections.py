@@ -1,0 +1,70 @@
+"""The quarter's finance forecast as a part of a return (registered with the spine in
+FinanceConfig.ready): completed when the forecast was saved, or confirmed unchanged, while the
+return was a draft (finance.ForecastReview). A council that keeps no finance lines has no
+finance task: its money is in its narrative."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from finance.models import FinanceLine, ForecastReview
+from svmonitor.sections import (
+    CompletenessGap,
+    ReturnPart,
+    ReturnTask,
+    TaskStatus,
+    return_part_register,
+)
+
+SECTION = "finance"
+TITLE = "Finance forecast"
+NOT_REVIEWED = "not saved or confirmed for this update"
+
+
+def _keeps_finance(round) -> bool:
+    return FinanceLine.objects.filter(agreement__council_id=round.agreement.council_id).exists()
+
+
+def _url(round) -> str:
+    return reverse("finance:forecast_grid", args=[round.agreement.council.slug])
+
+
+def finance_completeness(round, carried: bool) -> list[CompletenessGap]:
+    """The forecast, if the council keeps one and it was neither saved nor confirmed."""
+    if not _keeps_finance(round) or ForecastReview.objects.filter(round=round).exists():
+        return []
+    return [CompletenessGap(SECTION, TITLE, NOT_REVIEWED, url=_url(round))]
+
+
+def finance_tasks(round) -> list[ReturnTask]:
+    """The return's finance task and its status."""
+    if not _keeps_finance(round):
+        return []
+    review = ForecastReview.objects.filter(round=round).first()
+    if review is None:
+        return [
+            ReturnTask(
+                SECTION,
+                "finance-forecast",
+                TITLE,
+                TaskStatus.NOT_STARTED,
+                _url(round),
+                "Save the forecast, or confirm there is no change this quarter.",
+            )
+        ]
+    hint = f"{review.get_how_display()} on {review.reviewed_at:%-d %B %Y}"
+    return [ReturnTask(SECTION, "finance-forecast", TITLE, TaskStatus.COMPLETED, _url(round), hint)]
+
+
+def _no_carry_forward(new, previous, by) -> None:
+    """Finance lines belong to the agreement, not a round: nothing is copied, and a new return
+    needs its forecast saved or confirmed again."""
+
+
+PARTS = (ReturnPart(SECTION, 60, _no_carry_forward, finance_completeness, finance_tasks),)
+
+
+def register_with_spine() -> None:
+    """Register the finance forecast as a part of the return."""
+    for part in PARTS:
+        return_part_register(part)
