@@ -3,7 +3,7 @@ finance lines as the browser saves them, payments and caps as the workbook does.
 
 from django.contrib import admin
 
-from finance.models import DeficitCap, FinanceLine, PaymentInstalment
+from finance.models import DeficitCap, FinanceLine, ForecastReview, PaymentInstalment
 from finance.services import (
     FINANCE_FIELDS,
     deficit_cap_upsert,
@@ -11,7 +11,7 @@ from finance.services import (
     finance_line_save,
     payment_instalment_upsert,
 )
-from svmonitor.admin import CouncilListAdminMixin, admin_inline_register
+from svmonitor.admin import CouncilListAdminMixin, ReadOnlyAdminMixin, admin_inline_register
 from svmonitor.admin_audit import (
     AdminDoorMixin,
     AuditedInlineMixin,
@@ -106,3 +106,14 @@ class FinanceLineAdmin(AdminDoorMixin, admin.ModelAdmin):
             by=request.user,
             **figures,
         )
+
+
+@admin.register(ForecastReview)
+class ForecastReviewAdmin(CouncilListAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Made only by the finance services (a forecast saved or confirmed for a draft return);
+    read here, never edited."""
+
+    council_path = "round__agreement__council"
+    list_display = ("round", "how", "reviewed_by", "reviewed_at")
+    list_filter = ("how",)
+    list_select_related = ("round__agreement__council", "reviewed_by")

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conditions.models import ConditionUpdate
+from finance.models import ForecastReview
 from reports.models import ReportFile, RoundSnapshot
 from svmonitor.audit import audit_record
 from svmonitor.choices import Rag, RoundStatus
@@ -29,6 +30,7 @@ READ_ONLY = {
     "reports.roundsnapshot",
     "reports.reportfile",
     "svmonitor.pendingsubmission",
+    "finance.forecastreview",
 }
 # Made by opening a round (round_open_next makes a row for every section), never added alone.
 MADE_BY_OPENING = {
@@ -72,6 +74,9 @@ def everything(db):
     f.MeasureValueFactory()
     f.HeadlineCardFactory(council=council)
     f.FinanceLineFactory(agreement=prog.agreement)
+    ForecastReview.objects.create(
+        round=round, how="confirmed", reviewed_by=prog.officer, reviewed_at=round.ready_at
+    )
     audit_record(action="test.event", obj=council)
     PendingSubmission.objects.create(
         token="t" * 43,
