@@ -9,15 +9,17 @@ from django.urls import reverse
 
 from finance.models import FinanceLine, ForecastReview
 from svmonitor.sections import (
+    TASK_COMPLETED,
+    TASK_NOT_STARTED,
     CompletenessGap,
     ReturnPart,
     ReturnTask,
-    TaskStatus,
     return_part_register,
 )
 
 SECTION = "finance"
 TITLE = "Finance forecast"
+GROUP = "Key measures and finance"
 NOT_REVIEWED = "not saved or confirmed for this update"
 
 
@@ -36,7 +38,7 @@ def finance_completeness(round, carried: bool) -> list[CompletenessGap]:
     return [CompletenessGap(SECTION, TITLE, NOT_REVIEWED, url=_url(round))]
 
 
-def finance_tasks(round) -> list[ReturnTask]:
+def finance_tasks(round, carried: bool = False) -> list[ReturnTask]:
     """The return's finance task and its status."""
     if not _keeps_finance(round):
         return []
@@ -44,16 +46,18 @@ def finance_tasks(round) -> list[ReturnTask]:
     if review is None:
         return [
             ReturnTask(
-                SECTION,
-                "finance-forecast",
-                TITLE,
-                TaskStatus.NOT_STARTED,
-                _url(round),
-                "Save the forecast, or confirm there is no change this quarter.",
+                key="finance-forecast",
+                group=GROUP,
+                title=TITLE,
+                status=TASK_NOT_STARTED,
+                hint="The finance lead saves the forecast, or confirms no change this quarter.",
+                start_url=_url(round),
             )
         ]
     hint = f"{review.get_how_display()} on {review.reviewed_at:%-d %B %Y}"
-    return [ReturnTask(SECTION, "finance-forecast", TITLE, TaskStatus.COMPLETED, _url(round), hint)]
+    return [
+        ReturnTask("finance-forecast", GROUP, TITLE, TASK_COMPLETED, hint, start_url=_url(round))
+    ]
 
 
 def _no_carry_forward(new, previous, by) -> None:

@@ -19,10 +19,13 @@ from metrics.periods import PeriodKind
 from metrics.services import month_text
 from svmonitor.fy import fy_bounds
 from svmonitor.sections import (
+    TASK_CANNOT_START,
+    TASK_COMPLETED,
+    TASK_IN_PROGRESS,
+    TASK_NOT_STARTED,
     CompletenessGap,
     ReturnPart,
     ReturnTask,
-    TaskStatus,
     return_part_register,
 )
 from svmonitor.selectors import round_previous
@@ -31,6 +34,7 @@ FIRST_RETURN_MONTHS = 3
 MOST_MONTHS = 12
 SECTION = "kpis"
 TITLE = "Monthly key measures"
+GROUP = "Key measures and finance"
 
 
 def round_kpi_months(round) -> list[dt.date]:
@@ -110,17 +114,17 @@ def kpis_completeness(round, carried: bool) -> list[CompletenessGap]:
     return gaps
 
 
-def kpis_tasks(round) -> list[ReturnTask]:
+def kpis_tasks(round, carried: bool = False) -> list[ReturnTask]:
     """The return's KPI task: the months to enter, and how far they are entered."""
     months, missing, count = round_kpi_missing(round)
     if not months:
         return [
             ReturnTask(
-                SECTION,
-                SECTION,
-                TITLE,
-                TaskStatus.CANNOT_START,
-                hint="The return has no month its figures run to yet.",
+                key=SECTION,
+                group=GROUP,
+                title=TITLE,
+                status=TASK_CANNOT_START,
+                waiting_for="the month the return's figures run to",
             )
         ]
     if not count:
@@ -131,13 +135,14 @@ def kpis_tasks(round) -> list[ReturnTask]:
     first_gap = next(iter(missing), months[-1])
     url = _month_url(round, first_gap)
     if not missing:
-        return [ReturnTask(SECTION, SECTION, TITLE, TaskStatus.COMPLETED, url, span)]
+        return [ReturnTask(SECTION, GROUP, TITLE, TASK_COMPLETED, span, start_url=url)]
     to_enter = sum(len(names) for names in missing.values())
     # Not started: no month of the period has any of its figures yet.
     started = len(missing) < len(months) or any(len(n) < count for n in missing.values())
-    status = TaskStatus.IN_PROGRESS if started else TaskStatus.NOT_STARTED
+    status = TASK_IN_PROGRESS if started else TASK_NOT_STARTED
     noun = "figure" if to_enter == 1 else "figures"
-    return [ReturnTask(SECTION, SECTION, TITLE, status, url, f"{span}: {to_enter} {noun} to enter")]
+    hint = f"{span}: {to_enter} {noun} to enter"
+    return [ReturnTask(SECTION, GROUP, TITLE, status, hint, start_url=url)]
 
 
 def _no_carry_forward(new, previous, by) -> None:

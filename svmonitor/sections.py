@@ -14,8 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from django.db import models
-
 from svmonitor.choices import Rag
 
 # Red or any Amber (including the blended Amber/Red and Amber/Green) must say why.
@@ -159,28 +157,8 @@ class RoundRows:
     overview_read: bool = False
     # (round) -> list[ReturnTask]: the part's tasks in the return's task list, each with its
     # status. None: the part reports no tasks of its own this way.
+    # (round, carried: bool) -> list[ReturnTask]: the part's tasks on the task list.
     tasks: Callable | None = None
-
-
-class TaskStatus(models.TextChoices):
-    """A task's status in a return's task list (GOV.UK "complete multiple tasks")."""
-
-    NOT_STARTED = "not_started", "Not yet started"
-    IN_PROGRESS = "in_progress", "In progress"
-    COMPLETED = "completed", "Completed"
-    CANNOT_START = "cannot_start", "Cannot start yet"
-
-
-@dataclass(frozen=True)
-class ReturnTask:
-    """One task a part reports for a return's task list: its title, status and page."""
-
-    part: str
-    key: str  # unique within the part, e.g. "kpis" or "finance-forecast"
-    title: str
-    status: str  # a TaskStatus value
-    url: str = ""
-    hint: str = ""  # one line under the title, e.g. "3 figures to enter for October 2024"
 
 
 class RoundFreezer(Protocol):
@@ -270,16 +248,6 @@ def rated_task_status(rows, *, carried: bool) -> str:
     if any(touched):
         return TASK_IN_PROGRESS
     return TASK_NOT_STARTED
-
-
-def return_tasks(round) -> list[ReturnTask]:
-    """The tasks the registered parts report for a round, in the parts' order (parts without a
-    `tasks` hook report none here)."""
-    tasks: list[ReturnTask] = []
-    for part in return_parts():
-        if part.tasks is not None:
-            tasks += part.tasks(round)
-    return tasks
 
 
 def round_freezer_register(freezer: RoundFreezer) -> None:

@@ -8,6 +8,11 @@ import time_machine
 
 from conditions.models import ConditionUpdate, WorkstreamUpdate
 from conditions.services import condition_update_save, workstream_update_save
+from finance.models import FinanceLine, ForecastReview
+from finance.services import finance_forecast_confirm
+from metrics.models import Measure, MeasureValue, Series
+from metrics.month_entry import MonthFigure, measure_values_save_month
+from metrics.sections import round_kpi_months
 from overview.models import RoundOverview
 from overview.services import round_overview_save
 from risks.models import RiskUpdate
@@ -87,7 +92,35 @@ def complete(round: ReportingRound, by) -> ReportingRound:
         )
     overview = RoundOverview.objects.get(round=round)
     round_overview_save(overview=overview, expected_version=overview.version, by=by, **ANSWERS)
+    complete_figures(round, by)
     return round
+
+
+def complete_figures(round: ReportingRound, by) -> None:
+    """The quarter's KPIs and finance forecast done, through the services: each monthly figure
+    still missing in the round's period marked not available (by `by`), and the forecast
+    confirmed unchanged by the council's finance lead (one is made if it has none)."""
+    council = round.agreement.council
+    actual = Series.objects.filter(council=council, kind=Series.Kind.ACTUAL).first()
+    measures = list(Measure.objects.filter(council=council, frequency=Measure.Frequency.MONTHLY))
+    for month in round_kpi_months(round) if actual and measures else ():
+        have = set(
+            MeasureValue.objects.filter(series=actual, period=month).values_list(
+                "measure_id", flat=True
+            )
+        )
+        figures = [MonthFigure(m, "n/a: test", "") for m in measures if m.pk not in have]
+        if figures:
+            measure_values_save_month(
+                council=council, period=month, series=actual, figures=figures, by=by
+            )
+    keeps = FinanceLine.objects.filter(agreement__council=council).exists()
+    if keeps and not ForecastReview.objects.filter(round=round).exists():
+        member = council.memberships.filter(role=Role.FINANCE).select_related("user").first()
+        lead = (
+            member.user if member else f.MembershipFactory(council=council, role=Role.FINANCE).user
+        )
+        finance_forecast_confirm(round=round, by=lead)
 
 
 def signing_day(day: dt.date):

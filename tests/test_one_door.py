@@ -7,6 +7,7 @@ the agreement.
 """
 
 import datetime as dt
+import re
 from html import unescape
 
 import pytest
@@ -224,3 +225,40 @@ def test_a_figure_outside_the_agreement_is_refused_alike_at_every_door(
     assert response.status_code == 200
     assert outside in unescape(response.content.decode())
     assert not MeasureValue.objects.filter(period=dt.date(2999, 12, 1)).exists()
+
+
+def test_a_percentage_over_100_is_refused_alike_by_the_cell_the_month_page_and_the_workbook(
+    council, data, lead, tmp_path
+):
+    """The KPI month page (issue 15.4) is one more door to the same rules as the grid's cell
+    and the workbook: the same words, nothing written."""
+    over = "A percentage must be between 0 and 100."
+    measure = council.measures.get(code="inmss-pct")
+    actual = measure.values.filter(series__kind="actual").first().series
+    stored = list(MeasureValue.objects.values_list("pk", "value", "not_available_reason"))
+    client = Client()
+    client.force_login(lead)
+    # The KPI grid's cell.
+    cell = {"measure": measure.pk, "period": "2024-05", "series": actual.slug, "value": "140"}
+    response = client.post(
+        reverse("metrics:kpi_cell", args=[council.slug]), cell, HTTP_HX_REQUEST="true"
+    )
+    assert over in unescape(response.content.decode())
+    # The month page: every box as the page shows it, the percentage over 100.
+    url = reverse("metrics:kpi_month", args=[council.slug, "2024-05"])
+    page = client.get(url).content.decode()
+    boxes = dict(re.findall(r'name="((?:value|base)-\d+)"[^>]*?value="([^"]*)"', page))
+    boxes[f"value-{measure.pk}"] = "140"
+    assert over in unescape(client.post(url, boxes).content.decode())
+    # The workbook: a Measure values row.
+    sheets = {
+        fmt.VALUES_LONG.name: [
+            headers(fmt.VALUES_LONG),
+            [measure.code, dt.date(2024, 5, 1), actual.slug, 140, None],
+        ]
+    }
+    path = tmp_path / "percent.xlsx"
+    path.write_bytes(workbook_bytes(sheets))
+    result = workbook_import(file=path, council_slug=council.slug, by=lead, filename="percent.xlsx")
+    assert [error.reason for error in result.errors] == [over]
+    assert list(MeasureValue.objects.values_list("pk", "value", "not_available_reason")) == stored

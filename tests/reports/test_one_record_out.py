@@ -233,7 +233,8 @@ def test_the_excel_export_writes_the_frozen_rows_of_a_locked_return(changed):
     assert "Rewritten commentary." not in overview
     assert [r[3:] for r in _sheet(workbook, "Headlines")] == [("driver", 1, "Early help works.")]
     figures = _sheet(workbook, "Frozen figures")
-    assert [(r[3], r[5], r[6]) for r in figures] == [
+    # (February and March are marked not available: the quarter's KPIs were completed.)
+    assert [(r[3], r[5], r[6]) for r in figures if r[5] == dt.datetime(2024, 4, 1)] == [
         ("EHCP-0", dt.datetime(2024, 4, 1), FROZEN_FIGURE)
     ]
 
@@ -252,7 +253,8 @@ def test_every_surface_reads_the_same_frozen_record(changed):
     assert record.sha256 == pdf.sha256 is not None
     assert record.snapshot.conditions == pdf.snapshot.conditions
     assert record.snapshot.conditions[0].wording == WORDING
-    assert record.snapshot.measures[0].actual.points[0].value == FROZEN_FIGURE
+    april = [p for p in record.snapshot.measures[0].actual.points if p.period.month == 4]
+    assert april[0].value == FROZEN_FIGURE
     # The live build has moved; the record says what moved.
     assert round_snapshot_build(changed.round).conditions[0].wording != WORDING
     where = [c.where for c in round_record_changes(record)]
