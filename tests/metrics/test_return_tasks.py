@@ -162,3 +162,14 @@ def test_a_new_return_needs_its_forecast_reviewed_again(prog):
         agreement=prog.agreement, financial_year=2024, update_number=2, by=prog.officer
     )
     assert _tasks(second)["finance"].status == TASK_NOT_STARTED
+
+
+def test_the_round_pages_gap_links_to_the_month_page(prog, kpis):
+    from tests.round_page.conftest import client_for, round_url
+
+    round = round_open_next(
+        agreement=prog.agreement, financial_year=2024, update_number=1, by=prog.officer
+    )
+    html = client_for(prog.officer).get(round_url(round)).content.decode()
+    month = f"/councils/{prog.agreement.council.slug}/kpis/2024-04/"
+    assert f'href="{month}">Key measures, April 2024: 2 measures have no figure' in html
