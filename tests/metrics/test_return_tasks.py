@@ -118,11 +118,16 @@ def test_kpis_are_completed_when_every_monthly_measure_has_a_figure_or_na(prog, 
     assert not [gap for gap in round_completeness(round) if gap.section == "kpis"]
 
 
-def test_missing_kpis_stop_a_return_being_marked_ready(prog, kpis):
+def test_missing_kpis_stop_a_return_being_marked_ready(prog):
     round = round_open_next(
         agreement=prog.agreement, financial_year=2024, update_number=1, by=prog.officer
     )
-    complete(round, prog.officer)
+    complete(round, prog.officer)  # every section rated, the overview answered
+    # Measures the council reports monthly, none of them entered for the round's months.
+    council = prog.agreement.council
+    f.SeriesFactory(council=council, kind="actual", name="Actual", slug="actual")
+    f.MeasureFactory(council=council, name="Monthly 1")
+    f.MeasureFactory(council=council, name="Monthly 2")
     with pytest.raises(ValidationError) as refused:
         round_mark_ready(round=round, by=prog.officer)
     assert "Key measures, April 2024: 2 measures have no figure or n/a" in str(refused.value)
