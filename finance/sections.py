@@ -65,7 +65,7 @@ def _no_carry_forward(new, previous, by) -> None:
     needs its forecast saved or confirmed again."""
 
 
-PARTS = (ReturnPart(SECTION, 60, _no_carry_forward, finance_completeness, finance_tasks),)
+PARTS = (ReturnPart(SECTION, 60, _no_carry_forward, finance_completeness, tasks=finance_tasks),)
 
 
 def register_with_spine() -> None:

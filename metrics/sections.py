@@ -149,7 +149,7 @@ def _no_carry_forward(new, previous, by) -> None:
     """Figures are monthly data that outlive any one round: nothing is copied."""
 
 
-PARTS = (ReturnPart(SECTION, 50, _no_carry_forward, kpis_completeness, kpis_tasks),)
+PARTS = (ReturnPart(SECTION, 50, _no_carry_forward, kpis_completeness, tasks=kpis_tasks),)
 
 
 def register_with_spine() -> None:
