@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from finance.models import FinanceLine, ForecastReview
+from svmonitor.models import Agreement
 from svmonitor.sections import (
     TASK_COMPLETED,
     TASK_NOT_STARTED,
@@ -60,12 +61,47 @@ def finance_tasks(round, carried: bool = False) -> list[ReturnTask]:
     ]
 
 
+def finance_progress(rounds, carried_ids) -> dict[int, tuple[int, int]]:
+    """The finance task of many rounds as (complete, total): (1, 1) reviewed, (0, 1) not,
+    (0, 0) for a council that keeps no finance lines (three queries, however many rounds)."""
+    agreements = dict(
+        Agreement.objects.filter(pk__in={r.agreement_id for r in rounds}).values_list(
+            "pk", "council_id"
+        )
+    )
+    keeping = set(
+        FinanceLine.objects.filter(agreement__council_id__in=set(agreements.values()))
+        .values_list("agreement__council_id", flat=True)
+        .distinct()
+    )
+    reviewed = set(
+        ForecastReview.objects.filter(round_id__in=[r.pk for r in rounds]).values_list(
+            "round_id", flat=True
+        )
+    )
+    return {
+        r.pk: (
+            (1 if r.pk in reviewed else 0, 1) if agreements[r.agreement_id] in keeping else (0, 0)
+        )
+        for r in rounds
+    }
+
+
 def _no_carry_forward(new, previous, by) -> None:
     """Finance lines belong to the agreement, not a round: nothing is copied, and a new return
     needs its forecast saved or confirmed again."""
 
 
-PARTS = (ReturnPart(SECTION, 60, _no_carry_forward, finance_completeness, tasks=finance_tasks),)
+PARTS = (
+    ReturnPart(
+        SECTION,
+        60,
+        _no_carry_forward,
+        finance_completeness,
+        progress=finance_progress,
+        tasks=finance_tasks,
+    ),
+)
 
 
 def register_with_spine() -> None:

@@ -18,6 +18,7 @@ from metrics.models import Measure, MeasureValue, Series
 from metrics.periods import PeriodKind
 from metrics.services import month_text
 from svmonitor.fy import fy_bounds
+from svmonitor.models import Agreement, ReportingRound
 from svmonitor.sections import (
     TASK_CANNOT_START,
     TASK_COMPLETED,
@@ -41,15 +42,25 @@ def round_kpi_months(round) -> list[dt.date]:
     """The months of a round's period whose figures the return needs (oldest first)."""
     if round.data_as_at is None:
         return []
-    last = round.data_as_at.replace(day=1)
     previous = round_previous(round)
-    if previous is not None and previous.data_as_at is not None and previous.data_as_at < last:
-        first = month_add(previous.data_as_at.replace(day=1), 1)
+    return kpi_months_between(
+        previous.data_as_at if previous is not None else None,
+        round.data_as_at,
+        round.agreement.first_financial_year,
+    )
+
+
+def kpi_months_between(previous: dt.date | None, last: dt.date, first_year: int) -> list[dt.date]:
+    """The months after the previous return's data month up to `last` (the three up to `last`
+    without one), never before the agreement's first month, at most twelve."""
+    last = last.replace(day=1)
+    if previous is not None and previous < last:
+        first = month_add(previous.replace(day=1), 1)
     else:
         first = month_add(last, -(FIRST_RETURN_MONTHS - 1))
     first = max(first, month_add(last, -(MOST_MONTHS - 1)))
     # Never before the agreement's first month: no figure may be kept there.
-    first = max(first, fy_bounds(round.agreement.first_financial_year)[0])
+    first = max(first, fy_bounds(first_year)[0])
     months, month = [], first
     while month <= last:
         months.append(month)
@@ -145,11 +156,86 @@ def kpis_tasks(round, carried: bool = False) -> list[ReturnTask]:
     return [ReturnTask(SECTION, GROUP, TITLE, status, hint, start_url=url)]
 
 
+def kpis_progress(rounds, carried_ids) -> dict[int, tuple[int, int]]:
+    """The KPI task of many rounds as (complete, total): (1, 1) when every monthly figure of
+    the round's period is in, (0, 1) when some are missing, (0, 0) when the council has no
+    monthly measure to enter (five queries, however many rounds)."""
+    agreements, first_years = {}, {}
+    for pk, council_id, first_year in Agreement.objects.filter(
+        pk__in={r.agreement_id for r in rounds}
+    ).values_list("pk", "council_id", "first_financial_year"):
+        agreements[pk], first_years[pk] = council_id, first_year
+    # Each round's previous round of the same agreement (by year, then update).
+    dated = {}
+    for agreement_id, year, update, as_at in ReportingRound.objects.filter(
+        agreement_id__in=agreements
+    ).values_list("agreement_id", "financial_year", "update_number", "data_as_at"):
+        dated.setdefault(agreement_id, []).append(((year, update), as_at))
+    councils = set(agreements.values())
+    actual = dict(
+        Series.objects.filter(council_id__in=councils, kind=Series.Kind.ACTUAL).values_list(
+            "council_id", "pk"
+        )
+    )
+    yearly = MeasureValue.objects.filter(measure__council_id__in=councils).exclude(
+        period_kind=PeriodKind.MONTH
+    )
+    measures: dict[int, list[int]] = {}
+    for pk, council_id in (
+        Measure.objects.filter(council_id__in=councils, frequency=Measure.Frequency.MONTHLY)
+        .exclude(pk__in=yearly.values("measure_id"))
+        .values_list("pk", "council_id")
+    ):
+        measures.setdefault(council_id, []).append(pk)
+    months_of = {}
+    for round in rounds:
+        council_id = agreements[round.agreement_id]
+        if round.data_as_at is None or council_id not in actual or not measures.get(council_id):
+            continue
+        key = (round.financial_year, round.update_number)
+        earlier = [(k, a) for k, a in dated.get(round.agreement_id, []) if k < key]
+        previous = max(earlier)[1] if earlier else None
+        months_of[round.pk] = kpi_months_between(
+            previous, round.data_as_at, first_years[round.agreement_id]
+        )
+    have = (
+        set(
+            MeasureValue.objects.filter(
+                series_id__in=actual.values(),
+                period_kind=PeriodKind.MONTH,
+                period__in={m for months in months_of.values() for m in months},
+                measure_id__in={pk for pks in measures.values() for pk in pks},
+            ).values_list("measure_id", "period")
+        )
+        if months_of
+        else set()
+    )
+    counts = {}
+    for round in rounds:
+        months = months_of.get(round.pk)
+        if not months:
+            counts[round.pk] = (0, 0)
+            continue
+        pks = measures[agreements[round.agreement_id]]
+        done = all((pk, month) in have for pk in pks for month in months)
+        counts[round.pk] = (1 if done else 0, 1)
+    return counts
+
+
 def _no_carry_forward(new, previous, by) -> None:
     """Figures are monthly data that outlive any one round: nothing is copied."""
 
 
-PARTS = (ReturnPart(SECTION, 50, _no_carry_forward, kpis_completeness, tasks=kpis_tasks),)
+PARTS = (
+    ReturnPart(
+        SECTION,
+        50,
+        _no_carry_forward,
+        kpis_completeness,
+        progress=kpis_progress,
+        tasks=kpis_tasks,
+    ),
+)
 
 
 def register_with_spine() -> None:

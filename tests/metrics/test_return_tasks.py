@@ -178,3 +178,19 @@ def test_the_round_pages_gap_links_to_the_month_page(prog, kpis):
     html = client_for(prog.officer).get(round_url(round)).content.decode()
     month = f"/councils/{prog.agreement.council.slug}/kpis/2024-04/"
     assert f'href="{month}">Key measures, April 2024: 2 measures have no figure' in html
+
+
+def test_the_home_pages_progress_counts_the_kpi_and_finance_tasks_as_completeness_does(prog, kpis):
+    from svmonitor.selectors import round_progress
+
+    f.FinanceLineFactory(agreement=prog.agreement, financial_year=2024, scenario="latest")
+    round = round_open_next(
+        agreement=prog.agreement, financial_year=2024, update_number=1, by=prog.officer
+    )
+    before = round_progress(round)
+    complete(round, prog.officer)  # sections, then the KPIs (n/a) and the forecast confirmed
+    after = round_progress(round)
+    assert not round_completeness(round)
+    assert after.complete == after.total == before.total
+    # Two more than the sections: the KPI task and the finance task.
+    assert before.total - before.complete >= 2
