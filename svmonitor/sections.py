@@ -155,10 +155,6 @@ class RoundRows:
     workstreams: list | None = None
     overview: object | None = None
     overview_read: bool = False
-    # (round) -> list[ReturnTask]: the part's tasks in the return's task list, each with its
-    # status. None: the part reports no tasks of its own this way.
-    # (round, carried: bool) -> list[ReturnTask]: the part's tasks on the task list.
-    tasks: Callable | None = None
 
 
 class RoundFreezer(Protocol):
