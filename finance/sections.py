@@ -56,9 +56,7 @@ def finance_tasks(round, carried: bool = False) -> list[ReturnTask]:
             )
         ]
     hint = f"{review.get_how_display()} on {review.reviewed_at:%-d %B %Y}"
-    return [
-        ReturnTask("finance-forecast", GROUP, TITLE, TASK_COMPLETED, hint, start_url=_url(round))
-    ]
+    return [ReturnTask("finance-forecast", GROUP, TITLE, TASK_COMPLETED, hint)]
 
 
 def finance_progress(rounds, carried_ids) -> dict[int, tuple[int, int]]:

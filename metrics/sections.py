@@ -146,7 +146,8 @@ def kpis_tasks(round, carried: bool = False) -> list[ReturnTask]:
     first_gap = next(iter(missing), months[-1])
     url = _month_url(round, first_gap)
     if not missing:
-        return [ReturnTask(SECTION, GROUP, TITLE, TASK_COMPLETED, span, start_url=url)]
+        # Completed: no start page (the task list's own task page shows it as done).
+        return [ReturnTask(SECTION, GROUP, TITLE, TASK_COMPLETED, span)]
     to_enter = sum(len(names) for names in missing.values())
     # Not started: no month of the period has any of its figures yet.
     started = len(missing) < len(months) or any(len(n) < count for n in missing.values())
