@@ -24,8 +24,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 # were carried forward (1), conditions' updates and conditions in force (2), risks' updates
 # and open risks (2), workstreams' updates (1), overviews (1); returns waiting for sign-off (1)
 # and their live sign-offs (1); returns to send (1); an adviser's submissions (1) and overdue
-# returns (1); the session save (BEGIN, UPDATE, COMMIT: 3).
-HOME = 2 + 1 + 1 + 1 + 2 + 2 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 3
+# returns (1); the session save (BEGIN, UPDATE, COMMIT: 3). The quarter's KPIs and finance
+# forecast as tasks (issue 15.4), for all the returns at once: the agreements' first years and
+# the rounds before (2), actual series and monthly measures (2), agreements and councils with
+# finance lines (2), forecast reviews (1).
+HOME = 2 + 1 + 1 + 1 + 2 + 2 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 3 + 7
 STATUSES = (RoundStatus.SUBMITTED, RoundStatus.SIGNED_OFF, RoundStatus.READY, RoundStatus.DRAFT)
 
 

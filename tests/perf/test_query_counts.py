@@ -101,8 +101,11 @@ def test_the_portfolio_takes_the_same_queries_at_1_council_and_at_5(
 # round; the page's 18 (previous round, RAG words, events, this and the previous round's three
 # kinds of section, milestones, both overviews, headlines, conditions and open risks without a
 # row, the latest frozen payload, sign-offs, the previous round's frozen payload); the session
-# save. The completeness panel reads the sections the page has read (it asked again: 30).
-ROUND_PAGE = 5 + 18 + 3
+# save. The completeness panel reads the sections the page has read (it asked again: 30);
+# the quarter's KPI and finance tasks ask their own 6, whatever the size (issue 15.4: the round
+# before, actual series, monthly measures without a figure, the months' figures, finance lines,
+# the forecast's review).
+ROUND_PAGE = 5 + 18 + 3 + 6
 # Session, user, the second-factor question, council with the user's roles; the grid's 7
 # (series, agreement years, first month, measures, figures, sources, figures left out; whether
 # the user may edit is known from the roles: 15 before); the session save.
