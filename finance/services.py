@@ -83,6 +83,26 @@ def finance_line_fields(line: FinanceLine) -> dict:
     return {name: getattr(line, name) for name in FINANCE_FIELDS}
 
 
+def _finance_line_update(line, *, expected_version: int, values: dict, before: dict, by) -> bool:
+    """Write a line's figures if it is still at `expected_version`, with its history; False
+    (nothing written) when someone saved it in between. The one write of finance_line_save and
+    the forecast grid."""
+    changed = FinanceLine.objects.filter(pk=line.pk, version=expected_version).update(
+        **values, version=F("version") + 1
+    )
+    if not changed:
+        return False
+    line.refresh_from_db()
+    audit_record(
+        action="finance_line.save",
+        user=by,
+        obj=line,
+        before=before,
+        after=finance_line_fields(line),
+    )
+    return True
+
+
 @transaction.atomic
 def finance_line_save(*, line: FinanceLine, expected_version: int, by, **fields) -> FinanceLine:
     """Save a finance line's figures, to the penny, if no one saved it in between."""
@@ -92,11 +112,11 @@ def finance_line_save(*, line: FinanceLine, expected_version: int, by, **fields)
     values = _finance_values(fields)
     before = finance_line_fields(stored)
     # 2. One UPDATE ... WHERE version = expected: the second of two saves of the same version
-    #    matches no row and is refused with the figures now stored.
-    changed = FinanceLine.objects.filter(pk=line.pk, version=expected_version).update(
-        **values, version=F("version") + 1
-    )
-    if changed == 0:
+    #    matches no row and is refused with the figures now stored. 3. History, with before and
+    #    after.
+    if not _finance_line_update(
+        line, expected_version=expected_version, values=values, before=before, by=by
+    ):
         current = FinanceLine.objects.filter(pk=line.pk).first()
         raise StaleEdit(
             current=json_safe(finance_line_fields(current)) if current else {},
@@ -106,15 +126,6 @@ def finance_line_save(*, line: FinanceLine, expected_version: int, by, **fields)
                 "beside yours; check them and save again."
             ),
         )
-    line.refresh_from_db()
-    # 3. History, with before and after.
-    audit_record(
-        action="finance_line.save",
-        user=by,
-        obj=line,
-        before=before,
-        after=finance_line_fields(line),
-    )
     forecast_reviewed(council_id=stored.agreement.council_id, scenarios={line.scenario}, by=by)
     return line
 
@@ -334,14 +345,9 @@ def finance_forecast_save(
                 action="finance_line.create", user=by, obj=line, after=finance_line_fields(line)
             )
             continue
-        FinanceLine.objects.filter(pk=line.pk).update(**figures, version=F("version") + 1)
-        line.refresh_from_db()
-        audit_record(
-            action="finance_line.save",
-            user=by,
-            obj=line,
-            before=before,
-            after=finance_line_fields(line),
+        # Locked above at the version the grid was opened with, so this always matches.
+        _finance_line_update(
+            line, expected_version=line.version, values=figures, before=before, by=by
         )
     if writes:
         forecast_reviewed(council_id=agreement.council_id, scenarios={scenario}, by=by)
