@@ -49,7 +49,8 @@ class AccountPasswordChangeForm(PasswordChangeForm):
             self.fields[name].widget.attrs.update({"class": _INPUT, "autocomplete": "new-password"})
         self.fields["new_password1"].help_text = (
             "At least 12 characters. A few unrelated words make a good password; you do not "
-            "need numbers or symbols. Common passwords are refused."
+            "need numbers or symbols. Common passwords, repeats, sequences such as 12345 or "
+            "qwerty, and passwords built from your username or your council's name are refused."
         )
 
 

@@ -140,6 +140,8 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Issue 16.5: no repeats, sequences, or passwords built from the user's or council's names.
+    {"NAME": "svmonitor.password_validators.PasswordShapeValidator"},
 ]
 
 LANGUAGE_CODE = "en-gb"
