@@ -1,16 +1,20 @@
 """Account views: sign in and out, password change, TOTP set-up and verification, my account."""
 
+import datetime as dt
 from base64 import b32encode
 from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_cool_off, get_failure_limit
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
@@ -24,7 +28,7 @@ from svmonitor.forms import (
     AccountPasswordChangeForm,
     SignInForm,
     TokenForm,
-    sign_in_failed_message,
+    sign_in_locked_message,
 )
 from svmonitor.models import Membership
 from svmonitor.roles import ROLE_ACTIONS, Action
@@ -41,16 +45,39 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-def signin_throttled(request, original_response=None, credentials=None):
-    """django-axes lockout response: the sign-in page with the usual error, status 429.
+def sign_in_locked_until(request, credentials=None) -> dt.datetime:
+    """When this username+IP's lockout ends: the newest failure at which the recent failures
+    reach the limit, plus the cool-off (django-axes counts failures newer than the cool-off)."""
+    cool_off = get_cool_off(request)
+    limit = get_failure_limit(request, credentials)
+    ends = []
+    handler = AxesProxyHandler.get_implementation()
+    for attempts in handler.get_user_attempts(request, credentials):
+        total = 0
+        rows = attempts.order_by("-attempt_time").values_list(
+            "attempt_time", "failures_since_start"
+        )
+        for attempt_time, failures in rows:
+            total += failures
+            if total >= limit:
+                ends.append(attempt_time + cool_off)
+                break
+    # None left: django-axes has just let the cool-off lapse (it deletes at the boundary).
+    return max(ends, default=timezone.now())
 
-    The page is the one a wrong password gets, so it does not say whether the username exists.
+
+def signin_throttled(request, original_response=None, credentials=None):
+    """django-axes lockout response: the sign-in page saying the account is locked and when
+    to try again, status 429. Unknown usernames are locked alike, so it reveals no username.
+
+    A try during the lockout, right or wrong, does not move its end
+    (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False).
     """
-    if original_response is not None and original_response.status_code == 200:
-        original_response.status_code = 429
-        return original_response
-    context = {"form": SignInForm(request), "signin_error": sign_in_failed_message()}
-    return render(request, SIGN_IN_TEMPLATE, context, status=429)
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    # Unbound, with the username kept: a bound form would authenticate again when rendered.
+    form = SignInForm(request, initial={"username": username})
+    message = sign_in_locked_message(sign_in_locked_until(request, credentials))
+    return render(request, SIGN_IN_TEMPLATE, {"form": form, "signin_error": message}, status=429)
 
 
 class SignOutView(auth_views.LogoutView):

@@ -1,14 +1,23 @@
 """Account forms: sign in, change password, and the TOTP code."""
 
+import datetime as dt
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.utils import timezone
 
 # One message for every failed sign-in: wrong password, unknown user, inactive, demo account
 # with DEBUG off, or throttled. Saying which would tell an attacker which usernames exist.
 SIGN_IN_FAILED = (
     "Enter a correct username and password. After {limit} failed attempts, sign-in is paused "
     "for {minutes} minutes."
+)
+# A locked-out username+IP pair is told so and when it may try again (issue 16.5). Unknown and
+# known usernames are locked alike, so this says nothing about which exist.
+SIGN_IN_LOCKED = (
+    "This account is locked because of {limit} failed sign-in attempts. You can try again "
+    "from {time}."
 )
 TOKEN_INVALID = "Enter the 6-digit code shown in your authenticator app now."  # noqa: S105
 
@@ -19,6 +28,29 @@ def sign_in_failed_message() -> str:
     """The one sign-in failure message, with the throttle limits from settings."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return SIGN_IN_FAILED.format(limit=settings.AXES_FAILURE_LIMIT, minutes=minutes)
+
+
+def govuk_time(moment: dt.datetime) -> str:
+    """A local time as GOV.UK writes it ("2:32pm", "midday", "midnight"), with the date
+    ("12:05am on 8 December 2026") when it is not today."""
+    local = timezone.localtime(moment)
+    if (local.hour, local.minute) == (12, 0):
+        text = "midday"
+    elif (local.hour, local.minute) == (0, 0):
+        text = "midnight"
+    else:
+        hour = local.hour % 12 or 12
+        text = f"{hour}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
+    if local.date() != timezone.localdate():
+        text += f" on {local.day} {local:%B %Y}"
+    return text
+
+
+def sign_in_locked_message(until: dt.datetime) -> str:
+    """The lockout message: why, and the first whole minute at which sign-in works again."""
+    if until.second or until.microsecond:
+        until = until.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+    return SIGN_IN_LOCKED.format(limit=settings.AXES_FAILURE_LIMIT, time=govuk_time(until))
 
 
 class SignInForm(AuthenticationForm):

@@ -181,10 +181,12 @@ SESSION_ABSOLUTE_AGE = 12 * 60 * 60
 REQUIRE_TOTP = env_bool("REQUIRE_TOTP", not DEBUG)
 OTP_TOTP_ISSUER = "svmonitor"
 # django-axes: count failures per username+IP pair, so an unknown and a known username are
-# throttled alike and the answer never says which exists; the lockout re-shows the same
-# sign-in error (svmonitor.auth_views.signin_throttled).
+# throttled alike and the answer never says which exists; the lockout page says the account is
+# locked and from when to try again (svmonitor.auth_views.signin_throttled).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+# A try during the lockout does not restart the cool-off, so the time the page gives holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "svmonitor.auth_views.signin_throttled"
 AXES_RESET_ON_SUCCESS = True
