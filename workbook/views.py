@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import time
 import uuid
 from functools import wraps
 from pathlib import Path
@@ -16,6 +15,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from svmonitor.access import council_action_required, council_for_user, refuse
+from svmonitor.housekeeping import import_previews_expired, imports_folder
 from svmonitor.models import LocalAuthority
 from svmonitor.pending import form_shown_at
 from svmonitor.ratelimit import rate_limited
@@ -26,7 +26,6 @@ from workbook.safety import DEFAULT_MAX_BYTES, WorkbookRefused
 
 SESSION_KEY = "workbook_imports"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-STALE_AFTER_SECONDS = 24 * 60 * 60
 EXPIRED = "This upload has expired or was changed. Upload the workbook again."
 
 
@@ -67,13 +66,12 @@ def upload_required(view):
 
 def _store(upload) -> tuple[Path, str]:
     # Kept on disk between preview and confirm; the session holds only its name and hash.
-    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder = imports_folder()
     folder.mkdir(parents=True, exist_ok=True)
-    # Previews never confirmed leave their file behind; clear those older than a day.
-    stale = time.time() - STALE_AFTER_SECONDS
-    for old in folder.glob("*.xlsx"):
-        if old.stat().st_mtime < stale:
-            old.unlink(missing_ok=True)
+    # Previews never confirmed leave their file behind; clear those older than a day here as
+    # well as in the daily `purge_expired`.
+    for old in import_previews_expired():
+        old.unlink(missing_ok=True)
     path = folder / f"{uuid.uuid4()}.xlsx"
     digest = hashlib.sha256()
     with path.open("wb") as handle:
@@ -142,7 +140,7 @@ def workbook_confirm(request, slug):
     pending = request.session.get(SESSION_KEY, {})
     entry = pending.pop(request.POST.get("token", ""), None)
     request.session[SESSION_KEY] = pending
-    path = Path(settings.MEDIA_ROOT) / "imports" / entry["path"] if entry else None
+    path = imports_folder() / entry["path"] if entry else None
     if (
         entry is None
         or entry["slug"] != slug
@@ -267,7 +265,7 @@ def council_setup_confirm(request):
     pending = request.session.get(SESSION_KEY, {})
     entry = pending.pop(request.POST.get("token", ""), None)
     request.session[SESSION_KEY] = pending
-    path = Path(settings.MEDIA_ROOT) / "imports" / entry["path"] if entry else None
+    path = imports_folder() / entry["path"] if entry else None
     if (
         entry is None
         or not entry.get("create")

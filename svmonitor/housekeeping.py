@@ -1,0 +1,89 @@
+"""What svmonitor keeps only for a while, and the purge that deletes it once past its age
+(issue 16.4; `manage.py purge_expired`, docs/data-protection.md).
+
+* Workbook uploads kept between preview and confirm (`MEDIA_ROOT/imports/*.xlsx`): a preview
+  never confirmed leaves its file behind; deleted once older than IMPORT_MAX_AGE.
+* Forms kept after a session ended (`PendingSubmission`, svmonitor/pending.py): past expiry.
+* Sessions past their expiry (Django's database sessions; a session also holds its open
+  workbook previews' names and stamps).
+* Failed sign-in records (django-axes `AccessAttempt`: username as typed, address, browser)
+  once older than the lockout cool-off, when they no longer count.
+
+Returns, their history and the PDFs sent to DfE are records and are never purged here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.utils import timezone
+
+from svmonitor.audit import audit_record, audit_via
+from svmonitor.models import PendingSubmission
+
+# Workbook uploads wait here between preview and confirm (workbook/views.py).
+IMPORTS_FOLDER = "imports"
+# A preview not confirmed within a day is abandoned.
+IMPORT_MAX_AGE = dt.timedelta(hours=24)
+
+PURGE_DOOR = "via command purge_expired"
+
+
+def imports_folder() -> Path:
+    """Where uploaded workbooks wait between preview and confirm."""
+    return Path(settings.MEDIA_ROOT) / IMPORTS_FOLDER
+
+
+def import_previews_expired(now: dt.datetime | None = None) -> list[Path]:
+    """Uploaded workbooks older than IMPORT_MAX_AGE (their previews were never confirmed)."""
+    folder = imports_folder()
+    if not folder.is_dir():
+        return []
+    cutoff = ((now or timezone.now()) - IMPORT_MAX_AGE).timestamp()
+    return sorted(path for path in folder.glob("*.xlsx") if path.stat().st_mtime < cutoff)
+
+
+@dataclass(frozen=True)
+class PurgeCounts:
+    """How many of each kind of expired thing were (or, in a dry run, would be) deleted."""
+
+    import_previews: int
+    pending_submissions: int
+    sessions: int
+    sign_in_attempts: int
+
+    @property
+    def total(self) -> int:
+        return sum(asdict(self).values())
+
+
+def expired_purge(*, dry_run: bool = False, now: dt.datetime | None = None) -> PurgeCounts:
+    """Delete everything past its age (see the module docstring) and record one audit event
+    with the counts; with dry_run, only count."""
+    now = now or timezone.now()
+    files = import_previews_expired(now)
+    pending = PendingSubmission.objects.filter(expires_at__lte=now)
+    sessions = Session.objects.filter(expire_date__lt=now)
+    attempts = AccessAttempt.objects.filter(attempt_time__lt=now - settings.AXES_COOLOFF_TIME)
+    if dry_run:
+        return PurgeCounts(len(files), pending.count(), sessions.count(), attempts.count())
+    with transaction.atomic():
+        counts = PurgeCounts(
+            import_previews=len(files),
+            pending_submissions=pending.delete()[0],
+            sessions=sessions.delete()[0],
+            # Its expiry rows cascade; count the attempts only.
+            sign_in_attempts=attempts.delete()[1].get(AccessAttempt._meta.label, 0),
+        )
+        with audit_via(PURGE_DOOR):
+            audit_record(action="housekeeping.purge", after=asdict(counts))
+    # Files last, once the database agrees: a failed transaction leaves them for the next run.
+    for path in files:
+        path.unlink(missing_ok=True)
+    return counts

@@ -1,0 +1,137 @@
+"""`manage.py purge_expired` (issue 16.4): deletes exactly what is past its age, from the
+database and from MEDIA_ROOT, records what it did, and a dry run deletes nothing."""
+
+import datetime as dt
+import io
+import os
+
+import pytest
+import time_machine
+from axes.models import AccessAttempt
+from django.contrib.sessions.models import Session
+from django.core.management import call_command
+from django.utils import timezone
+
+from svmonitor.models import AuditEvent, PendingSubmission
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _file(folder, name, hours_old):
+    path = folder / name
+    path.write_bytes(b"PK\x03\x04 an uploaded workbook")
+    then = (timezone.now() - dt.timedelta(hours=hours_old)).timestamp()
+    os.utime(path, (then, then))
+    return path
+
+
+def _pending(user, token, expires_in):
+    now = timezone.now()
+    return PendingSubmission.objects.create(
+        token=token,
+        user=user,
+        url_name="conditions:condition_update_edit",
+        posted_to="/x/",
+        shown_at="/x/",
+        fields={"narrative": ["Typed before the session ended"]},
+        created_at=now - dt.timedelta(hours=12),
+        expires_at=now + expires_in,
+    )
+
+
+def _attempt(username, minutes_ago):
+    # attempt_time is auto_now_add: made at that time by moving the clock.
+    with time_machine.travel(timezone.now() - dt.timedelta(minutes=minutes_ago), tick=False):
+        return AccessAttempt.objects.create(
+            username=username,
+            ip_address="192.0.2.1",
+            user_agent="test",
+            get_data="",
+            post_data="",
+            http_accept="*/*",
+            path_info="/accounts/login/",
+            failures_since_start=2,
+        )
+
+
+@pytest.fixture
+def kept(settings, tmp_path):
+    """One expired and one live thing of each kind, in a throw-away MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path
+    imports = tmp_path / "imports"
+    imports.mkdir()
+    user = UserFactory(username="alice")
+    now = timezone.now()
+    Session.objects.create(
+        session_key="a" * 32, session_data="x", expire_date=now - dt.timedelta(minutes=1)
+    )
+    Session.objects.create(
+        session_key="b" * 32, session_data="x", expire_date=now + dt.timedelta(minutes=30)
+    )
+    return {
+        "old_upload": _file(imports, "abandoned.xlsx", hours_old=25),
+        "new_upload": _file(imports, "being-previewed.xlsx", hours_old=1),
+        "other_file": _file(imports, "notes.txt", hours_old=100),
+        "expired_pending": _pending(user, "t-expired", -dt.timedelta(minutes=1)),
+        "live_pending": _pending(user, "t-live", dt.timedelta(hours=1)),
+        "old_attempt": _attempt("alice", minutes_ago=60),
+        "recent_attempt": _attempt("bob", minutes_ago=5),
+    }
+
+
+def _run(*args) -> str:
+    out = io.StringIO()
+    call_command("purge_expired", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_it_deletes_exactly_what_is_past_its_age(kept):
+    output = _run()
+    assert not kept["old_upload"].exists()
+    assert kept["new_upload"].exists()
+    assert kept["other_file"].exists()
+    assert list(PendingSubmission.objects.values_list("token", flat=True)) == ["t-live"]
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["b" * 32]
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["bob"]
+    assert "Deleted 1 abandoned workbook upload(s)." in output
+    assert "Deleted 1 expired kept form(s)." in output
+    assert "Deleted 1 expired session(s)." in output
+    assert "Deleted 1 old failed sign-in record(s)." in output
+
+
+def test_it_records_what_it_deleted_in_the_audit_trail(kept):
+    _run()
+    event = AuditEvent.objects.get(action="housekeeping.purge")
+    assert event.via == "via command purge_expired"
+    assert event.user is None
+    assert event.after == {
+        "import_previews": 1,
+        "pending_submissions": 1,
+        "sessions": 1,
+        "sign_in_attempts": 1,
+    }
+
+
+def test_a_dry_run_counts_and_deletes_nothing(kept):
+    output = _run("--dry-run")
+    assert "Would delete 1 abandoned workbook upload(s)." in output
+    assert "Would delete 1 expired kept form(s)." in output
+    assert kept["old_upload"].exists()
+    assert PendingSubmission.objects.count() == 2
+    assert Session.objects.count() == 2
+    assert AccessAttempt.objects.count() == 2
+    assert not AuditEvent.objects.filter(action="housekeeping.purge").exists()
+
+
+def test_a_second_run_finds_nothing_and_still_records_the_run(kept):
+    _run()
+    output = _run()
+    assert "Deleted 0 abandoned workbook upload(s)." in output
+    assert "Deleted 0 expired session(s)." in output
+    assert AuditEvent.objects.filter(action="housekeeping.purge").count() == 2
+
+
+def test_it_runs_when_nothing_was_ever_uploaded(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "never-made"
+    assert "Deleted 0 abandoned workbook upload(s)." in _run()
