@@ -1,6 +1,8 @@
-"""System checks: workbook import is only safe when openpyxl parses XML through defusedxml."""
+"""System checks: workbook import is only safe when openpyxl parses XML through defusedxml; a
+server's accessibility statement needs somewhere to report a problem."""
 
-from django.core.checks import Error, register
+from django.conf import settings
+from django.core.checks import Error, Warning, register
 
 
 def defusedxml_in_use() -> bool:
@@ -23,5 +25,20 @@ def check_defusedxml(app_configs=None, **kwargs):
             "openpyxl is not using defusedxml, so uploaded workbooks could expand XML entities.",
             hint="pip install 'defusedxml>=0.7.1' (it is in pyproject.toml).",
             id="svmonitor.E001",
+        )
+    ]
+
+
+@register(deploy=True)
+def check_accessibility_contact(app_configs=None, **kwargs):
+    """W010 (check --deploy) when the accessibility statement has no contact address."""
+    if settings.ACCESSIBILITY_CONTACT_EMAIL:
+        return []
+    return [
+        Warning(
+            "ACCESSIBILITY_CONTACT_EMAIL is not set, so the accessibility statement "
+            "(/accessibility/) gives no address to report a problem or ask for another format.",
+            hint="Set ACCESSIBILITY_CONTACT_EMAIL and SERVICE_OPERATOR (docs/deploy.md).",
+            id="svmonitor.W010",
         )
     ]

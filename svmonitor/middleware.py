@@ -71,7 +71,14 @@ class SecondFactorMiddleware:
     Applies only when settings.REQUIRE_TOTP is on (the default when DEBUG is off).
     """
 
-    exempt_names = ("login", "logout", "totp_setup", "totp_verify", "healthz")
+    exempt_names = (
+        "login",
+        "logout",
+        "totp_setup",
+        "totp_verify",
+        "healthz",
+        "accessibility_statement",
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response

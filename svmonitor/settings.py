@@ -313,3 +313,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "svmonitor <svmonitor@localho
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The address people open svmonitor at, without a trailing slash: e-mails link to pages there.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+# The accessibility statement (/accessibility/, issue 16.4) names who runs this copy of
+# svmonitor and where to report a problem: the operator's details, set per deployment.
+SERVICE_OPERATOR = env_str("SERVICE_OPERATOR", "")
+ACCESSIBILITY_CONTACT_EMAIL = env_str("ACCESSIBILITY_CONTACT_EMAIL", "")

@@ -9,6 +9,7 @@ urlpatterns = [
     # The home page reads every role's tasks, so the top layer (reports) serves it.
     path("", include("reports.home_urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("accessibility/", views.accessibility_statement, name="accessibility_statement"),
     path("admin/", admin.site.urls),
     path("accounts/", include("svmonitor.account_urls")),
     path("", include("reports.urls")),

@@ -20,7 +20,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # Routes any anonymous visitor may load. (Signing out when not signed in just goes to a page
 # that asks for sign-in; it shows nothing.)
-ANONYMOUS_ALLOWED = {"login", "healthz", "admin:login", "admin:logout"}
+ANONYMOUS_ALLOWED = {
+    "login",
+    "healthz",
+    "accessibility_statement",
+    "admin:login",
+    "admin:logout",
+}
 
 # URL kwargs that carry a value rather than name an object.
 PLAIN_KWARGS = {
