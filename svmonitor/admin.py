@@ -361,7 +361,16 @@ class AccountSettingsAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("at", "username", "action", "council", "object_type", "object_repr")
     list_filter = ("action", "object_type", "council")
-    search_fields = ("username", "action", "object_repr", "object_id", "ip_address")
+    # user__username: a subject access request finds everything a user did, not only their
+    # sign-ins (docs/data-protection.md).
+    search_fields = (
+        "username",
+        "user__username",
+        "action",
+        "object_repr",
+        "object_id",
+        "ip_address",
+    )
     list_select_related = ("council", "user")
     date_hierarchy = "at"
 
