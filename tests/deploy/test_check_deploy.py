@@ -48,7 +48,14 @@ def production_env(tmp_path, **overrides) -> dict:
 
 def test_env_example_sets_every_required_variable():
     env = example_env()
-    for required in ("SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "DATABASE_URL"):
+    required_variables = (
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "CSRF_TRUSTED_ORIGINS",
+        "DATABASE_URL",
+        "ACCESSIBILITY_CONTACT_EMAIL",
+    )
+    for required in required_variables:
         assert env.get(required), required
     assert env["DEBUG"] == "False"
 
@@ -65,6 +72,8 @@ def test_check_deploy_also_passes_with_defaults_only(tmp_path):
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "svmonitor.example.gov.uk",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'check.sqlite3'}",
+        # The accessibility statement's contact (issue 16.4): without it, svmonitor.W010.
+        "ACCESSIBILITY_CONTACT_EMAIL": "digital-accessibility@example.gov.uk",
     }
     done = run_manage(env, "check", "--deploy", "--fail-level", "WARNING")
     assert done.returncode == 0, done.stdout + done.stderr
