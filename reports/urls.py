@@ -1,9 +1,9 @@
 """URLs of the reports app: the dashboards and portfolio, the return as one page with its
-lifecycle, and the PDFs."""
+lifecycle, and the PDFs and the Word report."""
 
 from django.urls import path
 
-from reports import views, views_lifecycle, views_pdf, views_return, views_tasks
+from reports import views, views_docx, views_lifecycle, views_pdf, views_return, views_tasks
 
 app_name = "reports"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("portfolio/", views.portfolio, name="portfolio"),
     path(ROUND + "report.pdf", views_pdf.report_pdf, name="report_pdf"),
+    path(ROUND + "report.docx", views_docx.report_docx, name="report_docx"),
     path("councils/<slug:slug>/board-pack.pdf", views_pdf.board_pack_pdf, name="board_pack_pdf"),
     # The return and its lifecycle.
     path("councils/<slug:slug>/rounds/", views_lifecycle.round_list, name="round_list"),

@@ -49,12 +49,8 @@ def _pdf_response(request, produced: ProducedPdf, *, council, round, kind) -> Ht
     return response
 
 
-@council_action_required(Action.EXPORT)
-@rate_limited("export")
-@require_GET
-def report_pdf(request, slug, fy, n):
-    """The DfE narrative monitoring report of one round as PDF."""
-    council = request.council
+def report_round(request, council, fy: str, n: int) -> ReportingRound:
+    """The round a report URL names, as the user may export it; a 404 otherwise."""
     try:
         financial_year = fy_parse(fy)
     except ValueError as error:
@@ -68,6 +64,16 @@ def report_pdf(request, slug, fy, n):
     )
     if found is None:
         raise Http404("This council has no such round.")
+    return found
+
+
+@council_action_required(Action.EXPORT)
+@rate_limited("export")
+@require_GET
+def report_pdf(request, slug, fy, n):
+    """The DfE narrative monitoring report of one round as PDF."""
+    council = request.council
+    found = report_round(request, council, fy, n)
     produced = report_pdf_produce(round=found, kind=ReportFile.Kind.REPORT, by=request.user)
     return _pdf_response(
         request, produced, council=council, round=found, kind=ReportFile.Kind.REPORT

@@ -261,6 +261,11 @@ PDF_TIMEOUT_SECONDS = int(env_str("PDF_TIMEOUT_SECONDS", "60"))
 PDF_MAX_MEMORY_MB = int(env_str("PDF_MAX_MEMORY_MB", "512"))
 PDF_QUEUE_SECONDS = int(env_str("PDF_QUEUE_SECONDS", "30"))
 
+# The DfE report as Word (issue 16.3; reports/docx/template.py): a council's own restyled
+# template is <REPORT_DOCX_TEMPLATE_DIR>/<council slug>.docx; without one, the default in
+# reports/docx/templates/report.docx.
+REPORT_DOCX_TEMPLATE_DIR = env_str("REPORT_DOCX_TEMPLATE_DIR", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

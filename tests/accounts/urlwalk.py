@@ -120,8 +120,8 @@ class Route:
 
     @property
     def is_download(self) -> bool:
-        """A file (PDF, workbook): it has no forms to harvest, and is slow to render."""
-        return self.regex.rstrip("$").endswith((".pdf", ".xlsx", ".csv"))
+        """A file (PDF, Word, workbook): it has no forms to harvest, and is slow to render."""
+        return self.regex.rstrip("$").endswith((".pdf", ".docx", ".xlsx", ".csv"))
 
     @property
     def required_action(self) -> str | None:
@@ -251,7 +251,8 @@ def app_urls(graph) -> list[tuple[Route, str, bool]]:
 
 
 def response_text(response) -> str:
-    """All the text a response carries: HTML/JSON body, PDF text, or every Excel cell."""
+    """All the text a response carries: HTML/JSON body, PDF text, Word text, or every Excel
+    cell."""
     content = (
         b"".join(response.streaming_content)
         if getattr(response, "streaming", False)
@@ -263,6 +264,8 @@ def response_text(response) -> str:
         return headers + "\n" + _pdf_text(content)
     if "spreadsheetml" in content_type:
         return headers + "\n" + _xlsx_text(content)
+    if "wordprocessingml" in content_type:
+        return headers + "\n" + _docx_text(content)
     return headers + "\n" + content.decode("utf-8", errors="replace")
 
 
@@ -274,6 +277,22 @@ def _pdf_text(content: bytes) -> str:
     reader = PdfReader(BytesIO(content))
     parts = [page.extract_text() or "" for page in reader.pages]
     parts.append(str(reader.metadata or ""))
+    return "\n".join(parts)
+
+
+def _docx_text(content: bytes) -> str:
+    from io import BytesIO
+
+    import docx
+
+    document = docx.Document(BytesIO(content))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        parts.extend(cell.text for row in table.rows for cell in row.cells)
+    for section in document.sections:
+        parts.extend(p.text for p in (*section.header.paragraphs, *section.footer.paragraphs))
+    props = document.core_properties
+    parts += [props.title or "", props.subject or "", props.author or ""]
     return "\n".join(parts)
 
 
