@@ -46,9 +46,7 @@ RAG_FILLS = {
     "rag--red": "942514",
 }
 NO_UPDATE = "No update"
-CHARTS_NOTE = (
-    "The charts of the PDF report are not repeated here: their figures are in the tables."
-)
+CHARTS_NOTE = "The charts of the PDF report are not repeated here: their figures are in the tables."
 
 
 def report_docx(source: ReportSource, *, strict: bool = False) -> bytes:
@@ -131,8 +129,7 @@ class _Writer:
         else:
             why = " and may still change"
         self.paragraph(
-            f"DRAFT. This return is {snap.round.status_label.lower()}{why}. "
-            "Do not send it to DfE.",
+            f"DRAFT. This return is {snap.round.status_label.lower()}{why}. Do not send it to DfE.",
             style=NOTICE_STYLE,
         )
 
@@ -184,8 +181,12 @@ class _Writer:
         for cell, text in zip(row.cells, header, strict=True):
             cell.text = ""
             cell.paragraphs[0].add_run(text).bold = True
-        self._shares = shares
         if shares:
+            table.sv_shares = shares  # for the rows added later
+            # The grid's widths (LibreOffice reads these) and each cell's (Word reads those).
+            total = sum(shares)
+            for column, share in zip(table.columns, shares, strict=True):
+                column.width = int(self.width * share / total)
             self._widths(row, shares)
         return table
 
@@ -196,8 +197,8 @@ class _Writer:
                 continue
             cell.text = ""
             cell.paragraphs[0].add_run(str(value)).bold = first_bold and i == 0
-        shares = getattr(self, "_shares", None)
-        if shares and len(shares) == len(row.cells):
+        shares = getattr(table, "sv_shares", None)
+        if shares:
             self._widths(row, shares)
         return row
 
@@ -443,7 +444,7 @@ def _measure_block(w: _Writer, mb) -> None:
         return
     w.paragraph(mb.caption, style="Caption")
     periods = mb.table.periods
-    table = w.table((mb.measure.name, *periods))
+    table = w.table((mb.measure.name, *periods), shares=(3, *(1,) * len(periods)))
     for name, values in mb.table.rows:
         w.row(table, (name, *values), first_bold=True)
     w.numbered_notes(mb.table.footnotes)
@@ -451,9 +452,7 @@ def _measure_block(w: _Writer, mb) -> None:
 
 
 def _source(measure) -> str:
-    refreshed = (
-        f", refreshed {_date(measure.source_refreshed)}" if measure.source_refreshed else ""
-    )
+    refreshed = f", refreshed {_date(measure.source_refreshed)}" if measure.source_refreshed else ""
     return f"Source: {measure.source_name}{refreshed}."
 
 
@@ -473,7 +472,8 @@ def _key_measures(w: _Writer, context) -> None:
         w.heading(g.group.heading, 2)
         w.paragraph(g.caption, style="Caption")
         header = ["Measure", *(["Series"] if g.series_column else []), *g.months]
-        table = w.table(header)
+        shares = (4, *((2,) if g.series_column else ()), *(1.2,) * len(g.months))
+        table = w.table(header, shares=shares)
         for body in g.bodies:
             first_row = None
             for row_data in body:
@@ -543,7 +543,7 @@ def _risks(w: _Writer, context) -> None:
         detail = ""
         if snap.council.risks_scored:
             detail = (
-                f"Score {r.score} (impact {r.impact} × likelihood {r.likelihood})"
+                f"Score {r.score} (impact {r.impact} \u00d7 likelihood {r.likelihood})"
                 if r.score is not None
                 else "Not scored"
             )

@@ -124,8 +124,13 @@ def docx_template_build() -> bytes:
     lang = OxmlElement("w:lang")
     lang.set(qn("w:val"), "en-GB")
     rpr.append(lang)
-    for name, size in (("Title", 22), ("Subtitle", 14), ("Heading 1", 16), ("Heading 2", 13),
-                       ("Heading 3", 11)):
+    for name, size in (
+        ("Title", 22),
+        ("Subtitle", 14),
+        ("Heading 1", 16),
+        ("Heading 2", 13),
+        ("Heading 3", 11),
+    ):
         style = styles[name]
         style.font.name = "Arial"
         style.font.size = Pt(size)

@@ -91,8 +91,6 @@ class TestAWiltshireLikeReport(TestCase):
     def setUpTestData(cls):
         cls.r = _Rendered(report_council())
 
-
-
     def test_it_has_the_pdfs_sections_as_word_headings(self):
         snap, doc = self.r.snap, self.r.doc
         found = headings(doc)
@@ -105,12 +103,10 @@ class TestAWiltshireLikeReport(TestCase):
         assert doc.paragraphs[0].style.name == "Title"
         assert doc.core_properties.language == "en-GB"
 
-
     def test_every_table_marks_its_header_row(self):
         doc = self.r.doc
         assert len(doc.tables) >= 8
         assert all(header_row_marked(table) for table in doc.tables)
-
 
     def test_the_cover_has_the_council_sign_off_answers_and_headlines(self):
         snap, doc = self.r.snap, self.r.doc
@@ -125,18 +121,15 @@ class TestAWiltshireLikeReport(TestCase):
         # A return recorded as submitted is not a draft.
         assert "DRAFT" not in text
 
-
     def test_every_condition_has_its_rag_word_shaded_at_each_update(self):
         snap, doc = self.r.snap, self.r.doc
         assert len(snap.conditions) >= 3
         _conditions_have_their_rags(snap, doc)
 
-
     def test_every_risk_has_its_levels_and_mitigation(self):
         snap, context, doc = self.r.snap, self.r.context, self.r.doc
         _risks_have_their_rags(snap, context, doc)
         assert "Score " in section(doc, "SAFETY VALVE PROGRAMME RISK REGISTER").text
-
 
     def test_it_has_the_key_figures_and_the_finance_table(self):
         snap, doc = self.r.snap, self.r.doc
@@ -169,21 +162,17 @@ class TestAnEastmoorLikeReport(TestCase):
         )
         cls.r = {r.update_number: _Rendered(r) for r in rounds}
 
-
-
     def test_eastmoors_twelve_conditions_each_have_their_rag_words(self):
         snap, doc = self.r[3].snap, self.r[3].doc
         assert len(snap.conditions) == 12
         _conditions_have_their_rags(snap, doc)
         assert "DRAFT: not signed off. Do not send to DfE." in full_text(doc)
 
-
     def test_eastmoors_risks_are_rated_by_rag_only(self):
         r = self.r[3]
         _risks_have_their_rags(r.snap, r.context, r.doc)
         doc = r.doc
         assert "Score " not in section(doc, "SAFETY VALVE PROGRAMME RISK REGISTER").text
-
 
     def test_eastmoors_key_measure_grids_carry_every_figure(self):
         context, doc = self.r[3].context, self.r[3].doc
@@ -209,7 +198,6 @@ class TestAnEastmoorLikeReport(TestCase):
         assert figures > 100
         # The grid's figures as the workbook gives them, e.g. a percentage with its note mark.
         assert "%" in key.text
-
 
     def test_an_imported_return_reads_from_its_frozen_record(self):
         source, doc = self.r[2].source, self.r[2].doc
