@@ -104,6 +104,9 @@ class _Writer:
         self.rgb = rgb
         section = document.sections[-1]
         self.width = section.page_width - section.left_margin - section.right_margin
+        # Styles by name, looked up once: python-docx scans every style on each lookup by name.
+        # Ids come from the template, so a template saved by a Word in another language works.
+        self.style_ids = {style.name: style.style_id for style in document.styles}
 
     def clear_body(self) -> None:
         """Remove the template's sample content, keeping its page set-up (the last sectPr)."""
@@ -136,11 +139,14 @@ class _Writer:
     # --- text -----------------------------------------------------------------------------
 
     def heading(self, text: str, level: int):
-        return self.document.add_heading(text, level)
+        """A paragraph in Word's "Heading <level>" style."""
+        return self.paragraph(text, style=f"Heading {level}")
 
     def paragraph(self, text: str = "", *, style: str | None = None, bold: bool = False, into=None):
         target = into if into is not None else self.document
-        paragraph = target.add_paragraph(style=style)
+        paragraph = target.add_paragraph()
+        if style:
+            paragraph._p.style = self.style_ids[style]
         if text:
             paragraph.add_run(text).bold = bold
         return paragraph
@@ -174,7 +180,8 @@ class _Writer:
     def table(self, header, *, shares=None):
         """A table with its header row marked to repeat on every page it runs onto; `shares`
         are the columns' parts of the page width."""
-        table = self.document.add_table(rows=1, cols=len(header), style=TABLE_STYLE)
+        table = self.document.add_table(rows=1, cols=len(header))
+        table._tbl.tblStyle_val = self.style_ids[TABLE_STYLE]
         table.autofit = shares is None
         row = table.rows[0]
         _mark_header(row)
