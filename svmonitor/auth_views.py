@@ -35,7 +35,13 @@ from svmonitor.forms import (
 from svmonitor.models import Membership
 from svmonitor.roles import ROLE_ACTIONS, Action
 from svmonitor.services.account import account_settings_for
-from svmonitor.sso import SESSION_ID_TOKEN, SESSION_REFUSAL, provider_sign_out_url, refusal_message
+from svmonitor.sso import (
+    SESSION_ID_TOKEN,
+    SESSION_REFUSAL,
+    provider_sign_out_url,
+    refusal_message,
+    second_factor_from_provider,
+)
 
 SIGN_IN_TEMPLATE = "registration/login.html"
 
@@ -250,5 +256,7 @@ def account_detail(request):
         "has_device": TOTPDevice.objects.filter(user=request.user, confirmed=True).exists(),
         "account_settings": account_settings_for(request.user),
         "passwords_off": not settings.LOCAL_PASSWORDS,
+        "provider_mfa": second_factor_from_provider(request),
+        "sso_provider": settings.OIDC_PROVIDER_NAME,
     }
     return render(request, "accounts/account_detail.html", context)

@@ -64,6 +64,9 @@ def sign_in_callback(request):
     entry = states.pop(state, None) if state else None
     if entry is not None:
         request.session[STATES] = states
+    if entry is None and request.user.is_authenticated:
+        # Signed in already (a reload or the Back button onto this address): nothing to do.
+        return redirect(resolve_url(settings.LOGIN_REDIRECT_URL))
     if request.GET.get("error") or entry is None or not request.GET.get("code"):
         detail = request.GET.get("error") or "no matching sign-in was started in this browser"
         return _refuse(request, FAILED, detail=detail)

@@ -227,6 +227,17 @@ def test_a_callback_that_matches_no_started_sign_in_is_refused_with_a_message(ss
     assert event.after["reason"] == "provider_failed"
 
 
+def test_a_signed_in_user_reloading_an_old_callback_stays_signed_in(sso):
+    client = Client()
+    client.force_login(UserFactory(username="jo"))
+
+    response = client.get(reverse("sso_callback"), {"code": "used", "state": "used"})
+
+    assert response["Location"] == reverse("home")
+    assert "_auth_user_id" in client.session
+    assert not AuditEvent.objects.filter(action="sso_refused").exists()
+
+
 # The provider's MFA as the second factor.
 
 
@@ -262,6 +273,19 @@ def test_without_the_providers_mfa_the_second_factor_is_still_asked_for(settings
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("totp_setup"))
+
+
+def test_the_account_page_says_the_providers_mfa_stands_in_for_the_authenticator_app(sso):
+    user = _s151()
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[SESSION_MFA_USER] = user.pk
+    session.save()
+
+    page = client.get(reverse("account_detail")).content.decode()
+
+    assert "you signed in with Microsoft using multi-factor authentication" in page
 
 
 # Sign-out.

@@ -225,3 +225,16 @@ def test_without_mfa_in_amr_a_sign_off_role_still_sets_up_its_authenticator_app(
     _sign_in_at_provider(page, live_server, "known")
 
     assert page.url.startswith(live_server.url + reverse("totp_setup"))
+
+
+def test_an_id_token_from_another_issuer_is_refused(sso, page, live_server, settings):
+    settings.OIDC_OP_ISSUER = "https://login.example.test/someone-else"
+    _member("board-issuer", "known.person@council.example", Role.BOARD)
+
+    _sign_in_at_provider(page, live_server, "known")
+
+    assert page.url == live_server.url + reverse("login")
+    assert "Sign-in with Test Provider did not complete" in page.content()
+    refused = AuditEvent.objects.get(action="sso_refused")
+    assert "another issuer" in refused.after["detail"]
+    assert not AuditEvent.objects.filter(action="sign_in").exists()
