@@ -177,9 +177,33 @@ def test_with_passwords_off_a_superuser_cannot_use_the_admins_password_form(pass
     get_user_model().objects.create_superuser("root", "root@council.example", PASSWORD)
     client = Client()
 
+    posted = client.post(reverse("admin:login"), {"username": "root", "password": PASSWORD})
+    shown = client.get(reverse("admin:index"), follow=True)
+
+    assert posted.status_code == 302
+    assert posted["Location"].startswith(reverse("login"))
+    assert "_auth_user_id" not in client.session
+    assert shown.redirect_chain[-1][0].startswith(reverse("login"))
+    assert 'name="password"' not in shown.content.decode()
+
+
+def test_with_passwords_on_the_admins_sign_in_form_still_works():
+    get_user_model().objects.create_superuser("root", "root@council.example", PASSWORD)
+    client = Client()
+
+    assert 'name="password"' in client.get(reverse("admin:login")).content.decode()
     client.post(reverse("admin:login"), {"username": "root", "password": PASSWORD})
 
-    assert "_auth_user_id" not in client.session
+    assert "_auth_user_id" in client.session
+
+
+def test_the_password_backend_refuses_every_password_when_they_are_off(passwords_off):
+    from django.contrib.auth import authenticate
+    from django.test import RequestFactory
+
+    UserFactory(username="jo")
+
+    assert authenticate(RequestFactory().post("/"), username="jo", password=PASSWORD) is None
 
 
 def test_with_passwords_off_there_is_no_password_change(passwords_off):

@@ -25,6 +25,7 @@ ANONYMOUS_ALLOWED = {
     "healthz",
     "accessibility_statement",
     "admin:login",
+    "admin_sign_in",
     "admin:logout",
 }
 
