@@ -73,6 +73,7 @@ class OpenIDConnectBackend(OIDCAuthenticationBackend):
     """
 
     claims: dict | None = None
+    id_token: str | None = None
     match = None
 
     def verify_token(self, token, **kwargs):

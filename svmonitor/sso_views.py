@@ -78,7 +78,13 @@ def sign_in_callback(request):
         user = backend.authenticate(
             request, nonce=entry.get("nonce"), code_verifier=entry.get("code_verifier")
         )
-    except (SuspiciousOperation, requests.RequestException, jwt.PyJWTError, ValueError) as exc:
+    except (
+        SuspiciousOperation,
+        requests.RequestException,
+        jwt.PyJWTError,
+        ValueError,
+        KeyError,
+    ) as exc:
         logger.warning("Single sign-on failed: %s", exc)
         return _refuse(request, FAILED, detail=str(exc))
     match = backend.match
