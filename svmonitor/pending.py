@@ -54,7 +54,6 @@ _SKIPPED = {"csrfmiddlewaretoken", "next", "otp_token"}
 # Sign-in and account pages have nothing worth keeping; the admin signs in its own way.
 _EXEMPT = {
     "login",
-    "admin_sign_in",
     "logout",
     "password_change",
     "password_change_done",

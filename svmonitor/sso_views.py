@@ -6,13 +6,10 @@ import logging
 import jwt
 import requests
 from django.conf import settings
-from django.contrib import admin
 from django.contrib.auth import login, logout
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404
 from django.shortcuts import redirect, resolve_url
-from django.urls import reverse
 from django.views.decorators.http import require_GET
 from mozilla_django_oidc.views import OIDCAuthenticationRequestView
 
@@ -104,11 +101,3 @@ def sign_in_callback(request):
         request.session.pop(SESSION_MFA_USER, None)
     # `next` was checked as one of ours when the sign-in started (the library's get_next_url).
     return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
-
-
-def admin_login(request):
-    """The admin's own sign-in form, or, with LOCAL_PASSWORDS=False, svmonitor's sign-in page
-    (the admin's password form could only refuse, as the password backend does)."""
-    if not settings.LOCAL_PASSWORDS:
-        return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
-    return admin.site.login(request)

@@ -3,15 +3,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from svmonitor import sso_views, views
+from svmonitor import views
 
 urlpatterns = [
     # The home page reads every role's tasks, so the top layer (reports) serves it.
     path("", include("reports.home_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accessibility/", views.accessibility_statement, name="accessibility_statement"),
-    # Before the admin's own: with LOCAL_PASSWORDS=False its password form sends people to ours.
-    path("admin/login/", sso_views.admin_login, name="admin_sign_in"),
     path("admin/", admin.site.urls),
     path("accounts/", include("svmonitor.account_urls")),
     path("", include("reports.urls")),

@@ -25,7 +25,6 @@ ANONYMOUS_ALLOWED = {
     "healthz",
     "accessibility_statement",
     "admin:login",
-    "admin_sign_in",
     "admin:logout",
 }
 
