@@ -4,11 +4,14 @@
 from django.contrib.auth import views as django_auth_views
 from django.urls import path
 
-from svmonitor import account_views, auth_views
+from svmonitor import account_views, auth_views, sso_views
 
 urlpatterns = [
     path("login/", auth_views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.SignOutView.as_view(), name="logout"),
+    # Single sign-on (404 unless configured): the provider's redirect URI is sso/callback/.
+    path("sso/start/", sso_views.SignInStartView.as_view(), name="sso_start"),
+    path("sso/callback/", sso_views.sign_in_callback, name="sso_callback"),
     path("", auth_views.account_detail, name="account_detail"),
     path("reminders/", account_views.account_reminders, name="account_reminders"),
     path(

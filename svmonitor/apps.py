@@ -1,6 +1,7 @@
 """App config for the project spine."""
 
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class SvmonitorConfig(AppConfig):
@@ -15,3 +16,11 @@ class SvmonitorConfig(AppConfig):
         from svmonitor import admin_accounts, checks, signals  # noqa: F401
 
         admin_accounts.register()
+
+
+class SiteAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with svmonitor's admin site (svmonitor.admin_site.SiteAdmin)."""
+
+    # Named in INSTALLED_APPS in place of django.contrib.admin; "svmonitor" stays SvmonitorConfig.
+    default = False
+    default_site = "svmonitor.admin_site.SiteAdmin"

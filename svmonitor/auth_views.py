@@ -8,10 +8,12 @@ import qrcode
 import qrcode.image.svg
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off, get_failure_limit
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -33,6 +35,13 @@ from svmonitor.forms import (
 from svmonitor.models import Membership
 from svmonitor.roles import ROLE_ACTIONS, Action
 from svmonitor.services.account import account_settings_for
+from svmonitor.sso import (
+    SESSION_ID_TOKEN,
+    SESSION_REFUSAL,
+    provider_sign_out_url,
+    refusal_message,
+    second_factor_from_provider,
+)
 
 SIGN_IN_TEMPLATE = "registration/login.html"
 
@@ -43,6 +52,31 @@ class SignInView(auth_views.LoginView):
     form_class = SignInForm
     template_name = SIGN_IN_TEMPLATE
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if not settings.LOCAL_PASSWORDS:
+            # The form is not shown; a POST made anyway is refused before any password check.
+            audit_record(action="password_sign_in_refused", request=request)
+            context = self.get_context_data(
+                signin_error=PASSWORDS_OFF.format(provider=settings.OIDC_PROVIDER_NAME)
+            )
+            return self.render_to_response(context, status=403)
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Single sign-on (issue 16.1): its button, the password form only where allowed, and
+        # why the provider's sign-in was refused, once, after its callback.
+        context["sso_enabled"] = settings.SSO_ENABLED
+        context["sso_provider"] = settings.OIDC_PROVIDER_NAME
+        context["passwords_off"] = not settings.LOCAL_PASSWORDS
+        refusal = self.request.session.pop(SESSION_REFUSAL, None)
+        if refusal:
+            context["signin_error"] = refusal_message(refusal["reason"], refusal["email"])
+        return context
+
+
+PASSWORDS_OFF = "Passwords are switched off here. Sign in with {provider}."
 
 
 def sign_in_locked_until(request, credentials=None) -> dt.datetime:
@@ -85,12 +119,25 @@ class SignOutView(auth_views.LogoutView):
 
     http_method_names = ["post", "options"]
 
+    def post(self, request, *args, **kwargs):
+        # Read before the session ends: a single sign-on also ends the provider's session.
+        id_token = request.session.get(SESSION_ID_TOKEN)
+        response = super().post(request, *args, **kwargs)
+        if id_token and settings.SSO_ENABLED and settings.OIDC_OP_END_SESSION_ENDPOINT:
+            return redirect(provider_sign_out_url(request, id_token))
+        return response
+
 
 class AccountPasswordChangeView(auth_views.PasswordChangeView):
     """Change password; the rules are AUTH_PASSWORD_VALIDATORS (OWASP ASVS 5.0)."""
 
     form_class = AccountPasswordChangeForm
     success_url = reverse_lazy("password_change_done")
+
+    def dispatch(self, request, *args, **kwargs):
+        if not settings.LOCAL_PASSWORDS:
+            raise Http404("Passwords are switched off here.")
+        return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -208,5 +255,8 @@ def account_detail(request):
         "needs_second_factor": needs_second_factor(request.user),
         "has_device": TOTPDevice.objects.filter(user=request.user, confirmed=True).exists(),
         "account_settings": account_settings_for(request.user),
+        "passwords_off": not settings.LOCAL_PASSWORDS,
+        "provider_mfa": second_factor_from_provider(request),
+        "sso_provider": settings.OIDC_PROVIDER_NAME,
     }
     return render(request, "accounts/account_detail.html", context)

@@ -12,6 +12,7 @@ from django_otp import user_has_device
 
 from svmonitor.access import request_needs_second_factor
 from svmonitor.signals import SIGNED_IN_AT, current_request
+from svmonitor.sso import second_factor_from_provider
 
 SESSION_EXPIRED = "Your session has ended after 12 hours. Sign in again to carry on."
 
@@ -68,7 +69,8 @@ class SessionLifetimeMiddleware:
 class SecondFactorMiddleware:
     """Send users who sign off or administer to TOTP set-up or verification before anything else.
 
-    Applies only when settings.REQUIRE_TOTP is on (the default when DEBUG is off).
+    Applies only when settings.REQUIRE_TOTP is on (the default when DEBUG is off). A single
+    sign-on whose ID token reported multi-factor authentication (`amr`) has passed it already.
     """
 
     exempt_names = (
@@ -78,6 +80,8 @@ class SecondFactorMiddleware:
         "totp_verify",
         "healthz",
         "accessibility_statement",
+        "sso_start",
+        "sso_callback",
     )
 
     def __init__(self, get_response):
@@ -92,6 +96,8 @@ class SecondFactorMiddleware:
     def _must_verify(self, request) -> bool:
         user = request.user
         if not user.is_authenticated or user.is_verified():
+            return False
+        if second_factor_from_provider(request):
             return False
         if request.path.startswith(settings.STATIC_URL):
             return False

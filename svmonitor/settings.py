@@ -44,7 +44,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else ""
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin with our site: sign-in follows LOCAL_PASSWORDS (svmonitor.admin_site).
+    "svmonitor.apps.SiteAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -172,6 +173,59 @@ AUTHENTICATION_BACKENDS = [
     "svmonitor.backends.ThrottleBackend",
     "svmonitor.backends.AccountBackend",
 ]
+# Single sign-on over OpenID Connect (issue 16.1; docs/sso.md, docs/deploy.md), off unless
+# OIDC_RP_CLIENT_ID is set. mozilla-django-oidc exchanges the code and checks the ID token's
+# signature and nonce; svmonitor.sso matches the verified e-mail to an account an administrator
+# set up (no self-registration). OIDC_ENTRA_TENANT_ID fills in Microsoft Entra ID's endpoints;
+# each can be given on its own instead (another provider, or a test's loopback provider).
+OIDC_ENTRA_TENANT_ID = env_str("OIDC_ENTRA_TENANT_ID", "")
+_ENTRA = f"https://login.microsoftonline.com/{OIDC_ENTRA_TENANT_ID}" if OIDC_ENTRA_TENANT_ID else ""
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str(
+    "OIDC_OP_AUTHORIZATION_ENDPOINT", _ENTRA and f"{_ENTRA}/oauth2/v2.0/authorize"
+)
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", _ENTRA and f"{_ENTRA}/oauth2/v2.0/token")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", _ENTRA and f"{_ENTRA}/discovery/v2.0/keys")
+OIDC_OP_ISSUER = env_str("OIDC_OP_ISSUER", _ENTRA and f"{_ENTRA}/v2.0")
+# Optional: claims the ID token lacks are read here (the ID token's own claims win).
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT", "")
+# Optional: sign-out then ends the provider's session too (RP-initiated logout).
+OIDC_OP_END_SESSION_ENDPOINT = env_str(
+    "OIDC_OP_END_SESSION_ENDPOINT", _ENTRA and f"{_ENTRA}/oauth2/v2.0/logout"
+)
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
+OIDC_USE_PKCE = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
+OIDC_TIMEOUT = 10
+# The `amr` values that count as multi-factor: RFC 8176's "mfa", and Entra's "ngcmfa".
+OIDC_MFA_AMR_VALUES = env_list("OIDC_MFA_AMR_VALUES", "mfa,ngcmfa")
+# The button says "Sign in with <this>".
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "Microsoft")
+SSO_ENABLED = bool(OIDC_RP_CLIENT_ID)
+if SSO_ENABLED:
+    _missing = [
+        name
+        for name in (
+            "OIDC_RP_CLIENT_SECRET",
+            "OIDC_OP_AUTHORIZATION_ENDPOINT",
+            "OIDC_OP_TOKEN_ENDPOINT",
+            "OIDC_OP_JWKS_ENDPOINT",
+            "OIDC_OP_ISSUER",
+        )
+        if not globals()[name]
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"OIDC_RP_CLIENT_ID is set, so single sign-on needs {', '.join(_missing)} "
+            "(or OIDC_ENTRA_TENANT_ID for Microsoft Entra ID)"
+        )
+# Local passwords (the username and password form). False: nobody, superusers included, signs
+# in with a password; the break-glass is to set it back to True and restart (docs/sso.md).
+LOCAL_PASSWORDS = env_bool("LOCAL_PASSWORDS", True)
+if not LOCAL_PASSWORDS and not SSO_ENABLED:
+    raise ImproperlyConfigured("LOCAL_PASSWORDS=False needs single sign-on (OIDC_RP_CLIENT_ID)")
 # Idle timeout: the cookie lives 30 minutes and every request pushes it on.
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
@@ -238,6 +292,13 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
+if SSO_ENABLED and OIDC_OP_END_SESSION_ENDPOINT:
+    # Sign-out is a form POST that ends at the provider's end-session page: form-action governs
+    # where a form's redirects may go, so the provider's origin is allowed there.
+    from urllib.parse import urlsplit
+
+    _end = urlsplit(OIDC_OP_END_SESSION_ENDPOINT)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_end.scheme}://{_end.netloc}")
 
 # Caches. Rate-limit counts must be shared by every gunicorn worker, so on a server they live in
 # the database (`manage.py createcachetable`, run by `make serve`); `make run` is one process.

@@ -17,6 +17,9 @@ os.environ["ALLOWED_HOSTS"] = "testserver,localhost,127.0.0.1"
 os.environ["SECURE_SSL_REDIRECT"] = "False"
 # Set in the environment too, for code that reads it there (tests/deploy/test_backup_restore).
 os.environ["DATABASE_URL"] = os.environ.get("TEST_DATABASE_URL") or _SQLITE
+# Single sign-on is off and passwords on unless a test says otherwise (tests/accounts/test_sso.py).
+for _name in [name for name in os.environ if name.startswith("OIDC_")] + ["LOCAL_PASSWORDS"]:
+    os.environ.pop(_name, None)
 
 from svmonitor.settings import *  # noqa: E402, F403
 
