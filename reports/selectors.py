@@ -483,6 +483,17 @@ class FinanceRow:
     reflects: str
 
 
+OTHER_PART = kpi_groups.OTHER
+
+
+@dataclass(frozen=True)
+class DashboardPart:
+    """One page of the dashboard after its summary, with its heading."""
+
+    slug: str
+    heading: str
+
+
 @dataclass(frozen=True)
 class DashboardPage:
     """Everything the dashboard template shows, drawn from one snapshot."""
@@ -504,6 +515,32 @@ class DashboardPage:
     # attached to nothing the council groups by; a programme area's are in its AreaBlock.
     condition_groups: tuple[GroupBlock, ...] = ()
     other_measures: GroupBlock | None = None
+    # The page of the dashboard shown ("" for the summary): a KpiGroup's or an area's slug.
+    part: str = ""
+
+    @property
+    def parts(self) -> tuple[DashboardPart, ...]:
+        """The dashboard's pages after its summary, in the order the board reads them: each
+        condition's key measures, each programme area, then other measures."""
+        found = [DashboardPart(b.group.slug, b.group.heading) for b in self.condition_groups]
+        found += [
+            DashboardPart(f"area-{b.area.id}", f"{b.area.number} - {b.area.name}")
+            for b in self.areas
+        ]
+        if self.other_measures:
+            found.append(DashboardPart(OTHER_PART, self.other_measures.group.heading))
+        return tuple(found)
+
+    @property
+    def current(self) -> GroupBlock | AreaBlock | None:
+        """The block of the page shown, or None for the summary (or a page with no such part)."""
+        for block in (*self.condition_groups, *self.areas, self.other_measures):
+            if block is None:
+                continue
+            slug = block.group.slug if isinstance(block, GroupBlock) else f"area-{block.area.id}"
+            if slug == self.part:
+                return block
+        return None
 
     @property
     def measure_count(self) -> int:
@@ -554,8 +591,12 @@ def measure_block(measure: MeasureData, *, chart_id: str = "", name: str = "") -
     )
 
 
-def dashboard_page(snapshot: RoundSnapshot) -> DashboardPage:
-    """The dashboard's tables and charts, all derived from the snapshot (no queries)."""
+def dashboard_page(snapshot: RoundSnapshot, part: str | None = None) -> DashboardPage:
+    """The dashboard's tables and charts, all derived from the snapshot (no queries).
+
+    `part` names one page of the dashboard ("" for its summary): only that page's key measures
+    are made into blocks. None makes every block (the whole dashboard at once).
+    """
     shown = [
         code
         for code in Rag.values
@@ -584,6 +625,9 @@ def dashboard_page(snapshot: RoundSnapshot) -> DashboardPage:
     seen: set[str] = set()
 
     def blocks(group: KpiGroup) -> tuple[MeasureBlock, ...]:
+        # An area's page and its group of measures share the slug "area-<id>".
+        if part is not None and group.slug != part:
+            return ()
         out = []
         for m in snapshot.group_measures(group):
             again = m.code in seen
@@ -648,4 +692,5 @@ def dashboard_page(snapshot: RoundSnapshot) -> DashboardPage:
         payments_withheld=_m(withheld),
         condition_groups=condition_groups,
         other_measures=GroupBlock(other, blocks(other)) if other else None,
+        part=part or "",
     )

@@ -14,6 +14,11 @@ urlpatterns = [
     path("councils/", views.council_list, name="council_list"),
     path("councils/<slug:slug>/", views.council_dashboard, name="council_dashboard"),
     path(
+        "councils/<slug:slug>/dashboard/<slug:part>/",
+        views.council_dashboard_part,
+        name="council_dashboard_part",
+    ),
+    path(
         "councils/<slug:slug>/measures/<str:code>/",
         views.council_measure,
         name="council_measure",

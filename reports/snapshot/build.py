@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections import Counter, defaultdict
 
+from django.db import connection
 from django.db.models import (
     Case,
     DecimalField,
@@ -15,13 +17,16 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils.dateparse import parse_date
 
 from conditions.models import AgreementCondition, Milestone, ProgrammeArea
 from finance.models import DeficitCap, FinanceLine, PaymentInstalment
 from overview.models import Headline, RoundOverview
+from reports.models import RoundSnapshot as FrozenSnapshot
 from reports.snapshot.groups import kpi_groups_build
-from reports.snapshot.measures import _headlines, _measures
+from reports.snapshot.measures import _headlines, _measures, figures_present, headline_cards
 from reports.snapshot.rounds import round_key, rounds_for_building
+from reports.snapshot.scope import MeasureScope
 from reports.snapshot.types import (
     UPDATE_MONTHS,
     AgreementInfo,
@@ -59,7 +64,9 @@ from svmonitor.choices import (
 from svmonitor.fy import fy_bounds, fy_label
 from svmonitor.models import (
     MONEY,
+    Agreement,
     KeyContact,
+    MonitoringTierChange,
     RagDefinition,
     ReportingRound,
     SignOff,
@@ -108,12 +115,58 @@ def council_sign_offs_info(rnd: ReportingRound) -> tuple[CouncilSignOffInfo, ...
     return tuple(CouncilSignOffInfo(**row) for row in rnd.council_sign_off_rows)
 
 
+def round_loaded(round: ReportingRound) -> ReportingRound:
+    """The round with what round_snapshot_build and round_record read of it (one query; none
+    for a round from rounds_for_building or already loaded)."""
+    return _load_round(round)
+
+
 def _load_round(round: ReportingRound) -> ReportingRound:
     # Query 1: the round, its agreement and council, and the tier then in force; none when the
-    # round came from round_list_for_council, which loads rounds with exactly these.
+    # round came from rounds_for_building, which loads rounds with exactly these.
     if hasattr(round, "tier_code") and "agreement" in round._state.fields_cache:
         return round
     return rounds_for_building().get(pk=round.pk)
+
+
+def round_building_extras(round: ReportingRound) -> ReportingRound:
+    """A copy of the round given what rounds_for_building adds to a round, in one query
+    written out (the ORM's five subqueries cost more to compile than to run), for a round just
+    read from the database with its agreement and council (round_list_for_council): its
+    agreement and council are used as they are, so a round whose objects may have changed
+    since they were read goes to round_loaded instead.
+    """
+    q = connection.ops.quote_name
+    tiers = q(MonitoringTierChange._meta.db_table)
+    agreements = q(Agreement._meta.db_table)
+    frozen = q(FrozenSnapshot._meta.db_table)
+    latest_tier = (
+        f"FROM {tiers} t WHERE t.agreement_id = %s AND t.effective_from <= %s"
+        " ORDER BY t.effective_from DESC LIMIT 1"
+    )
+    sql = (
+        # Names from the models' metadata; every value is a parameter.
+        f"SELECT (SELECT t.tier {latest_tier}), (SELECT t.effective_from {latest_tier}),"  # noqa: S608
+        f" (SELECT MIN(a.first_financial_year) FROM {agreements} a WHERE a.council_id = %s),"
+        f" (SELECT MAX(a.last_financial_year) FROM {agreements} a WHERE a.council_id = %s),"
+        # The payload frozen when last marked ready (record.frozen_snapshot_for reads it).
+        f" (SELECT f.id FROM {frozen} f WHERE f.round_id = %s"
+        " ORDER BY f.created_at DESC, f.id DESC LIMIT 1)"
+    )
+    due = connection.ops.adapt_datefield_value(round.due_date)
+    council_id = round.agreement.council_id
+    params = [round.agreement_id, due, round.agreement_id, due, council_id, council_id, round.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        tier, tier_from, first_year, last_year, frozen_id = cursor.fetchone()
+    # A copy: the caller's round stays as it was (a payload frozen later must still be found).
+    loaded = copy.copy(round)
+    loaded.tier_code = tier
+    # SQLite's driver gives a date from a subquery as text.
+    loaded.tier_from = parse_date(tier_from) if isinstance(tier_from, str) else tier_from
+    loaded.agreements_first_year, loaded.agreements_last_year = first_year, last_year
+    loaded.frozen_snapshot_id = frozen_id
+    return loaded
 
 
 def _in_force(condition: dict, day) -> bool:
@@ -583,11 +636,17 @@ def _sign_offs(round_pk):
     )
 
 
-def round_snapshot_build(round: ReportingRound, *, since: dt.date | None = None) -> RoundSnapshot:
-    """Build the read model of one round in a fixed number of queries (13; 12 from a round list).
+def round_snapshot_build(
+    round: ReportingRound, *, since: dt.date | None = None, scope: MeasureScope | None = None
+) -> RoundSnapshot:
+    """Build the read model of one round in a fixed number of queries: 13, one fewer for a round
+    loaded by round_loaded; as many with a scope, which also asks which measures have figures
+    but reads neither key contacts nor sign-offs.
 
     `since` keeps only the key measures' figures from that month on (the dashboard's window);
-    a record of the round (freezing, the PDFs, the comparison with live data) never passes it.
+    `scope` reads only the figures of the measures one dashboard page shows (the others are
+    there without figures; the groups are as a full build makes them). A record of the round
+    (freezing, the PDFs, the comparison with live data) passes neither.
     """
     rnd = _load_round(round)  # 1, unless the round came from round_list_for_council
     agreement, council = rnd.agreement, rnd.agreement.council
@@ -600,11 +659,16 @@ def round_snapshot_build(round: ReportingRound, *, since: dt.date | None = None)
     definitions.sort(key=lambda d: RAG_RANK.get(d.level, 99))
     ratings = _Ratings(definitions)
     role_labels = dict(KeyContact._meta.get_field("role").choices)
-    contacts = tuple(
-        ContactInfo(role_label=role_labels.get(c["role"], c["role"]), **c)
-        for c in KeyContact.objects.filter(council_id=council.pk)  # 3
-        .order_by("order", "pk")
-        .values("role", "job_title", "name", "email")
+    # A dashboard page (a scope) shows neither key contacts nor sign-offs: not read for it.
+    contacts = (
+        tuple(
+            ContactInfo(role_label=role_labels.get(c["role"], c["role"]), **c)
+            for c in KeyContact.objects.filter(council_id=council.pk)  # 3
+            .order_by("order", "pk")
+            .values("role", "job_title", "name", "email")
+        )
+        if scope is None
+        else ()
     )
     fy_end = fy_bounds(rnd.financial_year)[1]
     cutoff = rnd.data_as_at or rnd.due_date
@@ -613,17 +677,35 @@ def round_snapshot_build(round: ReportingRound, *, since: dt.date | None = None)
         fy_bounds(rnd.agreements_first_year)[0],
         fy_bounds(rnd.agreements_last_year)[1],
     )
-    measures, cited, attached, left_out = _measures(  # 4, 5
-        council.pk, cutoff, max(fy_end, cutoff), rnd.pk, span, since
+    horizon = max(fy_end, cutoff)
+    cards = headline_cards(council.pk)  # 4
+    wanted = None
+    if scope is not None:
+        card_ids = {card["measure_id"] for card in cards}
+
+        def wanted(measure, attached_to):
+            return scope.wants(measure, attached_to, card_ids, council.kpi_grouping)
+
+    measures, cited, attached, left_out = _measures(  # 5, 6
+        council.pk, cutoff, horizon, rnd.pk, span, since, wanted
     )
-    # The month the data is as at: recorded on the round, else the latest actual figure.
-    as_at = rnd.data_as_at or max(
-        (m.actual.points[-1].period for m in measures if m.actual and m.actual.points),
-        default=None,
-    )
+    shown = None
+    if scope is None:
+        # The month the data is as at: recorded on the round, else the latest actual figure.
+        latest = max(
+            (m.actual.points[-1].period for m in measures if m.actual and m.actual.points),
+            default=None,
+        )
+    else:
+        # Of every measure, not only those read: one query more.
+        in_year, latest = figures_present(
+            council.pk, cutoff, horizon, span, since, rnd.financial_year
+        )
+        shown = {m.code for m in measures if m.id in in_year}
+    as_at = rnd.data_as_at or latest
     rounds_seen: set[tuple[int, int]] = {(rnd.financial_year, rnd.update_number)}
-    conditions = _conditions(rnd, ratings, rounds_seen, cited)  # 6
-    areas = _areas(rnd, ratings, council.pk, as_at, measures)  # 7
+    conditions = _conditions(rnd, ratings, rounds_seen, cited)  # 7
+    areas = _areas(rnd, ratings, council.pk, as_at, measures)  # 8
     kpi_groups = kpi_groups_build(
         grouping=council.kpi_grouping,
         conditions=conditions,
@@ -631,12 +713,13 @@ def round_snapshot_build(round: ReportingRound, *, since: dt.date | None = None)
         measures=measures,
         condition_measures=attached,
         financial_year=rnd.financial_year,
+        shown=shown,
     )
-    risks, heat_map = _risks(rnd, ratings, council)  # 8
-    headlines = _headlines(council.pk, measures, rnd.financial_year)  # 9
+    risks, heat_map = _risks(rnd, ratings, council)  # 9
+    headlines = _headlines(council.pk, measures, rnd.financial_year, cards)
     finance, payments = _finance(agreement.pk)  # 10, 11
     overview = _overview(rnd, ratings)  # 12
-    sign_offs = _sign_offs(rnd.pk)  # 13
+    sign_offs = _sign_offs(rnd.pk) if scope is None else ()  # 13
     tier = (
         TierInfo(rnd.tier_code, MonitoringTier(rnd.tier_code).label, rnd.tier_from)
         if rnd.tier_code

@@ -52,14 +52,21 @@ def kpi_groups_build(
     measures: Iterable,
     condition_measures: Mapping[int, Iterable[str]],
     financial_year: int,
+    shown: set[str] | None = None,
 ) -> tuple[KpiGroup, ...]:
     """The council's groups in order: conditions, then areas (as chosen), then other measures.
 
     `condition_measures` maps a condition's id to the codes of the measures attached to it.
     A group with no measure to list is left out; a measure may be in several groups (two
-    conditions, or a condition and an area when the council groups by both).
+    conditions, or a condition and an area when the council groups by both). `shown`, the
+    codes of the measures with a figure in the year, where the measures do not all carry
+    their figures (a dashboard page's scope: reports.snapshot.scope).
     """
-    shown = [m for m in measures if has_figures_in_year(m, financial_year)]
+    shown = [
+        m
+        for m in measures
+        if (m.code in shown if shown is not None else has_figures_in_year(m, financial_year))
+    ]
     groups: list[KpiGroup] = []
     placed: set[str] = set()
     if grouping in (KpiGrouping.CONDITIONS, KpiGrouping.BOTH):

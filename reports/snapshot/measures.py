@@ -27,6 +27,7 @@ from reports.snapshot.types import (
     Point,
     SeriesLine,
 )
+from svmonitor.fy import fy_bounds
 
 
 def rolling_average(
@@ -184,7 +185,7 @@ def figure_decimal(raw) -> Decimal | None:
     return _FROM_FLOAT(raw).quantize(_PLACES, context=_VALUE_FIELD.context)
 
 
-def _figure_rows(council_id, cutoff, horizon, span, since):
+def _figure_rows(council_id, cutoff, horizon, span, since, measure_ids=None):
     """The council's figures up to the horizon with their series, in the order lines are drawn:
     a tuple a figure (measure id, series slug, name and kind, period, value, note, period kind,
     not-available reason), each as the ORM's values_list gives it.
@@ -196,11 +197,17 @@ def _figure_rows(council_id, cutoff, horizon, span, since):
     run to the end of the financial year so the trajectory ahead is visible. With `since`
     (the dashboard's window), only figures from that month on, the twelve months before it
     that a rolling average reads, and any figure outside the agreement's years (rare; counted
-    as left out, so the page still says so).
+    as left out, so the page still says so). With `measure_ids` (a dashboard page's scope),
+    only those measures' figures.
     """
     q = connection.ops.quote_name
     where = [f"m.{q('council_id')} = %s"]
     params: list = [council_id]
+    if measure_ids is not None:
+        if not measure_ids:
+            return []
+        where.append(f"v.measure_id IN ({', '.join(['%s'] * len(measure_ids))})")
+        params += sorted(measure_ids)
     if cutoff:
         where.append("(v.period <= %s OR (s.kind = %s AND v.period <= %s))")
         params += [cutoff, Series.Kind.BASELINE, horizon]
@@ -260,6 +267,51 @@ def _figure_rows(council_id, cutoff, horizon, span, since):
     ]
 
 
+def figures_present(council_id, cutoff, horizon, span, since, financial_year):
+    """What a dashboard page that reads only some measures' figures (reports.snapshot.scope)
+    still needs to know of all of them, in one query: the ids of the measures with a figure
+    in the financial year (groups.has_figures_in_year), and the latest period of an actual
+    figure from `since` on (the month the data is as at, when the round records none).
+
+    The same figures as _figure_rows reads: actuals (and every other kind) to the cutoff,
+    baselines to the horizon, within the agreements' years. Each answer is an index seek per
+    measure ((measure, period) and (measure, series, period)), not a scan of its figures.
+    """
+    q = connection.ops.quote_name
+    values, series = q(MeasureValue._meta.db_table), q(Series._meta.db_table)
+    start, end = fy_bounds(financial_year)
+    start, end = max(start, span[0]), min(end, span[1], horizon)
+    # Every kind of figure counts up to the cutoff; after it, only baselines (plans, goals).
+    upto = min(end, cutoff) if cutoff else end
+    latest_from, latest_to = max(since or span[0], span[0]), min(cutoff or horizon, span[1])
+    sql = (
+        # Names from the models' metadata; every value is a parameter.
+        "SELECT m.id,"  # noqa: S608
+        f" EXISTS(SELECT 1 FROM {values} v WHERE v.measure_id = m.id"
+        " AND v.period >= %s AND v.period <= %s)"
+        f" OR EXISTS(SELECT 1 FROM {values} v INNER JOIN {series} s ON v.series_id = s.id"
+        " WHERE v.measure_id = m.id AND s.kind = %s AND v.period > %s AND v.period <= %s),"
+        f" (SELECT MAX(v.period) FROM {values} v WHERE v.measure_id = m.id"
+        f" AND v.series_id IN (SELECT s.id FROM {series} s WHERE s.{q('council_id')} = %s"
+        " AND s.kind = %s) AND v.period >= %s AND v.period <= %s)"
+        f" FROM {q(Measure._meta.db_table)} m WHERE m.{q('council_id')} = %s"
+    )
+    params = [start, upto, Series.Kind.BASELINE, upto, end]
+    params += [council_id, Series.Kind.ACTUAL, latest_from, latest_to, council_id]
+    as_date = connection.ops.adapt_datefield_value
+    params = [as_date(p) if isinstance(p, dt.date) else p for p in params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    in_year = {measure_id for measure_id, present, _ in rows if present}
+    periods = [
+        latest if isinstance(latest, dt.date) else parse_date(latest)
+        for _, _, latest in rows
+        if latest is not None
+    ]
+    return in_year, max(periods, default=None)
+
+
 _MEASURE_FIELDS = (
     "pk",
     "code",
@@ -271,18 +323,21 @@ _MEASURE_FIELDS = (
     "order",
     "show_chart",
     "programme_area__number",
+    "programme_area__id",
     "data_source__name",
     "data_source__last_refreshed",
     "data_source__basis",
 )
 
 
-def _measures(council_id, cutoff, horizon, round_id, span, since=None):
+def _measures(council_id, cutoff, horizon, round_id, span, since=None, wanted=None):
     """The council's measures, the codes each condition's update cites this round, the codes
     attached to each condition, and a note of figures left out.
 
     With `since`, only figures from that month on are kept (a rolling average still reads the
-    twelve months before it): the dashboard's window, not a record of the round.
+    twelve months before it): the dashboard's window, not a record of the round. With
+    `wanted` (a dashboard page's scope: reports.snapshot.scope), only the figures of the
+    measures it wants are read; the others are there without figures.
     """
     # Queries: measures with their data source, the conditions whose update in this round
     # cites them and the conditions they are attached to (a row per citation and attachment);
@@ -303,6 +358,7 @@ def _measures(council_id, cutoff, horizon, round_id, span, since=None):
     by_pk: dict[int, dict] = {}
     citing = defaultdict(set)
     attached = defaultdict(set)
+    attached_to_of = defaultdict(set)
     width = len(_MEASURE_FIELDS)
     for row in rows:
         if row[0] not in by_pk:
@@ -313,10 +369,16 @@ def _measures(council_id, cutoff, horizon, round_id, span, since=None):
             citing[cited_by].add((measure["order"], measure["code"]))
         if attached_to is not None:
             attached[attached_to].add(measure["code"])
+            attached_to_of[row[0]].add(attached_to)
     measures = list(by_pk.values())
     # Each condition's key measures in the measures' own order.
     cited = {condition: [code for _, code in sorted(codes)] for condition, codes in citing.items()}
-    values = _figure_rows(council_id, cutoff, horizon, span, since)
+    read = (
+        None
+        if wanted is None
+        else {m["pk"] for m in measures if wanted(m, attached_to_of[m["pk"]])}
+    )
+    values = _figure_rows(council_id, cutoff, horizon, span, since, read)
     grouped: dict[int, dict[str, list]] = defaultdict(dict)
     meta: dict[str, tuple[str, str]] = {}
     codes = {m["pk"]: m["code"] for m in measures}
@@ -424,9 +486,9 @@ def _card_pair(actual: SeriesLine | None, comparator: SeriesLine | None, financi
     return last.period, last.period_kind, last.value, compared
 
 
-def _headlines(council_id, measures, financial_year=None):
-    # Query: the council's headline cards with their comparator series.
-    cards = list(
+def headline_cards(council_id) -> list[dict]:
+    """The council's headline cards with their comparator series (one query)."""
+    return list(
         HeadlineCard.objects.filter(council_id=council_id)
         .order_by("order", "pk")
         .values(
@@ -438,6 +500,11 @@ def _headlines(council_id, measures, financial_year=None):
             "subject",
         )
     )
+
+
+def _headlines(council_id, measures, financial_year=None, cards=None):
+    if cards is None:
+        cards = headline_cards(council_id)
     by_id = {m.id: m for m in measures}
     figures = []
     for card in cards:

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 
 from metrics.periods import PeriodKind, period_label
 from reports.models import RoundSnapshot as FrozenSnapshot
-from reports.snapshot.build import round_snapshot_build
+from reports.snapshot.build import round_loaded, round_snapshot_build
 from reports.snapshot.hydrate import snapshot_from_dict
 from reports.snapshot.measures import measure_windowed
+from reports.snapshot.scope import MeasureScope
 from reports.snapshot.serialise import snapshot_as_dict
 from reports.snapshot.types import RoundSnapshot, SignOffInfo
 from svmonitor.choices import RoundStatus
@@ -102,8 +103,29 @@ def _sign_offs(round: ReportingRound, sha256: str) -> tuple[SignOffInfo, ...]:
     )
 
 
-def _laid_over(round: ReportingRound, frozen: FrozenSnapshot, sign_offs) -> RoundSnapshot:
-    snapshot = snapshot_from_dict(frozen.payload)
+def _scoped_payload(payload: dict, scope: MeasureScope) -> dict:
+    """The payload with only the figures of the measures a dashboard page shows (the others
+    kept without figures, as a scoped live build has them), so the rest are not rebuilt.
+
+    A payload frozen before the groups were recorded keeps every figure: its groups are worked
+    out from them."""
+    groups = payload.get("kpi_groups")
+    if groups is None:
+        return payload
+    if scope.is_summary:
+        codes = {card.get("measure_code") for card in payload.get("headlines", ())}
+    else:
+        codes = {c for g in groups if g.get("slug") == scope.page for c in g["measure_codes"]}
+    empty = {"lines": [], "rolling": [], "table": [], "footnotes": []}
+    measures = [m if m.get("code") in codes else {**m, **empty} for m in payload["measures"]]
+    return {**payload, "measures": measures}
+
+
+def _laid_over(
+    round: ReportingRound, frozen: FrozenSnapshot, sign_offs, scope: MeasureScope | None = None
+) -> RoundSnapshot:
+    payload = frozen.payload if scope is None else _scoped_payload(frozen.payload, scope)
+    snapshot = snapshot_from_dict(payload)
     return dataclasses.replace(
         snapshot,
         round=dataclasses.replace(
@@ -117,7 +139,9 @@ def _laid_over(round: ReportingRound, frozen: FrozenSnapshot, sign_offs) -> Roun
     )
 
 
-def round_record(round: ReportingRound, *, since: dt.date | None = None) -> RoundRecord:
+def round_record(
+    round: ReportingRound, *, since: dt.date | None = None, scope: MeasureScope | None = None
+) -> RoundRecord:
     """The round as every surface shows it: frozen if locked, live if a draft.
 
     Queries: a draft, those of round_snapshot_build; a locked round, two (its frozen payload
@@ -126,13 +150,19 @@ def round_record(round: ReportingRound, *, since: dt.date | None = None) -> Roun
     round from round_list_for_council).
 
     `since` (the dashboard's window) keeps only the key measures' figures from that month on;
-    a live build then loads no earlier figures at all.
+    a live build then loads no earlier figures at all. `scope` (a dashboard page) keeps only
+    the figures of the measures that page shows (reports.snapshot.scope).
     """
+    if round.status in LOCKED_STATES:
+        # Its frozen payload's id with the rest the build reads of the round (one query).
+        round = round_loaded(round)
     frozen = frozen_snapshot_for(round) if round.status in LOCKED_STATES else None
     if frozen is None:
-        snapshot = round_snapshot_build(round, since=since)
+        snapshot = round_snapshot_build(round, since=since, scope=scope)
         return RoundRecord(round=round, snapshot=snapshot, frozen=None)
-    snapshot = _laid_over(round, frozen, _sign_offs(round, frozen.sha256))
+    # A dashboard page (a scope) shows no sign-offs: not read for it.
+    sign_offs = _sign_offs(round, frozen.sha256) if scope is None else ()
+    snapshot = _laid_over(round, frozen, sign_offs, scope)
     if since:
         windowed = tuple(measure_windowed(m, since) for m in snapshot.measures)
         snapshot = dataclasses.replace(snapshot, measures=windowed)
