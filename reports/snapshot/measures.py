@@ -395,6 +395,10 @@ def _measures(council_id, cutoff, horizon, round_id, span, since=None, wanted=No
     reading_labels = dict(Measure.Reading.choices)
     result = []
     for m in measures:
+        if read is not None and m["pk"] not in read:
+            # A measure a dashboard page does not show: there, without figures.
+            result.append(_without_figures(m, polarity_labels, reading_labels))
+            continue
         lines = tuple(
             SeriesLine(slug, meta[slug][0], meta[slug][1], tuple(points))
             for slug, points in grouped[m["pk"]].items()
@@ -449,6 +453,30 @@ def _measures(council_id, cutoff, horizon, round_id, span, since=None, wanted=No
         result = [measure_windowed(m, since) for m in result]
     note = left_out_text(len(left_out), left_out[:LEFT_OUT_SHOWN])
     return tuple(result), cited, attached, note
+
+
+def _without_figures(m: dict, polarity_labels, reading_labels) -> MeasureData:
+    return MeasureData(
+        id=m["pk"],
+        code=m["code"],
+        name=m["name"],
+        unit=m["unit"],
+        polarity=m["polarity"],
+        polarity_label=polarity_labels[m["polarity"]],
+        frequency=m["frequency"],
+        reading=m["reading"],
+        reading_label=reading_labels[m["reading"]],
+        source_name=m["data_source__name"],
+        source_refreshed=m["data_source__last_refreshed"],
+        source_basis=m["data_source__basis"],
+        area_number=m["programme_area__number"],
+        lines=(),
+        rolling=(),
+        table=(),
+        has_last_year=False,
+        has_stat_neighbour=False,
+        show_chart=m["show_chart"],
+    )
 
 
 def _card_pair(actual: SeriesLine | None, comparator: SeriesLine | None, financial_year):
