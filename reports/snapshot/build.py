@@ -273,44 +273,48 @@ def _milestone_field(name: str):
     )
 
 
-def _areas(rnd, ratings, council_id, as_at, measures):
+def _areas(rnd, ratings, council_id, as_at, measures, milestones=True):
     # Query: the programme structure in one go: each area, its workstreams with this round's
     # update, and their milestones with this round's record of each (an area or workstream
-    # without any still comes, once).
-    rows = (
-        ProgrammeArea.objects.filter(council_id=council_id)
-        .annotate(
-            this_round=FilteredRelation(
-                "workstreams__updates", condition=Q(workstreams__updates__round_id=rnd.pk)
-            ),
+    # without any still comes, once). Without `milestones` (the dashboard's summary, which
+    # shows workstreams' ratings only), a row per workstream and none of its milestones.
+    rows = ProgrammeArea.objects.filter(council_id=council_id).annotate(
+        this_round=FilteredRelation(
+            "workstreams__updates", condition=Q(workstreams__updates__round_id=rnd.pk)
+        ),
+    )
+    fields = [
+        "pk",
+        "number",
+        "name",
+        "summary",
+        "workstreams__pk",
+        "workstreams__name",
+        "workstreams__lead_role",
+        "this_round__rag",
+        "this_round__narrative",
+    ]
+    if milestones:
+        rows = rows.annotate(
             ms_this_round=FilteredRelation(
                 "workstreams__milestones__updates",
                 condition=Q(workstreams__milestones__updates__round_id=rnd.pk),
             ),
-        )
-        .annotate(
+        ).annotate(
             ms_status=_milestone_field("status"),
             ms_due_date=_milestone_field("due_date"),
             ms_completed_on=_milestone_field("completed_on"),
         )
-        .order_by("number", "workstreams__order", "workstreams__name", "workstreams__pk")
-        .values(
-            "pk",
-            "number",
-            "name",
-            "summary",
-            "workstreams__pk",
-            "workstreams__name",
-            "workstreams__lead_role",
-            "this_round__rag",
-            "this_round__narrative",
+        fields += [
             "workstreams__milestones__pk",
             "workstreams__milestones__title",
             "ms_due_date",
             "ms_status",
             "ms_completed_on",
-        )
-    )
+        ]
+    rows = rows.order_by(
+        "number", "workstreams__order", "workstreams__name", "workstreams__pk"
+    ).values(*fields)
     status_labels = dict(Milestone.Status.choices)
     areas: dict[int, dict] = {}
     by_area_ws = defaultdict(dict)
@@ -323,7 +327,7 @@ def _areas(rnd, ratings, council_id, as_at, measures):
             continue
         if ws_id not in by_area_ws[area_id]:
             by_area_ws[area_id][ws_id] = row
-        if row["workstreams__milestones__pk"] is None:
+        if not milestones or row["workstreams__milestones__pk"] is None:
             continue
         status = row["ms_status"]
         due = row["ms_due_date"]
@@ -640,8 +644,9 @@ def round_snapshot_build(
     round: ReportingRound, *, since: dt.date | None = None, scope: MeasureScope | None = None
 ) -> RoundSnapshot:
     """Build the read model of one round in a fixed number of queries: 13, one fewer for a round
-    loaded by round_loaded; as many with a scope, which also asks which measures have figures
-    but reads neither key contacts nor sign-offs.
+    loaded by round_loaded; as many with the dashboard summary's scope, which also asks which
+    measures have figures but reads neither key contacts nor sign-offs; 7 for another page of
+    the dashboard, which shows no risks, headline cards, finance or overview either.
 
     `since` keeps only the key measures' figures from that month on (the dashboard's window);
     `scope` reads only the figures of the measures one dashboard page shows (the others are
@@ -678,7 +683,8 @@ def round_snapshot_build(
         fy_bounds(rnd.agreements_last_year)[1],
     )
     horizon = max(fy_end, cutoff)
-    cards = headline_cards(council.pk)  # 4
+    # The headline cards, where the page shows them (a group's page does not).
+    cards = headline_cards(council.pk) if scope is None or scope.is_summary else []  # 4
     wanted = None
     if scope is not None:
         card_ids = {card["measure_id"] for card in cards}
@@ -705,7 +711,8 @@ def round_snapshot_build(
     as_at = rnd.data_as_at or latest
     rounds_seen: set[tuple[int, int]] = {(rnd.financial_year, rnd.update_number)}
     conditions = _conditions(rnd, ratings, rounds_seen, cited)  # 7
-    areas = _areas(rnd, ratings, council.pk, as_at, measures)  # 8
+    with_milestones = scope is None or not scope.is_summary
+    areas = _areas(rnd, ratings, council.pk, as_at, measures, with_milestones)  # 8
     kpi_groups = kpi_groups_build(
         grouping=council.kpi_grouping,
         conditions=conditions,
@@ -715,10 +722,16 @@ def round_snapshot_build(
         financial_year=rnd.financial_year,
         shown=shown,
     )
-    risks, heat_map = _risks(rnd, ratings, council)  # 9
-    headlines = _headlines(council.pk, measures, rnd.financial_year, cards)
-    finance, payments = _finance(agreement.pk)  # 10, 11
-    overview = _overview(rnd, ratings)  # 12
+    if scope is None or scope.is_summary:
+        risks, heat_map = _risks(rnd, ratings, council)  # 9
+        headlines = _headlines(council.pk, measures, rnd.financial_year, cards)
+        finance, payments = _finance(agreement.pk)  # 10, 11
+        overview = _overview(rnd, ratings)  # 12
+    else:
+        # A page of measures and workstreams shows no risks, headlines, finance or overview.
+        risks, heat_map = (), tuple((0,) * 5 for _ in range(5))
+        headlines, finance, payments = (), (), ()
+        overview = OverviewInfo(ratings(None), "", "", "", "", "", "", "", "", "", ())
     sign_offs = _sign_offs(rnd.pk) if scope is None else ()  # 13
     tier = (
         TierInfo(rnd.tier_code, MonitoringTier(rnd.tier_code).label, rnd.tier_from)

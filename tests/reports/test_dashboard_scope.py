@@ -20,14 +20,17 @@ from reports.snapshot.build import round_building_extras
 from reports.snapshot.record import round_record
 from reports.snapshot.rounds import rounds_for_building
 from reports.snapshot.scope import SUMMARY, MeasureScope
-from svmonitor.choices import KpiGrouping, RoundStatus
+from svmonitor.choices import KpiGrouping, Rag, RoundStatus
 from svmonitor.models import ReportingRound
 from tests.factories import (
     HeadlineCardFactory,
     MeasureValueFactory,
+    MilestoneFactory,
     MonitoringTierChangeFactory,
     SeriesFactory,
     UserFactory,
+    WorkstreamFactory,
+    WorkstreamUpdateFactory,
 )
 from tests.reports.test_kpi_groups import _council, _measures
 
@@ -39,6 +42,9 @@ SINCE = dt.date(2023, 4, 1)
 def _round(grouping):
     council, rnd, conditions, areas = _council(grouping, areas=2)
     area_of = {"Alpha placements": areas[0], "Charlie tribunals": areas[1]}
+    workstream = WorkstreamFactory(area=areas[0], name="Early help")
+    WorkstreamUpdateFactory(round=rnd, workstream=workstream, rag=Rag.AMBER)
+    MilestoneFactory(workstream=workstream, due_date=dt.date(2024, 9, 1), status="overdue")
     _measures(council, conditions, area_of=area_of.get)
     measures = {m.name: m for m in Measure.objects.filter(council=council)}
     actual = Series.objects.get(council=council, slug="actual")
@@ -68,12 +74,16 @@ def test_every_page_of_the_dashboard_agrees_with_a_build_of_every_figure(groupin
     assert summary.data_as_at == full.data_as_at == dt.date(2024, 10, 1)
     assert summary.headlines == full.headlines
     assert summary.conditions == full.conditions
-    assert summary.areas == full.areas
+    # The summary shows each workstream's rating, not its milestones (an area's page does).
+    assert [(w.name, w.rating) for a in summary.areas for w in a.workstreams] == [
+        (w.name, w.rating) for a in full.areas for w in a.workstreams
+    ]
     # The summary reads the headline card's measure only.
     assert set(_codes(summary)) == {summary.headlines[0].measure_code}
     for group in full.kpi_groups:
         part = round_snapshot_build(rnd, since=SINCE, scope=MeasureScope(group.slug))
         assert part.kpi_groups == full.kpi_groups
+        assert part.areas == full.areas
         shown = _codes(part)
         for code in group.measure_codes:
             assert shown[code] == next(m for m in full.measures if m.code == code)
