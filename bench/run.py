@@ -8,7 +8,8 @@ Everything runs in this process against throw-away SQLite databases, with produc
 1. One council: migrate, `generate_scale_data` for 1 council (9 years, 60 measures, three
    rounds a year), then the dashboard and /portfolio/ query counts at 1 council.
 2. That database copied, 39 councils added (40 in all), and, against the floor page each:
-   the dashboard of the largest council (p50 and p95) and its size, the round page of its
+   the dashboard of the largest council (p50 and p95) and its size, the busiest of its other
+   pages (the condition or programme area with the most key measures), the round page of its
    2024-25 Update 3 return, the KPI grid, and /portfolio/ for a DfE adviser of all 40.
 3. Dashboard server time at 1 council against 40, interleaved request by request by switching
    between the two databases, so the machine's load falls on both alike.
@@ -98,7 +99,7 @@ from bench.docs_block import docs_block_write  # noqa: E402
 from demo.scale import ScaleSpec, scale_data_generate  # noqa: E402
 from metrics.models import MeasureValue  # noqa: E402
 from reports.models import ReportFile  # noqa: E402
-from reports.snapshot import round_for_council  # noqa: E402
+from reports.snapshot import round_for_council, round_snapshot_build  # noqa: E402
 from svmonitor.audit import council_data_version_bump  # noqa: E402
 from svmonitor.models import LocalAuthority, Membership, ReportingRound  # noqa: E402
 from svmonitor.roles import Role  # noqa: E402
@@ -244,6 +245,7 @@ class Page:
     base: list[float]
     subject: list[float]
     size: int
+    url: str = ""
 
 
 def measure_page(client: Client, council: LocalAuthority, url: str, samples: int) -> Page:
@@ -255,7 +257,7 @@ def measure_page(client: Client, council: LocalAuthority, url: str, samples: int
         f"{url}: p50 {ms(p(subject, 50))} p95 {ms(p(subject, 95))}, base page p50 "
         f"{ms(p(base, 50))} p95 {ms(p(base, 95))}, {size / 1024:.0f} KB"
     )
-    return Page(base, subject, size)
+    return Page(base, subject, size, url)
 
 
 @dataclass(frozen=True)
@@ -448,13 +450,31 @@ def _versus(name: str, page: Page, target: float, percent: int, what: str) -> Re
     return Result(name, ratio, target, detail, COLD)
 
 
+def busiest_dashboard_page(council: LocalAuthority) -> str:
+    """The URL of the dashboard's page after its summary with the most key measures (at the
+    latest round): the dearest page a board member opens next."""
+    rounds = ReportingRound.objects.filter(agreement__council=council)
+    latest = rounds.order_by("-financial_year", "-update_number").first()
+    groups = round_snapshot_build(latest).kpi_groups or ()
+    busiest = max(groups, key=lambda g: len(g.measure_codes))
+    return f"/councils/{council.slug}/dashboard/{busiest.slug}/"
+
+
 def page_results(
-    council: LocalAuthority, dashboard: Page, round_page: Page, kpi: Page, portfolio: Page
+    council: LocalAuthority,
+    dashboard: Page,
+    dashboard_part: Page,
+    round_page: Page,
+    kpi: Page,
+    portfolio: Page,
 ) -> list[Result]:
     where = f"{council.name}, {len(dashboard.subject)} samples"
+    part = f"busiest page after the dashboard's summary ({dashboard_part.url}) of {where}"
     return [
         _versus("dashboard_cold_p50_vs_base_page", dashboard, 8.0, 50, f"dashboard of {where}"),
         _versus("dashboard_cold_p95_vs_base_page", dashboard, 10.0, 95, f"dashboard of {where}"),
+        _versus("dashboard_page_cold_p50_vs_base_page", dashboard_part, 8.0, 50, part),
+        _versus("dashboard_page_cold_p95_vs_base_page", dashboard_part, 10.0, 95, part),
         _versus(
             "round_page_cold_p50_vs_base_page",
             round_page,
@@ -559,6 +579,7 @@ def main() -> int:
         pages = page_results(
             council,
             measure_page(board, council, dashboard_url, args.samples),
+            measure_page(board, council, busiest_dashboard_page(council), args.samples),
             measure_page(board, council, round_url, args.samples),
             measure_page(board, council, f"{dashboard_url}kpis/", args.samples),
             measure_page(adviser, council, "/portfolio/", args.samples),

@@ -59,12 +59,14 @@ def round_list_for_council(*, council, user=None) -> list[ReportingRound]:
     one round shown (build.round_building_extras): worked out for every round of a council
     with nine years of returns, it was most of this query's time.
     """
-    rounds = ReportingRound.objects.select_related("agreement__council").filter(
-        agreement__council=council
-    )
+    rounds = ReportingRound.objects.select_related("agreement").filter(agreement__council=council)
     if user is not None:
         rounds = rounds.readable_by(user)
-    return list(rounds.order_by("-financial_year", "-update_number", "-agreement__date_signed"))
+    found = list(rounds.order_by("-financial_year", "-update_number", "-agreement__date_signed"))
+    for rnd in found:
+        # The council the caller read: each round's, by the filter (not read again per round).
+        rnd.agreement.council = council
+    return found
 
 
 def round_for_council(*, council, key: str | None = None) -> ReportingRound | None:

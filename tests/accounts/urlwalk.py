@@ -38,6 +38,8 @@ PLAIN_KWARGS = {
     "kind": lambda graph: "driver",  # a headline list
     "key": lambda graph: "overview",  # reports:task_detail: the overview's task
     "code": lambda graph: graph.objects["measure"].code,  # reports:council_measure
+    # reports:council_dashboard_part: the programme area's page of the dashboard
+    "part": lambda graph: f"area-{graph.objects['programme_area'].pk}",
     "month": lambda graph: "2024-04",  # metrics:kpi_month
 }
 

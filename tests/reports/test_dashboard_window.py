@@ -5,6 +5,7 @@ write at once (nothing is kept between requests)."""
 import datetime as dt
 import re
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
@@ -20,6 +21,7 @@ from reports.snapshot.measures import rolling_average
 from svmonitor.access import refuse
 from svmonitor.models import LocalAuthority
 from svmonitor.roles import Role
+from tests.dashboard_pages import dashboard_html
 from tests.factories import MembershipFactory, RiskFactory, UserFactory
 from tests.reports.conftest import build_council
 
@@ -46,7 +48,9 @@ def officer(client, long_council):
 
 
 def _dashboard(client, council, **params):
-    return _text(client.get(reverse("reports:council_dashboard", args=[council.slug]), params))
+    """Every page of the dashboard (its summary and the pages it links to), as text."""
+    query = ("?" + urlencode(params)) if params else ""
+    return re.sub(r"\s+", " ", dashboard_html(client, council, query))
 
 
 def _measure(council, reading="point"):
