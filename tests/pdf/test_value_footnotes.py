@@ -8,13 +8,13 @@ import subprocess
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
 
 from metrics.models import Measure, MeasureValue, Series
 from reports.pdf.render import board_pack_html, pdf_from_html, report_html
 from reports.pdf.selectors import report_source_for_round
 from reports.snapshot import round_snapshot_build, snapshot_as_dict
 from reports.snapshot.hydrate import snapshot_from_dict
+from tests.dashboard_pages import dashboard_html
 from tests.factories import MeasureValueFactory, MembershipFactory, UserFactory
 from tests.pdf.conftest import report_council
 
@@ -81,9 +81,7 @@ def test_the_board_pack_and_the_dashboard_print_the_same_footnotes(client):
     user = UserFactory()
     MembershipFactory(user=user, council=latest.agreement.council, role="board")
     client.force_login(user)
-    html = client.get(
-        reverse("reports:council_dashboard", args=[latest.agreement.council.slug])
-    ).content.decode()
+    html = dashboard_html(client, latest.agreement.council)
     assert "<li>Not available: SEN2 delayed</li>" in html
     assert "<li>Provisional: not yet validated</li>" in html
     assert '<span class="govuk-visually-hidden">note </span>1</sup>' in html

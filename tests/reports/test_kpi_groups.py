@@ -7,11 +7,9 @@ measures"; a measure without a figure in the year is not listed.
 """
 
 import datetime as dt
-import re
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
 
 from metrics.models import Series
 from reports.freeze import payload_sha256
@@ -22,6 +20,7 @@ from reports.selectors import dashboard_page
 from reports.snapshot import round_snapshot_build, snapshot_as_dict
 from svmonitor.choices import KpiGrouping, RoundStatus
 from svmonitor.roles import Role
+from tests.dashboard_pages import dashboard_pages
 from tests.factories import (
     AgreementConditionFactory,
     AgreementFactory,
@@ -100,17 +99,12 @@ def _by_condition():
 
 
 def _dashboard_sections(client, council) -> dict[str, str]:
-    """Each h2 of the dashboard with the HTML of its section."""
+    """Each page of the dashboard by its heading: the summary, each condition's and area's
+    page, and other measures' (tests/dashboard_pages.py)."""
     user = UserFactory()
     MembershipFactory(user=user, council=council, role=Role.BOARD)
     client.force_login(user)
-    html = client.get(reverse("reports:council_dashboard", args=[council.slug])).content.decode()
-    sections = {}
-    for chunk in html.split("<section ")[1:]:
-        heading = re.search(r"<h2[^>]*>(.*?)</h2>", chunk, re.S)
-        if heading:
-            sections[heading.group(1).strip()] = chunk
-    return sections
+    return dashboard_pages(client, council)
 
 
 def _between(text: str, start: str, end: str) -> str:

@@ -48,6 +48,7 @@ from svmonitor.services import (
     round_sign_off,
 )
 from tests import factories as f
+from tests.dashboard_pages import dashboard_html
 from tests.round_builders import complete, programme, round_in, signing_day
 from workbook.exporter import workbook_export
 
@@ -142,8 +143,9 @@ def _change_live_data(round: ReportingRound) -> None:
 
 
 def _dashboard(user, round) -> str:
-    url = reverse("reports:council_dashboard", args=[round.agreement.council.slug])
-    return _client(user).get(url, {"round": f"{round.fy}/{round.update_number}"}).content.decode()
+    """Every page of the dashboard at the round (its summary and the pages it links to)."""
+    query = f"?round={round.fy}/{round.update_number}"
+    return dashboard_html(_client(user), round.agreement.council, query)
 
 
 def _round_page(user, round, suffix: str = "") -> str:
