@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 from django.http import Http404
 
 from metrics.periods import period_label
 from reports.models import RoundSnapshot
 from reports.snapshot.record import LOCKED_STATES, round_record
-from reports.snapshot.serialise import snapshot_as_dict
+from reports.snapshot.serialise import _json_safe as section_as_data
 from svmonitor.choices import RoundStatus
 from svmonitor.models import LocalAuthority, ReportingRound
 
@@ -101,11 +102,22 @@ def record_sections(
     for round_ in rounds:
         if round_.pk not in found:
             record = round_record(round_, since=None if figures else _NO_FIGURES)
-            found[round_.pk] = (snapshot_as_dict(record.snapshot)[key], LIVE)
+            # The snapshot's own JSON form, of the one section (not the whole snapshot).
+            found[round_.pk] = (section_as_data(getattr(record.snapshot, key)), LIVE)
     return found
 
 
 # --- rows ------------------------------------------------------------------------------------
+# Each row is a dict with the fields of its serializer (api/serializers.py), in that order, as
+# JSON-ready values: dates and times as ISO text, figures as Decimal (a JSON number, exact in CSV).
+
+
+def _number(text) -> Decimal | None:
+    return None if text is None or text == "" else Decimal(text)
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def _round_columns(council, round_: ReportingRound, record: str) -> dict:
@@ -146,12 +158,12 @@ def round_rows(council, rounds: list[ReportingRound]) -> list[dict]:
                 "status": round_.status,
                 "status_label": labels[round_.status],
                 "origin": round_.origin,
-                "due_date": round_.due_date,
-                "data_as_at": round_.data_as_at,
-                "ready_at": round_.ready_at,
-                "submitted_on": round_.submitted_on,
+                "due_date": _iso(round_.due_date),
+                "data_as_at": _iso(round_.data_as_at),
+                "ready_at": _iso(round_.ready_at),
+                "submitted_on": _iso(round_.submitted_on),
                 "record": FROZEN if sha256 else LIVE,
-                "frozen_at": frozen_at,
+                "frozen_at": _iso(frozen_at),
                 "sha256": sha256,
             }
         )
@@ -246,7 +258,7 @@ def measure_value_rows(council, round_: ReportingRound | None) -> list[dict]:
                         "period": point["period"],
                         "period_kind": kind,
                         "period_label": period_label(period, kind),
-                        "value": point.get("value"),
+                        "value": _number(point.get("value")),
                         "not_available": point.get("not_available", ""),
                         "note": point.get("note", ""),
                     }
@@ -282,9 +294,9 @@ def finance_line_rows(council, round_: ReportingRound | None) -> list[dict]:
                     "year": year["financial_year"],
                     "fy": year["fy"],
                     "scenario": scenario,
-                    **{name: figures.get(name) for name in _FIGURES},
+                    **{name: _number(figures.get(name)) for name in _FIGURES},
                     "reflects": figures.get("reflects", ""),
-                    "deficit_cap": year.get("cap"),
+                    "deficit_cap": _number(year.get("cap")),
                 }
             )
     return rows

@@ -1,6 +1,7 @@
 """The data feed (issue 16.2): what each resource says, from which record, in JSON and CSV."""
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -13,6 +14,7 @@ from api.services import api_token_create
 from conditions.models import AgreementCondition, ConditionUpdate
 from metrics.models import MeasureValue
 from reports.freeze import round_snapshot_freeze
+from svmonitor.choices import RoundStatus
 from svmonitor.models import LocalAuthority, Membership
 from svmonitor.roles import Role
 from svmonitor.services.council import council_drafts_sharing_set
@@ -251,7 +253,47 @@ def test_a_list_costs_the_same_queries_however_many_councils_and_rows(admin, nam
             f.ConditionUpdateFactory(round=round_, condition=condition)
             f.RiskUpdateFactory(round=round_, risk=f.RiskFactory(council=big.council))
     assert AgreementCondition.objects.filter(agreement__council=big.council).count() == 8
+    # And three more returns, submitted and frozen: read in the same one query as the first.
+    for number in (1, 2, 3):
+        extra = f.ReportingRoundFactory(
+            agreement=big.objects["agreement"],
+            financial_year=2025,
+            update_number=number,
+            due_date=dt.date(2025, 5, 31),
+            status=RoundStatus.SUBMITTED,
+            submitted_on=dt.date(2025, 5, 30),
+        )
+        round_snapshot_freeze(round=extra, by=admin)
     council_arg = name != "council_list"
     small_path = url(name, small.council if council_arg else None)
     big_path = url(name, big.council if council_arg else None)
     assert _queries(one, small_path) == _queries(every, big_path)
+
+
+LISTS = [
+    "council_list",
+    "round_list",
+    "condition_rating_list",
+    "risk_rating_list",
+    "measure_list",
+    "measure_value_list",
+    "finance_line_list",
+]
+
+
+def test_every_lists_rows_have_the_fields_the_openapi_description_gives_in_its_order(
+    council_a, admin
+):
+    council = council_a.council
+    client = feed_client(admin, council_a.users[Role.BOARD], [council])
+    schema = Client().get(reverse("api:schema") + "?format=json").json()
+    for name in LISTS:
+        path = url(name, None if name == "council_list" else council)
+        body = client.get(path).json()
+        assert body["results"], name
+        ref = schema["paths"][path.replace(council.slug, "{slug}")]["get"]["responses"]["200"]
+        page = ref["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+        item = schema["components"]["schemas"][page]["properties"]["results"]["items"]["$ref"]
+        fields = list(schema["components"]["schemas"][item.rsplit("/", 1)[1]]["properties"])
+        for row in body["results"]:
+            assert list(row) == fields, name
