@@ -1,6 +1,7 @@
 """The data feed: /api/ (docs/urls-and-commands.md, docs/power-bi.md)."""
 
 from django.urls import path
+from django.views.decorators.cache import never_cache
 from drf_spectacular.views import SpectacularAPIView
 
 from api import views
@@ -8,10 +9,11 @@ from api import views
 app_name = "api"
 
 urlpatterns = [
-    # The OpenAPI description: field names and types only, no council's data.
+    # The OpenAPI description: field names and types only, no council's data. It takes no
+    # credentials, so the middleware cannot tell a signed-in visitor: no-store set here.
     path(
         "schema/",
-        SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]),
+        never_cache(SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[])),
         name="schema",
     ),
     path("councils/", views.CouncilList.as_view(), name="council_list"),
