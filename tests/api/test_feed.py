@@ -20,6 +20,7 @@ from svmonitor.roles import Role
 from svmonitor.services.council import council_drafts_sharing_set
 from tests import factories as f
 from tests.accounts.graph import build_council
+from tests.accounts.urlwalk import app_urls
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -297,3 +298,14 @@ def test_every_lists_rows_have_the_fields_the_openapi_description_gives_in_its_o
         fields = list(schema["components"]["schemas"][item.rsplit("/", 1)[1]]["properties"])
         for row in body["results"]:
             assert list(row) == fields, name
+
+
+def test_the_url_walk_of_the_access_and_canary_tests_covers_every_feed_url(council_a):
+    walked = {route.name for route, path, _names in app_urls(council_a) if path.startswith("/api/")}
+    assert walked == {f"api:{name}" for name in [*LISTS, "council_detail", "schema"]}
+    naming_a_council = {
+        route.name
+        for route, path, names in app_urls(council_a)
+        if path.startswith("/api/") and names
+    }
+    assert len(naming_a_council) == 7  # every URL under /api/councils/<slug>/
