@@ -271,6 +271,33 @@ def test_a_list_costs_the_same_queries_however_many_councils_and_rows(admin, nam
     assert _queries(one, small_path) == _queries(every, big_path)
 
 
+@pytest.mark.parametrize("name", ["measure_list", "measure_value_list", "finance_line_list"])
+@pytest.mark.parametrize("round_key", ["2024-25/2", "2024-25/3"])  # frozen, live
+def test_a_rounds_figures_cost_the_same_queries_however_many_measures_and_figures(
+    admin, name, round_key
+):
+    small, big = build_council("A"), build_council("B")
+    source, actual = big.objects["data_source"], big.objects["measure_value"].series
+    for n in range(3, 8):
+        measure = f.MeasureFactory(council=big.council, data_source=source, order=n)
+        for month in range(4, 13):
+            f.MeasureValueFactory(measure=measure, period=dt.date(2024, month, 1), series=actual)
+    for year in range(2023, 2029):
+        f.FinanceLineFactory(
+            agreement=big.objects["agreement"], financial_year=year, scenario="unmitigated"
+        )
+    for graph in (small, big):
+        round_snapshot_freeze(round=graph.objects["snapshot"].round, by=admin)
+    user = UserFactory(username="reader")
+    for graph in (small, big):
+        Membership.objects.create(user=user, council=graph.council, role=Role.BOARD)
+    client = feed_client(admin, user, [small.council, big.council])
+    small_path = url(name, small.council, round=round_key)
+    big_path = url(name, big.council, round=round_key)
+    assert len(rows(client, big_path)) > len(rows(client, small_path))
+    assert _queries(client, small_path) == _queries(client, big_path)
+
+
 LISTS = [
     "council_list",
     "round_list",
