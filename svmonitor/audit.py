@@ -94,7 +94,8 @@ def _council_of(obj: models.Model | None) -> LocalAuthority | None:
 
 
 # Events that record a refusal or a read, not a change to what any page shows.
-_NOT_WRITES = frozenset({"permission_refused", "pdf_exported", "docx_exported"})
+# "api_read": one read through the data feed (api/services.py), recorded on every request.
+_NOT_WRITES = frozenset({"permission_refused", "pdf_exported", "docx_exported", "api_read"})
 
 
 def council_data_version_bump(council: LocalAuthority | int | None) -> None:

@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # The data feed (/api/): Django REST framework and its OpenAPI description.
+    "rest_framework",
+    "drf_spectacular",
     # Layers, lowest first (docs/architecture.md; checked by import-linter in `make test`).
     "svmonitor",
     "conditions",
@@ -66,6 +69,8 @@ INSTALLED_APPS = [
     "overview",
     "workbook",
     "reports",
+    # The data feed, above reports (it reads the frozen records).
+    "api",
     # Demo and national-scale generators: management commands only, outside the layers.
     "demo",
 ]
@@ -383,3 +388,29 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 # svmonitor and where to report a problem: the operator's details, set per deployment.
 SERVICE_OPERATOR = env_str("SERVICE_OPERATOR", "")
 ACCESSIBILITY_CONTACT_EMAIL = env_str("ACCESSIBILITY_CONTACT_EMAIL", "")
+
+
+# --- The data feed (/api/, api/; docs/power-bi.md) -------------------------------------------
+# Token only (no session), read only, JSON or CSV; no browsable HTML pages.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "api.renderers.CSVRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "svmonitor data feed",
+    "DESCRIPTION": (
+        "Read-only rows for Power BI and DfE data requests: councils, returns, condition and "
+        "risk ratings, key measures and their figures in long form, finance lines. A return "
+        "that is ready, signed off or submitted is read from the record frozen when it was "
+        "marked ready. Send `Authorization: Bearer <token>`; add `?format=csv` for CSV."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api",
+}

@@ -19,6 +19,8 @@ urlpatterns = [
     path("", include("metrics.urls")),
     path("", include("finance.urls")),
     path("", include("workbook.urls")),
+    # The data feed for Power BI and DfE data requests (token only; docs/power-bi.md).
+    path("api/", include("api.urls")),
 ]
 
 # Generic error pages with the request id and no internal detail (svmonitor/error_views.py).

@@ -82,7 +82,8 @@ def call(client, method: str, url: str, **extra):
 
 
 def signed_in(user) -> Client:
-    return client_as(user)
+    # With a data feed token for the user's councils: /api/ takes no session.
+    return client_as(user, token=True)
 
 
 def test_every_route_has_a_name_and_fillable_kwargs(council_a):

@@ -26,6 +26,8 @@ ANONYMOUS_ALLOWED = {
     "accessibility_statement",
     "admin:login",
     "admin:logout",
+    # The data feed's OpenAPI description names fields and types, no council's data.
+    "api:schema",
 }
 
 # URL kwargs that carry a value rather than name an object.
@@ -88,19 +90,50 @@ ADMIN_KWARGS = {
 _client: Client | None = None
 
 
-def client_as(user) -> Client:
+def client_as(user, *, token: bool = False) -> Client:
     """The one shared test client, signed in as `user` (None: signed out).
 
     Shared because each new Client sets up the middleware again, and WhiteNoise then rescans
     every static file (~0.2 s): with hundreds of URLs that was most of these tests' time.
+
+    `token`: every request also carries a data feed token acting as `user` for each council
+    the user holds a role at (api_token_header), so the feed's URLs (/api/, which take no
+    session) are checked as that user too; other pages ignore the header.
     """
     global _client
     if _client is None:
         _client = Client()
     _client.cookies.clear()
+    _client.defaults.pop("HTTP_AUTHORIZATION", None)
     if user is not None:
         _client.force_login(user)
+        if token:
+            _client.defaults.update(api_token_header(user))
     return _client
+
+
+def api_token_header(user, councils=None) -> dict[str, str]:
+    """The header of a data feed token acting as `user` for `councils` (default: every council
+    the user holds a role at; none for a user with no role, as for one whose roles were taken
+    away after the token was made).
+
+    Made directly rather than through api_token_create, which refuses a token for a council
+    its user cannot read: these tests check what the feed does when that is so anyway.
+    """
+    import secrets
+
+    from api.models import ApiToken
+    from api.services import TOKEN_PREFIX, token_sha256
+    from svmonitor.models import LocalAuthority
+
+    text = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        name="URL walk", user=user, prefix=text[:12], key_sha256=token_sha256(text), created_by=user
+    )
+    if councils is None:
+        councils = LocalAuthority.objects.filter(memberships__user=user).distinct()
+    token.councils.set(councils)
+    return {"HTTP_AUTHORIZATION": f"Bearer {text}"}
 
 
 class UnknownKwarg(Exception):

@@ -1,0 +1,302 @@
+"""What the feed reads: a token's councils and rounds, and each round's record as rows.
+
+"One record out": a ready, signed-off or submitted round is read from the payload frozen when it
+was marked ready (the `reports.RoundSnapshot` that `round_record` reads, chosen the same way:
+the round's latest); any other round through `round_record`, which builds it from live data.
+Only the section a resource needs is read from a frozen payload (`payload -> 'conditions'`),
+so a list of every round's ratings is one query however many rounds there are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+from django.http import Http404
+
+from metrics.periods import period_label
+from reports.models import RoundSnapshot
+from reports.snapshot.record import LOCKED_STATES, round_record
+from reports.snapshot.serialise import _json_safe as section_as_data
+from svmonitor.choices import RoundStatus
+from svmonitor.models import LocalAuthority, ReportingRound
+
+# A live build for a section without figures skips the key measures' figures (the window
+# `since` starts after any figure there can be).
+_NO_FIGURES = dt.date(9000, 1, 1)
+_ROUND_KEY = re.compile(r"^(\d{4})-\d{2}/(\d{1,2})$")
+FROZEN, LIVE = "frozen", "live"
+
+
+def feed_councils(token):
+    """The councils a token reaches: its own, where its user may still read."""
+    return (
+        LocalAuthority.objects.for_user(token.user).filter(api_tokens=token).order_by("name", "pk")
+    )
+
+
+def feed_council(token, slug: str) -> LocalAuthority:
+    """One of the token's councils, or 404 (another council's is not there at all)."""
+    council = feed_councils(token).filter(slug=slug).first()
+    if council is None:
+        raise Http404
+    return council
+
+
+def feed_rounds(token, council) -> list[ReportingRound]:
+    """The council's rounds the token's user may read (drafts only where they read drafts)."""
+    return list(
+        ReportingRound.objects.for_user(token.user)
+        .filter(agreement__council=council)
+        .order_by("financial_year", "update_number", "pk")
+    )
+
+
+def feed_round(rounds: list[ReportingRound], key: str | None) -> ReportingRound | None:
+    """The round `?round=2024-25/3` names (404 if it is not one the token reads), else the
+    latest readable round (None if there is none)."""
+    if not key:
+        return rounds[-1] if rounds else None
+    match = _ROUND_KEY.match(key)
+    if match:
+        year, number = int(match[1]), int(match[2])
+        for round_ in rounds:
+            if (round_.financial_year, round_.update_number) == (year, number):
+                return round_
+    raise Http404
+
+
+def frozen_records(rounds: list[ReportingRound]) -> dict[int, tuple[str, dt.datetime]]:
+    """Each locked round's latest frozen payload: its SHA-256 and when it was frozen."""
+    found: dict[int, tuple[str, dt.datetime]] = {}
+    locked = [r.pk for r in rounds if r.status in LOCKED_STATES]
+    rows = (
+        RoundSnapshot.objects.filter(round_id__in=locked)
+        .order_by("round_id", "-created_at", "-pk")
+        .values_list("round_id", "sha256", "created_at")
+    )
+    for round_id, sha256, created_at in rows:
+        found.setdefault(round_id, (sha256, created_at))
+    return found
+
+
+def record_sections(
+    rounds: list[ReportingRound], key: str, *, figures: bool = False
+) -> dict[int, tuple[object, str]]:
+    """One section of each round's record, by round id: (its JSON data, "frozen" or "live").
+
+    One query for every frozen round; a round never frozen (a draft) is built live through
+    round_record (its fixed number of queries; without figures unless `figures`).
+    """
+    found: dict[int, tuple[object, str]] = {}
+    locked = [r.pk for r in rounds if r.status in LOCKED_STATES]
+    rows = (
+        RoundSnapshot.objects.filter(round_id__in=locked)
+        .order_by("round_id", "-created_at", "-pk")
+        .values_list("round_id", f"payload__{key}")
+    )
+    for round_id, section in rows:
+        if round_id not in found:
+            found[round_id] = (section, FROZEN)
+    for round_ in rounds:
+        if round_.pk not in found:
+            record = round_record(round_, since=None if figures else _NO_FIGURES)
+            # The snapshot's own JSON form, of the one section (not the whole snapshot).
+            found[round_.pk] = (section_as_data(getattr(record.snapshot, key)), LIVE)
+    return found
+
+
+# --- rows ------------------------------------------------------------------------------------
+# Each row is a dict with the fields of its serializer (api/serializers.py), in that order, as
+# JSON-ready values: dates and times as ISO text, figures as Decimal (a JSON number, exact in CSV).
+
+
+def _number(text) -> Decimal | None:
+    return None if text is None or text == "" else Decimal(text)
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _round_columns(council, round_: ReportingRound, record: str) -> dict:
+    return {
+        "council": council.slug,
+        "round": f"{round_.fy}/{round_.update_number}",
+        "financial_year": round_.financial_year,
+        "update_number": round_.update_number,
+        "round_status": round_.status,
+        "record": record,
+    }
+
+
+def _rating(rating: dict | None) -> dict:
+    rating = rating or {}
+    return {
+        "rag": rating.get("code", ""),
+        "rag_label": rating.get("label", ""),
+        "dfe_rag": rating.get("dfe_code", ""),
+    }
+
+
+def round_rows(council, rounds: list[ReportingRound]) -> list[dict]:
+    """One row per round: status and dates from the round, the frozen record's hash if any."""
+    frozen = frozen_records(rounds)
+    labels = dict(RoundStatus.choices)
+    rows = []
+    for round_ in rounds:
+        sha256, frozen_at = frozen.get(round_.pk, ("", None))
+        rows.append(
+            {
+                "council": council.slug,
+                "round": f"{round_.fy}/{round_.update_number}",
+                "financial_year": round_.financial_year,
+                "fy": round_.fy,
+                "update_number": round_.update_number,
+                "label": round_.label,
+                "status": round_.status,
+                "status_label": labels[round_.status],
+                "origin": round_.origin,
+                "due_date": _iso(round_.due_date),
+                "data_as_at": _iso(round_.data_as_at),
+                "ready_at": _iso(round_.ready_at),
+                "submitted_on": _iso(round_.submitted_on),
+                "record": FROZEN if sha256 else LIVE,
+                "frozen_at": _iso(frozen_at),
+                "sha256": sha256,
+            }
+        )
+    return rows
+
+
+def condition_rating_rows(council, rounds: list[ReportingRound]) -> list[dict]:
+    """One row per condition per round, as that round's record has it."""
+    sections = record_sections(rounds, "conditions")
+    rows = []
+    for round_ in rounds:
+        conditions, record = sections[round_.pk]
+        for condition in conditions or ():
+            rows.append(
+                {
+                    **_round_columns(council, round_, record),
+                    "condition": condition["label"],
+                    "title": condition["title"],
+                    **_rating(condition.get("rating")),
+                    "narrative": condition.get("narrative", ""),
+                }
+            )
+    return rows
+
+
+def risk_rating_rows(council, rounds: list[ReportingRound]) -> list[dict]:
+    """One row per risk per round, as that round's record has it."""
+    sections = record_sections(rounds, "risks")
+    rows = []
+    for round_ in rounds:
+        risks, record = sections[round_.pk]
+        for risk in risks or ():
+            rows.append(
+                {
+                    **_round_columns(council, round_, record),
+                    "risk": risk["number"],
+                    "title": risk["title"],
+                    "impact": risk.get("impact"),
+                    "likelihood": risk.get("likelihood"),
+                    "score": risk.get("score"),
+                    **_rating(risk.get("rating")),
+                    "is_key": risk.get("is_key", False),
+                    "narrative": risk.get("narrative", ""),
+                }
+            )
+    return rows
+
+
+def measure_rows(council, round_: ReportingRound | None) -> list[dict]:
+    """The key measures as one round's record has them."""
+    if round_ is None:
+        return []
+    measures, record = record_sections([round_], "measures")[round_.pk]
+    return [
+        {
+            **_round_columns(council, round_, record),
+            "code": m["code"],
+            "name": m["name"],
+            "unit": m["unit"],
+            "polarity": m["polarity"],
+            "frequency": m["frequency"],
+            "reading": m["reading"],
+            "area_number": m.get("area_number"),
+            "source_name": m.get("source_name", ""),
+            "source_refreshed": m.get("source_refreshed"),
+        }
+        for m in measures or ()
+    ]
+
+
+def measure_value_rows(council, round_: ReportingRound | None) -> list[dict]:
+    """Long form: one row per measure, series and period, as one round's record has them."""
+    if round_ is None:
+        return []
+    measures, record = record_sections([round_], "measures", figures=True)[round_.pk]
+    base = _round_columns(council, round_, record)
+    rows = []
+    for m in measures or ():
+        for line in m.get("lines", ()):
+            for point in line.get("points", ()):
+                period = dt.date.fromisoformat(point["period"])
+                kind = point.get("period_kind", "month")
+                rows.append(
+                    {
+                        **base,
+                        "measure": m["code"],
+                        "measure_name": m["name"],
+                        "unit": m["unit"],
+                        "series": line["slug"],
+                        "series_name": line["name"],
+                        "series_kind": line["kind"],
+                        "period": point["period"],
+                        "period_kind": kind,
+                        "period_label": period_label(period, kind),
+                        "value": _number(point.get("value")),
+                        "not_available": point.get("not_available", ""),
+                        "note": point.get("note", ""),
+                    }
+                )
+    return rows
+
+
+_FIGURES = (
+    "in_year_position",
+    "cumulative_deficit",
+    "hnb_income",
+    "dfe_payments",
+    "council_contribution",
+    "schools_block_transfer",
+)
+
+
+def finance_line_rows(council, round_: ReportingRound | None) -> list[dict]:
+    """One row per financial year and scenario, as one round's record has them."""
+    if round_ is None:
+        return []
+    years, record = record_sections([round_], "finance")[round_.pk]
+    base = _round_columns(council, round_, record)
+    rows = []
+    for year in years or ():
+        for scenario in ("agreement", "latest", "unmitigated"):
+            figures = year.get(scenario)
+            if not figures:
+                continue
+            rows.append(
+                {
+                    **base,
+                    "year": year["financial_year"],
+                    "fy": year["fy"],
+                    "scenario": scenario,
+                    **{name: _number(figures.get(name)) for name in _FIGURES},
+                    "reflects": figures.get("reflects", ""),
+                    "deficit_cap": _number(year.get("cap")),
+                }
+            )
+    return rows
