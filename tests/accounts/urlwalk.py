@@ -39,6 +39,7 @@ PLAIN_KWARGS = {
     "key": lambda graph: "overview",  # reports:task_detail: the overview's task
     "code": lambda graph: graph.objects["measure"].code,  # reports:council_measure
     "month": lambda graph: "2024-04",  # metrics:kpi_month
+    "outcome": lambda graph: "dismiss",  # reports:task_suggestion_decide
 }
 
 # URL kwargs that name the council itself.
