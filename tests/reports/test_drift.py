@@ -251,7 +251,6 @@ def test_a_risk_in_a_rated_register_gets_its_level_suggested(figs, draft, counci
     council.risk_register = "rated"
     council.save()
     update = f.RiskUpdateFactory(round=draft, rag=Rag.AMBER, impact=None, likelihood=None)
-    update.risk.impact = update.risk.likelihood = None
     ehcps = figs.measure(risk=update.risk)
     figs.drifting(ehcps, months=3, actual=5570, forecast=5000)
     assert suggestions(update)[0].endswith(
@@ -323,7 +322,7 @@ def test_accepting_a_condition_suggestion_saves_its_level_through_its_service(fi
     ehcps = figs.measure(condition=update.condition)
     figs.drifting(ehcps, months=3, actual=5570, forecast=5000)
     s = _only(update)
-    # Amber needs a progress update: the condition's own rules apply to an accept too.
+    # The condition's own save service writes it (its rules, version check and history).
     drift_suggestion_accept(
         round=draft,
         key=_key(update),
