@@ -184,7 +184,7 @@ def task_drift(round, key: str) -> TaskDrift | None:
         suggestion = _suggest(section, update, council, measure, drift, labels, levels)
         if suggestion is not None:
             result.suggestions.append(suggestion)
-    result.flags = _narrative_flags(update.narrative, measures, actuals, council)
+    result.flags = _narrative_flags(update.narrative, measures, actuals, forecasts, council)
     return result
 
 
@@ -224,20 +224,32 @@ def _suggest(section, update, council, measure, drift, labels, levels) -> Sugges
     )
 
 
-def _narrative_flags(narrative, measures, actuals, council) -> list[NarrativeFlag]:
+def _narrative_flags(narrative, measures, actuals, forecasts, council) -> list[NarrativeFlag]:
+    """Figures in the narrative further from the data than the council's tolerance. A figure
+    agrees when it is close to the measure's latest actual figure up to the round's data month,
+    or to that month's gap from the forecast ("492 above forecast")."""
     refs = [MeasureRef(m["pk"], m["name"], m["unit"]) for m in measures]
+    tolerance = Decimal(council.narrative_tolerance_pct)
     flags = []
     for measure, figure in figures_for_measures(narrative, refs):
         figures = actuals[measure.pk]
         if not figures:
             continue
-        # The round's period: the measure's latest figure up to the round's data month.
         month = max(figures)
         data = figures[month]
-        tolerance = Decimal(council.narrative_tolerance_pct)
-        if not differs(figure.value_in(measure.unit), data, tolerance):
+        forecast = forecasts[measure.pk].get(month)
+        gap = data - forecast.value if forecast is not None else None
+        found = figure.value_in(measure.unit)
+        if not differs(found, data, tolerance):
+            continue
+        if gap is not None and gap != 0 and not differs(found, abs(gap), tolerance):
             continue
         shown, when = format_value(data, measure.unit), period_label(month)
+        against = ""
+        if gap is not None:
+            side = "above" if gap > 0 else "below" if gap < 0 else "level with"
+            amount = format_value(abs(gap), measure.unit) + " " if gap else ""
+            against = f", {amount}{side} {forecast.name}"
         flags.append(
             NarrativeFlag(
                 measure_name=measure.name,
@@ -246,7 +258,7 @@ def _narrative_flags(narrative, measures, actuals, council) -> list[NarrativeFla
                 month=when,
                 text=(
                     f"The progress update gives {figure.text} for {measure.name}; "
-                    f"the data give {shown} for {when}."
+                    f"the data give {shown} for {when}{against}."
                 ),
             )
         )

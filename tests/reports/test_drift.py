@@ -495,6 +495,22 @@ def test_a_narrative_figure_that_differs_from_the_data_is_flagged_with_both_valu
     ]
 
 
+def test_a_figure_for_the_gap_from_forecast_agrees_and_a_wrong_gap_is_flagged(figs, risk_update):
+    # The seeds' case: "650 above forecast" where the table beside it says +492.
+    ehcps = figs.measure(risk=risk_update.risk)
+    figs.line(ehcps, figs.actual, {DATA_MONTH: 5142})
+    figs.line(ehcps, figs.forecast, {DATA_MONTH: 4650})
+    risk_update.narrative = "EHCPs are 492 above forecast."
+    risk_update.save()
+    assert flags(risk_update) == []
+    risk_update.narrative = "EHCPs are 650 above forecast."
+    risk_update.save()
+    assert flags(risk_update) == [
+        "The progress update gives 650 for Number of EHCPs; the data give 5,142 for Sep 2024, "
+        "492 above SV forecast."
+    ]
+
+
 def test_a_narrative_figure_within_the_tolerance_is_not_flagged(figs, risk_update):
     ehcps = figs.measure(risk=risk_update.risk)
     figs.line(ehcps, figs.actual, {DATA_MONTH: 5142})
