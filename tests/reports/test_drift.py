@@ -9,7 +9,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reports.drift.narrative import MeasureRef, figures, figures_for_measures
@@ -621,9 +623,6 @@ def test_the_drift_reads_take_the_same_queries_for_one_measure_as_for_five(
     figs, risk_update, django_assert_num_queries
 ):
     def count_queries() -> int:
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
         with CaptureQueriesContext(connection) as captured:
             task_drift(risk_update.round, _key(risk_update))
         return len(captured.captured_queries)
@@ -639,3 +638,21 @@ def test_the_drift_reads_take_the_same_queries_for_one_measure_as_for_five(
     # The update, its measures, every figure at once, the decisions made.
     with django_assert_num_queries(4):
         task_drift(risk_update.round, _key(risk_update))
+
+
+def test_the_task_page_costs_the_same_queries_for_one_linked_measure_as_for_five(
+    figs, risk_update, lead, django_assert_num_queries
+):
+    page = task_page(risk_update.round, _key(risk_update))
+    client = client_for(lead)
+    ehcps = figs.measure(risk=risk_update.risk)
+    figs.drifting(ehcps, months=6, actual=5570, forecast=5000)
+    client.get(page)
+    with CaptureQueriesContext(connection) as one:
+        client.get(page)
+    for n in range(4):
+        other = figs.measure(f"Measure extra {n}", risk=risk_update.risk)
+        figs.drifting(other, months=6, actual=5570, forecast=5000)
+    with django_assert_num_queries(len(one.captured_queries)):
+        html = client.get(page).content.decode()
+    assert html.count("consider raising likelihood") == 5
