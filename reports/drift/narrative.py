@@ -12,10 +12,11 @@ A figure belongs to a measure when, in the same sentence, it is the first figure
 measure's name (or, with none after, the last one before it) and its kind matches the
 measure's unit: a "%" figure for a percentage, a "£" figure for money, a plain figure for a
 count or weeks. A measure's name matches as written, or without a leading "Number of",
-"Percentage of", "Proportion of", "% of" or "Total" ("EHCPs" for "Number of EHCPs"). When a
-section cites exactly one measure, a "%" or "£" figure of its kind in a sentence that names no
-cited measure is read as that measure's too; a plain number there is not, as it could be
-anything.
+"Percentage of", "Proportion of", "% of" or "Total" ("EHCPs" for "Number of EHCPs"). A figure
+in a sentence that names none of the section's measures is not read as any of theirs, even when
+the section cites only one: tried on the demo councils' narratives, that read a plan's income,
+a spending target and a contribution (three £ figures in one Wiltshire update) as the cited
+overspend measure.
 """
 
 from __future__ import annotations
@@ -119,17 +120,14 @@ class MeasureRef:
 def figures_for_measures(text: str, measures: list[MeasureRef]) -> list[tuple[MeasureRef, Figure]]:
     """Each figure the narrative gives for one of the measures, in the order written."""
     pairs: list[tuple[MeasureRef, Figure]] = []
-    single = measures[0] if len(measures) == 1 else None
     for sentence in SENTENCE_END.split(text or ""):
         found = figures(sentence)
         if not found:
             continue
         taken: set[int] = set()
-        named = False
         for measure in measures:
             kind = UNIT_KIND.get(measure.unit, PLAIN)
             for name_start, name_end in _name_spans(sentence, name_forms(measure.name)):
-                named = True
                 fits = [fig for fig in found if fig.kind == kind and fig.start not in taken]
                 after = [f for f in fits if f.start >= name_end and f.start - name_end <= NEAR]
                 before = [f for f in fits if f.end <= name_start and name_start - f.end <= NEAR]
@@ -137,10 +135,6 @@ def figures_for_measures(text: str, measures: list[MeasureRef]) -> list[tuple[Me
                 if pick is not None:
                     taken.add(pick.start)
                     pairs.append((measure, pick))
-        if single is not None and not named:
-            kind = UNIT_KIND.get(single.unit, PLAIN)
-            if kind != PLAIN:
-                pairs += [(single, fig) for fig in found if fig.kind == kind]
     return pairs
 
 

@@ -6,7 +6,9 @@ The baseline for a month is the measure's forecast line for that month (the firs
 council's baseline series, by order, with a figure that month); where no forecast line has a
 figure for the month, it is the measure's value at the agreement's start: its last actual
 figure on or before the agreement's first month (April of its first financial year), or, if
-it has none that early, its first actual figure after it.
+it has none that early, its first actual figure after it. A running total (a year-to-date
+count) has no such fallback: it starts again each year, so its value at the start is no
+baseline; without a forecast line it does not drift.
 
 A month counts as drift when the actual figure is on the wrong side of that baseline by more
 than the threshold, in per cent of the baseline: above it for a measure where lower is better,
@@ -100,18 +102,19 @@ def measure_drift(
     polarity: str,
     actuals: dict[dt.date, Decimal],
     forecasts: dict[dt.date, Baseline],
-    start: dt.date,
+    start: dt.date | None,
     until: dt.date | None,
     threshold: Decimal,
 ) -> Drift | None:
     """The run of drifting months ending at the measure's latest actual figure up to `until`
-    (None: no drift in that month). `actuals` and `forecasts` are keyed by month."""
+    (None: no drift in that month). `actuals` and `forecasts` are keyed by month; `start` is
+    the agreement's first month (None: no fallback to the value at the start)."""
     if polarity not in (LOWER_BETTER, HIGHER_BETTER):
         return None
     months = [month for month in actuals if until is None or month <= until]
     if not months:
         return None
-    start_value = agreement_start_value(actuals, start)
+    start_value = agreement_start_value(actuals, start) if start is not None else None
     fallback = None
     if start_value is not None:
         fallback = Baseline(

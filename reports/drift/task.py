@@ -150,7 +150,7 @@ def task_drift(round, key: str) -> TaskDrift | None:
     measures = list(
         measures.distinct()
         .order_by("order", "name", "pk")
-        .values("pk", "name", "unit", "polarity", "drift_threshold_pct")
+        .values("pk", "name", "unit", "polarity", "reading", "drift_threshold_pct")
     )
     if not measures:
         return result
@@ -173,7 +173,8 @@ def task_drift(round, key: str) -> TaskDrift | None:
             polarity=measure["polarity"],
             actuals=actuals[measure["pk"]],
             forecasts=forecasts[measure["pk"]],
-            start=start,
+            # A running total starts again each year: its value at the start is no baseline.
+            start=None if measure["reading"] == Measure.Reading.RUNNING_TOTAL else start,
             until=until,
             threshold=Decimal(threshold),
         )

@@ -524,17 +524,32 @@ def test_a_narrative_figure_within_the_tolerance_is_not_flagged(figs, risk_updat
     assert len(flags(risk_update)) == 1
 
 
-def test_a_percentage_for_the_one_cited_measure_is_checked_without_its_name(figs, draft):
+def test_a_percentage_is_checked_against_a_cited_percentage_measure_it_names(figs, draft):
     update = f.ConditionUpdateFactory(
-        round=draft, rag=Rag.AMBER, narrative="Timeliness fell to 48% this quarter."
+        round=draft,
+        rag=Rag.AMBER,
+        narrative="Plans issued within 20 weeks fell to 48% this quarter. Income rose by 7%.",
     )
     timeliness = figs.measure("Plans issued within 20 weeks", polarity="higher", unit="percent")
     update.key_measures.add(timeliness)
     figs.line(timeliness, figs.actual, {DATA_MONTH: Decimal("55.5")})
+    # The second sentence names no measure: its 7% is not read as the cited measure's.
     assert flags(update) == [
         "The progress update gives 48% for Plans issued within 20 weeks; the data give 55.50% "
         "for Sep 2024."
     ]
+
+
+def test_a_running_total_without_a_forecast_does_not_drift_from_its_start_value(figs, risk_update):
+    exclusions = figs.measure("Exclusions (year to date)", risk=risk_update.risk)
+    exclusions.reading = "running_total"
+    exclusions.save()
+    figs.line(exclusions, figs.actual, {dt.date(2023, 4, 1): 1})
+    figs.line(exclusions, figs.actual, dict.fromkeys(months_back(6), 40))
+    assert suggestions(risk_update) == []
+    # Against a forecast line it does.
+    figs.line(exclusions, figs.forecast, dict.fromkeys(months_back(6), 20))
+    assert len(suggestions(risk_update)) == 1
 
 
 def test_a_flagged_figure_never_blocks_saving(figs, risk_update, lead):
