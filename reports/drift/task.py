@@ -123,7 +123,7 @@ def _months(count: int) -> str:
 def _evidence_text(name: str, drift: Drift) -> str:
     return (
         f"{name} has been {drift.direction} {drift.latest_baseline.name} for "
-        f"{_months(drift.months)}, now {drift.deviation_text}"
+        f"{_months(drift.months)}, now {drift.deviation_text} ({drift.latest_month:%b %Y})"
     )
 
 

@@ -136,7 +136,7 @@ def test_a_lower_is_better_measure_above_forecast_for_enough_months_suggests_rai
     ehcps = figs.measure(risk=risk_update.risk)
     figs.drifting(ehcps, months=6, actual=5570, forecast=5000)
     assert suggestions(risk_update) == [
-        "Number of EHCPs has been above SV forecast for 6 months, now +11.4%: "
+        "Number of EHCPs has been above SV forecast for 6 months, now +11.4% (Sep 2024): "
         "consider raising likelihood from 3 to 4."
     ]
 
@@ -146,7 +146,7 @@ def test_a_higher_is_better_measure_below_forecast_suggests_too(figs, risk_updat
     timeliness.risks.add(risk_update.risk)
     figs.drifting(timeliness, months=3, actual=40, forecast=60)
     assert suggestions(risk_update) == [
-        "EHCPs issued in 20 weeks has been below SV forecast for 3 months, now -33.3%: "
+        "EHCPs issued in 20 weeks has been below SV forecast for 3 months, now -33.3% (Sep 2024): "
         "consider raising likelihood from 3 to 4."
     ]
 
@@ -228,7 +228,7 @@ def test_without_a_forecast_the_baseline_is_the_value_at_the_agreements_start(fi
     figs.line(ehcps, figs.actual, dict.fromkeys(months_back(4), 4510))
     assert suggestions(risk_update) == [
         "Number of EHCPs has been above its level at the agreement's start (Apr 2023) for "
-        "4 months, now +10.0%: consider raising likelihood from 3 to 4."
+        "4 months, now +10.0% (Sep 2024): consider raising likelihood from 3 to 4."
     ]
 
 
@@ -244,7 +244,7 @@ def test_a_condition_gets_its_assurance_level_suggested_in_the_councils_words(fi
     figs.drifting(ehcps, months=3, actual=5570, forecast=5000)
     # A measure the update cites counts as linked too.
     cited.key_measures.add(ehcps)
-    expected = "Number of EHCPs has been above SV forecast for 3 months, now +11.4%: "
+    expected = "Number of EHCPs has been above SV forecast for 3 months, now +11.4% (Sep 2024): "
     assert suggestions(linked) == [expected + "consider changing the assurance level from G to A."]
     assert suggestions(cited) == [expected + "consider changing the assurance level from A to R."]
 
@@ -580,7 +580,7 @@ def test_the_task_page_shows_the_suggestion_and_the_flag_with_accept_and_dismiss
     risk_update.narrative = "EHCPs are at 4,650."
     risk_update.save()
     html = client_for(lead).get(task_page(risk_update.round, _key(risk_update))).content.decode()
-    assert "now +11.4%: consider raising likelihood from 3 to 4." in html
+    assert "now +11.4% (Sep 2024): consider raising likelihood from 3 to 4." in html
     assert "The progress update gives 4,650 for Number of EHCPs" in html
     assert "suggestions/accept/" in html and "suggestions/dismiss/" in html
 
