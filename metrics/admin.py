@@ -50,7 +50,7 @@ class MeasureAdmin(UpsertAdminMixin, admin.ModelAdmin):
     list_filter = ("unit", "polarity", "frequency", "reading", "show_chart", "council")
     search_fields = ("name", "code", "council__name")
     list_select_related = ("council", "data_source")
-    filter_horizontal = ("conditions",)
+    filter_horizontal = ("conditions", "risks")
     raw_id_fields = ("programme_area",)
 
 

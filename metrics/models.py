@@ -118,6 +118,18 @@ class Measure(models.Model):
     conditions = models.ManyToManyField(
         "conditions.AgreementCondition", blank=True, related_name="measures"
     )
+    # Issue 18.2: the risks a measure evidences (as `conditions` for conditions): drift in
+    # the measure suggests a change on the risk's task page (reports/drift).
+    risks = models.ManyToManyField("risks.Risk", blank=True, related_name="measures")
+    drift_threshold_pct = models.DecimalField(
+        "Drift threshold (%)",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Blank: the council's drift threshold. How far (per cent) the measure must "
+        "be on the wrong side of its baseline for a month to count as drift.",
+    )
     order = models.PositiveSmallIntegerField(default=0)
     show_chart = models.BooleanField(
         "Chart in the DfE report",
@@ -138,6 +150,10 @@ class Measure(models.Model):
                 & Q(frequency__in=["monthly", "termly", "annual"])
                 & Q(reading__in=["point", "rolling_12", "running_total"]),
                 name="%(app_label)s_%(class)s_choices_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(drift_threshold_pct__isnull=True) | Q(drift_threshold_pct__gte=0),
+                name="%(app_label)s_%(class)s_drift_threshold_not_negative",
             ),
         ]
 

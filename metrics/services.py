@@ -340,17 +340,23 @@ def series_upsert(*, council: LocalAuthority, series: Series | None, by, **field
 
 @transaction.atomic
 def measure_upsert(
-    *, council: LocalAuthority, measure: Measure | None, by, conditions=None, **fields
+    *, council: LocalAuthority, measure: Measure | None, by, conditions=None, risks=None, **fields
 ) -> Measure:
-    """Create or change a key measure: what it counts, its unit, source and conditions."""
+    """Create or change a key measure: what it counts, its unit, source, and the conditions
+    and risks it evidences (issue 18.2: drift in it suggests a change to them)."""
     require_action(by, council, Action.EDIT)
+    links = {
+        name: list(targets)
+        for name, targets in (("conditions", conditions), ("risks", risks))
+        if targets is not None
+    }
     return row_write(
         model=Measure,
         instance=measure,
         values={**fields, "council": council},
         by=by,
         action="measure",
-        m2m={"conditions": list(conditions)} if conditions is not None else None,
+        m2m=links or None,
     )
 
 

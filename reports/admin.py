@@ -3,7 +3,7 @@ signed and sent never changes."""
 
 from django.contrib import admin
 
-from reports.models import ReportFile, RoundSnapshot
+from reports.models import DriftDecision, ReportFile, RoundSnapshot
 from svmonitor.admin import ReadOnlyAdminMixin
 
 
@@ -23,3 +23,15 @@ class ReportFileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("sha256", "round__agreement__council__name")
     list_select_related = ("round__agreement__council",)
     date_hierarchy = "created_at"
+
+
+@admin.register(DriftDecision)
+class DriftDecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: a decision on a drift suggestion is made on the task page, through its
+    service (reports.drift.services), and is part of the section's history."""
+
+    list_display = ("round", "section", "section_pk", "measure", "outcome", "decided_by")
+    list_filter = ("outcome", "section", "round__agreement__council")
+    search_fields = ("suggestion", "evidence", "round__agreement__council__name")
+    list_select_related = ("round__agreement__council", "measure", "decided_by")
+    date_hierarchy = "decided_at"

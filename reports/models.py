@@ -75,3 +75,48 @@ class ReportFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.round} ({self.sha256[:12]})"
+
+
+class DriftDecision(models.Model):
+    """What a council did with one drift suggestion in one round: accepted or dismissed.
+
+    A suggestion itself is worked out from the figures each time a task page is read
+    (reports/drift); only the decision is kept, once per piece of evidence (the measure, which
+    way it drifted and the month of its latest figure), so a dismissed suggestion does not
+    come back in the round until the evidence moves on."""
+
+    class Outcome(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        DISMISSED = "dismissed", "Dismissed"
+
+    round = models.ForeignKey(
+        "svmonitor.ReportingRound", on_delete=models.CASCADE, related_name="drift_decisions"
+    )
+    section = models.CharField(max_length=12, help_text='"risk" or "condition"')
+    section_pk = models.PositiveIntegerField(help_text="The risk's or condition's update")
+    measure = models.ForeignKey("metrics.Measure", on_delete=models.CASCADE, related_name="+")
+    evidence = models.CharField(max_length=40, help_text='e.g. "above:2024-09"')
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    suggestion = models.TextField(help_text="The suggestion as it was shown")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+
+    objects = council_scoped("round__agreement__council")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "section", "section_pk", "measure", "evidence"],
+                name="%(app_label)s_%(class)s_once_per_evidence",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=["accepted", "dismissed"])
+                & models.Q(section__in=["risk", "condition"]),
+                name="%(app_label)s_%(class)s_choices_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: {self.suggestion}"

@@ -50,6 +50,11 @@ urlpatterns = [
         views_tasks.task_confirm_unchanged,
         name="task_confirm_unchanged",
     ),
+    path(
+        ROUND + "tasks/<slug:key>/suggestions/<slug:outcome>/",
+        views_tasks.task_suggestion_decide,
+        name="task_suggestion_decide",
+    ),
     path(ROUND + "changes/", views_return.round_changes_view, name="round_changes"),
     path(
         ROUND + "history/<str:section>/<int:pk>/",

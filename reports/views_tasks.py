@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from reports.drift.services import drift_suggestion_accept, drift_suggestion_dismiss
+from reports.drift.task import task_drift
 from reports.return_page import round_gaps
 from reports.task_list import (
     STALE,
@@ -18,8 +21,9 @@ from reports.task_list import (
     sections_confirm_unchanged,
     task_refs,
 )
+from svmonitor.errors import StaleEdit
 from svmonitor.roles import Action
-from svmonitor.section_views import round_for_request, round_urls
+from svmonitor.section_views import round_for_request, round_urls, task_url
 from svmonitor.sections import SectionRef
 
 
@@ -66,6 +70,9 @@ def task_detail(request, slug, fy, n, key):
         "nav": round_urls(round),
         "row": row,
         "cards": cards,
+        # Issue 18.2: what the figures suggest for a risk or condition, and narrative figures
+        # that disagree with the data (None for any other task).
+        "drift": task_drift(round, key),
     }
     return render(request, "reports/tasks/task_detail.html", context)
 
@@ -120,3 +127,52 @@ def tasks_confirm_unchanged(request, slug, fy, n):
         return away
     _report(request, _confirm(request, return_tasks(round).unchanged))
     return redirect(round_urls(round)["tasks"])
+
+
+def _suggestion_fields(request) -> tuple[int, str] | None:
+    # The suggestion the page showed: its measure and evidence (found again from the figures).
+    measure = request.POST.get("measure", "")
+    evidence = request.POST.get("evidence", "")
+    if not measure.isdigit() or not evidence:
+        return None
+    return int(measure), evidence
+
+
+@login_required
+@require_POST
+def task_suggestion_decide(request, slug, fy, n, key, outcome):
+    """Accept or dismiss one drift suggestion on a risk's or condition's task page, through
+    its service (role check, edit lock, history); back to the task page."""
+    round = round_for_request(request, slug, fy, n, Action.EDIT)
+    if (away := _draft_or_round_page(round)) is not None:
+        return away
+    if outcome not in ("accept", "dismiss"):
+        raise Http404("No such decision.")
+    row, _cards = return_task(round, key)
+    if row is None:
+        raise Http404("No such task in this return.")
+    page = task_url(round, key)
+    # A form that names no suggestion is answered as one whose evidence has moved on.
+    measure, evidence = _suggestion_fields(request) or (0, "")
+    try:
+        if outcome == "accept":
+            version = request.POST.get("version", "")
+            drift_suggestion_accept(
+                round=round,
+                key=key,
+                measure_pk=measure,
+                evidence=evidence,
+                expected_version=int(version) if version.isdigit() else 0,
+                by=request.user,
+            )
+            messages.success(request, "Suggestion accepted: the change is saved in its history.")
+        else:
+            drift_suggestion_dismiss(
+                round=round, key=key, measure_pk=measure, evidence=evidence, by=request.user
+            )
+            messages.success(request, "Suggestion dismissed: its history records that you did.")
+    except StaleEdit:
+        messages.error(request, f"The suggestion was not accepted: {STALE}.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(page)

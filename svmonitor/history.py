@@ -45,6 +45,10 @@ ACTION_LABELS = {
     "risk_update.create": "Added the risk",
     "workstream_update.create": "Added the workstream",
     "milestone.create": "Added the milestone",
+    # Issue 18.2: a suggestion from the figures, decided (an accepted one's change is the save
+    # event beside it).
+    "suggestion.accept": "Accepted a suggestion from the figures",
+    "suggestion.dismiss": "Dismissed a suggestion from the figures",
 }
 
 

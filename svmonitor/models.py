@@ -137,6 +137,36 @@ class LocalAuthority(models.Model):
         "submitted; when off, only submitted returns.",
     )
 
+    # Issue 18.2: drift that suggests. A measure linked to a risk or condition that has moved
+    # against its baseline (by its polarity) by more than `drift_threshold_pct` per cent for
+    # `drift_months` months in a row suggests a change on that risk's or condition's task page
+    # (reports/drift); a number in a narrative more than `narrative_tolerance_pct` per cent
+    # from the cited measure's figure is flagged there. A measure may set its own threshold.
+    drift_threshold_pct = models.DecimalField(
+        "Drift threshold (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=5,
+        validators=[MinValueValidator(0)],
+        help_text="How far (per cent) a linked measure must be on the wrong side of its "
+        "baseline for a month to count towards a suggestion.",
+    )
+    drift_months = models.PositiveSmallIntegerField(
+        "Drift months in a row",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text="How many months in a row a measure must drift before it suggests a change.",
+    )
+    narrative_tolerance_pct = models.DecimalField(
+        "Narrative figure tolerance (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=5,
+        validators=[MinValueValidator(0)],
+        help_text="How far (per cent) a figure in a narrative may be from the data before it "
+        "is flagged.",
+    )
+
     objects = council_scoped("id")
 
     class Meta:
@@ -169,6 +199,13 @@ class LocalAuthority(models.Model):
             models.CheckConstraint(
                 condition=Q(risk_register__in=RiskRegister.values),
                 name="%(app_label)s_%(class)s_risk_register_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(drift_threshold_pct__gte=0)
+                & Q(narrative_tolerance_pct__gte=0)
+                & Q(drift_months__gte=1)
+                & Q(drift_months__lte=24),
+                name="%(app_label)s_%(class)s_drift_settings_valid",
             ),
             # A rated register names at least one key level.
             models.CheckConstraint(

@@ -43,6 +43,7 @@ PLAIN_KWARGS = {
     # reports:council_dashboard_part: the programme area's page of the dashboard
     "part": lambda graph: f"area-{graph.objects['programme_area'].pk}",
     "month": lambda graph: "2024-04",  # metrics:kpi_month
+    "outcome": lambda graph: "dismiss",  # reports:task_suggestion_decide
 }
 
 # URL kwargs that name the council itself.

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from conditions.models import ConditionUpdate
 from finance.models import ForecastReview
-from reports.models import ReportFile, RoundSnapshot
+from reports.models import DriftDecision, ReportFile, RoundSnapshot
 from svmonitor.audit import audit_record
 from svmonitor.choices import Rag, RoundStatus
 from svmonitor.models import PendingSubmission, ReminderKind, ReminderSent
@@ -31,6 +31,7 @@ READ_ONLY = {
     "reports.reportfile",
     "svmonitor.pendingsubmission",
     "finance.forecastreview",
+    "reports.driftdecision",
 }
 # Made by opening a round (round_open_next makes a row for every section), never added alone.
 MADE_BY_OPENING = {
@@ -100,6 +101,17 @@ def everything(db):
         sha256="0" * 64,
         size=1,
         pages=1,
+    )
+    DriftDecision.objects.create(
+        round=round,
+        section="risk",
+        section_pk=1,
+        measure=f.MeasureFactory(council=council),
+        evidence="above:2024-09",
+        outcome="dismissed",
+        suggestion="A suggestion",
+        decided_by=prog.officer,
+        decided_at=timezone.now(),
     )
     return round
 
