@@ -111,7 +111,7 @@ class DashboardLink:
 
 def _dashboard_links(council, page, part: str) -> list[DashboardLink]:
     """The summary, then each page after it, each at the round shown (?round=)."""
-    query = "?" + urlencode({"round": page.snapshot.round.key})
+    query = "?" + urlencode({"round": page.snapshot.round.key}, safe="/")
     summary = reverse("reports:council_dashboard", args=[council.slug]) + query
     links = [DashboardLink(summary, "Summary", part == SUMMARY)]
     for p in page.parts:
