@@ -203,9 +203,10 @@ class KpiGrid:
         return month_key(month_add(self.months[0], GRID_MONTHS))
 
 
-def kpi_series_options(*, council, user) -> list[Series]:
-    """The council's series the user may see: actual first, then baselines, last year, ..."""
-    options = list(Series.objects.for_user(user).filter(council=council).order_by("order", "name"))
+def kpi_series_options(*, council) -> list[Series]:
+    """The council's series, actual first, then baselines, last year, ... (`council` as
+    svmonitor.access.council_for_user gave it: the user may view it, so every series)."""
+    options = list(Series.objects.filter(council=council).order_by("order", "name"))
     # By kind in Python (a stable sort keeps the database's order and name within a kind).
     options.sort(key=lambda option: SERIES_KIND_RANK.get(option.kind, 3))
     for option in options:
@@ -219,11 +220,13 @@ def kpi_sources(*, council) -> list[DataSource]:
 
 
 def kpi_grid_build(
-    *, council, user, series: Series, start: dt.date, options: list[Series], span
+    *, council, series: Series, start: dt.date, options: list[Series], span
 ) -> KpiGrid:
     """The grid of the council's measures over twelve months from `start` (three queries).
 
-    Figures outside `span`, the agreement's years, are not shown (see figures_left_out).
+    `council` as svmonitor.access.council_for_user gave it (the user may view it, so every
+    measure). Figures outside `span`, the agreement's years, are not shown (see
+    figures_left_out).
     """
     months = [month_add(start, i) for i in range(GRID_MONTHS)]
     first, end = months[0], month_add(start, GRID_MONTHS)
@@ -234,8 +237,7 @@ def kpi_grid_build(
     labels = dict(Measure.Unit.choices)
     measures = [
         GridMeasure(pk, name, unit, labels.get(unit, unit), source or "")
-        for pk, name, unit, source in Measure.objects.for_user(user)
-        .filter(council=council)
+        for pk, name, unit, source in Measure.objects.filter(council=council)
         .order_by("order", "name", "pk")
         .values_list("pk", "name", "unit", "data_source__name")
     ]

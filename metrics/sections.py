@@ -27,6 +27,7 @@ from svmonitor.sections import (
     CompletenessGap,
     ReturnPart,
     ReturnTask,
+    RoundRows,
     return_part_register,
 )
 from svmonitor.selectors import round_previous
@@ -38,11 +39,13 @@ TITLE = "Monthly key measures"
 GROUP = "Key measures and finance"
 
 
-def round_kpi_months(round) -> list[dt.date]:
-    """The months of a round's period whose figures the return needs (oldest first)."""
+def round_kpi_months(round, *, previous=None, previous_read: bool = False) -> list[dt.date]:
+    """The months of a round's period whose figures the return needs (oldest first);
+    `previous` is the round before, when the caller has read it (`previous_read`)."""
     if round.data_as_at is None:
         return []
-    previous = round_previous(round)
+    if not previous_read:
+        previous = round_previous(round)
     return kpi_months_between(
         previous.data_as_at if previous is not None else None,
         round.data_as_at,
@@ -68,11 +71,16 @@ def kpi_months_between(previous: dt.date | None, last: dt.date, first_year: int)
     return months
 
 
-def round_kpi_missing(round) -> tuple[list[dt.date], dict[dt.date, list[str]], int]:
+def round_kpi_missing(
+    round, read: RoundRows | None = None
+) -> tuple[list[dt.date], dict[dt.date, list[str]], int]:
     """The round's months; for each month the names of the monthly measures with neither a
     figure nor "not available" in the actual series; and how many monthly measures there are
-    (four queries)."""
-    months = round_kpi_months(round)
+    (four queries; three when `read` holds the round before)."""
+    if read is not None and read.previous_read:
+        months = round_kpi_months(round, previous=read.previous, previous_read=True)
+    else:
+        months = round_kpi_months(round)
     council_id = round.agreement.council_id
     actual = Series.objects.filter(council_id=council_id, kind=Series.Kind.ACTUAL).first()
     if not months or actual is None:
@@ -106,9 +114,10 @@ def _month_url(round, month: dt.date) -> str:
     return reverse("metrics:kpi_month", args=[round.agreement.council.slug, month_key(month)])
 
 
-def kpis_completeness(round, carried: bool) -> list[CompletenessGap]:
-    """One gap per month of the round's period with monthly measures still to enter."""
-    _months, missing, _count = round_kpi_missing(round)
+def kpis_completeness(round, carried: bool, read: RoundRows | None = None) -> list[CompletenessGap]:
+    """One gap per month of the round's period with monthly measures still to enter (the
+    round before from `read`, when the caller has read it)."""
+    _months, missing, _count = round_kpi_missing(round, read)
     gaps = []
     for month, names in missing.items():
         count = len(names)
@@ -234,6 +243,7 @@ PARTS = (
         _no_carry_forward,
         kpis_completeness,
         progress=kpis_progress,
+        takes_read=True,
         tasks=kpis_tasks,
     ),
 )

@@ -79,7 +79,7 @@ def _series(slug: str | None, options: list[Series]) -> Series:
 def kpi_grid(request, slug):
     """The council's measures by month in the chosen series (actual, a baseline, ...)."""
     council = council_for_user(request, slug, Action.VIEW)
-    options = kpi_series_options(council=council, user=request.user)
+    options = kpi_series_options(council=council)
     if not options and not request.GET.get("series"):
         # Reached from the council's navigation before any figures exist: say so, not 404.
         return render(request, GRID_TEMPLATE, {"council": council, "grid": None, "errors": []})
@@ -95,9 +95,7 @@ def kpi_grid(request, slug):
     start = start or kpi_default_start(
         council=council, series=series, today=timezone.localdate(), span=span
     )
-    grid = kpi_grid_build(
-        council=council, user=request.user, series=series, start=start, options=options, span=span
-    )
+    grid = kpi_grid_build(council=council, series=series, start=start, options=options, span=span)
     # Old figures outside the agreement's years are not in the grid: say which.
     grid.left_out = figures_left_out(council=council, span=span, series=series)
     context = {

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
-
 from conditions.kinds import CONDITION, WORKSTREAM, milestone_decorate
 from conditions.models import ConditionUpdate, Milestone, WorkstreamUpdate
 from conditions.selectors import milestones_as_in_round, milestones_in_round
@@ -16,7 +14,7 @@ from reports.models import RoundSnapshot
 from risks.kinds import RISK
 from risks.models import RiskUpdate
 from svmonitor.access import user_roles
-from svmonitor.choices import DEFAULT_RAG_DEFINITIONS, Rag
+from svmonitor.choices import DEFAULT_RAG_DEFINITIONS, Rag, RoundStatus
 from svmonitor.models import RagDefinition, ReportingRound, RoundEvent, SignOff
 from svmonitor.section_rows import RagBadge, SectionRow, rag_badge, round_sections_source
 from svmonitor.section_views import history_url, section_urls
@@ -108,7 +106,7 @@ class RoundPage:
     overview: RoundOverview | None
     previous_overview: RoundOverview | None
     headlines: list[HeadlineList]
-    gaps: list[GapLink]
+    gaps: list[GapLink]  # what is still to update: a draft's only (empty once locked)
     sign_offs: SignOffState
     events: list[RoundEvent]
     rag_definitions: list[tuple[str, str]]
@@ -149,47 +147,44 @@ _SAVER_UNREAD = tuple(
 )
 
 
-def _condition_updates(round_id):
+_CONDITION_ORDER = ("condition__order", "condition__label", "pk")
+_RISK_ORDER = ("risk__number", "pk")
+_WORKSTREAM_ORDER = ("workstream__area__number", "workstream__order", "workstream__name", "pk")
+
+
+def _updates(model, related: tuple[str, ...], order: tuple[str, ...], round_ids: list[int]):
     return (
-        ConditionUpdate.objects.filter(round_id=round_id)
-        .select_related("condition", "updated_by")
+        model.objects.filter(round_id__in=round_ids)
+        .select_related(*related)
         .defer(*_SAVER_UNREAD)
-        .order_by("condition__order", "condition__label", "pk")
+        .order_by(*order)
     )
 
 
-def _risk_updates(round_id):
-    return (
-        RiskUpdate.objects.filter(round_id=round_id)
-        .select_related("risk", "updated_by")
-        .defer(*_SAVER_UNREAD)
-        .order_by("risk__number", "pk")
-    )
+def _this_and_previous(
+    model, related, order, round: ReportingRound, previous: ReportingRound | None, key: str
+) -> tuple[list, dict]:
+    """This round's updates of one kind in order, and the previous round's by what each is of
+    (its condition, risk or workstream: a frozen previous update is laid over it,
+    reports/round_page.py), in one query."""
+    ids = [round.pk] if previous is None else [round.pk, previous.pk]
+    rows = list(_updates(model, related, order, ids))
+    this = [u for u in rows if u.round_id == round.pk]
+    before = {getattr(u, key): u for u in rows if u.round_id != round.pk}
+    return this, before
 
 
-def _workstream_updates(round_id):
-    return (
-        WorkstreamUpdate.objects.filter(round_id=round_id)
-        .select_related("workstream__area", "updated_by")
-        .defer(*_SAVER_UNREAD)
-        .prefetch_related(
-            Prefetch(
-                "workstream__milestones",
-                queryset=milestones_in_round(Milestone.objects.all(), round_id),
-                to_attr="ordered_milestones",
-            )
+def _milestones_by_workstream(round_id: int, updates: list) -> dict[int, list]:
+    """The milestones of the updates' workstreams as this round records them, by workstream id
+    (one query)."""
+    by_workstream: dict[int, list] = {u.workstream_id: [] for u in updates}
+    if by_workstream:
+        rows = milestones_in_round(
+            Milestone.objects.filter(workstream_id__in=list(by_workstream)), round_id
         )
-        .order_by("workstream__area__number", "workstream__order", "workstream__name", "pk")
-    )
-
-
-def _previous_by(model, previous: ReportingRound | None, key: str) -> dict:
-    if previous is None:
-        return {}
-    # With what each update is of (its condition, risk or workstream): a frozen previous
-    # update is laid over it (reports/round_page.py), which would otherwise read each one.
-    rows = model.objects.filter(round=previous).select_related(key.removesuffix("_id"))
-    return {getattr(u, key): u for u in rows}
+        for milestone in rows:
+            by_workstream[milestone.workstream_id].append(milestone)
+    return {pk: milestones_as_in_round(shown) for pk, shown in by_workstream.items()}
 
 
 def _group_by_area(rows: list[SectionRow]) -> list[AreaGroup]:
@@ -253,12 +248,26 @@ def round_page_build(*, round: ReportingRound, user, roles: set[str] | None = No
         "previous_label": previous.label if previous else "",
         "source": round_sections_source(round, opened=opened),
     }
-    prev_conditions = _previous_by(ConditionUpdate, previous, "condition_id")
-    prev_risks = _previous_by(RiskUpdate, previous, "risk_id")
-    prev_workstreams = _previous_by(WorkstreamUpdate, previous, "workstream_id")
-    condition_updates = list(_condition_updates(round.pk))
-    risk_updates = list(_risk_updates(round.pk))
-    workstream_updates = list(_workstream_updates(round.pk))
+    condition_updates, prev_conditions = _this_and_previous(
+        ConditionUpdate,
+        ("condition", "updated_by"),
+        _CONDITION_ORDER,
+        round,
+        previous,
+        "condition_id",
+    )
+    risk_updates, prev_risks = _this_and_previous(
+        RiskUpdate, ("risk", "updated_by"), _RISK_ORDER, round, previous, "risk_id"
+    )
+    workstream_updates, prev_workstreams = _this_and_previous(
+        WorkstreamUpdate,
+        ("workstream__area", "updated_by"),
+        _WORKSTREAM_ORDER,
+        round,
+        previous,
+        "workstream_id",
+    )
+    milestones = _milestones_by_workstream(round.pk, workstream_updates)
     conditions = [
         SectionRow("condition", u, prev_conditions.get(u.condition_id), **shared)
         for u in condition_updates
@@ -269,12 +278,19 @@ def round_page_build(*, round: ReportingRound, user, roles: set[str] | None = No
             "workstream",
             u,
             prev_workstreams.get(u.workstream_id),
-            milestones=milestones_as_in_round(u.workstream.ordered_milestones),
+            milestones=milestones[u.workstream_id],
             **shared,
         )
         for u in workstream_updates
     ]
-    overview = RoundOverview.objects.filter(round=round).select_related("updated_by").first()
+    # This round's overview and the previous one's (each round has at most one), in one query.
+    overviews = {
+        o.round_id: o
+        for o in RoundOverview.objects.filter(
+            round_id__in=[round.pk] if previous is None else [round.pk, previous.pk]
+        ).select_related("updated_by")
+    }
+    overview = overviews.get(round.pk)
     # The completeness panel reads from the rows above instead of asking for them again.
     read = RoundRows(
         conditions=condition_updates,
@@ -282,10 +298,10 @@ def round_page_build(*, round: ReportingRound, user, roles: set[str] | None = No
         workstreams=workstream_updates,
         overview=overview,
         overview_read=True,
+        previous=previous,
+        previous_read=True,
     )
-    previous_overview = (
-        RoundOverview.objects.filter(round=previous).first() if previous is not None else None
-    )
+    previous_overview = overviews.get(previous.pk) if previous is not None else None
     for event in events:
         event.label = event_label(event.action)
     return RoundPage(
@@ -297,7 +313,13 @@ def round_page_build(*, round: ReportingRound, user, roles: set[str] | None = No
         overview=overview,
         previous_overview=previous_overview,
         headlines=_headline_lists(overview, previous_overview),
-        gaps=[GapLink(gap) for gap in round_completeness(round, carried=opened, read=read)],
+        # The panel lists what is still to update only on a draft (a locked return has none to
+        # fix), so only a draft asks each part what is missing.
+        gaps=(
+            [GapLink(gap) for gap in round_completeness(round, carried=opened, read=read)]
+            if round.status == RoundStatus.DRAFT
+            else []
+        ),
         sign_offs=sign_off_state(round=round, user=user, roles=roles),
         events=events,
         rag_definitions=_rag_definitions(definitions),

@@ -117,21 +117,21 @@ def refuse(request, *, action: str, council=None, obj=None) -> PermissionDenied:
 def _council_with_roles(user, slug: str) -> tuple[LocalAuthority | None, set[str]]:
     """The council named by `slug` if the user may view it, and the roles they hold there.
 
-    One query: the user's memberships there, scoped like every council-owned queryset, with
-    the council joined (a site administrator has no roles and sees every council).
+    One query: the user's memberships there with the council joined; whether those roles let
+    them view it is actions_for's answer (the rule the scoped querysets apply in SQL). A site
+    administrator has no roles and sees every council.
     """
     if not getattr(user, "is_authenticated", False):
         return None, set()
     if user.is_superuser:
         return LocalAuthority.objects.for_user(user, Action.VIEW).filter(slug=slug).first(), set()
-    held = list(
-        Membership.objects.for_user(user, Action.VIEW)
-        .filter(user=user, council__slug=slug)
-        .select_related("council")
-    )
+    held = list(Membership.objects.filter(user=user, council__slug=slug).select_related("council"))
     if not held:
         return None, set()
-    return held[0].council, {membership.role for membership in held}
+    council, roles = held[0].council, {membership.role for membership in held}
+    if Action.VIEW not in actions_for(user, council, roles):
+        return None, set()
+    return council, roles
 
 
 def council_for_user(request, slug: str, action: str = Action.VIEW) -> LocalAuthority:

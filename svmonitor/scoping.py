@@ -69,6 +69,13 @@ class RoundScopedQuerySet(CouncilScopedQuerySet):
             | Q(agreement__council__in=council_ids_for_user(user, Action.VIEW_DRAFTS))
         )
 
+    def readable_with(self, actions):
+        """readable_by for rounds of one council where the caller already holds the user's
+        `actions` there (svmonitor.access.council_for_user): the same rule, no subquery."""
+        if Action.VIEW_DRAFTS in actions:
+            return self.all()
+        return self.filter(status=RoundStatus.SUBMITTED)
+
 
 def council_scoped(lookup: str) -> models.Manager:
     """A manager whose querysets scope through `lookup` (e.g. "agreement__council")."""

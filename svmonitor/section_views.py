@@ -170,6 +170,7 @@ def round_for_request(request, slug: str, fy: str, n: int, action: str = Action.
         financial_year=year,
         update_number=n,
         action=action,
+        actions=request.council_actions,
     )
     if found is None:
         raise Http404("No such return.")

@@ -148,13 +148,17 @@ class RoundRows:
     """A round's section rows as a caller has read them (each list holds every row of the
     round, or is None where not read): condition updates with their condition, risk updates
     with their risk, workstream updates with their workstream, and the overview (None if the
-    round has none; `overview_read` says whether it was read)."""
+    round has none; `overview_read` says whether it was read), and the round before it (None
+    for a first round; `previous_read` says whether it was read: svmonitor.selectors'
+    round_previous)."""
 
     conditions: list | None = None
     risks: list | None = None
     workstreams: list | None = None
     overview: object | None = None
     overview_read: bool = False
+    previous: object | None = None
+    previous_read: bool = False
 
 
 class RoundFreezer(Protocol):

@@ -122,13 +122,23 @@ def round_progress(round: ReportingRound) -> RoundProgress:
     return rounds_progress([round])[round.pk]
 
 
-def round_for_user(*, user, council, financial_year: int, update_number: int, action: str):
-    """The council's round for a year and update that the user may act on, or None."""
+def round_for_user(
+    *, user, council, financial_year: int, update_number: int, action: str, actions=None
+):
+    """The council's round for a year and update that the user may act on, or None.
+
+    `actions`: what the user may do at `council`, when the caller has checked it already
+    (council_for_user, which refused unless `action` is among them); the rounds are then
+    scoped by the same rule without asking for the user's councils again."""
+    if actions is None:
+        rounds = ReportingRound.objects.for_user(user, action).filter(agreement__council=council)
+    elif action not in actions:
+        return None
+    else:
+        rounds = ReportingRound.objects.filter(agreement__council=council).readable_with(actions)
     # A revised agreement may repeat a year and update: the latest agreement's round wins.
     return (
-        ReportingRound.objects.for_user(user, action)
-        .filter(agreement__council=council, financial_year=financial_year)
-        .filter(update_number=update_number)
+        rounds.filter(financial_year=financial_year, update_number=update_number)
         .select_related("agreement__council")
         .order_by("-agreement__date_signed", "-agreement_id")
         .first()

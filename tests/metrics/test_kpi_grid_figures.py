@@ -64,7 +64,7 @@ def test_each_units_whole_number_formatter_words_it_as_format_value(unit):
 
 
 @pytest.mark.django_db
-def test_the_grids_rows_word_each_figure_and_give_the_orms_figure(council, board_member):
+def test_the_grids_rows_word_each_figure_and_give_the_orms_figure(council):
     series = f.SeriesFactory(council=council, kind="actual", name="Actual", slug="actual")
     for n, unit in enumerate(UNITS[:5]):
         for chunk in range(0, len(FIGURES), 12):  # twelve figures a measure, one a month
@@ -75,7 +75,6 @@ def test_the_grids_rows_word_each_figure_and_give_the_orms_figure(council, board
                 )
     grid = kpi_grid_build(
         council=council,
-        user=board_member,
         series=series,
         start=APRIL,
         options=[series],

@@ -9,6 +9,8 @@ from django.urls import reverse
 from metrics.models import Measure
 from metrics.services import measure_upsert
 from reports.freeze import round_snapshot_freeze
+from svmonitor.choices import RoundStatus
+from svmonitor.models import ReportingRound
 from svmonitor.roles import Role
 from tests.factories import MembershipFactory, UserFactory
 from tests.reports.conftest import build_council
@@ -98,14 +100,17 @@ def test_the_portfolio_takes_the_same_queries_at_1_council_and_at_5(
 
 # The round page of a submitted round read from its rows (history loaded as submitted, never
 # frozen): session, user, the second-factor question, council with the user's roles there, the
-# round; the page's 18 (previous round, RAG words, events, this and the previous round's three
-# kinds of section, milestones, both overviews, headlines, conditions and open risks without a
-# row, the latest frozen payload, sign-offs, the previous round's frozen payload); the session
-# save. The completeness panel reads the sections the page has read (it asked again: 30);
-# the quarter's KPI and finance tasks ask their own 6, whatever the size (issue 15.4: the round
-# before, actual series, monthly measures without a figure, the months' figures, finance lines,
-# the forecast's review).
-ROUND_PAGE = 5 + 18 + 3 + 6
+# round; the page's 12 (previous round, RAG words, events, the three kinds of section of this
+# and the previous round together, milestones, both overviews together, headlines, the latest
+# frozen payload, sign-offs, the previous round's frozen payload); the session save. A locked
+# return has nothing left to update, so it asks no part what is missing (32 before).
+ROUND_PAGE = 5 + 12 + 3
+# A draft's page also lists what is still to update. The panel reads the sections and the
+# round before from what the page has read; it asks for conditions in force and open risks
+# without a row, and the quarter's KPI and finance tasks ask their own 5, whatever the size
+# (actual series, monthly measures without a figure, the months' figures, finance lines, the
+# forecast's review).
+ROUND_PAGE_DRAFT = ROUND_PAGE + 2 + 5
 # Session, user, the second-factor question, council with the user's roles; the grid's 7
 # (series, agreement years, first month, measures, figures, sources, figures left out; whether
 # the user may edit is known from the roles: 15 before); the session save.
@@ -126,6 +131,24 @@ def test_the_round_page_reads_its_sections_once_for_the_completeness_panel(
     client.get(url)
     with django_assert_num_queries(ROUND_PAGE):
         assert client.get(url).status_code == 200
+
+
+def test_a_draft_round_page_asks_each_part_what_is_missing_without_reading_sections_again(
+    client, django_assert_num_queries
+):
+    latest = build_council(scale=2)
+    ReportingRound.objects.filter(pk=latest.pk).update(status=RoundStatus.DRAFT)
+    user = UserFactory()
+    MembershipFactory(user=user, council=latest.agreement.council, role=Role.BOARD)
+    client.force_login(user)
+    url = reverse(
+        "reports:round_detail",
+        args=[latest.agreement.council.slug, latest.fy, latest.update_number],
+    )
+    client.get(url)
+    with django_assert_num_queries(ROUND_PAGE_DRAFT):
+        response = client.get(url)
+    assert "Still to update" in response.content.decode()
 
 
 def test_the_kpi_grid_asks_for_the_users_actions_once(client, django_assert_num_queries):
