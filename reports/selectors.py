@@ -10,13 +10,12 @@ from functools import cached_property
 from html import escape
 from typing import NamedTuple
 
-from django.db.models import JSONField, OuterRef, Subquery
+from django.db.models import F, JSONField, OuterRef, Subquery
 from django.utils.safestring import SafeString, mark_safe
 
 from conditions.models import ConditionUpdate
 from finance.models import DeficitCap, FinanceLine
 from metrics import variance as fmt
-from overview.models import RoundOverview
 from reports import charts
 from reports.figures_table import figures_table
 from reports.models import RoundSnapshot as FrozenSnapshot
@@ -231,9 +230,8 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
             tier=Subquery(tier_now.values("tier")[:1]),
             # The submission before the latest, for the overall RAG's change (issue 15.10).
             previous_submitted_id=Subquery(newest.values("pk")[1:2]),
-            overdue_due=Subquery(overdue.values("due_date")[:1]),
-            overdue_year=Subquery(overdue.values("financial_year")[:1]),
-            overdue_update=Subquery(overdue.values("update_number")[:1]),
+            # Its year, update and due date come with the rounds below.
+            overdue_id=Subquery(overdue.values("pk")[:1]),
         )
         .order_by("name")
         .values_list(
@@ -243,22 +241,22 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
             "latest_submitted_id",
             "tier",
             "previous_submitted_id",
-            "overdue_due",
-            "overdue_year",
-            "overdue_update",
+            "overdue_id",
         )
     )
     council_ids = [council[0] for council in councils]
     latest: dict[int, dict] = {}
     # With each round, the conditions and finance of its frozen payload (only those keys), and
-    # its overall RAG (frozen, else its overview's); the previous submissions' too.
+    # its overall RAG (frozen, else its overview's); the previous submissions' too, and each
+    # council's earliest overdue return (its due date, year and update only).
     payload = FrozenSnapshot.objects.filter(round=OuterRef("pk")).order_by("-created_at", "-pk")
+    latest_ids = {council[3] for council in councils if council[3]}
     previous_ids = {council[5] for council in councils if council[5]}
+    overdue_ids = {council[6] for council in councils if council[6]}
     overall: dict[int, tuple[str | None, str | None]] = {}
+    overdue_of: dict[int, tuple] = {}
     for rnd in (
-        ReportingRound.objects.filter(  # 2
-            pk__in=[*(council[3] for council in councils if council[3]), *previous_ids]
-        )
+        ReportingRound.objects.filter(pk__in=[*latest_ids, *previous_ids, *overdue_ids])  # 2
         .annotate(
             frozen_id=Subquery(payload.values("pk")[:1]),
             frozen_conditions=Subquery(
@@ -284,9 +282,6 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
                 payload.values("payload__overview__overall__dfe_code")[:1],
                 output_field=JSONField(),
             ),
-            live_overall=Subquery(
-                RoundOverview.objects.filter(round=OuterRef("pk")).values("overall_rag")[:1]
-            ),
         )
         .order_by("-financial_year", "-update_number", "-submitted_on")
         .values(
@@ -296,6 +291,7 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
             "financial_year",
             "update_number",
             "submitted_on",
+            "due_date",
             "origin",
             "frozen_id",
             "frozen_conditions",
@@ -303,11 +299,14 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
             "deficit",
             "cap",
             "frozen_overall",
-            "live_overall",
+            # Its overview's own level (one overview a round: a join, not a subquery).
+            live_overall=F("overview__overall_rag"),
         )
     ):
+        if rnd["pk"] in overdue_ids:
+            overdue_of[rnd["pk"]] = (rnd["due_date"], rnd["financial_year"], rnd["update_number"])
         overall[rnd["pk"]] = (rnd["frozen_overall"], rnd["live_overall"])
-        if rnd["pk"] not in previous_ids:
+        if rnd["pk"] in latest_ids:
             latest.setdefault(rnd["agreement__council_id"], rnd)
     rounds = list(latest.values())
     unfrozen = [r for r in rounds if r["frozen_id"] is None]
@@ -337,7 +336,7 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
         dfe = frozen or words.get((council_id, live), ("", DEFAULT_DFE_MAPPING[live]))[1]
         return PortfolioCondition("Overall", "Overall RAG", dfe, rag_labels[dfe])
 
-    for council_id, name, slug, _latest_id, tier, previous_id, *due in councils:
+    for council_id, name, slug, _latest_id, tier, previous_id, overdue_id in councils:
         rnd = latest.get(council_id)
         conditions = []
         # DfE's own word, not the council's label: councils are compared side by side here,
@@ -380,7 +379,7 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
                 overall=overall_of(council_id, rnd["pk"]) if rnd else None,
                 overall_before=overall_of(council_id, previous_id) if previous_id else None,
                 first_submission=rnd is not None and not previous_id,
-                overdue=_overdue_text(*due, today),
+                overdue=_overdue_text(*overdue_of.get(overdue_id, (None, None, None)), today),
             )
         )
     rows.sort(key=PORTFOLIO_SORTS.get(sort, PORTFOLIO_SORTS["name"]))
