@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connections
-from django.db.models import CharField, ExpressionWrapper, F
+from django.db.models import CharField, Exists, ExpressionWrapper, F, OuterRef
 from django.db.models.functions import Cast
 
 from metrics.models import DataSource, Measure, MeasureValue, Series
@@ -186,6 +186,9 @@ class KpiGrid:
     rows: list[KpiRow]
     sources: list[DataSource]
     left_out: str = ""
+    # Whether any figure of the series is outside the agreement's years (None: not asked, as
+    # for a council with no agreement): what figures_left_out would otherwise probe first.
+    outside_span: bool | None = None
 
     @property
     def start_key(self) -> str:
@@ -235,12 +238,24 @@ def kpi_grid_build(
     else:
         first, end = max(first, span[0]), min(end, month_add(span[1], 1))
     labels = dict(Measure.Unit.choices)
-    measures = [
-        GridMeasure(pk, name, unit, labels.get(unit, unit), source or "")
-        for pk, name, unit, source in Measure.objects.filter(council=council)
-        .order_by("order", "name", "pk")
-        .values_list("pk", "name", "unit", "data_source__name")
-    ]
+    measure_rows = Measure.objects.filter(council=council)
+    probes = ()
+    if span is not None:
+        # With each measure, whether the series has a figure of it before or after the
+        # agreement's years (each an index probe), for the note on figures left out.
+        theirs = MeasureValue.objects.filter(measure=OuterRef("pk"), series=series)
+        measure_rows = measure_rows.annotate(
+            before_span=Exists(theirs.filter(period__lt=span[0])),
+            after_span=Exists(theirs.filter(period__gt=span[1])),
+        )
+        probes = ("before_span", "after_span")
+    measures, outside_span = [], None if span is None else False
+    for pk, name, unit, source, *outside in measure_rows.order_by(
+        "order", "name", "pk"
+    ).values_list("pk", "name", "unit", "data_source__name", *probes):
+        measures.append(GridMeasure(pk, name, unit, labels.get(unit, unit), source or ""))
+        if any(outside):
+            outside_span = True
     figures: dict[int, dict[str, tuple[object, str, str]]] = {m.pk: {} for m in measures}
     units = {m.pk: m.unit for m in measures}
     queryset = MeasureValue.objects.filter(
@@ -277,6 +292,7 @@ def kpi_grid_build(
         months=months,
         rows=rows,
         sources=kpi_sources(council=council),
+        outside_span=outside_span,
     )
 
 

@@ -43,37 +43,42 @@ def measure_span_for(*, council) -> tuple[dt.date, dt.date] | None:
     )
 
 
-def figures_left_out(*, council, span, series=None) -> str:
+def figures_left_out(*, council, span, series=None, outside: bool | None = None) -> str:
     """The note for the council's figures (of one series, if given) outside `span` (three
-    queries when there are some, one when there are none)."""
+    queries when there are some, one when there are none). `outside`: whether there are any,
+    when the caller has asked already (the KPI grid, with its measures): none is then no
+    query, some two."""
+    if span is not None and outside is False:
+        return ""
     # By the council's measure ids (a subquery), so the (measure, series, period) index is used
     # instead of a scan of every figure of the series.
-    outside = MeasureValue.objects.filter(
+    figures = MeasureValue.objects.filter(
         measure__in=Measure.objects.filter(council=council).values("pk")
     )
     if series is not None:
-        outside = outside.filter(series=series)
+        figures = figures.filter(series=series)
     if span is None:
-        if not outside.values_list("pk")[:1]:
+        if not figures.values_list("pk")[:1]:
             return ""
     else:
         # Usually there are none. Asked first as two EXISTS probes in one query, one each side
         # of the span and without the joins the names need: each reads at most one entry of the
         # (measure, series, period) index per measure, where one probe of "before OR after"
         # walked every figure of the series (about 1 ms of the KPI grid at national scale).
-        probes = LocalAuthority.objects.filter(pk=council.pk).values_list(
-            Exists(outside.filter(period__lt=span[0])),
-            Exists(outside.filter(period__gt=span[1])),
-        )
-        if not any(probes.get()):
-            return ""
-        outside = outside.filter(Q(period__lt=span[0]) | Q(period__gt=span[1]))
+        if outside is None:
+            probes = LocalAuthority.objects.filter(pk=council.pk).values_list(
+                Exists(figures.filter(period__lt=span[0])),
+                Exists(figures.filter(period__gt=span[1])),
+            )
+            if not any(probes.get()):
+                return ""
+        figures = figures.filter(Q(period__lt=span[0]) | Q(period__gt=span[1]))
     shown = list(
-        outside.order_by("period", "measure__code", "series__slug").values_list(
+        figures.order_by("period", "measure__code", "series__slug").values_list(
             "measure__code", "period", "series__slug"
         )[:LEFT_OUT_SHOWN]
     )
     if not shown:
         return ""
-    count = len(shown) if len(shown) < LEFT_OUT_SHOWN else outside.count()
+    count = len(shown) if len(shown) < LEFT_OUT_SHOWN else figures.count()
     return left_out_text(count, [left_out_label(*row) for row in shown])

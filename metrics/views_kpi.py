@@ -97,7 +97,9 @@ def kpi_grid(request, slug):
     )
     grid = kpi_grid_build(council=council, series=series, start=start, options=options, span=span)
     # Old figures outside the agreement's years are not in the grid: say which.
-    grid.left_out = figures_left_out(council=council, span=span, series=series)
+    grid.left_out = figures_left_out(
+        council=council, span=span, series=series, outside=grid.outside_span
+    )
     context = {
         "council": council,
         "grid": grid,

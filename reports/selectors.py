@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -129,7 +130,7 @@ class PortfolioRow:
         return mark_safe(  # noqa: S308 - every text is escaped
             "".join(
                 f'<li><span class="app-condition-rags__label">{escape(c.label)}</span> '
-                f'<strong class="app-rag {escape(c.css)}">{escape(c.word)}</strong></li>'
+                f"{_rag_word_html(c.css, c.word)}</li>"
                 for c in self.conditions
             )
         )
@@ -164,6 +165,12 @@ class PortfolioRow:
     def is_over_cap(self) -> bool:
         """Whether the forecast deficit exceeds the cap."""
         return self.headroom is not None and self.headroom < 0
+
+
+@functools.lru_cache(maxsize=64)
+def _rag_word_html(css: str, word: str) -> str:
+    """A DfE level's word on its colour (a handful of levels, hundreds of conditions)."""
+    return f'<strong class="app-rag {escape(css)}">{escape(word)}</strong>'
 
 
 def _millions(value: Decimal | None) -> Decimal | None:

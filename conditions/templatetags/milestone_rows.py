@@ -18,6 +18,8 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from conditions.models import Milestone
+
 register = template.Library()
 
 
@@ -37,13 +39,21 @@ def _get(obj, name: str, default=""):
         return getattr(obj, name, default)
 
 
-def milestone_row_html(milestone, *, can_edit: bool, saved=False, note="", refocus=False) -> str:
+# A status's words, escaped, as Milestone.get_status_display gives them (a stored value
+# outside the choices shows as itself).
+_STATUS_TEXT = {value: escape(str(label)) for value, label in Milestone.Status.choices}
+
+
+def milestone_row_html(
+    milestone, *, can_edit: bool, saved=False, note="", refocus=False, language: str = ""
+) -> str:
     """One milestone's row: title, due date, status as a tag, completion date, and its Edit
-    (for an editor of an open return) and History links."""
+    (for an editor of an open return) and History links (`language`: get_language(), when
+    the caller building many rows has asked it)."""
     pk = milestone.pk
     title = escape(milestone.title)
     urls = _get(milestone, "urls", None)
-    language = get_language()
+    language = language or get_language()
     status = (' <span class="govuk-body-s" role="status">(saved)</span>' if saved else "") + (
         f' <span class="govuk-body-s" role="status">{conditional_escape(note)}</span>'
         if note
@@ -71,7 +81,7 @@ def milestone_row_html(milestone, *, can_edit: bool, saved=False, note="", refoc
         f'  <td class="govuk-table__cell">{due}</td>\n'
         f'  <td class="govuk-table__cell"><strong class="govuk-tag '
         f'{escape(str(_get(milestone, "status_tag")))}">'
-        f"{escape(milestone.get_status_display())}</strong></td>\n"
+        f"{_STATUS_TEXT.get(milestone.status) or escape(str(milestone.status))}</strong></td>\n"
         f'  <td class="govuk-table__cell">{completed}</td>\n'
         '  <td class="govuk-table__cell">\n'
         f"    {edit}\n"
@@ -108,10 +118,18 @@ def milestone_rows(context, milestones) -> SafeString:
     saved = bool(context.get("saved"))
     note = context.get("note") or ""
     refocus = bool(context.get("refocus"))
+    language = get_language()
     return mark_safe(  # noqa: S308 - every text from data is escaped
         "".join(
             [
-                milestone_row_html(m, can_edit=can_edit, saved=saved, note=note, refocus=refocus)
+                milestone_row_html(
+                    m,
+                    can_edit=can_edit,
+                    saved=saved,
+                    note=note,
+                    refocus=refocus,
+                    language=language,
+                )
                 for m in milestones
             ]
         )

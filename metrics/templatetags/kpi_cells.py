@@ -32,6 +32,12 @@ def _month_text(period: dt.date, language: str) -> str:
     return date_filter(period, "F Y")
 
 
+@functools.lru_cache(maxsize=512)
+def _month_heading(period: dt.date, language: str) -> str:
+    """The `date:"M Y"` filter's text, escaped (kept: every grid heads the same months)."""
+    return escape(date_filter(period, "M Y"))
+
+
 def kpi_cell_html(
     cell, *, cell_url: str, series_slug: str, start_key: str, can_edit: bool, saved: bool
 ) -> SafeString:
@@ -139,10 +145,11 @@ def kpi_rows(context, grid) -> SafeString:
 def kpi_month_headers(grid) -> SafeString:
     """The grid's column headers, one a month ("Apr 2024", the `date:"M Y"` filter's text),
     without a template loop."""
+    language = get_language()
     return mark_safe(  # noqa: S308 - the month's text is escaped
         "".join(
             '<th scope="col" class="govuk-table__header govuk-table__header--numeric">'
-            f"{escape(date_filter(month, 'M Y'))}</th>"
+            f"{_month_heading(month, language)}</th>"
             for month in grid.months
         )
     )

@@ -48,6 +48,8 @@ def _note(note) -> str:
 
 def _text(value) -> str:
     """`{{ value }}` in a template: localised, then escaped unless already safe."""
+    if type(value) is int and -1000 < value < 1000:
+        return str(value)  # a risk's impact, likelihood or score: no separator to place
     return conditional_escape(localize(value))
 
 

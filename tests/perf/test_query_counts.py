@@ -111,10 +111,11 @@ ROUND_PAGE = 5 + 12 + 3
 # (actual series, monthly measures without a figure, the months' figures, finance lines, the
 # forecast's review).
 ROUND_PAGE_DRAFT = ROUND_PAGE + 2 + 5
-# Session, user, the second-factor question, council with the user's roles; the grid's 7
-# (series, agreement years, first month, measures, figures, sources, figures left out; whether
-# the user may edit is known from the roles: 15 before); the session save.
-KPI_GRID = 4 + 7 + 3
+# Session, user, the second-factor question, council with the user's roles; the grid's 6
+# (series, agreement years, first month, measures with whether the series has figures outside
+# the agreement's years, figures, sources; whether the user may edit is known from the roles:
+# 15 before, then 14 with the figures left out probed on their own); the session save.
+KPI_GRID = 4 + 6 + 3
 
 
 def test_the_round_page_reads_its_sections_once_for_the_completeness_panel(
