@@ -257,7 +257,8 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
     # its overall RAG (frozen, else its overview's); the previous submissions' too, and each
     # council's earliest overdue return (its due date, year and update only).
     payload = FrozenSnapshot.objects.filter(round=OuterRef("pk")).order_by("-created_at", "-pk")
-    latest_ids = {council[3] for council in councils if council[3]}
+    # Each council's latest submission by its id (so the rounds need not join their council).
+    latest_ids = {council[3]: council[0] for council in councils if council[3]}
     previous_ids = {council[5] for council in councils if council[5]}
     overdue_ids = {council[6] for council in councils if council[6]}
     overall: dict[int, tuple[str | None, str | None]] = {}
@@ -290,11 +291,8 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
                 output_field=JSONField(),
             ),
         )
-        .order_by("-financial_year", "-update_number", "-submitted_on")
         .values(
             "pk",
-            "agreement_id",
-            "agreement__council_id",
             "financial_year",
             "update_number",
             "submitted_on",
@@ -314,7 +312,7 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
             overdue_of[rnd["pk"]] = (rnd["due_date"], rnd["financial_year"], rnd["update_number"])
         overall[rnd["pk"]] = (rnd["frozen_overall"], rnd["live_overall"])
         if rnd["pk"] in latest_ids:
-            latest.setdefault(rnd["agreement__council_id"], rnd)
+            latest[latest_ids[rnd["pk"]]] = rnd
     rounds = list(latest.values())
     unfrozen = [r for r in rounds if r["frozen_id"] is None]
     words: dict[tuple[int, str], tuple[str, str]] = {
