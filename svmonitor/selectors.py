@@ -132,17 +132,22 @@ def round_for_user(
     scoped by the same rule without asking for the user's councils again."""
     if actions is None:
         rounds = ReportingRound.objects.for_user(user, action).filter(agreement__council=council)
+        related = "agreement__council"
     elif action not in actions:
         return None
     else:
         rounds = ReportingRound.objects.filter(agreement__council=council).readable_with(actions)
+        related = "agreement"  # its council is the one given, read already
     # A revised agreement may repeat a year and update: the latest agreement's round wins.
-    return (
+    found = (
         rounds.filter(financial_year=financial_year, update_number=update_number)
-        .select_related("agreement__council")
+        .select_related(related)
         .order_by("-agreement__date_signed", "-agreement_id")
         .first()
     )
+    if found is not None and related == "agreement":
+        found.agreement.council = council
+    return found
 
 
 def round_list_for_council(*, council, user=None) -> list[ReportingRound]:
