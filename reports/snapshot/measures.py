@@ -422,19 +422,7 @@ def _measures(council_id, cutoff, horizon, round_id, span, since=None, wanted=No
         table, footnotes = _kpi_table(lines, m["unit"])
         result.append(
             MeasureData(
-                id=m["pk"],
-                code=m["code"],
-                name=m["name"],
-                unit=m["unit"],
-                polarity=m["polarity"],
-                polarity_label=polarity_labels[m["polarity"]],
-                frequency=m["frequency"],
-                reading=m["reading"],
-                reading_label=reading_labels[m["reading"]],
-                source_name=m["data_source__name"],
-                source_refreshed=m["data_source__last_refreshed"],
-                source_basis=m["data_source__basis"],
-                area_number=m["programme_area__number"],
+                **_measure_fields(m, polarity_labels, reading_labels),
                 lines=lines,
                 rolling=rolling,
                 table=table,
@@ -446,7 +434,6 @@ def _measures(council_id, cutoff, horizon, round_id, span, since=None, wanted=No
                     r.vs_stat_neighbour and r.vs_stat_neighbour.value is not None for r in table
                 ),
                 footnotes=footnotes,
-                show_chart=m["show_chart"],
             )
         )
     if since:
@@ -455,27 +442,34 @@ def _measures(council_id, cutoff, horizon, round_id, span, since=None, wanted=No
     return tuple(result), cited, attached, note
 
 
+def _measure_fields(m: dict, polarity_labels, reading_labels) -> dict:
+    """A measure's own fields as MeasureData takes them, its figures apart."""
+    return {
+        "id": m["pk"],
+        "code": m["code"],
+        "name": m["name"],
+        "unit": m["unit"],
+        "polarity": m["polarity"],
+        "polarity_label": polarity_labels[m["polarity"]],
+        "frequency": m["frequency"],
+        "reading": m["reading"],
+        "reading_label": reading_labels[m["reading"]],
+        "source_name": m["data_source__name"],
+        "source_refreshed": m["data_source__last_refreshed"],
+        "source_basis": m["data_source__basis"],
+        "area_number": m["programme_area__number"],
+        "show_chart": m["show_chart"],
+    }
+
+
 def _without_figures(m: dict, polarity_labels, reading_labels) -> MeasureData:
     return MeasureData(
-        id=m["pk"],
-        code=m["code"],
-        name=m["name"],
-        unit=m["unit"],
-        polarity=m["polarity"],
-        polarity_label=polarity_labels[m["polarity"]],
-        frequency=m["frequency"],
-        reading=m["reading"],
-        reading_label=reading_labels[m["reading"]],
-        source_name=m["data_source__name"],
-        source_refreshed=m["data_source__last_refreshed"],
-        source_basis=m["data_source__basis"],
-        area_number=m["programme_area__number"],
+        **_measure_fields(m, polarity_labels, reading_labels),
         lines=(),
         rolling=(),
         table=(),
         has_last_year=False,
         has_stat_neighbour=False,
-        show_chart=m["show_chart"],
     )
 
 
