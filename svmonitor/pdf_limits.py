@@ -4,19 +4,23 @@ A WeasyPrint render is CPU-bound and its memory grows with the document, so one 
 report could stall a gunicorn worker or the whole machine. Each render runs in a forked child
 process (cheap: WeasyPrint is already imported in the parent) with an address-space cap and the
 lowest CPU priority, the parent waits at most PDF_TIMEOUT_SECONDS and kills the child if it
-overruns, and a process-wide semaphore lets at most PDF_MAX_CONCURRENT renders run at once per
-worker process (callers wait up to PDF_QUEUE_SECONDS for a slot).
+overruns, a process-wide semaphore lets at most PDF_MAX_CONCURRENT renders run at once per
+worker process, and at most PDF_MACHINE_SLOTS (half the cores) run at once on the machine,
+across every worker process (an exclusive lock on one of that many files); callers wait up to
+PDF_QUEUE_SECONDS in all for a slot.
 
 The url_fetcher runs in the child: it must not use the database (the child shares the parent's
 database sockets and never touches them).
 """
 
 import contextlib
+import fcntl
 import logging
 import multiprocessing
 import os
 import pickle
 import resource
+import tempfile
 import threading
 import time
 
@@ -28,6 +32,11 @@ logger = logging.getLogger(__name__)
 
 DEFAULTS = {
     "PDF_MAX_CONCURRENT": 2,
+    # Renders at once on this machine, across every gunicorn process (None: half its cores,
+    # at least one), so a quarter-end rush of exports leaves the other cores to the pages.
+    "PDF_MACHINE_SLOTS": None,
+    # Where the machine-wide slots' lock files are (None: a folder in the system's temp dir).
+    "PDF_SLOT_DIR": None,
     "PDF_TIMEOUT_SECONDS": 60,
     "PDF_MAX_MEMORY_MB": 512,
     "PDF_QUEUE_SECONDS": 30,
@@ -77,6 +86,44 @@ def _resize_slots(*, setting, **kwargs):
     if setting == "PDF_MAX_CONCURRENT":
         with _slots_lock:
             _slots = None
+
+
+def _machine_slot_count() -> int:
+    configured = _setting("PDF_MACHINE_SLOTS")
+    if configured:
+        return max(1, int(configured))
+    return max(1, (os.cpu_count() or 2) // 2)
+
+
+@contextlib.contextmanager
+def _machine_slot(deadline: float):
+    """Hold one of the machine's render slots (an exclusive lock on one of N files) until the
+    block ends; raise PdfBusyError if none comes free by `deadline` (time.monotonic()).
+
+    A lock held by a process that dies is released by the kernel with its file, so a slot is
+    never left taken for ever."""
+    folder = _setting("PDF_SLOT_DIR") or os.path.join(tempfile.gettempdir(), "svmonitor-pdf-slots")
+    os.makedirs(folder, exist_ok=True)
+    count = _machine_slot_count()
+    while True:
+        for number in range(count):
+            handle = open(os.path.join(folder, f"slot-{number}.lock"), "a+b")  # noqa: SIM115
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.close()
+                continue
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                handle.close()
+            return
+        if time.monotonic() >= deadline:
+            raise PdfBusyError(
+                "The service is busy producing other reports. Please try again in a minute."
+            )
+        time.sleep(0.05)
 
 
 def _address_space_bytes() -> int:
@@ -203,11 +250,13 @@ def render_pdf_bounded(html: str, *, base_url: str, url_fetcher=None, **weasypri
     """
     slots = _semaphore()
     queue_seconds = float(_setting("PDF_QUEUE_SECONDS"))
+    deadline = time.monotonic() + queue_seconds
     if not slots.acquire(timeout=queue_seconds):
         raise PdfBusyError(
             "The service is busy producing other reports. Please try again in a minute."
         )
     try:
-        return _render_in_child(html, base_url, url_fetcher, weasyprint_kwargs)
+        with _machine_slot(deadline):
+            return _render_in_child(html, base_url, url_fetcher, weasyprint_kwargs)
     finally:
         slots.release()

@@ -7,6 +7,7 @@ for the PostgreSQL run), else SQLite.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 _SQLITE = f"sqlite:///{Path(__file__).resolve().parent.parent / 'db.sqlite3'}"
@@ -33,3 +34,6 @@ STORAGES["staticfiles"] = {  # noqa: F405
 # Live-server request threads must not keep connections open past their request: PostgreSQL
 # refuses to drop the test database while any session is still attached to it.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# The machine-wide PDF render slots are this test process's own (svmonitor.pdf_limits): test
+# runs side by side on one machine must not queue behind each other's renders.
+PDF_SLOT_DIR = os.path.join(tempfile.gettempdir(), f"svmonitor-test-pdf-slots-{os.getpid()}")

@@ -1,6 +1,9 @@
 """The bounded PDF renderer: output, time limit, memory cap, concurrency, and the 503 page."""
 
+import fcntl
 import io
+import subprocess
+import sys
 import threading
 import time
 
@@ -104,3 +107,59 @@ def test_a_refused_render_is_a_clear_503_page(client, la_officer, settings):
     assert "longer than 1 seconds" in body
     assert response["Retry-After"] == "60"
     assert response["X-Request-ID"] in body
+
+
+def _hold(path) -> object:
+    """Take the lock on a slot file as another render would (another process's, in effect:
+    flock locks belong to an open file, not to the process)."""
+    handle = open(path, "a+b")  # noqa: SIM115 - closed by the caller
+    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return handle
+
+
+def test_renders_on_the_machine_wait_for_a_free_slot_across_processes(settings, tmp_path):
+    settings.PDF_SLOT_DIR = str(tmp_path)
+    settings.PDF_MACHINE_SLOTS = 1
+    settings.PDF_QUEUE_SECONDS = 0.3
+    held = _hold(tmp_path / "slot-0.lock")
+    started = time.monotonic()
+    with pytest.raises(PdfBusyError, match="busy"):
+        render_pdf_bounded("<p>waits</p>", base_url="/")
+    assert time.monotonic() - started >= 0.3
+    held.close()
+    assert render_pdf_bounded("<p>free again</p>", base_url="/").startswith(b"%PDF-")
+
+
+def test_a_second_slot_is_used_when_the_first_is_taken(settings, tmp_path):
+    settings.PDF_SLOT_DIR = str(tmp_path)
+    settings.PDF_MACHINE_SLOTS = 2
+    settings.PDF_QUEUE_SECONDS = 0.3
+    held = _hold(tmp_path / "slot-0.lock")
+    try:
+        assert render_pdf_bounded("<p>second slot</p>", base_url="/").startswith(b"%PDF-")
+    finally:
+        held.close()
+
+
+def test_a_slot_held_by_a_process_that_died_is_free(settings, tmp_path):
+    settings.PDF_SLOT_DIR = str(tmp_path)
+    settings.PDF_MACHINE_SLOTS = 1
+    settings.PDF_QUEUE_SECONDS = 5
+    script = (
+        "import fcntl, sys, time\n"
+        "handle = open(sys.argv[1], 'a+b')\n"
+        "fcntl.flock(handle, fcntl.LOCK_EX)\n"
+        "print('held', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    holder = subprocess.Popen(  # noqa: S603 - this interpreter and our own script
+        [sys.executable, "-c", script, str(tmp_path / "slot-0.lock")], stdout=subprocess.PIPE
+    )
+    try:
+        assert holder.stdout.readline().strip() == b"held"
+        holder.kill()
+        holder.wait()
+        assert render_pdf_bounded("<p>after a crash</p>", base_url="/").startswith(b"%PDF-")
+    finally:
+        holder.kill()
+        holder.stdout.close()
