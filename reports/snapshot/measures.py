@@ -10,7 +10,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import F, FilteredRelation, Q
+from django.db.models import F, FilteredRelation, IntegerField, Q, Value
 from django.utils.dateparse import parse_date
 
 from metrics import variance as fmt
@@ -342,18 +342,24 @@ def _measures(council_id, cutoff, horizon, round_id, span, since=None, wanted=No
     # Queries: measures with their data source, the conditions whose update in this round
     # cites them and the conditions they are attached to (a row per citation and attachment);
     # every value up to the horizon with its series.
-    rows = (
-        Measure.objects.filter(council_id=council_id)
-        .annotate(
+    rows = Measure.objects.filter(council_id=council_id)
+    if wanted is None:
+        rows = rows.annotate(
             cited=FilteredRelation(
                 "cited_by_condition_updates",
                 condition=Q(cited_by_condition_updates__round_id=round_id),
             )
         )
-        .order_by(F("programme_area__number").asc(nulls_last=True), "order", "name", "pk")
+        cited_column = "cited__condition_id"
+    else:
+        # A dashboard page does not list the measures each condition's update cites (the
+        # return does): not read, as the citations multiply the rows about fivefold.
+        cited_column = Value(None, output_field=IntegerField())
+    rows = (
+        rows.order_by(F("programme_area__number").asc(nulls_last=True), "order", "name", "pk")
         # Tuples: a measure cited by several conditions and attached to several is as many
         # rows (about a thousand at national scale); one dict a measure is made below.
-        .values_list(*_MEASURE_FIELDS, "cited__condition_id", "conditions__pk")
+        .values_list(*_MEASURE_FIELDS, cited_column, "conditions__pk")
     )
     by_pk: dict[int, dict] = {}
     citing = defaultdict(set)
