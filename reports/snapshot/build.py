@@ -115,6 +115,10 @@ def council_sign_offs_info(rnd: ReportingRound) -> tuple[CouncilSignOffInfo, ...
     return tuple(CouncilSignOffInfo(**row) for row in rnd.council_sign_off_rows)
 
 
+# (years back from the round's, update number) of the rounds whose updates the snapshot shows.
+WINDOW_KEYS = tuple((back, n) for back in (-1, 0) for n in (1, 2, 3))
+
+
 def round_loaded(round: ReportingRound) -> ReportingRound:
     """The round with what round_snapshot_build and round_record read of it (one query; none
     for a round from rounds_for_building or already loaded)."""
@@ -137,6 +141,7 @@ def round_building_extras(round: ReportingRound) -> ReportingRound:
     since they were read goes to round_loaded instead.
     """
     q = connection.ops.quote_name
+    rounds = q(ReportingRound._meta.db_table)
     tiers = q(MonitoringTierChange._meta.db_table)
     agreements = q(Agreement._meta.db_table)
     frozen = q(FrozenSnapshot._meta.db_table)
@@ -152,13 +157,23 @@ def round_building_extras(round: ReportingRound) -> ReportingRound:
         # The payload frozen when last marked ready (record.frozen_snapshot_for reads it).
         f" (SELECT f.id FROM {frozen} f WHERE f.round_id = %s"
         " ORDER BY f.created_at DESC, f.id DESC LIMIT 1)"
+        # The agreement's rounds of this financial year and the last (one per update number):
+        # the updates the conditions and risks show are of those.
+        + "".join(
+            f", (SELECT r.id FROM {rounds} r WHERE r.agreement_id = %s"  # noqa: S608
+            " AND r.financial_year = %s AND r.update_number = %s)"
+            for _ in WINDOW_KEYS
+        )
     )
     due = connection.ops.adapt_datefield_value(round.due_date)
     council_id = round.agreement.council_id
     params = [round.agreement_id, due, round.agreement_id, due, council_id, council_id, round.pk]
+    window = [(round.financial_year + back, n) for back, n in WINDOW_KEYS]
+    for year, update_number in window:
+        params += [round.agreement_id, year, update_number]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        tier, tier_from, first_year, last_year, frozen_id = cursor.fetchone()
+        tier, tier_from, first_year, last_year, frozen_id, *window_ids = cursor.fetchone()
     # A copy: the caller's round stays as it was (a payload frozen later must still be found).
     loaded = copy.copy(round)
     loaded.tier_code = tier
@@ -166,7 +181,41 @@ def round_building_extras(round: ReportingRound) -> ReportingRound:
     loaded.tier_from = parse_date(tier_from) if isinstance(tier_from, str) else tier_from
     loaded.agreements_first_year, loaded.agreements_last_year = first_year, last_year
     loaded.frozen_snapshot_id = frozen_id
+    loaded.window_round_ids = [
+        (year, update_number, round_id)
+        for (year, update_number), round_id in zip(window, window_ids, strict=True)
+        if round_id is not None
+    ]
     return loaded
+
+
+def _joined_updates(rows, own, fields, *, agreement_id, window, extra) -> list[dict]:
+    """`rows` (a queryset) as dicts of their `own` fields, their updates' `fields` (names after
+    "updates__", keyed so) and the annotations `extra(name the updates go by)` gives: a row per
+    update (or one without any).
+
+    `window`, the (year, update number, id) of the agreement's rounds in the years a section
+    shows (round_building_extras, for the dashboard's chosen round), joins only those rounds'
+    updates, and their rounds' year, update number and agreement come from it rather than
+    from a join (Django places a join beyond a filtered relation before it, which SQLite
+    refuses); None joins every update."""
+    if window is None:
+        return list(rows.values(*own, *(f"updates__{f}" for f in fields), **extra("updates")))
+    keys = {round_id: (year, number) for year, number, round_id in window}
+    in_window = Q(updates__round_id__in=list(keys))
+    rows = rows.annotate(window=FilteredRelation("updates", condition=in_window))
+    direct = [f for f in fields if not f.startswith("round__")]
+    if "round_id" not in direct:
+        direct.append("round_id")
+    found = []
+    for row in rows.values(*own, *(f"window__{f}" for f in direct), **extra("window")):
+        row = {(f"updates__{k[8:]}" if k.startswith("window__") else k): v for k, v in row.items()}
+        year, number = keys.get(row["updates__round_id"], (None, None))
+        row["updates__round__financial_year"] = year
+        row["updates__round__update_number"] = number
+        row["updates__round__agreement_id"] = agreement_id if year is not None else None
+        found.append(row)
+    return found
 
 
 def _in_force(condition: dict, day) -> bool:
@@ -179,25 +228,28 @@ def _conditions(rnd, ratings, rounds_seen, cited):
     # Only updates of this financial year and the last are used; older ones come without their
     # narrative, which is most of a row's size.
     window = [rnd.financial_year - 1, rnd.financial_year]
-    rows = (
-        AgreementCondition.objects.filter(agreement_id=rnd.agreement_id)
-        .order_by("order", "label", "pk")
-        .values(
-            "pk",
-            "label",
-            "title",
-            "wording",
-            "in_force_from",
-            "in_force_to",
-            "updates__rag",
-            "updates__round__financial_year",
-            "updates__round__update_number",
-            narrative=Case(
+
+    def narrative(u):
+        if u == "window":
+            # Only this year's and last year's rounds are joined: every narrative is wanted.
+            return {"narrative": F("window__narrative")}
+        return {
+            "narrative": Case(
                 When(updates__round__financial_year__in=window, then=F("updates__narrative")),
                 default=Value(""),
                 output_field=TextField(),
-            ),
-        )
+            )
+        }
+
+    rows = _joined_updates(
+        AgreementCondition.objects.filter(agreement_id=rnd.agreement_id).order_by(
+            "order", "label", "pk"
+        ),
+        ["pk", "label", "title", "wording", "in_force_from", "in_force_to"],
+        ["rag", "round__financial_year", "round__update_number"],
+        agreement_id=rnd.agreement_id,
+        window=getattr(rnd, "window_round_ids", None),
+        extra=narrative,
     )
     conditions: dict[int, dict] = {}
     by_condition = defaultdict(dict)
@@ -386,10 +438,10 @@ def _areas(rnd, ratings, council_id, as_at, measures, milestones=True):
 def _risks(rnd, ratings, council):
     # Query: the council's risks, a row for each of their updates (or one without any); the
     # narrative only of this round's. Risks shown are the open ones and any rated this round.
-    rows = (
-        Risk.objects.filter(council_id=council.pk)
-        .order_by("number", "pk")
-        .values(
+    year_ids = getattr(rnd, "window_round_ids", None)
+    rows = _joined_updates(
+        Risk.objects.filter(council_id=council.pk).order_by("number", "pk"),
+        [
             "pk",
             "number",
             "title",
@@ -400,21 +452,28 @@ def _risks(rnd, ratings, council):
             "mitigation",
             "action_required",
             "is_open",
-            "updates__pk",
-            "updates__round_id",
-            "updates__round__agreement_id",
-            "updates__round__financial_year",
-            "updates__round__update_number",
-            "updates__impact",
-            "updates__likelihood",
-            "updates__rag",
-            "updates__in_dfe_report",
-            narrative=Case(
-                When(updates__round_id=rnd.pk, then=F("updates__narrative")),
+        ],
+        [
+            "pk",
+            "round_id",
+            "round__agreement_id",
+            "round__financial_year",
+            "round__update_number",
+            "impact",
+            "likelihood",
+            "rag",
+            "in_dfe_report",
+        ],
+        agreement_id=rnd.agreement_id,
+        # This year's rounds of the agreement: the earlier updates shown are of those.
+        window=[w for w in year_ids if w[0] == rnd.financial_year] if year_ids else None,
+        extra=lambda u: {
+            "narrative": Case(
+                When(**{f"{u}__round_id": rnd.pk}, then=F(f"{u}__narrative")),
                 default=Value(""),
                 output_field=TextField(),
-            ),
-        )
+            )
+        },
     )
     scored = council.risk_register != RiskRegister.RATED
     key_levels = set(risk_key_levels_parse(council.risk_key_levels))

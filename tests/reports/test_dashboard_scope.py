@@ -24,10 +24,14 @@ from reports.snapshot.scope import SUMMARY, MeasureScope
 from svmonitor.choices import KpiGrouping, Rag, RoundStatus
 from svmonitor.models import ReportingRound
 from tests.factories import (
+    ConditionUpdateFactory,
     HeadlineCardFactory,
     MeasureValueFactory,
     MilestoneFactory,
     MonitoringTierChangeFactory,
+    ReportingRoundFactory,
+    RiskFactory,
+    RiskUpdateFactory,
     SeriesFactory,
     UserFactory,
     WorkstreamFactory,
@@ -57,6 +61,22 @@ def _round(grouping):
     delta = measures["Delta transport"]
     MeasureValueFactory(measure=delta, series=plan, period=dt.date(2024, 9, 1), value=30)
     HeadlineCardFactory(council=council, measure=delta, comparator=plan)
+    # Risks and conditions rated in earlier rounds, this year and last: only this year's and
+    # last year's updates are shown, and read.
+    agreement = rnd.agreement
+    earlier = {
+        (year, n): ReportingRoundFactory(
+            agreement=agreement, financial_year=year, update_number=n, due_date=dt.date(year, 5, 31)
+        )
+        for year, n in ((2022, 3), (2023, 3), (2024, 1))
+    }
+    for i, risk in enumerate(RiskFactory(council=council) for _ in range(3)):
+        RiskUpdateFactory(round=rnd, risk=risk, rag=Rag.AMBER, impact=4, likelihood=3 + i % 2)
+        for earlier_round in earlier.values():
+            RiskUpdateFactory(round=earlier_round, risk=risk, rag=Rag.RED, impact=2, likelihood=2)
+    for condition in conditions.values():
+        ConditionUpdateFactory(round=earlier[(2023, 3)], condition=condition, rag=Rag.GREEN)
+        ConditionUpdateFactory(round=earlier[(2022, 3)], condition=condition, rag=Rag.RED)
     # Condition 1's update cites a key measure (the return lists it; the dashboard does not).
     update = rnd.condition_updates.get(condition=conditions["1"])
     update.key_measures.set([measures["Alpha placements"]])
@@ -73,7 +93,12 @@ def _codes(snapshot):
 def test_every_page_of_the_dashboard_agrees_with_a_build_of_every_figure(grouping):
     rnd = _round(grouping)
     full = round_snapshot_build(rnd, since=SINCE)
-    summary = round_snapshot_build(rnd, since=SINCE, scope=MeasureScope(SUMMARY))
+    # As the dashboard reads it: from the round list, with its extras for this round only.
+    chosen = round_building_extras(
+        ReportingRound.objects.select_related("agreement__council").get(pk=rnd.pk)
+    )
+    assert len(chosen.window_round_ids) == 3  # 2023-24 Update 3, 2024-25 Updates 1 and 3
+    summary = round_snapshot_build(chosen, since=SINCE, scope=MeasureScope(SUMMARY))
     assert summary.kpi_groups == full.kpi_groups
     assert summary.data_as_at == full.data_as_at == dt.date(2024, 10, 1)
     assert summary.headlines == full.headlines
@@ -83,6 +108,8 @@ def test_every_page_of_the_dashboard_agrees_with_a_build_of_every_figure(groupin
         summary.conditions
     )
     assert any(c.key_measure_codes for c in full.conditions)
+    assert summary.risks == full.risks and len(full.risks) == 3
+    assert summary.heat_map == full.heat_map
     # The summary shows each workstream's rating, not its milestones (an area's page does).
     assert [(w.name, w.rating) for a in summary.areas for w in a.workstreams] == [
         (w.name, w.rating) for a in full.areas for w in a.workstreams
@@ -90,7 +117,7 @@ def test_every_page_of_the_dashboard_agrees_with_a_build_of_every_figure(groupin
     # The summary reads the headline card's measure only.
     assert set(_codes(summary)) == {summary.headlines[0].measure_code}
     for group in full.kpi_groups:
-        part = round_snapshot_build(rnd, since=SINCE, scope=MeasureScope(group.slug))
+        part = round_snapshot_build(chosen, since=SINCE, scope=MeasureScope(group.slug))
         assert part.kpi_groups == full.kpi_groups
         assert part.areas == full.areas
         shown = _codes(part)
