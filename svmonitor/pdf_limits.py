@@ -5,7 +5,7 @@ report could stall a gunicorn worker or the whole machine. Each render runs in a
 process (cheap: WeasyPrint is already imported in the parent) with an address-space cap and the
 lowest CPU priority, the parent waits at most PDF_TIMEOUT_SECONDS and kills the child if it
 overruns, a process-wide semaphore lets at most PDF_MAX_CONCURRENT renders run at once per
-worker process, and at most PDF_MACHINE_SLOTS (half the cores) run at once on the machine,
+worker process, and at most PDF_MACHINE_SLOTS (one per core) run at once on the machine,
 across every worker process (an exclusive lock on one of that many files); callers wait up to
 PDF_QUEUE_SECONDS in all for a slot.
 
@@ -32,8 +32,9 @@ logger = logging.getLogger(__name__)
 
 DEFAULTS = {
     "PDF_MAX_CONCURRENT": 2,
-    # Renders at once on this machine, across every gunicorn process (None: half its cores,
-    # at least one), so a quarter-end rush of exports leaves the other cores to the pages.
+    # Renders at once on this machine, across every gunicorn process (None: one per core), so
+    # a quarter-end rush of exports cannot fill the machine with renders (three processes of
+    # two each could run six on two cores).
     "PDF_MACHINE_SLOTS": None,
     # Where the machine-wide slots' lock files are (None: a folder in the system's temp dir).
     "PDF_SLOT_DIR": None,
@@ -92,7 +93,7 @@ def _machine_slot_count() -> int:
     configured = _setting("PDF_MACHINE_SLOTS")
     if configured:
         return max(1, int(configured))
-    return max(1, (os.cpu_count() or 2) // 2)
+    return max(1, os.cpu_count() or 1)
 
 
 @contextlib.contextmanager

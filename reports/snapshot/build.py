@@ -203,13 +203,18 @@ def _joined_updates(rows, own, fields, *, agreement_id, window, extra) -> list[d
         return list(rows.values(*own, *(f"updates__{f}" for f in fields), **extra("updates")))
     keys = {round_id: (year, number) for year, number, round_id in window}
     in_window = Q(updates__round_id__in=list(keys))
-    rows = rows.annotate(window=FilteredRelation("updates", condition=in_window))
+    # Not "window": a reserved word in PostgreSQL, where Django leaves a join's alias unquoted.
+    rows = rows.annotate(shown_updates=FilteredRelation("updates", condition=in_window))
     direct = [f for f in fields if not f.startswith("round__")]
     if "round_id" not in direct:
         direct.append("round_id")
     found = []
-    for row in rows.values(*own, *(f"window__{f}" for f in direct), **extra("window")):
-        row = {(f"updates__{k[8:]}" if k.startswith("window__") else k): v for k, v in row.items()}
+    prefix = "shown_updates__"
+    for row in rows.values(*own, *(f"{prefix}{f}" for f in direct), **extra("shown_updates")):
+        row = {
+            (f"updates__{k[len(prefix) :]}" if k.startswith(prefix) else k): v
+            for k, v in row.items()
+        }
         year, number = keys.get(row["updates__round_id"], (None, None))
         row["updates__round__financial_year"] = year
         row["updates__round__update_number"] = number
@@ -230,9 +235,9 @@ def _conditions(rnd, ratings, rounds_seen, cited):
     window = [rnd.financial_year - 1, rnd.financial_year]
 
     def narrative(u):
-        if u == "window":
+        if u == "shown_updates":
             # Only this year's and last year's rounds are joined: every narrative is wanted.
-            return {"narrative": F("window__narrative")}
+            return {"narrative": F("shown_updates__narrative")}
         return {
             "narrative": Case(
                 When(updates__round__financial_year__in=window, then=F("updates__narrative")),
