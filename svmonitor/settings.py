@@ -326,7 +326,8 @@ PDF_MAX_CONCURRENT = int(env_str("PDF_MAX_CONCURRENT", "2"))
 PDF_TIMEOUT_SECONDS = int(env_str("PDF_TIMEOUT_SECONDS", "60"))
 PDF_MAX_MEMORY_MB = int(env_str("PDF_MAX_MEMORY_MB", "512"))
 PDF_QUEUE_SECONDS = int(env_str("PDF_QUEUE_SECONDS", "30"))
-# Renders at once on the machine across every gunicorn process (empty: one per core), held as locks on files in PDF_SLOT_DIR (empty: a folder in the system's temp dir).
+# Renders at once on the machine across every gunicorn process (empty: one per core), held as
+# locks on files in PDF_SLOT_DIR (empty: a folder in the system's temp dir).
 PDF_MACHINE_SLOTS = int(env_str("PDF_MACHINE_SLOTS", "") or 0) or None
 PDF_SLOT_DIR = env_str("PDF_SLOT_DIR", "") or None
 
