@@ -17,6 +17,7 @@ from metrics.kpi_grid import month_add, month_key
 from metrics.models import Measure, MeasureValue, Series
 from metrics.periods import PeriodKind
 from metrics.services import month_text
+from metrics.stock_flow import stock_flow_flag_text, stock_flow_for_months
 from svmonitor.fy import fy_bounds
 from svmonitor.models import Agreement, ReportingRound
 from svmonitor.sections import (
@@ -154,15 +155,21 @@ def kpis_tasks(round, carried: bool = False) -> list[ReturnTask]:
         span = month_text(months[0])
     first_gap = next(iter(missing), months[-1])
     url = _month_url(round, first_gap)
+    # Issue 18.1: a month of the period whose EHCPs in force stray from their flows past the
+    # council's threshold is flagged on the task (one query).
+    flag = stock_flow_flag_text(
+        stock_flow_for_months(council=round.agreement.council, months=months)
+    )
     if not missing:
         # Completed: no start page (the task list's own task page shows it as done).
-        return [ReturnTask(SECTION, GROUP, TITLE, TASK_COMPLETED, span)]
+        hint = f"{span}. {flag}" if flag else span
+        return [ReturnTask(SECTION, GROUP, TITLE, TASK_COMPLETED, hint)]
     to_enter = sum(len(names) for names in missing.values())
     # Not started: no month of the period has any of its figures yet.
     started = len(missing) < len(months) or any(len(n) < count for n in missing.values())
     status = TASK_IN_PROGRESS if started else TASK_NOT_STARTED
     noun = "figure" if to_enter == 1 else "figures"
-    hint = f"{span}: {to_enter} {noun} to enter"
+    hint = f"{span}: {to_enter} {noun} to enter" + (f". {flag}" if flag else "")
     return [ReturnTask(SECTION, GROUP, TITLE, status, hint, start_url=url)]
 
 
