@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -23,6 +24,7 @@ from reports.snapshot import round_snapshot_build, snapshot_as_dict
 from reports.snapshot.hydrate import snapshot_from_dict
 from reports.stock_flow import stock_flow_block
 from svmonitor.choices import RoundStatus
+from svmonitor.models import AuditEvent
 from svmonitor.roles import Role
 from tests.factories import (
     AgreementFactory,
@@ -337,3 +339,31 @@ def test_the_section_adds_no_query_to_the_dashboard(client):
     queries(with_roles)  # warm the session and caches alike
     queries(without)
     assert queries(with_roles) == queries(without)
+
+
+def test_the_admin_sets_a_role_through_the_service_with_its_history():
+    built = Council(roles=False)
+    admin = Client()
+    admin.force_login(UserFactory(username="flow-admin", is_staff=True, is_superuser=True))
+    measure = built.measures["ceased"]
+    response = admin.post(
+        reverse("admin:metrics_measure_change", args=[measure.pk]),
+        {
+            "council": built.council.pk,
+            "code": measure.code,
+            "name": measure.name,
+            "unit": "count",
+            "polarity": "neutral",
+            "data_source": measure.data_source_id,
+            "frequency": "monthly",
+            "reading": "point",
+            "order": 0,
+            "show_chart": "on",
+            "stock_flow_role": "ceased",
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Measure.objects.get(pk=measure.pk).stock_flow_role == "ceased"
+    event = AuditEvent.objects.filter(action="measure.save").latest("pk")
+    assert (event.after["stock_flow_role"], event.via) == ("ceased", "via admin")
