@@ -27,7 +27,7 @@ Role = Measure.StockFlowRole
 # What the reconciliation needs; requests and agreements are shown beside it when recorded.
 RECONCILED = (Role.STOCK, Role.ISSUED, Role.CEASED)
 CONTEXT = (Role.REQUESTS, Role.AGREED)
-DEFAULT_THRESHOLD = Decimal("2.00")
+DEFAULT_THRESHOLD = Decimal("2")
 _TENTH = Decimal("0.1")
 # The words a missing figure is named by ("no figure for plans ceased").
 _WORDS = {

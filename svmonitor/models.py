@@ -115,9 +115,10 @@ class LocalAuthority(models.Model):
     # issued - plans ceased before the return flags the month (metrics/stock_flow.py).
     stock_flow_gap_percent = models.DecimalField(
         "Stock and flow gap threshold (%)",
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("2.00"),
+        # As a figure is kept (MeasureValue.value), so the workbook reads it as it reads one.
+        max_digits=18,
+        decimal_places=4,
+        default=Decimal("2"),
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
         help_text="The return flags a month whose EHCPs in force differ from last month's + "
         "plans issued - plans ceased by more than this per cent (0-100).",

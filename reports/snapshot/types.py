@@ -87,7 +87,7 @@ class CouncilInfo:
     kpi_table_months: int = 13
     # Added in issue 18.1: the EHCP stock and flow gap (per cent) past which a month is
     # flagged; a payload frozen before reads with the default.
-    stock_flow_gap_percent: Decimal = Decimal("2.00")
+    stock_flow_gap_percent: Decimal = Decimal("2")
 
     @property
     def risks_scored(self) -> bool:
