@@ -17,7 +17,14 @@ from metrics.kpi_grid import month_add, month_key
 from metrics.models import Measure, MeasureValue, Series
 from metrics.periods import PeriodKind
 from metrics.services import month_text
-from metrics.stock_flow import stock_flow_flag_text, stock_flow_for_months
+from metrics.stock_flow import (
+    figure_text,
+    percent_text,
+    signed_text,
+    stock_flow_flag_text,
+    stock_flow_for_months,
+    threshold_text,
+)
 from svmonitor.fy import fy_bounds
 from svmonitor.models import Agreement, ReportingRound
 from svmonitor.sections import (
@@ -29,6 +36,8 @@ from svmonitor.sections import (
     ReturnPart,
     ReturnTask,
     RoundRows,
+    SummaryCard,
+    SummaryRow,
     return_part_register,
 )
 from svmonitor.selectors import round_previous
@@ -173,6 +182,50 @@ def kpis_tasks(round, carried: bool = False) -> list[ReturnTask]:
     return [ReturnTask(SECTION, GROUP, TITLE, status, hint, start_url=url)]
 
 
+def kpis_task_summary(round, key: str) -> list[SummaryCard] | None:
+    """The KPI task's page: the months still to enter, and (issue 18.1) the EHCP stock and
+    flow check of the round's months where the council has marked its stock and flows."""
+    if key != SECTION:
+        return None
+    months, missing, _count = round_kpi_missing(round)
+    rows = [
+        SummaryRow(
+            month_text(month),
+            f"{len(missing[month])} to enter: " + ", ".join(missing[month])
+            if month in missing
+            else "Every figure entered, or marked not available",
+            change_url=_month_url(round, month),
+            change_label=f"figures for {month_text(month)}",
+        )
+        for month in months
+    ]
+    cards = [SummaryCard(title=TITLE, rows=tuple(rows))]
+    flow = stock_flow_for_months(council=round.agreement.council, months=months)
+    if flow is not None and flow.months:
+        limit = threshold_text(flow.threshold)
+        checked = []
+        for m in flow.months:
+            if not m.is_computed:
+                text = f"Not reconciled: {m.missing_text}"
+            else:
+                text = (
+                    f"{flow.names['stock']}: {figure_text(m.closing)} recorded against "
+                    f"{figure_text(m.expected)} from last month's + issued - ceased "
+                    f"({signed_text(m.gap)} plans, {percent_text(m.gap_percent) or 'no per cent'})"
+                    + (f": over the {limit} threshold" if m.is_over else "")
+                )
+            checked.append(
+                SummaryRow(
+                    month_text(m.month),
+                    text,
+                    change_url=_month_url(round, m.month),
+                    change_label=f"figures for {month_text(m.month)}",
+                )
+            )
+        cards.append(SummaryCard(title="EHCP stock and flow check", rows=tuple(checked)))
+    return cards
+
+
 def kpis_progress(rounds, carried_ids) -> dict[int, tuple[int, int]]:
     """The KPI task of many rounds as (complete, total): (1, 1) when every monthly figure of
     the round's period is in, (0, 1) when some are missing, (0, 0) when the council has no
@@ -252,6 +305,7 @@ PARTS = (
         progress=kpis_progress,
         takes_read=True,
         tasks=kpis_tasks,
+        task_summary=kpis_task_summary,
     ),
 )
 

@@ -222,6 +222,22 @@ def stock_flow_for_months(*, council, months: list[dt.date]) -> StockFlow | None
     )
 
 
+def figure_text(value: Decimal | None) -> str:
+    """A number of plans as shown: 1,234 (or 1,234.5 where a council keeps parts)."""
+    if value is None:
+        return ""
+    if value == value.to_integral_value():
+        return f"{int(value):,}"
+    return f"{value.normalize():,f}"
+
+
+def signed_text(value: Decimal | None) -> str:
+    """A gap in plans as shown: "+30", "-12", "0"; "" for none."""
+    if value is None:
+        return ""
+    return ("+" if value > 0 else "") + figure_text(value)
+
+
 def percent_text(value: Decimal | None) -> str:
     """A gap's per cent as shown: "+2.4%", "-0.3%", "0.0%"; "" for none."""
     if value is None:

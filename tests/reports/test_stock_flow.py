@@ -367,3 +367,33 @@ def test_the_admin_sets_a_role_through_the_service_with_its_history():
     assert Measure.objects.get(pk=measure.pk).stock_flow_role == "ceased"
     event = AuditEvent.objects.filter(action="measure.save").latest("pk")
     assert (event.after["stock_flow_role"], event.via) == ("ceased", "via admin")
+
+
+def test_the_kpi_tasks_page_lists_the_check_for_each_month_of_the_return(client):
+    built = Council()
+    for month, stock in ((10, 1150), (11, 1170), (12, 1190)):
+        built.set("stock", dt.date(2024, month, 1), stock)
+    built.drop("issued", dt.date(2024, 12, 1))
+    client.force_login(built.officer)
+    url = reverse("reports:task_detail", args=[built.council.slug, "2024-25", 3, "kpis"])
+    html = _text(client.get(url))
+    assert '<h2 class="govuk-summary-card__title">EHCP stock and flow check</h2>' in html
+    assert (
+        "EHCPs in force: 1,150 recorded against 1,120 from last month&#x27;s + issued - ceased "
+        "(+30 plans, +2.7%): over the 2% threshold"
+    ) in html
+    assert "EHCPs in force: 1,100 recorded against 1,100" in html  # September balances
+    assert "Not reconciled: no figure for plans issued" in html  # December
+    # Only the return's months (September to December), each with its month page.
+    assert "August 2024 </dt>" not in html and "August 2024</dt>" not in html
+    assert "September 2024</dt>" in html or "September 2024 </dt>" in html
+    assert reverse("metrics:kpi_month", args=[built.council.slug, "2024-10"]) in html
+
+
+def test_a_council_without_roles_has_no_check_on_the_kpi_tasks_page(client):
+    built = Council(roles=False)
+    client.force_login(built.officer)
+    url = reverse("reports:task_detail", args=[built.council.slug, "2024-25", 3, "kpis"])
+    html = _text(client.get(url))
+    assert "Monthly key measures" in html
+    assert "EHCP stock and flow check" not in html
