@@ -18,13 +18,14 @@ from django.urls import reverse
 
 from metrics.models import Measure, Series
 from metrics.services import measure_upsert
+from reports.freeze import round_snapshot_freeze
 from reports.pdf.render import board_pack_html
 from reports.pdf.selectors import report_source_for_round
 from reports.snapshot import round_snapshot_build, snapshot_as_dict
 from reports.snapshot.hydrate import snapshot_from_dict
 from reports.stock_flow import stock_flow_block
 from svmonitor.choices import RoundStatus
-from svmonitor.models import AuditEvent
+from svmonitor.models import AuditEvent, ReportingRound
 from svmonitor.roles import Role
 from tests.factories import (
     AgreementFactory,
@@ -397,3 +398,16 @@ def test_a_council_without_roles_has_no_check_on_the_kpi_tasks_page(client):
     html = _text(client.get(url))
     assert "Monthly key measures" in html
     assert "EHCP stock and flow check" not in html
+
+
+def test_a_frozen_round_shows_the_check_as_frozen_not_as_live_data_moved_since(client):
+    built = Council()
+    built.set("stock", dt.date(2024, 10, 1), 1150)
+    round_snapshot_freeze(round=built.round, by=built.officer)
+    ReportingRound.objects.filter(pk=built.round.pk).update(status=RoundStatus.READY)
+    # After freezing, the stock is corrected and the roles taken off: the frozen return stands.
+    built.set("stock", dt.date(2024, 10, 1), 1120)
+    Measure.objects.filter(council=built.council).update(stock_flow_role="")
+    html = built.dashboard(client)
+    assert "<td>1,120</td><td>1,150</td><td>+30</td><td>+2.7%</td>" in _row(html, "Oct 2024")
+    assert "by more than 2% in Oct 2024 (+2.7%)" in html
