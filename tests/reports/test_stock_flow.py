@@ -411,3 +411,13 @@ def test_a_frozen_round_shows_the_check_as_frozen_not_as_live_data_moved_since(c
     html = built.dashboard(client)
     assert "<td>1,120</td><td>1,150</td><td>+30</td><td>+2.7%</td>" in _row(html, "Oct 2024")
     assert "by more than 2% in Oct 2024 (+2.7%)" in html
+
+
+def test_the_admin_offers_the_councils_threshold_and_the_measures_role():
+    built = Council()
+    admin = Client()
+    admin.force_login(UserFactory(username="flow-admin-2", is_staff=True, is_superuser=True))
+    page = admin.get(reverse("admin:svmonitor_localauthority_change", args=[built.council.pk]))
+    assert 'name="stock_flow_gap_percent" value="2.0000"' in page.content.decode()
+    page = admin.get(reverse("admin:metrics_measure_change", args=[built.stock.pk]))
+    assert '<option value="stock" selected>EHCPs in force (stock)</option>' in page.content.decode()
