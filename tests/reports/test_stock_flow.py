@@ -30,6 +30,7 @@ from svmonitor.roles import Role
 from tests.factories import (
     AgreementFactory,
     DataSourceFactory,
+    HeadlineCardFactory,
     MeasureFactory,
     MeasureValueFactory,
     MembershipFactory,
@@ -328,7 +329,14 @@ def test_two_measures_cannot_hold_the_same_role():
 
 
 def test_the_section_adds_no_query_to_the_dashboard(client):
+    """The summary page reads its headline cards' figures in one query; the stock and flow
+    measures' figures come in the same query (a council with no headline card and no other
+    figure on its summary pays that one query for them)."""
     with_roles, without = Council(), Council(roles=False)
+    for built in (with_roles, without):
+        HeadlineCardFactory(
+            council=built.council, measure=built.stock, comparator=built.actual, title="EHCPs"
+        )
 
     def queries(built):
         client.force_login(built.officer)
