@@ -47,7 +47,15 @@ class MeasureAdmin(UpsertAdminMixin, admin.ModelAdmin):
     upsert_parent = "council"
     owner_fields = ("council",)
     list_display = ("name", "code", "council", "unit", "polarity", "frequency", "data_source")
-    list_filter = ("unit", "polarity", "frequency", "reading", "show_chart", "council")
+    list_filter = (
+        "unit",
+        "polarity",
+        "frequency",
+        "reading",
+        "show_chart",
+        "stock_flow_role",
+        "council",
+    )
     search_fields = ("name", "code", "council__name")
     list_select_related = ("council", "data_source")
     filter_horizontal = ("conditions", "risks")

@@ -98,6 +98,17 @@ class Measure(models.Model):
         ROLLING_12 = "rolling_12", "12-month rolling average"
         RUNNING_TOTAL = "running_total", "Running total"
 
+    class StockFlowRole(models.TextChoices):
+        """What a measure is in the EHCP stock and flow (issue 18.1): a flow, the stock, or
+        neither. Plans issued and ceased reconcile the stock month by month (stock_flow.py)."""
+
+        NONE = "", "None"
+        REQUESTS = "requests", "Requests for assessment (flow)"
+        AGREED = "agreed", "Assessments agreed (flow)"
+        ISSUED = "issued", "Plans issued (flow)"
+        CEASED = "ceased", "Plans ceased (flow)"
+        STOCK = "stock", "EHCPs in force (stock)"
+
     council = models.ForeignKey(
         "svmonitor.LocalAuthority", on_delete=models.CASCADE, related_name="measures"
     )
@@ -136,6 +147,16 @@ class Measure(models.Model):
         default=True,
         help_text="Off: the DfE report prints the measure's figures as a table, without a chart.",
     )
+    stock_flow_role = models.CharField(
+        "Stock and flow role",
+        max_length=10,
+        choices=StockFlowRole.choices,
+        blank=True,
+        default="",
+        help_text="A flow (requests, assessments agreed, plans issued, plans ceased) or the "
+        "stock (EHCPs in force): the dashboard reconciles them month by month. One measure "
+        "a role.",
+    )
 
     objects = council_scoped("council")
 
@@ -154,6 +175,20 @@ class Measure(models.Model):
             models.CheckConstraint(
                 condition=Q(drift_threshold_pct__isnull=True) | Q(drift_threshold_pct__gte=0),
                 name="%(app_label)s_%(class)s_drift_threshold_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    stock_flow_role__in=["", "requests", "agreed", "issued", "ceased", "stock"]
+                ),
+                name="%(app_label)s_%(class)s_stock_flow_role_valid",
+            ),
+            # One measure a role: the reconciliation reads exactly one stock and one of each flow.
+            models.UniqueConstraint(
+                fields=["council", "stock_flow_role"],
+                condition=~Q(stock_flow_role=""),
+                name="%(app_label)s_%(class)s_one_per_stock_flow_role",
+                violation_error_message="Another of the council's measures already has this "
+                "stock and flow role.",
             ),
         ]
 

@@ -17,6 +17,14 @@ from metrics.kpi_grid import month_add, month_key
 from metrics.models import Measure, MeasureValue, Series
 from metrics.periods import PeriodKind
 from metrics.services import month_text
+from metrics.stock_flow import (
+    figure_text,
+    percent_text,
+    signed_text,
+    stock_flow_flag_text,
+    stock_flow_for_months,
+    threshold_text,
+)
 from svmonitor.fy import fy_bounds
 from svmonitor.models import Agreement, ReportingRound
 from svmonitor.sections import (
@@ -28,6 +36,8 @@ from svmonitor.sections import (
     ReturnPart,
     ReturnTask,
     RoundRows,
+    SummaryCard,
+    SummaryRow,
     return_part_register,
 )
 from svmonitor.selectors import round_previous
@@ -154,16 +164,66 @@ def kpis_tasks(round, carried: bool = False) -> list[ReturnTask]:
         span = month_text(months[0])
     first_gap = next(iter(missing), months[-1])
     url = _month_url(round, first_gap)
+    # Issue 18.1: a month of the period whose EHCPs in force stray from their flows past the
+    # council's threshold is flagged on the task (one query).
+    flag = stock_flow_flag_text(
+        stock_flow_for_months(council=round.agreement.council, months=months)
+    )
     if not missing:
         # Completed: no start page (the task list's own task page shows it as done).
-        return [ReturnTask(SECTION, GROUP, TITLE, TASK_COMPLETED, span)]
+        hint = f"{span}. {flag}" if flag else span
+        return [ReturnTask(SECTION, GROUP, TITLE, TASK_COMPLETED, hint)]
     to_enter = sum(len(names) for names in missing.values())
     # Not started: no month of the period has any of its figures yet.
     started = len(missing) < len(months) or any(len(n) < count for n in missing.values())
     status = TASK_IN_PROGRESS if started else TASK_NOT_STARTED
     noun = "figure" if to_enter == 1 else "figures"
-    hint = f"{span}: {to_enter} {noun} to enter"
+    hint = f"{span}: {to_enter} {noun} to enter" + (f". {flag}" if flag else "")
     return [ReturnTask(SECTION, GROUP, TITLE, status, hint, start_url=url)]
+
+
+def kpis_task_summary(round, key: str) -> list[SummaryCard] | None:
+    """The KPI task's page: the months still to enter, and (issue 18.1) the EHCP stock and
+    flow check of the round's months where the council has marked its stock and flows."""
+    if key != SECTION:
+        return None
+    months, missing, _count = round_kpi_missing(round)
+    rows = [
+        SummaryRow(
+            month_text(month),
+            f"{len(missing[month])} to enter: " + ", ".join(missing[month])
+            if month in missing
+            else "Every figure entered, or marked not available",
+            change_url=_month_url(round, month),
+            change_label=f"figures for {month_text(month)}",
+        )
+        for month in months
+    ]
+    cards = [SummaryCard(title=TITLE, rows=tuple(rows))]
+    flow = stock_flow_for_months(council=round.agreement.council, months=months)
+    if flow is not None and flow.months:
+        limit = threshold_text(flow.threshold)
+        checked = []
+        for m in flow.months:
+            if not m.is_computed:
+                text = f"Not reconciled: {m.missing_text}"
+            else:
+                text = (
+                    f"{flow.names['stock']}: {figure_text(m.closing)} recorded against "
+                    f"{figure_text(m.expected)} from last month's + issued - ceased "
+                    f"({signed_text(m.gap)} plans, {percent_text(m.gap_percent) or 'no per cent'})"
+                    + (f": over the {limit} threshold" if m.is_over else "")
+                )
+            checked.append(
+                SummaryRow(
+                    month_text(m.month),
+                    text,
+                    change_url=_month_url(round, m.month),
+                    change_label=f"figures for {month_text(m.month)}",
+                )
+            )
+        cards.append(SummaryCard(title="EHCP stock and flow check", rows=tuple(checked)))
+    return cards
 
 
 def kpis_progress(rounds, carried_ids) -> dict[int, tuple[int, int]]:
@@ -245,6 +305,7 @@ PARTS = (
         progress=kpis_progress,
         takes_read=True,
         tasks=kpis_tasks,
+        task_summary=kpis_task_summary,
     ),
 )
 

@@ -32,6 +32,11 @@ def _num(value: Decimal | None, places: int = 2) -> float | None:
     return None if value is None else round(float(value), places)
 
 
+def chart_layout(**extra) -> dict:
+    """The layout every chart shares, with `extra` laid over it."""
+    return _layout(**extra)
+
+
 def _layout(**extra) -> dict:
     layout = {
         "font": FONT,

@@ -22,6 +22,7 @@ from reports.snapshot.build import round_building_extras
 from reports.snapshot.measures import window_start
 from reports.snapshot.record import round_record, round_record_changed
 from reports.snapshot.scope import SUMMARY, MeasureScope
+from reports.stock_flow import stock_flow_block
 from svmonitor.access import council_for_user
 from svmonitor.roles import Action
 
@@ -96,6 +97,8 @@ def _dashboard(request, slug, part: str):
         "frozen_changed": changed,
         "frozen_at": record.frozen_at if record else None,
         "changes_url": _changes_url(chosen) if changed else "",
+        # Issue 18.1: the summary's EHCP stock and flow section, from the record (no query).
+        "stock_flow": stock_flow_block(record.snapshot) if record and part == SUMMARY else None,
     }
     return render(request, DASHBOARD if part == SUMMARY else DASHBOARD_PART, context)
 

@@ -1,6 +1,7 @@
 """The spine: councils, agreements, reporting rounds, round overviews, memberships, audit."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -110,6 +111,18 @@ class LocalAuthority(models.Model):
         help_text=f"A grid of the last months: how many (1-{KPI_TABLE_MONTHS_MAX}), up to the "
         "latest month with figures.",
     )
+    # Issue 18.1: how far the recorded stock of EHCPs may stray from opening stock + plans
+    # issued - plans ceased before the return flags the month (metrics/stock_flow.py).
+    stock_flow_gap_percent = models.DecimalField(
+        "Stock and flow gap threshold (%)",
+        # As a figure is kept (MeasureValue.value), so the workbook reads it as it reads one.
+        max_digits=18,
+        decimal_places=4,
+        default=Decimal("2"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        help_text="The return flags a month whose EHCPs in force differ from last month's + "
+        "plans issued - plans ceased by more than this per cent (0-100).",
+    )
     # How long a narrative may be (a progress update, commentary, a headline), in characters:
     # every door (the browser, the workbook, the admin) checks it through the same services.
     narrative_max = models.PositiveIntegerField(
@@ -206,6 +219,10 @@ class LocalAuthority(models.Model):
                 & Q(drift_months__gte=1)
                 & Q(drift_months__lte=24),
                 name="%(app_label)s_%(class)s_drift_settings_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(stock_flow_gap_percent__gte=0) & Q(stock_flow_gap_percent__lte=100),
+                name="%(app_label)s_%(class)s_stock_flow_gap_percent_in_range",
             ),
             # A rated register names at least one key level.
             models.CheckConstraint(

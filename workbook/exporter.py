@@ -136,6 +136,7 @@ def _council_row(council) -> list:
         council.get_kpi_table_layout_display(),
         council.kpi_table_months,
         council.narrative_max,
+        council.stock_flow_gap_percent,
         _yes_no(council.drafts_shared_with_dfe),
     ]
 
@@ -430,6 +431,7 @@ def _measure_sheet_rows(council, current):
                 _labels_of(m.conditions.all(), current),
                 m.order,
                 _yes_no(m.show_chart),
+                m.get_stock_flow_role_display() if m.stock_flow_role else None,
             ]
             for m in measures
         ],

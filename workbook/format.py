@@ -167,6 +167,14 @@ COUNCIL = SheetSpec(
             "(10,000 unless set); blank keeps what is set.",
         ),
         Column(
+            "stock_flow_gap_percent",
+            "Stock and flow gap threshold (%)",
+            DECIMAL,
+            help="The EHCP stock and flow check flags a month whose EHCPs in force differ from "
+            "last month's + plans issued - plans ceased by more than this per cent (0 to 100, "
+            "e.g. 2); blank keeps what is set (2 for a new council).",
+        ),
+        Column(
             "drafts_shared_with_dfe",
             "Share drafts with DfE advisers",
             BOOL,
@@ -464,6 +472,15 @@ MEASURES = SheetSpec(
             "Chart in DfE report",
             BOOL,
             help="Yes (the default) or No: No prints the measure's figures without a chart.",
+        ),
+        Column(
+            "stock_flow_role",
+            "Stock and flow role",
+            CHOICE,
+            choices=Measure.StockFlowRole,
+            help="The measure's part in the EHCP stock and flow check: a flow (Requests for "
+            "assessment, Assessments agreed, Plans issued, Plans ceased) or the stock (EHCPs in "
+            "force); None for neither; blank keeps what is set. One measure a role.",
         ),
     ),
     key=("code",),

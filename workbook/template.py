@@ -71,6 +71,7 @@ EXAMPLES: dict[str, dict] = {
         "kpi_grouping": "Agreement condition",
         "kpi_table_layout": "Grid of the last months",
         "kpi_table_months": 13,
+        "stock_flow_gap_percent": 2,
         "drafts_shared_with_dfe": "No",
     },
     fmt.RAG_DEFINITIONS.name: {

@@ -35,6 +35,7 @@ from demo.data.common import (
     upsert,
     values_load,
 )
+from demo.data.northdale_flows import stock_flow_load
 from finance.models import FinanceLine
 from metrics.models import Measure, Series
 from risks.models import Risk, RiskUpdate
@@ -171,6 +172,16 @@ def _metrics_load(council, tally: Tally, rng: random.Random, *, areas, condition
         for slug in slugs[1:]:
             points = _comparator(rng, actual, slug, decimals)
             values_load(measures[code], series[slug], tally, points=points)
+    # Issue 18.1: the stock of EHCPs and its flows (fictional), under area 3 and condition 6
+    # with the weeks to an EHCP decision. No random figures: the generator's sequence is kept.
+    stock_flow_load(
+        council,
+        tally,
+        actual=series["actual"],
+        area=areas[3],
+        conditions=[conditions["6"]],
+        first_order=len(MEASURES) + 1,
+    )
 
 
 AGREEMENT = AgreementSpec(

@@ -28,7 +28,7 @@ from reports.pdf.key_measures import (
     uses_grid,
 )
 from reports.pdf.selectors import ReportSource, rating_for_code, risk_ratings_by_update
-from reports.selectors import dashboard_page
+from reports.selectors import Chart, dashboard_page
 from reports.snapshot import (
     AreaSection,
     ConditionRow,
@@ -39,6 +39,7 @@ from reports.snapshot import (
     RoundSnapshot,
 )
 from reports.snapshot import groups as kpi_groups
+from reports.stock_flow import CHART_LABEL, PDF_TABLE, stock_flow_block, stock_flow_table
 from svmonitor.choices import DEFAULT_RAG_DEFINITIONS, RAG_RANK, Rag, YesNo
 from svmonitor.models import SignOff
 from svmonitor.pdf_limits import render_pdf_bounded
@@ -245,9 +246,17 @@ def board_pack_context(source: ReportSource) -> dict:
         alt = f"{chart.label}. The figures are in the table beside the chart."
         return Figure(figure_data_uri(chart.figure, width=width, title=alt), alt, chart.label)
 
+    stock_flow = stock_flow_block(source.snapshot, chart_id="")
     return {
         **_common(source),
         "page": page,
+        "stock_flow": stock_flow,
+        "stock_flow_table": (
+            stock_flow_table(stock_flow.flow, css=PDF_TABLE) if stock_flow else ""
+        ),
+        "stock_flow_figure": (
+            figure(Chart("", stock_flow.figure, CHART_LABEL)) if stock_flow else None
+        ),
         "workstream_figure": figure(page.workstream_chart),
         "heat_figure": figure(page.heat_chart, width=460),
         "finance_figure": figure(page.finance_chart),

@@ -816,6 +816,7 @@ def round_snapshot_build(
             risk_key_levels=risk_key_levels_parse(council.risk_key_levels),
             kpi_table_layout=council.kpi_table_layout,
             kpi_table_months=council.kpi_table_months,
+            stock_flow_gap_percent=council.stock_flow_gap_percent,
         ),
         agreement=AgreementInfo(
             id=agreement.pk,

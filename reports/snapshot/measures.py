@@ -322,6 +322,7 @@ _MEASURE_FIELDS = (
     "reading",
     "order",
     "show_chart",
+    "stock_flow_role",
     "programme_area__number",
     "programme_area__id",
     "data_source__name",
@@ -465,6 +466,7 @@ def _measure_fields(m: dict, polarity_labels, reading_labels) -> dict:
         "source_basis": m["data_source__basis"],
         "area_number": m["programme_area__number"],
         "show_chart": m["show_chart"],
+        "stock_flow_role": m["stock_flow_role"],
     }
 
 

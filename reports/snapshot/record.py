@@ -114,6 +114,8 @@ def _scoped_payload(payload: dict, scope: MeasureScope) -> dict:
         return payload
     if scope.is_summary:
         codes = {card.get("measure_code") for card in payload.get("headlines", ())}
+        # Issue 18.1: the summary's stock and flow section reads its measures' figures too.
+        codes |= {m.get("code") for m in payload["measures"] if m.get("stock_flow_role")}
     else:
         codes = {c for g in groups if g.get("slug") == scope.page for c in g["measure_codes"]}
     empty = {"lines": [], "rolling": [], "table": [], "footnotes": []}

@@ -2,7 +2,8 @@
 
 The dashboard is a summary page and one page per group of key measures (a programme area, a
 condition, or other measures), as the board's Power BI report was. A page reads only the
-figures it shows: the summary, the headline cards' measures; a group's page, that group's.
+figures it shows: the summary, the headline cards' measures and those with a stock and flow
+role; a group's page, that group's.
 Every other measure is still in the snapshot, without figures, and the groups are worked out
 as a full build would (which measures have a figure in the round's year is asked of the
 database in one query), so every page agrees on what is in each group.
@@ -42,7 +43,9 @@ class MeasureScope:
         council that groups by areas is never read there.
         """
         if self.is_summary:
-            return measure["pk"] in card_ids
+            # The headline cards', and the EHCP stock and flow's (issue 18.1: its section is
+            # on the summary, reconciled from these figures; a few measures at most).
+            return measure["pk"] in card_ids or bool(measure.get("stock_flow_role"))
         kind, _, ref = self.page.partition("-")
         if kind == "area":
             return str(measure["programme_area__id"]) == ref

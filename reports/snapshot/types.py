@@ -85,6 +85,9 @@ class CouncilInfo:
     # printed each measure's plan, actual and last year by month, which is what it reads as.
     kpi_table_layout: str = "series"
     kpi_table_months: int = 13
+    # Added in issue 18.1: the EHCP stock and flow gap (per cent) past which a month is
+    # flagged; a payload frozen before reads with the default.
+    stock_flow_gap_percent: Decimal = Decimal("2")
 
     @property
     def risks_scored(self) -> bool:
@@ -427,6 +430,9 @@ class MeasureData:
     # Whether the DfE report draws the measure's chart (Measure.show_chart); a payload frozen
     # before it was recorded drew every chart.
     show_chart: bool = True
+    # Issue 18.1: the measure's part in the EHCP stock and flow (Measure.stock_flow_role:
+    # "stock", "issued", "ceased", "requests", "agreed"); none in a payload frozen before.
+    stock_flow_role: str = ""
 
     @property
     def actual(self) -> SeriesLine | None:

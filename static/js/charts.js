@@ -30,7 +30,11 @@
       },
       figure.layout
     );
-    figure.data.forEach(function (trace, column) {
+    figure.data.forEach(function (trace, index) {
+      // A line may name the column it is drawn from (the stock and flow table); else the
+      // lines are the columns after the period, in order.
+      var column = (trace.column || index + 1) - 1;
+      delete trace.column;
       trace.name = headings[column + 1] ? headings[column + 1].textContent : "";
       trace.x = [];
       trace.y = [];
@@ -51,7 +55,8 @@
           x = month[1] + "-" + (number < 10 ? "0" : "") + number + "-01";
         }
         trace.x.push(x);
-        trace.y.push(text.indexOf("Not available") === 0 ? null : parseFloat(text.replace(/,/g, "")));
+        var y = text.indexOf("Not available") === 0 ? null : parseFloat(text.replace(/,/g, ""));
+        trace.y.push(y === null || isNaN(y) ? null : y);
       }
     });
   }

@@ -335,6 +335,27 @@ class LoadDemoTests(TestCase):
         assert "tribunal-appeals" in codes
         assert "ehcps" not in codes
 
+    def test_northdale_carries_ehcp_flows_whose_september_gap_is_flagged(self):
+        """Issue 18.1: the demo's fictional council marks its stock and flows; its dashboard
+        reconciles them, September's cleanse past the 2% threshold, December not reconciled."""
+        from reports.snapshot import round_snapshot_build
+        from reports.stock_flow import stock_flow_block
+
+        northdale = LocalAuthority.objects.get(slug="northdale")
+        roles = set(
+            northdale.measures.exclude(stock_flow_role="").values_list("stock_flow_role", flat=True)
+        )
+        assert roles == {"stock", "issued", "ceased", "requests", "agreed"}
+        draft = ReportingRound.objects.get(agreement__council=northdale, financial_year=2025)
+        block = stock_flow_block(round_snapshot_build(draft))
+        assert [(m.month, m.gap, m.gap_percent) for m in block.flow.flagged] == [
+            (dt.date(2024, 9, 1), -71, Decimal("-2.4"))
+        ]
+        assert [m.month for m in block.flow.not_computed] == [dt.date(2024, 12, 1)]
+        assert all(m.gap == 0 for m in block.flow.months if m.is_computed and not m.is_over)
+        # Wiltshire's real figures carry no invented flows.
+        assert not self.wiltshire.measures.exclude(stock_flow_role="").exists()
+
     def test_demo_users_hold_one_role_each_and_the_adviser_reads_all_three(self):
         slugs = ("wiltshire", "northdale", "eastmoor")
         expected = {
