@@ -19,7 +19,7 @@ from django.db.models import (
 )
 from django.utils.dateparse import parse_date
 
-from conditions.models import AgreementCondition, Milestone, ProgrammeArea
+from conditions.models import AgreementCondition, Milestone, ProgrammeArea, WorkstreamSaving
 from finance.models import DeficitCap, FinanceLine, PaymentInstalment
 from overview.models import Headline, RoundOverview
 from reports.models import RoundSnapshot as FrozenSnapshot
@@ -46,10 +46,12 @@ from reports.snapshot.types import (
     RiskRow,
     RoundInfo,
     RoundSnapshot,
+    SavingFigure,
     SignOffInfo,
     StatusCount,
     TierInfo,
     WorkstreamRow,
+    WorkstreamSavings,
 )
 from risks.models import Risk
 from svmonitor.choices import (
@@ -599,6 +601,7 @@ def _finance(agreement_id):
             latest=by_year[year].get(FinanceLine.Scenario.LATEST),
             unmitigated=by_year[year].get(FinanceLine.Scenario.UNMITIGATED),
             cap=caps.get(year),
+            actual=by_year[year].get(FinanceLine.Scenario.ACTUAL),
         )
         for year in years
     )
@@ -617,6 +620,29 @@ def _finance(agreement_id):
         .values("due_date", "amount", "status", "status_date", "note")
     )
     return finance, payments
+
+
+def _workstream_savings(council_id) -> tuple[WorkstreamSavings, ...]:
+    # Query: every forecast saving of the council's workstreams, in stacking order.
+    rows = (
+        WorkstreamSaving.objects.filter(workstream__area__council_id=council_id)
+        .order_by("workstream__area__number", "workstream__order", "workstream_id", "financial_year")
+        .values_list(
+            "workstream_id",
+            "workstream__name",
+            "workstream__area__number",
+            "financial_year",
+            "saving",
+        )
+    )
+    found: dict[int, tuple] = {}
+    for workstream_id, name, area_number, year, saving in rows:
+        entry = found.setdefault(workstream_id, (name, area_number, []))
+        entry[2].append(SavingFigure(year, fy_label(year), saving))
+    return tuple(
+        WorkstreamSavings(id=pk, name=name, area_number=number, savings=tuple(figures))
+        for pk, (name, number, figures) in found.items()
+    )
 
 
 _OVERVIEW_FIELDS = (
@@ -785,11 +811,12 @@ def round_snapshot_build(
         risks, heat_map = _risks(rnd, ratings, council)  # 9
         headlines = _headlines(council.pk, measures, rnd.financial_year, cards)
         finance, payments = _finance(agreement.pk)  # 10, 11
+        workstream_savings = _workstream_savings(council.pk)  # 14
         overview = _overview(rnd, ratings)  # 12
     else:
         # A page of measures and workstreams shows no risks, headlines, finance or overview.
         risks, heat_map = (), tuple((0,) * 5 for _ in range(5))
-        headlines, finance, payments = (), (), ()
+        headlines, finance, payments, workstream_savings = (), (), (), ()
         overview = OverviewInfo(ratings(None), "", "", "", "", "", "", "", "", "", ())
     sign_offs = _sign_offs(rnd.pk) if scope is None else ()  # 13
     tier = (
@@ -858,4 +885,5 @@ def round_snapshot_build(
         payments=payments,
         figures_left_out=left_out,
         kpi_groups=kpi_groups,
+        workstream_savings=workstream_savings,
     )
