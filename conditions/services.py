@@ -21,11 +21,12 @@ from conditions.models import (
     WorkstreamSaving,
     WorkstreamUpdate,
 )
+from conditions.selectors import saving_years, savings_agreement_for
 from svmonitor.access import require_action
 from svmonitor.audit import audit_record, model_fields_dict
 from svmonitor.choices import FINANCE_UNIT_POUNDS, RoundStatus
 from svmonitor.fy import fy_label
-from svmonitor.models import Agreement, LocalAuthority
+from svmonitor.models import LocalAuthority
 from svmonitor.numbers import decimal_places, number_parse
 from svmonitor.roles import Action
 from svmonitor.services import (
@@ -418,32 +419,15 @@ def workstream_upsert(
 
 # --- forecast savings by workstream (issue 18.3) ----------------------------------------------
 
-# Forecasts run past the agreement's last year, as the finance lines do; this far and no further.
-SAVING_YEARS_AFTER = 10
 # The column holds 16 digits with 2 after the point.
 _MONEY_LIMIT = Decimal("1e14")
 SAVING_NEGATIVE = "Enter a saving as a positive amount (or leave the box empty for none)."
 SAVING_PENNIES = "Enter pounds to the penny (at most 2 decimal places)."
 SAVING_TOO_LARGE = "This amount is too large to store."
 SAVING_STALE = (
-    "{year}: someone else saved this workstream's saving after you opened the grid. Yours is "
-    "still in the box; check it and save again to replace theirs."
+    "someone else saved this saving after you opened the grid. Yours is still in the box; "
+    "check it and save again to replace theirs."
 )
-
-
-def savings_agreement_for(council) -> Agreement | None:
-    """The council's agreement in force (the latest one no revision has replaced): its years
-    bound the years a saving may be kept for."""
-    return (
-        Agreement.objects.filter(council=council, superseded_by__isnull=True)
-        .order_by("-date_signed", "-pk")
-        .first()
-    )
-
-
-def saving_years(agreement: Agreement) -> range:
-    """The financial years a saving may be kept for under an agreement."""
-    return range(agreement.first_financial_year, agreement.last_financial_year + SAVING_YEARS_AFTER + 1)
 
 
 def _saving_value(raw, *, field: str = "saving", unit_pounds: int = 1) -> Decimal | None:
@@ -460,7 +444,7 @@ def _saving_value(raw, *, field: str = "saving", unit_pounds: int = 1) -> Decima
     return number.quantize(Decimal("0.01"))
 
 
-def _saving_year_check(agreement: Agreement | None, year, field="financial_year") -> None:
+def _saving_year_check(agreement, year, field="financial_year") -> None:
     if agreement is None:
         raise ValidationError({field: "The council has no agreement to forecast savings under."})
     years = saving_years(agreement)
@@ -528,9 +512,7 @@ def workstream_savings_save(*, council, cells: dict, versions: dict, unit: str, 
     if agreement is None:
         raise ValidationError("The council has no agreement to forecast savings under.")
     years = saving_years(agreement)
-    names = dict(
-        Workstream.objects.filter(area__council=council).values_list("pk", "name")
-    )
+    names = dict(Workstream.objects.filter(area__council=council).values_list("pk", "name"))
     problems: dict = {}
     values: dict = {}
     for (workstream_id, year), raw in cells.items():
@@ -563,7 +545,7 @@ def workstream_savings_save(*, council, cells: dict, versions: dict, unit: str, 
             continue
         if (row.version if row else 0) != versions.get(key, 0):
             stale[key] = row.version if row else 0
-            problems[key] = SAVING_STALE.format(year=fy_label(key[1]))
+            problems[key] = SAVING_STALE
             continue
         writes.append((key, row, amount))
     if problems:
@@ -578,6 +560,7 @@ def workstream_savings_save(*, council, cells: dict, versions: dict, unit: str, 
                 action="workstream_saving.create",
                 user=by,
                 obj=row,
+                council=council,
                 after={"financial_year": year, "saving": row.saving},
             )
         elif amount is None:
@@ -585,6 +568,7 @@ def workstream_savings_save(*, council, cells: dict, versions: dict, unit: str, 
                 action="workstream_saving.delete",
                 user=by,
                 obj=row,
+                council=council,
                 before={"financial_year": year, "saving": row.saving},
             )
             row.delete()
@@ -597,6 +581,7 @@ def workstream_savings_save(*, council, cells: dict, versions: dict, unit: str, 
                 action="workstream_saving.save",
                 user=by,
                 obj=row,
+                council=council,
                 before={"saving": before},
                 after={"saving": amount},
             )

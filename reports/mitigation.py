@@ -5,6 +5,7 @@ chart and as the table it is drawn from. Built once from the snapshot, with no q
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from conditions.mitigation import NOT_ATTRIBUTED, Mitigation, mitigation_build
 from metrics import variance as fmt
@@ -12,6 +13,7 @@ from reports import charts
 from reports.snapshot import FinanceFigures, RoundSnapshot
 from svmonitor.fy import fy_label
 
+MILLION = Decimal(1_000_000)
 CHART_ID = "chart-mitigation"
 CAPTION = (
     "In-year position by financial year: the unmitigated forecast, what each workstream is "
@@ -71,7 +73,7 @@ def snapshot_mitigation(snapshot: RoundSnapshot) -> Mitigation:
 
 
 def _m(value) -> str:
-    return "" if value is None else fmt.format_value(charts._millions(value), fmt.GBP_M)
+    return "" if value is None else fmt.format_value(value / MILLION, fmt.GBP_M)
 
 
 def mitigation_block(snapshot: RoundSnapshot) -> MitigationBlock | None:

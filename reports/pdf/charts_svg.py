@@ -3,9 +3,9 @@
 reports/charts.py builds small plotly figures ({"data": [...], "layout": {...}}); the dashboard
 draws them with plotly.js. The PDF draws the very same dicts here: scatter lines (dash, width,
 markers, step shape), bars (grouped, stacked or floating on a base, on a category or date axis)
-and heatmaps, with their axes, tick prefixes/suffixes and a legend. Why not plotly's own static export (kaleido +
-Chromium): see docs/architecture.md, "PDF charts". Each SVG is cached by the SHA-256 of the
-figure's JSON, so a frozen round's charts are drawn once.
+and heatmaps, with their axes, tick prefixes/suffixes and a legend. Why not plotly's own static
+export (kaleido + Chromium): see docs/architecture.md, "PDF charts". Each SVG is cached by the
+SHA-256 of the figure's JSON, so a frozen round's charts are drawn once.
 
 The result is embedded as <img src="data:image/svg+xml;base64,..." alt="...">: WeasyPrint
 keeps an <img>'s alt text in the tagged PDF, and loses an inline <svg>'s label.
@@ -246,8 +246,7 @@ def _legend_items(traces: list[dict]) -> list[dict]:
                 {
                     "name": trace["name"],
                     "kind": "line",
-                    "colour": line.get("color")
-                    or trace.get("marker", {}).get("color", "#1d70b8"),
+                    "colour": line.get("color") or trace.get("marker", {}).get("color", "#1d70b8"),
                     "dash": DASHES.get(line.get("dash", "solid"), ""),
                     "width": line.get("width", 2),
                 }

@@ -626,7 +626,9 @@ def _workstream_savings(council_id) -> tuple[WorkstreamSavings, ...]:
     # Query: every forecast saving of the council's workstreams, in stacking order.
     rows = (
         WorkstreamSaving.objects.filter(workstream__area__council_id=council_id)
-        .order_by("workstream__area__number", "workstream__order", "workstream_id", "financial_year")
+        .order_by(
+            "workstream__area__number", "workstream__order", "workstream_id", "financial_year"
+        )
         .values_list(
             "workstream_id",
             "workstream__name",
