@@ -85,14 +85,25 @@ def test_no_unattributed_line_when_every_year_adds_up():
 
 
 def test_the_dashboard_shows_the_table_the_chart_is_drawn_from(round_, la_officer, council):
-    html = client_for(la_officer).get(
-        reverse("reports:council_dashboard", args=[council.slug])
-    ).content.decode()
+    html = (
+        client_for(la_officer)
+        .get(reverse("reports:council_dashboard", args=[council.slug]))
+        .content.decode()
+    )
     assert 'id="mitigation-caption"' in html and "<caption" in html
-    table = html[html.index('id="mitigation-table"') : html.index("</table>", html.index('id="mitigation-table"'))]
-    assert '<th scope="col" class="govuk-table__header govuk-table__header--numeric">2025-26</th>' in table
+    table = html[
+        html.index('id="mitigation-table"') : html.index(
+            "</table>", html.index('id="mitigation-table"')
+        )
+    ]
+    assert (
+        '<th scope="col" class="govuk-table__header govuk-table__header--numeric">2025-26</th>'
+        in table
+    )
     assert '<th scope="row" class="govuk-table__header">Saving: Family hubs</th>' in table
-    assert '<th scope="row" class="govuk-table__header">Not attributed to a workstream</th>' in table
+    assert (
+        '<th scope="row" class="govuk-table__header">Not attributed to a workstream</th>' in table
+    )
     assert "£3.00m" in table and "-£50.00m" in table and "-£38.00m" in table
     assert 'data-chart="chart-mitigation"' in html
 

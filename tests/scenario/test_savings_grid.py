@@ -85,9 +85,7 @@ def test_one_form_saves_every_box_in_pounds_with_history(council, workstreams, f
     assert AuditEvent.objects.filter(action="workstream_saving.delete").count() == 1
 
 
-def test_bad_boxes_name_the_workstream_and_year_and_nothing_is_saved(
-    council, workstreams, finance
-):
+def test_bad_boxes_name_the_workstream_and_year_and_nothing_is_saved(council, workstreams, finance):
     hubs, inclusion = workstreams
     client = client_for(finance)
     fields = _form(client.get(_url(council)).content.decode())
