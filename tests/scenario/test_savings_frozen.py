@@ -78,9 +78,7 @@ def test_the_payload_carries_the_savings_and_the_dashboard_reads_them_after_a_ch
     assert "Forecast savings by workstream" in text and "Family hubs" in text
 
 
-def test_a_payload_frozen_before_the_savings_still_renders_everywhere(
-    round_, council, la_officer
-):
+def test_a_payload_frozen_before_the_savings_still_renders_everywhere(round_, council, la_officer):
     payload = snapshot_as_dict(round_snapshot_build(round_))
     del payload["workstream_savings"]
     for year in payload["finance"]:
@@ -92,9 +90,11 @@ def test_a_payload_frozen_before_the_savings_still_renders_everywhere(
     # The forecasts were frozen; the savings were not: all of the gap is not attributed.
     assert "Saving:" not in table and "Not attributed to a workstream" in table
     assert "Actual (outturn)" not in table
-    html = client_for(la_officer).get(
-        reverse("reports:council_dashboard", args=[council.slug])
-    ).content.decode()
+    html = (
+        client_for(la_officer)
+        .get(reverse("reports:council_dashboard", args=[council.slug]))
+        .content.decode()
+    )
     assert "have changed since" not in html
     assert "Mitigation by workstream" in board_pack_html(source)
 
@@ -105,6 +105,6 @@ def test_the_board_pack_has_the_chart_with_its_table(round_):
     assert context["mitigation_figure"].uri.startswith("data:image/svg+xml;base64,")
     html = board_pack_html(source)
     assert "<caption>In-year position by financial year: the unmitigated forecast" in html
-    assert "<th scope=\"row\">Saving: Inclusion advisers</th>" in html
-    assert "<th scope=\"row\">Not attributed to a workstream</th>" in html
+    assert '<th scope="row">Saving: Inclusion advisers</th>' in html
+    assert '<th scope="row">Not attributed to a workstream</th>' in html
     assert "-£50.00m" in html and "£3.00m" in html
