@@ -12,6 +12,7 @@ from django.db.models import (
     DecimalField,
     F,
     FilteredRelation,
+    IntegerField,
     Q,
     TextField,
     Value,
@@ -563,33 +564,68 @@ _FINANCE_FIELDS = (
 
 
 _CAP_ROW = "cap"
+_SAVING_ROW = "saving"
+# The last three columns of a workstream's saving row (NULL on the others): the workstream, its
+# programme area's number and its order, which set the order the savings are stacked in.
+_WORKSTREAM_COLUMNS = ("ws_id", "ws_area", "ws_order")
 
 
-def _finance_rows(agreement_id):
-    # Query: the finance lines and the deficit caps together. A cap comes as a row of its own
-    # (scenario "cap", its amount in the last column), so a year with a cap and no lines shows.
-    money = DecimalField(**MONEY)
+def _finance_rows(agreement_id, council_id):
+    # Query: the finance lines, the deficit caps and the workstreams' forecast savings
+    # together. A cap comes as a row of its own (scenario "cap", its amount in the cap
+    # column), so a year with a cap and no lines shows; a saving as a row of its own (scenario
+    # "saving", the amount first, the workstream's name where a line has what it reflects).
+    money, number = DecimalField(**MONEY), IntegerField()
     blanks = {f"no_{name}": Value(None, money) for name in _FINANCE_FIELDS[:-1]}
+    no_workstream = {name: Value(None, number) for name in _WORKSTREAM_COLUMNS}
     lines = (
         FinanceLine.objects.filter(agreement_id=agreement_id)
-        .annotate(cap_amount=Value(None, money))
-        .values_list("financial_year", "scenario", *_FINANCE_FIELDS, "cap_amount")
+        .annotate(cap_amount=Value(None, money), **no_workstream)
+        .values_list(
+            "financial_year", "scenario", *_FINANCE_FIELDS, "cap_amount", *_WORKSTREAM_COLUMNS
+        )
     )
     caps = (
         DeficitCap.objects.filter(agreement_id=agreement_id)
-        .annotate(scenario=Value(_CAP_ROW), **blanks, reflects=Value(""))
-        .values_list("financial_year", "scenario", *blanks, "reflects", "cap")
+        .annotate(scenario=Value(_CAP_ROW), **blanks, reflects=Value(""), **no_workstream)
+        .values_list("financial_year", "scenario", *blanks, "reflects", "cap", *no_workstream)
     )
-    return lines.union(caps, all=True)
+    after_saving = list(blanks)[1:]
+    savings = (
+        WorkstreamSaving.objects.filter(workstream__area__council_id=council_id)
+        .annotate(
+            scenario=Value(_SAVING_ROW),
+            **{name: blanks[name] for name in after_saving},
+            cap_amount=Value(None, money),
+            ws_id=F("workstream_id"),
+            ws_area=F("workstream__area__number"),
+            ws_order=F("workstream__order"),
+        )
+        .values_list(
+            "financial_year",
+            "scenario",
+            "saving",
+            *after_saving,
+            "workstream__name",
+            "cap_amount",
+            *_WORKSTREAM_COLUMNS,
+        )
+    )
+    return lines.union(caps, savings, all=True)
 
 
-def _finance(agreement_id):
-    # Queries: finance lines with deficit caps, payments.
+def _finance(agreement_id, council_id):
+    # Queries: finance lines with deficit caps and workstream savings, payments.
     caps = {}
     by_year: dict[int, dict[str, FinanceFigures]] = defaultdict(dict)
-    for year, scenario, *figures, cap in _finance_rows(agreement_id):
+    saving_rows = []
+    for year, scenario, *figures, cap, ws_id, ws_area, ws_order in _finance_rows(
+        agreement_id, council_id
+    ):
         if scenario == _CAP_ROW:
             caps[year] = cap
+        elif scenario == _SAVING_ROW:
+            saving_rows.append((ws_area, ws_order, ws_id, year, figures[-1], figures[0]))
         else:
             by_year[year][scenario] = FinanceFigures(*figures)
     years = sorted(set(by_year) | set(caps))
@@ -619,27 +655,15 @@ def _finance(agreement_id):
         .order_by("due_date")
         .values("due_date", "amount", "status", "status_date", "note")
     )
-    return finance, payments
+    return finance, payments, _workstream_savings(saving_rows)
 
 
-def _workstream_savings(council_id) -> tuple[WorkstreamSavings, ...]:
-    # Query: every forecast saving of the council's workstreams, in stacking order.
-    rows = (
-        WorkstreamSaving.objects.filter(workstream__area__council_id=council_id)
-        .order_by(
-            "workstream__area__number", "workstream__order", "workstream_id", "financial_year"
-        )
-        .values_list(
-            "workstream_id",
-            "workstream__name",
-            "workstream__area__number",
-            "financial_year",
-            "saving",
-        )
-    )
+def _workstream_savings(rows) -> tuple[WorkstreamSavings, ...]:
+    """The savings rows (area number, order, workstream, year, name, saving) by workstream, in
+    the order the mitigation chart stacks them: by programme area, then the workstream's order."""
     found: dict[int, tuple] = {}
-    for workstream_id, name, area_number, year, saving in rows:
-        entry = found.setdefault(workstream_id, (name, area_number, []))
+    for _area, _order, workstream_id, year, name, saving in sorted(rows, key=lambda r: r[:4]):
+        entry = found.setdefault(workstream_id, (name, _area, []))
         entry[2].append(SavingFigure(year, fy_label(year), saving))
     return tuple(
         WorkstreamSavings(id=pk, name=name, area_number=number, savings=tuple(figures))
@@ -812,8 +836,7 @@ def round_snapshot_build(
     if scope is None or scope.is_summary:
         risks, heat_map = _risks(rnd, ratings, council)  # 9
         headlines = _headlines(council.pk, measures, rnd.financial_year, cards)
-        finance, payments = _finance(agreement.pk)  # 10, 11
-        workstream_savings = _workstream_savings(council.pk)  # 14
+        finance, payments, workstream_savings = _finance(agreement.pk, council.pk)  # 10, 11
         overview = _overview(rnd, ratings)  # 12
     else:
         # A page of measures and workstreams shows no risks, headlines, finance or overview.
