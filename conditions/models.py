@@ -147,6 +147,9 @@ class WorkstreamSaving(models.Model):
                 fields=["workstream", "financial_year"], name="%(app_label)s_%(class)s_one_per_year"
             ),
             models.CheckConstraint(condition=FY_RANGE, name="%(app_label)s_%(class)s_year_valid"),
+            models.CheckConstraint(
+                condition=Q(saving__gte=0), name="%(app_label)s_%(class)s_saving_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
