@@ -129,6 +129,9 @@ class WorkstreamUpdate(RatedUpdate):
         return f"{self.workstream} in {self.round_id}: {self.get_rag_display()}"
 
 
+SAVING_NEGATIVE = "Enter a saving as a positive amount (or leave the box empty for none)."
+
+
 class WorkstreamSaving(models.Model):
     """What a workstream is expected to save in one financial year (pounds; a saving is
     positive): its part in the gap between the unmitigated and the latest (mitigated) High
@@ -148,7 +151,9 @@ class WorkstreamSaving(models.Model):
             ),
             models.CheckConstraint(condition=FY_RANGE, name="%(app_label)s_%(class)s_year_valid"),
             models.CheckConstraint(
-                condition=Q(saving__gte=0), name="%(app_label)s_%(class)s_saving_not_negative"
+                condition=Q(saving__gte=0),
+                name="%(app_label)s_%(class)s_saving_not_negative",
+                violation_error_message=SAVING_NEGATIVE,
             ),
         ]
 

@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from conditions.models import (
+    SAVING_NEGATIVE,
     AgreementCondition,
     ConditionUpdate,
     Milestone,
@@ -421,7 +422,6 @@ def workstream_upsert(
 
 # The column holds 16 digits with 2 after the point.
 _MONEY_LIMIT = Decimal("1e14")
-SAVING_NEGATIVE = "Enter a saving as a positive amount (or leave the box empty for none)."
 SAVING_PENNIES = "Enter pounds to the penny (at most 2 decimal places)."
 SAVING_TOO_LARGE = "This amount is too large to store."
 SAVING_STALE = (

@@ -8,16 +8,17 @@ from collections import Counter, defaultdict
 
 from django.db import connection
 from django.db.models import (
+    BigIntegerField,
     Case,
     DecimalField,
     F,
     FilteredRelation,
-    IntegerField,
     Q,
     TextField,
     Value,
     When,
 )
+from django.db.models.functions import Cast
 from django.utils.dateparse import parse_date
 
 from conditions.models import AgreementCondition, Milestone, ProgrammeArea, WorkstreamSaving
@@ -575,9 +576,10 @@ def _finance_rows(agreement_id, council_id):
     # together. A cap comes as a row of its own (scenario "cap", its amount in the cap
     # column), so a year with a cap and no lines shows; a saving as a row of its own (scenario
     # "saving", the amount first, the workstream's name where a line has what it reflects).
-    money, number = DecimalField(**MONEY), IntegerField()
+    money, number = DecimalField(**MONEY), BigIntegerField()
     blanks = {f"no_{name}": Value(None, money) for name in _FINANCE_FIELDS[:-1]}
-    no_workstream = {name: Value(None, number) for name in _WORKSTREAM_COLUMNS}
+    # Typed NULLs: PostgreSQL types an untyped NULL in a UNION's first two branches as text.
+    no_workstream = {name: Cast(Value(None), number) for name in _WORKSTREAM_COLUMNS}
     lines = (
         FinanceLine.objects.filter(agreement_id=agreement_id)
         .annotate(cap_amount=Value(None, money), **no_workstream)
