@@ -112,3 +112,20 @@ def test_a_council_without_an_unmitigated_forecast_or_savings_shows_no_mitigatio
     f.FinanceLineFactory(agreement=agreement)
     rnd = f.ReportingRoundFactory(agreement=agreement)
     assert mitigation_block(round_snapshot_build(rnd)) is None
+
+
+def test_the_pdf_renderer_floats_each_bar_on_its_base():
+    from reports.pdf.charts_svg import _bar_geometry
+
+    figure = charts.mitigation_figure(
+        mitigation_build(
+            forecasts={2024: (Decimal(-40e6), Decimal(-30e6), None)},
+            workstreams=[("A", {2024: Decimal(6e6)}), ("B", {2024: Decimal(3e6)})],
+        )
+    )
+    bars, _count, _mode = _bar_geometry(figure["data"], figure["layout"])
+    assert [(base, top) for _i, _order, _x, base, top in bars] == [
+        (-40.0, -34.0),
+        (-34.0, -31.0),
+        (-31.0, -30.0),
+    ]
