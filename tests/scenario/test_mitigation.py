@@ -119,8 +119,8 @@ def test_the_pdf_renderer_floats_each_bar_on_its_base():
 
     figure = charts.mitigation_figure(
         mitigation_build(
-            forecasts={2024: (Decimal(-40e6), Decimal(-30e6), None)},
-            workstreams=[("A", {2024: Decimal(6e6)}), ("B", {2024: Decimal(3e6)})],
+            forecasts={2024: (-40 * M, -30 * M, None)},
+            workstreams=[("A", {2024: 6 * M}), ("B", {2024: 3 * M})],
         )
     )
     bars, _count, _mode = _bar_geometry(figure["data"], figure["layout"])
