@@ -10,6 +10,7 @@ from conditions.models import (
     MilestoneUpdate,
     ProgrammeArea,
     Workstream,
+    WorkstreamSaving,
     WorkstreamUpdate,
 )
 from conditions.services import (
@@ -18,6 +19,7 @@ from conditions.services import (
     milestone_create,
     milestone_save,
     programme_area_upsert,
+    workstream_saving_upsert,
     workstream_update_save,
     workstream_upsert,
 )
@@ -225,3 +227,28 @@ class WorkstreamUpdateInline(SectionInline):
 admin_inline_register("agreement", AgreementConditionInline)
 admin_inline_register("round", ConditionUpdateInline)
 admin_inline_register("round", WorkstreamUpdateInline)
+
+
+@admin.register(WorkstreamSaving)
+class WorkstreamSavingAdmin(AdminDoorMixin, admin.ModelAdmin):
+    """A workstream's expected saving in one year (issue 18.3), saved through
+    workstream_saving_upsert: the grid's and the workbook's rules and history."""
+
+    owner_fields = ("workstream", "financial_year")
+    service_fields = ("workstream", "financial_year", "saving")
+    list_display = ("workstream", "financial_year", "saving")
+    list_filter = ("financial_year", "workstream__area__council")
+    search_fields = ("workstream__name", "workstream__area__council__name")
+    list_select_related = ("workstream__area__council",)
+    readonly_fields = ("version",)
+
+    def save_through_service(self, request, form, change):
+        data = form.cleaned_data
+        instance = form.instance
+        return workstream_saving_upsert(
+            workstream=data.get("workstream") or instance.workstream,
+            financial_year=data.get("financial_year") or instance.financial_year,
+            saving=data["saving"],
+            by=request.user,
+            expected_version=self.expected_version(form) if change else None,
+        )

@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from svmonitor.base_models import RatedUpdate
 from svmonitor.choices import Rag
+from svmonitor.models import FY_RANGE, MONEY
 from svmonitor.scoping import council_scoped
 
 
@@ -128,6 +129,38 @@ class WorkstreamUpdate(RatedUpdate):
         return f"{self.workstream} in {self.round_id}: {self.get_rag_display()}"
 
 
+SAVING_NEGATIVE = "Enter a saving as a positive amount (or leave the box empty for none)."
+
+
+class WorkstreamSaving(models.Model):
+    """What a workstream is expected to save in one financial year (pounds; a saving is
+    positive): its part in the gap between the unmitigated and the latest (mitigated) High
+    Needs Block forecasts, which the finance chart stacks (issue 18.3)."""
+
+    workstream = models.ForeignKey(Workstream, on_delete=models.CASCADE, related_name="savings")
+    financial_year = models.PositiveSmallIntegerField()
+    saving = models.DecimalField("Expected saving (£)", **MONEY)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = council_scoped("workstream__area__council")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workstream", "financial_year"], name="%(app_label)s_%(class)s_one_per_year"
+            ),
+            models.CheckConstraint(condition=FY_RANGE, name="%(app_label)s_%(class)s_year_valid"),
+            models.CheckConstraint(
+                condition=Q(saving__gte=0),
+                name="%(app_label)s_%(class)s_saving_not_negative",
+                violation_error_message=SAVING_NEGATIVE,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workstream} {self.financial_year}: £{self.saving:,.0f}"
+
+
 class Milestone(models.Model):
     """A dated deliverable of a workstream."""
 
@@ -219,5 +252,6 @@ __all__ = [
     "ProgrammeArea",
     "Rag",
     "Workstream",
+    "WorkstreamSaving",
     "WorkstreamUpdate",
 ]

@@ -4,24 +4,31 @@ the programme they hang from (conditions, programme areas, workstreams)."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from conditions.models import (
+    SAVING_NEGATIVE,
     AgreementCondition,
     ConditionUpdate,
     Milestone,
     MilestoneUpdate,
     ProgrammeArea,
     Workstream,
+    WorkstreamSaving,
     WorkstreamUpdate,
 )
+from conditions.selectors import saving_years, savings_agreement_for
 from svmonitor.access import require_action
 from svmonitor.audit import audit_record, model_fields_dict
-from svmonitor.choices import RoundStatus
+from svmonitor.choices import FINANCE_UNIT_POUNDS, RoundStatus
+from svmonitor.fy import fy_label
 from svmonitor.models import LocalAuthority
+from svmonitor.numbers import decimal_places, number_parse
 from svmonitor.roles import Action
 from svmonitor.services import (
     narrative_limit,
@@ -409,3 +416,173 @@ def workstream_upsert(
         action="workstream",
         m2m={"conditions": list(conditions)} if conditions is not None else None,
     )
+
+
+# --- forecast savings by workstream (issue 18.3) ----------------------------------------------
+
+# The column holds 16 digits with 2 after the point.
+_MONEY_LIMIT = Decimal("1e14")
+SAVING_PENNIES = "Enter pounds to the penny (at most 2 decimal places)."
+SAVING_TOO_LARGE = "This amount is too large to store."
+SAVING_STALE = (
+    "someone else saved this saving after you opened the grid. Yours is still in the box; "
+    "check it and save again to replace theirs."
+)
+
+
+def _saving_value(raw, *, field: str = "saving", unit_pounds: int = 1) -> Decimal | None:
+    """A typed saving (in `unit_pounds` pounds) as stored pounds; None for a blank box."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    number = number_parse(raw, field=field, pounds=True) * unit_pounds
+    if abs(number) >= _MONEY_LIMIT:
+        raise ValidationError({field: SAVING_TOO_LARGE})
+    if decimal_places(number) > 2:
+        raise ValidationError({field: SAVING_PENNIES})
+    if number < 0:
+        raise ValidationError({field: SAVING_NEGATIVE})
+    return number.quantize(Decimal("0.01"))
+
+
+def _saving_year_check(agreement, year, field="financial_year") -> None:
+    if agreement is None:
+        raise ValidationError({field: "The council has no agreement to forecast savings under."})
+    years = saving_years(agreement)
+    if not isinstance(year, int) or year not in years:
+        raise ValidationError(
+            {field: f"Choose a year from {fy_label(years[0])} to {fy_label(years[-1])}."}
+        )
+
+
+@transaction.atomic
+def workstream_saving_upsert(
+    *,
+    workstream: Workstream,
+    financial_year: int,
+    saving,
+    by,
+    expected_version: int | None = None,
+) -> WorkstreamSaving:
+    """Create or change what one workstream is expected to save in one financial year (the
+    admin's and the workbook's door; the grid saves many at once through
+    workstream_savings_save, under the same rules)."""
+    council = _council_of_workstream(workstream.pk)
+    require_action(by, council, Action.EDIT_FINANCE)
+    _saving_year_check(savings_agreement_for(council), financial_year)
+    amount = _saving_value(saving)
+    if amount is None:
+        raise ValidationError({"saving": "Enter the expected saving."})
+    stored = WorkstreamSaving.objects.filter(
+        workstream=workstream, financial_year=financial_year
+    ).first()
+    return row_write(
+        model=WorkstreamSaving,
+        instance=stored,
+        values={"workstream": workstream, "financial_year": financial_year, "saving": amount},
+        by=by,
+        action="workstream_saving",
+        expected_version=expected_version,
+    )
+
+
+class SavingsRefused(ValidationError):
+    """Some boxes of the savings grid broke the rules, or were saved by someone else since the
+    grid was opened; nothing was written. `problems` maps (workstream id, year) to why;
+    `versions` gives each stale box's stored version."""
+
+    def __init__(self, problems: dict, versions: dict | None = None):
+        self.problems = problems
+        self.versions = versions or {}
+        super().__init__(list(problems.values()))
+
+
+@transaction.atomic
+def workstream_savings_save(*, council, cells: dict, versions: dict, unit: str, by) -> int:
+    """Save the savings grid all or none; returns how many boxes changed.
+
+    `cells` maps (workstream id, financial year) to the saving as typed in `unit` (£000 or £m,
+    FINANCE_UNIT_POUNDS); an empty box means no saving that year (a stored one is removed).
+    `versions` maps the same keys to the version each box was opened with (0: none stored).
+    """
+    # 1. The role, the council's workstreams and the agreement's years.
+    require_action(by, council, Action.EDIT_FINANCE)
+    if unit not in FINANCE_UNIT_POUNDS:
+        raise ValidationError("Choose a unit from the list.")
+    agreement = savings_agreement_for(council)
+    if agreement is None:
+        raise ValidationError("The council has no agreement to forecast savings under.")
+    years = saving_years(agreement)
+    names = dict(Workstream.objects.filter(area__council=council).values_list("pk", "name"))
+    problems: dict = {}
+    values: dict = {}
+    for (workstream_id, year), raw in cells.items():
+        if workstream_id not in names:
+            problems[(workstream_id, year)] = "No such workstream in this council."
+            continue
+        if year not in years:
+            problems[(workstream_id, year)] = f"{fy_label(year)} is outside the agreement's years."
+            continue
+        # 2. Each amount in pounds, to the penny.
+        try:
+            values[(workstream_id, year)] = _saving_value(
+                raw, unit_pounds=FINANCE_UNIT_POUNDS[unit]
+            )
+        except ValidationError as error:
+            problems[(workstream_id, year)] = error.message_dict["saving"][0]
+    if problems:
+        raise SavingsRefused(problems)
+    # 3. The stored savings, locked; a box saved by someone else since it was opened is stale.
+    stored = {
+        (row.workstream_id, row.financial_year): row
+        for row in WorkstreamSaving.objects.select_for_update().filter(
+            workstream_id__in=list(names), financial_year__in=list(years)
+        )
+    }
+    stale, writes = {}, []
+    for key, amount in values.items():
+        row = stored.get(key)
+        if (row.saving if row else None) == amount:
+            continue
+        if (row.version if row else 0) != versions.get(key, 0):
+            stale[key] = row.version if row else 0
+            problems[key] = SAVING_STALE
+            continue
+        writes.append((key, row, amount))
+    if problems:
+        raise SavingsRefused(problems, stale)
+    # 4. Each changed box, with its history.
+    for (workstream_id, year), row, amount in writes:
+        if row is None:
+            row = WorkstreamSaving(workstream_id=workstream_id, financial_year=year, saving=amount)
+            row.full_clean()
+            row.save()
+            audit_record(
+                action="workstream_saving.create",
+                user=by,
+                obj=row,
+                council=council,
+                after={"financial_year": year, "saving": row.saving},
+            )
+        elif amount is None:
+            audit_record(
+                action="workstream_saving.delete",
+                user=by,
+                obj=row,
+                council=council,
+                before={"financial_year": year, "saving": row.saving},
+            )
+            row.delete()
+        else:
+            before = row.saving
+            WorkstreamSaving.objects.filter(pk=row.pk).update(
+                saving=amount, version=F("version") + 1
+            )
+            audit_record(
+                action="workstream_saving.save",
+                user=by,
+                obj=row,
+                council=council,
+                before={"saving": before},
+                after={"saving": amount},
+            )
+    return len(writes)

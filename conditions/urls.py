@@ -1,9 +1,9 @@
 """URLs of the conditions app: a condition's and a workstream's section of a return, and a
-workstream's milestones."""
+workstream's milestones; the workstreams' forecast savings."""
 
 from django.urls import path
 
-from conditions import views
+from conditions import views, views_savings
 
 app_name = "conditions"
 
@@ -29,4 +29,6 @@ urlpatterns = [
     ),
     path(ROUND + "milestones/<int:pk>/", views.milestone_show, name="milestone_show"),
     path(ROUND + "milestones/<int:pk>/edit/", views.milestone_edit, name="milestone_edit"),
+    # Issue 18.3: what each workstream is expected to save, by financial year.
+    path("councils/<slug:slug>/finance/savings/", views_savings.savings_grid, name="savings_grid"),
 ]

@@ -75,6 +75,9 @@ class FinanceLine(models.Model):
         AGREEMENT = "agreement", "Agreement profile"
         LATEST = "latest", "Latest forecast"
         UNMITIGATED = "unmitigated", "Unmitigated forecast"
+        # What the year came to (its outturn): the "actual" the mitigation chart sets beside
+        # the unmitigated and the latest forecasts (issue 18.3).
+        ACTUAL = "actual", "Actual (outturn)"
 
     agreement = models.ForeignKey(
         "svmonitor.Agreement", on_delete=models.CASCADE, related_name="finance_lines"
@@ -107,7 +110,7 @@ class FinanceLine(models.Model):
                 name="%(app_label)s_%(class)s_one_per_year_scenario",
             ),
             models.CheckConstraint(
-                condition=Q(scenario__in=["agreement", "latest", "unmitigated"]),
+                condition=Q(scenario__in=["agreement", "latest", "unmitigated", "actual"]),
                 name="%(app_label)s_%(class)s_scenario_valid",
             ),
         ]

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from conditions.mitigation import NOT_ATTRIBUTED, Mitigation
 from reports.snapshot import MeasureData, RoundSnapshot
 from svmonitor.choices import Rag
+from svmonitor.fy import fy_label
 
 # Fill colours with at least 3:1 contrast against white (WCAG 1.4.11), one per RAG level.
 RAG_FILL = {
@@ -275,6 +277,65 @@ def finance_figure(snapshot: RoundSnapshot) -> dict:
         "layout": _layout(
             height=380,
             barmode="group",
+            yaxis={"title": {"text": "£ million"}, "tickprefix": "£", "ticksuffix": "m"},
+        ),
+    }
+
+
+# Workstreams' savings, in stacking order (cycled when there are more); each at least 3:1
+# against white. The table beside the chart names every bar, so colour is never the only key.
+SAVING_COLOURS = ["#1d70b8", "#00703c", "#4c2c92", "#a86500", "#28a197", "#912b88", "#5d7a16"]
+NOT_ATTRIBUTED_COLOUR = "#6f777b"
+
+
+def mitigation_figure(mitigation: Mitigation) -> dict:
+    """The in-year position by year: the unmitigated forecast, each workstream's saving as a
+    bar stacked from it towards the mitigated (latest) forecast, whatever no workstream
+    accounts for as the last bar, and the actual; in £ million, a deficit negative."""
+    years = [fy_label(y.financial_year) for y in mitigation.years]
+    stacks = [y.stack() for y in mitigation.years]
+    names = [*mitigation.workstreams, NOT_ATTRIBUTED]
+    data = []
+    for index, name in enumerate(names):
+        is_rest = index == len(mitigation.workstreams)
+        if is_rest and not mitigation.has_not_attributed:
+            continue
+        bases = [_millions(stack[index][0]) if stack else None for stack in stacks]
+        heights = [_millions(stack[index][1]) if stack else None for stack in stacks]
+        data.append(
+            {
+                "type": "bar",
+                "name": name if is_rest else f"Saving: {name}",
+                "x": years,
+                "y": [h if h else None for h in heights],
+                "base": bases,
+                "marker": {
+                    "color": NOT_ATTRIBUTED_COLOUR
+                    if is_rest
+                    else SAVING_COLOURS[index % len(SAVING_COLOURS)]
+                },
+            }
+        )
+    for key, name, line in (
+        ("unmitigated", "Unmitigated forecast", {"color": "#0b0c0c", "width": 2, "dash": "dash"}),
+        ("mitigated", "Mitigated forecast (latest)", {"color": "#d4351c", "width": 3}),
+        ("actual", "Actual (outturn)", None),
+    ):
+        values = [_millions(getattr(y, key)) for y in mitigation.years]
+        if all(v is None for v in values):
+            continue
+        trace = {"type": "scatter", "name": name, "x": years, "y": values}
+        if line is None:
+            trace.update(mode="markers", marker={"color": "#0b0c0c", "size": 10, "symbol": "x"})
+        else:
+            trace.update(mode="lines+markers", line=line)
+        data.append(trace)
+    return {
+        "data": data,
+        "layout": _layout(
+            height=400,
+            barmode="overlay",
+            xaxis={"type": "category"},
             yaxis={"title": {"text": "£ million"}, "tickprefix": "£", "ticksuffix": "m"},
         ),
     }

@@ -19,6 +19,7 @@ from finance.models import DeficitCap, FinanceLine
 from metrics import variance as fmt
 from reports import charts
 from reports.figures_table import figures_table
+from reports.mitigation import MitigationBlock, mitigation_block
 from reports.models import RoundSnapshot as FrozenSnapshot
 from reports.snapshot import AreaSection, FinanceYear, MeasureData, Rating, RoundSnapshot
 from reports.snapshot import groups as kpi_groups
@@ -519,6 +520,8 @@ class DashboardPage:
     # attached to nothing the council groups by; a programme area's are in its AreaBlock.
     condition_groups: tuple[GroupBlock, ...] = ()
     other_measures: GroupBlock | None = None
+    # Issue 18.3: the unmitigated forecast, each workstream's saving and the mitigated one.
+    mitigation: MitigationBlock | None = None
     # The page of the dashboard shown ("" for the summary): a KpiGroup's or an area's slug.
     part: str = ""
 
@@ -697,4 +700,5 @@ def dashboard_page(snapshot: RoundSnapshot, part: str | None = None) -> Dashboar
         condition_groups=condition_groups,
         other_measures=GroupBlock(other, blocks(other)) if other else None,
         part=part or "",
+        mitigation=mitigation_block(snapshot),
     )

@@ -13,6 +13,7 @@ from conditions.models import (
     MilestoneUpdate,
     ProgrammeArea,
     Workstream,
+    WorkstreamSaving,
     WorkstreamUpdate,
 )
 from finance.models import DeficitCap, FinanceLine, PaymentInstalment
@@ -190,6 +191,15 @@ class WorkstreamFactory(factory.django.DjangoModelFactory):
 
     area = factory.SubFactory(ProgrammeAreaFactory)
     name = factory.Sequence(lambda n: f"Workstream {n}")
+
+
+class WorkstreamSavingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkstreamSaving
+
+    workstream = factory.SubFactory(WorkstreamFactory)
+    financial_year = 2024
+    saving = Decimal("1000000")
 
 
 class WorkstreamUpdateFactory(factory.django.DjangoModelFactory):

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pandas as pd
 
+from conditions.mitigation import NOT_ATTRIBUTED, mitigation_build
 from conditions.models import (
     AgreementCondition,
     ConditionUpdate,
@@ -14,8 +15,10 @@ from conditions.models import (
     MilestoneUpdate,
     ProgrammeArea,
     Workstream,
+    WorkstreamSaving,
     WorkstreamUpdate,
 )
+from conditions.selectors import savings_agreement_for
 from finance.models import DeficitCap, FinanceLine, PaymentInstalment
 from metrics.models import DataSource, HeadlineCard, Measure, MeasureValue, Series
 from metrics.periods import NOT_AVAILABLE, PeriodKind, period_label
@@ -155,7 +158,51 @@ def _data_rows(council, notes: list[str], user=None) -> dict:
     sheets[fmt.GRID.name] = grid
     sheets[fmt.VALUES_LONG.name] = (_headers(fmt.VALUES_LONG), long_rows)
     sheets[fmt.ROLLING.name] = rolling
+    sheets[fmt.MITIGATION.name] = (_headers(fmt.MITIGATION), _mitigation_rows(council))
     return sheets
+
+
+def _mitigation_rows(council) -> list[list]:
+    """Issue 18.3, read-only: by year, the unmitigated forecast, each workstream's saving
+    (stacking order), what no workstream accounts for, the mitigated forecast and the actual,
+    worked out as the dashboard works it (conditions.mitigation); in pounds, a deficit negative.
+    The agreement in force's finance lines, as on the finance page."""
+    agreement = savings_agreement_for(council)
+    if agreement is None:
+        return []
+    forecasts: dict[int, list] = {}
+    wanted = {"unmitigated": 0, "latest": 1, "actual": 2}
+    for year, scenario, in_year in FinanceLine.objects.filter(
+        agreement=agreement, scenario__in=list(wanted)
+    ).values_list("financial_year", "scenario", "in_year_position"):
+        forecasts.setdefault(year, [None, None, None])[wanted[scenario]] = in_year
+    workstreams: dict[int, tuple[str, dict]] = {}
+    for pk, name, year, saving in (
+        WorkstreamSaving.objects.filter(workstream__area__council=council)
+        .order_by("workstream__area__number", "workstream__order", "workstream_id")
+        .values_list("workstream_id", "workstream__name", "financial_year", "saving")
+    ):
+        workstreams.setdefault(pk, (name, {}))[1][year] = saving
+    mitigation = mitigation_build(
+        forecasts={year: tuple(figures) for year, figures in forecasts.items()},
+        workstreams=list(workstreams.values()),
+    )
+    rows = []
+    for year in mitigation.years:
+        label = fy_label(year.financial_year)
+        lines = [("Unmitigated forecast", year.unmitigated)]
+        lines += [
+            (f"Saving: {name}", amount)
+            for name, amount in zip(mitigation.workstreams, year.savings, strict=True)
+        ]
+        if mitigation.has_not_attributed:
+            lines.append((NOT_ATTRIBUTED, year.not_attributed))
+        lines += [
+            ("Mitigated forecast (latest)", year.mitigated),
+            ("Actual (outturn)", year.actual),
+        ]
+        rows += [[label, line, amount] for line, amount in lines if amount is not None]
+    return rows
 
 
 def _simple_rows(council, labels, user=None):
@@ -361,6 +408,17 @@ def _programme_rows(council, current):
             for m in Milestone.objects.filter(workstream__area__council=council)
             .select_related("workstream__area")
             .order_by("workstream__area__number", "workstream__name", "due_date", "title")
+        ],
+    )
+    yield (
+        fmt.WORKSTREAM_SAVINGS,
+        [
+            [s.workstream.area.number, s.workstream.name, fy_label(s.financial_year), s.saving]
+            for s in WorkstreamSaving.objects.filter(workstream__area__council=council)
+            .select_related("workstream__area")
+            .order_by(
+                "workstream__area__number", "workstream__order", "workstream_id", "financial_year"
+            )
         ],
     )
     yield (

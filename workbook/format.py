@@ -393,6 +393,35 @@ MILESTONES = SheetSpec(
     key=("area", "workstream", "title"),
 )
 
+# Issue 18.3: what each workstream is expected to save per financial year; the finance chart
+# stacks them from the unmitigated forecast towards the latest (mitigated) one.
+WORKSTREAM_SAVINGS = SheetSpec(
+    "Workstream savings",
+    (
+        Column("area", "Programme area", INT, required=True, minimum=1, maximum=32767),
+        Column("workstream", "Workstream", required=True),
+        Column("financial_year", "Financial year", FY, required=True),
+        Column("saving", "Expected saving (£)", MONEY, required=True),
+    ),
+    key=("area", "workstream", "financial_year"),
+    help="What each workstream is expected to save in each financial year, in pounds (a "
+    "positive amount). A year of the agreement, or up to 10 years after it.",
+)
+
+# Read-only: the mitigation as the dashboard and the board pack show it.
+MITIGATION = SheetSpec(
+    "Mitigation",
+    (
+        Column("financial_year", "Financial year", FY),
+        Column("line", "Line"),
+        Column("amount", "In-year position or saving (£)", MONEY),
+    ),
+    derived=True,
+    help="By financial year: the unmitigated in-year forecast, each workstream's expected "
+    "saving, any part of the gap no workstream accounts for (Not attributed to a workstream), "
+    "the mitigated (latest) forecast and the actual, for reading; import ignores this sheet.",
+)
+
 _SCORE_HELP = "Required in a scored register; leave blank in a rated (RAG only) one."
 
 RISKS = SheetSpec(
@@ -656,6 +685,7 @@ SHEETS: tuple[SheetSpec, ...] = (
     AREAS,
     WORKSTREAMS,
     MILESTONES,
+    WORKSTREAM_SAVINGS,
     RISKS,
     DATA_SOURCES,
     SERIES,
@@ -671,6 +701,7 @@ SHEETS: tuple[SheetSpec, ...] = (
     GRID,
     FINANCE,
     ROLLING,
+    MITIGATION,
     ROUND_MILESTONES,
     FROZEN_FIGURES,
 )

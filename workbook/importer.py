@@ -17,6 +17,7 @@ from conditions.models import (
     Milestone,
     ProgrammeArea,
     Workstream,
+    WorkstreamSaving,
     WorkstreamUpdate,
 )
 from finance.models import DeficitCap, FinanceLine, PaymentInstalment
@@ -579,6 +580,25 @@ class _Plan(Refs):
                 continue
             key = (id(workstream), row.values["title"])
             milestones.upsert(summary, row, key, values, key_column="title")
+        self._plan_workstream_savings(workstreams)
+
+    def _plan_workstream_savings(self, workstreams) -> None:
+        # Issue 18.3: a workstream's expected saving per year; the service checks the year and
+        # the amount, and a refusal names its row and column.
+        savings = self._load(
+            WorkstreamSaving,
+            lambda: WorkstreamSaving.objects.filter(workstream__area__council=self.council),
+            lambda o: (o.workstream_id, o.financial_year),
+        )
+        self._rekey_by_parent(savings, workstreams, "workstream_id")
+        spec, summary = fmt.WORKSTREAM_SAVINGS, self.summary(fmt.WORKSTREAM_SAVINGS)
+        for row in self.rows(spec):
+            workstream = self.workstream_of(spec, row)
+            if workstream is None or not self.row_ok(spec, row):
+                continue
+            values = {"workstream": workstream, **self.values_from(row, WorkstreamSaving, spec)}
+            key = (id(workstream), row.values["financial_year"])
+            savings.upsert(summary, row, key, values, key_column="saving")
 
     def plan_risks(self) -> None:
         spec, summary = fmt.RISKS, self.summary(fmt.RISKS)

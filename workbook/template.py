@@ -31,6 +31,9 @@ PURPOSES = {
     fmt.AREAS.name: "Programme areas, if the council groups its work into them.",
     fmt.WORKSTREAMS.name: "Workstreams within each programme area.",
     fmt.MILESTONES.name: "Milestones of each workstream.",
+    fmt.WORKSTREAM_SAVINGS.name: "What each workstream is expected to save in each financial "
+    "year (pounds): the finance chart stacks these from the unmitigated forecast towards the "
+    "latest one.",
     fmt.RISKS.name: "The risk register.",
     fmt.DATA_SOURCES.name: "Where the figures come from.",
     fmt.SERIES.name: "Lines of figures besides the actuals (a forecast, last year...). "
@@ -128,6 +131,12 @@ EXAMPLES: dict[str, dict] = {
         "title": "Example milestone",
         "due_date": dt.date(2025, 3, 31),
         "status": "On track",
+    },
+    fmt.WORKSTREAM_SAVINGS.name: {
+        "area": 1,
+        "workstream": "Example workstream",
+        "financial_year": "2024-25",
+        "saving": 1500000,
     },
     fmt.RISKS.name: {
         "number": 1,

@@ -10,6 +10,7 @@ from conditions.models import (
     Milestone,
     ProgrammeArea,
     Workstream,
+    WorkstreamSaving,
     WorkstreamUpdate,
 )
 from conditions.services import (
@@ -19,6 +20,7 @@ from conditions.services import (
     milestone_create,
     milestone_save,
     programme_area_upsert,
+    workstream_saving_upsert,
     workstream_update_create,
     workstream_update_save,
     workstream_upsert,
@@ -195,6 +197,17 @@ def _milestone(planned, by):
     )
 
 
+def _workstream_saving(planned, by):
+    obj = planned.obj
+    return workstream_saving_upsert(
+        workstream=planned.values["workstream"],
+        financial_year=obj.financial_year,
+        saving=obj.saving,
+        by=by,
+        expected_version=planned.version if obj.pk is not None else None,
+    )
+
+
 def _risk(planned, by):
     return risk_upsert(
         council=planned.values["council"],
@@ -344,6 +357,7 @@ WRITERS = {
     ProgrammeArea: _area,
     Workstream: _workstream,
     Milestone: _milestone,
+    WorkstreamSaving: _workstream_saving,
     Risk: _risk,
     DataSource: _source,
     Series: _series,

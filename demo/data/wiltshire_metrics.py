@@ -217,10 +217,20 @@ def finance_load(agreement, tally: Tally) -> None:
     }
     for year in range(2026, 2031):
         latest[year] = {"hnb_income": _income(year), "reflects": "Q2 forecast, income +3% a year"}
+    # Issue 18.3, illustrative (the seeds give no unmitigated figure by year, nor the 2023-24
+    # outturn's in-year position): what the years would be without the plan, and what 2023-24
+    # came to. wiltshire_programme.SAVINGS gives each workstream's part of the difference.
+    unmitigated = {
+        2023: {"in_year_position": money_m("-30.40"), "reflects": "Plan, March 2024"},
+        2024: {"in_year_position": money_m("-52.40"), "reflects": "Q2 forecast without the plan"},
+    }
+    actual = {2023: {"in_year_position": money_m("-27.30"), "reflects": "2023-24 outturn"}}
     fields = ("in_year_position", "cumulative_deficit", "hnb_income", "dfe_payments")
     for scenario, lines in (
         (FinanceLine.Scenario.AGREEMENT, agreement_profile),
         (FinanceLine.Scenario.LATEST, latest),
+        (FinanceLine.Scenario.UNMITIGATED, unmitigated),
+        (FinanceLine.Scenario.ACTUAL, actual),
     ):
         for year, line in lines.items():
             values = {name: line.get(name) for name in fields}

@@ -2,8 +2,14 @@
 
 import datetime as dt
 
-from conditions.models import Milestone, ProgrammeArea, Workstream, WorkstreamUpdate
-from demo.data.common import Tally, upsert
+from conditions.models import (
+    Milestone,
+    ProgrammeArea,
+    Workstream,
+    WorkstreamSaving,
+    WorkstreamUpdate,
+)
+from demo.data.common import Tally, money_m, upsert
 from svmonitor.choices import Rag
 
 G, AG = Rag.GREEN, Rag.AMBER_GREEN
@@ -121,6 +127,26 @@ AREAS = {
     ),
 }
 
+# Issue 18.3: what each workstream is expected to save (£m) in 2023-24 and 2024-25. The seeds
+# say only that the finance summary sets "savings targets associated with each of the agreement
+# conditions" (Update 1); these figures are illustrative. In 2024-25 they come to £8.30m of the
+# £9.20m between the unmitigated (-£52.40m) and the latest (-£43.20m) forecasts
+# (wiltshire_metrics.finance_load), so the dashboard shows £0.90m not attributed to a workstream.
+SAVINGS = {
+    "Improved early support offer, building on the Family Hub pilot": {2024: "1.10"},
+    "Multi-agency approach to supporting schools before an EHCP is issued": {2024: "0.90"},
+    "New Team of Inclusion Advisors working in schools": {2024: "0.60"},
+    "Additional Secondary Resource Bases": {2023: "1.50", 2024: "2.30"},
+    "Proactive approach to bringing children back into a mainstream setting": {2024: "0.80"},
+    "Increase PfA capacity to allow more informed and proactive conversations about ceasing "
+    "plans.": {2023: "0.40", 2024: "0.70"},
+    "Further development of our decision-making panels and review related processes": {
+        2023: "1.20",
+        2024: "1.40",
+    },
+    "Review of school SEND funding including special schools and top ups": {2024: "0.50"},
+}
+
 # Generic stages used as milestone titles, in delivery order.
 STAGES = [
     "Scope and success measures agreed",
@@ -192,5 +218,12 @@ def programme_load(council, tally: Tally, *, conditions: dict, round_) -> None:
                 values={"rag": rag, "narrative": WORKSTREAM_NARRATIVE[rag]},
             )
             rows.append(workstream)
+            for year, amount in SAVINGS.get(ws_name, {}).items():
+                upsert(
+                    WorkstreamSaving,
+                    tally,
+                    lookup={"workstream": workstream, "financial_year": year},
+                    values={"saving": money_m(amount)},
+                )
         if rows:
             _milestones_load(rows, counts, tally)

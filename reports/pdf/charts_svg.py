@@ -2,10 +2,10 @@
 
 reports/charts.py builds small plotly figures ({"data": [...], "layout": {...}}); the dashboard
 draws them with plotly.js. The PDF draws the very same dicts here: scatter lines (dash, width,
-markers, step shape), bars (grouped, stacked, on a category or date axis) and heatmaps, with
-their axes, tick prefixes/suffixes and a legend. Why not plotly's own static export (kaleido +
-Chromium): see docs/architecture.md, "PDF charts". Each SVG is cached by the SHA-256 of the
-figure's JSON, so a frozen round's charts are drawn once.
+markers, step shape), bars (grouped, stacked or floating on a base, on a category or date axis)
+and heatmaps, with their axes, tick prefixes/suffixes and a legend. Why not plotly's own static
+export (kaleido + Chromium): see docs/architecture.md, "PDF charts". Each SVG is cached by the
+SHA-256 of the figure's JSON, so a frozen round's charts are drawn once.
 
 The result is embedded as <img src="data:image/svg+xml;base64,..." alt="...">: WeasyPrint
 keeps an <img>'s alt text in the tagged PDF, and loses an inline <svg>'s label.
@@ -246,7 +246,7 @@ def _legend_items(traces: list[dict]) -> list[dict]:
                 {
                     "name": trace["name"],
                     "kind": "line",
-                    "colour": line.get("color", "#1d70b8"),
+                    "colour": line.get("color") or trace.get("marker", {}).get("color", "#1d70b8"),
                     "dash": DASHES.get(line.get("dash", "solid"), ""),
                     "width": line.get("width", 2),
                 }
@@ -304,11 +304,15 @@ def _bar_geometry(traces, layout):
     out = []
     for order, i in enumerate(bars):
         trace = traces[i]
-        for x, y in zip(trace.get("x", []), trace.get("y", []), strict=False):
+        # A bar may float on a base of its own (plotly's `base`), as the mitigation chart's do.
+        bases = trace.get("base") or []
+        for k, (x, y) in enumerate(zip(trace.get("x", []), trace.get("y", []), strict=False)):
             # A zero bar draws nothing, as in plotly.
             if y is None or y == 0:
                 continue
-            if mode in ("stack", "relative"):
+            if k < len(bases) and bases[k] is not None:
+                out.append((i, order, x, float(bases[k]), float(bases[k]) + float(y)))
+            elif mode in ("stack", "relative"):
                 below, above = stacks.get(x, (0.0, 0.0))
                 if y >= 0:
                     out.append((i, order, x, above, above + y))
@@ -448,8 +452,9 @@ def _draw_cartesian(canvas, traces, layout, legend_placed, legend_height):
                         {
                             "cx": round(cx, 2),
                             "cy": round(cy, 2),
-                            "r": 3,
-                            "fill": line.get("color", "#1d70b8"),
+                            "r": 3 if "lines" in mode else 5,
+                            "fill": trace.get("marker", {}).get("color")
+                            or line.get("color", "#1d70b8"),
                         }
                     )
     _draw_legend(canvas, legend_placed, 10, canvas.height - legend_height)

@@ -261,6 +261,7 @@ def board_pack_context(source: ReportSource) -> dict:
         "heat_figure": figure(page.heat_chart, width=460),
         "finance_figure": figure(page.finance_chart),
         "payments_figure": figure(page.payments_chart),
+        "mitigation_figure": figure(page.mitigation.chart) if page.mitigation else None,
         "areas": [
             AreaFigures(block.area, tuple((mb.measure, figure(mb.chart)) for mb in block.measures))
             for block in page.areas

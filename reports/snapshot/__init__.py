@@ -37,11 +37,13 @@ from reports.snapshot.types import (
     RiskRow,
     RoundInfo,
     RoundSnapshot,
+    SavingFigure,
     SeriesLine,
     SignOffInfo,
     StatusCount,
     TierInfo,
     WorkstreamRow,
+    WorkstreamSavings,
 )
 
 __all__ = [
@@ -67,11 +69,13 @@ __all__ = [
     "RiskRow",
     "RoundInfo",
     "RoundSnapshot",
+    "SavingFigure",
     "SeriesLine",
     "SignOffInfo",
     "StatusCount",
     "TierInfo",
     "WorkstreamRow",
+    "WorkstreamSavings",
     "round_for_council",
     "round_key",
     "round_key_parse",

@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 
 from django.db import connection
 from django.db.models import (
+    BigIntegerField,
     Case,
     DecimalField,
     F,
@@ -17,9 +18,10 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Cast
 from django.utils.dateparse import parse_date
 
-from conditions.models import AgreementCondition, Milestone, ProgrammeArea
+from conditions.models import AgreementCondition, Milestone, ProgrammeArea, WorkstreamSaving
 from finance.models import DeficitCap, FinanceLine, PaymentInstalment
 from overview.models import Headline, RoundOverview
 from reports.models import RoundSnapshot as FrozenSnapshot
@@ -46,10 +48,12 @@ from reports.snapshot.types import (
     RiskRow,
     RoundInfo,
     RoundSnapshot,
+    SavingFigure,
     SignOffInfo,
     StatusCount,
     TierInfo,
     WorkstreamRow,
+    WorkstreamSavings,
 )
 from risks.models import Risk
 from svmonitor.choices import (
@@ -566,33 +570,69 @@ _FINANCE_FIELDS = (
 
 
 _CAP_ROW = "cap"
+_SAVING_ROW = "saving"
+# The last three columns of a workstream's saving row (NULL on the others): the workstream, its
+# programme area's number and its order, which set the order the savings are stacked in.
+_WORKSTREAM_COLUMNS = ("ws_id", "ws_area", "ws_order")
 
 
-def _finance_rows(agreement_id):
-    # Query: the finance lines and the deficit caps together. A cap comes as a row of its own
-    # (scenario "cap", its amount in the last column), so a year with a cap and no lines shows.
-    money = DecimalField(**MONEY)
+def _finance_rows(agreement_id, council_id):
+    # Query: the finance lines, the deficit caps and the workstreams' forecast savings
+    # together. A cap comes as a row of its own (scenario "cap", its amount in the cap
+    # column), so a year with a cap and no lines shows; a saving as a row of its own (scenario
+    # "saving", the amount first, the workstream's name where a line has what it reflects).
+    money, number = DecimalField(**MONEY), BigIntegerField()
     blanks = {f"no_{name}": Value(None, money) for name in _FINANCE_FIELDS[:-1]}
+    # Typed NULLs: PostgreSQL types an untyped NULL in a UNION's first two branches as text.
+    no_workstream = {name: Cast(Value(None), number) for name in _WORKSTREAM_COLUMNS}
     lines = (
         FinanceLine.objects.filter(agreement_id=agreement_id)
-        .annotate(cap_amount=Value(None, money))
-        .values_list("financial_year", "scenario", *_FINANCE_FIELDS, "cap_amount")
+        .annotate(cap_amount=Value(None, money), **no_workstream)
+        .values_list(
+            "financial_year", "scenario", *_FINANCE_FIELDS, "cap_amount", *_WORKSTREAM_COLUMNS
+        )
     )
     caps = (
         DeficitCap.objects.filter(agreement_id=agreement_id)
-        .annotate(scenario=Value(_CAP_ROW), **blanks, reflects=Value(""))
-        .values_list("financial_year", "scenario", *blanks, "reflects", "cap")
+        .annotate(scenario=Value(_CAP_ROW), **blanks, reflects=Value(""), **no_workstream)
+        .values_list("financial_year", "scenario", *blanks, "reflects", "cap", *no_workstream)
     )
-    return lines.union(caps, all=True)
+    after_saving = list(blanks)[1:]
+    savings = (
+        WorkstreamSaving.objects.filter(workstream__area__council_id=council_id)
+        .annotate(
+            scenario=Value(_SAVING_ROW),
+            **{name: blanks[name] for name in after_saving},
+            cap_amount=Value(None, money),
+            ws_id=F("workstream_id"),
+            ws_area=F("workstream__area__number"),
+            ws_order=F("workstream__order"),
+        )
+        .values_list(
+            "financial_year",
+            "scenario",
+            "saving",
+            *after_saving,
+            "workstream__name",
+            "cap_amount",
+            *_WORKSTREAM_COLUMNS,
+        )
+    )
+    return lines.union(caps, savings, all=True)
 
 
-def _finance(agreement_id):
-    # Queries: finance lines with deficit caps, payments.
+def _finance(agreement_id, council_id):
+    # Queries: finance lines with deficit caps and workstream savings, payments.
     caps = {}
     by_year: dict[int, dict[str, FinanceFigures]] = defaultdict(dict)
-    for year, scenario, *figures, cap in _finance_rows(agreement_id):
+    saving_rows = []
+    for year, scenario, *figures, cap, ws_id, ws_area, ws_order in _finance_rows(
+        agreement_id, council_id
+    ):
         if scenario == _CAP_ROW:
             caps[year] = cap
+        elif scenario == _SAVING_ROW:
+            saving_rows.append((ws_area, ws_order, ws_id, year, figures[-1], figures[0]))
         else:
             by_year[year][scenario] = FinanceFigures(*figures)
     years = sorted(set(by_year) | set(caps))
@@ -604,6 +644,7 @@ def _finance(agreement_id):
             latest=by_year[year].get(FinanceLine.Scenario.LATEST),
             unmitigated=by_year[year].get(FinanceLine.Scenario.UNMITIGATED),
             cap=caps.get(year),
+            actual=by_year[year].get(FinanceLine.Scenario.ACTUAL),
         )
         for year in years
     )
@@ -621,7 +662,20 @@ def _finance(agreement_id):
         .order_by("due_date")
         .values("due_date", "amount", "status", "status_date", "note")
     )
-    return finance, payments
+    return finance, payments, _workstream_savings(saving_rows)
+
+
+def _workstream_savings(rows) -> tuple[WorkstreamSavings, ...]:
+    """The savings rows (area number, order, workstream, year, name, saving) by workstream, in
+    the order the mitigation chart stacks them: by programme area, then the workstream's order."""
+    found: dict[int, tuple] = {}
+    for _area, _order, workstream_id, year, name, saving in sorted(rows, key=lambda r: r[:4]):
+        entry = found.setdefault(workstream_id, (name, _area, []))
+        entry[2].append(SavingFigure(year, fy_label(year), saving))
+    return tuple(
+        WorkstreamSavings(id=pk, name=name, area_number=number, savings=tuple(figures))
+        for pk, (name, number, figures) in found.items()
+    )
 
 
 _OVERVIEW_FIELDS = (
@@ -789,12 +843,12 @@ def round_snapshot_build(
     if scope is None or scope.is_summary:
         risks, heat_map = _risks(rnd, ratings, council)  # 9
         headlines = _headlines(council.pk, measures, rnd.financial_year, cards)
-        finance, payments = _finance(agreement.pk)  # 10, 11
+        finance, payments, workstream_savings = _finance(agreement.pk, council.pk)  # 10, 11
         overview = _overview(rnd, ratings)  # 12
     else:
         # A page of measures and workstreams shows no risks, headlines, finance or overview.
         risks, heat_map = (), tuple((0,) * 5 for _ in range(5))
-        headlines, finance, payments = (), (), ()
+        headlines, finance, payments, workstream_savings = (), (), (), ()
         overview = OverviewInfo(ratings(None), "", "", "", "", "", "", "", "", "", ())
     sign_offs = _sign_offs(rnd.pk) if scope is None else ()  # 13
     tier = (
@@ -864,4 +918,5 @@ def round_snapshot_build(
         payments=payments,
         figures_left_out=left_out,
         kpi_groups=kpi_groups,
+        workstream_savings=workstream_savings,
     )

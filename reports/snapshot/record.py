@@ -224,6 +224,7 @@ _SECTION_NAMES = {
     "payments": "DfE payments",
     "data_as_at": "Figures up to",
     "kpi_groups": "Key measures grouped by",
+    "workstream_savings": "Forecast savings by workstream",
 }
 
 
@@ -257,6 +258,8 @@ def _item_name(section: str, item: dict) -> str:
             else period_label(dt.date.fromisoformat(p["period"]), p["period_kind"])
         ),
         "finance": lambda y: y["fy"],
+        "workstream_savings": lambda w: w["name"],
+        "savings": lambda f: f["fy"],
         "payments": lambda p: f"due {p['due_date']}",
         "rag_definitions": lambda d: d["level"],
         "contacts": lambda c: c.get("role_label") or c["role"],

@@ -578,6 +578,28 @@ class FinanceYear:
     latest: FinanceFigures | None
     unmitigated: FinanceFigures | None
     cap: Decimal | None
+    # What the year came to (issue 18.3); None in a payload frozen before it was kept.
+    actual: FinanceFigures | None = None
+
+
+@dataclass(frozen=True)
+class SavingFigure:
+    """What a workstream is expected to save in one financial year (pounds)."""
+
+    financial_year: int
+    fy: str
+    saving: Decimal
+
+
+@dataclass(frozen=True)
+class WorkstreamSavings:
+    """A workstream's forecast savings by financial year (issue 18.3), in the order the
+    mitigation chart stacks them: by programme area, then the workstream's order."""
+
+    id: int
+    name: str
+    area_number: int
+    savings: tuple[SavingFigure, ...]
 
 
 @dataclass(frozen=True)
@@ -630,6 +652,8 @@ class RoundSnapshot:
     # The headings the key measures are listed under (reports/snapshot/groups.py); None in a
     # payload frozen before they were recorded, read as programme areas (measure_groups).
     kpi_groups: tuple[KpiGroup, ...] | None = None
+    # Forecast savings per workstream (issue 18.3); none in a payload frozen before them.
+    workstream_savings: tuple[WorkstreamSavings, ...] = ()
 
     @property
     def key_risks(self) -> tuple[RiskRow, ...]:

@@ -11,8 +11,9 @@ from tests.reports.conftest import build_council
 # conditions citing them this round, 5 measure values, 6 conditions + their updates,
 # 7 programme areas + workstreams + this round's update + milestones, 8 risks + their updates
 # (this round's, and the levels at the year's earlier updates),
-# 9 headline cards, 10 finance lines + deficit caps, 11 payments, 12 overview + headlines,
-# 13 sign-offs. (12 for a round from round_list_for_council, which loads what 1 does.)
+# 9 headline cards, 10 finance lines + deficit caps + workstream savings, 11 payments,
+# 12 overview + headlines, 13 sign-offs. (12 for a round from round_list_for_council, which
+# loads what 1 does.)
 SNAPSHOT_QUERIES = 13
 
 

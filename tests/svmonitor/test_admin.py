@@ -75,6 +75,7 @@ def everything(db):
     f.MeasureValueFactory()
     f.HeadlineCardFactory(council=council)
     f.FinanceLineFactory(agreement=prog.agreement)
+    f.WorkstreamSavingFactory(workstream__area__council=council)
     ForecastReview.objects.create(
         round=round, how="confirmed", reviewed_by=prog.officer, reviewed_at=round.ready_at
     )

@@ -300,6 +300,21 @@ class LoadDemoTests(TestCase):
         assert lines.get(scenario="latest", financial_year=2026).cumulative_deficit is None
         assert lines.filter(scenario="agreement").count() >= 5
 
+    def test_wiltshire_update_3_froze_the_workstream_savings_and_shows_the_remainder(self):
+        # Issue 18.3: illustrative savings by workstream, frozen with Update 3.
+        from reports.mitigation import snapshot_mitigation
+        from reports.snapshot.record import round_record, round_record_changes
+
+        record = round_record(_round("wiltshire", 2024, 3))
+        assert record.frozen is not None and round_record_changes(record) == []
+        mitigation = snapshot_mitigation(record.snapshot)
+        year = next(y for y in mitigation.years if y.financial_year == 2024)
+        assert (year.unmitigated, year.mitigated) == (Decimal("-52.40") * M, Decimal("-43.20") * M)
+        assert year.savings_total == Decimal("8.30") * M
+        assert year.not_attributed == Decimal("0.90") * M
+        first = next(y for y in mitigation.years if y.financial_year == 2023)
+        assert first.actual == Decimal("-27.30") * M
+
     def test_rag_definitions_use_each_councils_notation(self):
         labels = {
             slug: dict(
