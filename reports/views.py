@@ -126,7 +126,7 @@ def _dashboard_links(council, page, part: str) -> list[DashboardLink]:
 def _round_chosen(request, council, asked: str):
     """The council's rounds the user may read, the one asked for (else the latest), and what
     was wrong with it. A DfE adviser's latest is the latest submitted (issue 15.7)."""
-    rounds = round_list_for_council(council=council, user=request.user)
+    rounds = round_list_for_council(council=council, actions=request.council_actions)
     try:
         chosen, message = round_pick(rounds=rounds, key=asked or None), ""
     except ValueError as error:

@@ -124,14 +124,8 @@ WINDOW_KEYS = tuple((back, n) for back in (-1, 0) for n in (1, 2, 3))
 
 
 def round_loaded(round: ReportingRound) -> ReportingRound:
-    """The round with what round_snapshot_build and round_record read of it (one query; none
-    for a round from rounds_for_building or already loaded)."""
-    return _load_round(round)
-
-
-def _load_round(round: ReportingRound) -> ReportingRound:
-    # Query 1: the round, its agreement and council, and the tier then in force; none when the
-    # round came from rounds_for_building, which loads rounds with exactly these.
+    """The round with what round_snapshot_build and round_record read of it: itself when it
+    came from rounds_for_building or round_building_extras, else read so (one query)."""
     if hasattr(round, "tier_code") and "agreement" in round._state.fields_cache:
         return round
     return rounds_for_building().get(pk=round.pk)
@@ -771,7 +765,7 @@ def round_snapshot_build(
     there without figures; the groups are as a full build makes them). A record of the round
     (freezing, the PDFs, the comparison with live data) passes neither.
     """
-    rnd = _load_round(round)  # 1, unless the round came from round_list_for_council
+    rnd = round_loaded(round)  # 1, unless the round came loaded
     agreement, council = rnd.agreement, rnd.agreement.council
     definitions = [
         RagDefinitionInfo(**row)

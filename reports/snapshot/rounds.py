@@ -49,9 +49,10 @@ def rounds_for_building() -> QuerySet[ReportingRound]:
     )
 
 
-def round_list_for_council(*, council, user=None) -> list[ReportingRound]:
-    """The council's rounds across its agreements, latest first (one query); given a user,
-    only those they may read (svmonitor.scoping.RoundScopedQuerySet.readable_by: a DfE
+def round_list_for_council(*, council, user=None, actions=None) -> list[ReportingRound]:
+    """The council's rounds across its agreements, latest first (one query); given a user (or
+    their `actions` at the council, as svmonitor.access.council_for_user read them), only
+    those they may read (svmonitor.scoping.RoundScopedQuerySet.readable_by: a DfE
     adviser sees submitted returns only, unless the council shares its drafts).
 
     Each comes with its agreement and council, for a chooser's labels. What
@@ -60,7 +61,11 @@ def round_list_for_council(*, council, user=None) -> list[ReportingRound]:
     with nine years of returns, it was most of this query's time.
     """
     rounds = ReportingRound.objects.select_related("agreement").filter(agreement__council=council)
-    if user is not None:
+    if actions is not None:
+        # The user's actions at this council, already read (svmonitor.access.council_for_user):
+        # the same rule as readable_by without asking the database for them again.
+        rounds = rounds.readable_with(actions)
+    elif user is not None:
         rounds = rounds.readable_by(user)
     found = list(rounds.order_by("-financial_year", "-update_number", "-agreement__date_signed"))
     for rnd in found:
