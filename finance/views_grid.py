@@ -23,6 +23,7 @@ from svmonitor.fy import fy_label
 from svmonitor.models import ReportingRound
 from svmonitor.roles import Action
 from svmonitor.section_views import round_for_request
+from svmonitor.sections import SAFETY_VALVE
 
 TEMPLATE = "finance/forecast_grid.html"
 FIELDS = [name for name, _label, _hint in FINANCE_ROWS] + ["reflects"]
@@ -39,6 +40,7 @@ def _draft(council):
     draft = (
         ReportingRound.objects.filter(
             agreement__council=council,
+            return_kind=SAFETY_VALVE,
             status=RoundStatus.DRAFT,
             origin=RoundOrigin.RECORDED_HERE,
         )

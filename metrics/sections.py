@@ -28,6 +28,7 @@ from metrics.stock_flow import (
 from svmonitor.fy import fy_bounds
 from svmonitor.models import Agreement, ReportingRound
 from svmonitor.sections import (
+    SAFETY_VALVE,
     TASK_CANNOT_START,
     TASK_COMPLETED,
     TASK_IN_PROGRESS,
@@ -238,7 +239,7 @@ def kpis_progress(rounds, carried_ids) -> dict[int, tuple[int, int]]:
     # Each round's previous round of the same agreement (by year, then update).
     dated = {}
     for agreement_id, year, update, as_at in ReportingRound.objects.filter(
-        agreement_id__in=agreements
+        agreement_id__in=agreements, return_kind=SAFETY_VALVE
     ).values_list("agreement_id", "financial_year", "update_number", "data_as_at"):
         dated.setdefault(agreement_id, []).append(((year, update), as_at))
     councils = set(agreements.values())

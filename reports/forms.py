@@ -7,6 +7,7 @@ from django import forms
 from svmonitor.date_input import GovukDateField
 from svmonitor.fy import fy_bounds, fy_label
 from svmonitor.models import SignOff
+from svmonitor.return_kinds import return_kind_choices
 from svmonitor.section_forms import GovukFormMixin
 
 
@@ -50,6 +51,11 @@ class OpenRoundForm(GovukFormMixin, forms.Form):
 
     financial_year = forms.IntegerField(widget=forms.HiddenInput)
     update_number = forms.IntegerField(widget=forms.HiddenInput)
+    # Which kind of return (svmonitor/return_kinds.py); a form without it opens a Safety Valve
+    # update, as before the kinds.
+    return_kind = forms.ChoiceField(
+        choices=return_kind_choices, required=False, widget=forms.HiddenInput
+    )
 
 
 SIGN_OFF_LABELS = dict(SignOff.Capacity.choices)

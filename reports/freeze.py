@@ -8,6 +8,7 @@ import json
 from reports.models import RoundSnapshot
 from reports.round_page import milestone_as_recorded, section_row_as_recorded
 from reports.snapshot import round_snapshot_build, snapshot_as_dict
+from reports.snapshot.parts import parts_payload
 from reports.snapshot.record import frozen_payloads_for_rounds
 from svmonitor.models import ReportingRound
 
@@ -26,7 +27,10 @@ def payload_sha256(payload: dict) -> str:
 
 
 def round_payload(round: ReportingRound) -> dict:
-    """The round as the dashboard's read model shows it, as JSON-safe data."""
+    """The round as the dashboard's read model shows it, as JSON-safe data (another kind of
+    return: its registered parts' fragments, reports.snapshot.parts)."""
+    if not round.is_safety_valve:
+        return parts_payload(round)
     # The same read model the dashboard, PDF and Excel render: what is signed is what is shown.
     return snapshot_as_dict(round_snapshot_build(round))
 

@@ -82,7 +82,8 @@ class HomePage:
 
 def _round_url(round: ReportingRound) -> str:
     return reverse(
-        "reports:round_detail", args=[round.agreement.council.slug, round.fy, round.update_number]
+        round.kind.url_name("round_detail"),
+        args=[round.agreement.council.slug, round.fy, round.update_number],
     )
 
 

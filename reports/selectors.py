@@ -41,6 +41,7 @@ from svmonitor.models import (
     ReportingRound,
     round_label,
 )
+from svmonitor.sections import SAFETY_VALVE
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,9 @@ def council_list_for_user(*, user) -> list[CouncilListRow]:
     """The councils a user may view, with each one's latest round (two queries)."""
     councils = list(LocalAuthority.objects.for_user(user).order_by("name"))
     # Each council's latest round the user may read (an adviser: submitted, unless shared).
-    rounds = ReportingRound.objects.filter(agreement__council__in=councils).readable_by(user)
+    rounds = ReportingRound.objects.filter(
+        agreement__council__in=councils, return_kind=SAFETY_VALVE
+    ).readable_by(user)
     rounds = rounds.order_by("agreement__council_id", "-financial_year", "-update_number")
     latest: dict[int, ReportingRound] = {}
     for rnd in rounds.select_related("agreement"):
@@ -218,7 +221,7 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
     # With each council, its latest submitted round's id: a council has dozens of rounds, and
     # only that one is shown.
     newest = ReportingRound.objects.filter(
-        agreement__council=OuterRef("pk"), status=RoundStatus.SUBMITTED
+        agreement__council=OuterRef("pk"), return_kind=SAFETY_VALVE, status=RoundStatus.SUBMITTED
     ).order_by("-financial_year", "-update_number", "-submitted_on", "-pk")
     # And its monitoring tier on `today`.
     tier_now = MonitoringTierChange.objects.filter(
@@ -226,7 +229,7 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
     ).order_by("-effective_from")
     # Issue 15.10: its earliest overdue return, by the one rule (svmonitor.due.overdue_q).
     overdue = (
-        ReportingRound.objects.filter(agreement__council=OuterRef("pk"))
+        ReportingRound.objects.filter(agreement__council=OuterRef("pk"), return_kind=SAFETY_VALVE)
         .filter(overdue_q(on=today))
         .order_by("due_date", "financial_year", "update_number")
     )

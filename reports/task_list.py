@@ -19,7 +19,6 @@ from django.db import transaction
 from svmonitor.errors import StaleEdit
 from svmonitor.section_views import task_url
 from svmonitor.sections import (
-    SAFETY_VALVE,
     TASK_CANNOT_START,
     TASK_COMPLETED,
     TASK_STATUS_LABELS,
@@ -103,8 +102,10 @@ class TaskList:
         return sum(1 for row in self.rows if row.can_open and row.task.unchanged)
 
 
-def return_tasks(round, *, return_kind: str = SAFETY_VALVE, carried: bool | None = None):
-    """Every task the registered parts report for the round, with dependencies resolved."""
+def return_tasks(round, *, return_kind: str | None = None, carried: bool | None = None):
+    """Every task the registered parts of the round's kind (or of `return_kind`) report for
+    the round, with dependencies resolved."""
+    return_kind = return_kind or round.return_kind
     if carried is None:
         carried = round_was_carried_forward(round)
     by_part: dict[str, list[ReturnTask]] = {}
@@ -130,8 +131,9 @@ def return_tasks(round, *, return_kind: str = SAFETY_VALVE, carried: bool | None
     return TaskList(groups=list(groups.values()), rows=rows)
 
 
-def return_task(round, key: str, *, return_kind: str = SAFETY_VALVE):
+def return_task(round, key: str, *, return_kind: str | None = None):
     """One task of the round and its summary cards, or (None, None) if it has no such task."""
+    return_kind = return_kind or round.return_kind
     tasks = return_tasks(round, return_kind=return_kind)
     row = next((r for r in tasks.rows if r.task.key == key), None)
     if row is None:

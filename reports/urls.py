@@ -4,6 +4,8 @@ lifecycle, and the PDFs and the Word report."""
 from django.urls import path
 
 from reports import views, views_docx, views_lifecycle, views_pdf, views_return, views_tasks
+from svmonitor.return_kinds import return_kinds
+from svmonitor.sections import SAFETY_VALVE
 
 app_name = "reports"
 
@@ -66,3 +68,28 @@ urlpatterns = [
     path(ROUND + "submit/", views_lifecycle.round_submit, name="round_submit"),
     path(ROUND + "reopen/", views_lifecycle.round_reopen_view, name="round_reopen"),
 ]
+
+# Every other kind of return (svmonitor/return_kinds.py) has the same round pages, served by the
+# same views with the kind in the URL's kwargs: /councils/<slug>/<segment>/<fy>/<n>/...
+ROUND_PAGES = (
+    ("", views_return.round_detail, "round_detail"),
+    ("status/", views_return.round_status, "round_status"),
+    ("tasks/", views_tasks.task_list, "task_list"),
+    ("tasks/no-change/", views_tasks.tasks_confirm_unchanged, "tasks_confirm_unchanged"),
+    ("tasks/<slug:key>/", views_tasks.task_detail, "task_detail"),
+    ("tasks/<slug:key>/no-change/", views_tasks.task_confirm_unchanged, "task_confirm_unchanged"),
+    ("changes/", views_return.round_changes_view, "round_changes"),
+    ("history/<str:section>/<int:pk>/", views_return.section_history_view, "section_history"),
+    ("ready/", views_lifecycle.round_ready, "round_ready"),
+    ("sign-off/", views_lifecycle.round_sign_off_view, "round_sign_off"),
+    ("submit/", views_lifecycle.round_submit, "round_submit"),
+    ("reopen/", views_lifecycle.round_reopen_view, "round_reopen"),
+)
+for _kind in return_kinds():
+    if _kind.slug == SAFETY_VALVE:
+        continue
+    _prefix = f"councils/<slug:slug>/{_kind.url_segment}/<str:fy>/<int:n>/"
+    urlpatterns += [
+        path(_prefix + suffix, view, {"kind": _kind.slug}, name=_kind.url_name_prefix + name)
+        for suffix, view, name in ROUND_PAGES
+    ]

@@ -3,11 +3,14 @@ submission to DfE, reopen. Plain POST forms; errors re-render the round page bes
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 
@@ -15,11 +18,12 @@ from reports.forms import OpenRoundForm, ReopenForm, SubmissionForm
 from reports.return_page import sign_off_state
 from reports.views_return import render_round, sign_off_form
 from svmonitor.access import council_for_user
-from svmonitor.fy import fy_label
 from svmonitor.models import Agreement, SignOff
 from svmonitor.pending import form_shown_at
+from svmonitor.return_kinds import return_kinds
 from svmonitor.roles import Action
 from svmonitor.section_views import round_for_request, round_urls, service_errors_to_form
+from svmonitor.sections import SAFETY_VALVE
 from svmonitor.selectors import round_list_for_council, round_next_to_open
 from svmonitor.services import (
     round_mark_ready,
@@ -38,15 +42,50 @@ def _messages_of(error: ValidationError) -> list[tuple[str, str]]:
     return [(str(message), "") for message in error.messages]
 
 
+@dataclass
+class KindRounds:
+    """One kind of return on the council's list: its rounds, latest first, and the next."""
+
+    kind: object
+    rounds: list = field(default_factory=list)
+    upcoming: tuple[int, int] | None = None
+
+    @property
+    def upcoming_label(self) -> str:
+        """E.g. "2025-26 Update 1 (May)"."""
+        return self.kind.label(*self.upcoming) if self.upcoming else ""
+
+    @property
+    def draft(self):
+        """The latest round if it is still a draft (the next cannot open until it is ready)."""
+        return self.rounds[0] if self.rounds and self.rounds[0].status == "draft" else None
+
+
 def _round_list_context(request, council, **extra):
-    upcoming = round_next_to_open(council=council)
+    rounds = round_list_for_council(council=council, user=request.user)
+    shown = [k for k in return_kinds() if k.slug in council.return_kinds]
+    # A kind the council has stopped running still lists its rounds.
+    shown += [
+        k for k in return_kinds() if k not in shown and any(r.return_kind == k.slug for r in rounds)
+    ]
+    sections = []
+    for kind in shown:
+        of_kind = [r for r in rounds if r.return_kind == kind.slug]
+        for r in of_kind:
+            args = [council.slug, r.fy, r.update_number]
+            r.detail_url = reverse(kind.url_name("round_detail"), args=args)
+            r.tasks_url = reverse(kind.url_name("task_list"), args=args)
+        upcoming = (
+            round_next_to_open(council=council, return_kind=kind.slug)
+            if kind.slug in council.return_kinds
+            else None
+        )
+        sections.append(KindRounds(kind=kind, rounds=of_kind, upcoming=upcoming))
     return {
         "council": council,
-        "rounds": round_list_for_council(council=council, user=request.user),
-        "upcoming": upcoming,
-        "upcoming_label": (
-            f"{fy_label(upcoming[0])} Update {upcoming[1]}" if upcoming is not None else ""
-        ),
+        "rounds": rounds,
+        "sections": sections,
+        "several_kinds": len(sections) > 1 or not council.runs_safety_valve,
         **extra,
     }
 
@@ -99,6 +138,7 @@ def round_open(request, slug):
                 agreement=agreement,
                 financial_year=form.cleaned_data["financial_year"],
                 update_number=form.cleaned_data["update_number"],
+                return_kind=form.cleaned_data["return_kind"] or SAFETY_VALVE,
                 by=request.user,
             )
         except ValidationError as error:
@@ -117,9 +157,9 @@ def round_open(request, slug):
 @form_shown_at("reports:round_detail")
 @login_required
 @require_POST
-def round_ready(request, slug, fy, n):
+def round_ready(request, slug, fy, n, kind=SAFETY_VALVE):
     """The programme lead marks a complete draft ready for sign-off (its snapshot is frozen)."""
-    round = round_for_request(request, slug, fy, n, Action.SUBMIT)
+    round = round_for_request(request, slug, fy, n, Action.SUBMIT, kind=kind)
     try:
         round = round_mark_ready(round=round, by=request.user)
     except ValidationError as error:
@@ -135,9 +175,9 @@ def round_ready(request, slug, fy, n):
 @form_shown_at("reports:round_detail")
 @login_required
 @require_POST
-def round_sign_off_view(request, slug, fy, n):
+def round_sign_off_view(request, slug, fy, n, kind=SAFETY_VALVE):
     """The S151 officer or the DCS signs the frozen snapshot, in the capacity of their role."""
-    round = round_for_request(request, slug, fy, n, Action.SIGN_OFF)
+    round = round_for_request(request, slug, fy, n, Action.SIGN_OFF, kind=kind)
     # The capacity comes from the user's role at the council, never from the form.
     state = sign_off_state(round=round, user=request.user)
     if not state.capacities_open:
@@ -181,9 +221,9 @@ def hash_message(text: str, snapshot):
 @form_shown_at("reports:round_detail")
 @login_required
 @require_POST
-def round_submit(request, slug, fy, n):
+def round_submit(request, slug, fy, n, kind=SAFETY_VALVE):
     """The finance lead records the date the signed-off return was sent to DfE."""
-    round = round_for_request(request, slug, fy, n, Action.RECORD_SUBMISSION)
+    round = round_for_request(request, slug, fy, n, Action.RECORD_SUBMISSION, kind=kind)
     form = SubmissionForm(request.POST, round=round, auto_id="submit-%s")
     if form.is_valid():
         try:
@@ -201,9 +241,9 @@ def round_submit(request, slug, fy, n):
 @form_shown_at("reports:round_detail")
 @login_required
 @require_POST
-def round_reopen_view(request, slug, fy, n):
+def round_reopen_view(request, slug, fy, n, kind=SAFETY_VALVE):
     """Send a return back to draft with a reason; its sign-offs are voided, never deleted."""
-    round = round_for_request(request, slug, fy, n, Action.SUBMIT)
+    round = round_for_request(request, slug, fy, n, Action.SUBMIT, kind=kind)
     form = ReopenForm(request.POST, auto_id="reopen-%s")
     if form.is_valid():
         try:

@@ -18,6 +18,7 @@ from svmonitor.fy import fy_parse
 from svmonitor.models import ReportingRound
 from svmonitor.ratelimit import rate_limited
 from svmonitor.roles import Action
+from svmonitor.sections import SAFETY_VALVE
 
 EXPORTED = "pdf_exported"
 
@@ -25,7 +26,7 @@ EXPORTED = "pdf_exported"
 def _scoped_rounds(request, council):
     # Scoped through .for_user() as well as through the council: export is the action checked.
     return ReportingRound.objects.for_user(request.user, Action.EXPORT).filter(
-        agreement__council=council
+        agreement__council=council, return_kind=SAFETY_VALVE
     )
 
 

@@ -14,6 +14,7 @@ from overview.models import Headline
 from overview.selectors import overview_for_user
 from reports.changes import round_changes
 from reports.forms import ReopenForm, SignOffForm, SubmissionForm
+from reports.parts_page import parts_round_changes, render_parts_round
 from reports.return_page import attach_urls, round_gaps, round_page_build, sign_off_state
 from reports.round_page import round_page_as_recorded
 from risks.kinds import RISK
@@ -26,12 +27,18 @@ from svmonitor.section_views import (
     round_for_request,
     round_urls,
 )
+from svmonitor.sections import SAFETY_VALVE
 
 RATED_KINDS = {kind.kind: kind for kind in (CONDITION, RISK, WORKSTREAM)}
 
 
 def render_round(request, round, *, status: int = 200, **extra):
     """The full round page, optionally with a lifecycle form's errors."""
+    if not round.is_safety_valve:
+        # Another kind of return: its page is built from its registered parts.
+        sign_offs = sign_off_state(round=round, user=request.user)
+        forms = _lifecycle_forms(round, sign_offs, request)
+        return render_parts_round(request, round, status=status, lifecycle_forms=forms, **extra)
     roles = getattr(request, "council_roles", None)
     page = round_page_build(round=round, user=request.user, roles=roles)
     # A locked return shows its frozen record (and says so if live data has moved since).
@@ -75,16 +82,16 @@ def sign_off_form(sign_offs, data=None) -> SignOffForm:
 
 @login_required
 @require_GET
-def round_detail(request, slug, fy, n):
+def round_detail(request, slug, fy, n, kind=SAFETY_VALVE):
     """The return: overview, headlines, conditions, risks, workstreams and its lifecycle."""
-    return render_round(request, round_for_request(request, slug, fy, n))
+    return render_round(request, round_for_request(request, slug, fy, n, kind=kind))
 
 
 @login_required
 @require_GET
-def round_status(request, slug, fy, n):
+def round_status(request, slug, fy, n, kind=SAFETY_VALVE):
     """The completeness and sign-off panel, refreshed after every section save."""
-    round = round_for_request(request, slug, fy, n)
+    round = round_for_request(request, slug, fy, n, kind=kind)
     sign_offs = sign_off_state(round=round, user=request.user)
     context = {
         "round": round,
@@ -97,15 +104,19 @@ def round_status(request, slug, fy, n):
     template = "reports/round_detail.html"
     if request.htmx:
         template += "#round-status"
+    elif not round.is_safety_valve:
+        return render_round(request, round)
     return render(request, template, context)
 
 
 @login_required
 @require_GET
-def round_changes_view(request, slug, fy, n):
+def round_changes_view(request, slug, fy, n, kind=SAFETY_VALVE):
     """What changed in each section since the previous update, and, for a frozen return,
     what live data has changed since it was frozen."""
-    round = round_for_request(request, slug, fy, n)
+    round = round_for_request(request, slug, fy, n, kind=kind)
+    if not round.is_safety_valve:
+        return parts_round_changes(request, round)
     page = round_page_build(round=round, user=request.user)
     # Compared as frozen, with what live data has changed since listed first.
     frozen = round_page_as_recorded(page)
@@ -124,9 +135,9 @@ def round_changes_view(request, slug, fy, n):
 
 @login_required
 @require_GET
-def section_history_view(request, slug, fy, n, section, pk):
+def section_history_view(request, slug, fy, n, section, pk, kind=SAFETY_VALVE):
     """Every recorded change to one section of the return: who, when, before and after."""
-    round = round_for_request(request, slug, fy, n)
+    round = round_for_request(request, slug, fy, n, kind=kind)
     if section not in HISTORY_SECTIONS:
         raise Http404("No such section.")
     if section in ("condition", "risk", "workstream"):

@@ -24,7 +24,7 @@ from reports.task_list import (
 from svmonitor.errors import StaleEdit
 from svmonitor.roles import Action
 from svmonitor.section_views import round_for_request, round_urls, task_url
-from svmonitor.sections import SectionRef
+from svmonitor.sections import SAFETY_VALVE, SectionRef
 
 
 def _draft_or_round_page(round):
@@ -37,9 +37,9 @@ def _draft_or_round_page(round):
 
 @login_required
 @require_GET
-def task_list(request, slug, fy, n):
+def task_list(request, slug, fy, n, kind=SAFETY_VALVE):
     """The draft return's tasks with their status, and how many are completed."""
-    round = round_for_request(request, slug, fy, n)
+    round = round_for_request(request, slug, fy, n, kind=kind)
     if (away := _draft_or_round_page(round)) is not None:
         return away
     tasks = return_tasks(round)
@@ -55,10 +55,10 @@ def task_list(request, slug, fy, n):
 
 @login_required
 @require_GET
-def task_detail(request, slug, fy, n, key):
+def task_detail(request, slug, fy, n, key, kind=SAFETY_VALVE):
     """One task's page: its answers as a summary list, each with a Change link, and "No change
     this quarter" while it holds carried-forward sections nobody has saved."""
-    round = round_for_request(request, slug, fy, n)
+    round = round_for_request(request, slug, fy, n, kind=kind)
     if (away := _draft_or_round_page(round)) is not None:
         return away
     row, cards = return_task(round, key)
@@ -90,12 +90,13 @@ def _confirm(request, unchanged) -> ConfirmResult:
     return result
 
 
-def _report(request, result: ConfirmResult) -> None:
+def _report(request, result: ConfirmResult, round) -> None:
     count = len(result.confirmed)
     if count:
         messages.success(
             request,
-            f"{count} section{'s' if count != 1 else ''} confirmed: no change this quarter.",
+            f"{count} section{'s' if count != 1 else ''} confirmed: "
+            f"no change this {round.kind.period_noun}.",
         )
     for ref, why in result.skipped:
         messages.error(request, f"A {ref.kind} section was not confirmed: {why}.")
@@ -103,29 +104,29 @@ def _report(request, result: ConfirmResult) -> None:
 
 @login_required
 @require_POST
-def task_confirm_unchanged(request, slug, fy, n, key):
+def task_confirm_unchanged(request, slug, fy, n, key, kind=SAFETY_VALVE):
     """No change this quarter for one task: its carried-forward sections, at the versions its
     page showed, confirmed through their services; back to the task list."""
-    round = round_for_request(request, slug, fy, n, Action.EDIT)
+    round = round_for_request(request, slug, fy, n, Action.EDIT, kind=kind)
     if (away := _draft_or_round_page(round)) is not None:
         return away
     row, _cards = return_task(round, key)
     if row is None:
         raise Http404("No such task in this return.")
     # Only this task's sections, whatever else the form carries; none while it cannot start.
-    _report(request, _confirm(request, task_refs(row)))
+    _report(request, _confirm(request, task_refs(row)), round)
     return redirect(round_urls(round)["tasks"])
 
 
 @login_required
 @require_POST
-def tasks_confirm_unchanged(request, slug, fy, n):
+def tasks_confirm_unchanged(request, slug, fy, n, kind=SAFETY_VALVE):
     """Confirm every unchanged section the task list showed ("No change this quarter" for all
     of them): one service call and one history event per section."""
-    round = round_for_request(request, slug, fy, n, Action.EDIT)
+    round = round_for_request(request, slug, fy, n, Action.EDIT, kind=kind)
     if (away := _draft_or_round_page(round)) is not None:
         return away
-    _report(request, _confirm(request, return_tasks(round).unchanged))
+    _report(request, _confirm(request, return_tasks(round).unchanged), round)
     return redirect(round_urls(round)["tasks"])
 
 
@@ -140,10 +141,10 @@ def _suggestion_fields(request) -> tuple[int, str] | None:
 
 @login_required
 @require_POST
-def task_suggestion_decide(request, slug, fy, n, key, outcome):
+def task_suggestion_decide(request, slug, fy, n, key, outcome, kind=SAFETY_VALVE):
     """Accept or dismiss one drift suggestion on a risk's or condition's task page, through
     its service (role check, edit lock, history); back to the task page."""
-    round = round_for_request(request, slug, fy, n, Action.EDIT)
+    round = round_for_request(request, slug, fy, n, Action.EDIT, kind=kind)
     if (away := _draft_or_round_page(round)) is not None:
         return away
     if outcome not in ("accept", "dismiss"):

@@ -1,10 +1,12 @@
 """Admin for the spine: councils, agreements, rounds and their history (superusers only)."""
 
+from django import forms
 from django.contrib import admin
 from django.db import models
 
 from svmonitor.admin_audit import (
     NO_SERVICE,
+    AdminDoorForm,
     AdminDoorMixin,
     AuditedInlineMixin,
     UpsertAdminMixin,
@@ -26,6 +28,7 @@ from svmonitor.models import (
     RoundEvent,
     SignOff,
 )
+from svmonitor.return_kinds import return_kind_choices
 from svmonitor.services import round_open_next
 from svmonitor.services.council import (
     agreement_upsert,
@@ -121,8 +124,23 @@ class RagDefinitionInline(
     extra = 0
 
 
+class LocalAuthorityAdminForm(AdminDoorForm):
+    """The council's settings, with the kinds of return it runs as tick boxes."""
+
+    return_kinds = forms.MultipleChoiceField(
+        choices=return_kind_choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The kinds of return the council runs.",
+    )
+
+    class Meta:
+        model = LocalAuthority
+        fields = "__all__"
+
+
 @admin.register(LocalAuthority)
 class LocalAuthorityAdmin(UpsertAdminMixin, admin.ModelAdmin):
+    form = LocalAuthorityAdminForm
     list_display = (
         "name",
         "slug",

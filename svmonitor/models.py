@@ -26,8 +26,10 @@ from svmonitor.choices import (
 )
 from svmonitor.due import round_due
 from svmonitor.fy import fy_label
+from svmonitor.return_kinds import return_kind, return_kind_choices, return_kinds
 from svmonitor.roles import Role
 from svmonitor.scoping import RoundScopedQuerySet, council_scoped
+from svmonitor.sections import DSG_PLAN, SAFETY_VALVE
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 NOT_NEGATIVE = "This amount cannot be negative."
@@ -53,8 +55,25 @@ def risk_key_levels_normalise(text: str) -> str:
     return ",".join(dict.fromkeys(levels))
 
 
+def return_kinds_default() -> list[str]:
+    """A council runs the Safety Valve return unless its settings say otherwise."""
+    return [SAFETY_VALVE]
+
+
+def return_kinds_validate(value) -> None:
+    """At least one kind, each a registered kind of return, none twice."""
+    known = {kind.slug for kind in return_kinds()}
+    if not isinstance(value, list) or not value:
+        raise ValidationError("Choose at least one kind of return the council runs.")
+    unknown = [item for item in value if item not in known]
+    if unknown:
+        raise ValidationError(f"Not a kind of return: {', '.join(map(str, unknown))}.")
+    if len(set(value)) != len(value):
+        raise ValidationError("A kind of return is listed twice.")
+
+
 class LocalAuthority(models.Model):
-    """A council in the Safety Valve programme."""
+    """A council that runs a Safety Valve return, a DSG deficit management plan, or both."""
 
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
@@ -80,6 +99,13 @@ class LocalAuthority(models.Model):
         ),
     )
     is_fictional = models.BooleanField(default=False)
+    # Which kinds of return the council runs (svmonitor/return_kinds.py): the Safety Valve
+    # monitoring return, the DSG deficit management plan, or both.
+    return_kinds = models.JSONField(
+        default=return_kinds_default,
+        validators=[return_kinds_validate],
+        help_text="The kinds of return the council runs.",
+    )
     kpi_grouping = models.CharField(
         "KPIs grouped by",
         max_length=12,
@@ -233,6 +259,16 @@ class LocalAuthority(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def runs_safety_valve(self) -> bool:
+        """Whether the council runs the Safety Valve monitoring return."""
+        return SAFETY_VALVE in (self.return_kinds or ())
+
+    @property
+    def runs_dsg_plan(self) -> bool:
+        """Whether the council keeps a DSG deficit management plan in svmonitor."""
+        return DSG_PLAN in (self.return_kinds or ())
 
     @property
     def risks_scored(self) -> bool:
@@ -402,19 +438,21 @@ class MonitoringTierChange(models.Model):
         return f"{self.get_tier_display()} from {self.effective_from}"
 
 
-ROUND_MONTHS = {1: "May", 2: "August", 3: "November"}
-
-
-def round_label(financial_year: int, update_number: int) -> str:
+def round_label(financial_year: int, update_number: int, kind: str = SAFETY_VALVE) -> str:
     """A round's label from its year and update, e.g. "2024-25 Update 3 (November)" (for
     reads that take values rather than instances)."""
-    return f"{fy_label(financial_year)} Update {update_number} ({ROUND_MONTHS[update_number]})"
+    return return_kind(kind).label(financial_year, update_number)
 
 
 class ReportingRound(models.Model):
     """One quarterly return to DfE: Update 1 (May), 2 (August) or 3 (November) of a year."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="rounds")
+    # Which kind of return this round is (svmonitor/return_kinds.py): the Safety Valve
+    # monitoring return, or the DSG deficit management plan, on the same lifecycle.
+    return_kind = models.CharField(
+        max_length=24, choices=return_kind_choices, default=SAFETY_VALVE, db_index=True
+    )
     financial_year = models.PositiveSmallIntegerField()
     update_number = models.PositiveSmallIntegerField()
     due_date = models.DateField()
@@ -459,8 +497,12 @@ class ReportingRound(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["agreement", "financial_year", "update_number"],
-                name="%(app_label)s_%(class)s_one_per_update",
+                fields=["agreement", "return_kind", "financial_year", "update_number"],
+                name="%(app_label)s_%(class)s_one_per_kind_update",
+            ),
+            models.CheckConstraint(
+                condition=Q(return_kind__in=[SAFETY_VALVE, DSG_PLAN]),
+                name="%(app_label)s_%(class)s_return_kind_valid",
             ),
             models.CheckConstraint(
                 condition=Q(origin__in=RoundOrigin.values),
@@ -497,8 +539,18 @@ class ReportingRound(models.Model):
 
     @property
     def label(self) -> str:
-        """E.g. "2024-25 Update 3 (November)"."""
-        return round_label(self.financial_year, self.update_number)
+        """E.g. "2024-25 Update 3 (November)", or "2025-26 DSG plan, autumn term (December)"."""
+        return round_label(self.financial_year, self.update_number, self.return_kind)
+
+    @property
+    def kind(self):
+        """The round's kind of return (svmonitor.return_kinds.ReturnKind)."""
+        return return_kind(self.return_kind)
+
+    @property
+    def is_safety_valve(self) -> bool:
+        """Whether the round is a Safety Valve monitoring return."""
+        return self.return_kind == SAFETY_VALVE
 
     @property
     def is_locked(self) -> bool:

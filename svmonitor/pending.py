@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from svmonitor.models import PendingSubmission
+from svmonitor.return_kinds import return_kind
 
 RESTORE_PARAM = "restore"
 AUTHOR_COOKIE = "svmonitor_author"
@@ -140,6 +141,9 @@ def _kept_fields(request) -> dict[str, list[str]]:
 
 def _shown_at(request, view_func, view_kwargs) -> str:
     name = getattr(view_func, "pending_shown_at", None)
+    if name and view_kwargs.get("kind"):
+        # The same view serves every kind of return; its page is named per kind.
+        name = return_kind(view_kwargs["kind"]).url_name(name.split(":", 1)[1])
     if name:
         try:
             return reverse(name, kwargs=view_kwargs)

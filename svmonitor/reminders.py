@@ -142,7 +142,7 @@ def reminders_owed(*, on: dt.date) -> list[Reminder]:
 
 def _round_url(round: ReportingRound) -> str:
     path = reverse(
-        "reports:round_detail",
+        round.kind.url_name("round_detail"),
         args=[round.agreement.council.slug, round.fy, round.update_number],
     )
     return f"{settings.SITE_URL.rstrip('/')}{path}"
@@ -157,7 +157,7 @@ def reminder_message(reminder: Reminder, *, on: dt.date) -> tuple[str, str]:
     kind = reminder.kind
     if kind in (ReminderKind.DUE_14, ReminderKind.DUE_3):
         subject = f"{title}: {due.label.lower()} ({day})"
-        lines = [f"The quarterly return {title} is due to DfE on {day}."]
+        lines = [f"The {round.kind.round_noun} {title} is due to {round.kind.recipient} on {day}."]
         if reminder.progress:
             lines.append(f"Progress: {reminder.progress}.")
     elif kind == ReminderKind.OVERDUE:

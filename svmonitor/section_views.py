@@ -22,6 +22,7 @@ from svmonitor.errors import StaleEdit, round_locked_message
 from svmonitor.fy import fy_label, fy_parse
 from svmonitor.pending import restored_data
 from svmonitor.roles import Action
+from svmonitor.sections import SAFETY_VALVE
 from svmonitor.selectors import round_for_user
 
 # Only the programme lead (the submit action) can reopen: everyone else is told who can. The
@@ -45,22 +46,29 @@ def _args(round) -> list:
     return [round.agreement.council.slug, round.fy, round.update_number]
 
 
+# The round-level pages every kind of return has (reports views, named per kind:
+# svmonitor.return_kinds.ReturnKind.url_name).
+ROUND_PAGES = {
+    "round": "round_detail",
+    "tasks": "task_list",
+    "confirm_unchanged": "tasks_confirm_unchanged",
+    "status": "round_status",
+    "changes": "round_changes",
+    "ready": "round_ready",
+    "sign_off": "round_sign_off",
+    "submit": "round_submit",
+    "reopen": "round_reopen",
+}
+
+
 def round_urls(round) -> dict[str, str]:
     """Every round-level URL a page of the return links to."""
     args = _args(round)
-    names = {
-        "round": "reports:round_detail",
-        "tasks": "reports:task_list",
-        "confirm_unchanged": "reports:tasks_confirm_unchanged",
-        "status": "reports:round_status",
-        "changes": "reports:round_changes",
-        "ready": "reports:round_ready",
-        "sign_off": "reports:round_sign_off",
-        "submit": "reports:round_submit",
-        "reopen": "reports:round_reopen",
-        "overview_edit": "overview:overview_edit",
-        "overview_show": "overview:overview_show",
-    }
+    kind = round.kind
+    names = {key: kind.url_name(page) for key, page in ROUND_PAGES.items()}
+    if round.is_safety_valve:
+        names["overview_edit"] = "overview:overview_edit"
+        names["overview_show"] = "overview:overview_show"
     urls = {key: reverse(name, args=args) for key, name in names.items()}
     urls["list"] = reverse("reports:round_list", args=[args[0]])
     urls["kpis"] = reverse("metrics:kpi_grid", args=[args[0]])
@@ -91,12 +99,12 @@ def _reverse_keyed(name: str, args: list, key) -> str:
 
 def task_url(round, key: str) -> str:
     """The page of one task on the return's task list (its summary of answers)."""
-    return _reverse_keyed("reports:task_detail", _args(round), key)
+    return _reverse_keyed(round.kind.url_name("task_detail"), _args(round), key)
 
 
 def tasks_url(round) -> str:
     """The round's task list."""
-    return reverse("reports:task_list", args=_args(round))
+    return reverse(round.kind.url_name("task_list"), args=_args(round))
 
 
 def with_next(url: str, next_url: str) -> str:
@@ -117,7 +125,7 @@ def next_url(request) -> str:
 
 def history_url(round, section: str, pk: int) -> str:
     """The history page of one section."""
-    return _reverse_keyed("reports:section_history", [*_args(round), section], pk)
+    return _reverse_keyed(round.kind.url_name("section_history"), [*_args(round), section], pk)
 
 
 def section_urls(round, kind: str, key, history_pk: int | None = None) -> dict[str, str]:
@@ -152,8 +160,11 @@ def service_errors_to_form(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def round_for_request(request, slug: str, fy: str, n: int, action: str = Action.VIEW):
-    """The round named in the URL, if the user may do `action` at its council; else 404/403."""
+def round_for_request(
+    request, slug: str, fy: str, n: int, action: str = Action.VIEW, kind: str = SAFETY_VALVE
+):
+    """The round of that kind named in the URL, if the user may do `action` at its council;
+    else 404/403."""
     council_for_user(request, slug, action)
     try:
         year = fy_parse(fy)
@@ -171,6 +182,7 @@ def round_for_request(request, slug: str, fy: str, n: int, action: str = Action.
         update_number=n,
         action=action,
         actions=request.council_actions,
+        return_kind=kind,
     )
     if found is None:
         raise Http404("No such return.")

@@ -52,6 +52,9 @@ TASK_STATUS_LABELS = {
 # The kind of return a part belongs to; a second kind (a DSG deficit management plan) registers
 # its own parts under its own name and its task list lists only those.
 SAFETY_VALVE = "safety_valve"
+# The DSG deficit management plan (issue 19): its titles and cadence are in
+# svmonitor/return_kinds.py; its parts are registered by the apps that own them.
+DSG_PLAN = "dsg_plan"
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,11 @@ class ReturnPart:
     # part's task).
     task_summary: Callable | None = None
     return_kind: str = SAFETY_VALVE
+    # (round) -> dict: the part's data as it stands for the round, JSON-serialisable. A kind
+    # whose record is built from its parts (every kind but the Safety Valve return, whose
+    # snapshot reports builds whole) freezes {"parts": {name: snapshot(round)}} when a round
+    # is marked ready (reports.snapshot.parts).
+    snapshot: Callable | None = None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from svmonitor.models import Agreement, ReportingRound, RoundEvent
 from svmonitor.sections import (  # noqa: F401 - the names callers know these by
     NOT_REVIEWED,
     RAGS_NEEDING_NARRATIVE,
+    SAFETY_VALVE,
     CompletenessGap,
     RoundRows,
     return_parts,
@@ -22,18 +23,23 @@ def round_previous(round: ReportingRound) -> ReportingRound | None:
         agreement=round.agreement,
         financial_year=round.financial_year,
         update_number=round.update_number,
+        return_kind=round.return_kind,
     )
 
 
 def previous_round_for(
-    *, agreement: Agreement, financial_year: int, update_number: int
+    *,
+    agreement: Agreement,
+    financial_year: int,
+    update_number: int,
+    return_kind: str = SAFETY_VALVE,
 ) -> ReportingRound | None:
-    """The agreement's latest round before the given financial year and update number."""
+    """The agreement's latest round of the same kind before the given year and update."""
     earlier = Q(financial_year__lt=financial_year) | Q(
         financial_year=financial_year, update_number__lt=update_number
     )
     return (
-        ReportingRound.objects.filter(earlier, agreement=agreement)
+        ReportingRound.objects.filter(earlier, agreement=agreement, return_kind=return_kind)
         .order_by("-financial_year", "-update_number")
         .first()
     )
@@ -59,7 +65,7 @@ def round_completeness(
     if carried is None:
         carried = round_was_carried_forward(round)
     gaps: list[CompletenessGap] = []
-    for part in return_parts():
+    for part in return_parts(round.return_kind):
         if read is not None and part.takes_read:
             gaps += part.completeness(round, carried, read=read)
         else:
@@ -104,12 +110,16 @@ def rounds_progress(rounds) -> dict[int, RoundProgress]:
     complete = dict.fromkeys(ids, 0)
     total = dict.fromkeys(ids, 0)
     for part in return_parts():
+        # A part counts only in the rounds of its own kind of return.
+        of_kind = [round for round in rounds if round.return_kind == part.return_kind]
+        if not of_kind:
+            continue
         if part.progress is not None:
-            counts = part.progress(rounds, carried)
+            counts = part.progress(of_kind, carried)
         else:
             counts = {
                 round.pk: (0 if part.completeness(round, round.pk in carried) else 1, 1)
-                for round in rounds
+                for round in of_kind
             }
         for round_id, (done, of) in counts.items():
             complete[round_id] += done
@@ -123,7 +133,14 @@ def round_progress(round: ReportingRound) -> RoundProgress:
 
 
 def round_for_user(
-    *, user, council, financial_year: int, update_number: int, action: str, actions=None
+    *,
+    user,
+    council,
+    financial_year: int,
+    update_number: int,
+    action: str,
+    actions=None,
+    return_kind: str = SAFETY_VALVE,
 ):
     """The council's round for a year and update that the user may act on, or None.
 
@@ -140,7 +157,9 @@ def round_for_user(
         related = "agreement"  # its council is the one given, read already
     # A revised agreement may repeat a year and update: the latest agreement's round wins.
     found = (
-        rounds.filter(financial_year=financial_year, update_number=update_number)
+        rounds.filter(
+            return_kind=return_kind, financial_year=financial_year, update_number=update_number
+        )
         .select_related(related)
         .order_by("-agreement__date_signed", "-agreement_id")
         .first()
@@ -163,10 +182,11 @@ def round_list_for_council(*, council, user=None) -> list[ReportingRound]:
     )
 
 
-def round_next_to_open(*, council) -> tuple[int, int] | None:
-    """The (year, update) after the council's latest round, or None if it has no agreement."""
+def round_next_to_open(*, council, return_kind: str = SAFETY_VALVE) -> tuple[int, int] | None:
+    """The (year, update) after the council's latest round of that kind, or None if it has no
+    agreement."""
     latest = (
-        ReportingRound.objects.filter(agreement__council=council)
+        ReportingRound.objects.filter(agreement__council=council, return_kind=return_kind)
         .order_by("-financial_year", "-update_number")
         .values_list("financial_year", "update_number")
         .first()

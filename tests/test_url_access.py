@@ -18,6 +18,7 @@ from svmonitor.services.council import council_drafts_sharing_set
 from tests.accounts.graph import build_council, council_state
 from tests.accounts.urlwalk import (
     ANONYMOUS_ALLOWED,
+    NothingToName,
     UnknownKwarg,
     admin_url,
     app_routes,
@@ -93,6 +94,8 @@ def test_every_route_has_a_name_and_fillable_kwargs(council_a):
             url_for(route, council_a)
         except UnknownKwarg as exc:
             problems.append(str(exc))
+        except NothingToName:
+            continue  # a DSG plan task, while no DSG part is registered
     assert not problems, "\n".join(problems)
 
 
@@ -105,7 +108,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(council_a):
             continue
         try:
             url = admin_url(route) if route.is_admin else url_for(route, council_a)[0]
-        except UnknownKwarg:
+        except (UnknownKwarg, NothingToName):
             continue  # reported by test_every_route_has_a_name_and_fillable_kwargs
         if url is None:
             continue

@@ -41,6 +41,7 @@ from svmonitor.models import (
     ReportingRound,
     risk_key_levels_normalise,
 )
+from svmonitor.sections import SAFETY_VALVE
 from svmonitor.services.rounds import round_record_imported
 from workbook import format as fmt
 from workbook.plan import (
@@ -415,7 +416,10 @@ class _Plan(Refs):
         spec, summary = fmt.ROUNDS, self.summary(fmt.ROUNDS)
         table = self._load(
             ReportingRound,
-            lambda: ReportingRound.objects.filter(agreement__council=self.council),
+            # The programme workbook's Rounds sheet holds the Safety Valve return's rounds.
+            lambda: ReportingRound.objects.filter(
+                agreement__council=self.council, return_kind=SAFETY_VALVE
+            ),
             lambda o: (o.agreement_id, o.financial_year, o.update_number),
         )
         self._rekey_by_parent(table, self.agreements, "agreement_id")

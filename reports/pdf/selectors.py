@@ -12,6 +12,7 @@ from reports.snapshot.record import round_record
 from risks.models import RiskUpdate
 from svmonitor.choices import DEFAULT_DFE_MAPPING, Rag, RoundStatus
 from svmonitor.models import ReportingRound
+from svmonitor.sections import SAFETY_VALVE
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ def risk_ratings_by_update(*, source: ReportSource) -> dict[int, tuple[Rating | 
     earlier = list(
         ReportingRound.objects.filter(
             agreement_id=snap.agreement.id,
+            return_kind=SAFETY_VALVE,
             financial_year=snap.round.financial_year,
             update_number__lt=current,
         ).values_list("pk", "update_number")

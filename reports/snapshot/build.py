@@ -159,7 +159,7 @@ def round_building_extras(round: ReportingRound) -> ReportingRound:
         # the updates the conditions and risks show are of those.
         + "".join(
             f", (SELECT r.id FROM {rounds} r WHERE r.agreement_id = %s"  # noqa: S608
-            " AND r.financial_year = %s AND r.update_number = %s)"
+            " AND r.return_kind = %s AND r.financial_year = %s AND r.update_number = %s)"
             for _ in WINDOW_KEYS
         )
     )
@@ -168,7 +168,7 @@ def round_building_extras(round: ReportingRound) -> ReportingRound:
     params = [round.agreement_id, due, round.agreement_id, due, council_id, council_id, round.pk]
     window = [(round.financial_year + back, n) for back, n in WINDOW_KEYS]
     for year, update_number in window:
-        params += [round.agreement_id, year, update_number]
+        params += [round.agreement_id, round.return_kind, year, update_number]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         tier, tier_from, first_year, last_year, frozen_id, *window_ids = cursor.fetchone()

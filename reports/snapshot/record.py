@@ -23,6 +23,7 @@ from reports.models import RoundSnapshot as FrozenSnapshot
 from reports.snapshot.build import round_loaded, round_snapshot_build
 from reports.snapshot.hydrate import snapshot_from_dict
 from reports.snapshot.measures import measure_windowed
+from reports.snapshot.parts import PartsRecord, parts_record
 from reports.snapshot.scope import MeasureScope
 from reports.snapshot.serialise import snapshot_as_dict
 from reports.snapshot.types import RoundSnapshot, SignOffInfo
@@ -143,8 +144,10 @@ def _laid_over(
 
 def round_record(
     round: ReportingRound, *, since: dt.date | None = None, scope: MeasureScope | None = None
-) -> RoundRecord:
-    """The round as every surface shows it: frozen if locked, live if a draft.
+) -> RoundRecord | PartsRecord:
+    """The round as every surface shows it: frozen if locked, live if a draft. A round of
+    another kind than the Safety Valve return gives its parts' record
+    (reports.snapshot.parts.PartsRecord); `since` and `scope` are the Safety Valve dashboard's.
 
     Queries: a draft, those of round_snapshot_build; a locked round, two (its frozen payload
     and its sign-offs). A locked round that was never frozen (history loaded as submitted)
@@ -155,6 +158,11 @@ def round_record(
     a live build then loads no earlier figures at all. `scope` (a dashboard page) keeps only
     the figures of the measures that page shows (reports.snapshot.scope).
     """
+    if not round.is_safety_valve:
+        # Another kind of return: its record is its registered parts' fragments.
+        frozen = frozen_snapshot_for(round) if round.status in LOCKED_STATES else None
+        sign_offs = _sign_offs(round, frozen.sha256) if frozen is not None else ()
+        return parts_record(round, frozen, sign_offs)
     if round.status in LOCKED_STATES:
         # Its frozen payload's id with the rest the build reads of the round (one query).
         round = round_loaded(round)

@@ -2,7 +2,7 @@
 the lifecycle (rounds.py) and the rules every section save follows (sections.py)."""
 
 from svmonitor.services.rounds import (
-    DUE_DATES,
+    ROUND_NUMBERS,
     round_default_due_date,
     round_mark_ready,
     round_open_next,
@@ -24,9 +24,9 @@ from svmonitor.services.sections import (
 )
 
 __all__ = [
-    "DUE_DATES",
     "NARRATIVE_MAX",
     "NARRATIVE_NEEDED",
+    "ROUND_NUMBERS",
     "narrative_limit",
     "rated_section_confirmable",
     "rated_section_validate",

@@ -14,13 +14,15 @@ from svmonitor.audit import audit_record, model_fields_dict
 from svmonitor.choices import RoundOrigin, RoundStatus
 from svmonitor.errors import IMPORTED_READ_ONLY
 from svmonitor.models import Agreement, ReportingRound, RoundEvent, SignOff
+from svmonitor.return_kinds import return_kind as kind_of
 from svmonitor.roles import Action
-from svmonitor.sections import return_parts, round_freezer
+from svmonitor.sections import SAFETY_VALVE, return_parts, round_freezer
 from svmonitor.selectors import previous_round_for, round_completeness
 from svmonitor.services.records import row_write
 from svmonitor.services.sections import text_length_errors
 
-DUE_DATES = {1: (5, 31), 2: (8, 31), 3: (11, 30)}
+# Every kind of return has three rounds a year (Safety Valve updates, DSG plan terms).
+ROUND_NUMBERS = (1, 2, 3)
 
 ROUND_EXISTS = "{label} already exists for this agreement."
 PREVIOUS_STILL_DRAFT = (
@@ -41,7 +43,8 @@ NOT_SIGNED_FOR_SUBMIT = (
 CANNOT_REOPEN_DRAFT = "This return is already a draft."
 NOT_IN_CAPACITY = "Only the council's {capacity} can sign off in that capacity."
 SENT_BEFORE_SIGNED = (
-    "The date sent to DfE cannot be before the return was signed off (the last sign-off was "
+    "The date sent to {recipient} cannot be before the return was signed off (the last sign-off "
+    "was "
     "on {day:%-d %B %Y})."
 )
 REASON_NEEDED = "Say why the return is being reopened."
@@ -84,10 +87,12 @@ def _record(round: ReportingRound, *, action, from_status, by, reason="", extra=
     )
 
 
-def round_default_due_date(*, financial_year: int, update_number: int) -> dt.date:
-    """DfE's usual deadline for an update: 31 May, 31 August or 30 November."""
-    month, day = DUE_DATES[update_number]
-    return dt.date(financial_year, month, day)
+def round_default_due_date(
+    *, financial_year: int, update_number: int, return_kind: str = SAFETY_VALVE
+) -> dt.date:
+    """The usual deadline of a round of that kind (the Safety Valve return's: 31 May, 31 August
+    or 30 November; svmonitor/return_kinds.py)."""
+    return kind_of(return_kind).due_date(financial_year, update_number)
 
 
 def _carry_forward(new: ReportingRound, previous: ReportingRound | None, by) -> None:
@@ -95,22 +100,33 @@ def _carry_forward(new: ReportingRound, previous: ReportingRound | None, by) -> 
 
     Each part of the return (registered by the app that owns it) carries itself forward.
     """
-    for part in return_parts():
+    for part in return_parts(new.return_kind):
         part.carry_forward(new, previous, by)
 
 
 @transaction.atomic
 def round_open_next(
-    *, agreement: Agreement, financial_year: int, update_number: int, by
+    *,
+    agreement: Agreement,
+    financial_year: int,
+    update_number: int,
+    by,
+    return_kind: str = SAFETY_VALVE,
 ) -> ReportingRound:
-    """Open a draft round, carrying forward every section of the agreement's previous round."""
+    """Open a draft round, carrying forward every section of the agreement's previous round of
+    the same kind."""
     # 1. Lock the agreement so two people opening the same round queue; the unique
     #    constraint on (agreement, year, update) is the guard on SQLite.
     agreement = Agreement.objects.select_for_update().select_related("council").get(pk=agreement.pk)
     # Only the programme lead opens a return (the submit action), from every door.
     require_action(by, agreement.council, Action.SUBMIT)
     errors = {}
-    if update_number not in DUE_DATES:
+    if return_kind not in agreement.council.return_kinds:
+        errors["return_kind"] = (
+            f"{agreement.council.name} does not run this kind of return; the council's "
+            "settings say which it runs."
+        )
+    if update_number not in ROUND_NUMBERS:
         errors["update_number"] = "The update number must be 1, 2 or 3."
     if not agreement.first_financial_year <= financial_year <= agreement.last_financial_year:
         errors["financial_year"] = (
@@ -122,25 +138,33 @@ def round_open_next(
     #    the new draft would carry forward words nobody has finished.
     new = ReportingRound(
         agreement=agreement,
+        return_kind=return_kind,
         financial_year=financial_year,
         update_number=update_number,
-        due_date=round_default_due_date(financial_year=financial_year, update_number=update_number),
+        due_date=round_default_due_date(
+            financial_year=financial_year, update_number=update_number, return_kind=return_kind
+        ),
     )
     if ReportingRound.objects.filter(
-        agreement=agreement, financial_year=financial_year, update_number=update_number
+        agreement=agreement,
+        return_kind=return_kind,
+        financial_year=financial_year,
+        update_number=update_number,
     ).exists():
         raise ValidationError(ROUND_EXISTS.format(label=new.label))
     previous = previous_round_for(
-        agreement=agreement, financial_year=financial_year, update_number=update_number
+        agreement=agreement,
+        financial_year=financial_year,
+        update_number=update_number,
+        return_kind=return_kind,
     )
     if previous is not None and previous.status == RoundStatus.DRAFT:
         raise ValidationError(
             PREVIOUS_STILL_DRAFT.format(previous=previous.label, label=new.label),
             code="previous_draft",
         )
-    # 3. Data runs to the month before the deadline's month (Update 3, November: October).
-    month_before = new.due_date.replace(day=1) - dt.timedelta(days=1)
-    new.data_as_at = month_before.replace(day=1)
+    # 3. Data runs to the month the kind says (Update 3, November: October).
+    new.data_as_at = kind_of(return_kind).data_as_at(financial_year, update_number)
     new.save()
     # 4. Carry forward the previous round's sections as the new draft.
     _carry_forward(new, previous, by)
@@ -242,9 +266,13 @@ def round_record_submission(*, round: ReportingRound, by, submitted_on: dt.date)
     if locked.status != RoundStatus.SIGNED_OFF:
         raise ValidationError(NOT_SIGNED_FOR_SUBMIT.format(state=_state(locked.status)))
     if submitted_on is None:
-        raise ValidationError({"submitted_on": "Enter the date the return was sent to DfE."})
+        raise ValidationError(
+            {"submitted_on": f"Enter the date the return was sent to {locked.kind.recipient}."}
+        )
     if submitted_on > timezone.localdate():
-        raise ValidationError({"submitted_on": "The date sent to DfE cannot be in the future."})
+        raise ValidationError(
+            {"submitted_on": f"The date sent to {locked.kind.recipient} cannot be in the future."}
+        )
     # DfE receives what both officers signed: it cannot have gone before the later sign-off.
     signed = [
         timezone.localtime(at).date()
@@ -253,7 +281,13 @@ def round_record_submission(*, round: ReportingRound, by, submitted_on: dt.date)
         )
     ]
     if signed and submitted_on < max(signed):
-        raise ValidationError({"submitted_on": SENT_BEFORE_SIGNED.format(day=max(signed))})
+        raise ValidationError(
+            {
+                "submitted_on": SENT_BEFORE_SIGNED.format(
+                    recipient=locked.kind.recipient, day=max(signed)
+                )
+            }
+        )
     locked.status = RoundStatus.SUBMITTED
     locked.submitted_on = submitted_on
     locked.submitted_recorded_by = by

@@ -37,6 +37,11 @@ class CouncilGraph:
         """The open round (2024-25 Update 3, draft) that URLs with fy/n name."""
         return self.objects["round"]
 
+    @property
+    def plan_round(self):
+        """The DSG plan's open update (2024-25 autumn term, draft) the reports:dsg_* URLs name."""
+        return self.objects["plan_round"]
+
 
 def build_council(tag: str) -> CouncilGraph:
     """A council called `tag` with an agreement, three rounds of 2024-25 and every section."""
@@ -87,6 +92,17 @@ def build_council(tag: str) -> CouncilGraph:
         ),
     }
     o["round"] = rounds[3]
+    # Issue 19: the council keeps a DSG deficit management plan too; its autumn-term update is
+    # a draft round of the other kind, named by the reports:dsg_* routes.
+    council.return_kinds = ["safety_valve", "dsg_plan"]
+    council.save(update_fields=["return_kinds"])
+    o["plan_round"] = f.ReportingRoundFactory(
+        agreement=agreement,
+        return_kind="dsg_plan",
+        financial_year=FY,
+        update_number=2,
+        due_date=dt.date(2024, 12, 15),
+    )
     for number, round_ in rounds.items():
         overview = f.RoundOverviewFactory(
             round=round_, overall_rag=Rag.AMBER, overall_narrative=f"Overall {tag} {number}"

@@ -66,7 +66,14 @@ OBJECT_KWARGS = {
 # Bare `pk`/`id` kwargs: route name -> key in CouncilGraph.objects, when not inferable.
 PK_ROUTES: dict[str, str] = {
     "reports:section_history": "condition_update",  # with section=condition, see above
+    "reports:dsg_section_history": "condition_update",
 }
+
+# Routes of the DSG plan's rounds (reports:dsg_*): their fy and n name the plan's update.
+PLAN_ROUND_PREFIX = "dsg_"
+# Routes that name an object no page of the graph's council has: a DSG plan update's section
+# history (its parts keep their history under their own sections; none is a condition).
+ROUTES_WITHOUT_OBJECTS = {"reports:dsg_section_history"}
 
 # Routes that need query parameters (GET) or fields (POST) to name what they act on.
 ROUTE_PARAMS = {
@@ -212,6 +219,20 @@ def _object_key(route: Route, kwarg: str, graph) -> str:
     return key
 
 
+class NothingToName(Exception):
+    """The route names an object of a kind the graph's council has none of yet."""
+
+
+def _plan_task_key(route: Route, graph) -> str:
+    """The first task of the DSG plan's update: what reports:dsg_task_* URLs name."""
+    from reports.task_list import return_tasks
+
+    rows = return_tasks(graph.plan_round).rows
+    if not rows:
+        raise NothingToName(f"{route.name}: no part of the DSG plan is registered")
+    return rows[0].task.key
+
+
 def fill(route: Route, graph) -> tuple[dict[str, str], bool]:
     """The kwargs for `route` from one council's graph, and whether they name that council."""
     values: dict[str, str] = {}
@@ -220,6 +241,11 @@ def fill(route: Route, graph) -> tuple[dict[str, str], bool]:
         if kwarg in COUNCIL_KWARGS:
             values[kwarg] = graph.council.slug
             names_council = True
+        elif kwarg in ("fy", "n") and route.name.split(":")[-1].startswith(PLAN_ROUND_PREFIX):
+            plan = graph.plan_round
+            values[kwarg] = plan.fy if kwarg == "fy" else str(plan.update_number)
+        elif kwarg == "key" and route.name.split(":")[-1].startswith(PLAN_ROUND_PREFIX):
+            values[kwarg] = _plan_task_key(route, graph)
         elif kwarg in PLAIN_KWARGS:
             values[kwarg] = PLAIN_KWARGS[kwarg](graph)
         else:
@@ -278,9 +304,11 @@ def app_urls(graph) -> list[tuple[Route, str, bool]]:
     """
     found = []
     for route in app_routes():
+        if route.name in ROUTES_WITHOUT_OBJECTS:
+            continue
         try:
             url, names_council = url_for(route, graph)
-        except UnknownKwarg:
+        except (UnknownKwarg, NothingToName):
             continue
         found.append((route, url, names_council))
     return found

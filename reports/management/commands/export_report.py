@@ -11,6 +11,7 @@ from reports.models import ReportFile
 from reports.pdf.produce import report_pdf_produce
 from svmonitor.fy import fy_parse
 from svmonitor.models import LocalAuthority, ReportingRound
+from svmonitor.sections import SAFETY_VALVE
 
 
 class Command(BaseCommand):
@@ -51,6 +52,7 @@ class Command(BaseCommand):
         found = (
             ReportingRound.objects.filter(
                 agreement__council=council,
+                return_kind=SAFETY_VALVE,
                 financial_year=financial_year,
                 update_number=options["n"],
             )
