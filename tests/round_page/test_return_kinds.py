@@ -123,13 +123,15 @@ def test_both_kinds_have_the_same_year_and_number_side_by_side(runs_both, lead, 
     update = round_open_next(agreement=runs_both, financial_year=2025, update_number=2, by=lead)
     assert update.return_kind == SAFETY_VALVE and plan.return_kind == DSG_PLAN
     # Each kind's previous round is its own: the plan's autumn term does not follow Update 2.
-    spring = None
     plan.status = RoundStatus.READY
     plan.save(update_fields=["status"])
     spring = _open_plan(runs_both, lead, n=3)
-    assert previous_round_for(
-        agreement=runs_both, financial_year=2025, update_number=3, return_kind=DSG_PLAN
-    ) == plan
+    assert (
+        previous_round_for(
+            agreement=runs_both, financial_year=2025, update_number=3, return_kind=DSG_PLAN
+        )
+        == plan
+    )
     assert spring.return_kind == DSG_PLAN
     lead_client = client_for(lead)
     sv_page = lead_client.get(
