@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from conditions.models import Workstream
 from svmonitor.date_input import GovukDateField
 from svmonitor.fy import fy_bounds, fy_label
 from svmonitor.section_forms import VersionedForm
@@ -49,3 +50,38 @@ class MilestoneForm(VersionedForm):
                     f"({first:%-d %B %Y} to {last:%-d %B %Y})."
                 )
         return day
+
+
+class WorkstreamLogForm(VersionedForm):
+    """A workstream's entry in the DSG plan's workstream log."""
+
+    lead_role = forms.CharField(
+        label="Lead",
+        max_length=120,
+        required=False,
+        help_text="A role title, not a person's name. For example, Head of SEND.",
+    )
+    start_date = GovukDateField(
+        label="Start date",
+        called="The start date",
+        required=False,
+        help_text="For example, 1 9 2025",
+    )
+    end_date = GovukDateField(
+        label="End date",
+        called="The end date",
+        required=False,
+        help_text="When the workstream is due to finish. For example, 31 8 2027",
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        choices=[("", "Not given"), *Workstream.Status.choices],
+        required=False,
+    )
+    dsg_line = forms.CharField(
+        label="DSG line affected",
+        max_length=200,
+        required=False,
+        help_text="The line of the DSG plan whose spending it changes. For example, "
+        "Independent special schools.",
+    )

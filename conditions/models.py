@@ -92,16 +92,48 @@ class ProgrammeArea(models.Model):
         return f"{self.number} - {self.name}"
 
 
+WORKSTREAM_STATUSES = ["", "not_started", "on_track", "at_risk", "off_track", "complete", "stopped"]
+
+
 class Workstream(models.Model):
-    """A workstream within a programme area, serving one or more conditions."""
+    """A workstream within a programme area, serving one or more conditions; its log fields
+    (dates, status, the DSG line it affects) are the DSG plan's workstream log (issue 19)."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        ON_TRACK = "on_track", "On track"
+        AT_RISK = "at_risk", "At risk"
+        OFF_TRACK = "off_track", "Off track"
+        COMPLETE = "complete", "Complete"
+        STOPPED = "stopped", "Stopped"
 
     area = models.ForeignKey(ProgrammeArea, on_delete=models.CASCADE, related_name="workstreams")
     name = models.CharField(max_length=240)
     lead_role = models.CharField(max_length=120, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
     conditions = models.ManyToManyField(AgreementCondition, blank=True, related_name="workstreams")
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, blank=True)
+    dsg_line = models.CharField("DSG line affected", max_length=200, blank=True)
+    # Bumped by every save of the log fields; a save carrying an older version is refused.
+    version = models.PositiveIntegerField(default=1)
 
     objects = council_scoped("area__council")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=WORKSTREAM_STATUSES),
+                name="%(app_label)s_%(class)s_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="%(app_label)s_%(class)s_dates_ordered",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

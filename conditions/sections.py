@@ -11,6 +11,8 @@ from conditions.models import (
     Workstream,
     WorkstreamUpdate,
 )
+from conditions.sections_dsg import LOG_SECTION
+from conditions.sections_dsg import PARTS as DSG_PARTS
 from conditions.selectors import conditions_in_force, milestones_as_in_round, milestones_in_round
 from conditions.services import condition_update_confirm, workstream_update_confirm
 from svmonitor.choices import Rag
@@ -403,8 +405,14 @@ PARTS = (
 
 def register_with_spine() -> None:
     """Register the conditions' and workstreams' parts, section URLs and histories."""
-    for part in PARTS:
+    for part in (*PARTS, *DSG_PARTS):
         return_part_register(part)
+    # The DSG plan's workstream log (issue 19): its history is the workstream's log saves.
+    history_section_register(
+        LOG_SECTION,
+        HistorySection("conditions.workstream", actions=frozenset({"workstream_log.save"})),
+        field_labels={"dsg_line": "DSG line affected", "lead_role": "Lead"},
+    )
     section_urls_register(
         "condition",
         edit="conditions:condition_update_edit",

@@ -586,3 +586,61 @@ def workstream_savings_save(*, council, cells: dict, versions: dict, unit: str, 
                 after={"saving": amount},
             )
     return len(writes)
+
+
+# --- the DSG plan's workstream log (issue 19) ---------------------------------------------------
+
+WORKSTREAM_LOG_FIELDS = ("lead_role", "start_date", "end_date", "status", "dsg_line")
+END_BEFORE_START = "The end date must be on or after the start date."
+STATUS_UNKNOWN = "Choose the workstream's status from the list."
+
+
+def _workstream_log_validate(values: dict) -> None:
+    errors: dict[str, str] = {}
+    if values["status"] not in Workstream.Status.values and values["status"] != "":
+        errors["status"] = STATUS_UNKNOWN
+    start, end = values["start_date"], values["end_date"]
+    if start and end and end < start:
+        errors["end_date"] = END_BEFORE_START
+    for name, limit in (("lead_role", 120), ("dsg_line", 200)):
+        if len(values[name]) > limit:
+            errors[name] = f"Keep this to {limit} characters or fewer."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def workstream_log_save(
+    *, workstream: Workstream, expected_version: int, by, **fields
+) -> Workstream:
+    """Save a workstream's log entry for the DSG plan (its lead as a role title, start and end
+    dates, status and the DSG line it affects) if no one saved it since `expected_version`.
+    The log is the plan's, not a round's: the next round freezes it as it then stands."""
+    unknown = set(fields) - set(WORKSTREAM_LOG_FIELDS)
+    if unknown:
+        raise TypeError(f"workstream_log_save got fields it does not save: {sorted(unknown)}")
+    # 1. Check the role at the workstream's council.
+    require_action(by, _council_of_workstream(workstream.pk), Action.EDIT)
+    # 2. Validate the values as they would stand.
+    before = Workstream.objects.filter(pk=workstream.pk).values(*WORKSTREAM_LOG_FIELDS).get()
+    values = {**before, **fields}
+    for name in ("lead_role", "dsg_line", "status"):
+        values[name] = (values[name] or "").strip()
+    _workstream_log_validate(values)
+    # 3. Write if still at the version the user saw, with history.
+    section_save_versioned(
+        model=Workstream,
+        pk=workstream.pk,
+        expected_version=expected_version,
+        values=values,
+        shown=WORKSTREAM_LOG_FIELDS,
+    )
+    workstream.refresh_from_db()
+    audit_record(
+        action="workstream_log.save",
+        user=by,
+        obj=workstream,
+        before=before,
+        after=model_fields_dict(workstream, WORKSTREAM_LOG_FIELDS),
+    )
+    return workstream

@@ -3,7 +3,7 @@ workstream's milestones; the workstreams' forecast savings."""
 
 from django.urls import path
 
-from conditions import views, views_savings
+from conditions import views, views_log, views_savings
 
 app_name = "conditions"
 
@@ -31,4 +31,10 @@ urlpatterns = [
     path(ROUND + "milestones/<int:pk>/edit/", views.milestone_edit, name="milestone_edit"),
     # Issue 18.3: what each workstream is expected to save, by financial year.
     path("councils/<slug:slug>/finance/savings/", views_savings.savings_grid, name="savings_grid"),
+    # Issue 19: a workstream's entry in the DSG plan's workstream log.
+    path(
+        "councils/<slug:slug>/dsg-plan/workstreams/<int:pk>/edit/",
+        views_log.workstream_log_edit,
+        name="workstream_log_edit",
+    ),
 ]

@@ -16,6 +16,7 @@ from conditions.services import SavingsRefused, workstream_savings_save
 from svmonitor.access import council_action_required
 from svmonitor.fy import fy_label
 from svmonitor.roles import Action
+from svmonitor.section_views import next_url
 
 TEMPLATE = "conditions/savings_grid.html"
 
@@ -59,7 +60,10 @@ def savings_grid(request, slug):
         else:
             noun = "saving" if changed == 1 else "savings"
             messages.success(request, f"Forecast savings: {changed} {noun} changed.")
-            return redirect(reverse("conditions:savings_grid", args=[council.slug]))
+            # Opened from the DSG plan's workstream log (?next=), back there.
+            return redirect(
+                next_url(request) or reverse("conditions:savings_grid", args=[council.slug])
+            )
     context["grid"] = grid
     return render(request, TEMPLATE, context)
 

@@ -8,6 +8,7 @@ from overview.models import Headline
 from overview.selectors import ON_TRACK_QUESTIONS
 from overview.services import HEADLINES_MAX
 from svmonitor.choices import Rag, YesNo
+from svmonitor.date_input import GovukDateField
 from svmonitor.section_forms import (
     GovukFormMixin,
     VersionedForm,
@@ -81,3 +82,38 @@ class HeadlinesForm(GovukFormMixin, forms.Form):
 
 
 HEADLINE_KIND_VALUES = Headline.Kind.values
+
+
+class NarrativeTextForm(VersionedForm):
+    """One topic's text of a DSG plan round (a character count at the council's limit)."""
+
+    text = narrative_field("Text", help_text="")
+
+    def __init__(self, *args, council=None, topic=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if topic is not None:
+            self.fields["text"].label = topic.title
+            self.fields["text"].help_text = topic.hint
+        narrative_limits_apply(self, council)
+
+
+class GovernanceForm(VersionedForm):
+    """A DSG plan round's Schools Forum date, next review and notes (GOV.UK date inputs)."""
+
+    schools_forum_date = GovukDateField(
+        label="Schools Forum date",
+        called="The Schools Forum date",
+        required=False,
+        help_text="The meeting this term's plan goes to. For example, 12 6 2025",
+    )
+    next_review_date = GovukDateField(
+        label="Next review date",
+        called="The next review date",
+        required=False,
+        help_text="When the plan is next reviewed. For example, 9 10 2025",
+    )
+    notes = narrative_field("Governance notes", help_text="Optional.")
+
+    def __init__(self, *args, council=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        narrative_limits_apply(self, council)

@@ -87,3 +87,88 @@ class Headline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.position}"
+
+
+class NarrativeTopic(models.Model):
+    """One text a kind of return asks for each round (a DSG plan's narratives, its stakeholder
+    engagement, the Schools Forum paper's sections): rows, so a kind can add or reword topics."""
+
+    return_kind = models.CharField(max_length=30)
+    # The task the topic belongs to ("narrative", "stakeholders", "paper"): one registered part
+    # of the return each.
+    group = models.CharField(max_length=30)
+    key = models.SlugField(max_length=40)
+    title = models.CharField(max_length=120)
+    hint = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField()
+    required = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["return_kind", "group", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["return_kind", "key"], name="%(app_label)s_%(class)s_unique_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.return_kind})"
+
+
+class RoundNarrative(models.Model):
+    """One topic's text in one round, carried forward into the next round of the same kind."""
+
+    round = models.ForeignKey(
+        "svmonitor.ReportingRound", on_delete=models.CASCADE, related_name="narratives"
+    )
+    topic = models.ForeignKey(NarrativeTopic, on_delete=models.PROTECT, related_name="texts")
+    text = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = council_scoped("round__agreement__council")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "topic"], name="%(app_label)s_%(class)s_one_per_round"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic.title} in {self.round_id}"
+
+
+class RoundGovernance(models.Model):
+    """A DSG plan round's governance: the Schools Forum meeting it goes to, the next review
+    and notes (the S151 officer's and DCS's sign-off is the round's own lifecycle sign-off)."""
+
+    round = models.OneToOneField(
+        "svmonitor.ReportingRound", on_delete=models.CASCADE, related_name="governance"
+    )
+    schools_forum_date = models.DateField(null=True, blank=True)
+    next_review_date = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = council_scoped("round__agreement__council")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(next_review_date__isnull=True)
+                | Q(schools_forum_date__isnull=True)
+                | Q(next_review_date__gte=models.F("schools_forum_date")),
+                name="%(app_label)s_%(class)s_review_after_forum",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Governance of {self.round}"

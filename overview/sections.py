@@ -8,11 +8,15 @@ from functools import partial
 from django.core.exceptions import ValidationError
 
 from overview.models import Headline, RoundOverview
+from overview.sections_dsg import GOVERNANCE_SECTION, NARRATIVE_SECTION
+from overview.sections_dsg import PARTS as DSG_PARTS
 from overview.selectors import ON_TRACK_QUESTIONS, headline_texts
 from overview.services import (
     OVERVIEW_FIELDS,
     headlines_confirm,
     headlines_fingerprint,
+    round_governance_confirm,
+    round_narrative_confirm,
     round_overview_confirm,
 )
 from svmonitor.choices import Rag, YesNo
@@ -286,8 +290,20 @@ FIELD_LABELS = {
 def register_with_spine() -> None:
     """Register the overview's part, its section URLs and its histories (the overview's and
     each headline list's, which share the overview's audit object)."""
-    for part in PARTS:
+    for part in (*PARTS, *DSG_PARTS):
         return_part_register(part)
+    # The DSG plan's texts and governance (issue 19): "No change this term" and history.
+    section_confirm_register(NARRATIVE_SECTION, round_narrative_confirm)
+    section_confirm_register(GOVERNANCE_SECTION, round_governance_confirm)
+    history_section_register(NARRATIVE_SECTION, HistorySection("overview.roundnarrative"))
+    history_section_register(
+        GOVERNANCE_SECTION,
+        HistorySection("overview.roundgovernance"),
+        field_labels={
+            "schools_forum_date": "Schools Forum date",
+            "next_review_date": "Next review date",
+        },
+    )
     section_urls_register(
         "headlines", edit="overview:headlines_edit", show="overview:headlines_show"
     )

@@ -10,7 +10,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from overview.models import Headline, RoundOverview
+from overview.models import (
+    Headline,
+    NarrativeTopic,
+    RoundGovernance,
+    RoundNarrative,
+    RoundOverview,
+)
 from overview.selectors import ON_TRACK_ANSWERS, ON_TRACK_QUESTIONS, headline_texts
 from svmonitor.audit import audit_record, model_fields_dict
 from svmonitor.choices import Rag, YesNo
@@ -227,3 +233,144 @@ def headlines_confirm(*, pk: int, kind: str, expected_version: str, by) -> list[
         after={"kind": kind, "texts": texts},
     )
     return texts
+
+
+# --- the DSG plan's texts and governance (issue 19) ---------------------------------------------
+
+TOPIC_NOT_IN_RETURN = "This return does not ask for that text."
+TEXT_NEEDED = "Write this text before confirming it unchanged."
+GOVERNANCE_FIELDS = ("schools_forum_date", "next_review_date", "notes")
+REVIEW_BEFORE_FORUM = "The next review must be on or after the Schools Forum meeting."
+FORUM_DATE_NEEDED = "Enter the date of the Schools Forum meeting the plan goes to this term."
+REVIEW_DATE_NEEDED = "Enter the date of the plan's next review."
+
+
+def _narrative_row(round, topic: NarrativeTopic) -> RoundNarrative:
+    # The round's row for the topic, made empty when the round has none yet (a round a
+    # workbook opened): called with the round locked.
+    if topic.return_kind != round.return_kind:
+        raise ValidationError({"text": TOPIC_NOT_IN_RETURN})
+    row, _created = RoundNarrative.objects.get_or_create(round=round, topic=topic)
+    return row
+
+
+@transaction.atomic
+def round_narrative_save(
+    *, round, topic: NarrativeTopic, expected_version: int, text: str, by
+) -> RoundNarrative:
+    """Save one topic's text for a draft round (a narrative, a stakeholder group's engagement,
+    a section of the Schools Forum paper), if no one saved it since `expected_version` (0: the
+    round had no text for it yet)."""
+    # 1. Check the role, lock the round and refuse unless it is a draft.
+    locked = round_lock_for_edit(round_id=round.pk, by=by, action=Action.EDIT)
+    row = _narrative_row(locked, topic)
+    # 2. Validate: the council's length limit.
+    text = (text or "").strip()
+    errors: dict[str, str] = {}
+    text_length_errors(errors, limit=narrative_limit(locked.agreement.council), text=text)
+    if errors:
+        raise ValidationError(errors)
+    # 3. Write if still at the version the user saw, with history.
+    before = {"topic": topic.key, "text": row.text}
+    section_save_versioned(
+        model=RoundNarrative,
+        pk=row.pk,
+        expected_version=max(expected_version, 1) if row.version == 1 else expected_version,
+        values={"text": text, "updated_at": timezone.now(), "updated_by": by},
+        shown=("text",),
+    )
+    row.refresh_from_db()
+    audit_record(
+        action="round_narrative.save",
+        user=by,
+        obj=row,
+        before=before,
+        after={"topic": topic.key, "text": row.text},
+    )
+    return row
+
+
+@transaction.atomic
+def round_narrative_confirm(*, pk: int, expected_version: int, by) -> RoundNarrative:
+    """No change this term: a text carried forward into a draft was reviewed and left as it is
+    (refused if it is empty where the topic needs one, or saved since the user saw it)."""
+    row = RoundNarrative.objects.select_related("topic").get(pk=pk)
+    round_lock_for_edit(round_id=row.round_id, by=by, action=Action.EDIT)
+    if row.topic.required and not row.text.strip():
+        raise ValidationError({"text": TEXT_NEEDED})
+    return section_confirm_versioned(
+        model=RoundNarrative,
+        update=row,
+        expected_version=expected_version,
+        by=by,
+        action="round_narrative.confirm",
+        shown=("text",),
+    )
+
+
+def _governance_validate(values: dict, *, limit: int, complete: bool = False) -> None:
+    errors: dict[str, str] = {}
+    forum, review = values["schools_forum_date"], values["next_review_date"]
+    if forum and review and review < forum:
+        errors["next_review_date"] = REVIEW_BEFORE_FORUM
+    if complete and not forum:
+        errors["schools_forum_date"] = FORUM_DATE_NEEDED
+    if complete and not review:
+        errors.setdefault("next_review_date", REVIEW_DATE_NEEDED)
+    text_length_errors(errors, limit=limit, notes=values["notes"])
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def round_governance_save(*, round, expected_version: int, by, **fields) -> RoundGovernance:
+    """Save a draft DSG round's governance (the Schools Forum date, the next review, notes) if
+    no one saved it since `expected_version` (0: the round had none yet)."""
+    unknown = set(fields) - set(GOVERNANCE_FIELDS)
+    if unknown:
+        raise TypeError(f"round_governance_save got fields it does not save: {sorted(unknown)}")
+    # 1. Check the role, lock the round and refuse unless it is a draft.
+    locked = round_lock_for_edit(round_id=round.pk, by=by, action=Action.EDIT)
+    governance, _created = RoundGovernance.objects.get_or_create(round=locked)
+    # 2. Validate the values as they would stand.
+    before = RoundGovernance.objects.filter(pk=governance.pk).values(*GOVERNANCE_FIELDS).get()
+    values = {**before, **fields}
+    values["notes"] = (values["notes"] or "").strip()
+    _governance_validate(values, limit=narrative_limit(locked.agreement.council))
+    # 3. Write if still at the version the user saw, with history.
+    section_save_versioned(
+        model=RoundGovernance,
+        pk=governance.pk,
+        expected_version=(
+            max(expected_version, 1) if governance.version == 1 else expected_version
+        ),
+        values={**values, "updated_at": timezone.now(), "updated_by": by},
+        shown=GOVERNANCE_FIELDS,
+    )
+    governance.refresh_from_db()
+    audit_record(
+        action="round_governance.save",
+        user=by,
+        obj=governance,
+        before=before,
+        after=model_fields_dict(governance, GOVERNANCE_FIELDS),
+    )
+    return governance
+
+
+@transaction.atomic
+def round_governance_confirm(*, pk: int, expected_version: int, by) -> RoundGovernance:
+    """No change this term for a draft's governance (refused unless both dates are given, or
+    if it was saved since the user saw it)."""
+    governance = RoundGovernance.objects.get(pk=pk)
+    locked = round_lock_for_edit(round_id=governance.round_id, by=by, action=Action.EDIT)
+    values = {name: getattr(governance, name) for name in GOVERNANCE_FIELDS}
+    _governance_validate(values, limit=narrative_limit(locked.agreement.council), complete=True)
+    return section_confirm_versioned(
+        model=RoundGovernance,
+        update=governance,
+        expected_version=expected_version,
+        by=by,
+        action="round_governance.confirm",
+        shown=GOVERNANCE_FIELDS,
+    )

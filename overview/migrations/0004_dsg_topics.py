@@ -1,0 +1,64 @@
+"""The DSG deficit management plan's text topics: its narratives, its stakeholder engagement
+and the termly Schools Forum paper's own sections (rows, so another kind of return adds its
+own)."""
+
+from django.db import migrations
+
+DSG = "dsg_plan"
+TOPICS = [
+    ("narrative", "financial_plan", "Financial plan",
+     "How the plan brings the High Needs Block back into balance, and what the council and its "
+     "partners are doing to get there.", True),
+    ("narrative", "high_needs_trends", "High needs trends",
+     "What the demand for specialist support and its cost have done, and why.", True),
+    ("narrative", "outcomes", "Outcomes",
+     "What the plan is doing for children and young people with SEND, and how you know.", True),
+    ("stakeholders", "schools_forum", "Schools Forum",
+     "How the Schools Forum has been involved in the plan this term.", True),
+    ("stakeholders", "education_settings", "Education settings",
+     "Engagement with early years settings, schools, colleges and special schools.", True),
+    ("stakeholders", "parents_carers", "Parents and carers",
+     "Engagement with parents and carers, including the parent carer forum.", True),
+    ("stakeholders", "children_young_people", "Children and young people",
+     "How children and young people have been heard.", True),
+    ("stakeholders", "elected_members", "Elected members",
+     "Briefings and decisions of elected members and committees.", True),
+    ("stakeholders", "health_partners", "Health partners",
+     "Engagement with the integrated care board and other health partners.", True),
+    ("paper", "purpose", "Purpose of the report",
+     "What the paper is for, in a sentence or two.", True),
+    ("paper", "recommendations", "Recommendations",
+     "What the Schools Forum is asked to note or agree.", True),
+    ("paper", "background", "Background",
+     "The plan, the agreement behind it and what has happened since the last paper.", True),
+    ("paper", "decisions", "Decisions sought",
+     "Any decision the Schools Forum is asked to take (leave empty if none).", False),
+]
+
+
+def topics_add(apps, schema_editor):
+    NarrativeTopic = apps.get_model("overview", "NarrativeTopic")
+    positions: dict[str, int] = {}
+    for group, key, title, hint, required in TOPICS:
+        positions[group] = positions.get(group, 0) + 1
+        NarrativeTopic.objects.update_or_create(
+            return_kind=DSG,
+            key=key,
+            defaults={
+                "group": group,
+                "title": title,
+                "hint": hint,
+                "position": positions[group],
+                "required": required,
+            },
+        )
+
+
+def topics_remove(apps, schema_editor):
+    apps.get_model("overview", "NarrativeTopic").objects.filter(return_kind=DSG).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("overview", "0003_dsg_text")]
+
+    operations = [migrations.RunPython(topics_add, topics_remove)]
