@@ -294,7 +294,7 @@ def test_the_task_pages_queries_do_not_grow_with_the_topics(agreement, officer):
     assert len(many) == len(few)
 
 
-# --- the edit pages --------------------------------------------------------------------------------
+# --- the edit pages ---------------------------------------------------------------------------
 
 
 def _text_url(round, key):
