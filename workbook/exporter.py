@@ -38,6 +38,7 @@ from svmonitor.models import (
 )
 from svmonitor.sections import SAFETY_VALVE, round_freezer
 from workbook import format as fmt
+from workbook.dsg_text import dsg_text_sheets
 from workbook.refs import condition_pick
 from workbook.template import workbook_template
 from workbook.writer import SheetWriter
@@ -159,6 +160,8 @@ def _data_rows(council, notes: list[str], user=None) -> dict:
     sheets[fmt.VALUES_LONG.name] = (_headers(fmt.VALUES_LONG), long_rows)
     sheets[fmt.ROLLING.name] = rolling
     sheets[fmt.MITIGATION.name] = (_headers(fmt.MITIGATION), _mitigation_rows(council))
+    rounds = _readable(ReportingRound.objects.filter(agreement__council=council), user)
+    sheets.update(dsg_text_sheets(council, rounds))  # issue 19
     return sheets
 
 

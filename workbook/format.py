@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
-from conditions.models import Milestone
+from conditions.models import Milestone, Workstream
 from finance.models import FinanceLine
 from metrics.models import Measure, Series
 from overview.models import Headline
@@ -671,6 +671,50 @@ FROZEN_FIGURES = SheetSpec(
     "sent to DfE), for reading; import ignores this sheet.",
 )
 
+# Issue 19: the DSG deficit management plan's texts, governance and workstream log (read and
+# written by workbook/dsg_text.py through the overview's and conditions' services).
+DSG_TEXTS = SheetSpec(
+    "DSG texts",
+    (
+        *_round_cols(),
+        Column("topic", "Topic", required=True, help="A topic's key, e.g. financial_plan."),
+        Column("text", "Text", required=True),
+    ),
+    key=("agreement", "financial_year", "update_number", "topic"),
+    help="Each DSG plan round's narratives, stakeholder engagement and Schools Forum paper "
+    "sections, one topic a row (Update is the term: 1 summer, 2 autumn, 3 spring).",
+)
+
+DSG_GOVERNANCE = SheetSpec(
+    "DSG governance",
+    (
+        *_round_cols(),
+        Column("schools_forum_date", "Schools Forum date", DATE),
+        Column("next_review_date", "Next review date", DATE),
+        Column("notes", "Notes"),
+    ),
+    key=("agreement", "financial_year", "update_number"),
+    help="Each DSG plan round's Schools Forum meeting and next review; a blank cell keeps "
+    "what is stored.",
+)
+
+WORKSTREAM_LOG = SheetSpec(
+    "Workstream log",
+    (
+        Column("area", "Programme area", INT, required=True, minimum=1, maximum=32767),
+        Column("workstream", "Workstream", required=True),
+        Column("lead_role", "Lead (role)", max_length=120),
+        Column("start_date", "Start date", DATE),
+        Column("end_date", "End date", DATE),
+        Column("status", "Status", CHOICE, choices=Workstream.Status),
+        Column("dsg_line", "DSG line affected", max_length=200),
+    ),
+    key=("area", "workstream"),
+    help="The DSG plan's workstream log: each workstream's lead (a role title), dates, status "
+    "and the DSG line it affects; savings are on the Workstream savings sheet. A blank cell "
+    "keeps what is stored.",
+)
+
 # Import order: a sheet may refer only to rows of sheets above it.
 SHEETS: tuple[SheetSpec, ...] = (
     COUNCIL,
@@ -704,6 +748,9 @@ SHEETS: tuple[SheetSpec, ...] = (
     MITIGATION,
     ROUND_MILESTONES,
     FROZEN_FIGURES,
+    DSG_TEXTS,
+    DSG_GOVERNANCE,
+    WORKSTREAM_LOG,
 )
 SHEET_BY_NAME = {spec.name.casefold(): spec for spec in SHEETS}
 ABOUT_SHEET = "About"

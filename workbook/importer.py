@@ -44,6 +44,7 @@ from svmonitor.models import (
 from svmonitor.sections import SAFETY_VALVE
 from svmonitor.services.rounds import round_record_imported
 from workbook import format as fmt
+from workbook.dsg_text import dsg_text_plan, dsg_text_write
 from workbook.plan import (
     NEW_ROW,
     ChangeLine,
@@ -255,6 +256,7 @@ class _Plan(Refs):
         self.plan_headlines()
         self.values = plan_values(self)
         self.plan_finance()
+        dsg_text_plan(self)  # issue 19: the DSG plan's texts, governance and workstream log
         self.result.sheets = [
             s for s in self.summaries.values() if s.created + s.changed + s.unchanged
         ]
@@ -935,6 +937,7 @@ class _Plan(Refs):
                     planned.obj._state.adding = False
         self._write_headlines()
         self._write_values()
+        dsg_text_write(self)
         self._write_imported_rounds()
 
     def _write_imported_rounds(self) -> None:

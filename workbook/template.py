@@ -7,6 +7,7 @@ import datetime as dt
 
 from svmonitor.choices import Rag
 from workbook import format as fmt
+from workbook.dsg_text import EXAMPLES as DSG_TEXT_EXAMPLES
 from workbook.writer import SheetWriter
 
 # What each sheet is for, as the Instructions sheet says it (a sheet missing here shows its
@@ -251,6 +252,8 @@ EXAMPLES: dict[str, dict] = {
 }
 GRID_MONTHS = ("Apr-24", "May-24", "Jun-24")
 GRID_FIGURES = (1200, 1210, 1195)
+
+EXAMPLES.update(DSG_TEXT_EXAMPLES)  # issue 19
 
 _BY_KIND = {
     fmt.TEXT: "Example",
