@@ -18,6 +18,7 @@ from demo.data.common import (
     submitted_round_seal,
     upsert,
 )
+from demo.data.dsg_text import wiltshire_log_load
 from demo.data.wiltshire_metrics import INSTALMENT, finance_load, metrics_load
 from demo.data.wiltshire_overview import OVERVIEWS
 from demo.data.wiltshire_programme import programme_load
@@ -224,6 +225,7 @@ def wiltshire_load(council, tally: Tally, *, users: dict) -> None:
     # Workstream RAGs are the board dashboard's (January 2025), the nearest to Update 3; the
     # seeds give none for earlier rounds, so earlier rounds have no workstream updates.
     programme_load(council, tally, conditions=conditions, round_=update_3)
+    wiltshire_log_load(council, tally)  # issue 19: the DSG plan's workstream log
     areas = {area.number: area for area in council.programme_areas.all()}
     measures = metrics_load(council, tally, areas=areas, conditions=conditions)
     for round_ in rounds:
