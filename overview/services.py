@@ -243,6 +243,8 @@ GOVERNANCE_FIELDS = ("schools_forum_date", "next_review_date", "notes")
 REVIEW_BEFORE_FORUM = "The next review must be on or after the Schools Forum meeting."
 FORUM_DATE_NEEDED = "Enter the date of the Schools Forum meeting the plan goes to this term."
 REVIEW_DATE_NEEDED = "Enter the date of the plan's next review."
+GOVERNANCE_KIND = "dsg_plan"  # the kind of return whose rounds have a governance section
+GOVERNANCE_NOT_IN_RETURN = "This return has no Schools Forum governance section."
 
 
 def _narrative_row(round, topic: NarrativeTopic) -> RoundNarrative:
@@ -331,6 +333,8 @@ def round_governance_save(*, round, expected_version: int, by, **fields) -> Roun
         raise TypeError(f"round_governance_save got fields it does not save: {sorted(unknown)}")
     # 1. Check the role, lock the round and refuse unless it is a draft.
     locked = round_lock_for_edit(round_id=round.pk, by=by, action=Action.EDIT)
+    if locked.return_kind != GOVERNANCE_KIND:
+        raise ValidationError(GOVERNANCE_NOT_IN_RETURN)
     governance, _created = RoundGovernance.objects.get_or_create(round=locked)
     # 2. Validate the values as they would stand.
     before = RoundGovernance.objects.filter(pk=governance.pk).values(*GOVERNANCE_FIELDS).get()

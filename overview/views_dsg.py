@@ -98,6 +98,8 @@ def dsg_text_edit(request, slug, fy, n, key):
 def dsg_governance_edit(request, slug, fy, n):
     """Edit a draft DSG plan round's Schools Forum date, next review and notes."""
     round = round_for_request(request, slug, fy, n, Action.EDIT, kind=DSG_PLAN)
+    if round.return_kind != DSG_PLAN:
+        raise Http404("This return has no governance section.")
     back = _back(request, round, GOVERNANCE_TASK)
     anchor = "governance"
     if round.is_locked:

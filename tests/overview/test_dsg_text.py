@@ -126,6 +126,13 @@ def test_a_safety_valve_round_refuses_a_dsg_text(agreement, officer):
         )
 
 
+def test_a_safety_valve_round_has_no_governance(agreement, officer):
+    round = f.ReportingRoundFactory(agreement=agreement)
+    with pytest.raises(ValidationError):
+        round_governance_save(round=round, expected_version=0, by=officer, notes="No.")
+    assert not RoundGovernance.objects.exists()
+
+
 def test_a_board_member_may_not_save_a_text(agreement, board_member):
     from django.core.exceptions import PermissionDenied
 
