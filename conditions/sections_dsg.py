@@ -59,6 +59,8 @@ def _gaps(workstream) -> list[str]:
 
 def log_completeness(round, carried: bool) -> list[CompletenessGap]:
     """Each workstream without a status, start date or lead."""
+    if round.return_kind != DSG_PLAN:
+        return []
     return [
         CompletenessGap("workstream_log", w.name, problem, w.pk)
         for w in log_workstreams([round.agreement.council_id])
@@ -68,7 +70,7 @@ def log_completeness(round, carried: bool) -> list[CompletenessGap]:
 
 def log_progress(rounds, carried_ids) -> dict[int, tuple[int, int]]:
     """(workstreams complete, workstreams) per round, in one query."""
-    rounds = list(rounds)
+    rounds = [r for r in rounds if r.return_kind == DSG_PLAN]
     by_council: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for w in Workstream.objects.filter(
         area__council_id__in={r.agreement.council_id for r in rounds}
@@ -82,6 +84,8 @@ def log_progress(rounds, carried_ids) -> dict[int, tuple[int, int]]:
 
 def log_tasks(round, carried: bool) -> list[ReturnTask]:
     """One task: every workstream's log entry given."""
+    if round.return_kind != DSG_PLAN:
+        return []
     workstreams = log_workstreams([round.agreement.council_id])
     given = [bool(w.status or w.start_date or w.dsg_line) for w in workstreams]
     done = workstreams and not any(_gaps(w) for w in workstreams)

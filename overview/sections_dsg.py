@@ -101,13 +101,15 @@ def _rows(round, topics) -> dict[int, RoundNarrative]:
 
 def texts_completeness(round, carried: bool, *, group: str) -> list[CompletenessGap]:
     """Required topics with no text, and carried-forward texts not yet reviewed."""
+    if round.return_kind != DSG_PLAN:
+        return []
     topics = topics_of(round.return_kind, group)
     return _text_gaps(topics, _rows(round, topics), carried)
 
 
 def texts_progress(rounds, carried_ids, *, group: str) -> dict[int, tuple[int, int]]:
     """(topics complete, topics) per round, in two queries."""
-    rounds = list(rounds)
+    rounds = [r for r in rounds if r.return_kind == DSG_PLAN]
     topics = list(
         NarrativeTopic.objects.filter(
             return_kind__in={r.return_kind for r in rounds}, group=group
@@ -130,6 +132,8 @@ def _touched(row, carried: bool) -> bool:
 
 def texts_tasks(round, carried: bool, *, spec: TextGroup) -> list[ReturnTask]:
     """One task: every topic of the group written (and reviewed, when carried forward)."""
+    if round.return_kind != DSG_PLAN:
+        return []
     topics = topics_of(round.return_kind, spec.group)
     rows = _rows(round, topics)
     gaps = _text_gaps(topics, rows, carried)
@@ -250,12 +254,14 @@ def _governance_gaps(governance, carried: bool) -> list[CompletenessGap]:
 
 def governance_completeness(round, carried: bool) -> list[CompletenessGap]:
     """Both dates given, and reviewed when carried forward."""
+    if round.return_kind != DSG_PLAN:
+        return []
     return _governance_gaps(RoundGovernance.objects.filter(round=round).first(), carried)
 
 
 def governance_progress(rounds, carried_ids) -> dict[int, tuple[int, int]]:
     """One section per round, complete with no gap (one query)."""
-    rounds = list(rounds)
+    rounds = [r for r in rounds if r.return_kind == DSG_PLAN]
     found = {
         g.round_id: g for g in RoundGovernance.objects.filter(round_id__in=[r.pk for r in rounds])
     }
@@ -267,6 +273,8 @@ def governance_progress(rounds, carried_ids) -> dict[int, tuple[int, int]]:
 
 def governance_tasks(round, carried: bool) -> list[ReturnTask]:
     """One task: the Schools Forum date and the next review."""
+    if round.return_kind != DSG_PLAN:
+        return []
     governance = RoundGovernance.objects.filter(round=round).first()
     gaps = _governance_gaps(governance, carried)
     touched = governance is not None and (
