@@ -17,6 +17,7 @@ from conditions.selectors import saving_years
 from svmonitor.fy import fy_label
 from svmonitor.section_views import history_url, task_url, with_next
 from svmonitor.sections import (
+    DSG_PLAN,
     TASK_COMPLETED,
     TASK_IN_PROGRESS,
     TASK_NOT_STARTED,
@@ -27,7 +28,6 @@ from svmonitor.sections import (
     SummaryRow,
 )
 
-DSG_PLAN = "dsg_plan"
 LOG_TASK = "dsg-workstreams"
 LOG_SECTION = "workstream_log"
 # Worst first: an area's status is its worst workstream's.

@@ -13,6 +13,7 @@ from django.urls import reverse
 from overview.models import NarrativeTopic, RoundGovernance, RoundNarrative
 from svmonitor.section_views import history_url, task_url, with_next
 from svmonitor.sections import (
+    DSG_PLAN,
     NOT_REVIEWED,
     TASK_COMPLETED,
     TASK_IN_PROGRESS,
@@ -25,7 +26,6 @@ from svmonitor.sections import (
     SummaryRow,
 )
 
-DSG_PLAN = "dsg_plan"
 NARRATIVE_SECTION = "dsg_text"  # a topic's text: its confirm service and its history
 GOVERNANCE_SECTION = "dsg_governance"
 

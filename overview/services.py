@@ -22,6 +22,7 @@ from svmonitor.audit import audit_record, model_fields_dict
 from svmonitor.choices import Rag, YesNo
 from svmonitor.errors import StaleEdit
 from svmonitor.roles import Action
+from svmonitor.sections import DSG_PLAN
 from svmonitor.selectors import RAGS_NEEDING_NARRATIVE
 from svmonitor.services.sections import (
     NARRATIVE_MAX,
@@ -243,7 +244,7 @@ GOVERNANCE_FIELDS = ("schools_forum_date", "next_review_date", "notes")
 REVIEW_BEFORE_FORUM = "The next review must be on or after the Schools Forum meeting."
 FORUM_DATE_NEEDED = "Enter the date of the Schools Forum meeting the plan goes to this term."
 REVIEW_DATE_NEEDED = "Enter the date of the plan's next review."
-GOVERNANCE_KIND = "dsg_plan"  # the kind of return whose rounds have a governance section
+GOVERNANCE_KIND = DSG_PLAN  # the kind of return whose rounds have a governance section
 GOVERNANCE_NOT_IN_RETURN = "This return has no Schools Forum governance section."
 
 

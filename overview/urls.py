@@ -15,6 +15,6 @@ urlpatterns = [
     path(ROUND + "overview/edit/", views.overview_edit, name="overview_edit"),
     path(ROUND + "headlines/<str:kind>/", views.headlines_show, name="headlines_show"),
     path(ROUND + "headlines/<str:kind>/edit/", views.headlines_edit, name="headlines_edit"),
-    path(DSG_ROUND + "text/<slug:key>/edit/", views_dsg.dsg_text_edit, name="dsg_text_edit"),
+    path(DSG_ROUND + "text/<slug:topic>/edit/", views_dsg.dsg_text_edit, name="dsg_text_edit"),
     path(DSG_ROUND + "governance/edit/", views_dsg.dsg_governance_edit, name="dsg_governance_edit"),
 ]

@@ -45,9 +45,10 @@ def _back(request, round, task_key: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def dsg_text_edit(request, slug, fy, n, key):
+def dsg_text_edit(request, slug, fy, n, topic):
     """Edit one topic's text of a draft DSG plan round."""
     round = round_for_request(request, slug, fy, n, Action.EDIT, kind=DSG_PLAN)
+    key = topic
     topic = NarrativeTopic.objects.filter(return_kind=round.return_kind, key=key).first()
     if topic is None:
         raise Http404("This return does not ask for that text.")

@@ -23,10 +23,11 @@ from svmonitor.choices import RoundStatus
 from svmonitor.errors import StaleEdit
 from svmonitor.fy import fy_label
 from svmonitor.models import ReportingRound
+from svmonitor.sections import DSG_PLAN
 from workbook import format as fmt
 from workbook.plan import NEW_ROW, ChangeLine, row_key, show
 
-DSG = "dsg_plan"
+DSG = DSG_PLAN
 NO_DSG_ROUND = "no DSG plan round {year} term {n}: open it in svmonitor first"
 ROUND_LOCKED = "the DSG plan round {year} term {n} is not a draft: its texts cannot be changed"
 UNKNOWN_TOPIC = "not a topic of the DSG plan: use one of {keys}"

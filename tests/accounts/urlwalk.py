@@ -39,6 +39,7 @@ PLAIN_KWARGS = {
     "section": lambda graph: "condition",  # reports:section_history: a condition update
     "kind": lambda graph: "driver",  # a headline list
     "key": lambda graph: "overview",  # reports:task_detail: the overview's task
+    "topic": lambda graph: "financial_plan",  # overview:dsg_text_edit: a DSG plan text
     "code": lambda graph: graph.objects["measure"].code,  # reports:council_measure
     # reports:council_dashboard_part: the programme area's page of the dashboard
     "part": lambda graph: f"area-{graph.objects['programme_area'].pk}",
