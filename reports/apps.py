@@ -15,3 +15,7 @@ class ReportsConfig(AppConfig):
         from svmonitor.sections import round_freezer_register
 
         round_freezer_register(SnapshotFreezer())
+        # Renders run as background jobs on the queue (svmonitor/jobs.py).
+        from reports.jobs import jobs_register
+
+        jobs_register()

@@ -1,20 +1,22 @@
 """PDF downloads: the DfE monitoring report of a round, and the board pack of the dashboard.
 
 Both need the export action at the council (council_action_required: signed out is sent to
-sign in, no role there is a 404, a role without export an audited 403). Renders run in
-svmonitor.pdf_limits' bounded child process; a refusal there (busy, too slow, too big)
-becomes the 503 page in svmonitor.middleware_security.
+sign in, no role there is a 404, a role without export an audited 403). Nothing is rendered in
+the request: a render kept for the same frozen record is served at once, otherwise the render
+is queued as a background job (reports/jobs.py) and the response sends the person to the job's
+page, which shows its progress and then the file (svmonitor/job_views.py).
 """
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
+from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
-from reports.models import ReportFile
-from reports.pdf.produce import ProducedPdf, report_pdf_produce
+from reports.jobs import BOARD_PACK_PDF, REPORT_PDF, render_key
 from reports.snapshot import round_key_parse
 from svmonitor.access import council_action_required
-from svmonitor.audit import audit_record
 from svmonitor.fy import fy_parse
+from svmonitor.job_views import job_file_response, job_page_response
+from svmonitor.jobs import job_finished_for_key, job_handler, job_request
 from svmonitor.models import ReportingRound
 from svmonitor.ratelimit import rate_limited
 from svmonitor.roles import Action
@@ -30,23 +32,24 @@ def _scoped_rounds(request, council):
     )
 
 
-def _pdf_response(request, produced: ProducedPdf, *, council, round, kind) -> HttpResponse:
-    audit_record(
-        action=EXPORTED,
-        request=request,
-        council=council,
-        obj=round,
-        after={
-            "kind": kind,
-            "sha256": produced.sha256,
-            "stored": produced.stored is not None,
-            "snapshot_sha256": produced.source.sha256,
-            "draft": produced.is_draft,
-        },
-    )
-    response = HttpResponse(produced.content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{produced.filename}"'
-    response["X-Content-SHA256"] = produced.sha256
+def render_or_queue(request, *, kind: str, council, round):
+    """The kept file of this record if there is one (served again, audited); otherwise the
+    render queued (or the one already on its way) and a 303 to its page. An htmx request gets
+    the job's status region to swap in."""
+    key = render_key(kind, round)
+    handler = job_handler(kind)
+    kept = job_finished_for_key(kind, key)
+    if kept is not None:
+        return job_file_response(request, kept, handler)
+    job = job_request(kind=kind, by=request.user, council=council, round=round, key=key)
+    if request.htmx and not request.htmx.boosted:
+        return job_page_response(request, job, handler)
+    return _see_other(job)
+
+
+def _see_other(job):
+    response = redirect("jobs:job_status", job.pk)
+    response.status_code = 303
     return response
 
 
@@ -75,10 +78,7 @@ def report_pdf(request, slug, fy, n):
     """The DfE narrative monitoring report of one round as PDF."""
     council = request.council
     found = report_round(request, council, fy, n)
-    produced = report_pdf_produce(round=found, kind=ReportFile.Kind.REPORT, by=request.user)
-    return _pdf_response(
-        request, produced, council=council, round=found, kind=ReportFile.Kind.REPORT
-    )
+    return render_or_queue(request, kind=REPORT_PDF, council=council, round=found)
 
 
 @council_action_required(Action.EXPORT)
@@ -98,7 +98,4 @@ def board_pack_pdf(request, slug):
     found = rounds.order_by("-financial_year", "-update_number", "-agreement__date_signed").first()
     if found is None:
         raise Http404("This council has no such round.")
-    produced = report_pdf_produce(round=found, kind=ReportFile.Kind.BOARD_PACK, by=request.user)
-    return _pdf_response(
-        request, produced, council=council, round=found, kind=ReportFile.Kind.BOARD_PACK
-    )
+    return render_or_queue(request, kind=BOARD_PACK_PDF, council=council, round=found)

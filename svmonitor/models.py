@@ -1,6 +1,7 @@
 """The spine: councils, agreements, reporting rounds, round overviews, memberships, audit."""
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -824,3 +825,80 @@ class PendingSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} at {self.posted_to} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class JobStatus(models.TextChoices):
+    """Where a background job is: waiting, being worked on, finished, or given up."""
+
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "In progress"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class BackgroundJob(models.Model):
+    """One piece of background work someone asked for (a render, an import, a reminder run):
+    what it is, who asked, where it stands, and its result (svmonitor/jobs.py)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=40, help_text="The registered handler (svmonitor.jobs)")
+    council = models.ForeignKey(
+        LocalAuthority, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    round = models.ForeignKey(
+        ReportingRound, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A finished job with the same key is served again instead of running another ("" for work
+    # that is never reused, such as a draft's render or an import).
+    key = models.CharField(max_length=200, blank=True, db_index=True)
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.CharField(max_length=200, blank=True)
+    message = models.TextField(blank=True, help_text="Why it failed, in words fit to show")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by the worker while it works: a running job whose heartbeat stops is dead.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    result_file = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
+    result_name = models.CharField(max_length=200, blank=True)
+    result_type = models.CharField(max_length=100, blank=True)
+    result_sha256 = models.CharField(max_length=64, blank=True)
+    # What the result page and the download's audit event say (JSON-safe).
+    result_meta = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "heartbeat_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=JobStatus.values),
+                name="%(app_label)s_%(class)s_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.id} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        """Whether the job is done or failed (its page stops polling)."""
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+class RenderSlot(models.Model):
+    """One of RENDER_SLOTS leases: a render runs only while it holds one, so at most that many
+    run at once across every worker of the deployment. A lease not renewed by `held_until`
+    (its worker died) is free again."""
+
+    number = models.PositiveSmallIntegerField(primary_key=True)
+    job = models.ForeignKey(
+        BackgroundJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    held_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"render slot {self.number}: {self.job_id or 'free'}"

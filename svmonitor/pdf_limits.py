@@ -1,50 +1,42 @@
-"""Render a PDF with WeasyPrint inside bounds: a few at a time, in a time limit, in a memory cap.
+"""Render a PDF with WeasyPrint inside bounds: in a time limit and a memory cap.
 
 A WeasyPrint render is CPU-bound and its memory grows with the document, so one huge or hostile
-report could stall a gunicorn worker or the whole machine. Each render runs in a forked child
-process (cheap: WeasyPrint is already imported in the parent) with an address-space cap and the
-lowest CPU priority, the parent waits at most PDF_TIMEOUT_SECONDS and kills the child if it
-overruns, a process-wide semaphore lets at most PDF_MAX_CONCURRENT renders run at once per
-worker process, and at most PDF_MACHINE_SLOTS (one per core) run at once on the machine,
-across every worker process (an exclusive lock on one of that many files); callers wait up to
-PDF_QUEUE_SECONDS in all for a slot.
+report could stall its process or the whole machine. Renders run only as background jobs, in a
+`db_worker` process (svmonitor/jobs.py; never in a web request or a threaded gunicorn worker):
+the worker forks a child for each render (cheap: WeasyPrint is already imported) with an
+address-space cap and the lowest CPU priority, waits at most PDF_TIMEOUT_SECONDS, reporting its
+heartbeat meanwhile, and kills the child if it overruns. How many renders run at once across
+the deployment is the job queue's RENDER_SLOTS, counted in the database (svmonitor.jobs).
 
 The url_fetcher runs in the child: it must not use the database (the child shares the parent's
 database sockets and never touches them).
 """
 
 import contextlib
-import fcntl
 import logging
 import multiprocessing
 import os
 import pickle
 import resource
-import tempfile
 import threading
 import time
 
 from django.conf import settings
-from django.core.signals import setting_changed
-from django.dispatch import receiver
+
+from svmonitor.jobs import job_heartbeat
 
 logger = logging.getLogger(__name__)
 
 DEFAULTS = {
-    "PDF_MAX_CONCURRENT": 2,
-    # Renders at once on this machine, across every gunicorn process (None: one per core), so
-    # a quarter-end rush of exports cannot fill the machine with renders (three processes of
-    # two each could run six on two cores).
-    "PDF_MACHINE_SLOTS": None,
-    # Where the machine-wide slots' lock files are (None: a folder in the system's temp dir).
-    "PDF_SLOT_DIR": None,
     "PDF_TIMEOUT_SECONDS": 60,
     "PDF_MAX_MEMORY_MB": 512,
-    "PDF_QUEUE_SECONDS": 30,
     # Renders are background work: at nice 19 they get the CPU the pages leave over, so a
     # quarter-end rush of exports slows the exports, not everybody's dashboard.
     "PDF_NICE": 19,
 }
+
+# How often the worker says it is alive while it waits for the child.
+HEARTBEAT_SECONDS = 5
 
 
 class PdfRenderError(Exception):
@@ -59,72 +51,8 @@ class PdfMemoryError(PdfRenderError):
     """The render needed more memory than PDF_MAX_MEMORY_MB and was stopped."""
 
 
-class PdfBusyError(PdfRenderError):
-    """Every render slot stayed busy for PDF_QUEUE_SECONDS."""
-
-
 def _setting(name: str):
     return getattr(settings, name, DEFAULTS[name])
-
-
-_slots_lock = threading.Lock()
-_slots: tuple[int, threading.BoundedSemaphore] | None = None
-
-
-def _semaphore() -> threading.BoundedSemaphore:
-    """The process-wide render slots, sized from PDF_MAX_CONCURRENT."""
-    global _slots
-    size = max(1, int(_setting("PDF_MAX_CONCURRENT")))
-    with _slots_lock:
-        if _slots is None or _slots[0] != size:
-            _slots = (size, threading.BoundedSemaphore(size))
-        return _slots[1]
-
-
-@receiver(setting_changed)
-def _resize_slots(*, setting, **kwargs):
-    global _slots
-    if setting == "PDF_MAX_CONCURRENT":
-        with _slots_lock:
-            _slots = None
-
-
-def _machine_slot_count() -> int:
-    configured = _setting("PDF_MACHINE_SLOTS")
-    if configured:
-        return max(1, int(configured))
-    return max(1, os.cpu_count() or 1)
-
-
-@contextlib.contextmanager
-def _machine_slot(deadline: float):
-    """Hold one of the machine's render slots (an exclusive lock on one of N files) until the
-    block ends; raise PdfBusyError if none comes free by `deadline` (time.monotonic()).
-
-    A lock held by a process that dies is released by the kernel with its file, so a slot is
-    never left taken for ever."""
-    folder = _setting("PDF_SLOT_DIR") or os.path.join(tempfile.gettempdir(), "svmonitor-pdf-slots")
-    os.makedirs(folder, exist_ok=True)
-    count = _machine_slot_count()
-    while True:
-        for number in range(count):
-            handle = open(os.path.join(folder, f"slot-{number}.lock"), "a+b")  # noqa: SIM115
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                handle.close()
-                continue
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-                handle.close()
-            return
-        if time.monotonic() >= deadline:
-            raise PdfBusyError(
-                "The service is busy producing other reports. Please try again in a minute."
-            )
-        time.sleep(0.05)
 
 
 def _address_space_bytes() -> int:
@@ -203,14 +131,17 @@ def _render_in_child(html, base_url, url_fetcher, kwargs) -> bytes:
         daemon=True,
     )
     started = time.monotonic()
+    deadline = started + timeout
     process.start()
     send.close()
     try:
-        if not receive.poll(timeout):
-            process.kill()
-            raise PdfTimeoutError(
-                f"The PDF took longer than {timeout:g} seconds to produce and was stopped."
-            )
+        while not receive.poll(min(HEARTBEAT_SECONDS, max(0.0, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline:
+                process.kill()
+                raise PdfTimeoutError(
+                    f"The PDF took longer than {timeout:g} seconds to produce and was stopped."
+                )
+            job_heartbeat("Producing the PDF.")
         try:
             outcome = pickle.loads(receive.recv_bytes())  # noqa: S301 - our own child's bytes
         except EOFError:
@@ -244,20 +175,9 @@ def _render_in_child(html, base_url, url_fetcher, kwargs) -> bytes:
 
 
 def render_pdf_bounded(html: str, *, base_url: str, url_fetcher=None, **weasyprint_kwargs) -> bytes:
-    """Render HTML to PDF bytes within the concurrency, time and memory limits.
+    """Render HTML to PDF bytes within the time and memory limits (in a background job).
 
-    Raises PdfBusyError, PdfTimeoutError, PdfMemoryError or PdfRenderError (their common
-    base), each with a message fit to show. weasyprint_kwargs go to HTML.write_pdf().
+    Raises PdfTimeoutError, PdfMemoryError or PdfRenderError (their common base), each with a
+    message fit to show. weasyprint_kwargs go to HTML.write_pdf().
     """
-    slots = _semaphore()
-    queue_seconds = float(_setting("PDF_QUEUE_SECONDS"))
-    deadline = time.monotonic() + queue_seconds
-    if not slots.acquire(timeout=queue_seconds):
-        raise PdfBusyError(
-            "The service is busy producing other reports. Please try again in a minute."
-        )
-    try:
-        with _machine_slot(deadline):
-            return _render_in_child(html, base_url, url_fetcher, weasyprint_kwargs)
-    finally:
-        slots.release()
+    return _render_in_child(html, base_url, url_fetcher, weasyprint_kwargs)

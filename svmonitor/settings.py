@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     # The data feed (/api/): Django REST framework and its OpenAPI description.
     "rest_framework",
     "drf_spectacular",
+    # Background work (svmonitor/jobs.py): the tasks framework and its database backend.
+    "django_tasks",
+    "django_tasks_db",
     # Layers, lowest first (docs/architecture.md; checked by import-linter in `make test`).
     "svmonitor",
     "conditions",
@@ -321,15 +324,22 @@ CACHES = {
 # Per person per minute (svmonitor.ratelimit); 0 turns a limit off.
 EXPORT_RATE_PER_MINUTE = int(env_str("EXPORT_RATE_PER_MINUTE", "10"))
 UPLOAD_RATE_PER_MINUTE = int(env_str("UPLOAD_RATE_PER_MINUTE", "5"))
-# PDF rendering bounds per gunicorn worker process (svmonitor.pdf_limits).
-PDF_MAX_CONCURRENT = int(env_str("PDF_MAX_CONCURRENT", "2"))
+# Background work (svmonitor/jobs.py): renders, imports and reminder runs are tasks in the
+# database, run by `manage.py db_worker` processes (as many as the deployment wants).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Renders (PDF, board pack, .docx) at once across every worker of the deployment, counted in
+# the database; a render that finds none free waits in the queue RENDER_WAIT_SECONDS.
+RENDER_SLOTS = int(env_str("RENDER_SLOTS", "2"))
+RENDER_WAIT_SECONDS = int(env_str("RENDER_WAIT_SECONDS", "2"))
+# A running job whose worker has not reported for this long died with it: a render is queued
+# again (at most JOB_MAX_ATTEMPTS runs in all), an import is reported as failed.
+JOB_STALE_SECONDS = int(env_str("JOB_STALE_SECONDS", "120"))
+JOB_MAX_ATTEMPTS = int(env_str("JOB_MAX_ATTEMPTS", "2"))
+# A job no worker picked up in this long is reported as failed (are the workers running?).
+JOB_QUEUE_TIMEOUT_SECONDS = int(env_str("JOB_QUEUE_TIMEOUT_SECONDS", "1800"))
+# Each PDF render, in the worker: a child process with a time limit and a memory cap.
 PDF_TIMEOUT_SECONDS = int(env_str("PDF_TIMEOUT_SECONDS", "60"))
 PDF_MAX_MEMORY_MB = int(env_str("PDF_MAX_MEMORY_MB", "512"))
-PDF_QUEUE_SECONDS = int(env_str("PDF_QUEUE_SECONDS", "30"))
-# Renders at once on the machine across every gunicorn process (empty: one per core), held as
-# locks on files in PDF_SLOT_DIR (empty: a folder in the system's temp dir).
-PDF_MACHINE_SLOTS = int(env_str("PDF_MACHINE_SLOTS", "") or 0) or None
-PDF_SLOT_DIR = env_str("PDF_SLOT_DIR", "") or None
 
 # The DfE report as Word (issue 16.3; reports/docx/template.py): a council's own restyled
 # template is <REPORT_DOCX_TEMPLATE_DIR>/<council slug>.docx; without one, the default in

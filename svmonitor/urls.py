@@ -12,6 +12,8 @@ urlpatterns = [
     path("accessibility/", views.accessibility_statement, name="accessibility_statement"),
     path("admin/", admin.site.urls),
     path("accounts/", include("svmonitor.account_urls")),
+    # Background jobs (renders, imports): status and result pages (svmonitor/job_views.py).
+    path("jobs/", include("svmonitor.job_urls")),
     path("", include("reports.urls")),
     path("", include("conditions.urls")),
     path("", include("risks.urls")),

@@ -34,6 +34,5 @@ STORAGES["staticfiles"] = {  # noqa: F405
 # Live-server request threads must not keep connections open past their request: PostgreSQL
 # refuses to drop the test database while any session is still attached to it.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
-# The machine-wide PDF render slots are this test process's own (svmonitor.pdf_limits): test
-# runs side by side on one machine must not queue behind each other's renders.
-PDF_SLOT_DIR = os.path.join(tempfile.gettempdir(), f"svmonitor-test-pdf-slots-{os.getpid()}")
+# Results of background jobs (and stored reports) go to this test process's own folder.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="svmonitor-test-media-"))
