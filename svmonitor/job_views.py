@@ -86,6 +86,8 @@ def job_page_response(request, job: BackgroundJob, handler: JobHandler, **contex
         # the job in (the workbook confirm) takes the whole region.
         polled = request.htmx.target == "job-status"
         template += "#job-status-body" if polled else "#job-status"
+    if job.status == JobStatus.DONE and handler.result_context is not None:
+        context = {**handler.result_context(job), **context}
     response = render(
         request,
         template,
@@ -100,6 +102,7 @@ def job_page_response(request, job: BackgroundJob, handler: JobHandler, **contex
         },
     )
     response["X-Job-Status"] = job.status
+    response["X-Job-Id"] = str(job.pk)
     if polled and job.is_finished:
         response.status_code = STOP_POLLING
     return response

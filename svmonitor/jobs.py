@@ -85,8 +85,10 @@ class JobHandler:
     stale_seconds: int | None = None
     # The audit action of a download of the job's file.
     audit_action: str = ""
-    # Shows a finished job's result_meta on its page (for jobs without a file to download).
+    # Shows a finished job's result on its page (for jobs without a file to download), with
+    # what result_context(job) gives it.
     result_template: str = ""
+    result_context: Callable[[BackgroundJob], dict] | None = None
 
 
 _HANDLERS: dict[str, JobHandler] = {}

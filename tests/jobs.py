@@ -33,3 +33,14 @@ def download(client, url: str, **extra):
     run_queued_tasks()
     job = BackgroundJob.objects.get(pk=job_id)
     return client.get(f"/jobs/{job.pk}/result/", follow=True)
+
+
+def finish(client, response, **extra):
+    """After a request that queued a job (a 303 to its page, or an htmx status region): run
+    the worker, then GET the job's page as the same client (htmx headers passed in extra)."""
+    if response.status_code == 303:
+        url = response["Location"]
+    else:
+        url = f"/jobs/{response['X-Job-Id']}/"
+    run_queued_tasks()
+    return client.get(url, **extra)

@@ -8,3 +8,9 @@ class WorkbookConfig(AppConfig):
 
     name = "workbook"
     verbose_name = "Programme workbook"
+
+    def ready(self) -> None:
+        # The import's confirm runs as a background job (svmonitor/jobs.py).
+        from workbook.jobs import jobs_register
+
+        jobs_register()

@@ -86,6 +86,10 @@ class Problems(list):
         else:
             self.hidden += 1
 
+    def keep_all(self, errors) -> None:
+        """Keep every problem given, past the limit too (restoring a pickled list)."""
+        super().extend(errors)
+
     def keep(self, error) -> None:
         """Keep a problem however many are kept already (why reading stopped, say)."""
         super().append(error)
@@ -103,6 +107,11 @@ class Problems(list):
         self.extend(errors)
         return self
 
+    def __reduce__(self):
+        # Pickled whole with its count (an import job keeps its outcome: workbook/jobs.py).
+        # Its attributes (limit, hidden, ...) are laid over the restored list as its state.
+        return (_problems_restore, (list(self),), dict(self.__dict__))
+
     @property
     def total(self) -> int:
         """Every problem found, listed or not."""
@@ -112,6 +121,13 @@ class Problems(list):
     def stopped(self) -> bool:
         """Whether reading stopped because too many problems were found."""
         return self.total >= MAX_PROBLEMS_COUNTED
+
+
+def _problems_restore(kept: list) -> Problems:
+    """A pickled Problems' list of problems, past the limit too; its attributes follow."""
+    problems = Problems()
+    problems.keep_all(kept)
+    return problems
 
 
 @dataclass

@@ -1,4 +1,7 @@
-"""Workbook pages: upload with a preview then confirm, template and export downloads."""
+"""Workbook pages: upload with a preview then confirm, template and export downloads.
+
+The preview (a dry run) runs in the request; the confirm queues the import as a background job
+(workbook/jobs.py) and sends the person to the job's page, which shows the outcome."""
 
 from __future__ import annotations
 
@@ -11,17 +14,20 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from svmonitor.access import council_action_required, council_for_user, refuse
 from svmonitor.housekeeping import import_previews_expired, imports_folder
+from svmonitor.job_views import job_page_response
+from svmonitor.jobs import job_handler, job_request
 from svmonitor.models import LocalAuthority
 from svmonitor.pending import form_shown_at
 from svmonitor.ratelimit import rate_limited
 from svmonitor.roles import Action
 from workbook.exporter import workbook_export
 from workbook.importer import workbook_import
+from workbook.jobs import WORKBOOK_IMPORT
 from workbook.safety import DEFAULT_MAX_BYTES, WorkbookRefused
 
 SESSION_KEY = "workbook_imports"
@@ -152,21 +158,30 @@ def workbook_confirm(request, slug):
         return _page(
             request, slug, council, form=WorkbookUploadForm(), result=None, expired=EXPIRED
         )
-    try:
-        result = workbook_import(
-            file=path,
-            council_slug=slug,
-            by=request.user,
-            filename=entry["name"],
-            expected=entry.get("stamps", {}),
-        )
-    except WorkbookRefused as refusal:
-        return _page(
-            request, slug, council, form=WorkbookUploadForm(), result=None, expired=str(refusal)
-        )
-    finally:
-        path.unlink(missing_ok=True)
-    return _page(request, slug, council, form=WorkbookUploadForm(), result=result)
+    return _import_queued(request, entry, council=council)
+
+
+def _import_queued(request, entry: dict, *, council):
+    """Queue the import of a previewed file (workbook/jobs.py) and show its job: the job's
+    status region for htmx (swapped into the page, where it polls), else a 303 to its page."""
+    job = job_request(
+        kind=WORKBOOK_IMPORT,
+        by=request.user,
+        council=council,
+        params={
+            "path": entry["path"],
+            "sha256": entry["sha256"],
+            "slug": entry["slug"],
+            "name": entry["name"],
+            "stamps": entry.get("stamps", {}),
+            "create": bool(entry.get("create")),
+        },
+    )
+    if request.htmx and not request.htmx.boosted:
+        return job_page_response(request, job, job_handler(WORKBOOK_IMPORT))
+    response = redirect("jobs:job_status", job.pk)
+    response.status_code = 303
+    return response
 
 
 def _download(data: bytes, filename: str) -> HttpResponse:
@@ -275,20 +290,7 @@ def council_setup_confirm(request):
         if path is not None:
             path.unlink(missing_ok=True)
         return _setup_page(request, form=WorkbookUploadForm(), result=None, expired=EXPIRED)
-    try:
-        result = workbook_import(
-            file=path,
-            council_slug=entry["slug"],
-            create=True,
-            by=request.user,
-            filename=entry["name"],
-            expected=entry.get("stamps", {}),
-        )
-    except WorkbookRefused as refusal:
-        return _setup_page(request, form=WorkbookUploadForm(), result=None, expired=str(refusal))
-    finally:
-        path.unlink(missing_ok=True)
-    return _setup_page(request, form=WorkbookUploadForm(), result=result)
+    return _import_queued(request, entry, council=None)
 
 
 @administrator_required

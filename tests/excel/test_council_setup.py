@@ -17,6 +17,7 @@ from svmonitor.models import Agreement, AuditEvent, LocalAuthority, ReportingRou
 from svmonitor.roles import Role
 from tests.excel.builders import build_council_data, minimal_sheets, site_admin, workbook_bytes
 from tests.factories import MembershipFactory, UserFactory
+from tests.jobs import finish
 from workbook import format as fmt
 from workbook.importer import workbook_import
 
@@ -197,8 +198,9 @@ def test_filling_the_minimal_sheets_creates_council_agreement_and_draft_round(cl
     assert b"Check what the import will create" in preview.content
     assert b"example rows skipped" in preview.content
     assert not LocalAuthority.objects.filter(slug="fenmoor").exists()
-    confirm = client.post(
-        reverse("workbook:council_setup_confirm"), {"token": preview.context["token"]}
+    confirm = finish(
+        client,
+        client.post(reverse("workbook:council_setup_confirm"), {"token": preview.context["token"]}),
     )
 
     assert b"Council created" in confirm.content

@@ -48,6 +48,7 @@ from svmonitor.models import LocalAuthority
 from svmonitor.roles import Role
 from tests.dashboard_pages import dashboard_html
 from tests.factories import MembershipFactory, UserFactory
+from tests.jobs import download
 from workbook.importer import workbook_import
 
 PDFTOTEXT = shutil.which("pdftotext")
@@ -577,7 +578,7 @@ class EastmoorFactsTests(TestCase):
         self.client.force_login(self.reader)
 
     def _get(self, url: str) -> bytes:
-        response = self.client.get(url)
+        response = download(self.client, url)
         assert response.status_code == 200, url
         if getattr(response, "streaming", False):
             return b"".join(response.streaming_content)

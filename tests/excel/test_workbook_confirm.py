@@ -15,6 +15,7 @@ from svmonitor.models import AuditEvent
 from svmonitor.roles import Role
 from tests.excel.builders import build_council_data, headers, workbook_bytes
 from tests.factories import MembershipFactory
+from tests.jobs import finish
 from workbook import format as fmt
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -41,7 +42,11 @@ def _preview(client, council, sheets):
 
 
 def _confirm(client, council, token):
-    return client.post(reverse("workbook:workbook_confirm", args=[council.slug]), {"token": token})
+    """Confirm, let the worker run the import job, and read the job's page."""
+    queued = client.post(
+        reverse("workbook:workbook_confirm", args=[council.slug]), {"token": token}
+    )
+    return finish(client, queued)
 
 
 def _sheets():

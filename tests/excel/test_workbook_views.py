@@ -12,6 +12,7 @@ from metrics.models import MeasureValue
 from svmonitor.models import LocalAuthority
 from tests.excel.builders import build_council_data, headers, minimal_sheets, workbook_bytes
 from tests.factories import UserFactory
+from tests.jobs import finish
 from workbook import format as fmt
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -52,9 +53,13 @@ def test_an_officer_previews_then_confirms_an_import(client, council, la_officer
     assert MeasureValue.objects.filter(value=1234).count() == 0
     assert len(_stored(settings)) == 1
     token = preview.context["token"]
-    confirm = client.post(
+    queued = client.post(
         reverse("workbook:workbook_confirm", args=[council.slug]), {"token": token}
     )
+    # The import is a job: the confirm sends the person to its page; the worker runs it.
+    assert queued.status_code == 303
+    assert MeasureValue.objects.filter(value=1234).count() == 0
+    confirm = finish(client, queued)
     assert confirm.status_code == 200
     assert b"Workbook imported" in confirm.content
     assert MeasureValue.objects.filter(value=1234).count() == 1
@@ -69,14 +74,19 @@ def test_the_confirm_over_htmx_returns_only_the_result(client, council, la_offic
         {"workbook": _upload(workbook_bytes(_value_sheet()))},
     )
 
-    confirm = client.post(
+    queued = client.post(
         reverse("workbook:workbook_confirm", args=[council.slug]),
         {"token": preview.context["token"]},
         HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="import-area",
     )
 
+    # The job's status region, polling, swapped in where the preview was.
+    assert b"<html" not in queued.content
+    assert b'id="job-status"' in queued.content and b'hx-trigger="every 2s"' in queued.content
+    confirm = finish(client, queued, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="job-status")
     assert b"<html" not in confirm.content
-    assert b'id="import-area"' in confirm.content
+    assert confirm.status_code == 286  # htmx stops polling
     assert b"Workbook imported" in confirm.content
 
 
@@ -181,9 +191,12 @@ def test_a_site_administrator_creates_a_council_by_upload(client, db):
 
     preview = client.post(url, {"workbook": _upload(workbook_bytes(minimal_sheets()))})
     assert b"will be created from the Council sheet" in preview.content
-    client.post(
-        reverse("workbook:workbook_confirm", args=["new-council"]),
-        {"token": preview.context["token"]},
+    finish(
+        client,
+        client.post(
+            reverse("workbook:workbook_confirm", args=["new-council"]),
+            {"token": preview.context["token"]},
+        ),
     )
 
     assert LocalAuthority.objects.filter(slug="new-council", name="New Council").exists()
