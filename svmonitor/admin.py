@@ -17,6 +17,7 @@ from svmonitor.models import (
     AccountSettings,
     Agreement,
     AuditEvent,
+    BackgroundJob,
     KeyContact,
     LocalAuthority,
     Membership,
@@ -24,6 +25,7 @@ from svmonitor.models import (
     PendingSubmission,
     RagDefinition,
     ReminderSent,
+    RenderSlot,
     ReportingRound,
     RoundEvent,
     SignOff,
@@ -402,3 +404,23 @@ class PendingSubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "user", "url_name", "expires_at")
     search_fields = ("user__username", "url_name")
     list_select_related = ("user",)
+
+
+# Background jobs are made by the pages that ask for them and run by the workers
+# (svmonitor/jobs.py): the admin shows them, for a support question, and changes nothing.
+@admin.register(BackgroundJob)
+class BackgroundJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Renders and imports on the queue: who asked, where each stands, why one failed."""
+
+    list_display = ("created_at", "kind", "council", "requested_by", "status", "attempts")
+    list_filter = ("status", "kind")
+    search_fields = ("requested_by__username", "kind", "message")
+    list_select_related = ("council", "requested_by")
+    exclude = ("params", "result_meta")
+
+
+@admin.register(RenderSlot)
+class RenderSlotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The deployment's render slots and the job holding each."""
+
+    list_display = ("number", "job", "held_until")

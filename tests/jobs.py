@@ -38,9 +38,7 @@ def download(client, url: str, **extra):
 def finish(client, response, **extra):
     """After a request that queued a job (a 303 to its page, or an htmx status region): run
     the worker, then GET the job's page as the same client (htmx headers passed in extra)."""
-    if response.status_code == 303:
-        url = response["Location"]
-    else:
-        url = f"/jobs/{response['X-Job-Id']}/"
+    queued = response["Location"] if response.status_code == 303 else response["X-Job-Id"]
+    url = queued if queued.startswith("/") else f"/jobs/{queued}/"
     run_queued_tasks()
     return client.get(url, **extra)

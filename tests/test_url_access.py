@@ -30,6 +30,7 @@ from tests.accounts.urlwalk import (
     url_for,
 )
 from tests.factories import UserFactory
+from tests.jobs import download
 
 pytestmark = pytest.mark.django_db
 
@@ -270,7 +271,7 @@ def test_an_advisers_dashboard_round_list_and_export_show_the_latest_submitted_r
     assert asked.context["chosen_key"] == "2024-25/1"
     listed = client.get(reverse("reports:round_list", args=[slug]))
     assert [r.update_number for r in listed.context["rounds"]] == [1]
-    pack = client.get(reverse("reports:board_pack_pdf", args=[slug]))
+    pack = download(client, reverse("reports:board_pack_pdf", args=[slug]))
     assert pack.status_code == 200
     text = response_text(client.get(reverse("workbook:workbook_export", args=[slug])))
     assert SUBMITTED_WORDS in text

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from reports.freeze import round_snapshot_freeze
 from svmonitor.choices import Rag, RoundStatus
-from svmonitor.models import AuditEvent, Membership, RoundEvent, SignOff
+from svmonitor.models import AuditEvent, BackgroundJob, Membership, RoundEvent, SignOff
 from svmonitor.roles import Role
 from svmonitor.scoping import CouncilScopedQuerySet
 from tests import factories as f
@@ -122,6 +122,10 @@ def build_council(tag: str) -> CouncilGraph:
     )
     # A real frozen payload: every surface reads a locked round from it.
     o["snapshot"] = round_snapshot_freeze(round=rounds[2], by=lead)
+    # A render the lead asked for, of a submitted round, still waiting for a worker.
+    o["job"] = BackgroundJob.objects.create(
+        kind="report_pdf", council=council, round=rounds[1], requested_by=lead
+    )
 
     conditions = [
         f.AgreementConditionFactory(agreement=agreement, label=str(n), order=n) for n in (1, 2)

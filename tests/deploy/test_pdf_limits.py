@@ -1,17 +1,15 @@
-"""The bounded PDF renderer: output, time limit, memory cap, concurrency, and the 503 page."""
+"""The bounded PDF renderer: output, time limit, memory cap, and the 503 page.
 
-import fcntl
+How many renders run at once is the job queue's RENDER_SLOTS, counted in the database
+(tests/queue/test_render_jobs.py)."""
+
 import io
-import subprocess
-import sys
-import threading
 import time
 
 import pytest
 from pypdf import PdfReader
 
 from svmonitor.pdf_limits import (
-    PdfBusyError,
     PdfMemoryError,
     PdfRenderError,
     PdfTimeoutError,
@@ -69,32 +67,6 @@ def test_a_failing_url_fetcher_is_a_clear_error_without_internals():
     assert "/srv/secret" not in str(caught.value)
 
 
-def test_it_runs_no_more_renders_at_once_than_allowed(settings):
-    settings.PDF_MAX_CONCURRENT = 1
-    settings.PDF_QUEUE_SECONDS = 0.2
-    settings.PDF_TIMEOUT_SECONDS = 30
-    first_started = threading.Event()
-    results = {}
-
-    def slow():
-        first_started.set()
-        try:
-            results["first"] = render_pdf_bounded(f"<table>{ROWS[:20_000]}</table>", base_url="/")
-        except PdfRenderError as exc:  # pragma: no cover - reported below
-            results["first"] = exc
-
-    worker = threading.Thread(target=slow)
-    worker.start()
-    first_started.wait()
-    time.sleep(0.05)
-    with pytest.raises(PdfBusyError, match="busy"):
-        render_pdf_bounded("<p>second</p>", base_url="/")
-    worker.join()
-    assert isinstance(results["first"], bytes)
-    # The slot is free again once the first render is done.
-    assert render_pdf_bounded("<p>third</p>", base_url="/").startswith(b"%PDF-")
-
-
 @pytest.mark.django_db
 @pytest.mark.urls("tests.deploy.urls_errors")
 def test_a_refused_render_is_a_clear_503_page(client, la_officer, settings):
@@ -107,59 +79,3 @@ def test_a_refused_render_is_a_clear_503_page(client, la_officer, settings):
     assert "longer than 1 seconds" in body
     assert response["Retry-After"] == "60"
     assert response["X-Request-ID"] in body
-
-
-def _hold(path) -> object:
-    """Take the lock on a slot file as another render would (another process's, in effect:
-    flock locks belong to an open file, not to the process)."""
-    handle = open(path, "a+b")  # noqa: SIM115 - closed by the caller
-    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    return handle
-
-
-def test_renders_on_the_machine_wait_for_a_free_slot_across_processes(settings, tmp_path):
-    settings.PDF_SLOT_DIR = str(tmp_path)
-    settings.PDF_MACHINE_SLOTS = 1
-    settings.PDF_QUEUE_SECONDS = 0.3
-    held = _hold(tmp_path / "slot-0.lock")
-    started = time.monotonic()
-    with pytest.raises(PdfBusyError, match="busy"):
-        render_pdf_bounded("<p>waits</p>", base_url="/")
-    assert time.monotonic() - started >= 0.3
-    held.close()
-    assert render_pdf_bounded("<p>free again</p>", base_url="/").startswith(b"%PDF-")
-
-
-def test_a_second_slot_is_used_when_the_first_is_taken(settings, tmp_path):
-    settings.PDF_SLOT_DIR = str(tmp_path)
-    settings.PDF_MACHINE_SLOTS = 2
-    settings.PDF_QUEUE_SECONDS = 0.3
-    held = _hold(tmp_path / "slot-0.lock")
-    try:
-        assert render_pdf_bounded("<p>second slot</p>", base_url="/").startswith(b"%PDF-")
-    finally:
-        held.close()
-
-
-def test_a_slot_held_by_a_process_that_died_is_free(settings, tmp_path):
-    settings.PDF_SLOT_DIR = str(tmp_path)
-    settings.PDF_MACHINE_SLOTS = 1
-    settings.PDF_QUEUE_SECONDS = 5
-    script = (
-        "import fcntl, sys, time\n"
-        "handle = open(sys.argv[1], 'a+b')\n"
-        "fcntl.flock(handle, fcntl.LOCK_EX)\n"
-        "print('held', flush=True)\n"
-        "time.sleep(60)\n"
-    )
-    holder = subprocess.Popen(  # noqa: S603 - this interpreter and our own script
-        [sys.executable, "-c", script, str(tmp_path / "slot-0.lock")], stdout=subprocess.PIPE
-    )
-    try:
-        assert holder.stdout.readline().strip() == b"held"
-        holder.kill()
-        holder.wait()
-        assert render_pdf_bounded("<p>after a crash</p>", base_url="/").startswith(b"%PDF-")
-    finally:
-        holder.kill()
-        holder.stdout.close()

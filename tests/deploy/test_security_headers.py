@@ -20,6 +20,7 @@ from django.utils.regex_helper import normalize
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from svmonitor.middleware_security import RequestContextMiddleware
+from svmonitor.models import BackgroundJob
 from tests.factories import (
     AgreementConditionFactory,
     ConditionUpdateFactory,
@@ -114,6 +115,7 @@ def site_data(db):
     superuser = get_user_model().objects.create_superuser("site-admin", "a@example.org", "x" * 16)
     # A row for every admin page that needs one (django-otp's device pages fail on a missing id).
     TOTPDevice.objects.create(user=superuser, name="walk", confirmed=False)
+    job = BackgroundJob.objects.create(kind="report_pdf", council=council, round=round_)
     samples = {
         "slug": [council.slug],
         "council_slug": [council.slug],
@@ -124,6 +126,7 @@ def site_data(db):
         "app_label": ["svmonitor", "auth", "conditions", "risks", "metrics", "reports"],
         "uidb64": ["MQ"],
         "token": ["set-password"],
+        "job_id": [str(job.pk)],
     }
     return {"council": council, "round": round_, "superuser": superuser, "samples": samples}
 

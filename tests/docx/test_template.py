@@ -19,6 +19,7 @@ from reports.docx.template import (
 )
 from svmonitor.choices import RoundStatus
 from tests.docx.conftest import document, full_text
+from tests.jobs import download
 from tests.round_builders import programme, round_in
 
 LETTERHEAD = "Borough letterhead: Children's Services"
@@ -87,7 +88,7 @@ def test_an_unusable_council_template_is_named_by_the_command_and_skipped_by_the
 
     client.force_login(prog.officer)
     with caplog.at_level(logging.ERROR, logger="reports.docx.render"):
-        response = client.get(reverse("reports:report_docx", args=[slug, "2024-25", 1]))
+        response = download(client, reverse("reports:report_docx", args=[slug, "2024-25", 1]))
     assert response.status_code == 200
     assert "SAFETY VALVE PROGRAMME DETAILED UPDATE" in full_text(document(response.content))
     assert "unusable; using the default" in caplog.text

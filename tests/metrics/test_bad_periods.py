@@ -16,6 +16,7 @@ from metrics.models import Measure, MeasureValue, Series
 from svmonitor.roles import Role
 from tests import factories as f
 from tests.conftest import _member
+from tests.jobs import download
 from tests.pdf.conftest import pdf_text
 from tests.reports.conftest import build_council
 from tests.round_page.conftest import HTMX, client_for
@@ -87,7 +88,7 @@ def test_the_board_pack_and_the_dashboard_leave_out_figures_outside_the_agreemen
     assert "0001" not in str(
         [p.period for m in dashboard.context["snap"].measures for ln in m.lines for p in ln.points]
     )
-    pack = client.get(reverse("reports:board_pack_pdf", args=[council.slug]))
+    pack = download(client, reverse("reports:board_pack_pdf", args=[council.slug]))
     assert pack.status_code == 200
     text = pdf_text(pack.content)
     assert one in text

@@ -24,6 +24,7 @@ from svmonitor.models import KeyContact, LocalAuthority, ReportingRound
 from svmonitor.roles import Role
 from tests.accounts.urlwalk import response_text
 from tests.factories import MembershipFactory, UserFactory
+from tests.jobs import download
 
 
 def _norm(text: str) -> str:
@@ -134,7 +135,7 @@ class NoLeaksBetweenDemoCouncilsTests(TestCase):
         }
         pages = {}
         for name, url in urls.items():
-            response = self.client.get(url)
+            response = download(self.client, url)
             assert response.status_code == 200, (name, url, response.status_code)
             pages[name] = _norm(html.unescape(response_text(response)))
         return pages

@@ -16,6 +16,7 @@ from risks.models import Risk, RiskUpdate
 from svmonitor.choices import Rag, RiskRegister
 from svmonitor.models import LocalAuthority, ReportingRound
 from tests.factories import RiskUpdateFactory
+from tests.jobs import download
 from tests.pdf.conftest import media, pdf_text  # noqa: F401 (media: a fixture)
 from tests.reports.conftest import build_council
 from tests.reports.test_snapshot_queries import SNAPSHOT_QUERIES
@@ -164,7 +165,7 @@ def test_a_rated_council_takes_the_same_snapshot_queries(django_assert_num_queri
 def test_a_rated_councils_dfe_report_prints_no_score(client, council, la_officer):
     _rated_council(council)
     client.force_login(la_officer)
-    response = client.get(reverse("reports:report_pdf", args=[council.slug, "2024-25", 3]))
+    response = download(client, reverse("reports:report_pdf", args=[council.slug, "2024-25", 3]))
     assert response.status_code == 200
     text = pdf_text(response.content)
     register = text[text.index("SAFETY VALVE PROGRAMME RISK REGISTER") :]
@@ -180,8 +181,8 @@ def test_a_rated_councils_board_pack_prints_no_score_or_heat_map(client, council
     latest = _rated_council(council, levels="red,amber_red")
     round_snapshot_freeze(round=latest, by=None)
     client.force_login(la_officer)
-    response = client.get(
-        reverse("reports:board_pack_pdf", args=[council.slug]), {"round": "2024-25/3"}
+    response = download(
+        client, reverse("reports:board_pack_pdf", args=[council.slug]) + "?round=2024-25/3"
     )
     assert response.status_code == 200
     text = pdf_text(response.content)
@@ -219,7 +220,7 @@ def test_a_payload_frozen_before_still_renders_on_the_dashboard_and_in_the_repor
     assert "earlier levels were not recorded when this return was frozen" in risks
 
     client.force_login(la_officer)
-    response = client.get(reverse("reports:report_pdf", args=[council.slug, "2024-25", 3]))
+    response = download(client, reverse("reports:report_pdf", args=[council.slug, "2024-25", 3]))
     assert response.status_code == 200
     text = pdf_text(response.content)
     assert "Score " in text  # the scored register it was

@@ -13,7 +13,13 @@ from finance.models import ForecastReview
 from reports.models import DriftDecision, ReportFile, RoundSnapshot
 from svmonitor.audit import audit_record
 from svmonitor.choices import Rag, RoundStatus
-from svmonitor.models import PendingSubmission, ReminderKind, ReminderSent
+from svmonitor.models import (
+    BackgroundJob,
+    PendingSubmission,
+    ReminderKind,
+    ReminderSent,
+    RenderSlot,
+)
 from svmonitor.services.account import account_reminders_set
 from tests import factories as f
 from tests.round_builders import programme, round_in
@@ -32,6 +38,8 @@ READ_ONLY = {
     "svmonitor.pendingsubmission",
     "finance.forecastreview",
     "reports.driftdecision",
+    "svmonitor.backgroundjob",
+    "svmonitor.renderslot",
 }
 # Made by opening a round (round_open_next makes a row for every section), never added alone.
 MADE_BY_OPENING = {
@@ -90,6 +98,8 @@ def everything(db):
         expires_at=timezone.now() + dt.timedelta(hours=1),
     )
     account_reminders_set(user=prog.officer, by=prog.officer, enabled=False)
+    job = BackgroundJob.objects.create(kind="report_pdf", council=council, round=round)
+    RenderSlot.objects.create(number=0, job=job, held_until=timezone.now())
     ReminderSent.objects.create(
         user=prog.officer, round=round, kind=ReminderKind.OVERDUE, sent_at=timezone.now()
     )
