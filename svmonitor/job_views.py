@@ -101,7 +101,7 @@ def job_page_response(request, job: BackgroundJob, handler: JobHandler, **contex
             **context,
         },
     )
-    response["X-Job-Status"] = job.status
+    response["X-Job-Status"] = str(job.status)
     response["X-Job-Id"] = str(job.pk)
     if polled and job.is_finished:
         response.status_code = STOP_POLLING

@@ -10,6 +10,7 @@ from svmonitor.models import LocalAuthority
 from tests.browser.conftest import axe_serious_violations
 from tests.excel.builders import minimal_sheets
 from tests.factories import UserFactory
+from tests.jobs import run_queued_tasks
 from workbook.template import workbook_template
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -53,6 +54,10 @@ def test_a_site_administrator_adds_a_council_from_the_council_list(
         assert axe_serious_violations(page) == []
 
         page.get_by_role("button", name="Create the council").click()
+        # The import is a job: its status region replaces the preview and polls.
+        page.locator("#job-status").wait_for()
+        assert page.get_by_role("status").inner_text().startswith("Waiting to start")
+        run_queued_tasks()
         page.get_by_text("Council created").wait_for()
         assert axe_serious_violations(page) == []
     finally:
