@@ -16,6 +16,10 @@ class SvmonitorConfig(AppConfig):
         from svmonitor import admin_accounts, checks, signals  # noqa: F401
 
         admin_accounts.register()
+        # The day's e-mail reminders can run as a background job (send_reminders --queue).
+        from svmonitor.reminders import reminders_job_register
+
+        reminders_job_register()
 
 
 class SiteAdminConfig(admin_apps.AdminConfig):

@@ -211,3 +211,52 @@ def reminder_send(reminder: Reminder, *, on: dt.date, connection=None) -> bool:
         ReminderSent.objects.filter(**key).delete()
         raise
     return True
+
+
+REMINDERS = "reminders"
+
+
+def reminders_send_all(*, on: dt.date, connection=None) -> tuple[int, int, list[str]]:
+    """Send every reminder owed on `on`: (sent, already sent by another run, failures)."""
+    sent = skipped = 0
+    failed: list[str] = []
+    for reminder in reminders_owed(on=on):
+        try:
+            if reminder_send(reminder, on=on, connection=connection):
+                sent += 1
+            else:
+                skipped += 1
+        except Exception as exc:  # noqa: BLE001 - report every failure, then fail
+            failed.append(f"{reminder.kind} to {reminder.user.get_username()}: {exc}")
+    return sent, skipped, failed
+
+
+def _reminders_job(job) -> None:
+    """The day's reminders as a background job (`send_reminders --queue`)."""
+    from django.core.mail import get_connection
+
+    from svmonitor.jobs import JobFailed
+
+    on = dt.date.fromisoformat(job.params["on"])
+    sent, skipped, failed = reminders_send_all(on=on, connection=get_connection())
+    job.result_meta = {"sent": sent, "skipped": skipped, "failed": len(failed)}
+    if failed:
+        # Each failed reminder gave its claim back: the next run (or a retry) sends it.
+        raise JobFailed(f"{len(failed)} of {sent + len(failed)} reminders could not be sent.")
+
+
+def reminders_job_register() -> None:
+    """Register the reminder run with the queue (SvmonitorConfig.ready())."""
+    from svmonitor.jobs import JobHandler, job_handler_register
+    from svmonitor.roles import Action
+
+    job_handler_register(
+        JobHandler(
+            kind=REMINDERS,
+            run=_reminders_job,
+            title="E-mail reminders",
+            action=Action.ADMINISTER,
+            # Safe to run again: a reminder already sent is claimed and never sent twice.
+            retry=True,
+        )
+    )

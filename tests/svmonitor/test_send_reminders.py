@@ -12,12 +12,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from svmonitor.choices import RoundStatus
-from svmonitor.models import AuditEvent, ReminderKind, ReminderSent
+from svmonitor.models import AuditEvent, BackgroundJob, ReminderKind, ReminderSent
 from svmonitor.reminders import reminder_send, reminders_owed
 from svmonitor.roles import Role
 from svmonitor.services import round_sign_off
 from svmonitor.services.account import account_reminders_set
 from tests import factories as f
+from tests.jobs import run_queued_tasks
 from tests.round_builders import programme, round_in, signing_day
 from tests.svmonitor.smtp import SmtpServer
 
@@ -233,3 +234,23 @@ def test_only_the_user_or_an_administrator_switches_reminders_and_the_history_sa
         {"email_reminders": True},
         {"email_reminders": False},
     )
+
+
+def test_queued_reminders_are_sent_by_the_worker_once(smtp):
+    prog = programme()
+    round_in(RoundStatus.DRAFT, prog)
+    day = (DUE - dt.timedelta(days=14)).isoformat()
+    out = StringIO()
+
+    call_command("send_reminders", "--date", day, "--queue", stdout=out)
+
+    assert "Queued the reminders of 17 May 2024" in out.getvalue()
+    assert smtp.received == []  # nothing sent until a worker runs the job
+    run_queued_tasks()
+    assert [m.envelope_to[0] for m in smtp.received] == [prog.officer.email]
+    job = BackgroundJob.objects.get(kind="reminders")
+    assert job.status == "done" and job.result_meta["sent"] == 1
+    # Queued again the same day: the worker finds it sent already.
+    call_command("send_reminders", "--date", day, "--queue", stdout=StringIO())
+    run_queued_tasks()
+    assert len(smtp.received) == 1

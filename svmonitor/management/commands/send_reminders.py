@@ -7,7 +7,8 @@ from django.core.mail import get_connection
 from django.core.management.base import BaseCommand, CommandError
 
 from svmonitor.due import today
-from svmonitor.reminders import reminder_send, reminders_owed
+from svmonitor.jobs import job_request
+from svmonitor.reminders import REMINDERS, reminder_send, reminders_owed
 
 NO_SITE_URL = (
     "Set SITE_URL to the address people open svmonitor at (e.g. https://svmonitor.example.gov.uk):"
@@ -34,11 +35,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="List what would be sent; send nothing."
         )
+        parser.add_argument(
+            "--queue",
+            action="store_true",
+            help="Queue the run as a background job for a worker (db_worker) and return at once.",
+        )
 
     def handle(self, *args, **options):
         if not settings.SITE_URL:
             raise CommandError(NO_SITE_URL)
         on = options["date"] or today()
+        if options["queue"]:
+            job = job_request(kind=REMINDERS, by=None, params={"on": on.isoformat()})
+            self.stdout.write(f"Queued the reminders of {on:%-d %B %Y} as job {job.pk}.")
+            return
         owed = reminders_owed(on=on)
         if options["dry_run"]:
             for reminder in owed:
