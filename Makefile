@@ -24,11 +24,14 @@ sysdeps:
 sysdeps-test:
 	@scripts/sysdeps.sh test
 
-## Create the virtualenv, migrate, load the demo councils and serve on 127.0.0.1:8000 (SQLite).
+## Create the virtualenv, migrate, load the demo councils and serve on 127.0.0.1:8000 (SQLite),
+## with one background worker (renders, imports) beside the server; Ctrl-C stops both.
 run: venv sysdeps
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py createcachetable
 	$(DEV_ENV) $(PY) manage.py load_demo
+	$(DEV_ENV) $(PY) manage.py db_worker --no-reload --interval 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 ## Install what the tests need and run them all: lint, SQLite, then a real PostgreSQL.

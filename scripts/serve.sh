@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Serve svmonitor in production mode: check the settings, migrate, create the rate-limit cache
-# table, collect hashed + compressed static files, then run gunicorn (gunicorn.conf.py).
+# table, collect hashed + compressed static files, then run gunicorn (gunicorn.conf.py) and
+# the background worker(s).
 # Settings come from the environment or .env (see .env.example and docs/deploy.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,4 +13,12 @@ $PY manage.py check --deploy
 $PY manage.py migrate --noinput
 $PY manage.py createcachetable
 $PY manage.py collectstatic --noinput -v 0
-exec .venv/bin/gunicorn -c gunicorn.conf.py svmonitor.wsgi
+# Background workers (renders, imports; svmonitor/jobs.py) beside gunicorn: WORKERS_LOCAL of
+# them (default 1; 0 when the workers run elsewhere). They stop when the server stops.
+workers=()
+for _ in $(seq 1 "${WORKERS_LOCAL:-1}"); do
+    $PY manage.py db_worker --no-reload --interval 1 &
+    workers+=("$!")
+done
+trap 'kill "${workers[@]}" 2>/dev/null || true' EXIT INT TERM
+.venv/bin/gunicorn -c gunicorn.conf.py svmonitor.wsgi
