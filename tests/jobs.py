@@ -1,5 +1,8 @@
 """Running the queue in tests: the real database backend's worker, in this process."""
 
+from unittest import mock
+
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.management.commands.db_worker import Worker
 
 from svmonitor.models import BackgroundJob
@@ -7,8 +10,17 @@ from svmonitor.models import BackgroundJob
 
 def run_queued_tasks() -> None:
     """Run every task ready on the queue, as `manage.py db_worker --batch` would: the same
-    Worker class over the same database rows, in this process (no signal handlers)."""
-    Worker(
+    Worker class over the same database rows, in this process (no signal handlers).
+
+    Only its between-tasks `close_old_connections()` is left out: inside a test's transaction
+    Django counts the connection as "obsolete" (autocommit off) and would close it on
+    PostgreSQL, ending the test's transaction; a real worker runs outside one."""
+    with mock.patch.object(db_worker, "close_old_connections", lambda: None):
+        _worker().run()
+
+
+def _worker() -> Worker:
+    return Worker(
         queue_names=["default"],
         interval=0,
         batch=True,
@@ -17,7 +29,7 @@ def run_queued_tasks() -> None:
         max_tasks=None,
         worker_id="test-worker",
         excluded_queue_names=[],
-    ).run()
+    )
 
 
 def download(client, url: str, **extra):
