@@ -327,3 +327,15 @@ def test_a_failing_render_is_reported_with_a_message_not_left_running(client, mo
 
     job = BackgroundJob.objects.get(pk=job_id)
     assert job.status == JobStatus.FAILED and job.message == jobs.ERROR
+
+
+def test_a_second_request_while_a_locked_rounds_render_waits_joins_the_same_job(client):
+    prog = programme()
+    rnd = round_in(RoundStatus.SUBMITTED, prog)
+    client.force_login(prog.officer)
+
+    first = _job_id(client.get(_url(rnd)))
+    second = _job_id(client.get(_url(rnd)))
+
+    assert first == second
+    assert DBTaskResult.objects.count() == 1
