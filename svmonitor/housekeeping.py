@@ -8,6 +8,9 @@
   workbook previews' names and stamps).
 * Failed sign-in records (django-axes `AccessAttempt`: username as typed, address, browser)
   once older than the lockout cool-off, when they no longer count.
+* Background jobs not kept to be served again (a draft's render, an import's outcome, a
+  reminder run; `BackgroundJob` with an empty key) and their files, once finished for
+  JOB_MAX_AGE. A locked round's render is kept: the same record is served from it again.
 
 Returns, their history and the PDFs sent to DfE are records and are never purged here.
 """
@@ -21,16 +24,20 @@ from pathlib import Path
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
 from svmonitor.audit import audit_record, audit_via
-from svmonitor.models import PendingSubmission
+from svmonitor.models import BackgroundJob, JobStatus, PendingSubmission
 
 # Workbook uploads wait here between preview and confirm (workbook/views.py).
 IMPORTS_FOLDER = "imports"
 # A preview not confirmed within a day is abandoned.
 IMPORT_MAX_AGE = dt.timedelta(hours=24)
+
+# A finished job not kept for reuse is deleted, with its file, after this long.
+JOB_MAX_AGE = dt.timedelta(days=7)
 
 PURGE_DOOR = "via command purge_expired"
 
@@ -57,6 +64,7 @@ class PurgeCounts:
     pending_submissions: int
     sessions: int
     sign_in_attempts: int
+    finished_jobs: int = 0
 
     @property
     def total(self) -> int:
@@ -71,8 +79,16 @@ def expired_purge(*, dry_run: bool = False, now: dt.datetime | None = None) -> P
     pending = PendingSubmission.objects.filter(expires_at__lte=now)
     sessions = Session.objects.filter(expire_date__lt=now)
     attempts = AccessAttempt.objects.filter(attempt_time__lt=now - settings.AXES_COOLOFF_TIME)
+    jobs = BackgroundJob.objects.filter(
+        key="",
+        status__in=(JobStatus.DONE, JobStatus.FAILED),
+        finished_at__lt=now - JOB_MAX_AGE,
+    )
+    job_files = [name for name in jobs.values_list("result_file", flat=True) if name]
     if dry_run:
-        return PurgeCounts(len(files), pending.count(), sessions.count(), attempts.count())
+        return PurgeCounts(
+            len(files), pending.count(), sessions.count(), attempts.count(), jobs.count()
+        )
     with transaction.atomic():
         counts = PurgeCounts(
             import_previews=len(files),
@@ -80,10 +96,13 @@ def expired_purge(*, dry_run: bool = False, now: dt.datetime | None = None) -> P
             sessions=sessions.delete()[0],
             # Its expiry rows cascade; count the attempts only.
             sign_in_attempts=attempts.delete()[1].get(AccessAttempt._meta.label, 0),
+            finished_jobs=jobs.delete()[1].get(BackgroundJob._meta.label, 0),
         )
         with audit_via(PURGE_DOOR):
             audit_record(action="housekeeping.purge", after=asdict(counts))
     # Files last, once the database agrees: a failed transaction leaves them for the next run.
     for path in files:
         path.unlink(missing_ok=True)
+    for name in job_files:
+        default_storage.delete(name)
     return counts

@@ -12,7 +12,9 @@ from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.utils import timezone
 
-from svmonitor.models import AuditEvent, PendingSubmission
+from svmonitor.jobs import job_result_store
+from svmonitor.models import AuditEvent, BackgroundJob, JobStatus, PendingSubmission
+from tests import factories as f
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -110,6 +112,7 @@ def test_it_records_what_it_deleted_in_the_audit_trail(kept):
         "pending_submissions": 1,
         "sessions": 1,
         "sign_in_attempts": 1,
+        "finished_jobs": 0,
     }
 
 
@@ -135,3 +138,35 @@ def test_a_second_run_finds_nothing_and_still_records_the_run(kept):
 def test_it_runs_when_nothing_was_ever_uploaded(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "never-made"
     assert "Deleted 0 abandoned workbook upload(s)." in _run()
+
+
+def test_finished_jobs_not_kept_for_reuse_are_deleted_with_their_files_after_a_week(
+    settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    council = f.LocalAuthorityFactory()
+    old = timezone.now() - dt.timedelta(days=8)
+    draft = BackgroundJob.objects.create(
+        kind="report_pdf", council=council, status=JobStatus.DONE, finished_at=old
+    )
+    job_result_store(draft, b"%PDF-draft", name="draft.pdf", content_type="application/pdf")
+    draft.save()
+    stored = tmp_path / draft.result_file.name
+    assert stored.exists()
+    # Kept: a locked round's render (served again), a recent one, and one still running.
+    kept_render = BackgroundJob.objects.create(
+        kind="report_pdf", key="report_pdf:1:abc:v3", status=JobStatus.DONE, finished_at=old
+    )
+    recent = BackgroundJob.objects.create(
+        kind="report_pdf", status=JobStatus.FAILED, finished_at=timezone.now()
+    )
+    running = BackgroundJob.objects.create(kind="workbook_import", status=JobStatus.RUNNING)
+
+    assert "Deleted 1 finished background job(s)." in _run()
+
+    assert set(BackgroundJob.objects.values_list("pk", flat=True)) == {
+        kept_render.pk,
+        recent.pk,
+        running.pk,
+    }
+    assert not stored.exists()

@@ -9,8 +9,9 @@ class Command(BaseCommand):
     help = (
         "Delete abandoned workbook uploads (previews never confirmed, older than "
         f"{int(IMPORT_MAX_AGE.total_seconds() // 3600)} hours), forms kept after a session "
-        "ended past their expiry, expired sessions and failed sign-in records past the lockout "
-        "cool-off. Records one audit event with the counts. Run daily."
+        "ended past their expiry, expired sessions, failed sign-in records past the lockout "
+        "cool-off, and background jobs (with their files) finished a week ago and not kept to be "
+        "served again. Records one audit event with the counts. Run daily."
     )
 
     def add_arguments(self, parser):
@@ -28,3 +29,4 @@ class Command(BaseCommand):
         self.stdout.write(f"{verb} {counts.pending_submissions} expired kept form(s).")
         self.stdout.write(f"{verb} {counts.sessions} expired session(s).")
         self.stdout.write(f"{verb} {counts.sign_in_attempts} old failed sign-in record(s).")
+        self.stdout.write(f"{verb} {counts.finished_jobs} finished background job(s).")
