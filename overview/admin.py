@@ -3,12 +3,21 @@ browser's (round_overview_save, headlines_save), read-only once the return is pa
 
 from django.contrib import admin
 
-from overview.models import Headline, RoundOverview
+from overview.models import (
+    Headline,
+    NarrativeTopic,
+    RoundGovernance,
+    RoundNarrative,
+    RoundOverview,
+)
 from overview.selectors import headline_texts
 from overview.services import (
+    GOVERNANCE_FIELDS,
     OVERVIEW_FIELDS,
     headlines_fingerprint,
     headlines_save,
+    round_governance_save,
+    round_narrative_save,
     round_overview_save,
 )
 from svmonitor.admin import CouncilListAdminMixin, SectionInline
@@ -102,4 +111,78 @@ class HeadlineAdmin(AdminDoorMixin, CouncilListAdminMixin, admin.ModelAdmin):
             texts=[h.text for h in rows if h.pk != obj.pk],
             seen=headlines_fingerprint([h.text for h in rows]),
             by=request.user,
+        )
+
+
+@admin.register(NarrativeTopic)
+class NarrativeTopicAdmin(admin.ModelAdmin):
+    """The texts a kind of return asks for: seeded by migrations, the same for every council,
+    so read here and changed only by a migration (a council cannot reword DfE's template)."""
+
+    list_display = ("return_kind", "group", "position", "key", "title", "required")
+    list_filter = ("return_kind", "group")
+    search_fields = ("key", "title")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RoundNarrative)
+class RoundNarrativeAdmin(AdminDoorMixin, CouncilListAdminMixin, admin.ModelAdmin):
+    """One topic's text in a DSG plan update, saved through round_narrative_save like the
+    browser's; read-only once the update is past draft."""
+
+    council_path = "round__agreement__council"
+    round_path = "round"
+    owner_fields = ("round", "topic")
+    service_fields = ("text",)
+    list_display = ("round", "topic", "version", "updated_at")
+    list_filter = ("topic__group",)
+    search_fields = ("text",)
+    readonly_fields = ("version", "updated_at", "updated_by")
+    raw_id_fields = ("round",)
+
+    def has_add_permission(self, request):
+        return False  # opening a DSG round makes a row for every topic
+
+    def save_through_service(self, request, form, change):
+        row = form.instance
+        return round_narrative_save(
+            round=row.round,
+            topic=row.topic,
+            expected_version=self.expected_version(form),
+            text=form.cleaned_data["text"],
+            by=request.user,
+        )
+
+
+@admin.register(RoundGovernance)
+class RoundGovernanceAdmin(AdminDoorMixin, CouncilListAdminMixin, admin.ModelAdmin):
+    """A DSG plan update's governance, saved through round_governance_save like the
+    browser's; read-only once the update is past draft."""
+
+    council_path = "round__agreement__council"
+    round_path = "round"
+    owner_fields = ("round",)
+    service_fields = GOVERNANCE_FIELDS
+    list_display = ("round", "schools_forum_date", "next_review_date", "version")
+    search_fields = ("notes",)
+    readonly_fields = ("version", "updated_at", "updated_by")
+    raw_id_fields = ("round",)
+
+    def has_add_permission(self, request):
+        return False  # opening a DSG round makes its governance row
+
+    def save_through_service(self, request, form, change):
+        return round_governance_save(
+            round=form.instance.round,
+            expected_version=self.expected_version(form),
+            by=request.user,
+            **{name: form.cleaned_data[name] for name in GOVERNANCE_FIELDS},
         )

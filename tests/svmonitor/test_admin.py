@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from conditions.models import ConditionUpdate
 from finance.models import ForecastReview
+from overview.models import NarrativeTopic, RoundGovernance, RoundNarrative
 from reports.models import DriftDecision, ReportFile, RoundSnapshot
 from svmonitor.audit import audit_record
 from svmonitor.choices import Rag, RoundStatus
@@ -40,6 +41,8 @@ READ_ONLY = {
     "reports.driftdecision",
     "svmonitor.backgroundjob",
     "svmonitor.renderslot",
+    # Seeded by a migration, the same for every council.
+    "overview.narrativetopic",
 }
 # Made by opening a round (round_open_next makes a row for every section), never added alone.
 MADE_BY_OPENING = {
@@ -48,6 +51,8 @@ MADE_BY_OPENING = {
     "conditions.workstreamupdate",
     "conditions.milestoneupdate",
     "overview.roundoverview",
+    "overview.roundnarrative",
+    "overview.roundgovernance",
 }
 
 
@@ -113,6 +118,11 @@ def everything(db):
         size=1,
         pages=1,
     )
+    plan = f.ReportingRoundFactory(
+        agreement=prog.agreement, return_kind="dsg_plan", update_number=2, due_date=round.due_date
+    )
+    RoundNarrative.objects.create(round=plan, topic=NarrativeTopic.objects.first(), text="A text")
+    RoundGovernance.objects.create(round=plan, notes="Governance notes")
     DriftDecision.objects.create(
         round=round,
         section="risk",
