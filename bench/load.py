@@ -18,7 +18,9 @@ What it does, all on 127.0.0.1, stopping by itself (about 4 minutes):
    an officer saves a KPI figure of that council (untimed), so the dashboard is built cold, as
    it is under load, whatever the server may keep between edits.
 5. Load: the 50 users make --rate requests a second in all for --duration seconds while 5
-   threads keep 5 PDF exports of draft rounds in flight (a draft is rendered afresh every time).
+   threads keep 5 PDF exports of draft rounds in flight (a draft is rendered afresh every time;
+   each export is followed as a person waits for it: the 303 to its job page, the page read until
+   the worker has rendered it, then the file).
    Board members read (dashboard, return, council list). Officers read (the same and the KPI
    grid) and, in 60% of their actions, edit the council's draft return through its real forms,
    as the browser's htmx does: GET the edit form, think for one request slot, POST it back with
