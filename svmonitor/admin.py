@@ -18,6 +18,7 @@ from svmonitor.models import (
     Agreement,
     AuditEvent,
     BackgroundJob,
+    ImportPreview,
     KeyContact,
     LocalAuthority,
     Membership,
@@ -393,6 +394,17 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     list_select_related = ("council", "user")
     date_hierarchy = "at"
+
+
+@admin.register(ImportPreview)
+class ImportPreviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Workbooks waiting between preview and import: when, whose and for which council, never
+    the file's contents nor the token that confirms it."""
+
+    fields = ("user", "council_slug", "create", "filename", "created_at")
+    list_display = ("created_at", "user", "council_slug", "filename")
+    search_fields = ("user__username", "council_slug", "filename")
+    list_select_related = ("user",)
 
 
 @admin.register(PendingSubmission)

@@ -1,11 +1,12 @@
 """What svmonitor keeps only for a while, and the purge that deletes it once past its age
 (issue 16.4; `manage.py purge_expired`, docs/data-protection.md).
 
-* Workbook uploads kept between preview and confirm (`MEDIA_ROOT/imports/*.xlsx`): a preview
-  never confirmed leaves its file behind; deleted once older than IMPORT_MAX_AGE.
+* Workbook uploads kept between preview and confirm (`ImportPreview` rows in the database, so
+  any app server can confirm; workbook/previews.py): a preview never confirmed leaves its row
+  behind; deleted once older than IMPORT_MAX_AGE. Files an older version kept in
+  `MEDIA_ROOT/imports/*.xlsx` are deleted at the same age.
 * Forms kept after a session ended (`PendingSubmission`, svmonitor/pending.py): past expiry.
-* Sessions past their expiry (Django's database sessions; a session also holds its open
-  workbook previews' names and stamps).
+* Sessions past their expiry (Django's database sessions).
 * Failed sign-in records (django-axes `AccessAttempt`: username as typed, address, browser)
   once older than the lockout cool-off, when they no longer count.
 * Background jobs not kept to be served again (a draft's render, an import's outcome, a
@@ -29,9 +30,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from svmonitor.audit import audit_record, audit_via
-from svmonitor.models import BackgroundJob, JobStatus, PendingSubmission
+from svmonitor.models import BackgroundJob, ImportPreview, JobStatus, PendingSubmission
 
-# Workbook uploads wait here between preview and confirm (workbook/views.py).
+# Where an older version kept workbook uploads between preview and confirm (now the database).
 IMPORTS_FOLDER = "imports"
 # A preview not confirmed within a day is abandoned.
 IMPORT_MAX_AGE = dt.timedelta(hours=24)
@@ -43,7 +44,7 @@ PURGE_DOOR = "via command purge_expired"
 
 
 def imports_folder() -> Path:
-    """Where uploaded workbooks wait between preview and confirm."""
+    """Where an older version kept uploaded workbooks between preview and confirm."""
     return Path(settings.MEDIA_ROOT) / IMPORTS_FOLDER
 
 
@@ -76,6 +77,7 @@ def expired_purge(*, dry_run: bool = False, now: dt.datetime | None = None) -> P
     with the counts; with dry_run, only count."""
     now = now or timezone.now()
     files = import_previews_expired(now)
+    previews = ImportPreview.objects.filter(created_at__lt=now - IMPORT_MAX_AGE)
     pending = PendingSubmission.objects.filter(expires_at__lte=now)
     sessions = Session.objects.filter(expire_date__lt=now)
     attempts = AccessAttempt.objects.filter(attempt_time__lt=now - settings.AXES_COOLOFF_TIME)
@@ -87,11 +89,15 @@ def expired_purge(*, dry_run: bool = False, now: dt.datetime | None = None) -> P
     job_files = [name for name in jobs.values_list("result_file", flat=True) if name]
     if dry_run:
         return PurgeCounts(
-            len(files), pending.count(), sessions.count(), attempts.count(), jobs.count()
+            len(files) + previews.count(),
+            pending.count(),
+            sessions.count(),
+            attempts.count(),
+            jobs.count(),
         )
     with transaction.atomic():
         counts = PurgeCounts(
-            import_previews=len(files),
+            import_previews=len(files) + previews.delete()[0],
             pending_submissions=pending.delete()[0],
             sessions=sessions.delete()[0],
             # Its expiry rows cascade; count the attempts only.

@@ -827,6 +827,27 @@ class PendingSubmission(models.Model):
         return f"{self.user} at {self.posted_to} until {self.expires_at:%Y-%m-%d %H:%M}"
 
 
+class ImportPreview(models.Model):
+    """An uploaded workbook kept between its preview and its confirm, in the database so any
+    app server (or worker) can confirm it; deleted on confirm or refusal, or after a day."""
+
+    token = models.CharField(max_length=64, unique=True)
+    # Only this user may confirm it (from any of their sessions, on any server).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    council_slug = models.SlugField(max_length=100, help_text="The council the import is for")
+    create = models.BooleanField(default=False, help_text="The import sets up a new council")
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField(help_text="The uploaded file's bytes, as previewed")
+    sha256 = models.CharField(max_length=64)
+    stamps = models.JSONField(
+        default=dict, blank=True, help_text="How each row to change stood in the preview"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.filename} for {self.council_slug} by {self.user} at {self.created_at}"
+
+
 class JobStatus(models.TextChoices):
     """Where a background job is: waiting, being worked on, finished, or given up."""
 

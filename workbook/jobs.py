@@ -10,14 +10,13 @@ database, and only the job's page reads it back.
 from __future__ import annotations
 
 import base64
-import hashlib
 import pickle
 
-from svmonitor.housekeeping import imports_folder
 from svmonitor.jobs import JobFailed, JobHandler, job_handler_register, job_heartbeat
 from svmonitor.models import BackgroundJob
 from svmonitor.roles import Action
 from workbook.importer import workbook_import
+from workbook.previews import preview_file, preview_take
 from workbook.safety import WorkbookRefused
 
 WORKBOOK_IMPORT = "workbook_import"
@@ -27,25 +26,25 @@ IMPORT_STALE_SECONDS = 900
 
 
 def _import(job: BackgroundJob) -> None:
-    """Import the previewed workbook file; the file is deleted whatever happens."""
+    """Import the previewed workbook, taken from the database (`ImportPreview`, so any worker
+    can run it) and deleted as it is taken, whatever happens next."""
     params = job.params
-    path = imports_folder() / params["path"]
+    create = bool(params.get("create", False))
+    preview = preview_take(user=job.requested_by, token=params.get("token", ""))
+    if preview is None or preview.create != create or preview.council_slug != params["slug"]:
+        raise JobFailed(EXPIRED)
+    job_heartbeat("Importing the workbook.")
     try:
-        if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != params["sha256"]:
-            raise JobFailed(EXPIRED)
-        job_heartbeat("Importing the workbook.")
         result = workbook_import(
-            file=path,
-            council_slug=params["slug"],
-            create=params.get("create", False),
+            file=preview_file(preview),
+            council_slug=preview.council_slug,
+            create=create,
             by=job.requested_by,
-            filename=params["name"],
-            expected=params.get("stamps", {}),
+            filename=preview.filename,
+            expected=preview.stamps,
         )
     except WorkbookRefused as refusal:
         raise JobFailed(str(refusal)) from refusal
-    finally:
-        path.unlink(missing_ok=True)
     job.result_meta = {
         "slug": result.council_slug,
         "applied": result.applied,

@@ -5,10 +5,7 @@ The preview (a dry run) runs in the request; the confirm queues the import as a 
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from functools import wraps
-from pathlib import Path
 
 from django import forms
 from django.conf import settings
@@ -18,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from svmonitor.access import council_action_required, council_for_user, refuse
-from svmonitor.housekeeping import import_previews_expired, imports_folder
 from svmonitor.job_views import job_page_response
 from svmonitor.jobs import job_handler, job_request
 from svmonitor.models import LocalAuthority
@@ -28,9 +24,9 @@ from svmonitor.roles import Action
 from workbook.exporter import workbook_export
 from workbook.importer import workbook_import
 from workbook.jobs import WORKBOOK_IMPORT
+from workbook.previews import PreviewFile, preview_find, preview_keep, upload_read
 from workbook.safety import DEFAULT_MAX_BYTES, WorkbookRefused
 
-SESSION_KEY = "workbook_imports"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPIRED = "This upload has expired or was changed. Upload the workbook again."
 
@@ -70,27 +66,6 @@ def upload_required(view):
     return guarded
 
 
-def _store(upload) -> tuple[Path, str]:
-    # Kept on disk between preview and confirm; the session holds only its name and hash.
-    folder = imports_folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    # Previews never confirmed leave their file behind; clear those older than a day here as
-    # well as in the daily `purge_expired`.
-    for old in import_previews_expired():
-        old.unlink(missing_ok=True)
-    path = folder / f"{uuid.uuid4()}.xlsx"
-    digest = hashlib.sha256()
-    with path.open("wb") as handle:
-        for chunk in upload.chunks():
-            digest.update(chunk)
-            handle.write(chunk)
-    return path, digest.hexdigest()
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _page(request, slug, council, **context):
     template = "workbook/workbook_upload.html"
     if request.htmx and not request.htmx.boosted and "result" in context:
@@ -108,31 +83,29 @@ def workbook_upload(request, slug):
     if request.method == "GET" or not form.is_valid():
         return _page(request, slug, council, form=form)
     upload = form.cleaned_data["workbook"]
-    path, sha256 = _store(upload)
+    content = upload_read(upload)
     try:
         result = workbook_import(
-            file=path, council_slug=slug, dry_run=True, by=request.user, filename=upload.name
+            file=PreviewFile(content, upload.name),
+            council_slug=slug,
+            dry_run=True,
+            by=request.user,
+            filename=upload.name,
         )
     except WorkbookRefused as refusal:
-        path.unlink(missing_ok=True)
         form.add_error("workbook", str(refusal))
         return _page(request, slug, council, form=form)
     token = ""
     if result.ok and result.has_changes:
-        token = uuid.uuid4().hex
-        pending = request.session.get(SESSION_KEY, {})
-        # The stamps say how each row to change stood in this preview; the confirm refuses
-        # any row that moved since (kept in the session, so any server can confirm).
-        pending[token] = {
-            "path": path.name,
-            "sha256": sha256,
-            "slug": slug,
-            "name": upload.name,
-            "stamps": result.stamps,
-        }
-        request.session[SESSION_KEY] = pending
-    else:
-        path.unlink(missing_ok=True)
+        # Kept in the database with the stamps (how each row to change stood in this
+        # preview; the confirm refuses any row that moved since), so any server can confirm.
+        token = preview_keep(
+            user=request.user,
+            content=content,
+            filename=upload.name,
+            council_slug=slug,
+            stamps=result.stamps,
+        )
     return _page(request, slug, council, form=WorkbookUploadForm(), preview=result, token=token)
 
 
@@ -143,38 +116,27 @@ def workbook_upload(request, slug):
 def workbook_confirm(request, slug):
     """Import the previewed workbook: the file previewed, over the rows as they were previewed."""
     council = request.council
-    pending = request.session.get(SESSION_KEY, {})
-    entry = pending.pop(request.POST.get("token", ""), None)
-    request.session[SESSION_KEY] = pending
-    path = imports_folder() / entry["path"] if entry else None
-    if (
-        entry is None
-        or entry["slug"] != slug
-        or not path.exists()
-        or _sha256(path) != entry["sha256"]
-    ):
-        if path is not None:
-            path.unlink(missing_ok=True)
+    preview = preview_find(user=request.user, token=request.POST.get("token", ""))
+    if preview is None or preview.create or preview.council_slug != slug:
         return _page(
             request, slug, council, form=WorkbookUploadForm(), result=None, expired=EXPIRED
         )
-    return _import_queued(request, entry, council=council)
+    return _import_queued(request, preview, council=council)
 
 
-def _import_queued(request, entry: dict, *, council):
+def _import_queued(request, preview, *, council):
     """Queue the import of a previewed file (workbook/jobs.py) and show its job: the job's
-    status region for htmx (swapped into the page, where it polls), else a 303 to its page."""
+    status region for htmx (swapped into the page, where it polls), else a 303 to its page.
+    The job takes the file from the database (ImportPreview), so any worker can run it."""
     job = job_request(
         kind=WORKBOOK_IMPORT,
         by=request.user,
         council=council,
         params={
-            "path": entry["path"],
-            "sha256": entry["sha256"],
-            "slug": entry["slug"],
-            "name": entry["name"],
-            "stamps": entry.get("stamps", {}),
-            "create": bool(entry.get("create")),
+            "token": preview.token,
+            "slug": preview.council_slug,
+            "name": preview.filename,
+            "create": preview.create,
         },
     )
     if request.htmx and not request.htmx.boosted:
@@ -239,10 +201,10 @@ def council_setup(request):
     if request.method == "GET" or not form.is_valid():
         return _setup_page(request, form=form)
     upload = form.cleaned_data["workbook"]
-    path, sha256 = _store(upload)
+    content = upload_read(upload)
     try:
         result = workbook_import(
-            file=path,
+            file=PreviewFile(content, upload.name),
             council_slug=None,
             create=True,
             dry_run=True,
@@ -250,24 +212,18 @@ def council_setup(request):
             filename=upload.name,
         )
     except WorkbookRefused as refusal:
-        path.unlink(missing_ok=True)
         form.add_error("workbook", str(refusal))
         return _setup_page(request, form=form)
     token = ""
     if result.ok and result.has_changes:
-        token = uuid.uuid4().hex
-        pending = request.session.get(SESSION_KEY, {})
-        pending[token] = {
-            "path": path.name,
-            "sha256": sha256,
-            "slug": result.council_slug,
-            "name": upload.name,
-            "stamps": result.stamps,
-            "create": True,
-        }
-        request.session[SESSION_KEY] = pending
-    else:
-        path.unlink(missing_ok=True)
+        token = preview_keep(
+            user=request.user,
+            content=content,
+            filename=upload.name,
+            council_slug=result.council_slug,
+            stamps=result.stamps,
+            create=True,
+        )
     return _setup_page(request, form=WorkbookUploadForm(), preview=result, token=token)
 
 
@@ -277,20 +233,10 @@ def council_setup(request):
 @require_POST
 def council_setup_confirm(request):
     """Create the council from the previewed workbook, as it was previewed."""
-    pending = request.session.get(SESSION_KEY, {})
-    entry = pending.pop(request.POST.get("token", ""), None)
-    request.session[SESSION_KEY] = pending
-    path = imports_folder() / entry["path"] if entry else None
-    if (
-        entry is None
-        or not entry.get("create")
-        or not path.exists()
-        or _sha256(path) != entry["sha256"]
-    ):
-        if path is not None:
-            path.unlink(missing_ok=True)
+    preview = preview_find(user=request.user, token=request.POST.get("token", ""))
+    if preview is None or not preview.create:
         return _setup_page(request, form=WorkbookUploadForm(), result=None, expired=EXPIRED)
-    return _import_queued(request, entry, council=None)
+    return _import_queued(request, preview, council=None)
 
 
 @administrator_required

@@ -13,7 +13,7 @@ from django.urls import reverse
 from conditions.models import AgreementCondition
 from metrics.models import Measure
 from svmonitor.choices import RoundStatus
-from svmonitor.models import Agreement, AuditEvent, LocalAuthority, ReportingRound
+from svmonitor.models import Agreement, AuditEvent, ImportPreview, LocalAuthority, ReportingRound
 from svmonitor.roles import Role
 from tests.excel.builders import build_council_data, minimal_sheets, site_admin, workbook_bytes
 from tests.factories import MembershipFactory, UserFactory
@@ -215,6 +215,7 @@ def test_filling_the_minimal_sheets_creates_council_agreement_and_draft_round(cl
     assert {"council.create", "agreement.create"} <= set(via.values_list("action", flat=True))
     assert AuditEvent.objects.filter(action="workbook_import", council=council).exists()
     assert list((Path(settings.MEDIA_ROOT) / "imports").glob("*.xlsx")) == []
+    assert not ImportPreview.objects.exists()
 
 
 def test_a_bad_cell_is_named_by_sheet_row_and_column_and_nothing_is_written(client):

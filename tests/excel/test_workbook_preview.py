@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from metrics.models import MeasureValue
+from svmonitor.models import ImportPreview
 from tests.excel.builders import build_council_data, headers, workbook_bytes
 from workbook import format as fmt
 from workbook.importer import workbook_import
@@ -136,4 +137,5 @@ def test_a_workbook_that_matches_is_nothing_to_import(client, council, la_office
     # The upload form is offered again, and the checked file is not kept.
     assert 'type="file"' in html
     assert not list((settings.MEDIA_ROOT / "imports").glob("*.xlsx"))
+    assert not ImportPreview.objects.exists()
     assert MeasureValue.objects.filter(measure__council=council).count() == 43

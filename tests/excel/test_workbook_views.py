@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from metrics.models import MeasureValue
-from svmonitor.models import LocalAuthority
+from svmonitor.models import ImportPreview, LocalAuthority
 from tests.excel.builders import build_council_data, headers, minimal_sheets, workbook_bytes
 from tests.factories import UserFactory
 from tests.jobs import finish
@@ -36,9 +36,11 @@ def _value_sheet(value=1234):
     }
 
 
-def _stored(settings) -> list[Path]:
+def _stored(settings) -> list[ImportPreview]:
+    """The uploads kept between preview and confirm: in the database, none on disk."""
     folder = Path(settings.MEDIA_ROOT) / "imports"
-    return list(folder.glob("*.xlsx")) if folder.exists() else []
+    assert not (folder.exists() and list(folder.glob("*.xlsx")))
+    return list(ImportPreview.objects.all())
 
 
 def test_an_officer_previews_then_confirms_an_import(client, council, la_officer, settings):
@@ -108,11 +110,16 @@ def test_a_file_changed_after_the_preview_is_not_imported(client, council, la_of
         reverse("workbook:workbook_upload", args=[council.slug]),
         {"workbook": _upload(workbook_bytes(_value_sheet()))},
     )
-    _stored(settings)[0].write_bytes(workbook_bytes(_value_sheet(9999)))
+    kept = _stored(settings)[0]
+    kept.content = workbook_bytes(_value_sheet(9999))
+    kept.save()
 
-    confirm = client.post(
-        reverse("workbook:workbook_confirm", args=[council.slug]),
-        {"token": preview.context["token"]},
+    confirm = finish(
+        client,
+        client.post(
+            reverse("workbook:workbook_confirm", args=[council.slug]),
+            {"token": preview.context["token"]},
+        ),
     )
 
     assert b"expired or was changed" in confirm.content
@@ -228,13 +235,20 @@ def test_a_plain_get_shows_the_upload_form(client, council, la_officer):
 
 
 def test_an_upload_clears_previews_never_confirmed(client, council, la_officer, settings):
-    import os
+    import datetime as dt
 
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True)
-    abandoned = folder / "abandoned.xlsx"
-    abandoned.write_bytes(b"old")
-    os.utime(abandoned, (0, 0))
+    from django.utils import timezone
+
+    build_council_data(council)
+    abandoned = ImportPreview.objects.create(
+        token="abandoned",
+        user=la_officer,
+        council_slug=council.slug,
+        filename="old.xlsx",
+        content=b"old",
+        sha256="0" * 64,
+        created_at=timezone.now() - dt.timedelta(hours=25),
+    )
     client.force_login(la_officer)
 
     client.post(
@@ -242,4 +256,5 @@ def test_an_upload_clears_previews_never_confirmed(client, council, la_officer, 
         {"workbook": _upload(workbook_bytes(_value_sheet()))},
     )
 
-    assert not abandoned.exists()
+    assert not ImportPreview.objects.filter(pk=abandoned.pk).exists()
+    assert ImportPreview.objects.count() == 1

@@ -25,7 +25,7 @@ def _import_job(council, by, *, beat_seconds_ago):
         attempts=1,
         started_at=beat,
         heartbeat_at=beat,
-        params={"path": "gone.xlsx", "sha256": "0" * 64, "slug": council.slug, "name": "x.xlsx"},
+        params={"token": "gone", "slug": council.slug, "name": "x.xlsx", "create": False},
     )
 
 

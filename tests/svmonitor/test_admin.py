@@ -16,6 +16,7 @@ from svmonitor.audit import audit_record
 from svmonitor.choices import Rag, RoundStatus
 from svmonitor.models import (
     BackgroundJob,
+    ImportPreview,
     PendingSubmission,
     ReminderKind,
     ReminderSent,
@@ -37,6 +38,7 @@ READ_ONLY = {
     "reports.roundsnapshot",
     "reports.reportfile",
     "svmonitor.pendingsubmission",
+    "svmonitor.importpreview",
     "finance.forecastreview",
     "reports.driftdecision",
     "svmonitor.backgroundjob",
@@ -101,6 +103,14 @@ def everything(db):
         shown_at="/",
         fields={"narrative": ["typed"]},
         expires_at=timezone.now() + dt.timedelta(hours=1),
+    )
+    ImportPreview.objects.create(
+        token="p" * 32,
+        user=prog.officer,
+        council_slug=council.slug,
+        filename="book.xlsx",
+        content=b"PK",
+        sha256="0" * 64,
     )
     account_reminders_set(user=prog.officer, by=prog.officer, enabled=False)
     job = BackgroundJob.objects.create(kind="report_pdf", council=council, round=round)

@@ -140,6 +140,27 @@ def test_it_runs_when_nothing_was_ever_uploaded(settings, tmp_path):
     assert "Deleted 0 abandoned workbook upload(s)." in _run()
 
 
+def test_it_deletes_workbook_previews_kept_in_the_database_once_a_day_old(settings, tmp_path):
+    from svmonitor.models import ImportPreview
+
+    settings.MEDIA_ROOT = tmp_path
+    user = UserFactory(username="previewer")
+    for token, hours in (("abandoned", 25), ("being-previewed", 1)):
+        ImportPreview.objects.create(
+            token=token,
+            user=user,
+            council_slug="x",
+            filename=f"{token}.xlsx",
+            content=b"PK\x03\x04",
+            sha256="0" * 64,
+            created_at=timezone.now() - dt.timedelta(hours=hours),
+        )
+
+    assert "Would delete 1 abandoned workbook upload(s)." in _run("--dry-run")
+    assert "Deleted 1 abandoned workbook upload(s)." in _run()
+    assert list(ImportPreview.objects.values_list("token", flat=True)) == ["being-previewed"]
+
+
 def test_finished_jobs_not_kept_for_reuse_are_deleted_with_their_files_after_a_week(
     settings, tmp_path
 ):
