@@ -51,7 +51,7 @@ test-postgres: venv
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3*
 
-.PHONY: serve backup restore bench-load
+.PHONY: serve backup restore bench-load bench-cluster
 
 ## Production mode: gunicorn + whitenoise against DATABASE_URL (PostgreSQL, or SQLite by default).
 ## Settings from the environment or .env (copy .env.example); see docs/deploy.md.
@@ -71,6 +71,12 @@ restore: venv
 ## (bench/load.py; BENCH_LOAD_SECONDS=20 for a short trial, which does not write the docs).
 bench-load: venv sysdeps-test
 	PGPORT_TEST=$${PGPORT_TEST:-54339} scripts/with-postgres.sh $(PY) bench/load.py
+
+## More than one server on loopback: two gunicorn app servers, queue workers, PostgreSQL; checks
+## sessions, a workbook preview and a rate limit across both, then PDFs through the workers with
+## the dashboards timed, ~5 minutes (bench/cluster.py; BENCH_CLUSTER_SECONDS=30 for a trial).
+bench-cluster: venv sysdeps-test
+	PGPORT_TEST=$${PGPORT_TEST:-54338} scripts/with-postgres.sh $(PY) bench/cluster.py
 
 ## Issue 9 at national scale (40 councils, 9 years, 60 measures), ~6 minutes: one BENCH line per
 ## measure, the table written to docs/performance.md; exits non-zero on any FAIL (bench/run.py).
