@@ -81,11 +81,24 @@ def is_sheet(title: str) -> bool:
     return title.strip().casefold() == SHEET.casefold()
 
 
-def sheet_rows(ws) -> list[tuple[int, tuple]]:
-    """The sheet's rows as (Excel row number, cell values), as the reader hands them over."""
-    return [
-        (number, tuple(cells)) for number, cells in enumerate(ws.iter_rows(values_only=True), 1)
-    ]
+def sheet_rows(ws) -> tuple[list[tuple[int, tuple]], list[str]]:
+    """The sheet's rows as (Excel row number, cell values), without its heading, blank rows at
+    the end or example rows; and the example rows skipped, as one note ("... rows 2-4")."""
+    rows, examples = [], []
+    for number, cells in enumerate(ws.iter_rows(values_only=True), 1):
+        first = _text(cells[0] if cells else None).casefold()
+        if number == 1 and first.startswith("dsg financial summary"):
+            continue
+        if first.startswith("example"):
+            examples.append(number)
+            continue
+        rows.append((number, tuple(cells)))
+    while rows and all(_text(c) == "" for c in rows[-1][1]):
+        rows.pop()
+    if not examples:
+        return rows, []
+    span = f"row {examples[0]}" if len(examples) == 1 else f"rows {examples[0]}-{examples[-1]}"
+    return rows, [f"{SHEET} {span}"]
 
 
 def _text(value) -> str:
@@ -140,12 +153,8 @@ def sheet_parse(rows, error) -> DsgSheetRead:
     table = None  # (block, scenario, unit, {column index: year}, header cells)
     for number, cells in rows:
         first = cells[0] if cells else None
-        if number == 1 and _text(first).casefold().startswith("dsg financial summary"):
-            continue  # the sheet's own heading
         if all(_text(c) == "" for c in cells):
             table = None
-            continue
-        if _text(first).casefold().startswith("example"):
             continue
         title = _title(first)
         if title is not None and any(_year(c) for c in cells[1:]):

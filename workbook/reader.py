@@ -779,8 +779,10 @@ def _without_examples(spec, rows, result: ReadResult):
 
 def _read_sheet(path: Path, ws, result: ReadResult) -> None:
     if dsg_finance.is_sheet(ws.title):  # tables of its own: workbook/dsg_finance.py reads them
-        rows = dsg_finance.sheet_rows(ws)
-        result.sheets[dsg_finance.SHEET] = [Row(n, {"cells": c}, {}) for n, c in rows]
+        rows, examples = dsg_finance.sheet_rows(ws)
+        result.examples += examples
+        if rows:
+            result.sheets[dsg_finance.SHEET] = [Row(n, {"cells": c}, {}) for n, c in rows]
         return
     spec = fmt.SHEET_BY_NAME.get(ws.title.strip().casefold())
     if spec is None or spec.derived:

@@ -102,8 +102,8 @@ def test_a_bad_box_is_named_and_nothing_is_saved(council, agreement, finance):
     page = unescape(response.content.decode())
     assert response.status_code == 200
     assert (
-        "High needs block, Mitigated forecast, DSG allocation after recoupment, 2025-26: Enter a number"
-        in page
+        "High needs block, Mitigated forecast, DSG allocation after recoupment, 2025-26: "
+        "Enter a number" in page
     )
     assert 'value="eighty"' in page
     assert DsgPlanFigure.objects.get(line__name=INMSS, financial_year=2024).amount == Decimal(

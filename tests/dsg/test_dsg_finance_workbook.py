@@ -114,7 +114,7 @@ def test_the_export_writes_the_sheet_and_it_imports_back_unchanged(council, agre
     )
     data = workbook_export(council=council)
     ws = load_workbook(io.BytesIO(data))[SHEET]
-    values = [[c for c in row] for row in ws.iter_rows(values_only=True)]
+    values = [list(row) for row in ws.iter_rows(values_only=True)]
     assert ["High needs block: Mitigated forecast", "2024-25"] in values
     assert [INMSS, 90000000.5] in values
     assert ["In-year position (computed)", -10000000.5] in values
