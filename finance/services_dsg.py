@@ -294,3 +294,20 @@ def dsg_plan_figures_import(*, agreement: Agreement, entries: dict, by) -> int:
     `entries` maps (block, scenario, line name, year) to pounds (a Decimal, or None for blank)."""
     require_action(by, agreement.council, Action.EDIT_FINANCE)
     return _write(agreement=agreement, entries=entries, versions=None, by=by)
+
+
+@transaction.atomic
+def dsg_plan_figure_save(
+    *, line: DsgPlanLine, financial_year: int, scenario: str, amount, expected_version: int, by
+) -> DsgPlanFigure:
+    """Save one figure of a plan line (the admin's door), under the same rules and version
+    check as the grid; returns the figure as stored."""
+    line = DsgPlanLine.objects.select_related("agreement__council").get(pk=line.pk)
+    require_action(by, line.agreement.council, Action.EDIT_FINANCE)
+    key = (line.block, scenario, line.name, financial_year)
+    try:
+        value = dsg_amount_parse(amount)
+    except ValidationError as error:
+        raise ValidationError({"amount": error.messages}) from error
+    _write(agreement=line.agreement, entries={key: value}, versions={key: expected_version}, by=by)
+    return DsgPlanFigure.objects.get(line=line, financial_year=financial_year, scenario=scenario)
