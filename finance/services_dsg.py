@@ -150,7 +150,9 @@ def _write(*, agreement: Agreement, entries: dict, versions: dict | None, by) ->
                 name=name,
                 position=positions[block],
             )
-            line.full_clean(validate_unique=False, validate_constraints=False)
+            line.full_clean(
+                exclude=["agreement"], validate_unique=False, validate_constraints=False
+            )
             lines[(block, name)] = line
             new_lines.append(line)
     if new_lines:
@@ -197,10 +199,10 @@ def finance_lines_from_dsg(*, agreement: Agreement, by) -> int:
     latest, unmitigated), with history, where they differ; returns how many lines changed. Called
     inside the saving service's transaction (four queries and the writes, however many years)."""
     summary = dsg_summary_build(agreement=agreement)
-    existing = {
-        (line.financial_year, line.scenario): line
-        for line in FinanceLine.objects.select_for_update().filter(agreement=agreement)
-    }
+    existing = {}
+    for line in FinanceLine.objects.select_for_update().filter(agreement=agreement):
+        line.agreement = agreement  # its council is loaded: the history names it
+        existing[(line.financial_year, line.scenario)] = line
     created, updated = [], []
     for scenario, finance_scenario in FINANCE_SCENARIO_FOR.items():
         for year in summary.years:
@@ -224,7 +226,9 @@ def finance_lines_from_dsg(*, agreement: Agreement, by) -> int:
                     reflects="DSG management plan",
                     **target,
                 )
-                line.full_clean(validate_unique=False, validate_constraints=False)
+                line.full_clean(
+                    exclude=["agreement"], validate_unique=False, validate_constraints=False
+                )
                 created.append(line)
                 continue
             if all(getattr(line, name) == value for name, value in target.items()):

@@ -60,13 +60,19 @@ def dsg_plan_grid(request, slug):
         new_typed = {}
         for year in grid.years:
             posted[f"new-y{year}"] = new_typed[year] = request.POST.get(f"new-y{year}", "")[:40]
-        if new_name:
+        existing = {row.line_name.casefold() for row in grid.rows}
+        if new_name and new_name.casefold() not in existing:
             for year, typed in new_typed.items():
                 cells[(new_name, year)] = typed
                 where[(new_name, year)] = f"new-y{year}"
         try:
             if not new_name and any(typed.strip() for typed in new_typed.values()):
                 raise ValidationError("Name the new line, or clear its figures.")
+            if new_name.casefold() in {row.line_name.casefold() for row in grid.rows}:
+                raise ValidationError(
+                    f"{grid.block_label} already has a line called {new_name}: type its "
+                    "figures in its row."
+                )
             changed = dsg_plan_grid_save(
                 agreement=grid.agreement,
                 block=block,

@@ -178,3 +178,41 @@ def test_the_grid_reads_the_same_queries_however_many_years_and_lines(
     with CaptureQueriesContext(connection) as large:
         big.get(_url(other.council))
     assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_a_new_line_may_not_take_the_name_of_one_already_in_the_grid(council, agreement, finance):
+    _seed(agreement, finance)
+    client = client_for(finance)
+    fields = _form(client.get(_url(council)).content.decode())
+    fields.update({"new-name": INMSS, "new-y2024": "1"})
+    page = unescape(client.post(_url(council), fields).content.decode())
+    assert f"High needs block already has a line called {INMSS}" in page
+    assert DsgPlanFigure.objects.get(line__name=INMSS, financial_year=2024).amount == Decimal(
+        "90000000.00"
+    )
+
+
+def test_a_save_takes_the_same_queries_however_many_years_and_lines_change(
+    council, agreement, finance
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from finance.services_dsg import dsg_plan_grid_save
+
+    def save(years, lines, value):
+        cells = {(name, y): value for name in lines for y in years}
+        stored = DsgPlanFigure.objects.select_related("line")
+        versions = {(f.line.name, f.financial_year): f.version for f in stored}
+        with CaptureQueriesContext(connection) as queries:
+            dsg_plan_grid_save(
+                agreement=agreement, block=HN, scenario="mitigated", cells=cells,
+                versions=versions, unit="thousands", by=finance,
+            )  # fmt: skip
+        return len(queries.captured_queries)
+
+    save((2024,), [ALLOC], "1")
+    # Each save adds lines and figures, changes a stored figure, adds and changes finance lines.
+    small = save((2024, 2025), [ALLOC, "New line"], "2")
+    large = save(tuple(range(2019, 2029)), [ALLOC, *(f"Line {n}" for n in range(4))], "3")
+    assert small == large
