@@ -34,19 +34,27 @@ GROUP = "Financial summary"
 NOT_SAVED = "not saved or confirmed for this update"
 
 
+def _is_plan(round) -> bool:
+    """Whether the round is a DSG plan return (the spine also asks only its own kind's parts;
+    this keeps a Safety Valve return clear of this part whichever spine runs)."""
+    return getattr(round, "return_kind", "safety_valve") == DSG_PLAN
+
+
 def _url(round) -> str:
     return reverse("finance:dsg_plan_grid", args=[round.agreement.council.slug])
 
 
 def dsg_finance_completeness(round, carried: bool) -> list[CompletenessGap]:
     """The summary, if it was neither saved nor confirmed while the return was a draft."""
-    if ForecastReview.objects.filter(round=round).exists():
+    if not _is_plan(round) or ForecastReview.objects.filter(round=round).exists():
         return []
     return [CompletenessGap(SECTION, TITLE, NOT_SAVED, url=_url(round))]
 
 
 def dsg_finance_tasks(round, carried: bool = False) -> list[ReturnTask]:
     """The return's "Financial summary" task and its status."""
+    if not _is_plan(round):
+        return []
     review = ForecastReview.objects.filter(round=round).first()
     if review is not None:
         hint = f"{review.get_how_display()} on {review.reviewed_at:%-d %B %Y}"
@@ -73,7 +81,7 @@ def dsg_finance_progress(rounds, carried_ids) -> dict[int, tuple[int, int]]:
             "round_id", flat=True
         )
     )
-    return {r.pk: (1 if r.pk in reviewed else 0, 1) for r in rounds}
+    return {r.pk: (1 if r.pk in reviewed else 0, 1) if _is_plan(r) else (0, 0) for r in rounds}
 
 
 def dsg_finance_snapshot(round) -> dict:

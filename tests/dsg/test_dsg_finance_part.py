@@ -9,8 +9,14 @@ from django.urls import reverse
 
 from finance.models import FinanceLine
 from finance.models_dsg import DsgPlanFigure
-from finance.sections_dsg import dsg_finance_snapshot, dsg_finance_tasks
+from finance.sections_dsg import (
+    dsg_finance_completeness,
+    dsg_finance_progress,
+    dsg_finance_snapshot,
+    dsg_finance_tasks,
+)
 from finance.services_dsg import dsg_plan_figures_import
+from svmonitor.models import ReportingRound
 from svmonitor.roles import Role
 from svmonitor.sections import return_parts
 from tests import factories as f
@@ -46,13 +52,30 @@ def test_the_part_is_registered_for_the_dsg_plan_return():
     assert "dsg_finance" not in {part.name for part in return_parts("safety_valve")}
 
 
-def test_the_task_is_completed_once_the_plan_is_saved_in_the_draft(agreement, finance):
+def _plan_round(agreement, **fields):
+    kind = {"return_kind": "dsg_plan"} if hasattr(ReportingRound, "return_kind") else {}
+    draft = f.ReportingRoundFactory(agreement=agreement, **kind, **fields)
+    draft.return_kind = "dsg_plan"  # as the spine of issue 19.1 stores it
+    return draft
+
+
+def test_a_safety_valve_return_has_no_financial_summary_task_or_gap(agreement, finance):
     draft = f.ReportingRoundFactory(agreement=agreement, financial_year=2024, update_number=2)
+    assert dsg_finance_tasks(draft) == []
+    assert dsg_finance_completeness(draft, False) == []
+    assert dsg_finance_progress([draft], set()) == {draft.pk: (0, 0)}
+
+
+def test_the_task_is_completed_once_the_plan_is_saved_in_the_draft(agreement, finance):
+    draft = _plan_round(agreement, financial_year=2024, update_number=2)
+    assert [gap.item for gap in dsg_finance_completeness(draft, False)] == ["Financial summary"]
     (task,) = dsg_finance_tasks(draft)
     assert (task.title, task.status) == ("Financial summary", "not_started")
     _seed(agreement, finance)
     (task,) = dsg_finance_tasks(draft)
     assert task.status == "completed"
+    assert dsg_finance_completeness(draft, False) == []
+    assert dsg_finance_progress([draft], set()) == {draft.pk: (1, 1)}
 
 
 def test_the_snapshot_holds_the_grid_as_entered_and_the_derived_figures(
