@@ -216,3 +216,27 @@ def test_a_save_takes_the_same_queries_however_many_years_and_lines_change(
     small = save((2024, 2025), [ALLOC, "New line"], "2")
     large = save(tuple(range(2019, 2029)), [ALLOC, *(f"Line {n}" for n in range(4))], "3")
     assert small == large
+
+
+def test_a_finance_lines_own_edit_shows_the_plans_figures_read_only(council, agreement, finance):
+    _seed(agreement, finance)
+    line = FinanceLine.objects.get(scenario="latest", financial_year=2024)
+    url = reverse("finance:finance_line_edit", args=[council.slug, line.pk])
+    client = client_for(finance)
+    html = client.get(url).content.decode()
+    box = re.search(r'<input[^>]*name="in_year_position"[^>]*>', html).group(0)
+    assert "disabled" in box
+    assert "change it there" in html
+    client.post(
+        url,
+        {
+            "version": line.version,
+            "in_year_position": "1",
+            "reflects": "Checked",
+            "cumulative_deficit": "",
+        },
+    )
+    line.refresh_from_db()
+    assert line.reflects == "Checked"
+    assert line.in_year_position == Decimal("-11000000.00")
+    assert line.cumulative_deficit == Decimal("11000000.00")
