@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from finance.dsg_summary import (
     DEFAULT_LINES,
@@ -19,14 +20,15 @@ from finance.dsg_summary import (
     TAIL_LINES,
     dsg_summary_build,
 )
-from finance.models import FinanceLine
+from finance.models import FinanceLine, ForecastReview
 from finance.models_dsg import DsgBlock, DsgLineKind, DsgPlanFigure, DsgPlanLine, DsgScenario
+from finance.sections_dsg import DSG_PLAN
 from finance.services import finance_line_fields, forecast_reviewed
 from svmonitor.access import require_action
 from svmonitor.audit import audit_record_many
-from svmonitor.choices import FINANCE_UNIT_POUNDS
+from svmonitor.choices import FINANCE_UNIT_POUNDS, RoundOrigin, RoundStatus
 from svmonitor.fy import fy_label
-from svmonitor.models import Agreement
+from svmonitor.models import Agreement, ReportingRound
 from svmonitor.numbers import decimal_places, number_parse
 from svmonitor.roles import Action
 
@@ -188,10 +190,32 @@ def _write(*, agreement: Agreement, entries: dict, versions: dict | None, by) ->
         council=agreement.council,
         entries=[(figure, before, _figure_fields(figure)) for figure, before in history],
     )
-    # 5. The Safety Valve finance lines the high needs block computes, in this transaction.
+    # 5. The Safety Valve finance lines the high needs block computes, in this transaction;
+    #    and the council's draft DSG plan returns have their financial summary saved.
     if any(key[0] == DsgBlock.HIGH_NEEDS for key, _f, _a in changes):
         finance_lines_from_dsg(agreement=agreement, by=by)
+    _plan_reviewed(council_id=agreement.council_id, by=by)
     return len(changes)
+
+
+def _plan_reviewed(*, council_id: int, by) -> None:
+    """Record that the plan was saved in each of the council's draft DSG plan returns."""
+    drafts = ReportingRound.objects.filter(
+        agreement__council_id=council_id,
+        status=RoundStatus.DRAFT,
+        origin=RoundOrigin.RECORDED_HERE,
+    )
+    if "return_kind" not in {f.name for f in ReportingRound._meta.get_fields()}:
+        return  # no DSG plan returns before the spine of issue 19.1
+    for round_id in drafts.filter(return_kind=DSG_PLAN).values_list("pk", flat=True):
+        ForecastReview.objects.update_or_create(
+            round_id=round_id,
+            defaults={
+                "how": ForecastReview.How.SAVED,
+                "reviewed_by": by,
+                "reviewed_at": timezone.now(),
+            },
+        )
 
 
 def finance_lines_from_dsg(*, agreement: Agreement, by) -> int:
