@@ -5,8 +5,6 @@ were saved, or the forecast confirmed unchanged, while the return was a draft
 
 from __future__ import annotations
 
-import dataclasses
-
 from django.urls import reverse
 
 from finance.dsg_summary import dsg_summary_build, dsg_summary_fragment
@@ -14,6 +12,8 @@ from finance.models import ForecastReview
 from finance.models_dsg import DsgPlanFigure
 from svmonitor.models import Agreement
 from svmonitor.sections import (
+    DSG_PLAN,
+    SAFETY_VALVE,
     TASK_COMPLETED,
     TASK_IN_PROGRESS,
     TASK_NOT_STARTED,
@@ -23,11 +23,6 @@ from svmonitor.sections import (
     return_part_register,
 )
 
-try:  # the constant lands with the spine of issue 19
-    from svmonitor.sections import DSG_PLAN
-except ImportError:  # pragma: no cover
-    DSG_PLAN = "dsg_plan"
-
 SECTION = "dsg_finance"
 TITLE = "Financial summary"
 GROUP = "Financial summary"
@@ -35,9 +30,9 @@ NOT_SAVED = "not saved or confirmed for this update"
 
 
 def _is_plan(round) -> bool:
-    """Whether the round is a DSG plan return (the spine also asks only its own kind's parts;
-    this keeps a Safety Valve return clear of this part whichever spine runs)."""
-    return getattr(round, "return_kind", "safety_valve") == DSG_PLAN
+    """Whether the round is a DSG plan return (the spine asks only its own kind's parts; this
+    keeps a caller that asks every part clear of it on a Safety Valve return)."""
+    return getattr(round, "return_kind", SAFETY_VALVE) == DSG_PLAN
 
 
 def _url(round) -> str:
@@ -95,11 +90,15 @@ def _no_carry_forward(new, previous, by) -> None:
 
 
 def _part() -> ReturnPart:
-    hooks = {"progress": dsg_finance_progress, "tasks": dsg_finance_tasks}
-    if "snapshot" in {f.name for f in dataclasses.fields(ReturnPart)}:
-        hooks["snapshot"] = dsg_finance_snapshot
     return ReturnPart(
-        SECTION, 20, _no_carry_forward, dsg_finance_completeness, return_kind=DSG_PLAN, **hooks
+        SECTION,
+        20,
+        _no_carry_forward,
+        dsg_finance_completeness,
+        progress=dsg_finance_progress,
+        tasks=dsg_finance_tasks,
+        return_kind=DSG_PLAN,
+        snapshot=dsg_finance_snapshot,
     )
 
 

@@ -22,7 +22,6 @@ from finance.dsg_summary import (
 )
 from finance.models import FinanceLine, ForecastReview
 from finance.models_dsg import DsgBlock, DsgLineKind, DsgPlanFigure, DsgPlanLine, DsgScenario
-from finance.sections_dsg import DSG_PLAN
 from finance.services import finance_line_fields, forecast_reviewed
 from svmonitor.access import require_action
 from svmonitor.audit import audit_record_many
@@ -31,6 +30,7 @@ from svmonitor.fy import fy_label
 from svmonitor.models import Agreement, ReportingRound
 from svmonitor.numbers import decimal_places, number_parse
 from svmonitor.roles import Action
+from svmonitor.sections import DSG_PLAN
 
 _MONEY_LIMIT = Decimal("1e14")
 LINE_NAME_MAX = DsgPlanLine._meta.get_field("name").max_length
@@ -205,8 +205,6 @@ def _plan_reviewed(*, council_id: int, by) -> None:
         status=RoundStatus.DRAFT,
         origin=RoundOrigin.RECORDED_HERE,
     )
-    if "return_kind" not in {f.name for f in ReportingRound._meta.get_fields()}:
-        return  # no DSG plan returns before the spine of issue 19.1
     for round_id in drafts.filter(return_kind=DSG_PLAN).values_list("pk", flat=True):
         ForecastReview.objects.update_or_create(
             round_id=round_id,

@@ -16,7 +16,6 @@ from finance.sections_dsg import (
     dsg_finance_tasks,
 )
 from finance.services_dsg import dsg_plan_figures_import
-from svmonitor.models import ReportingRound
 from svmonitor.roles import Role
 from svmonitor.sections import return_parts
 from tests import factories as f
@@ -53,10 +52,7 @@ def test_the_part_is_registered_for_the_dsg_plan_return():
 
 
 def _plan_round(agreement, **fields):
-    kind = {"return_kind": "dsg_plan"} if hasattr(ReportingRound, "return_kind") else {}
-    draft = f.ReportingRoundFactory(agreement=agreement, **kind, **fields)
-    draft.return_kind = "dsg_plan"  # as the spine of issue 19.1 stores it
-    return draft
+    return f.ReportingRoundFactory(agreement=agreement, return_kind="dsg_plan", **fields)
 
 
 def test_a_safety_valve_return_has_no_financial_summary_task_or_gap(agreement, finance):
