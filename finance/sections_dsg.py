@@ -63,7 +63,10 @@ def dsg_finance_tasks(round, carried: bool = False) -> list[ReturnTask]:
             group=GROUP,
             title=TITLE,
             status=TASK_IN_PROGRESS if started else TASK_NOT_STARTED,
-            hint="The finance lead saves each block's figures by year, unmitigated and mitigated.",
+            hint=(
+                "The finance lead saves each block's figures by year, unmitigated and mitigated, "
+                "or confirms no change this term."
+            ),
             start_url=_url(round),
         )
     ]

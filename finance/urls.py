@@ -23,6 +23,11 @@ urlpatterns: list = [
         views_dsg.dsg_plan_grid,
         name="dsg_plan_grid",
     ),
+    path(
+        "councils/<slug:slug>/dsg-plan/<str:fy>/<int:n>/finance/confirm/",
+        views_dsg.dsg_plan_confirm,
+        name="dsg_plan_confirm",
+    ),
     path("councils/<slug:slug>/finance/add/", views.finance_line_add, name="finance_line_add"),
     path(
         "councils/<slug:slug>/finance/<int:pk>/", views.finance_line_show, name="finance_line_show"

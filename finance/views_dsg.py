@@ -11,13 +11,19 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
+from finance.models import ForecastReview
 from finance.models_dsg import DsgBlock, DsgScenario
 from finance.selectors_dsg import dsg_grid_build
+from finance.services import finance_forecast_confirm
 from finance.services_dsg import DsgRefused, dsg_plan_grid_save
 from svmonitor.access import council_action_required
+from svmonitor.choices import RoundOrigin, RoundStatus
+from svmonitor.models import ReportingRound
 from svmonitor.roles import Action
+from svmonitor.section_views import round_for_request
+from svmonitor.sections import DSG_PLAN
 
 TEMPLATE = "finance/dsg_plan_grid.html"
 
@@ -40,7 +46,7 @@ def dsg_plan_grid(request, slug):
     grid = dsg_grid_build(council=council, block=block, scenario=scenario)
     if grid.agreement is None:
         raise Http404("This council has no plan.")
-    context = {"council": council, "errors": []}
+    context = {"council": council, "errors": [], "draft": _plan_draft(council)}
     if request.method == "POST":
         cells, versions, posted = {}, {}, {"versions": {}}
         where = {}
@@ -113,3 +119,41 @@ def _errors_on(grid, problems: dict, where: dict) -> list[tuple[str, str]]:
         else:
             summary.append(("", message))
     return summary
+
+
+def _plan_draft(council):
+    """The council's draft DSG plan return, if it has one, with its financial summary's review."""
+    draft = (
+        ReportingRound.objects.filter(
+            agreement__council=council,
+            return_kind=DSG_PLAN,
+            status=RoundStatus.DRAFT,
+            origin=RoundOrigin.RECORDED_HERE,
+        )
+        .order_by("-financial_year", "-update_number")
+        .first()
+    )
+    if draft is not None:
+        draft.review = (
+            ForecastReview.objects.filter(round=draft).select_related("reviewed_by").first()
+        )
+    return draft
+
+
+@council_action_required(Action.EDIT_FINANCE)
+@require_POST
+def dsg_plan_confirm(request, slug, fy, n):
+    """Confirm in one action that the financial summary is unchanged for a draft DSG plan
+    return ("No change this term")."""
+    round = round_for_request(request, slug, fy, n, Action.EDIT_FINANCE, kind=DSG_PLAN)
+    try:
+        finance_forecast_confirm(round=round, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Financial summary confirmed unchanged for {round.label}.")
+    block = request.POST.get("block")
+    scenario = request.POST.get("scenario")
+    if block not in DsgBlock.values or scenario not in DsgScenario.values:
+        block, scenario = DsgBlock.HIGH_NEEDS, DsgScenario.MITIGATED
+    return redirect(dsg_grid_url(request.council, block, scenario))

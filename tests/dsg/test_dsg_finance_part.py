@@ -110,3 +110,31 @@ def test_the_admin_saves_a_figure_through_the_service(agreement, finance):
     assert (figure.amount, figure.version) == (Decimal("85000000.00"), 2)
     line = FinanceLine.objects.get(scenario="latest", financial_year=2024)
     assert line.in_year_position == Decimal("-5000000.00")
+
+
+def test_no_change_this_term_completes_the_task_from_the_grid(agreement, finance):
+    from tests.round_page.conftest import client_for
+
+    draft = _plan_round(agreement, financial_year=2025, update_number=2)
+    council = agreement.council
+    grid = reverse("finance:dsg_plan_grid", args=[council.slug])
+    html = client_for(finance).get(grid).content.decode()
+    assert "No change this term" in html
+    url = reverse("finance:dsg_plan_confirm", args=[council.slug, draft.fy, 2])
+    response = client_for(finance).post(url, {"block": "schools", "scenario": "budget"})
+    assert response.status_code == 302 and "block=schools" in response["Location"]
+    (task,) = dsg_finance_tasks(draft)
+    assert task.status == "completed"
+    assert "Confirmed unchanged" in task.hint
+
+
+def test_no_change_this_term_names_a_plan_round_only(agreement, finance, other_la_officer):
+    from tests.round_page.conftest import client_for
+
+    sv = f.ReportingRoundFactory(agreement=agreement, financial_year=2025, update_number=1)
+    council = agreement.council
+    url = reverse("finance:dsg_plan_confirm", args=[council.slug, sv.fy, 1])
+    assert client_for(finance).post(url).status_code == 404
+    plan = _plan_round(agreement, financial_year=2025, update_number=1)
+    assert client_for(other_la_officer).post(url).status_code == 404
+    assert dsg_finance_tasks(plan)[0].status == "not_started"
