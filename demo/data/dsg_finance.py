@@ -144,6 +144,13 @@ def wiltshire_entries() -> dict:
             transfer=money_m(WILTSHIRE_TRANSFER[2024]),
         )
     )  # fmt: skip
+    # 2025-26's budget (illustrative), set in March 2025 when the year's grant was known.
+    entries.update(
+        high_needs_year(
+            "budget", 2025, allocation=_wiltshire_income(2025), in_year=money_m("-6.00"),
+            transfer=money_m(WILTSHIRE_TRANSFER[2025]),
+        )
+    )  # fmt: skip
     for year, in_year in WILTSHIRE_MITIGATED.items():
         adjust = WILTSHIRE_CONTRIBUTIONS.get(year)
         entries.update(
@@ -161,7 +168,9 @@ def wiltshire_entries() -> dict:
         )
     growth = Decimal("1.025")
     entries.update(other_blocks_year("actual", 2023, growth=growth))
-    entries.update(other_blocks_year("budget", 2024, growth=growth, transfer_out=money_m("3.20")))
+    for year in (2024, 2025):
+        transfer = money_m(WILTSHIRE_TRANSFER[year])
+        entries.update(other_blocks_year("budget", year, growth=growth, transfer_out=transfer))
     for year, transfer in WILTSHIRE_TRANSFER.items():
         entries.update(
             other_blocks_year("mitigated", year, growth=growth, transfer_out=money_m(transfer))

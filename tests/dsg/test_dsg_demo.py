@@ -36,3 +36,18 @@ def test_westbridge_plan_loads_moves_in_the_autumn_and_reloads_unchanged():
     finance_autumn_load(agreement, Tally())
     autumn = FinanceLine.objects.get(scenario="latest", financial_year=2025).in_year_position
     assert autumn == Decimal("-7450000.00")
+
+
+def test_wiltshire_plan_hook_repeats_the_loaded_plan_without_change():
+    from demo.data.dsg_finance import wiltshire_dsg_load
+    from demo.data.wiltshire_finance import finance_load as wiltshire_finance_load
+
+    admin = UserFactory(username="admin", is_superuser=True, is_staff=True)
+    agreement = f.AgreementFactory()
+    wiltshire_dsg_load(agreement, Tally(), by=admin)
+    again = Tally()
+    wiltshire_finance_load(agreement, again)
+    assert sum(again.created.values()) + sum(again.changed.values()) == 0
+    summary = dsg_summary_build(agreement=agreement)
+    assert summary.derived[("high_needs", "budget", 2025)].in_year == Decimal("-6000000.00")
+    assert summary.derived[("total", "mitigated", 2028)].carried_forward == Decimal("0.00")
