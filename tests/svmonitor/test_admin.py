@@ -38,6 +38,7 @@ READ_ONLY = {
     "reports.reportfile",
     "svmonitor.pendingsubmission",
     "finance.forecastreview",
+    "finance.dsgplanline",
     "reports.driftdecision",
     "svmonitor.backgroundjob",
     "svmonitor.renderslot",
@@ -88,6 +89,7 @@ def everything(db):
     f.MeasureValueFactory()
     f.HeadlineCardFactory(council=council)
     f.FinanceLineFactory(agreement=prog.agreement)
+    f.DsgPlanFigureFactory(line__agreement=prog.agreement)
     f.WorkstreamSavingFactory(workstream__area__council=council)
     ForecastReview.objects.create(
         round=round, how="confirmed", reviewed_by=prog.officer, reviewed_at=round.ready_at
