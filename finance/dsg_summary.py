@@ -153,15 +153,18 @@ class DsgSummary:
         return found
 
     def mitigation(self, block: str, year: int) -> tuple[Decimal, Decimal] | None:
-        """(in-year, cumulative) mitigated minus unmitigated: the unmitigated deficit less the
-        mitigated one, in a year with both."""
+        """(in-year, cumulative before adjustments) mitigated minus unmitigated: the unmitigated
+        deficit less the mitigated one, in a year with both."""
         mitigated = self.derived.get((block, DsgScenario.MITIGATED, year))
         unmitigated = self.derived.get((block, DsgScenario.UNMITIGATED, year))
         if mitigated is None or unmitigated is None:
             return None
+        # The cumulative gap leaves out contributions to the deficit (Safety Valve payments),
+        # which a mitigated plan may count and an unmitigated forecast not: the plan's own effect.
         return (
             mitigated.in_year - unmitigated.in_year,
-            mitigated.carried_forward - unmitigated.carried_forward,
+            mitigated.carried_forward_before_adjustments
+            - unmitigated.carried_forward_before_adjustments,
         )
 
 

@@ -31,11 +31,11 @@ class DsgScenario(models.TextChoices):
 class DsgLineKind(models.TextChoices):
     """How a line counts in the block's position."""
 
-    ALLOCATION = "allocation", "DSG allocation after recoupment"
-    TRANSFER = "transfer", "Block transfer (in positive, out negative)"
+    ALLOCATION = "allocation", "Income: DSG allocation"
+    TRANSFER = "transfer", "Income: block transfer"
     EXPENDITURE = "expenditure", "Expenditure"
     ADJUSTMENT = "adjustment", "Movement in the cumulative balance"
-    OPENING = "opening", "Balance at the start of the plan"
+    OPENING = "opening", "Opening balance (used where the year before has no figures)"
 
 
 class DsgPlanLine(models.Model):

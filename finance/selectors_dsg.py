@@ -114,7 +114,7 @@ def _computed_rows(summary: DsgSummary, key: str, scenario: str, unit: str) -> l
         )
         rows.append(
             DsgFigureRow(
-                "Mitigation: cumulative",
+                "Mitigation: cumulative (before contributions to the deficit)",
                 ["" if g is None else _shown(g[1], unit) for g in gaps],
             )
         )
