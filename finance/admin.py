@@ -3,7 +3,14 @@ finance lines as the browser saves them, payments and caps as the workbook does.
 
 from django.contrib import admin
 
-from finance.models import DeficitCap, FinanceLine, ForecastReview, PaymentInstalment
+from finance.models import (
+    DeficitCap,
+    DsgPlanFigure,
+    DsgPlanLine,
+    FinanceLine,
+    ForecastReview,
+    PaymentInstalment,
+)
 from finance.services import (
     FINANCE_FIELDS,
     deficit_cap_upsert,
@@ -11,6 +18,7 @@ from finance.services import (
     finance_line_save,
     payment_instalment_upsert,
 )
+from finance.services_dsg import dsg_plan_figure_save
 from svmonitor.admin import CouncilListAdminMixin, ReadOnlyAdminMixin, admin_inline_register
 from svmonitor.admin_audit import (
     AdminDoorMixin,
@@ -117,3 +125,37 @@ class ForecastReviewAdmin(CouncilListAdminMixin, ReadOnlyAdminMixin, admin.Model
     list_display = ("round", "how", "reviewed_by", "reviewed_at")
     list_filter = ("how",)
     list_select_related = ("round__agreement__council", "reviewed_by")
+
+
+@admin.register(DsgPlanFigure)
+class DsgPlanFigureAdmin(AdminDoorMixin, admin.ModelAdmin):
+    """A DSG plan figure, saved through finance.services_dsg as the grid saves it (so the
+    Safety Valve finance lines follow)."""
+
+    owner_fields = ("line", "financial_year", "scenario")
+    service_fields = ("line", "financial_year", "scenario", "amount")
+    list_display = ("line", "financial_year", "scenario", "amount")
+    list_filter = ("scenario", "line__block", "line__agreement__council")
+    list_select_related = ("line__agreement__council",)
+    readonly_fields = ("version",)
+
+    def save_through_service(self, request, form, change):
+        data = form.cleaned_data
+        line = data["line"] if not change else form.instance.line
+        return dsg_plan_figure_save(
+            line=line,
+            financial_year=data["financial_year"] if not change else form.instance.financial_year,
+            scenario=data["scenario"] if not change else form.instance.scenario,
+            amount=data["amount"],
+            expected_version=self.expected_version(form) if change else 0,
+            by=request.user,
+        )
+
+
+@admin.register(DsgPlanLine)
+class DsgPlanLineAdmin(CouncilListAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Made by the DSG plan services when a figure is first saved on a line; read here."""
+
+    council_path = "agreement__council"
+    list_display = ("agreement", "block", "kind", "name", "position")
+    list_filter = ("block", "kind")

@@ -13,5 +13,7 @@ class FinanceConfig(AppConfig):
         # The quarter's finance forecast is a part of the return: tell the spine what is still
         # to do in it and which task it is.
         from finance.sections import register_with_spine
+        from finance.sections_dsg import register_with_spine as register_dsg_with_spine
 
         register_with_spine()
+        register_dsg_with_spine()

@@ -11,6 +11,10 @@ from finance.services import REFLECTS_MAX
 from svmonitor.section_forms import GovukFormMixin, VersionedForm
 
 MONEY_HINT = "Pounds, to the penny. Leave blank if there is no figure."
+COMPUTED_HINT = (
+    "Computed from the high needs block of the DSG management plan's financial summary: "
+    "change it there."
+)
 
 
 def _money_field(label: str, hint: str) -> forms.CharField:
@@ -39,6 +43,10 @@ class FinanceFigureFields(forms.Form):
             max_length=REFLECTS_MAX,
             help_text='For example "Q2 forecast" or "2023-24 outturn".',
         )
+        # Figures the DSG management plan computes for this year are shown, not typed here.
+        for name in getattr(self, "computed", ()):
+            self.fields[name].disabled = True
+            self.fields[name].help_text = COMPUTED_HINT
         # GovukFormMixin styled the fields that existed when it ran; style these too.
         for bound in self.fields.values():
             if type(bound.widget) is forms.TextInput:
@@ -51,6 +59,15 @@ class FinanceFigureFields(forms.Form):
 
 class FinanceLineForm(FinanceFigureFields, VersionedForm):
     """A saved line's figures, with the version the editor started from."""
+
+    computed: frozenset = frozenset()
+
+    @classmethod
+    def with_computed(cls, computed) -> type[FinanceLineForm]:
+        """The form with `computed` figures read-only (the DSG plan computes them)."""
+        if not computed:
+            return cls
+        return type("FinanceLineComputedForm", (cls,), {"computed": frozenset(computed)})
 
 
 class FinanceLineAddForm(FinanceFigureFields, GovukFormMixin, forms.Form):

@@ -148,3 +148,7 @@ class ForecastReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round}: forecast {self.get_how_display().lower()}"
+
+
+# The DSG management plan's financial summary lives beside the finance lines it feeds.
+from finance.models_dsg import DsgPlanFigure, DsgPlanLine  # noqa: E402, F401

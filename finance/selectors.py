@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from finance.dsg_summary import dsg_computed_finance_fields
 from finance.models import DeficitCap, FinanceLine, PaymentInstalment
 from svmonitor.choices import FINANCE_UNIT_POUNDS, FinanceEntryUnit
 from svmonitor.fy import fy_label
@@ -171,6 +172,8 @@ class GridCell:
     typed: str
     year_label: str
     error: str = ""
+    # Computed from the DSG management plan's high needs block: shown, not typed here.
+    computed: bool = False
 
     @property
     def input_id(self) -> str:
@@ -213,6 +216,11 @@ class ForecastGrid:
     years: list[GridYear]
     rows: list[GridRow]
 
+    @property
+    def has_computed(self) -> bool:
+        """Whether any figure of the grid is computed from the DSG management plan."""
+        return any(cell.computed for row in self.rows for cell in row.cells)
+
 
 def amount_in_unit(amount: Decimal | None, unit: str) -> str:
     """Pounds as typed in the council's unit: 28210000 in £000 is "28210", in £m "28.21"."""
@@ -223,7 +231,7 @@ def amount_in_unit(amount: Decimal | None, unit: str) -> str:
 
 
 def forecast_grid_build(*, council, scenario: str, posted: dict | None = None) -> ForecastGrid:
-    """The grid of a scenario (two queries): a column per year of the agreement (and any later
+    """The grid of a scenario (three queries): a column per year of the agreement (and any later
     year with figures), a row per line; `posted` ({name: text}) replaces the stored figures
     when a refused form is shown again, and `posted["versions"]` the versions."""
     unit = council.finance_entry_unit
@@ -253,12 +261,18 @@ def forecast_grid_build(*, council, scenario: str, posted: dict | None = None) -
             return ""
         return line.reflects if name == "reflects" else amount_in_unit(getattr(line, name), unit)
 
+    computed = dsg_computed_finance_fields(agreement_id=agreement.pk)
     rows = [
         GridRow(
             f"{row_label} ({unit_label})",
             "A deficit is negative." if name == "in_year_position" else "",
             [
-                GridCell(f"y{y.financial_year}-{name}", typed(y.financial_year, name), y.label)
+                GridCell(
+                    f"y{y.financial_year}-{name}",
+                    typed(y.financial_year, name),
+                    y.label,
+                    computed=name in computed.get((y.financial_year, scenario), ()),
+                )
                 for y in years
             ],
         )

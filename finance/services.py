@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from finance.dsg_summary import dsg_computed_finance_fields
 from finance.models import DeficitCap, FinanceLine, ForecastReview, PaymentInstalment
 from svmonitor.access import require_action
 from svmonitor.audit import audit_record, json_safe
@@ -108,8 +109,11 @@ def finance_line_save(*, line: FinanceLine, expected_version: int, by, **fields)
     """Save a finance line's figures, to the penny, if no one saved it in between."""
     stored = FinanceLine.objects.select_related("agreement__council").get(pk=line.pk)
     require_action(by, stored.agreement.council, Action.EDIT_FINANCE)
-    # 1. Validate every field (blank clears a figure); nothing is written on any error.
-    values = _finance_values(fields)
+    # 1. Validate every field (blank clears a figure); nothing is written on any error. The
+    #    figures the DSG plan computes for this year are kept as computed (one forecast).
+    computed = dsg_computed_finance_fields(agreement_id=stored.agreement_id)
+    computed = computed.get((stored.financial_year, stored.scenario), set())
+    values = _finance_values({k: v for k, v in fields.items() if k not in computed})
     before = finance_line_fields(stored)
     # 2. One UPDATE ... WHERE version = expected: the second of two saves of the same version
     #    matches no row and is refused with the figures now stored. 3. History, with before and
@@ -287,13 +291,17 @@ def finance_forecast_save(
     last = agreement.last_financial_year + FINANCE_YEARS_AFTER
     problems: dict = {}
     values: dict[int, dict] = {}
+    computed = dsg_computed_finance_fields(agreement_id=agreement.pk)
     for year, fields in years.items():
         if not agreement.first_financial_year <= year <= last:
             problems[(year, None)] = f"{fy_label(year)} is outside the agreement's years."
             continue
-        # 2. Each figure in pounds, then checked as a line's figures are.
+        # 2. Each figure in pounds, then checked as a line's figures are; the figures the DSG
+        #    plan computes for the year are kept as computed (one forecast, keyed once).
         typed = {}
         for name, raw in fields.items():
+            if name in computed.get((year, scenario), ()):
+                continue
             if name == "reflects":
                 typed[name] = raw
                 continue

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from finance import views, views_grid
+from finance import views, views_dsg, views_grid
 
 app_name = "finance"
 
@@ -17,6 +17,16 @@ urlpatterns: list = [
         "councils/<slug:slug>/rounds/<str:fy>/<int:n>/finance/confirm/",
         views_grid.forecast_confirm,
         name="forecast_confirm",
+    ),
+    path(
+        "councils/<slug:slug>/finance/dsg-plan/",
+        views_dsg.dsg_plan_grid,
+        name="dsg_plan_grid",
+    ),
+    path(
+        "councils/<slug:slug>/dsg-plan/<str:fy>/<int:n>/finance/confirm/",
+        views_dsg.dsg_plan_confirm,
+        name="dsg_plan_confirm",
     ),
     path("councils/<slug:slug>/finance/add/", views.finance_line_add, name="finance_line_add"),
     path(

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from finance.dsg_summary import dsg_computed_finance_fields
 from finance.forms import FinanceLineAddForm, FinanceLineForm
 from finance.models import FinanceLine
 from finance.selectors import (
@@ -120,9 +121,13 @@ def finance_line_edit(request, slug, pk):
         ]
         return {"figures": figures, "reflects": stale.current.get("reflects") or ""}
 
+    computed = dsg_computed_finance_fields(agreement_id=line.agreement_id)
+    form_class = FinanceLineForm.with_computed(
+        computed.get((line.financial_year, line.scenario), ())
+    )
     edit = edit_form_submit(
         request,
-        FinanceLineForm,
+        form_class,
         anchor=anchor,
         initial=lambda: _form_initial(line),
         save=save,

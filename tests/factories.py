@@ -16,7 +16,7 @@ from conditions.models import (
     WorkstreamSaving,
     WorkstreamUpdate,
 )
-from finance.models import DeficitCap, FinanceLine, PaymentInstalment
+from finance.models import DeficitCap, DsgPlanFigure, DsgPlanLine, FinanceLine, PaymentInstalment
 from metrics.models import DataSource, HeadlineCard, Measure, MeasureValue, Series
 from overview.models import Headline, RoundOverview
 from risks.models import Risk, RiskUpdate
@@ -326,3 +326,23 @@ def lead_of(council):
     if membership is not None:
         return membership.user
     return MembershipFactory(council=council, role=Role.LEAD).user
+
+
+class DsgPlanLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DsgPlanLine
+
+    agreement = factory.SubFactory(AgreementFactory)
+    block = "high_needs"
+    kind = "expenditure"
+    name = factory.Sequence(lambda n: f"Plan line {n}")
+
+
+class DsgPlanFigureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DsgPlanFigure
+
+    line = factory.SubFactory(DsgPlanLineFactory)
+    financial_year = 2024
+    scenario = "mitigated"
+    amount = Decimal("1000000")

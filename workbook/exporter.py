@@ -37,6 +37,7 @@ from svmonitor.models import (
     ReportingRound,
 )
 from svmonitor.sections import SAFETY_VALVE, round_freezer
+from workbook import dsg_finance
 from workbook import format as fmt
 from workbook.dsg_text import dsg_text_sheets
 from workbook.refs import condition_pick
@@ -98,6 +99,7 @@ def workbook_export(*, council: LocalAuthority | None, template: bool = False, u
     for spec in fmt.SHEETS:
         headers, rows = sheets.get(spec.name, ([c.header for c in spec.columns], []))
         writer.sheet(spec.name, headers, rows)
+    writer.sheet(dsg_finance.SHEET, [dsg_finance.INTRO], dsg_finance.dsg_sheet_rows(council))
     return writer.to_bytes()
 
 

@@ -44,6 +44,7 @@ from svmonitor.models import (
 from svmonitor.sections import SAFETY_VALVE
 from svmonitor.services.rounds import round_record_imported
 from workbook import format as fmt
+from workbook.dsg_finance import dsg_sheet_plan, dsg_sheet_write
 from workbook.dsg_text import dsg_text_plan, dsg_text_write
 from workbook.plan import (
     NEW_ROW,
@@ -257,6 +258,7 @@ class _Plan(Refs):
         self.values = plan_values(self)
         self.plan_finance()
         dsg_text_plan(self)  # issue 19: the DSG plan's texts, governance and workstream log
+        self.dsg_finance = dsg_sheet_plan(self)
         self.result.sheets = [
             s for s in self.summaries.values() if s.created + s.changed + s.unchanged
         ]
@@ -938,6 +940,7 @@ class _Plan(Refs):
         self._write_headlines()
         self._write_values()
         dsg_text_write(self)
+        dsg_sheet_write(self, self.dsg_finance)
         self._write_imported_rounds()
 
     def _write_imported_rounds(self) -> None:

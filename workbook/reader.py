@@ -20,6 +20,7 @@ from metrics.models import MeasureValue
 from metrics.periods import PeriodKind, not_available_read, year_start
 from svmonitor.fy import fy_label, fy_parse
 from svmonitor.models import MONEY
+from workbook import dsg_finance
 from workbook import format as fmt
 from workbook.safety import WorkbookRefused, formula_cells_without_value
 
@@ -777,6 +778,12 @@ def _without_examples(spec, rows, result: ReadResult):
 
 
 def _read_sheet(path: Path, ws, result: ReadResult) -> None:
+    if dsg_finance.is_sheet(ws.title):  # tables of its own: workbook/dsg_finance.py reads them
+        rows, examples = dsg_finance.sheet_rows(ws)
+        result.examples += examples
+        if rows:
+            result.sheets[dsg_finance.SHEET] = [Row(n, {"cells": c}, {}) for n, c in rows]
+        return
     spec = fmt.SHEET_BY_NAME.get(ws.title.strip().casefold())
     if spec is None or spec.derived:
         retired = ws.title.strip().casefold() in fmt.RETIRED_SHEETS

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from svmonitor.choices import Rag
+from workbook import dsg_finance
 from workbook import format as fmt
 from workbook.dsg_text import EXAMPLES as DSG_TEXT_EXAMPLES
 from workbook.writer import SheetWriter
@@ -430,4 +431,5 @@ def workbook_template(about=()) -> bytes:
         if spec is fmt.GRID:
             headers += list(GRID_MONTHS)
         writer.sheet(spec.name, headers, [example_row(spec)])
+    writer.sheet(dsg_finance.SHEET, [dsg_finance.INTRO], dsg_finance.dsg_sheet_example())
     return writer.to_bytes()

@@ -18,6 +18,7 @@ from demo.data.common import (
     submitted_round_seal,
     upsert,
 )
+from demo.data.dsg_finance import wiltshire_dsg_load
 from demo.data.dsg_text import wiltshire_log_load
 from demo.data.wiltshire_metrics import INSTALMENT, finance_load, metrics_load
 from demo.data.wiltshire_overview import OVERVIEWS
@@ -213,6 +214,8 @@ def wiltshire_load(council, tally: Tally, *, users: dict) -> None:
     contacts_load(council, tally, contacts=CONTACTS, slug=SLUG)
     agreement = agreement_load(council, tally, spec=AGREEMENT)
     finance_load(agreement, tally)
+    # The DSG management plan's summary: its high needs block is the forecast above (one figure).
+    wiltshire_dsg_load(agreement, tally, by=users.get(f"finance.{SLUG}"))
     conditions = conditions_load(
         agreement,
         tally,

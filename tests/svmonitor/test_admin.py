@@ -40,6 +40,7 @@ READ_ONLY = {
     "svmonitor.pendingsubmission",
     "svmonitor.importpreview",
     "finance.forecastreview",
+    "finance.dsgplanline",
     "reports.driftdecision",
     "svmonitor.backgroundjob",
     "svmonitor.renderslot",
@@ -90,6 +91,7 @@ def everything(db):
     f.MeasureValueFactory()
     f.HeadlineCardFactory(council=council)
     f.FinanceLineFactory(agreement=prog.agreement)
+    f.DsgPlanFigureFactory(line__agreement=prog.agreement)
     f.WorkstreamSavingFactory(workstream__area__council=council)
     ForecastReview.objects.create(
         round=round, how="confirmed", reviewed_by=prog.officer, reviewed_at=round.ready_at

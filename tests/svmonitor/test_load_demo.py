@@ -297,8 +297,30 @@ class LoadDemoTests(TestCase):
         latest_2024 = lines.get(scenario="latest", financial_year=2024)
         assert latest_2024.in_year_position == Decimal("-43.20") * M
         assert lines.get(scenario="latest", financial_year=2025).hnb_income == Decimal("80.301") * M
-        assert lines.get(scenario="latest", financial_year=2026).cumulative_deficit is None
+        # 2025-26 to 2028-29: computed from the DSG plan's high needs block (issue 19.3).
+        assert lines.get(scenario="latest", financial_year=2026).cumulative_deficit == (
+            Decimal("54.69") * M
+        )
+        assert lines.get(scenario="latest", financial_year=2029).cumulative_deficit is None
         assert lines.filter(scenario="agreement").count() >= 5
+
+    def test_wiltshire_dsg_plan_ends_at_the_schools_forum_papers_deficit_and_keeps_q2(self):
+        from finance.dsg_summary import dsg_summary_build, dsg_summary_fragment
+
+        summary = dsg_summary_build(agreement=self.agreement)
+        end = dsg_summary_fragment(summary)["end_of_plan"]
+        assert (end["label"], end["mitigated_before_adjustments"]) == ("2028-29", "-137200000.00")
+        assert end["mitigated_carried_forward"] == "0.00"  # DfE's £67m and the council's £70.2m
+        assert summary.balances_in("high_needs", "mitigated") == 2028
+        latest_2024 = FinanceLine.objects.get(
+            agreement=self.agreement, scenario="latest", financial_year=2024
+        )
+        assert (latest_2024.in_year_position, latest_2024.cumulative_deficit) == (
+            Decimal("-43.20") * M,
+            Decimal("99.49") * M,
+        )
+        budget = summary.derived[("high_needs", "budget", 2024)]
+        assert budget.in_year == Decimal("-28.21") * M
 
     def test_wiltshire_update_3_froze_the_workstream_savings_and_shows_the_remainder(self):
         # Issue 18.3: illustrative savings by workstream, frozen with Update 3.
