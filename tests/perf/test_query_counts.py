@@ -30,9 +30,10 @@ DASHBOARD_FROZEN_AFTER_WRITE = DASHBOARD_FROZEN + 12 + 1
 # Session, user, the second-factor question, the councils with their stored portfolio rows,
 # the session save (BEGIN, UPDATE, COMMIT): while no council's data has moved.
 PORTFOLIO = 3 + 1 + 3
-# After a write to the councils: the build's 7 (rounds, tiers, frozen payloads, RAG words,
-# condition levels, forecasts, caps) and their rows stored (BEGIN, one upsert, COMMIT).
-PORTFOLIO_AFTER_WRITE = PORTFOLIO + 7 + 3
+# After a write to the councils: the build's 6 for rounds never frozen (rounds, tiers, RAG
+# words, condition levels, forecasts, caps; a frozen round's payload instead of the last four)
+# and their rows stored (BEGIN, one upsert, COMMIT).
+PORTFOLIO_AFTER_WRITE = PORTFOLIO + 6 + 3
 
 
 def _table_body(response) -> str:

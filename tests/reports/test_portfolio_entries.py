@@ -93,9 +93,9 @@ def test_a_stored_row_is_read_alone_until_a_write_to_its_council(django_assert_n
         definition="Mostly on track.",
         dfe_level=Rag.GREEN,
     )
-    # The stored rows; that council's rounds, tier, frozen payloads, RAG words, condition
-    # levels, forecasts and caps; its row stored (one INSERT ... ON CONFLICT UPDATE).
-    with django_assert_num_queries(1 + 7 + 1):
+    # The stored rows; that council's rounds, tier, RAG words, condition levels, forecasts
+    # and caps (its rounds were never frozen); its row stored (INSERT ... ON CONFLICT UPDATE).
+    with django_assert_num_queries(1 + 6 + 1):
         rows = {row.name: row for row in portfolio_rows(user=admin)}
     assert [c.code for c in rows["Changeshire"].conditions] == [Rag.GREEN]
     # The other council's row was not built again.
@@ -132,3 +132,19 @@ def test_a_row_stored_on_another_day_is_built_again_for_today():
     (row,) = portfolio_rows(user=admin, today=dt.date(2024, 9, 13))
     assert row.overdue == "2024-25 Update 2: 13 days overdue"
     assert PortfolioEntry.objects.get().built_on == dt.date(2024, 9, 13)
+
+
+def test_rows_of_frozen_returns_are_built_in_the_same_queries_for_one_council_or_three(
+    django_assert_num_queries,
+):
+    admin = f.UserFactory(is_superuser=True)
+    for councils in (1, 3):
+        while len(PortfolioEntry.objects.all()) < councils:
+            round_in(RoundStatus.SUBMITTED)
+            portfolio_rows(user=admin)
+        PortfolioEntry.objects.all().delete()
+        # The councils with their stored rows (none); their rounds, tiers and the frozen
+        # payloads of the rounds shown; the rows stored (one upsert).
+        with django_assert_num_queries(1 + 3 + 1):
+            rows = portfolio_rows(user=admin)
+        assert [len(row.conditions) for row in rows] == [2] * councils
