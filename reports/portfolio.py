@@ -174,8 +174,8 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
     )
     stale = {
         pk: version
-        for pk, _, _, version, entry_version, built_on, _ in councils
-        if entry_version != version or built_on != today
+        for pk, _, _, version, entry_version, built_on, row in councils
+        if entry_version != version or built_on != today or row.get("shape") != ROW_SHAPE
     }
     built = portfolio_entries_build(stale, today=today) if stale else {}
     rows = [
@@ -186,6 +186,9 @@ def portfolio_rows(*, user, sort: str = "name", today: dt.date | None = None) ->
     return rows
 
 
+# The stored row's fields: a row stored by code that wrote other fields is built again (move
+# this on whenever portfolio_entries_build writes a field differently).
+ROW_SHAPE = 1
 _RAG_WORDS = {code: Rag(code).label for code in Rag.values}
 _TIER_LABELS = dict(MonitoringTierChange._meta.get_field("tier").choices)
 
@@ -419,6 +422,7 @@ def portfolio_entries_build(councils: dict[int, int], *, today: dt.date) -> dict
     for council_id in ids:
         latest, previous, overdue = shown[council_id]
         row = {
+            "shape": ROW_SHAPE,
             "round_label": "None submitted",
             "round_key": "",
             "submitted_on": None,

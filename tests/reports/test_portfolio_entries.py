@@ -14,7 +14,7 @@ import pytest
 from finance.models import FinanceLine
 from finance.services import finance_line_save
 from reports.models import PortfolioEntry
-from reports.portfolio import portfolio_rows
+from reports.portfolio import ROW_SHAPE, portfolio_rows
 from svmonitor.choices import Rag, RoundStatus
 from svmonitor.roles import Role
 from svmonitor.services import round_reopen
@@ -148,3 +148,13 @@ def test_rows_of_frozen_returns_are_built_in_the_same_queries_for_one_council_or
         with django_assert_num_queries(1 + 3 + 1):
             rows = portfolio_rows(user=admin)
         assert [len(row.conditions) for row in rows] == [2] * councils
+
+
+def test_a_row_stored_in_an_earlier_shape_is_built_again():
+    admin = f.UserFactory(is_superuser=True)
+    council = _submitted_council("Shapeshire", deficit="90", cap="100")
+    (built,) = portfolio_rows(user=admin)
+    # As code that stored other fields left it, at the council's version, today.
+    PortfolioEntry.objects.filter(council=council).update(row={"round": "2024-25/2"})
+    assert portfolio_rows(user=admin) == [built]
+    assert PortfolioEntry.objects.get(council=council).row["shape"] == ROW_SHAPE
