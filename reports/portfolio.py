@@ -35,6 +35,7 @@ from svmonitor.choices import (
 from svmonitor.due import RoundDue
 from svmonitor.fy import fy_label
 from svmonitor.models import LocalAuthority, MonitoringTierChange, round_label
+from svmonitor.sections import SAFETY_VALVE
 
 
 class PortfolioCondition(NamedTuple):
@@ -282,7 +283,7 @@ _ROUNDS = """
     JOIN svmonitor_agreement a ON a.id = r.agreement_id
     LEFT JOIN overview_roundoverview o ON o.round_id = r.id
     LEFT JOIN reports_roundsnapshot s ON s.round_id = r.id
-    WHERE a.council_id IN ({councils})
+    WHERE a.council_id IN ({councils}) AND r.return_kind = %s
 """
 _TIERS = """
     SELECT a.council_id, t.effective_from, t.id, t.tier
@@ -321,10 +322,11 @@ def portfolio_entries_build(councils: dict[int, int], *, today: dt.date) -> dict
     next read.
     """
     ids = list(councils)
-    # Each council's rounds, once each (a row per frozen payload; none: never frozen).
+    # Each council's Safety Valve returns, once each (a row per frozen payload; none: never
+    # frozen).
     rounds: dict[int, dict[int, tuple]] = defaultdict(dict)
     ever_frozen = set()
-    for *rnd, snapshot_id in _rows(_ROUNDS.format(councils=_in(ids)), ids):  # 1
+    for *rnd, snapshot_id in _rows(_ROUNDS.format(councils=_in(ids)), [*ids, SAFETY_VALVE]):  # 1
         rounds[rnd[1]][rnd[0]] = tuple(rnd)
         if snapshot_id is not None:
             ever_frozen.add(rnd[0])

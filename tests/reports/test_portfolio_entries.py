@@ -17,6 +17,7 @@ from reports.models import PortfolioEntry
 from reports.portfolio import ROW_SHAPE, portfolio_rows
 from svmonitor.choices import Rag, RoundStatus
 from svmonitor.roles import Role
+from svmonitor.sections import DSG_PLAN
 from svmonitor.services import round_reopen
 from svmonitor.services.council import monitoring_tier_upsert, rag_definition_upsert
 from tests import factories as f
@@ -158,3 +159,30 @@ def test_a_row_stored_in_an_earlier_shape_is_built_again():
     PortfolioEntry.objects.filter(council=council).update(row={"round": "2024-25/2"})
     assert portfolio_rows(user=admin) == [built]
     assert PortfolioEntry.objects.get(council=council).row["shape"] == ROW_SHAPE
+
+
+def test_the_portfolio_shows_safety_valve_returns_only():
+    admin = f.UserFactory(is_superuser=True)
+    council = _submitted_council("Kindshire", deficit="90", cap="100")
+    agreement = council.agreements.get()
+    # A DSG plan's round sent later, and one past its due date: neither is the Safety Valve
+    # return DfE's portfolio compares, nor overdue as one.
+    f.ReportingRoundFactory(
+        agreement=agreement,
+        return_kind=DSG_PLAN,
+        financial_year=2025,
+        update_number=1,
+        status=RoundStatus.SUBMITTED,
+        submitted_on=dt.date(2025, 9, 1),
+    )
+    f.ReportingRoundFactory(
+        agreement=agreement,
+        return_kind=DSG_PLAN,
+        financial_year=2025,
+        update_number=2,
+        due_date=dt.date(2025, 11, 30),
+    )
+    (row,) = portfolio_rows(user=admin, today=dt.date(2026, 1, 1))
+    assert row.round_label == "2024-25 Update 2 (August)"
+    # The Safety Valve draft after it is the one overdue.
+    assert row.overdue.startswith("2024-25 Update 3: ")
