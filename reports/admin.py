@@ -3,7 +3,7 @@ signed and sent never changes."""
 
 from django.contrib import admin
 
-from reports.models import DriftDecision, ReportFile, RoundSnapshot
+from reports.models import DriftDecision, PortfolioEntry, ReportFile, RoundSnapshot
 from svmonitor.admin import ReadOnlyAdminMixin
 
 
@@ -35,3 +35,13 @@ class DriftDecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("suggestion", "evidence", "round__agreement__council__name")
     list_select_related = ("round__agreement__council", "measure", "decided_by")
     date_hierarchy = "decided_at"
+
+
+@admin.register(PortfolioEntry)
+class PortfolioEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: a council's portfolio row is derived from its record, built again by the
+    portfolio after any write to the council (reports.portfolio)."""
+
+    list_display = ("council", "data_version", "built_on")
+    search_fields = ("council__name",)
+    list_select_related = ("council",)

@@ -120,3 +120,30 @@ class DriftDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()}: {self.suggestion}"
+
+
+class PortfolioEntry(models.Model):
+    """One council's row on the DfE portfolio, as its data stood at a data version on a day.
+
+    A stored read model, not a copy of a page: the portfolio reads forty of these in one query
+    instead of building forty rows from the councils' rounds. It stands while the council's
+    data version (svmonitor.LocalAuthority.data_version, moved in the same transaction by
+    every write through the one door) and the day (the tier in force and what is overdue turn
+    on it) stand; otherwise the portfolio builds it again from the record and stores it
+    (reports.portfolio.portfolio_entries_build). Written without an audit event: it records no
+    change of anyone's, and an event would move the version it is keyed on.
+    """
+
+    council = models.OneToOneField(
+        "svmonitor.LocalAuthority",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="portfolio_entry",
+    )
+    data_version = models.PositiveBigIntegerField()
+    built_on = models.DateField()
+    # What the row shows, JSON-safe (reports.portfolio.portfolio_entry_row reads it).
+    row = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"Portfolio row of council {self.council_id} at version {self.data_version}"

@@ -82,7 +82,7 @@ def _row_html(r, dashboard: str, language: str) -> str:
 
 
 def portfolio_rows_html(rows) -> SafeString:
-    """The table body's rows for `rows` (reports.selectors.PortfolioRow)."""
+    """The table body's rows for `rows` (reports.portfolio.PortfolioRow)."""
     dashboard = reverse("reports:council_dashboard", args=[_SLUG])
     language = get_language()
     return mark_safe(  # noqa: S308 - escaped in _row_html

@@ -9,14 +9,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from reports.portfolio import PORTFOLIO_SORTS, portfolio_rows
 from reports.portfolio_html import portfolio_rows_html
-from reports.selectors import (
-    PORTFOLIO_SORTS,
-    council_list_for_user,
-    dashboard_page,
-    measure_block,
-    portfolio_rows,
-)
+from reports.selectors import council_list_for_user, dashboard_page, measure_block
 from reports.snapshot import round_list_for_council, round_pick
 from reports.snapshot.build import round_building_extras
 from reports.snapshot.measures import window_start

@@ -34,7 +34,7 @@ from metrics.models import MeasureValue, Series
 from overview.models import Headline, RoundOverview
 from reports.freeze import round_snapshot_freeze
 from reports.pdf.selectors import report_source_for_round
-from reports.selectors import portfolio_rows
+from reports.portfolio import portfolio_rows
 from reports.snapshot import round_snapshot_build
 from reports.snapshot.record import round_record, round_record_changes
 from risks.models import Risk

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from reports.selectors import portfolio_rows
+from reports.portfolio import portfolio_rows
 from svmonitor.choices import Rag
 from tests.factories import ConditionUpdateFactory, RagDefinitionFactory, UserFactory
 

@@ -12,6 +12,7 @@ from conditions.models import ConditionUpdate
 from finance.models import ForecastReview
 from overview.models import NarrativeTopic, RoundGovernance, RoundNarrative
 from reports.models import DriftDecision, ReportFile, RoundSnapshot
+from reports.portfolio import portfolio_rows
 from svmonitor.audit import audit_record
 from svmonitor.choices import Rag, RoundStatus
 from svmonitor.models import (
@@ -46,6 +47,7 @@ READ_ONLY = {
     "svmonitor.renderslot",
     # Seeded by a migration, the same for every council.
     "overview.narrativetopic",
+    "reports.portfolioentry",
 }
 # Made by opening a round (round_open_next makes a row for every section), never added alone.
 MADE_BY_OPENING = {
@@ -79,6 +81,7 @@ def everything(db):
     prog = programme()
     round = round_in(RoundStatus.SUBMITTED, prog)
     council = prog.agreement.council
+    portfolio_rows(user=f.UserFactory(is_superuser=True))  # the council's stored row
     f.HeadlineFactory(overview=round.overview)
     f.KeyContactFactory(council=council)
     f.RagDefinitionFactory(council=council)
