@@ -276,14 +276,27 @@ def _in(values) -> str:
 # as querysets cost ~1.5 ms, most of the page after a write (bench/run.py's portfolio line).
 # Money comes back as text (CAST), so SQLite and PostgreSQL give the same Decimal. The frozen
 # payloads' keys (JSON, which the backends spell differently) and the upsert stay in the ORM.
+# Only the rounds a row can show: each council's two newest submitted returns (by year, update,
+# date sent and id, as "latest submitted" has always been ordered) and every return not yet sent
+# (the earliest overdue is among them); a council's nine years of returns are not fetched.
 _ROUNDS = """
-    SELECT r.id, a.council_id, r.agreement_id, r.financial_year, r.update_number, r.status,
-           r.submitted_on, r.due_date, r.origin, o.overall_rag, s.id
-    FROM svmonitor_reportinground r
-    JOIN svmonitor_agreement a ON a.id = r.agreement_id
-    LEFT JOIN overview_roundoverview o ON o.round_id = r.id
-    LEFT JOIN reports_roundsnapshot s ON s.round_id = r.id
-    WHERE a.council_id IN ({councils}) AND r.return_kind = %s
+    SELECT ranked.id, council_id, agreement_id, financial_year, update_number, status,
+           submitted_on, due_date, origin, o.overall_rag,
+           EXISTS (SELECT 1 FROM reports_roundsnapshot s WHERE s.round_id = ranked.id)
+    FROM (
+        SELECT r.id, a.council_id, r.agreement_id, r.financial_year, r.update_number, r.status,
+               r.submitted_on, r.due_date, r.origin,
+               ROW_NUMBER() OVER (
+                   PARTITION BY a.council_id, r.status = %s
+                   ORDER BY r.financial_year DESC, r.update_number DESC, r.submitted_on DESC,
+                            r.id DESC
+               ) AS newest
+        FROM svmonitor_reportinground r
+        JOIN svmonitor_agreement a ON a.id = r.agreement_id
+        WHERE a.council_id IN ({councils}) AND r.return_kind = %s
+    ) ranked
+    LEFT JOIN overview_roundoverview o ON o.round_id = ranked.id
+    WHERE status <> %s OR newest <= 2
 """
 _TIERS = """
     SELECT a.council_id, t.effective_from, t.id, t.tier
@@ -326,9 +339,11 @@ def portfolio_entries_build(councils: dict[int, int], *, today: dt.date) -> dict
     # frozen).
     rounds: dict[int, dict[int, tuple]] = defaultdict(dict)
     ever_frozen = set()
-    for *rnd, snapshot_id in _rows(_ROUNDS.format(councils=_in(ids)), [*ids, SAFETY_VALVE]):  # 1
+    sent = RoundStatus.SUBMITTED.value
+    params = [sent, *ids, SAFETY_VALVE, sent]
+    for *rnd, was_frozen in _rows(_ROUNDS.format(councils=_in(ids)), params):  # 1
         rounds[rnd[1]][rnd[0]] = tuple(rnd)
-        if snapshot_id is not None:
+        if was_frozen:
             ever_frozen.add(rnd[0])
     tiers: dict[int, str] = {}
     for council_id, _, _, tier in sorted(  # 2: the latest change in force wins
