@@ -14,10 +14,12 @@ $PY manage.py migrate --noinput
 $PY manage.py createcachetable
 $PY manage.py collectstatic --noinput -v 0
 # Background workers (renders, imports; svmonitor/jobs.py) beside gunicorn: WORKERS_LOCAL of
-# them (default 1; 0 when the workers run elsewhere). They stop when the server stops.
+# them (default 1; 0 when the workers run elsewhere). They stop when the server stops. On the
+# same machine as the pages they run at nice WORKER_NICE (default 19): background work gets the
+# CPU the pages leave over, so a quarter-end rush of exports does not slow the dashboards.
 workers=()
 for _ in $(seq 1 "${WORKERS_LOCAL:-1}"); do
-    $PY manage.py db_worker --no-reload --interval 1 &
+    nice -n "${WORKER_NICE:-19}" $PY manage.py db_worker --no-reload --interval 1 &
     workers+=("$!")
 done
 trap 'kill "${workers[@]}" 2>/dev/null || true' EXIT INT TERM
