@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from reports.plan_panel import plan_panel
 from reports.portfolio import PORTFOLIO_SORTS, portfolio_rows
 from reports.portfolio_html import portfolio_rows_html
 from reports.selectors import council_list_for_user, dashboard_page, measure_block
@@ -94,6 +95,8 @@ def _dashboard(request, slug, part: str):
         "changes_url": _changes_url(chosen) if changed else "",
         # Issue 18.1: the summary's EHCP stock and flow section, from the record (no query).
         "stock_flow": stock_flow_block(record.snapshot) if record and part == SUMMARY else None,
+        # Issue 19: the council's DSG plan as last presented (none for a council without one).
+        "plan": plan_panel(council, request.council_actions) if part == SUMMARY else None,
     }
     return render(request, DASHBOARD if part == SUMMARY else DASHBOARD_PART, context)
 
