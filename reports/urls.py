@@ -4,6 +4,7 @@ lifecycle, and the PDFs and the Word report."""
 from django.urls import path
 
 from reports import views, views_docx, views_lifecycle, views_pdf, views_return, views_tasks
+from reports.dsg import urls as dsg_urls
 from svmonitor.return_kinds import return_kinds
 from svmonitor.sections import SAFETY_VALVE
 
@@ -93,3 +94,5 @@ for _kind in return_kinds():
         path(_prefix + suffix, view, {"kind": _kind.slug}, name=_kind.url_name_prefix + name)
         for suffix, view, name in ROUND_PAGES
     ]
+# The DSG plan's outputs (issue 19.5): plan.pdf, plan.docx, schools-forum.pdf, .docx.
+urlpatterns += dsg_urls.urlpatterns

@@ -7,6 +7,7 @@ from reports.dsg import parts as p
 from reports.dsg.document import Document, Row, Section, Table, facts, table, text
 from reports.dsg.figures import NONE, count, day, money
 from reports.dsg.source import DsgSource
+from svmonitor.fy import fy_label
 
 PLAN_KIND = "DSG deficit management plan"
 FORUM_KIND = "Schools Forum paper"
@@ -15,18 +16,20 @@ FORUM_END = ("decisions",)
 
 
 def _council(source: DsgSource) -> str:
-    council = source.payload.get("council") or {}
-    return council.get("name") or source.round.agreement.council.name
+    return (source.payload.get("round") or {}).get("council") or (
+        source.round.agreement.council.name
+    )
 
 
 def _round_label(source: DsgSource) -> str:
-    round_ = source.payload.get("round") or {}
-    return round_.get("label") or source.round.label
+    return (source.payload.get("round") or {}).get("label") or source.round.label
 
 
 def _plan_period(source: DsgSource) -> str:
-    agreement = source.payload.get("agreement") or {}
-    return agreement.get("period_label") or source.round.agreement.period_label
+    years = (source.payload.get("round") or {}).get("plan_years")
+    if years and len(years) == 2:
+        return f"{fy_label(years[0])} to {fy_label(years[1])}"
+    return source.round.agreement.period_label
 
 
 def _source_note(source: DsgSource) -> tuple[str, str]:

@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from reports.models import RoundSnapshot as FrozenSnapshot
-from reports.snapshot.record import LOCKED_STATES, _sign_offs, frozen_snapshot_for
+from reports.snapshot.record import round_record
 from reports.snapshot.types import SignOffInfo
 from svmonitor.choices import RoundStatus
 from svmonitor.models import ReportingRound
-from svmonitor.sections import return_parts
 
 DSG_PLAN = "dsg_plan"
 
@@ -59,21 +58,10 @@ class DsgSource:
         return self.frozen.created_at if self.frozen else None
 
 
-def _live_payload(round: ReportingRound) -> dict:
-    return {
-        "parts": {
-            part.name: part.snapshot(round)
-            for part in return_parts(DSG_PLAN)
-            if getattr(part, "snapshot", None) is not None
-        }
-    }
-
-
 def _record(round: ReportingRound) -> tuple[dict, FrozenSnapshot | None, tuple]:
-    frozen = frozen_snapshot_for(round) if round.status in LOCKED_STATES else None
-    if frozen is None:
-        return _live_payload(round), None, ()
-    return frozen.payload, frozen, _sign_offs(round, frozen.sha256)
+    """The spine's record of the round (reports.snapshot.record.round_record)."""
+    record = round_record(round)
+    return record.payload, record.frozen, tuple(record.sign_offs)
 
 
 def _previous_round(round: ReportingRound) -> ReportingRound | None:

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from reports.docx.produce import report_docx_produce
 from reports.docx.template import DocxTemplateError
+from reports.dsg.command import dsg_export
 from reports.models import ReportFile
 from reports.pdf.produce import report_pdf_produce
 from svmonitor.fy import fy_parse
@@ -36,6 +37,12 @@ class Command(BaseCommand):
             help="pdf or docx; by default the output file's extension says (else pdf).",
         )
         parser.add_argument(
+            "--dsg",
+            choices=["plan", "schools-forum"],
+            help="Write a DSG plan round's plan or its Schools Forum paper (n: the term, "
+            "1 summer, 2 autumn, 3 spring).",
+        )
+        parser.add_argument(
             "--board-pack",
             action="store_true",
             help="Write the board pack of the dashboard instead of the DfE report.",
@@ -49,6 +56,14 @@ class Command(BaseCommand):
             financial_year = fy_parse(options["fy"])
         except ValueError as error:
             raise CommandError(f"fy: {error}") from error
+        if options["dsg"]:
+            output = Path(options["output"])
+            if not output.parent.is_dir():
+                raise CommandError(f"-o: the folder {output.parent} does not exist.")
+            dsg_export(
+                self, council=council, financial_year=financial_year, options=options, output=output
+            )
+            return
         found = (
             ReportingRound.objects.filter(
                 agreement__council=council,
