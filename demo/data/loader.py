@@ -1,11 +1,11 @@
-"""The demo loader service: the three demo councils and their users, in one transaction."""
+"""The demo loader service: the four demo councils and their users, in one transaction."""
 
 from dataclasses import dataclass
 
 from django.db import transaction
 
 from conditions.models import AgreementCondition, ConditionUpdate
-from demo.data import eastmoor, northdale, wiltshire
+from demo.data import eastmoor, northdale, westbridge, wiltshire
 from demo.data.common import Tally
 from demo.data.eastmoor_load import eastmoor_load
 from demo.data.users import demo_administrator_load, demo_users_load
@@ -39,23 +39,26 @@ class CouncilSummary:
 
 @transaction.atomic
 def demo_data_load() -> list[CouncilSummary]:
-    """Load or refresh Wiltshire, Northdale, Eastmoor and the demo users; a second run changes
-    nothing.
+    """Load or refresh Wiltshire, Northdale, Eastmoor, Westbridge (a DSG plan, no Safety Valve
+    agreement) and the demo users; a second run changes nothing.
 
     Eastmoor is imported from its workbook (fixtures/demo-eastmoor.xlsx) through the workbook
     import, acting as a site administrator, as a council's first upload is.
     """
     tallies = {wiltshire.SLUG: Tally(), northdale.SLUG: Tally(), eastmoor.SLUG: Tally()}
+    tallies[westbridge.SLUG] = Tally()
     users_tally = Tally()
     councils = [
         wiltshire.council_upsert(tallies[wiltshire.SLUG]),
         northdale.council_upsert(tallies[northdale.SLUG]),
         eastmoor_load(tallies[eastmoor.SLUG], by=demo_administrator_load(users_tally)),
+        westbridge.council_upsert(tallies[westbridge.SLUG]),
     ]
     # Users first, so submitted rounds can name the lead who recorded the submission.
     users = demo_users_load(users_tally, councils=councils)
     wiltshire.wiltshire_load(councils[0], tallies[wiltshire.SLUG], users=users)
     northdale.northdale_load(councils[1], tallies[northdale.SLUG], users=users)
+    westbridge.westbridge_load(councils[3], tallies[westbridge.SLUG], users=users)
     summaries = [CouncilSummary(slug, tally) for slug, tally in tallies.items()]
     summaries.append(CouncilSummary("demo users", users_tally))
     return summaries

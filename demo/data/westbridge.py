@@ -1,0 +1,144 @@
+"""Westbridge: a fictional council that keeps a DSG deficit management plan and has no Safety
+Valve agreement (issue 19.7).
+
+Its one Agreement row is the plan's container ("DSG deficit management plan", no contributions,
+the plan's years). Its DSG rounds are termly: 2025-26 summer and autumn terms presented to its
+Schools Forum (frozen, signed off by the S151 officer and the DCS, recorded as submitted), and
+the spring term open as a draft. Each part's figures and words come from that part's own demo
+module (demo/data/westbridge_<part>.py), called here before a round is frozen. Everything here
+is invented for the demo (`is_fictional=True`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import import_module
+
+from demo.data.common import Tally, contacts_load, submitted_round_seal, upsert
+from svmonitor.choices import ContactRole, RoundStatus
+from svmonitor.models import Agreement, LocalAuthority, ReportingRound
+from svmonitor.services import round_open_next
+
+SLUG = "westbridge"
+COUNCIL_NAME = "Westbridge Council"
+DSG_PLAN = "dsg_plan"
+PLAN_TITLE = "DSG deficit management plan"
+PLAN_AGREED = dt.date(2025, 3, 31)
+PLAN_YEARS = (2025, 2029)  # 2025-26 to 2029-30
+
+CONTACTS = [
+    (ContactRole.S151_OFFICER, "Director of Finance (S151 Officer)"),
+    (ContactRole.DCS, "Director of Children's Services"),
+    (ContactRole.OTHER, "Finance Lead, High Needs"),
+]
+
+# (update number, date presented and recorded as submitted, or None for the open draft)
+ROUNDS = [(1, dt.date(2025, 7, 10)), (2, dt.date(2025, 12, 10)), (3, None)]
+
+# Each part's demo loaders, in its own module, "module:function". Plan-level ones take
+# (agreement, tally) and run before any round is frozen; round ones take (round, tally) and run
+# on each DSG round before it is frozen. A part whose module is not installed is left out.
+PLAN_LOADERS = (
+    "demo.data.westbridge_finance:finance_load",
+    "demo.data.westbridge_cyp:cyp_load",
+    "demo.data.westbridge_text:text_load",
+)
+ROUND_LOADERS = ("demo.data.westbridge_text:text_round_load",)
+# Called once between freezing the summer term and opening the autumn term, so the autumn
+# paper's forecast moves against the summer one's (the "previous forecast").
+BETWEEN_TERMS = ("demo.data.westbridge_finance:finance_autumn_load",)
+
+
+def _loaders(names) -> list:
+    found = []
+    for name in names:
+        module_name, function = name.split(":")
+        try:
+            module = import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name:
+                raise
+            continue
+        if hasattr(module, function):
+            found.append(getattr(module, function))
+    return found
+
+
+def council_upsert(tally: Tally) -> LocalAuthority:
+    """The fictional council row: it runs the DSG plan only."""
+    return upsert(
+        LocalAuthority,
+        tally,
+        lookup={"slug": SLUG},
+        values={
+            "name": COUNCIL_NAME,
+            "dfe_la_number": "",
+            "ons_code": "",
+            "is_fictional": True,
+            "return_kinds": [DSG_PLAN],
+        },
+    )
+
+
+def plan_upsert(council, tally: Tally) -> Agreement:
+    """The council's DSG deficit management plan: its Agreement row, no contributions."""
+    return upsert(
+        Agreement,
+        tally,
+        lookup={"council": council, "date_signed": PLAN_AGREED},
+        values={
+            "title": PLAN_TITLE,
+            "first_financial_year": PLAN_YEARS[0],
+            "last_financial_year": PLAN_YEARS[1],
+            "dfe_contribution": 0,
+            "council_contribution": 0,
+            "supersedes": None,
+            "published_url": "",
+        },
+    )
+
+
+def _dsg_round(agreement, tally: Tally, *, number: int, by) -> ReportingRound:
+    """The 2025-26 DSG round, opened once through the lifecycle service (as a council would)."""
+    found = ReportingRound.objects.filter(
+        agreement=agreement, return_kind=DSG_PLAN, financial_year=2025, update_number=number
+    ).first()
+    created = found is None
+    if created:
+        found = round_open_next(
+            agreement=agreement,
+            financial_year=2025,
+            update_number=number,
+            by=by,
+            return_kind=DSG_PLAN,
+        )
+    tally.record(ReportingRound, created=created, changed=False)
+    return found
+
+
+def westbridge_load(council, tally: Tally, *, users: dict) -> Agreement:
+    """The plan, each part's figures and words, and the three 2025-26 termly rounds."""
+    contacts_load(council, tally, contacts=CONTACTS, slug=SLUG)
+    agreement = plan_upsert(council, tally)
+    for load in _loaders(PLAN_LOADERS):
+        load(agreement, tally)
+    lead = users[f"lead.{SLUG}"]
+    for number, presented in ROUNDS:
+        round_ = _dsg_round(agreement, tally, number=number, by=lead)
+        for load in _loaders(ROUND_LOADERS):
+            load(round_, tally)
+        if presented is None:
+            continue
+        if round_.status == RoundStatus.DRAFT:
+            ReportingRound.objects.filter(pk=round_.pk).update(
+                status=RoundStatus.SUBMITTED, submitted_on=presented, submitted_recorded_by=lead
+            )
+            round_.refresh_from_db()
+            first_freeze = True
+        else:
+            first_freeze = False
+        submitted_round_seal(round_, tally, users=users, slug=SLUG)
+        if number == 1 and first_freeze:
+            for load in _loaders(BETWEEN_TERMS):
+                load(agreement, tally)
+    return agreement
