@@ -446,8 +446,9 @@ def forum_document(source: DsgSource) -> Document:
     governance = parts.get(p.GOVERNANCE) or {}
     meeting = day(governance.get("schools_forum_date"))
     return Document(
-        title=f"Dedicated Schools Grant deficit management plan: {_round_label(source)} update",
-        subtitle=f"{_council(source)}. Schools Forum" + (f", {meeting}" if meeting else ""),
+        title="Dedicated Schools Grant: deficit management plan update",
+        subtitle=f"{_council(source)}, {_round_label(source)}"
+        + (f". Schools Forum, {meeting}" if meeting else ""),
         kind=FORUM_KIND,
         council=_council(source),
         is_draft=source.is_draft,

@@ -393,8 +393,8 @@ class LoadDemoTests(TestCase):
         # Wiltshire's real figures carry no invented flows.
         assert not self.wiltshire.measures.exclude(stock_flow_role="").exists()
 
-    def test_demo_users_hold_one_role_each_and_the_adviser_reads_all_three(self):
-        slugs = ("wiltshire", "northdale", "eastmoor")
+    def test_demo_users_hold_one_role_each_and_the_adviser_reads_all_four(self):
+        slugs = ("wiltshire", "northdale", "eastmoor", "westbridge")
         expected = {
             f"{role}.{slug}": {(slug, role)}
             for slug in slugs
@@ -489,6 +489,7 @@ def test_it_prints_one_line_per_council_and_nothing_when_quiet():
         "wiltshire",
         "northdale",
         "eastmoor",
+        "westbridge",
         "demo users",
     ]
     assert "7 conditions" in lines[0] and "9 conditions" in lines[1]
@@ -508,7 +509,7 @@ def test_a_failed_load_leaves_nothing_behind():
         call_command("load_demo", verbosity=0)
 
     assert not LocalAuthority.objects.filter(
-        slug__in=["wiltshire", "northdale", "eastmoor"]
+        slug__in=["wiltshire", "northdale", "eastmoor", "westbridge"]
     ).exists()
     assert not Agreement.objects.exists()
     assert not get_user_model().objects.filter(username="adviser").exists()
