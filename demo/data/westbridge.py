@@ -73,7 +73,9 @@ def council_upsert(tally: Tally) -> LocalAuthority:
         values={
             "name": COUNCIL_NAME,
             "dfe_la_number": "",
-            "ons_code": "",
+            # Fictional (no authority has an E06999xxx code): the demo's illustrative SEN2 rows
+            # (demo/data/westbridge_cyp.py) use it, so its EHCP comparators show.
+            "ons_code": "E06999904",
             "is_fictional": True,
             "return_kinds": [DSG_PLAN],
         },

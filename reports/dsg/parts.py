@@ -374,7 +374,7 @@ def comparators_table(cyp: dict | None) -> Table | None:
     year, previous = comparators.get("year"), comparators.get("previous_year")
     notes = [f"Source: {comparators.get('source', '')}."]
     if comparators.get("illustrative"):
-        notes.append("Illustrative figures for the demonstration, not DfE's published ones.")
+        notes.append("Illustrative figures, not DfE's statistics.")
     return Table(
         caption=f"EHCPs against statistical neighbours and England, January {year}",
         header=(
