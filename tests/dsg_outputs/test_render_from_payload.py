@@ -98,7 +98,14 @@ def test_the_plan_pdf_is_tagged_a4_landscape_and_a_draft_says_draft_on_every_pag
         width, height = float(page.mediabox.width), float(page.mediabox.height)
         assert (round(width), round(height)) == (842, 595)
         assert "DRAFT" in page.extract_text()
-    assert "DRAFT" in docx_text(plan_docx(round_, source))
+    word = plan_docx(round_, source)
+    assert "DRAFT" in docx_text(word)
+    import docx
+    from docx.enum.section import WD_ORIENT
+
+    section = docx.Document(io.BytesIO(word)).sections[0]
+    assert section.orientation == WD_ORIENT.LANDSCAPE
+    assert section.page_width > section.page_height
 
 
 def test_a_signed_off_update_is_not_marked_draft():
