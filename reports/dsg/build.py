@@ -44,6 +44,17 @@ def _source_note(source: DsgSource) -> tuple[str, str]:
     return (f"Built from live data on {at}.", f"Live data, {source.rendered_at:%-d %b %Y %H:%M}")
 
 
+def _status(source: DsgSource) -> str:
+    """The round's status in the plan's words: a submitted update was presented to its
+    recipient (the kind's, the Schools Forum)."""
+    round_ = source.round
+    if round_.status == "submitted":
+        recipient = getattr(getattr(round_, "kind", None), "recipient", "") or "Schools Forum"
+        when = f" (recorded {day(round_.submitted_on)})" if round_.submitted_on else ""
+        return f"Presented to the {recipient}{when}"
+    return round_.get_status_display()
+
+
 def _draft_notice(source: DsgSource, audience: str) -> str:
     if not source.is_draft:
         return ""
@@ -93,7 +104,7 @@ def plan_document(source: DsgSource) -> Document:
             ("Local authority", _council(source)),
             ("Plan period", _plan_period(source)),
             ("Update", _round_label(source)),
-            ("Status", source.round.get_status_display()),
+            ("Status", _status(source)),
             *p.sign_off_facts(source),
             *[pair for pair in p.governance_facts(governance) if pair[0] != "Governance"][:1],
         ),
@@ -117,6 +128,10 @@ def _previous_parts(source: DsgSource) -> dict:
 
 def _year(source: DsgSource) -> str:
     return str(source.round.financial_year)
+
+
+def _empty(rows) -> bool:
+    return all(c in (NONE, "") for row in rows for c in row.cells)
 
 
 def position_table(source: DsgSource) -> Table | None:
@@ -148,6 +163,8 @@ def position_table(source: DsgSource) -> Table | None:
             )
         )
     label = source.previous.label if source.previous else "no previous update"
+    if _empty(rows):
+        return None
     return Table(
         caption=f"Expenditure by funding block, {source.round.financial_year}-"
         f"{(source.round.financial_year + 1) % 100:02d}, £",
@@ -182,6 +199,8 @@ def in_year_table(source: DsgSource) -> Table | None:
                 "total" if key == "total" else "",
             )
         )
+    if _empty(rows):
+        return None
     return Table(
         caption="In-year position by funding block, £ (a deficit is negative)",
         header=("Funding block", "Budget", "Forecast", "Previous forecast", "Movement"),
@@ -217,7 +236,7 @@ def high_needs_table(source: DsgSource) -> Table | None:
                 ),
             )
         )
-    if not rows:
+    if not rows or _empty(rows):
         return None
     budget = p.current_figure(high_needs, year, "expenditure", scenario="budget")
     forecast = p.current_figure(high_needs, year, "expenditure")
@@ -394,7 +413,7 @@ def forum_document(source: DsgSource) -> Document:
         shown = [table(t) for t in found if t is not None]
         return tuple(shown) if shown else (text([empty]),)
 
-    no_finance = "No financial summary is in this record."
+    no_finance = "No financial summary figures are in this record."
     sections.append(
         Section(
             "position",

@@ -117,12 +117,26 @@ def _years(finance: dict) -> list[tuple[str, str]]:
     ]
 
 
-def finance_block_table(finance: dict, part: dict) -> Table:
+def _has_figures(scenario: dict) -> bool:
+    figures = scenario.get("figures") or {}
+    derived = scenario.get("derived") or {}
+    return any(
+        value is not None
+        for year in (*figures.values(), *derived.values())
+        for value in year.values()
+    )
+
+
+def finance_block_table(finance: dict, part: dict) -> Table | None:
     """A block (or the total) with the years across: for each scenario its lines as entered
-    and its derived figures; a dash where the scenario has no figure for the year."""
+    and its derived figures; a dash where the scenario has no figure for the year. None when
+    no scenario of the block has a figure."""
     years = _years(finance)
     rows: list[Row] = []
+    notes = []
     for scenario in _scenarios(part):
+        if not _has_figures(scenario):
+            continue
         figures = scenario.get("figures") or {}
         derived = scenario.get("derived") or {}
         rows.append(Row(scenario.get("label", scenario.get("key", "")), style="group"))
@@ -138,8 +152,6 @@ def finance_block_table(finance: dict, part: dict) -> Table:
         pct = tuple(percent((derived.get(y) or {}).get("in_year_pct_of_dsg")) for y, _ in years)
         if any(c != NONE for c in pct):
             rows.append(Row("In-year position as % of DSG", pct, "derived"))
-    notes = []
-    for scenario in _scenarios(part):
         if scenario.get("key") in ("unmitigated", "mitigated"):
             when = scenario.get("balances_in_label")
             notes.append(
@@ -148,6 +160,8 @@ def finance_block_table(finance: dict, part: dict) -> Table:
                 else f"{scenario.get('label')}: the in-year position does not balance within "
                 "the plan."
             )
+    if not rows:
+        return None
     return Table(
         caption=f"{part.get('label', '')}, £ (a deficit is negative)",
         header=("", *(label for _, label in years)),
@@ -176,32 +190,26 @@ def mitigation_table(finance: dict, part: dict) -> Table | None:
 
 
 def end_of_plan_facts(finance: dict) -> list[tuple[str, str]]:
-    """The cumulative balance at the end of the plan period, both scenarios."""
+    """The cumulative balance at the end of the plan period, both scenarios, and the year the
+    in-year position balances (only what the record has figures for)."""
     end = finance.get("end_of_plan") or {}
-    if not end:
-        return []
     label = end.get("label") or ""
-    pairs = [
-        (
-            f"Cumulative balance at the end of {label}, mitigated",
-            pounds(end.get("mitigated_carried_forward")),
-        ),
-        (
-            f"Cumulative balance at the end of {label}, unmitigated",
-            pounds(end.get("unmitigated_carried_forward")),
-        ),
-    ]
-    if end.get("mitigated_before_adjustments") not in (None, end.get("mitigated_carried_forward")):
+    pairs = []
+    for key, words in (
+        ("mitigated_carried_forward", "mitigated"),
+        ("unmitigated_carried_forward", "unmitigated"),
+    ):
+        if label and end.get(key) is not None:
+            pairs.append((f"Cumulative balance at the end of {label}, {words}", pounds(end[key])))
+    before = end.get("mitigated_before_adjustments")
+    if label and before is not None and before != end.get("mitigated_carried_forward"):
         pairs.append(
-            (
-                f"Mitigated, before adjustments to the balance, end of {label}",
-                pounds(end.get("mitigated_before_adjustments")),
-            )
+            (f"Mitigated, before adjustments to the balance, end of {label}", pounds(before))
         )
     total = finance.get("total") or {}
     for key in ("mitigated", "unmitigated"):
         s = _scenario(total, key)
-        if s is not None:
+        if s is not None and _has_figures(s):
             pairs.append(
                 (
                     f"Year the in-year position balances, {key}",
@@ -222,11 +230,16 @@ def finance_blocks(finance: dict | None) -> list[Block]:
     for part in [finance.get("total"), *finance.get("blocks", [])]:
         if not part:
             continue
+        found = finance_block_table(finance, part)
+        if found is None:
+            continue
         blocks.append(heading(part.get("label", "")))
-        blocks.append(table(finance_block_table(finance, part)))
+        blocks.append(table(found))
         gap = mitigation_table(finance, part)
         if gap is not None:
             blocks.append(table(gap))
+    if not blocks:
+        return [text(["No figures are entered in the financial summary."])]
     return blocks
 
 

@@ -169,3 +169,20 @@ def test_without_a_previous_update_the_paper_says_so_and_shows_no_movement():
     round_, source = _source()
     text = pdf_text(forum_pdf(round_, source, bounded=False))
     assert "Previous forecast: no previous update" in text
+
+
+def test_parts_without_figures_say_so_instead_of_printing_empty_tables():
+    round_, source = _source()
+    finance = source.payload["parts"]["dsg_finance"]
+    for part in [finance["total"], *finance["blocks"]]:
+        for scenario in part["scenarios"]:
+            scenario["figures"], scenario["derived"] = {}, {}
+        part["mitigation"] = {}
+    finance["end_of_plan"] = {"financial_year": 2027, "label": "2027-28"}
+    del source.payload["parts"]["cyp"]
+    plan = pdf_text(plan_pdf(round_, source, bounded=False))
+    assert "No figures are entered in the financial summary." in plan
+    assert "Cumulative balance at the end of" not in plan
+    assert "Not in this record" in plan  # the CYP part, absent from the record
+    paper = pdf_text(forum_pdf(round_, source, bounded=False))
+    assert "No financial summary figures are in this record." in paper
