@@ -330,7 +330,7 @@ def trajectory_table(source: DsgSource) -> Table | None:
     return Table(
         caption="Total DSG: in-year position and cumulative balance by financial year, £ "
         "(a deficit is negative)",
-        header=("", *(label for _, label in years)),
+        header=("Scenario and figure", *(label for _, label in years)),
         rows=tuple(rows),
         shares=(3.4, *([1.2] * len(years))),
     )

@@ -29,6 +29,20 @@ class Table:
     # Columns' parts of the width, for the .docx (None: even).
     shares: tuple[float, ...] | None = None
 
+    @property
+    def bodies(self) -> list[tuple[str, list[Row]]]:
+        """The rows split at each "group" row: (its label, or "" before any, its rows), so each
+        group is a <tbody> headed by a row-group header."""
+        bodies: list[tuple[str, list[Row]]] = []
+        for row in self.rows:
+            if row.style == "group":
+                bodies.append((row.label, []))
+            else:
+                if not bodies:
+                    bodies.append(("", []))
+                bodies[-1][1].append(row)
+        return bodies
+
 
 @dataclass(frozen=True)
 class Block:

@@ -164,7 +164,7 @@ def finance_block_table(finance: dict, part: dict) -> Table | None:
         return None
     return Table(
         caption=f"{part.get('label', '')}, £ (a deficit is negative)",
-        header=("", *(label for _, label in years)),
+        header=("Line or figure", *(label for _, label in years)),
         rows=tuple(rows),
         notes=tuple(notes),
         shares=(3.2, *([1.2] * len(years))),
@@ -180,7 +180,7 @@ def mitigation_table(finance: dict, part: dict) -> Table | None:
     return Table(
         caption=f"{part.get('label', '')}: effect of the mitigations (mitigated minus "
         "unmitigated), £",
-        header=("", *(label for _, label in years)),
+        header=("Effect", *(label for _, label in years)),
         rows=(
             Row("In-year", tuple(money(gap[y].get("in_year")) for y, _ in years)),
             Row("Cumulative", tuple(money(gap[y].get("cumulative")) for y, _ in years)),
@@ -392,7 +392,7 @@ def comparators_table(cyp: dict | None) -> Table | None:
         caption=f"EHCPs against statistical neighbours and England, January {year}",
         header=(
             "Authority",
-            "",
+            "Comparison",
             f"EHC plans {year}",
             f"New plans {year}",
             "Rate per 10,000 aged 0-25",
