@@ -1,5 +1,6 @@
 """manage.py export_report: a round's DfE monitoring report (or board pack) as a PDF file, or
-the report as an editable Word document (--format docx, or an output file ending .docx)."""
+the report as an editable Word document (--format docx, or an output file ending .docx); with
+--dsg, a DSG plan round's plan or Schools Forum paper (reports/dsg/command.py)."""
 
 from pathlib import Path
 
@@ -21,7 +22,9 @@ class Command(BaseCommand):
         "`export_report wiltshire 2024-25 3 -o report.pdf`. A signed-off round is built from "
         "its frozen snapshot (and stored with its SHA-256); a draft says DRAFT on every page. "
         "`-o report.docx` (or --format docx) writes the report as an editable Word document "
-        "from the same snapshot; the signed PDF stays the record of what was sent."
+        "from the same snapshot; the signed PDF stays the record of what was sent. "
+        "`--dsg plan` or `--dsg schools-forum` writes a DSG plan round's plan or Schools Forum "
+        "paper instead (n: the term)."
     )
 
     def add_arguments(self, parser):
