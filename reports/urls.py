@@ -94,5 +94,6 @@ for _kind in return_kinds():
         path(_prefix + suffix, view, {"kind": _kind.slug}, name=_kind.url_name_prefix + name)
         for suffix, view, name in ROUND_PAGES
     ]
+
 # The DSG plan's outputs (issue 19.5): plan.pdf, plan.docx, schools-forum.pdf, .docx.
 urlpatterns += dsg_urls.urlpatterns

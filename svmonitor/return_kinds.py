@@ -138,6 +138,13 @@ return_kind_register(
         },
         url_segment="dsg-plan",
         url_name_prefix="dsg_",
+        # reports/dsg: the plan and the termly Schools Forum paper, from the round's record.
+        outputs=(
+            ("DSG deficit management plan (PDF)", "plan_pdf", False),
+            ("DSG deficit management plan (Word)", "plan_docx", True),
+            ("Schools Forum paper (PDF)", "schools_forum_pdf", False),
+            ("Schools Forum paper (Word)", "schools_forum_docx", True),
+        ),
         carry_forward_note=(
             "Every narrative, table and the workstream log is carried forward from the latest "
             "update of the plan as a draft to revise; the financial summary and the children "

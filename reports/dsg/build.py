@@ -134,6 +134,15 @@ def _empty(rows) -> bool:
     return all(c in (NONE, "") for row in rows for c in row.cells)
 
 
+def _previous_note(source: DsgSource) -> str:
+    label = source.previous.label if source.previous else "no previous update"
+    return (
+        f"This financial year's figures. Previous forecast: {label}. Movement is the forecast "
+        "less the previous forecast; variance is the forecast less the budget (an overspend is "
+        "positive)."
+    )
+
+
 def position_table(source: DsgSource) -> Table | None:
     """This year's expenditure by funding block: budget, forecast, previous forecast, movement
     (forecast - previous forecast) and variance (forecast - budget)."""
@@ -162,7 +171,6 @@ def position_table(source: DsgSource) -> Table | None:
                 "total" if key == "total" else "",
             )
         )
-    label = source.previous.label if source.previous else "no previous update"
     if _empty(rows):
         return None
     return Table(
@@ -170,10 +178,6 @@ def position_table(source: DsgSource) -> Table | None:
         f"{(source.round.financial_year + 1) % 100:02d}, £",
         header=("Funding block", "Budget", "Forecast", "Previous forecast", "Movement", "Variance"),
         rows=tuple(rows),
-        notes=(
-            f"Previous forecast: {label}. Movement is the forecast less the previous forecast; "
-            "variance is the forecast less the budget (an overspend is positive).",
-        ),
         shares=(3, 1.4, 1.4, 1.4, 1.4, 1.4),
     )
 
@@ -418,7 +422,10 @@ def forum_document(source: DsgSource) -> Document:
         Section(
             "position",
             "Position by funding block",
-            tables(position_table(source), in_year_table(source), empty=no_finance),
+            (
+                text([_previous_note(source)]),
+                *tables(position_table(source), in_year_table(source), empty=no_finance),
+            ),
         )
     )
     sections.append(

@@ -7,8 +7,8 @@ from django.core.management.base import CommandError
 
 from reports.dsg.produce import DOCX, PDF, dsg_output_produce
 from reports.dsg.render import PLAN, SCHOOLS_FORUM
-from reports.dsg.source import DSG_PLAN
 from svmonitor.models import ReportingRound
+from svmonitor.sections import DSG_PLAN
 
 DOCUMENTS = {"plan": PLAN, "schools-forum": SCHOOLS_FORUM}
 

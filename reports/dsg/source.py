@@ -14,8 +14,6 @@ from reports.snapshot.types import SignOffInfo
 from svmonitor.choices import RoundStatus
 from svmonitor.models import ReportingRound
 
-DSG_PLAN = "dsg_plan"
-
 
 @dataclass(frozen=True)
 class PreviousRecord:

@@ -12,13 +12,13 @@ from django.views.decorators.http import require_GET
 
 from reports.dsg.produce import DOCX, PDF, ProducedDsg, dsg_output_produce
 from reports.dsg.render import PLAN, SCHOOLS_FORUM
-from reports.dsg.source import DSG_PLAN
 from svmonitor.access import council_action_required
 from svmonitor.audit import audit_record
 from svmonitor.fy import fy_parse
 from svmonitor.models import ReportingRound
 from svmonitor.ratelimit import rate_limited
 from svmonitor.roles import Action
+from svmonitor.sections import DSG_PLAN
 
 EXPORTED = {PDF: "pdf_exported", DOCX: "docx_exported"}
 

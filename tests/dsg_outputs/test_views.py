@@ -149,3 +149,15 @@ def test_export_report_writes_the_plan_and_the_paper(tmp_path: Path):
             "-o",
             str(tmp_path / "none.pdf"),
         )
+
+
+def test_the_dsg_round_page_links_the_four_documents(client):
+    plan = dsg_plan()
+    council = plan.agreement.council
+    dsg_round(plan, 1)
+    client.force_login(plan.board)
+    page = client.get(reverse("reports:dsg_round_detail", args=[council.slug, "2025-26", 1]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    for name in NAMES:
+        assert f'href="{_url(name, council)}"' in html, name
