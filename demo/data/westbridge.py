@@ -27,9 +27,9 @@ PLAN_AGREED = dt.date(2025, 3, 31)
 PLAN_YEARS = (2025, 2029)  # 2025-26 to 2029-30
 
 CONTACTS = [
-    (ContactRole.S151_OFFICER, "Director of Finance (S151 Officer)"),
-    (ContactRole.DCS, "Director of Children's Services"),
-    (ContactRole.OTHER, "Finance Lead, High Needs"),
+    (ContactRole.S151_OFFICER, "Corporate Director of Resources (S151 Officer)"),
+    (ContactRole.DCS, "Corporate Director of People (Director of Children's Services)"),
+    (ContactRole.OTHER, "Finance Lead, High Needs and the DSG Plan"),
 ]
 
 # (update number, date presented and recorded as submitted, or None for the open draft)
