@@ -36,17 +36,21 @@ CONTACTS = [
 ROUNDS = [(1, dt.date(2025, 7, 10)), (2, dt.date(2025, 12, 10)), (3, None)]
 
 # Each part's demo loaders, in its own module, "module:function". Plan-level ones take
-# (agreement, tally) and run before any round is frozen; round ones take (round, tally) and run
-# on each DSG round before it is frozen. A part whose module is not installed is left out.
+# (agreement, tally): the first of a pair sets the plan as the summer term presented it (run
+# before the summer term is frozen); the second, if any, moves it to the autumn term's figures
+# (run once the summer term is frozen, before the autumn term is opened, so the autumn Schools
+# Forum paper's forecast moves against the summer's; on a second load it stands in for the
+# first, so a re-run writes nothing). Round ones take (round, tally) and run on each DSG round
+# before it is frozen. A part whose module is not installed is left out.
 PLAN_LOADERS = (
-    "demo.data.westbridge_finance:finance_load",
-    "demo.data.westbridge_cyp:cyp_load",
-    "demo.data.westbridge_text:text_load",
+    (
+        "demo.data.westbridge_finance:finance_load",
+        "demo.data.westbridge_finance:finance_autumn_load",
+    ),
+    ("demo.data.westbridge_cyp:cyp_load", None),
+    ("demo.data.westbridge_text:text_load", None),
 )
 ROUND_LOADERS = ("demo.data.westbridge_text:text_round_load",)
-# Called once between freezing the summer term and opening the autumn term, so the autumn
-# paper's forecast moves against the summer one's (the "previous forecast").
-BETWEEN_TERMS = ("demo.data.westbridge_finance:finance_autumn_load",)
 
 
 def _loaders(names) -> list:
@@ -118,12 +122,24 @@ def _dsg_round(agreement, tally: Tally, *, number: int, by) -> ReportingRound:
     return found
 
 
+def _summer_frozen(agreement) -> bool:
+    return ReportingRound.objects.filter(
+        agreement=agreement,
+        return_kind=DSG_PLAN,
+        financial_year=2025,
+        update_number=1,
+        snapshots__isnull=False,
+    ).exists()
+
+
 def westbridge_load(council, tally: Tally, *, users: dict) -> Agreement:
     """The plan, each part's figures and words, and the three 2025-26 termly rounds."""
     contacts_load(council, tally, contacts=CONTACTS, slug=SLUG)
     agreement = plan_upsert(council, tally)
-    for load in _loaders(PLAN_LOADERS):
-        load(agreement, tally)
+    later = _summer_frozen(agreement)
+    for summer, autumn in PLAN_LOADERS:
+        for load in _loaders([autumn if later and autumn else summer]):
+            load(agreement, tally)
     lead = users[f"lead.{SLUG}"]
     for number, presented in ROUNDS:
         round_ = _dsg_round(agreement, tally, number=number, by=lead)
@@ -136,11 +152,9 @@ def westbridge_load(council, tally: Tally, *, users: dict) -> Agreement:
                 status=RoundStatus.SUBMITTED, submitted_on=presented, submitted_recorded_by=lead
             )
             round_.refresh_from_db()
-            first_freeze = True
-        else:
-            first_freeze = False
         submitted_round_seal(round_, tally, users=users, slug=SLUG)
-        if number == 1 and first_freeze:
-            for load in _loaders(BETWEEN_TERMS):
+        if number == 1 and not later:
+            later = True
+            for load in _loaders(autumn for _, autumn in PLAN_LOADERS if autumn):
                 load(agreement, tally)
     return agreement
