@@ -9,6 +9,7 @@ from reports.dsg.figures import (
     NONE,
     count,
     day,
+    decimal_or_none,
     money,
     paragraphs,
     percent,
@@ -175,7 +176,8 @@ def mitigation_table(finance: dict, part: dict) -> Table | None:
     """The mitigation gap: mitigated minus unmitigated, in-year and cumulative, by year."""
     gap = part.get("mitigation") or {}
     years = [(y, label) for y, label in _years(finance) if y in gap]
-    if not years:
+    values = [decimal_or_none(v) for y, _ in years for v in (gap[y] or {}).values()]
+    if not any(values):  # no year, or no mitigation in any year: nothing to show
         return None
     return Table(
         caption=f"{part.get('label', '')}: effect of the mitigations (mitigated minus "
