@@ -19,3 +19,7 @@ class ReportsConfig(AppConfig):
         from reports.jobs import jobs_register
 
         jobs_register()
+        # The DSG plan's outputs (issue 19.5) run the same way.
+        from reports.dsg.jobs import dsg_jobs_register
+
+        dsg_jobs_register()

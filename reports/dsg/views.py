@@ -3,24 +3,22 @@
 The same door as report.pdf and report.docx: the export action at the council
 (council_action_required: signed out is sent to sign in, no role there is a 404, a role without
 export an audited 403), the export rate limit, the round found through .for_user() (an adviser
-gets a draft only if the council shares its drafts), and an audit event for every download
-(pdf_exported / docx_exported, with what was sent and the record it was built from).
+gets a draft only if the council shares its drafts), the render as a background job (a locked
+round's kept file served at once, else a 303 to the job's page; reports/dsg/jobs.py), and an
+audit event for every download (pdf_exported / docx_exported, with the record it was built
+from).
 """
 
 from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_GET
 
-from reports.dsg.produce import DOCX, PDF, ProducedDsg, dsg_output_produce
-from reports.dsg.render import PLAN, SCHOOLS_FORUM
+from reports.views_pdf import render_or_queue
 from svmonitor.access import council_action_required
-from svmonitor.audit import audit_record
 from svmonitor.fy import fy_parse
 from svmonitor.models import ReportingRound
 from svmonitor.ratelimit import rate_limited
 from svmonitor.roles import Action
 from svmonitor.sections import DSG_PLAN
-
-EXPORTED = {PDF: "pdf_exported", DOCX: "docx_exported"}
 
 
 def dsg_round(request, council, fy: str, n: int) -> ReportingRound:
@@ -46,28 +44,10 @@ def dsg_round(request, council, fy: str, n: int) -> ReportingRound:
     return found
 
 
-def _download(request, fy, n, *, document: str, fmt: str) -> HttpResponse:
+def _download(request, fy, n, *, kind: str) -> HttpResponse:
     council = request.council
     found = dsg_round(request, council, fy, n)
-    produced: ProducedDsg = dsg_output_produce(round=found, document=document, fmt=fmt)
-    audit_record(
-        action=EXPORTED[fmt],
-        request=request,
-        council=council,
-        obj=found,
-        after={
-            "kind": document,
-            "format": fmt,
-            "sha256": produced.sha256,
-            "snapshot_sha256": produced.source.sha256,
-            "draft": produced.is_draft,
-        },
-    )
-    response = HttpResponse(produced.content, content_type=produced.content_type)
-    how = "inline" if fmt == PDF else "attachment"
-    response["Content-Disposition"] = f'{how}; filename="{produced.filename}"'
-    response["X-Content-SHA256"] = produced.sha256
-    return response
+    return render_or_queue(request, kind=kind, council=council, round=found)
 
 
 @council_action_required(Action.EXPORT)
@@ -75,7 +55,7 @@ def _download(request, fy, n, *, document: str, fmt: str) -> HttpResponse:
 @require_GET
 def dsg_plan_pdf(request, slug, fy, n, kind=DSG_PLAN):
     """The DSG deficit management plan of one round as a tagged PDF."""
-    return _download(request, fy, n, document=PLAN, fmt=PDF)
+    return _download(request, fy, n, kind="dsg_plan_pdf")
 
 
 @council_action_required(Action.EXPORT)
@@ -83,7 +63,7 @@ def dsg_plan_pdf(request, slug, fy, n, kind=DSG_PLAN):
 @require_GET
 def dsg_plan_docx(request, slug, fy, n, kind=DSG_PLAN):
     """The DSG deficit management plan of one round as .docx."""
-    return _download(request, fy, n, document=PLAN, fmt=DOCX)
+    return _download(request, fy, n, kind="dsg_plan_docx")
 
 
 @council_action_required(Action.EXPORT)
@@ -91,7 +71,7 @@ def dsg_plan_docx(request, slug, fy, n, kind=DSG_PLAN):
 @require_GET
 def dsg_schools_forum_pdf(request, slug, fy, n, kind=DSG_PLAN):
     """The round's termly Schools Forum paper as a tagged PDF."""
-    return _download(request, fy, n, document=SCHOOLS_FORUM, fmt=PDF)
+    return _download(request, fy, n, kind="dsg_schools_forum_pdf")
 
 
 @council_action_required(Action.EXPORT)
@@ -99,4 +79,4 @@ def dsg_schools_forum_pdf(request, slug, fy, n, kind=DSG_PLAN):
 @require_GET
 def dsg_schools_forum_docx(request, slug, fy, n, kind=DSG_PLAN):
     """The round's termly Schools Forum paper as .docx."""
-    return _download(request, fy, n, document=SCHOOLS_FORUM, fmt=DOCX)
+    return _download(request, fy, n, kind="dsg_schools_forum_docx")

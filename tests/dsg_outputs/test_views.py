@@ -16,6 +16,7 @@ from svmonitor.roles import Role
 from tests import factories as f
 from tests.dsg_outputs.builders import dsg_plan, dsg_round
 from tests.dsg_outputs.conftest import docx_text, pdf_text
+from tests.jobs import download
 
 pytestmark = pytest.mark.django_db
 NAMES = ("dsg_plan_pdf", "dsg_plan_docx", "dsg_schools_forum_pdf", "dsg_schools_forum_docx")
@@ -42,13 +43,15 @@ def test_a_board_member_gets_all_four_and_a_draft_says_draft(client):
     dsg_round(plan, 1)
     client.force_login(plan.board)
     for name in NAMES:
-        response = client.get(_url(name, council))
+        # Rendered by a background job, as report.pdf is: a 303 to the job, then the file.
+        assert client.get(_url(name, council)).status_code == 303, name
+        response = download(client, _url(name, council))
         assert response.status_code == 200, name
         assert "-DRAFT." in response["Content-Disposition"]
         read = pdf_text if name.endswith("pdf") else docx_text
         assert "DRAFT" in read(response.content), name
-    assert client.get(_url("dsg_plan_pdf", council))["Content-Type"] == "application/pdf"
-    assert client.get(_url("dsg_plan_docx", council))["Content-Type"].endswith(
+    assert download(client, _url("dsg_plan_pdf", council))["Content-Type"] == "application/pdf"
+    assert download(client, _url("dsg_plan_docx", council))["Content-Type"].endswith(
         "wordprocessingml.document"
     )
 
@@ -83,14 +86,18 @@ def test_each_download_is_audited_with_what_was_sent(client):
     council = plan.agreement.council
     round_ = dsg_round(plan, 1, RoundStatus.SIGNED_OFF)
     client.force_login(plan.board)
-    response = client.get(_url("dsg_schools_forum_pdf", council))
+    first = download(client, _url("dsg_schools_forum_pdf", council))
     event = AuditEvent.objects.get(action="pdf_exported")
     assert event.user == plan.board and event.council == council
     assert event.after["kind"] == "schools_forum" and event.after["format"] == "pdf"
-    assert event.after["sha256"] == response["X-Content-SHA256"]
     assert event.after["snapshot_sha256"] == round_.snapshots.get().sha256
     assert event.after["draft"] is False
-    client.get(_url("dsg_plan_docx", council))
+    # A signed-off round's render is kept: the next request is served it at once, audited.
+    again = client.get(_url("dsg_schools_forum_pdf", council))
+    assert again.status_code == 200 and again.content == first.content
+    assert again["X-Content-SHA256"] == first["X-Content-SHA256"]
+    assert AuditEvent.objects.filter(action="pdf_exported").count() == 2
+    download(client, _url("dsg_plan_docx", council))
     event = AuditEvent.objects.get(action="docx_exported")
     assert event.after["kind"] == "plan" and event.after["format"] == "docx"
 
@@ -104,7 +111,7 @@ def test_the_export_limit_counts_the_dsg_outputs_with_the_other_exports(
     council = plan.agreement.council
     dsg_round(plan, 1)
     client.force_login(plan.board)
-    assert client.get(_url("dsg_plan_docx", council)).status_code == 200
+    assert client.get(_url("dsg_plan_docx", council)).status_code == 303
     assert client.get(_url("dsg_schools_forum_docx", council)).status_code == 429
 
 
