@@ -1,11 +1,13 @@
 """The fourth demo council: Westbridge keeps a DSG plan and has no Safety Valve agreement; its
 termly rounds are presented, frozen and signed off, and their outputs download."""
 
+from decimal import Decimal
 from io import StringIO
 
 from django.core.management import call_command
 from django.test import TestCase
 
+from reports.dsg.figures import money
 from reports.dsg.produce import PDF, dsg_output_produce
 from reports.dsg.render import PLAN, SCHOOLS_FORUM
 from svmonitor.choices import RoundStatus
@@ -60,6 +62,26 @@ class WestbridgeDemoTests(TestCase):
         assert "Westbridge Council" in text
         plan = dsg_output_produce(round=autumn, document=PLAN, fmt=PDF, bounded=False)
         assert "Signed off by" in pdf_text(plan.content)
+
+    def test_the_autumn_papers_movement_is_its_forecast_less_the_summers(self):
+        summer, autumn = ReportingRound.objects.filter(
+            agreement__council=self.council, update_number__in=(1, 2)
+        ).order_by("update_number")
+
+        def high_needs(round_, scenario):
+            blocks = round_.snapshots.get().payload["parts"]["dsg_finance"]["blocks"]
+            block = next(b for b in blocks if b["key"] == "high_needs")
+            found = next(s for s in block["scenarios"] if s["key"] == scenario)
+            return Decimal(found["derived"]["2025"]["expenditure"])
+
+        budget = high_needs(autumn, "budget")
+        forecast, previous = high_needs(autumn, "mitigated"), high_needs(summer, "mitigated")
+        assert forecast != previous  # the demo's autumn term moved the forecast
+        row = " ".join(
+            money(v) for v in (budget, forecast, previous, forecast - previous, forecast - budget)
+        )
+        paper = dsg_output_produce(round=autumn, document=SCHOOLS_FORUM, fmt=PDF, bounded=False)
+        assert f"High needs block {row}" in pdf_text(paper.content)
 
     def test_loading_twice_changes_nothing_for_westbridge(self):
         out = StringIO()
