@@ -146,8 +146,10 @@ def test_the_status_panel_is_a_fragment_for_htmx_and_a_page_otherwise(draft, la_
 def _programme_round(size: int):
     agreement = f.AgreementFactory()
     add_programme(agreement, conditions=2 * size, risks=size, workstreams=size)
+    # Numbered after the council's own (the factory's sequence runs across the session).
+    top = max(agreement.council.programme_areas.values_list("number", flat=True), default=0)
     for n in range(size):
-        f.ProgrammeAreaFactory(council=agreement.council, number=100 + n)
+        f.ProgrammeAreaFactory(council=agreement.council, number=top + 1 + n)
     officer = _member(agreement.council, Role.LEAD, f"lead-{size}")
     first = round_open_next(agreement=agreement, financial_year=2024, update_number=1, by=officer)
     complete(first, officer)
