@@ -125,5 +125,5 @@ def test_the_changed_figure_is_in_the_finance_chart_the_plan_and_the_schools_for
     board = _member(council, Role.BOARD, "board-member")
     page = client_for(board).get(f"/councils/{council.slug}/").content.decode()
     # The Safety Valve finance table (the finance chart's data), in £m.
-    finance_table = page[page.index("High Needs Block"):]
+    finance_table = page[page.index("High Needs Block") :]
     assert "76.23" in finance_table and "-16.23" in finance_table
