@@ -20,6 +20,7 @@ from demo.data.common import (
 )
 from demo.data.dsg_finance import wiltshire_dsg_load
 from demo.data.dsg_text import wiltshire_log_load
+from demo.data.wiltshire_dsg import wiltshire_dsg_rounds_load
 from demo.data.wiltshire_metrics import INSTALMENT, finance_load, metrics_load
 from demo.data.wiltshire_overview import OVERVIEWS
 from demo.data.wiltshire_programme import programme_load
@@ -103,6 +104,8 @@ def council_upsert(tally: Tally) -> LocalAuthority:
             "ons_code": "E06000054",
             "risk_score_threshold": 15,
             "is_fictional": False,
+            # Issue 19: it keeps its DSG deficit management plan in svmonitor too.
+            "return_kinds": ["safety_valve", "dsg_plan"],
         },
     )
 
@@ -237,6 +240,8 @@ def wiltshire_load(council, tally: Tally, *, users: dict) -> None:
         submitted_round_seal(round_, tally, users=users, slug=SLUG)
     # 2025-26 Update 1 is open as a draft carried forward from Update 3.
     draft = draft_round_open(agreement, tally, financial_year=2025, update_number=1, by=lead)
+    # Issue 19: the DSG plan's termly updates, on the same agreement.
+    wiltshire_dsg_rounds_load(agreement, tally, users=users, slug=SLUG)
     # The board's two key risks arrived after Update 3 was sent: the draft is where they join.
     for number, spec in BOARD_RISKS.items():
         impact, likelihood = spec["score"]

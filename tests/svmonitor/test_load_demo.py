@@ -62,9 +62,12 @@ def _database_state() -> dict:
     return {model._meta.label: list(model.objects.order_by("pk").values()) for model in _models()}
 
 
-def _round(slug, year, update):
+def _round(slug, year, update, kind="safety_valve"):
     return ReportingRound.objects.get(
-        agreement__council__slug=slug, financial_year=year, update_number=update
+        agreement__council__slug=slug,
+        return_kind=kind,
+        financial_year=year,
+        update_number=update,
     )
 
 
@@ -321,6 +324,19 @@ class LoadDemoTests(TestCase):
         )
         budget = summary.derived[("high_needs", "budget", 2024)]
         assert budget.in_year == Decimal("-28.21") * M
+
+    def test_wiltshire_presented_its_dsg_plan_in_the_summer_term_on_its_one_agreement(self):
+        from reports.snapshot.record import round_record
+
+        summer = _round("wiltshire", 2025, 1, kind="dsg_plan")
+        autumn = _round("wiltshire", 2025, 2, kind="dsg_plan")
+        assert summer.agreement == autumn.agreement == self.agreement
+        assert (summer.status, summer.submitted_on) == ("submitted", dt.date(2025, 6, 26))
+        assert autumn.status == "draft"
+        record = round_record(summer)
+        assert record.is_frozen and {s.capacity for s in record.sign_offs} == {"s151", "dcs"}
+        end = record.parts["dsg_finance"]["end_of_plan"]
+        assert end["mitigated_before_adjustments"] == "-137200000.00"
 
     def test_wiltshire_update_3_froze_the_workstream_savings_and_shows_the_remainder(self):
         # Issue 18.3: illustrative savings by workstream, frozen with Update 3.
