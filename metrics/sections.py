@@ -13,6 +13,7 @@ import datetime as dt
 
 from django.urls import reverse
 
+from metrics import cyp_part
 from metrics.kpi_grid import month_add, month_key
 from metrics.models import Measure, MeasureValue, Series
 from metrics.periods import PeriodKind
@@ -297,6 +298,14 @@ def _no_carry_forward(new, previous, by) -> None:
     """Figures are monthly data that outlive any one round: nothing is copied."""
 
 
+# Issue 19: the DSG plan's children and young people tables (metrics/cyp_part.py). The spine's
+# `snapshot` hook is passed where ReturnPart has it.
+_CYP_SNAPSHOT = (
+    {"snapshot": cyp_part.cyp_snapshot}
+    if "snapshot" in getattr(ReturnPart, "__dataclass_fields__", {})
+    else {}
+)
+
 PARTS = (
     ReturnPart(
         SECTION,
@@ -307,6 +316,17 @@ PARTS = (
         takes_read=True,
         tasks=kpis_tasks,
         task_summary=kpis_task_summary,
+    ),
+    ReturnPart(
+        cyp_part.NAME,
+        60,
+        _no_carry_forward,
+        cyp_part.cyp_completeness,
+        progress=cyp_part.cyp_progress,
+        tasks=cyp_part.cyp_tasks,
+        task_summary=cyp_part.cyp_task_summary,
+        return_kind=cyp_part.DSG_PLAN,
+        **_CYP_SNAPSHOT,
     ),
 )
 
