@@ -326,10 +326,12 @@ def ehcp_comparators(*, council) -> dict:
             "area_code"
         ),
     )
-    if council.ons_code:
-        wanted |= Q(level=Sen2Figure.Level.LOCAL_AUTHORITY, area_code=council.ons_code)
-    if council.dfe_la_number:
-        wanted |= Q(level=Sen2Figure.Level.LOCAL_AUTHORITY, old_la_code=council.dfe_la_number)
+    # Matched by the ONS code where the council has one, else by its DfE LA number.
+    own_code, own_number = council.ons_code, "" if council.ons_code else council.dfe_la_number
+    if own_code:
+        wanted |= Q(level=Sen2Figure.Level.LOCAL_AUTHORITY, area_code=own_code)
+    elif own_number:
+        wanted |= Q(level=Sen2Figure.Level.LOCAL_AUTHORITY, old_la_code=own_number)
     figures = list(
         Sen2Figure.objects.filter(wanted).values_list(
             "level",
@@ -349,9 +351,7 @@ def ehcp_comparators(*, council) -> dict:
         illustrative = illustrative or made_up
         if level == Sen2Figure.Level.ENGLAND:
             role = "england"
-        elif (council.ons_code and code == council.ons_code) or (
-            council.dfe_la_number and old == council.dfe_la_number
-        ):
+        elif (own_code and code == own_code) or (own_number and old == own_number):
             role = "council"
         else:
             role = "neighbour"

@@ -9,7 +9,16 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from metrics.models import CypFigure, CypYear, Sen2Figure, StatisticalNeighbour
+from metrics.cyp_lists import AGE_GROUPS, NEEDS, PLACEMENTS
+from metrics.models import (
+    CypAgeGroup,
+    CypFigure,
+    CypNeed,
+    CypPlacement,
+    CypYear,
+    Sen2Figure,
+    StatisticalNeighbour,
+)
 from metrics.selectors_cyp import (
     AGE,
     NEED,
@@ -450,3 +459,20 @@ def sen2_load(
         },
     )
     return counts
+
+
+def cyp_categories_seed() -> int:
+    """Put DfE's CYP categories in place where any is missing (as the data migration does: a
+    database emptied by a test, a fresh demo); a name a site administrator corrected stays.
+    Returns how many were added."""
+    added = 0
+    for model, rows in ((CypPlacement, PLACEMENTS), (CypAgeGroup, AGE_GROUPS), (CypNeed, NEEDS)):
+        have = set(model.objects.values_list("code", flat=True))
+        missing = [
+            model(code=code, name=name, order=order)
+            for order, (code, name) in enumerate(rows, start=1)
+            if code not in have
+        ]
+        model.objects.bulk_create(missing)
+        added += len(missing)
+    return added
