@@ -60,7 +60,7 @@ def cyp_lists() -> CypLists:
     )
 
 
-def _figures(council, years=None) -> dict:
+def cyp_figures(council, years=None) -> dict:
     """{(census_year, table, placement_id, column_id): (count, version)} of a council (one
     query), for the given census years or all of them."""
     rows = CypFigure.objects.filter(year__council_id=council.pk)
@@ -174,7 +174,7 @@ def cyp_table_build(
     totals and the by-age / by-need check (five queries with the lists, two without)."""
     lists = lists or cyp_lists()
     year_row = CypYear.objects.filter(council_id=council.pk, census_year=census_year).first()
-    figures = _figures(council, [census_year])
+    figures = cyp_figures(council, [census_year])
     columns = lists.columns(table)
     rows = []
     for p in lists.placements:
@@ -227,7 +227,7 @@ def cyp_overview(*, council, lists: CypLists | None = None) -> CypOverview:
     """The all-years view (five queries with the lists, however many years)."""
     lists = lists or cyp_lists()
     years = cyp_years(council)
-    figures = _figures(council)
+    figures = cyp_figures(council)
     rows, mismatches = [], []
     for p in lists.placements:
         per_year = []
@@ -258,7 +258,7 @@ def cyp_fragment(*, council) -> dict:
     by-age / by-need check, and the EHCP comparators (six queries)."""
     lists = cyp_lists()
     years = cyp_years(council)
-    figures = _figures(council)
+    figures = cyp_figures(council)
     out_years = []
     for y in years:
         entry = {

@@ -114,8 +114,9 @@ def test_a_box_saved_by_someone_else_since_is_refused_and_nothing_changes(counci
             versions={key: 1, ("special", "asd"): 0},
             by=officer,
         )
-    assert "Mainstream schools and academies, Autistic spectrum disorder (ASD), January 2024" in (
-        refused.value.problems[key]
+    assert (
+        "Mainstream schools and academies, Autistic spectrum disorder (ASD), January 2024"
+        in (refused.value.problems[key])
     )
     assert refused.value.versions[key] == 2
     assert list(CypFigure.objects.values_list("count", flat=True)) == [11]
@@ -125,7 +126,12 @@ def test_an_empty_box_removes_a_stored_figure_with_its_before_value(council, off
     key = ("other", "under-5")
     cyp_table_save(council=council, census_year=2025, table="age", cells={key: 4}, by=officer)
     cyp_table_save(
-        council=council, census_year=2025, table="age", cells={key: ""}, versions={key: 1}, by=officer
+        council=council,
+        census_year=2025,
+        table="age",
+        cells={key: ""},
+        versions={key: 1},
+        by=officer,
     )
     assert not CypFigure.objects.exists()
     assert AuditEvent.objects.get(action="cyp_figure.delete").before["count"] == 4
@@ -202,7 +208,11 @@ def test_the_grid_and_every_year_page_take_the_same_queries_at_1_year_and_at_8(
     for year in range(2018, 2025):
         cyp_table_save(council=council, census_year=year, table="age", cells=cells, by=officer)
         cyp_table_save(
-            council=council, census_year=year, table="need", cells={("special", "vi"): 2}, by=officer
+            council=council,
+            census_year=year,
+            table="need",
+            cells={("special", "vi"): 2},
+            by=officer,
         )
     assert _grid_queries(client, council) == one
 
@@ -211,7 +221,9 @@ def test_the_every_year_page_opens_a_typed_year_and_refuses_a_bad_one(client, co
     client.force_login(officer)
     url = reverse("metrics:cyp_tables", args=[council.slug])
     assert client.get(url, {"year": "2027"})["Location"] == _grid_url(council, 2027)
-    assert "Enter a census year from 2010 to 2060" in client.get(url, {"year": "27"}).content.decode()
+    assert (
+        "Enter a census year from 2010 to 2060" in client.get(url, {"year": "27"}).content.decode()
+    )
 
 
 def test_the_part_is_registered_for_the_dsg_plan_only():
@@ -259,7 +271,11 @@ def test_the_frozen_fragment_holds_every_year_with_totals_in_a_fixed_number_of_q
         return fragment, len(queries)
 
     cyp_table_save(
-        council=council, census_year=2025, table="age", cells={("mainstream", "5-10"): 7}, by=officer
+        council=council,
+        census_year=2025,
+        table="age",
+        cells={("mainstream", "5-10"): 7},
+        by=officer,
     )
     _, one_year = build()
     cyp_table_save(

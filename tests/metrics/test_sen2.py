@@ -272,7 +272,7 @@ def test_the_lead_chooses_neighbours_on_their_page_and_others_cannot(
     assert 'name="expected" value="none"' in page
     response = client.post(url, {"neighbours": "Devon\nNowhere\nWiltshire", "expected": "none"})
     body = response.content.decode()
-    assert 'Line 2: &quot;Nowhere&quot; is not a local authority' in body
+    assert "Line 2: &quot;Nowhere&quot; is not a local authority" in body
     assert "Line 3: a council is not its own statistical neighbour." in body
     assert not StatisticalNeighbour.objects.exists()
     response = client.post(url, {"neighbours": "Devon\nE06000022", "expected": "none"})
