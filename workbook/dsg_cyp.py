@@ -92,11 +92,26 @@ def is_sheet(title: str) -> str | None:
     return next((table for table, sheet in SHEETS.items() if sheet.casefold() == name), None)
 
 
-def sheet_rows(ws) -> list[tuple[int, tuple]]:
-    """The sheet's rows as (Excel row number, cell values), as the reader hands them over."""
-    return [
-        (number, tuple(cells)) for number, cells in enumerate(ws.iter_rows(values_only=True), 1)
-    ]
+def sheet_rows(ws, examples: list | None = None) -> list[tuple[int, tuple]]:
+    """The sheet's rows as (Excel row number, cell values), as the reader hands them over:
+    without its heading row and the template's EXAMPLE rows (noted in `examples`, one entry
+    for the sheet); none at all if nothing else is filled in."""
+    table = is_sheet(ws.title)
+    rows, skipped = [], []
+    for number, cells in enumerate(ws.iter_rows(values_only=True), 1):
+        first = _text(cells[0] if cells else None)
+        if number == 1 and table and first.casefold().startswith(SHEETS[table].casefold()):
+            continue
+        if first.startswith("EXAMPLE"):
+            skipped.append(number)
+            continue
+        rows.append((number, tuple(cells)))
+    if skipped and examples is not None:
+        span = f"row {skipped[0]}" if len(skipped) == 1 else f"rows {skipped[0]}-{skipped[-1]}"
+        examples.append(f"{ws.title.strip()} {span}")
+    if all(_text(c) == "" for _n, cells in rows for c in cells):
+        return []
+    return rows
 
 
 def _text(value) -> str:

@@ -786,8 +786,8 @@ def _read_sheet(path: Path, ws, result: ReadResult) -> None:
             result.sheets[dsg_finance.SHEET] = [Row(n, {"cells": c}, {}) for n, c in rows]
         return
     if table := dsg_cyp.is_sheet(ws.title):  # tables of its own: workbook/dsg_cyp.py reads them
-        rows = dsg_cyp.sheet_rows(ws)
-        result.sheets[dsg_cyp.SHEETS[table]] = [Row(n, {"cells": c}, {}) for n, c in rows]
+        if rows := dsg_cyp.sheet_rows(ws, result.examples):
+            result.sheets[dsg_cyp.SHEETS[table]] = [Row(n, {"cells": c}, {}) for n, c in rows]
         return
     spec = fmt.SHEET_BY_NAME.get(ws.title.strip().casefold())
     if spec is None or spec.derived:
