@@ -435,3 +435,51 @@ def statistical_neighbours_of(council) -> list[StatisticalNeighbour]:
 def neighbours_fingerprint(neighbours) -> str:
     """The stored list as the page had it: a save over a list changed since is refused."""
     return ",".join(n.area_code for n in neighbours) or "none"
+
+
+@dataclass
+class CypColumnGrid:
+    """One age group's (or need's) figures across every census year: a row per placement, a
+    column per year, each year's total computed."""
+
+    table: str
+    column: object
+    years: list  # census years, oldest first
+    bases: dict  # census year -> basis label
+    rows: list  # CypRow, cells one per year
+    year_totals: list
+
+
+def cyp_column_build(
+    *, council, table: str, column, lists: CypLists, extra_year: int | None = None, posted=None
+) -> CypColumnGrid:
+    """The all-years grid of one age group or need (two queries): every census year the council
+    has, and `extra_year` (a year being added)."""
+    stored = cyp_years(council)
+    bases = {y.census_year: y.get_basis_display() for y in stored}
+    years = sorted(set(bases) | ({extra_year} if extra_year else set()))
+    figures = cyp_figures(council)
+    rows = []
+    for p in lists.placements:
+        cells = []
+        for year in years:
+            count, version = figures.get((year, table, p.pk, column.pk), (None, 0))
+            name = f"{year}__{p.code}"
+            cell = CypCell(
+                name=name,
+                label=f"{p.name}, {column.name}, {census_label(year)}",
+                placement_code=p.code,
+                column_code=str(year),
+                typed="" if count is None else str(count),
+                version=version,
+            )
+            if posted is not None:
+                cell.typed = posted.get(name, "")
+                cell.version = posted.get("versions", {}).get(name, version)
+            cells.append(cell)
+        rows.append(CypRow(p, cells, None))
+    year_totals = [
+        _sum(figures.get((year, table, p.pk, column.pk), (None,))[0] for p in lists.placements)
+        for year in years
+    ]
+    return CypColumnGrid(table, column, years, bases, rows, year_totals)

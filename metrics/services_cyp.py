@@ -476,3 +476,39 @@ def cyp_categories_seed() -> int:
         model.objects.bulk_create(missing)
         added += len(missing)
     return added
+
+
+@transaction.atomic
+def cyp_column_save(*, council, table: str, column_code: str, cells: dict, by, versions=None):
+    """Save one age group's (or need's) figures for every census year at once, all or none:
+    `cells` maps (census year, placement code) to the count as typed, `versions` the same keys
+    to the version each box was opened with. Each year goes through cyp_table_save; a refusal
+    in any year refuses them all (CypRefused keyed by (year, placement code)). Returns how many
+    boxes changed."""
+    by_year: dict[int, dict] = {}
+    for (year, placement), raw in cells.items():
+        by_year.setdefault(year, {})[(placement, column_code)] = raw
+    problems, stale, changed = {}, {}, 0
+    lists = cyp_lists()
+    for year, year_cells in sorted(by_year.items()):
+        year_versions = None
+        if versions is not None:
+            year_versions = {(p, c): versions.get((year, p), 0) for p, c in year_cells}
+        try:
+            changed += cyp_table_save(
+                council=council,
+                census_year=year,
+                table=table,
+                cells=year_cells,
+                versions=year_versions,
+                by=by,
+                lists=lists,
+            )
+        except CypRefused as refused:
+            for (placement, _column), message in refused.problems.items():
+                problems[(year, placement)] = message
+            for (placement, _column), version in refused.versions.items():
+                stale[(year, placement)] = version
+    if problems:
+        raise CypRefused(problems, stale)
+    return changed

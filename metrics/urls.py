@@ -22,6 +22,11 @@ urlpatterns: list = [
         views_cyp.cyp_grid,
         name="cyp_grid",
     ),
+    re_path(
+        r"^councils/(?P<slug>[-a-zA-Z0-9_]+)/cyp/(?P<table>age|need)/(?P<column>[-a-z0-9]+)/$",
+        views_cyp.cyp_column,
+        name="cyp_column",
+    ),
     path(
         "councils/<slug:slug>/ehcp-comparators/",
         views_cyp.ehcp_comparators_view,

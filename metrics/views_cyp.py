@@ -18,6 +18,7 @@ from metrics.selectors_cyp import (
     NEED,
     TABLES,
     census_label,
+    cyp_column_build,
     cyp_lists,
     cyp_overview,
     cyp_table_build,
@@ -31,6 +32,7 @@ from metrics.services_cyp import (
     FIRST_CENSUS,
     LAST_CENSUS,
     CypRefused,
+    cyp_column_save,
     cyp_table_save,
     statistical_neighbours_set,
 )
@@ -55,6 +57,8 @@ def cyp_tables(request, slug):
     context = {
         "council": council,
         "overview": overview,
+        "age_groups": lists.age_groups,
+        "needs": lists.needs,
         "errors": errors,
         "asked": asked,
         "can_edit": Action.EDIT in request.council_actions,
@@ -212,3 +216,82 @@ def statistical_neighbours(request, slug):
         "can_choose": Action.SUBMIT in request.council_actions,
     }
     return render(request, "metrics/statistical_neighbours.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cyp_column(request, slug, table, column):
+    """One age group's (or need's) figures for every census year, as DfE's template lays them
+    out (placements down, years across); ?add=2030 adds a year; a POST saves all or none."""
+    action = Action.EDIT if request.method == "POST" else Action.VIEW
+    council = council_for_user(request, slug, action)
+    if table not in TABLES:
+        raise Http404("No such table.")
+    lists = cyp_lists()
+    category = next((c for c in lists.columns(table) if c.code == column), None)
+    if category is None:
+        raise Http404("No such age group or need.")
+    errors = []
+    added = (request.POST.get("add") or request.GET.get("add") or "").strip()
+    extra = None
+    if added:
+        if added.isdigit() and FIRST_CENSUS <= int(added) <= LAST_CENSUS:
+            extra = int(added)
+        else:
+            errors.append(("cyp-add", f"Enter a census year from {FIRST_CENSUS} to {LAST_CENSUS}."))
+    grid = cyp_column_build(
+        council=council, table=table, column=category, lists=lists, extra_year=extra
+    )
+    if request.method == "POST" and not errors:
+        cells, versions, posted = {}, {}, {"versions": {}}
+        for row in grid.rows:
+            for cell in row.cells:
+                key = (int(cell.column_code), cell.placement_code)
+                posted[cell.name] = cells[key] = request.POST.get(cell.name, "")[:40]
+                try:
+                    versions[key] = int(request.POST.get(f"v-{cell.name}", "0"))
+                except ValueError:
+                    versions[key] = -1
+                posted["versions"][cell.name] = versions[key]
+        try:
+            changed = cyp_column_save(
+                council=council,
+                table=table,
+                column_code=category.code,
+                cells=cells,
+                versions=versions,
+                by=request.user,
+            )
+        except CypRefused as refused:
+            for (year, placement), version in refused.versions.items():
+                posted["versions"][f"{year}__{placement}"] = version
+            grid = cyp_column_build(
+                council=council,
+                table=table,
+                column=category,
+                lists=lists,
+                extra_year=extra,
+                posted=posted,
+            )
+            for row in grid.rows:
+                for cell in row.cells:
+                    message = refused.problems.get((int(cell.column_code), cell.placement_code))
+                    if message:
+                        cell.error = message
+                        errors.append((cell.input_id, message))
+        except ValidationError as error:
+            errors = [("", message) for message in error.messages]
+        else:
+            noun = "figure" if changed == 1 else "figures"
+            messages.success(request, f"{category.name}, every year: {changed} {noun} changed.")
+            return redirect(reverse("metrics:cyp_column", args=[council.slug, table, column]))
+    context = {
+        "council": council,
+        "grid": grid,
+        "errors": errors,
+        "added": added,
+        "table_label": TABLES[table],
+        "columns": lists.columns(table),
+        "can_edit": Action.EDIT in request.council_actions,
+    }
+    return render(request, "metrics/cyp_column.html", context)

@@ -47,6 +47,7 @@ PLAIN_KWARGS = {
     "outcome": lambda graph: "dismiss",  # reports:task_suggestion_decide
     "year": lambda graph: "2025",  # metrics:cyp_grid: a census year
     "table": lambda graph: "age",  # metrics:cyp_grid: the table by age group
+    "column": lambda graph: "5-10",  # metrics:cyp_column: an age group
 }
 
 # URL kwargs that name the council itself.

@@ -321,3 +321,72 @@ def test_a_user_without_a_role_is_refused_by_the_service(council):
             cells={("mainstream", "5-10"): 1},
             by=UserFactory(),
         )
+
+
+def test_the_demo_tables_agree_by_age_and_by_need_and_keep_the_seeds_total(council):
+    from demo.data.common import Tally
+    from demo.data.dsg_cyp import WILTSHIRE_YEARS, cyp_tables_demo_load, split
+
+    assert split(10, {"a": 1, "b": 1, "c": 1}) == {"a": 4, "b": 3, "c": 3}
+    tally = Tally()
+    cyp_tables_demo_load(council, tally, WILTSHIRE_YEARS)
+    fragment = cyp_fragment(council=council)
+    january_2025 = next(y for y in fragment["years"] if y["census_year"] == 2025)
+    assert january_2025["by_age"]["total"] == january_2025["by_need"]["total"] == 6357
+    assert all(not y["mismatches"] for y in fragment["years"])
+    again = Tally()
+    cyp_tables_demo_load(council, again, WILTSHIRE_YEARS)
+    assert not again.created and not again.changed  # a second run changes nothing
+
+
+def _column_url(council, table="age", column="11-15"):
+    return reverse("metrics:cyp_column", args=[council.slug, table, column])
+
+
+def test_every_year_of_one_age_group_saves_all_or_none(client, council, officer):
+    cyp_table_save(
+        council=council, census_year=2024, table="age", cells={("special", "11-15"): 5}, by=officer
+    )
+    client.force_login(officer)
+    page = client.get(_column_url(council), {"add": "2026"}).content.decode()
+    assert "January 2024" in page and "January 2026" in page
+    data = {"add": "2026", "v-2024__special": "1", "v-2026__special": "0"}
+    data.update({"2024__special": "6", "2026__special": "x", "2026__mainstream": "40"})
+    response = client.post(_column_url(council), data)
+    body = response.content.decode()
+    assert "Maintained special schools and special academies, Age 11 to 15, January 2026" in body
+    assert list(CypFigure.objects.values_list("count", flat=True)) == [5]  # nothing changed
+    assert not CypYear.objects.filter(census_year=2026).exists()
+    data["2026__special"] = "7"
+    assert client.post(_column_url(council), data).status_code == 302
+    counts = {
+        (f.year.census_year, f.placement.code): f.count
+        for f in CypFigure.objects.select_related("year", "placement")
+    }
+    assert counts == {(2024, "special"): 6, (2026, "special"): 7, (2026, "mainstream"): 40}
+    page = client.get(_column_url(council)).content.decode()
+    assert "<strong>6</strong>" in page and "<strong>47</strong>" in page  # each year's total
+
+
+def test_the_every_year_grid_refuses_a_stale_box_and_other_councils(
+    client, council, officer, other_la_officer
+):
+    key = ("mainstream", "asd")
+    cyp_table_save(council=council, census_year=2025, table="need", cells={key: 1}, by=officer)
+    cyp_table_save(
+        council=council,
+        census_year=2025,
+        table="need",
+        cells={key: 2},
+        versions={key: 1},
+        by=officer,
+    )
+    client.force_login(officer)
+    url = _column_url(council, "need", "asd")
+    body = client.post(url, {"2025__mainstream": "9", "v-2025__mainstream": "1"}).content
+    assert "Someone else saved this figure" in body.decode()
+    assert CypFigure.objects.get().count == 2
+    assert client.get(_column_url(council, "need", "made-up")).status_code == 404
+    client.force_login(other_la_officer)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"2025__mainstream": "9"}).status_code == 404
