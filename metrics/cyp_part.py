@@ -4,7 +4,8 @@ at least one actual census year and every census year has both tables; the by-ag
 check is a warning, not a gap. The tables are the council's, not one round's: a round freezes
 them as they stand through `cyp_snapshot`.
 
-A Safety Valve round is not this part's: every hook returns nothing for it without a query."""
+A Safety Valve round is not this part's (the spine asks only a DSG round's parts; the hooks
+also return nothing for another kind's round, without a query)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from metrics.models import CypFigure, CypYear
 from metrics.selectors_cyp import AGE, census_label, cyp_fragment, cyp_overview
 from svmonitor.models import Agreement
 from svmonitor.sections import (
+    DSG_PLAN,
     TASK_COMPLETED,
     TASK_IN_PROGRESS,
     TASK_NOT_STARTED,
@@ -24,14 +26,13 @@ from svmonitor.sections import (
     SummaryRow,
 )
 
-DSG_PLAN = "dsg_plan"
 NAME = "cyp"
 TITLE = "Children and young people"
 GROUP = "Plan figures"
 
 
 def _is_dsg(round) -> bool:
-    return getattr(round, "return_kind", "") == DSG_PLAN
+    return round.return_kind == DSG_PLAN
 
 
 def grid_url(council, census_year: int | None = None, table: str = AGE) -> str:

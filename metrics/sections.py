@@ -29,6 +29,7 @@ from metrics.stock_flow import (
 from svmonitor.fy import fy_bounds
 from svmonitor.models import Agreement, ReportingRound
 from svmonitor.sections import (
+    DSG_PLAN,
     SAFETY_VALVE,
     TASK_CANNOT_START,
     TASK_COMPLETED,
@@ -298,14 +299,6 @@ def _no_carry_forward(new, previous, by) -> None:
     """Figures are monthly data that outlive any one round: nothing is copied."""
 
 
-# Issue 19: the DSG plan's children and young people tables (metrics/cyp_part.py). The spine's
-# `snapshot` hook is passed where ReturnPart has it.
-_CYP_SNAPSHOT = (
-    {"snapshot": cyp_part.cyp_snapshot}
-    if "snapshot" in getattr(ReturnPart, "__dataclass_fields__", {})
-    else {}
-)
-
 PARTS = (
     ReturnPart(
         SECTION,
@@ -325,8 +318,8 @@ PARTS = (
         progress=cyp_part.cyp_progress,
         tasks=cyp_part.cyp_tasks,
         task_summary=cyp_part.cyp_task_summary,
-        return_kind=cyp_part.DSG_PLAN,
-        **_CYP_SNAPSHOT,
+        return_kind=DSG_PLAN,
+        snapshot=cyp_part.cyp_snapshot,
     ),
 )
 

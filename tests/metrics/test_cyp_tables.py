@@ -15,7 +15,7 @@ from metrics.selectors_cyp import cyp_fragment, cyp_table_build
 from metrics.services_cyp import CypRefused, cyp_categories_seed, cyp_table_save
 from svmonitor.models import AuditEvent
 from svmonitor.roles import Role
-from svmonitor.sections import return_parts
+from svmonitor.sections import DSG_PLAN, return_parts
 from tests.factories import MembershipFactory, ReportingRoundFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -240,8 +240,7 @@ def test_a_safety_valve_round_asks_the_part_nothing(council, django_assert_num_q
 
 
 def test_a_dsg_round_needs_an_actual_year_with_both_tables(council, officer):
-    round = ReportingRoundFactory(agreement=council.agreements.get())
-    round.return_kind = "dsg_plan"  # the spine's field; set here as a DSG round has it
+    round = ReportingRoundFactory(agreement=council.agreements.get(), return_kind=DSG_PLAN)
     assert [g.problem for g in cyp_part.cyp_completeness(round, False)] == [
         "no actual census year entered yet"
     ]
@@ -390,3 +389,51 @@ def test_the_every_year_grid_refuses_a_stale_box_and_other_councils(
     client.force_login(other_la_officer)
     assert client.get(url).status_code == 404
     assert client.post(url, {"2025__mainstream": "9"}).status_code == 404
+
+
+def test_a_frozen_dsg_round_keeps_the_tables_as_they_stood(council, officer):
+    from reports.freeze import round_snapshot_freeze
+    from reports.snapshot.record import round_record
+
+    round = ReportingRoundFactory(agreement=council.agreements.get(), return_kind=DSG_PLAN)
+    cells = {("mainstream", "5-10"): 100}
+    cyp_table_save(council=council, census_year=2025, table="age", cells=cells, by=officer)
+    live = round_record(round).parts["cyp"]
+    assert live["years"][0]["by_age"]["total"] == 100
+    round_snapshot_freeze(round=round, by=officer)
+    round.status = "ready"
+    round.save(update_fields=["status"])
+    cyp_table_save(
+        council=council,
+        census_year=2025,
+        table="age",
+        cells={("mainstream", "5-10"): 120},
+        versions={("mainstream", "5-10"): 1},
+        by=officer,
+    )
+    frozen = round_record(round).parts["cyp"]
+    assert frozen["years"][0]["by_age"]["total"] == 100  # the record, not the live table
+
+
+def test_the_plans_task_list_shows_the_cyp_task_and_its_page(client, council, officer):
+    from svmonitor.services import round_open_next
+
+    council.return_kinds = ["safety_valve", DSG_PLAN]
+    council.save(update_fields=["return_kinds"])
+    lead = MembershipFactory(council=council, role=Role.LEAD).user
+    round = round_open_next(
+        agreement=council.agreements.get(),
+        financial_year=2025,
+        update_number=2,
+        by=lead,
+        return_kind=DSG_PLAN,
+    )
+    cells = {("mainstream", "5-10"): 8}
+    cyp_table_save(council=council, census_year=2025, table="age", cells=cells, by=officer)
+    client.force_login(lead)
+    args = [council.slug, round.fy, round.update_number]
+    tasks = client.get(reverse("reports:dsg_task_list", args=args)).content.decode()
+    assert "Children and young people" in tasks and "1 census year: 1 to finish" in tasks
+    page = client.get(reverse("reports:dsg_task_detail", args=[*args, "cyp"]))
+    assert page.status_code == 200
+    assert "8 by age group; 0 by primary need" in page.content.decode()
