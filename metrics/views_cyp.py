@@ -85,6 +85,8 @@ def cyp_grid(request, slug, year, table):
         "table_label": TABLES[table],
         "other_label": TABLES[NEED if table == AGE else AGE],
         "year_label": census_label(year),
+        "previous_year": year - 1 if year > FIRST_CENSUS else None,
+        "next_year": year + 1 if year < LAST_CENSUS else None,
         "bases": CypYear.Basis.choices,
     }
     if request.method == "POST":

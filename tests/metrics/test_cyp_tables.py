@@ -437,3 +437,20 @@ def test_the_plans_task_list_shows_the_cyp_task_and_its_page(client, council, of
     page = client.get(reverse("reports:dsg_task_detail", args=[*args, "cyp"]))
     assert page.status_code == 200
     assert "8 by age group; 0 by primary need" in page.content.decode()
+
+
+def test_the_parts_progress_takes_the_same_queries_for_1_plan_round_and_for_4(council, officer):
+    from tests.factories import AgreementFactory
+
+    def queries(rounds):
+        with CaptureQueriesContext(connection) as captured:
+            cyp_part.cyp_progress(rounds, set())
+        return len(captured)
+
+    one = [ReportingRoundFactory(agreement=council.agreements.get(), return_kind=DSG_PLAN)]
+    more = list(one)
+    for _ in range(3):
+        more.append(ReportingRoundFactory(agreement=AgreementFactory(), return_kind=DSG_PLAN))
+    cells = {("special", "pd"): 2}
+    cyp_table_save(council=council, census_year=2025, table="need", cells=cells, by=officer)
+    assert queries(one) == queries(more) == 2
