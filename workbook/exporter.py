@@ -37,8 +37,7 @@ from svmonitor.models import (
     ReportingRound,
 )
 from svmonitor.sections import SAFETY_VALVE, round_freezer
-from workbook import dsg_finance
-from workbook import dsg_cyp
+from workbook import dsg_cyp, dsg_finance
 from workbook import format as fmt
 from workbook.dsg_text import dsg_text_sheets
 from workbook.refs import condition_pick

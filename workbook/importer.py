@@ -44,9 +44,9 @@ from svmonitor.models import (
 from svmonitor.sections import SAFETY_VALVE
 from svmonitor.services.rounds import round_record_imported
 from workbook import format as fmt
+from workbook.dsg_cyp import cyp_sheets_plan, cyp_sheets_write
 from workbook.dsg_finance import dsg_sheet_plan, dsg_sheet_write
 from workbook.dsg_text import dsg_text_plan, dsg_text_write
-from workbook.dsg_cyp import cyp_sheets_plan, cyp_sheets_write
 from workbook.plan import (
     NEW_ROW,
     ChangeLine,

@@ -20,8 +20,7 @@ from metrics.models import MeasureValue
 from metrics.periods import PeriodKind, not_available_read, year_start
 from svmonitor.fy import fy_label, fy_parse
 from svmonitor.models import MONEY
-from workbook import dsg_finance
-from workbook import dsg_cyp
+from workbook import dsg_cyp, dsg_finance
 from workbook import format as fmt
 from workbook.safety import WorkbookRefused, formula_cells_without_value
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from svmonitor.choices import Rag
-from workbook import dsg_finance
-from workbook import dsg_cyp
+from workbook import dsg_cyp, dsg_finance
 from workbook import format as fmt
 from workbook.dsg_text import EXAMPLES as DSG_TEXT_EXAMPLES
 from workbook.writer import SheetWriter
