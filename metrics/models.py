@@ -275,3 +275,171 @@ class HeadlineCard(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# Issue 19: the DSG deficit management plan's children and young people tables, and DfE's
+# published EHC plan figures (SEN2) that set a council beside its statistical neighbours.
+
+
+class CypCategory(models.Model):
+    """A named row or column of the CYP tables, as DfE's template names it (abstract)."""
+
+    code = models.SlugField(max_length=30, unique=True)
+    name = models.CharField(max_length=120)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ("order", "pk")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CypPlacement(CypCategory):
+    """One of DfE's seven placement categories (mainstream, resourced provision, ...)."""
+
+    class Meta(CypCategory.Meta):
+        verbose_name = "CYP placement category"
+
+
+class CypAgeGroup(CypCategory):
+    """One of DfE's age groups of the CYP tables (under 5, 5-10, 11-15, 16-19, 20-25)."""
+
+    class Meta(CypCategory.Meta):
+        verbose_name = "CYP age group"
+
+
+class CypNeed(CypCategory):
+    """One of DfE's primary needs of the CYP tables (ASD, HI, ..., SEN support)."""
+
+    class Meta(CypCategory.Meta):
+        verbose_name = "CYP primary need"
+
+
+class CypYear(models.Model):
+    """One January census year of a council's CYP tables, and whether it is actual or projected."""
+
+    class Basis(models.TextChoices):
+        ACTUAL = "actual", "Actual"
+        PROJECTION = "projection", "Projection"
+
+    council = models.ForeignKey(
+        "svmonitor.LocalAuthority", on_delete=models.CASCADE, related_name="cyp_years"
+    )
+    census_year = models.PositiveSmallIntegerField(help_text="The January census: 2025 = Jan 2025")
+    basis = models.CharField(max_length=10, choices=Basis.choices, default=Basis.ACTUAL)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = council_scoped("council")
+
+    class Meta:
+        verbose_name = "CYP census year"
+        ordering = ("council", "census_year")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "census_year"], name="%(app_label)s_%(class)s_unique_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"January {self.census_year} ({self.get_basis_display().lower()})"
+
+
+class CypFigure(models.Model):
+    """How many EHCPs one placement held in one census year, in one age group or one need."""
+
+    year = models.ForeignKey(CypYear, on_delete=models.CASCADE, related_name="figures")
+    placement = models.ForeignKey(CypPlacement, on_delete=models.PROTECT)
+    age_group = models.ForeignKey(CypAgeGroup, on_delete=models.PROTECT, null=True, blank=True)
+    need = models.ForeignKey(CypNeed, on_delete=models.PROTECT, null=True, blank=True)
+    count = models.PositiveIntegerField()
+    version = models.PositiveIntegerField(default=1)
+
+    objects = council_scoped("year__council")
+
+    class Meta:
+        verbose_name = "CYP figure"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(age_group__isnull=True, need__isnull=False)
+                | Q(age_group__isnull=False, need__isnull=True),
+                name="%(app_label)s_%(class)s_age_or_need",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "placement", "age_group"],
+                condition=Q(age_group__isnull=False),
+                name="%(app_label)s_%(class)s_unique_age",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "placement", "need"],
+                condition=Q(need__isnull=False),
+                name="%(app_label)s_%(class)s_unique_need",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.placement_id}/{self.age_group_id or self.need_id}: {self.count}"
+
+
+class Sen2Figure(models.Model):
+    """DfE's published EHC plan figures (SEN2) for one local authority or England in one year."""
+
+    class Level(models.TextChoices):
+        LOCAL_AUTHORITY = "la", "Local authority"
+        ENGLAND = "england", "England"
+
+    level = models.CharField(max_length=8, choices=Level.choices)
+    area_code = models.CharField(
+        max_length=9, help_text="The ONS code: new_la_code, or E92000001 for England."
+    )
+    old_la_code = models.CharField("DfE LA number", max_length=3, blank=True)
+    name = models.CharField(max_length=120)
+    census_year = models.PositiveSmallIntegerField(help_text="The January census: 2025 = Jan 2025")
+    ehc_plans = models.PositiveIntegerField("EHC plans at January", null=True, blank=True)
+    new_plans = models.PositiveIntegerField(
+        "New EHC plans in the calendar year before", null=True, blank=True
+    )
+    population_0_25 = models.PositiveIntegerField("Population aged 0 to 25", null=True, blank=True)
+    illustrative = models.BooleanField(
+        default=False, help_text="Made-up demo figures, not DfE's: said so wherever shown."
+    )
+    source = models.CharField(max_length=200, blank=True)
+    loaded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "SEN2 figure"
+        ordering = ("census_year", "level", "name")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_code", "census_year"], name="%(app_label)s_%(class)s_unique_year"
+            )
+        ]
+        indexes = [models.Index(fields=["old_la_code", "census_year"])]
+
+    def __str__(self) -> str:
+        return f"{self.name}, January {self.census_year}"
+
+
+class StatisticalNeighbour(models.Model):
+    """One local authority a council compares itself with (by its ONS code in the SEN2 figures)."""
+
+    council = models.ForeignKey(
+        "svmonitor.LocalAuthority", on_delete=models.CASCADE, related_name="statistical_neighbours"
+    )
+    area_code = models.CharField(max_length=9, help_text="The neighbour's ONS code (new_la_code).")
+    name = models.CharField(max_length=120)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = council_scoped("council")
+
+    class Meta:
+        ordering = ("council", "order", "name")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "area_code"], name="%(app_label)s_%(class)s_unique_area"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -13,6 +13,7 @@ import datetime as dt
 
 from django.urls import reverse
 
+from metrics import cyp_part
 from metrics.kpi_grid import month_add, month_key
 from metrics.models import Measure, MeasureValue, Series
 from metrics.periods import PeriodKind
@@ -28,6 +29,7 @@ from metrics.stock_flow import (
 from svmonitor.fy import fy_bounds
 from svmonitor.models import Agreement, ReportingRound
 from svmonitor.sections import (
+    DSG_PLAN,
     SAFETY_VALVE,
     TASK_CANNOT_START,
     TASK_COMPLETED,
@@ -307,6 +309,17 @@ PARTS = (
         takes_read=True,
         tasks=kpis_tasks,
         task_summary=kpis_task_summary,
+    ),
+    ReturnPart(
+        cyp_part.NAME,
+        60,
+        _no_carry_forward,
+        cyp_part.cyp_completeness,
+        progress=cyp_part.cyp_progress,
+        tasks=cyp_part.cyp_tasks,
+        task_summary=cyp_part.cyp_task_summary,
+        return_kind=DSG_PLAN,
+        snapshot=cyp_part.cyp_snapshot,
     ),
 )
 

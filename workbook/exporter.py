@@ -37,7 +37,7 @@ from svmonitor.models import (
     ReportingRound,
 )
 from svmonitor.sections import SAFETY_VALVE, round_freezer
-from workbook import dsg_finance
+from workbook import dsg_cyp, dsg_finance
 from workbook import format as fmt
 from workbook.dsg_text import dsg_text_sheets
 from workbook.refs import condition_pick
@@ -100,6 +100,8 @@ def workbook_export(*, council: LocalAuthority | None, template: bool = False, u
         headers, rows = sheets.get(spec.name, ([c.header for c in spec.columns], []))
         writer.sheet(spec.name, headers, rows)
     writer.sheet(dsg_finance.SHEET, [dsg_finance.INTRO], dsg_finance.dsg_sheet_rows(council))
+    for table, sheet in dsg_cyp.SHEETS.items():
+        writer.sheet(sheet, [dsg_cyp.INTROS[table]], dsg_cyp.cyp_sheet_rows(council, table))
     return writer.to_bytes()
 
 

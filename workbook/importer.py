@@ -44,6 +44,7 @@ from svmonitor.models import (
 from svmonitor.sections import SAFETY_VALVE
 from svmonitor.services.rounds import round_record_imported
 from workbook import format as fmt
+from workbook.dsg_cyp import cyp_sheets_plan, cyp_sheets_write
 from workbook.dsg_finance import dsg_sheet_plan, dsg_sheet_write
 from workbook.dsg_text import dsg_text_plan, dsg_text_write
 from workbook.plan import (
@@ -259,6 +260,7 @@ class _Plan(Refs):
         self.plan_finance()
         dsg_text_plan(self)  # issue 19: the DSG plan's texts, governance and workstream log
         self.dsg_finance = dsg_sheet_plan(self)
+        self.dsg_cyp = cyp_sheets_plan(self)
         self.result.sheets = [
             s for s in self.summaries.values() if s.created + s.changed + s.unchanged
         ]
@@ -941,6 +943,7 @@ class _Plan(Refs):
         self._write_values()
         dsg_text_write(self)
         dsg_sheet_write(self, self.dsg_finance)
+        cyp_sheets_write(self, self.dsg_cyp)
         self._write_imported_rounds()
 
     def _write_imported_rounds(self) -> None:

@@ -20,7 +20,7 @@ from metrics.models import MeasureValue
 from metrics.periods import PeriodKind, not_available_read, year_start
 from svmonitor.fy import fy_label, fy_parse
 from svmonitor.models import MONEY
-from workbook import dsg_finance
+from workbook import dsg_cyp, dsg_finance
 from workbook import format as fmt
 from workbook.safety import WorkbookRefused, formula_cells_without_value
 
@@ -783,6 +783,10 @@ def _read_sheet(path: Path, ws, result: ReadResult) -> None:
         result.examples += examples
         if rows:
             result.sheets[dsg_finance.SHEET] = [Row(n, {"cells": c}, {}) for n, c in rows]
+        return
+    if table := dsg_cyp.is_sheet(ws.title):  # tables of its own: workbook/dsg_cyp.py reads them
+        if rows := dsg_cyp.sheet_rows(ws, result.examples):
+            result.sheets[dsg_cyp.SHEETS[table]] = [Row(n, {"cells": c}, {}) for n, c in rows]
         return
     spec = fmt.SHEET_BY_NAME.get(ws.title.strip().casefold())
     if spec is None or spec.derived:

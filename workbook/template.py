@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from svmonitor.choices import Rag
-from workbook import dsg_finance
+from workbook import dsg_cyp, dsg_finance
 from workbook import format as fmt
 from workbook.dsg_text import EXAMPLES as DSG_TEXT_EXAMPLES
 from workbook.writer import SheetWriter
@@ -432,4 +432,6 @@ def workbook_template(about=()) -> bytes:
             headers += list(GRID_MONTHS)
         writer.sheet(spec.name, headers, [example_row(spec)])
     writer.sheet(dsg_finance.SHEET, [dsg_finance.INTRO], dsg_finance.dsg_sheet_example())
+    for table, sheet in dsg_cyp.SHEETS.items():
+        writer.sheet(sheet, [dsg_cyp.INTROS[table]], dsg_cyp.cyp_sheet_example(table))
     return writer.to_bytes()

@@ -7,6 +7,7 @@ from django.db import transaction
 from conditions.models import AgreementCondition, ConditionUpdate
 from demo.data import eastmoor, northdale, westbridge, wiltshire
 from demo.data.common import Tally
+from demo.data.dsg_cyp import dsg_cyp_load
 from demo.data.eastmoor_load import eastmoor_load
 from demo.data.users import demo_administrator_load, demo_users_load
 from metrics.models import MeasureValue
@@ -59,6 +60,8 @@ def demo_data_load() -> list[CouncilSummary]:
     wiltshire.wiltshire_load(councils[0], tallies[wiltshire.SLUG], users=users)
     northdale.northdale_load(councils[1], tallies[northdale.SLUG], users=users)
     westbridge.westbridge_load(councils[3], tallies[westbridge.SLUG], users=users)
+    # Issue 19: illustrative EHCP comparators for every council, Wiltshire's CYP tables.
+    dsg_cyp_load(councils, tallies)
     summaries = [CouncilSummary(slug, tally) for slug, tally in tallies.items()]
     summaries.append(CouncilSummary("demo users", users_tally))
     return summaries

@@ -126,7 +126,8 @@ def council_upsert(tally: Tally) -> LocalAuthority:
         values={
             "name": text.COUNCIL_NAME,
             "dfe_la_number": "",
-            "ons_code": "",
+            # Fictional, no real authority's code: matches its illustrative EHCP comparators.
+            "ons_code": "E06999902",
             "risk_score_threshold": 12,
             "is_fictional": True,
         },

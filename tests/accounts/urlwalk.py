@@ -45,6 +45,9 @@ PLAIN_KWARGS = {
     "part": lambda graph: f"area-{graph.objects['programme_area'].pk}",
     "month": lambda graph: "2024-04",  # metrics:kpi_month
     "outcome": lambda graph: "dismiss",  # reports:task_suggestion_decide
+    "year": lambda graph: "2025",  # metrics:cyp_grid: a census year
+    "table": lambda graph: "age",  # metrics:cyp_grid: the table by age group
+    "column": lambda graph: "5-10",  # metrics:cyp_column: an age group
 }
 
 # URL kwargs that name the council itself.

@@ -19,6 +19,7 @@ from tests.excel.builders import build_council_data, minimal_sheets, site_admin,
 from tests.factories import MembershipFactory, UserFactory
 from tests.jobs import finish
 from workbook import format as fmt
+from workbook.dsg_cyp import SHEETS as CYP_SHEETS
 from workbook.dsg_finance import SHEET as DSG_FINANCE_SHEET
 from workbook.importer import workbook_import
 
@@ -148,6 +149,7 @@ def test_the_template_has_instructions_and_one_marked_example_row_a_sheet(client
         fmt.ABOUT_SHEET,
         *(s.name for s in importable),
         DSG_FINANCE_SHEET,
+        *CYP_SHEETS.values(),
     ]
     instructions = "\n".join(str(cell) for row in sheets[fmt.INSTRUCTIONS_SHEET] for cell in row)
     for words in (
@@ -178,8 +180,9 @@ def test_the_untouched_template_creates_nothing_and_says_examples_were_skipped(c
     assert b"Nothing to create" in page.content
     assert b"example rows skipped" in page.content
     assert page.context["token"] == ""
-    # One a sheet, and the DSG financial summary's example table (its rows noted together).
-    assert page.context["preview"].examples_skipped == 1 + len(
+    # One a sheet, the DSG financial summary's example table and one for each CYP sheet's
+    # (each table's rows noted together).
+    assert page.context["preview"].examples_skipped == 1 + len(CYP_SHEETS) + len(
         [s for s in fmt.SHEETS if not s.derived]
     )
     assert LocalAuthority.objects.count() == before

@@ -14,6 +14,7 @@ from tests.excel.builders import build_council_data, headers, minimal_sheets, wo
 from tests.factories import UserFactory
 from tests.jobs import finish
 from workbook import format as fmt
+from workbook.dsg_cyp import SHEETS as CYP_SHEETS
 from workbook.dsg_finance import SHEET as DSG_FINANCE_SHEET
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -224,6 +225,7 @@ def test_the_template_has_every_sheet_and_no_council_row(client, council, la_off
         fmt.ABOUT_SHEET,
         *(s.name for s in fmt.SHEETS if not s.derived),
         DSG_FINANCE_SHEET,
+        *CYP_SHEETS.values(),
     ]
     # Only the example row, which import skips: the template is the same for every council.
     assert len(council_rows) == 2 and council_rows[1][0].startswith(fmt.EXAMPLE_MARKER)

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from conditions.services import workstream_log_save
+from metrics.services_cyp import cyp_categories_seed, cyp_table_save
 from overview.models import NarrativeTopic, RoundNarrative
 from overview.services import round_governance_save, round_narrative_save
 from reports.snapshot.record import round_record
@@ -71,6 +72,16 @@ def test_a_dsg_round_freezes_each_parts_fragment_and_the_next_term_carries_the_t
     )
     assert RoundNarrative.objects.filter(round=summer).count() == 13
     _complete(summer, lead, workstream)
+    # The plan's children and young people part (metrics): an actual year with both tables.
+    cyp_categories_seed()
+    for table, column in (("age", "5-10"), ("need", "asd")):
+        cyp_table_save(
+            council=agreement.council,
+            census_year=2025,
+            table=table,
+            cells={("mainstream", column): 10},
+            by=lead,
+        )
     summer = round_mark_ready(round=summer, by=lead)
     assert summer.status == RoundStatus.READY
     record = round_record(summer)

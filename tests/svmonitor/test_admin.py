@@ -10,6 +10,15 @@ from django.utils import timezone
 
 from conditions.models import ConditionUpdate
 from finance.models import ForecastReview
+from metrics.models import (
+    CypAgeGroup,
+    CypFigure,
+    CypPlacement,
+    CypYear,
+    Sen2Figure,
+    StatisticalNeighbour,
+)
+from metrics.services_cyp import cyp_categories_seed
 from overview.models import NarrativeTopic, RoundGovernance, RoundNarrative
 from reports.models import DriftDecision, ReportFile, RoundSnapshot
 from reports.portfolio import portfolio_rows
@@ -48,6 +57,7 @@ READ_ONLY = {
     # Seeded by a migration, the same for every council.
     "overview.narrativetopic",
     "reports.portfolioentry",
+    "metrics.sen2figure",  # DfE's published figures: manage.py load_sen2 loads them
 }
 # Made by opening a round (round_open_next makes a row for every section), never added alone.
 MADE_BY_OPENING = {
@@ -149,6 +159,24 @@ def everything(db):
         decided_by=prog.officer,
         decided_at=timezone.now(),
     )
+    # Issue 19: the DSG plan's CYP tables, DfE's SEN2 figures and a statistical neighbour.
+    cyp_categories_seed()
+    year = CypYear.objects.create(council=council, census_year=2025)
+    CypFigure.objects.create(
+        year=year,
+        placement=CypPlacement.objects.first(),
+        age_group=CypAgeGroup.objects.first(),
+        count=3,
+    )
+    Sen2Figure.objects.create(
+        level="la",
+        area_code="E06000054",
+        name="An authority",
+        census_year=2025,
+        ehc_plans=10,
+        loaded_at=timezone.now(),
+    )
+    StatisticalNeighbour.objects.create(council=council, area_code="E06000054", name="Another")
     return round
 
 
