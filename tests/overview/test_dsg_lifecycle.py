@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from conditions.services import workstream_log_save
+from finance.services_dsg import dsg_plan_figures_import
 from metrics.services_cyp import cyp_categories_seed, cyp_table_save
 from overview.models import NarrativeTopic, RoundNarrative
 from overview.services import round_governance_save, round_narrative_save
@@ -17,6 +18,7 @@ from svmonitor.roles import Role
 from svmonitor.sections import DSG_PLAN
 from svmonitor.services.rounds import round_mark_ready, round_open_next
 from tests import factories as f
+from tests.conftest import _member
 
 pytestmark = pytest.mark.django_db
 PARTS = (
@@ -82,6 +84,13 @@ def test_a_dsg_round_freezes_each_parts_fragment_and_the_next_term_carries_the_t
             cells={("mainstream", column): 10},
             by=lead,
         )
+    # The plan's financial summary (finance): saved this term by the finance lead.
+    finance = _member(agreement.council, Role.FINANCE, "finance-lead")
+    dsg_plan_figures_import(
+        agreement=agreement,
+        entries={("high_needs", "mitigated", "DSG allocation after recoupment", 2025): 50e6},
+        by=finance,
+    )
     summer = round_mark_ready(round=summer, by=lead)
     assert summer.status == RoundStatus.READY
     record = round_record(summer)
