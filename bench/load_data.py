@@ -42,7 +42,11 @@ def plan_build() -> list[dict]:
 
     councils = []
     for council in LocalAuthority.objects.order_by("slug"):
-        rounds = ReportingRound.objects.filter(agreement__council=council)
+        # The Safety Valve returns: the bench edits and reads those (a DSG plan's are another
+        # kind of round on the same agreement).
+        rounds = ReportingRound.objects.filter(
+            agreement__council=council, return_kind="safety_valve"
+        )
         latest = rounds.order_by("-financial_year", "-update_number").first()
         draft = rounds.filter(status="draft").order_by("-financial_year", "-update_number").first()
         if latest is None:

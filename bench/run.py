@@ -103,6 +103,7 @@ from reports.snapshot import round_for_council, round_snapshot_build  # noqa: E4
 from svmonitor.audit import council_data_version_bump  # noqa: E402
 from svmonitor.models import LocalAuthority, Membership, ReportingRound  # noqa: E402
 from svmonitor.roles import Role  # noqa: E402
+from svmonitor.sections import SAFETY_VALVE  # noqa: E402
 from svmonitor.warm import app_loaded_freeze  # noqa: E402
 from workbook.importer import workbook_import  # noqa: E402
 
@@ -462,7 +463,7 @@ def _versus(name: str, page: Page, target: float, percent: int, what: str) -> Re
 def busiest_dashboard_page(council: LocalAuthority) -> str:
     """The URL of the dashboard's page after its summary with the most key measures (at the
     latest round): the dearest page a board member opens next."""
-    rounds = ReportingRound.objects.filter(agreement__council=council)
+    rounds = ReportingRound.objects.filter(agreement__council=council, return_kind=SAFETY_VALVE)
     latest = rounds.order_by("-financial_year", "-update_number").first()
     groups = round_snapshot_build(latest).kpi_groups or ()
     busiest = max(groups, key=lambda g: len(g.measure_codes))

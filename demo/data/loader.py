@@ -11,6 +11,8 @@ from demo.data.dsg_cyp import dsg_cyp_load
 from demo.data.eastmoor_load import eastmoor_load
 from demo.data.users import demo_administrator_load, demo_users_load
 from metrics.models import MeasureValue
+from metrics.services_cyp import cyp_categories_seed
+from overview.topics import narrative_topics_seed
 from risks.models import Risk
 from svmonitor.models import Membership, ReportingRound
 
@@ -46,6 +48,10 @@ def demo_data_load() -> list[CouncilSummary]:
     Eastmoor is imported from its workbook (fixtures/demo-eastmoor.xlsx) through the workbook
     import, acting as a site administrator, as a council's first upload is.
     """
+    # The lists the migrations seed (the DSG plan's text topics, DfE's CYP categories), in case
+    # the database was emptied since (a test's flush): the rounds and tables below name them.
+    narrative_topics_seed()
+    cyp_categories_seed()
     tallies = {wiltshire.SLUG: Tally(), northdale.SLUG: Tally(), eastmoor.SLUG: Tally()}
     tallies[westbridge.SLUG] = Tally()
     users_tally = Tally()

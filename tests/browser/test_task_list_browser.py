@@ -165,7 +165,7 @@ def test_reviewing_the_unchanged_wiltshire_demo_return_and_marking_it_ready_take
 
     call_command("load_demo", verbosity=0)
     round = ReportingRound.objects.get(
-        agreement__council__slug="wiltshire", status=RoundStatus.DRAFT
+        agreement__council__slug="wiltshire", return_kind="safety_valve", status=RoundStatus.DRAFT
     )
     lead = f.UserFactory(username="wiltshire-browser-lead")
     f.MembershipFactory(user=lead, council=round.agreement.council, role=Role.LEAD)

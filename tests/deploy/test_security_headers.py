@@ -127,6 +127,10 @@ def site_data(db):
         "uidb64": ["MQ"],
         "token": ["set-password"],
         "job_id": [str(job.pk)],
+        # The CYP tables' pages (metrics:cyp_grid, metrics:cyp_column).
+        "year": ["2025"],
+        "table": ["age"],
+        "column": ["5-10"],
     }
     return {"council": council, "round": round_, "superuser": superuser, "samples": samples}
 
