@@ -621,6 +621,12 @@ def main() -> int:
                 # The workers are started on their own below (at a lower priority), as on a
                 # deployment whose workers run apart from the app servers.
                 "WORKERS_LOCAL": "0",
+                # Everything shares this one machine's cores: renders may take at most half of
+                # them across the deployment (RENDER_SLOTS, counted in the database), so the
+                # pages keep the rest, as a deployment sizes it for its workers' machines.
+                "RENDER_SLOTS": os.environ.get(
+                    "RENDER_SLOTS", str(max(1, (os.cpu_count() or 2) // 2))
+                ),
             }
         )
         return env
