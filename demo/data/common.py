@@ -30,6 +30,7 @@ from svmonitor.models import (
     ReportingRound,
     SignOff,
 )
+from svmonitor.sections import DSG_PLAN
 from svmonitor.services import round_open_next
 
 MILLION = Decimal("1000000")
@@ -444,3 +445,25 @@ def values_load(measure, series, tally: Tally, *, points: dict[dt.date, object],
 def month(year: int, month_number: int) -> dt.date:
     """The first of a month, as every period is stored."""
     return dt.date(year, month_number, 1)
+
+
+def dsg_round_open(agreement, tally: Tally, *, financial_year: int, number: int, by):
+    """A DSG plan round of the year, opened once through the lifecycle service (as a council
+    would); found again on a second load."""
+    found = ReportingRound.objects.filter(
+        agreement=agreement,
+        return_kind=DSG_PLAN,
+        financial_year=financial_year,
+        update_number=number,
+    ).first()
+    created = found is None
+    if created:
+        found = round_open_next(
+            agreement=agreement,
+            financial_year=financial_year,
+            update_number=number,
+            by=by,
+            return_kind=DSG_PLAN,
+        )
+    tally.record(ReportingRound, created=created, changed=False)
+    return found

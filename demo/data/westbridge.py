@@ -14,10 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from importlib import import_module
 
-from demo.data.common import Tally, contacts_load, submitted_round_seal, upsert
+from demo.data.common import Tally, contacts_load, dsg_round_open, submitted_round_seal, upsert
 from svmonitor.choices import ContactRole, RoundStatus
 from svmonitor.models import Agreement, LocalAuthority, ReportingRound
-from svmonitor.services import round_open_next
 
 SLUG = "westbridge"
 COUNCIL_NAME = "Westbridge Council"
@@ -104,24 +103,6 @@ def plan_upsert(council, tally: Tally) -> Agreement:
     )
 
 
-def _dsg_round(agreement, tally: Tally, *, number: int, by) -> ReportingRound:
-    """The 2025-26 DSG round, opened once through the lifecycle service (as a council would)."""
-    found = ReportingRound.objects.filter(
-        agreement=agreement, return_kind=DSG_PLAN, financial_year=2025, update_number=number
-    ).first()
-    created = found is None
-    if created:
-        found = round_open_next(
-            agreement=agreement,
-            financial_year=2025,
-            update_number=number,
-            by=by,
-            return_kind=DSG_PLAN,
-        )
-    tally.record(ReportingRound, created=created, changed=False)
-    return found
-
-
 def _summer_frozen(agreement) -> bool:
     return ReportingRound.objects.filter(
         agreement=agreement,
@@ -142,7 +123,7 @@ def westbridge_load(council, tally: Tally, *, users: dict) -> Agreement:
             load(agreement, tally)
     lead = users[f"lead.{SLUG}"]
     for number, presented in ROUNDS:
-        round_ = _dsg_round(agreement, tally, number=number, by=lead)
+        round_ = dsg_round_open(agreement, tally, financial_year=2025, number=number, by=lead)
         for load in _loaders(ROUND_LOADERS):
             load(round_, tally)
         if presented is None:

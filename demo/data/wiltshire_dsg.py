@@ -10,40 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from demo.data.common import Tally, submitted_round_seal
+from demo.data.common import Tally, dsg_round_open, submitted_round_seal
 from demo.data.dsg_text import wiltshire_text_round_load
 from svmonitor.choices import RoundStatus
 from svmonitor.models import ReportingRound
-from svmonitor.sections import DSG_PLAN
-from svmonitor.services import round_open_next
 
 YEAR = 2025
 SUMMER, AUTUMN = 1, 2
 PRESENTED = dt.date(2025, 6, 26)
 
 
-def _dsg_round(agreement, tally: Tally, *, number: int, by) -> ReportingRound:
-    """The 2025-26 DSG round, opened once through the lifecycle service (as a council would)."""
-    found = ReportingRound.objects.filter(
-        agreement=agreement, return_kind=DSG_PLAN, financial_year=YEAR, update_number=number
-    ).first()
-    created = found is None
-    if created:
-        found = round_open_next(
-            agreement=agreement,
-            financial_year=YEAR,
-            update_number=number,
-            by=by,
-            return_kind=DSG_PLAN,
-        )
-    tally.record(ReportingRound, created=created, changed=False)
-    return found
-
-
 def wiltshire_dsg_rounds_load(agreement, tally: Tally, *, users: dict, slug: str) -> None:
     """The summer term presented (frozen and signed), then the autumn term as a draft."""
     lead = users[f"lead.{slug}"]
-    summer = _dsg_round(agreement, tally, number=SUMMER, by=lead)
+    summer = dsg_round_open(agreement, tally, financial_year=YEAR, number=SUMMER, by=lead)
     if summer.status == RoundStatus.DRAFT:
         wiltshire_text_round_load(summer, tally)
         # Loaded as presented, as the demo's Safety Valve returns are: the seal below gives it
@@ -53,4 +33,4 @@ def wiltshire_dsg_rounds_load(agreement, tally: Tally, *, users: dict, slug: str
         )
         summer.refresh_from_db()
     submitted_round_seal(summer, tally, users=users, slug=slug)
-    _dsg_round(agreement, tally, number=AUTUMN, by=lead)
+    dsg_round_open(agreement, tally, financial_year=YEAR, number=AUTUMN, by=lead)
