@@ -32,8 +32,8 @@ DASHBOARD_FROZEN_AFTER_WRITE = DASHBOARD_FROZEN + 12 + 1
 PORTFOLIO = 3 + 1 + 3
 # After a write to the councils: the build's 6 for rounds never frozen (rounds, tiers, RAG
 # words, condition levels, forecasts, caps; a frozen round's payload instead of the last four)
-# and their rows stored (BEGIN, one upsert, COMMIT).
-PORTFOLIO_AFTER_WRITE = PORTFOLIO + 6 + 3
+# and their rows stored (one upsert: a single statement, atomic without BEGIN and COMMIT).
+PORTFOLIO_AFTER_WRITE = PORTFOLIO + 6 + 1
 
 
 def _table_body(response) -> str:
