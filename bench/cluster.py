@@ -41,6 +41,7 @@ What it does, all on 127.0.0.1, stopping by itself (about 5 minutes; 3 for a 30 
 """
 
 import argparse
+import contextlib
 import datetime as dt
 import http.client
 import io
@@ -378,13 +379,13 @@ def run_readers(browsers, plan, recorder, phase, servers, seconds, rate) -> None
         thread.join(timeout=seconds + 120)
 
 
-def run_phase(phase, browsers, plan, recorder, pdfs, servers, seconds, rate):
-    """Readers and PDF_IN_FLIGHT exports for `seconds`; returns PDFs finished a minute."""
+def run_phase(phase, browsers, plan, recorder, pdfs, servers, seconds, rate, in_flight):
+    """Readers and `in_flight` exports for `seconds`; returns PDFs finished a minute."""
     started = time.monotonic()
     stop_at = started + seconds
     pdf_threads = [
         threading.Thread(target=pdfs.loop, args=(phase, servers, stop_at), daemon=True)
-        for _ in range(PDF_IN_FLIGHT)
+        for _ in range(in_flight)
     ]
     for thread in pdf_threads:
         thread.start()
@@ -412,6 +413,18 @@ def run_baseline(browsers, plan, recorder, seconds) -> None:
         time.sleep(max(0.0, started + i - time.monotonic()))
 
 
+def _background(nice: int) -> None:
+    """Run in a background process before it starts (after setsid): the idle scheduling class,
+    and its session's autogroup at `nice`. Linux groups a session's processes (autogroup) and
+    shares the CPU between groups before nice is looked at, so a worker at nice 19 in its own
+    session took as much CPU as an app server; the autogroup's nice is what counts across
+    sessions (sched(7)), as a systemd unit's CPUWeight does (docs/deploy.md)."""
+    os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    # A kernel without autogroups: nice and the idle class are all there is.
+    with contextlib.suppress(OSError), open("/proc/self/autogroup", "w") as autogroup:
+        autogroup.write(str(nice))
+
+
 def start(command: list[str], env: dict, log: Path, nice: int = 0) -> subprocess.Popen:
     return subprocess.Popen(
         (["nice", "-n", str(nice)] if nice else []) + command,
@@ -420,6 +433,7 @@ def start(command: list[str], env: dict, log: Path, nice: int = 0) -> subprocess
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        preexec_fn=(lambda: _background(nice)) if nice else None,
     )
 
 
@@ -586,13 +600,16 @@ def main() -> int:
         "--workers", type=int, default=int(os.environ.get("BENCH_CLUSTER_WORKERS", 2))
     )
     parser.add_argument("--gunicorn-workers", type=int, default=2, help="processes per server")
+    parser.add_argument(
+        "--pdfs", type=int, default=PDF_IN_FLIGHT, help="exports in flight (0: reads alone)"
+    )
     parser.add_argument("--json", type=Path)
     parser.add_argument("--no-docs", action="store_true")
     parser.add_argument("--quiet-wait", type=float, default=300)
     args = parser.parse_args()
     if args.baseline is None:
         args.baseline = min(30.0, max(10.0, args.seconds / 2))
-    write = not args.no_docs and args.seconds >= 60
+    write = not args.no_docs and args.seconds >= 60 and args.pdfs == PDF_IN_FLIGHT
 
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
@@ -621,12 +638,11 @@ def main() -> int:
                 # The workers are started on their own below (at a lower priority), as on a
                 # deployment whose workers run apart from the app servers.
                 "WORKERS_LOCAL": "0",
-                # Everything shares this one machine's cores: renders may take at most half of
-                # them across the deployment (RENDER_SLOTS, counted in the database), so the
-                # pages keep the rest, as a deployment sizes it for its workers' machines.
-                "RENDER_SLOTS": os.environ.get(
-                    "RENDER_SLOTS", str(max(1, (os.cpu_count() or 2) // 2))
-                ),
+                # A render for each of this machine's cores across the deployment
+                # (RENDER_SLOTS, counted in the database): the workers run in the idle
+                # scheduling class (_background), so a page's thread that wakes takes a core
+                # from a render at once and the renders get what the pages leave.
+                "RENDER_SLOTS": os.environ.get("RENDER_SLOTS", str(os.cpu_count() or 2)),
             }
         )
         return env
@@ -723,13 +739,13 @@ def main() -> int:
               f"A for {args.seconds:g} s ...", flush=True)  # fmt: skip
         meter.mark("one_start")
         per_minute_one, done_one = run_phase(
-            "one", browsers, plan, recorder, pdfs, 1, args.seconds, args.rate
+            "one", browsers, plan, recorder, pdfs, 1, args.seconds, args.rate, args.pdfs
         )
         meter.mark("one_end")
         print(f"Two servers: the same spread over A and B for {args.seconds:g} s ...", flush=True)
         meter.mark("cluster_start")
         per_minute_cluster, done_cluster = run_phase(
-            "cluster", browsers, plan, recorder, pdfs, 2, args.seconds, args.rate
+            "cluster", browsers, plan, recorder, pdfs, 2, args.seconds, args.rate, args.pdfs
         )  # fmt: skip
         meter.mark("cluster_end")
         for process in processes:

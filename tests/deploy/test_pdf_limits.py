@@ -4,10 +4,12 @@ How many renders run at once is the job queue's RENDER_SLOTS, counted in the dat
 (tests/queue/test_render_jobs.py)."""
 
 import io
+import os
 import time
 
 import pytest
 from pypdf import PdfReader
+from weasyprint.urls import URLFetcherResponse
 
 from svmonitor.pdf_limits import (
     PdfMemoryError,
@@ -79,3 +81,25 @@ def test_a_refused_render_is_a_clear_503_page(client, la_officer, settings):
     assert "longer than 1 seconds" in body
     assert response["Retry-After"] == "60"
     assert response["X-Request-ID"] in body
+
+
+def test_the_render_runs_at_background_priority(tmp_path, settings):
+    """The child that renders is niced and, on Linux, in the idle scheduling class: a page's
+    thread that wakes takes the CPU from it at once (docs/deploy.md section 14)."""
+    settings.PDF_NICE = 19
+    seen = tmp_path / "priority.txt"
+
+    def fetcher(url, timeout=10, ssl_context=None):
+        # Runs inside the render's child: what it finds is the child's priority.
+        seen.write_text(f"{os.getpriority(os.PRIO_PROCESS, 0)} {os.sched_getscheduler(0)}")
+        return URLFetcherResponse(url, b"p { color: black }", headers={"Content-Type": "text/css"})
+
+    pdf = render_pdf_bounded(
+        "<html lang='en'><title>T</title><link rel=stylesheet href='x.css'><p>x</p></html>",
+        base_url="http://render.invalid/",
+        url_fetcher=fetcher,
+    )
+    assert pdf.startswith(b"%PDF-")
+    nice, policy = (int(part) for part in seen.read_text().split())
+    assert nice == min(19, os.getpriority(os.PRIO_PROCESS, 0) + 19)
+    assert policy == os.SCHED_IDLE
