@@ -531,10 +531,12 @@ def docs_text(result: dict, lines: list[tuple[str, bool]], checks: Checks) -> st
     return (
         f"Last run: {dt.datetime.now():%d %B %Y %H:%M}, {result['cpus']} cores, PostgreSQL, "
         f"two gunicorn app servers (gunicorn.conf.py, {result['gunicorn_workers']} processes "
-        f"each), {result['queue_workers']} queue workers at nice {WORKER_NICE}, "
+        f"each), {result['queue_workers']} queue workers in the idle "
+        f"scheduling class at nice {WORKER_NICE} (their autogroups too), "
         f"{result['users']} users, "
         f"phases of {result['seconds']:g} s at {result['rate']:g} requests a second with "
-        f"{PDF_IN_FLIGHT} PDF exports in flight, idle baseline {result['baseline_s']:g} s; "
+        f"{PDF_IN_FLIGHT} PDF exports in flight (RENDER_SLOTS {result.get('render_slots', '?')}), "
+        f"idle baseline {result['baseline_s']:g} s; "
         f"load average {load_before} before.\n\n"
         "| measure | value | target | result |\n|---|---|---|---|\n"
         + "\n".join(
@@ -777,6 +779,7 @@ def main() -> int:
         "seconds": args.seconds,
         "baseline_s": args.baseline,
         "rate": args.rate,
+        "render_slots": env_a["RENDER_SLOTS"],
         "limit": limit,
         "request_errors": len(recorder.errors),
         "failed_checks": checks.failed,
