@@ -319,9 +319,16 @@ _LEVELS = """
     JOIN conditions_agreementcondition c ON c.id = u.condition_id
     WHERE u.round_id IN ({rounds})
 """
-_FORECASTS = """
-    SELECT agreement_id, financial_year, CAST(cumulative_deficit AS TEXT)
-    FROM finance_financeline WHERE agreement_id IN ({agreements}) AND scenario = %s
+# The forecast cumulative deficit and the cap of each round's own year (each is one row per
+# agreement and year, at most): 40 rows, not the nine years of every agreement.
+_FINANCE = """
+    SELECT r.id, CAST(f.cumulative_deficit AS TEXT), CAST(c.cap AS TEXT)
+    FROM svmonitor_reportinground r
+    LEFT JOIN finance_financeline f ON f.agreement_id = r.agreement_id
+        AND f.financial_year = r.financial_year AND f.scenario = %s
+    LEFT JOIN finance_deficitcap c ON c.agreement_id = r.agreement_id
+        AND c.financial_year = r.financial_year
+    WHERE r.id IN ({rounds})
 """
 # The stored rows, one statement (INSERT ... ON CONFLICT, which SQLite and PostgreSQL both speak):
 # bulk_create(update_conflicts=True) built the same statement in ~1 ms of Python.
@@ -329,10 +336,6 @@ _UPSERT = """
     INSERT INTO {table} (council_id, data_version, built_on, "row") VALUES {values}
     ON CONFLICT (council_id) DO UPDATE SET data_version = excluded.data_version,
         built_on = excluded.built_on, "row" = excluded."row"
-"""
-_CAPS = """
-    SELECT agreement_id, financial_year, CAST(cap AS TEXT)
-    FROM finance_deficitcap WHERE agreement_id IN ({agreements})
 """
 
 
@@ -352,9 +355,9 @@ def portfolio_entries_build(councils: dict[int, int], *, today: dt.date) -> dict
     """The portfolio rows of `councils` ({council id: its data version, read before this
     build}) on `today`, stored (one upsert) and returned by council id.
 
-    At most seven reads whatever the number of councils: their rounds; the tiers in force;
+    At most six reads whatever the number of councils: their rounds; the tiers in force;
     the frozen payloads of the rounds shown (if any was frozen); and for rounds never frozen
-    their councils' RAG words, condition levels, forecasts and caps. A row is stored with the
+    their councils' RAG words, condition levels, and forecasts with caps. A row is stored with the
     version read before the build: a write during it leaves the row stale, built again on the
     next read.
     """
@@ -415,8 +418,7 @@ def portfolio_entries_build(councils: dict[int, int], *, today: dt.date) -> dict
     live_latest = [s[0] for s in shown.values() if s[0] and s[0][0] not in frozen]
     words: dict[tuple[int, str], str] = {}
     updates = defaultdict(list)
-    forecasts: dict[tuple[int, int], str | None] = {}
-    caps: dict[tuple[int, int], str | None] = {}
+    year_finance: dict[int, tuple[str | None, str | None]] = {}
     if live:
         live_councils = list({r[1] for r in live})
         words = {  # 4
@@ -431,18 +433,11 @@ def portfolio_entries_build(councils: dict[int, int], *, today: dt.date) -> dict
             _rows(_LEVELS.format(rounds=_in(round_ids)), round_ids)
         ):
             updates[round_id].append((label, title, rag))
-        agreements = list({r[2] for r in live_latest})
-        forecasts = {  # 6
-            (agreement_id, year): deficit
-            for agreement_id, year, deficit in _rows(
-                _FORECASTS.format(agreements=_in(agreements)),
-                [*agreements, FinanceLine.Scenario.LATEST.value],
-            )
-        }
-        caps = {  # 7
-            (agreement_id, year): cap
-            for agreement_id, year, cap in _rows(
-                _CAPS.format(agreements=_in(agreements)), agreements
+        year_finance = {  # 6
+            round_id: (deficit, cap)
+            for round_id, deficit, cap in _rows(
+                _FINANCE.format(rounds=_in(round_ids)),
+                [FinanceLine.Scenario.LATEST.value, *round_ids],
             )
         }
 
@@ -477,7 +472,7 @@ def portfolio_entries_build(councils: dict[int, int], *, today: dt.date) -> dict
             "overdue": _overdue_text(overdue, today) if overdue else "",
         }
         if latest is not None:
-            pk, _, agreement_id, year, number, _, submitted_on, _, origin, _ = latest
+            pk, _, _, year, number, _, submitted_on, _, origin, _ = latest
             label = round_label(year, number)
             if origin == RoundOrigin.IMPORTED:
                 label = f"{label} (submitted before svmonitor)"
@@ -493,7 +488,7 @@ def portfolio_entries_build(councils: dict[int, int], *, today: dt.date) -> dict
                 row["conditions"] = [
                     [label, title, dfe(council_id, rag)] for label, title, rag in updates[pk]
                 ]
-                deficit, cap = forecasts.get((agreement_id, year)), caps.get((agreement_id, year))
+                deficit, cap = year_finance.get(pk, (None, None))
                 row["deficit"] = str(Decimal(deficit)) if deficit is not None else None
                 row["cap"] = str(Decimal(cap)) if cap is not None else None
         built[council_id] = row

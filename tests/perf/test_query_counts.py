@@ -30,10 +30,11 @@ DASHBOARD_FROZEN_AFTER_WRITE = DASHBOARD_FROZEN + 12 + 1
 # Session, user, the second-factor question, the councils with their stored portfolio rows,
 # the session save (BEGIN, UPDATE, COMMIT): while no council's data has moved.
 PORTFOLIO = 3 + 1 + 3
-# After a write to the councils: the build's 6 for rounds never frozen (rounds, tiers, RAG
-# words, condition levels, forecasts, caps; a frozen round's payload instead of the last four)
-# and their rows stored (one upsert: a single statement, atomic without BEGIN and COMMIT).
-PORTFOLIO_AFTER_WRITE = PORTFOLIO + 6 + 1
+# After a write to the councils: the build's 5 for rounds never frozen (rounds, tiers, RAG
+# words, condition levels, the round's year's forecast with its cap; a frozen round's payload
+# instead of the last three) and their rows stored (one upsert: a single statement, atomic
+# without BEGIN and COMMIT).
+PORTFOLIO_AFTER_WRITE = PORTFOLIO + 5 + 1
 
 
 def _table_body(response) -> str:

@@ -257,9 +257,9 @@ def test_portfolio_queries_do_not_grow_with_councils(client, django_assert_num_q
             council = _submitted_council(f"C{len(counts)}-{UserFactory().pk}", deficit="1", cap="2")
             MembershipFactory(user=user, council=council, role=Role.ADVISER)
         # After the new councils' data was written: session, user, the stored rows, the
-        # build's 6 for rounds never frozen (rounds, tiers, RAG words, condition levels,
-        # forecasts, caps), the rows stored (one upsert), session save (3).
-        with django_assert_num_queries(2 + 1 + 6 + 1 + 3):
+        # build's 5 for rounds never frozen (rounds, tiers, RAG words, condition levels, the
+        # round's year's forecast with its cap), the rows stored (one upsert), session save (3).
+        with django_assert_num_queries(2 + 1 + 5 + 1 + 3):
             assert client.get(reverse("reports:portfolio")).status_code == 200
         # Nothing written since: the stored rows alone.
         with django_assert_num_queries(2 + 1 + 3):

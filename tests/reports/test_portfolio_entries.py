@@ -94,9 +94,10 @@ def test_a_stored_row_is_read_alone_until_a_write_to_its_council(django_assert_n
         definition="Mostly on track.",
         dfe_level=Rag.GREEN,
     )
-    # The stored rows; that council's rounds, tier, RAG words, condition levels, forecasts
-    # and caps (its rounds were never frozen); its row stored (INSERT ... ON CONFLICT UPDATE).
-    with django_assert_num_queries(1 + 6 + 1):
+    # The stored rows; that council's rounds, tier, RAG words, condition levels, and its
+    # round's forecast with its cap (its rounds were never frozen); its row stored (INSERT ...
+    # ON CONFLICT UPDATE).
+    with django_assert_num_queries(1 + 5 + 1):
         rows = {row.name: row for row in portfolio_rows(user=admin)}
     assert [c.code for c in rows["Changeshire"].conditions] == [Rag.GREEN]
     # The other council's row was not built again.
