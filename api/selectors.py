@@ -21,7 +21,6 @@ from reports.snapshot.record import LOCKED_STATES, round_record
 from reports.snapshot.serialise import _json_safe as section_as_data
 from svmonitor.choices import RoundStatus
 from svmonitor.models import LocalAuthority, ReportingRound
-from svmonitor.sections import SAFETY_VALVE
 
 # A live build for a section without figures skips the key measures' figures (the window
 # `since` starts after any figure there can be).
@@ -51,7 +50,8 @@ def feed_rounds(token, council) -> list[ReportingRound]:
     (reports.snapshot.parts)."""
     return list(
         ReportingRound.objects.for_user(token.user)
-        .filter(agreement__council=council, return_kind=SAFETY_VALVE)
+        .safety_valve()
+        .filter(agreement__council=council)
         .order_by("financial_year", "update_number", "pk")
     )
 
