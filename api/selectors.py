@@ -5,6 +5,10 @@ was marked ready (the `reports.RoundSnapshot` that `round_record` reads, chosen 
 the round's latest); any other round through `round_record`, which builds it from live data.
 Only the section a resource needs is read from a frozen payload (`payload -> 'conditions'`),
 so a list of every round's ratings is one query however many rounds there are.
+
+Both kinds of return are read so: a Safety Valve round's record is its snapshot (sections such
+as `conditions`), a DSG deficit management plan round's is its parts' fragments
+(reports.snapshot.parts.PartsRecord, `payload -> 'parts' -> 'dsg_finance'`).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from reports.models import RoundSnapshot
 from reports.snapshot.record import LOCKED_STATES, round_record
 from reports.snapshot.serialise import _json_safe as section_as_data
 from svmonitor.choices import RoundStatus
+from svmonitor.fy import fy_label
 from svmonitor.models import LocalAuthority, ReportingRound
 from svmonitor.sections import SAFETY_VALVE
 
@@ -45,13 +50,13 @@ def feed_council(token, slug: str) -> LocalAuthority:
     return council
 
 
-def feed_rounds(token, council) -> list[ReportingRound]:
-    """The council's Safety Valve rounds the token's user may read (drafts only where they
-    read drafts). The DSG plan's rounds are not in the feed yet: its record has another shape
-    (reports.snapshot.parts)."""
+def feed_rounds(token, council, kind: str = SAFETY_VALVE) -> list[ReportingRound]:
+    """The council's rounds of one kind of return (the Safety Valve return unless told) that
+    the token's user may read (drafts only where they read drafts)."""
     return list(
         ReportingRound.objects.for_user(token.user)
-        .filter(agreement__council=council, return_kind=SAFETY_VALVE)
+        .of_kind(kind)
+        .filter(agreement__council=council)
         .order_by("financial_year", "update_number", "pk")
     )
 
@@ -107,6 +112,29 @@ def record_sections(
             record = round_record(round_, since=None if figures else _NO_FIGURES)
             # The snapshot's own JSON form, of the one section (not the whole snapshot).
             found[round_.pk] = (section_as_data(getattr(record.snapshot, key)), LIVE)
+    return found
+
+
+def record_parts(rounds: list[ReportingRound], name: str) -> dict[int, tuple[object, str]]:
+    """One part of each DSG plan round's record, by round id: (its fragment, "frozen" or
+    "live"); None where the record has no such part.
+
+    As record_sections: one query for every frozen round, reading only that part of the
+    payload; a round never frozen (a draft) through round_record, which builds its parts live.
+    """
+    found: dict[int, tuple[object, str]] = {}
+    locked = [r.pk for r in rounds if r.status in LOCKED_STATES]
+    rows = (
+        RoundSnapshot.objects.filter(round_id__in=locked)
+        .order_by("round_id", "-created_at", "-pk")
+        .values_list("round_id", f"payload__parts__{name}")
+    )
+    for round_id, fragment in rows:
+        if round_id not in found:
+            found[round_id] = (fragment, FROZEN)
+    for round_ in rounds:
+        if round_.pk not in found:
+            found[round_.pk] = (round_record(round_).parts.get(name), LIVE)
     return found
 
 
@@ -302,4 +330,189 @@ def finance_line_rows(council, round_: ReportingRound | None) -> list[dict]:
                     "deficit_cap": _number(year.get("cap")),
                 }
             )
+    return rows
+
+
+# --- the DSG deficit management plan ----------------------------------------------------------
+
+DSG_FINANCE = "dsg_finance"  # the financial summary's part (finance/sections_dsg.py)
+DSG_WORKSTREAMS = "dsg_workstreams"  # the workstream log's part (conditions/sections_dsg.py)
+DSG_CYP = "cyp"  # children and young people with EHC plans (metrics/cyp_part.py)
+_DSG_DERIVED = (
+    "allocation",
+    "transfers",
+    "income",
+    "expenditure",
+    "in_year",
+    "brought_forward",
+    "adjustments",
+    "carried_forward",
+    "carried_forward_before_adjustments",
+    "in_year_pct_of_dsg",
+)
+
+
+def _dsg_blocks(fragment: dict | None) -> list[dict]:
+    """The four DfE blocks, then the total of the DSG (which has no lines of its own)."""
+    if not fragment:
+        return []
+    total = fragment.get("total")
+    return [*fragment.get("blocks", ()), *([total] if total else [])]
+
+
+def _dsg_years(fragment: dict) -> dict[int, str]:
+    return {y["financial_year"]: y["label"] for y in fragment.get("years", ())}
+
+
+def _by_year(figures: dict) -> list[tuple[int, dict]]:
+    """A {"2025": ...} mapping as (2025, ...) pairs, earliest year first."""
+    return sorted(((int(year), value) for year, value in (figures or {}).items()))
+
+
+def dsg_finance_summary_rows(council, round_: ReportingRound | None) -> list[dict]:
+    """One row per block (and the DSG total), scenario and financial year: the plan's balances
+    as one DSG plan round's record has them."""
+    if round_ is None:
+        return []
+    fragment, record = record_parts([round_], DSG_FINANCE)[round_.pk]
+    base = _round_columns(council, round_, record)
+    labels = _dsg_years(fragment or {})
+    rows = []
+    for block in _dsg_blocks(fragment):
+        for scenario in block.get("scenarios", ()):
+            for year, derived in _by_year(scenario.get("derived")):
+                rows.append(
+                    {
+                        **base,
+                        "block": block["key"],
+                        "block_label": block["label"],
+                        "scenario": scenario["key"],
+                        "scenario_label": scenario["label"],
+                        "year": year,
+                        "fy": labels.get(year) or fy_label(year),
+                        **{name: _number(derived.get(name)) for name in _DSG_DERIVED},
+                        "balances_in": scenario.get("balances_in"),
+                    }
+                )
+    return rows
+
+
+def dsg_finance_figure_rows(council, round_: ReportingRound | None) -> list[dict]:
+    """Long form: one row per block, line, scenario and financial year, the figure as entered
+    in the plan, as one DSG plan round's record has it."""
+    if round_ is None:
+        return []
+    fragment, record = record_parts([round_], DSG_FINANCE)[round_.pk]
+    base = _round_columns(council, round_, record)
+    labels = _dsg_years(fragment or {})
+    rows = []
+    for block in _dsg_blocks(fragment):
+        for line in block.get("lines", ()):
+            line_id = str(line["id"])
+            for scenario in block.get("scenarios", ()):
+                for year, by_line in _by_year(scenario.get("figures")):
+                    if line_id not in by_line:
+                        continue
+                    rows.append(
+                        {
+                            **base,
+                            "block": block["key"],
+                            "block_label": block["label"],
+                            "line_id": line["id"],
+                            "line": line["name"],
+                            "line_kind": line["kind"],
+                            "scenario": scenario["key"],
+                            "scenario_label": scenario["label"],
+                            "year": year,
+                            "fy": labels.get(year) or fy_label(year),
+                            "amount": _number(by_line[line_id]),
+                        }
+                    )
+    return rows
+
+
+def dsg_workstream_rows(council, round_: ReportingRound | None) -> list[dict]:
+    """One row per workstream of the plan's workstream log, as one DSG plan round's record
+    has it (programme area, then the workstream's order)."""
+    if round_ is None:
+        return []
+    fragment, record = record_parts([round_], DSG_WORKSTREAMS)[round_.pk]
+    base = _round_columns(council, round_, record)
+    return [
+        {
+            **base,
+            "workstream_id": w["id"],
+            "area_number": w["area_number"],
+            "area": w["area"],
+            "name": w["name"],
+            "lead_role": w.get("lead_role", ""),
+            "start_date": w.get("start_date"),
+            "end_date": w.get("end_date"),
+            "status": w.get("status", ""),
+            "status_label": w.get("status_label", ""),
+            "dsg_line": w.get("dsg_line", ""),
+            "savings_total": _number(w.get("savings_total")),
+        }
+        for w in (fragment or {}).get("workstreams", ())
+    ]
+
+
+def dsg_workstream_saving_rows(council, round_: ReportingRound | None) -> list[dict]:
+    """Long form: one row per workstream and financial year with a saving, as one DSG plan
+    round's record has it."""
+    if round_ is None:
+        return []
+    fragment, record = record_parts([round_], DSG_WORKSTREAMS)[round_.pk]
+    base = _round_columns(council, round_, record)
+    return [
+        {
+            **base,
+            "workstream_id": w["id"],
+            "workstream": w["name"],
+            "area_number": w["area_number"],
+            "year": year,
+            "fy": fy_label(year),
+            "saving": _number(saving),
+        }
+        for w in (fragment or {}).get("workstreams", ())
+        for year, saving in _by_year(w.get("savings"))
+    ]
+
+
+# A CYP table's key in the record, its name in the feed, and the record's list of its columns.
+_CYP_TABLES = (("by_age", "age", "age_groups"), ("by_need", "need", "needs"))
+
+
+def dsg_cyp_rows(council, round_: ReportingRound | None) -> list[dict]:
+    """Long form: one row per census year, table (by age group or by primary need), placement
+    and column with a count, as one DSG plan round's record has them (an empty box is no row)."""
+    if round_ is None:
+        return []
+    fragment, record = record_parts([round_], DSG_CYP)[round_.pk]
+    fragment = fragment or {}
+    base = _round_columns(council, round_, record)
+    rows = []
+    for year in fragment.get("years", ()):
+        for key, table, names_key in _CYP_TABLES:
+            grid = year.get(key) or {}
+            names = {c["code"]: c["name"] for c in fragment.get(names_key, ())}
+            columns = grid.get("columns", ())
+            for placement in grid.get("rows", ()):
+                for column, count in zip(columns, placement["cells"], strict=True):
+                    if count is None:
+                        continue
+                    rows.append(
+                        {
+                            **base,
+                            "census_year": year["census_year"],
+                            "census_label": year["label"],
+                            "basis": year["basis"],
+                            "table": table,
+                            "placement": placement["placement"],
+                            "placement_name": placement["name"],
+                            "category": column,
+                            "category_name": names.get(column, column),
+                            "count": count,
+                        }
+                    )
     return rows

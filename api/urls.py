@@ -40,4 +40,35 @@ urlpatterns = [
         views.FinanceLineList.as_view(),
         name="finance_line_list",
     ),
+    # The DSG deficit management plan: its own rounds (terms) and figures (views.py says why).
+    path(
+        "councils/<slug:slug>/dsg-plan/rounds/",
+        views.DsgRoundList.as_view(),
+        name="dsg_round_list",
+    ),
+    path(
+        "councils/<slug:slug>/dsg-plan/finance-summary/",
+        views.DsgFinanceSummaryList.as_view(),
+        name="dsg_finance_summary_list",
+    ),
+    path(
+        "councils/<slug:slug>/dsg-plan/finance-figures/",
+        views.DsgFinanceFigureList.as_view(),
+        name="dsg_finance_figure_list",
+    ),
+    path(
+        "councils/<slug:slug>/dsg-plan/workstreams/",
+        views.DsgWorkstreamList.as_view(),
+        name="dsg_workstream_list",
+    ),
+    path(
+        "councils/<slug:slug>/dsg-plan/workstream-savings/",
+        views.DsgWorkstreamSavingList.as_view(),
+        name="dsg_workstream_saving_list",
+    ),
+    path(
+        "councils/<slug:slug>/dsg-plan/cyp/",
+        views.DsgCypList.as_view(),
+        name="dsg_cyp_list",
+    ),
 ]

@@ -3,6 +3,10 @@
 Each view finds the council among the token's (another council's is 404), the rounds the
 token's user may read, and builds its rows from those rounds' records (api/selectors.py).
 Every request, refused or not, is recorded once against its token (api_token_used).
+
+The Safety Valve return's resources sit under /api/councils/<slug>/; the DSG deficit
+management plan's under /api/councils/<slug>/dsg-plan/, each its own table with its own round
+keys (a council running both has a 2025-26/2 of each), read the same way (`kind`).
 """
 
 from __future__ import annotations
@@ -21,6 +25,11 @@ from api.renderers import CSVRenderer
 from api.serializers import (
     ConditionRatingSerializer,
     CouncilSerializer,
+    DsgCypSerializer,
+    DsgFinanceFigureSerializer,
+    DsgFinanceSummarySerializer,
+    DsgWorkstreamSavingSerializer,
+    DsgWorkstreamSerializer,
     FinanceLineSerializer,
     MeasureSerializer,
     MeasureValueSerializer,
@@ -28,6 +37,7 @@ from api.serializers import (
     RoundSerializer,
 )
 from api.services import api_token_used
+from svmonitor.sections import DSG_PLAN, SAFETY_VALVE
 
 ROUND_PARAMETER = OpenApiParameter(
     "round",
@@ -48,6 +58,8 @@ class FeedMixin:
     renderer_classes = [JSONRenderer, CSVRenderer]
     pagination_class = FeedPagination
     council = None
+    # Which kind of return's rounds the view reads (svmonitor/return_kinds.py).
+    kind = SAFETY_VALVE
 
     @property
     def token(self) -> ApiToken:
@@ -56,6 +68,10 @@ class FeedMixin:
     def find_council(self):
         self.council = selectors.feed_council(self.token, self.kwargs["slug"])
         return self.council
+
+    def readable_rounds(self, council):
+        """The council's rounds of the view's kind that the token reads."""
+        return selectors.feed_rounds(self.token, council, self.kind)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -118,7 +134,7 @@ class RoundList(FeedView):
 
     def rows(self):
         council = self.find_council()
-        return selectors.round_rows(council, selectors.feed_rounds(self.token, council))
+        return selectors.round_rows(council, self.readable_rounds(council))
 
 
 class _PerRound(FeedView):
@@ -126,7 +142,7 @@ class _PerRound(FeedView):
 
     def rounds(self):
         council = self.find_council()
-        rounds = selectors.feed_rounds(self.token, council)
+        rounds = self.readable_rounds(council)
         key = self.request.query_params.get("round")
         return council, ([selectors.feed_round(rounds, key)] if key else rounds)
 
@@ -156,7 +172,7 @@ class _AsOfRound(FeedView):
 
     def round(self):
         council = self.find_council()
-        rounds = selectors.feed_rounds(self.token, council)
+        rounds = self.readable_rounds(council)
         return council, selectors.feed_round(rounds, self.request.query_params.get("round"))
 
 
@@ -190,3 +206,75 @@ class FinanceLineList(_AsOfRound):
 
     def rows(self):
         return selectors.finance_line_rows(*self.round())
+
+
+# --- the DSG deficit management plan ----------------------------------------------------------
+
+
+@extend_schema(parameters=[FORMAT_PARAMETER])
+class DsgRoundList(RoundList):
+    """The council's DSG deficit management plan updates this token reads, with status and dates
+    (drafts only where the token's user reads drafts)."""
+
+    kind = DSG_PLAN
+
+
+@extend_schema(parameters=[ROUND_PARAMETER, FORMAT_PARAMETER])
+class DsgFinanceSummaryList(_AsOfRound):
+    """The DSG plan's balances per block (and the whole DSG), scenario and financial year:
+    allocation, income, expenditure, in-year position, balances brought and carried forward,
+    as the DSG plan update's record has them (`?round=`, else the latest the token reads)."""
+
+    kind = DSG_PLAN
+    serializer_class = DsgFinanceSummarySerializer
+
+    def rows(self):
+        return selectors.dsg_finance_summary_rows(*self.round())
+
+
+@extend_schema(parameters=[ROUND_PARAMETER, FORMAT_PARAMETER])
+class DsgFinanceFigureList(_AsOfRound):
+    """Every figure of the DSG plan in long form (one row per block, line, scenario and
+    financial year), as the DSG plan update's record has them."""
+
+    kind = DSG_PLAN
+    serializer_class = DsgFinanceFigureSerializer
+
+    def rows(self):
+        return selectors.dsg_finance_figure_rows(*self.round())
+
+
+@extend_schema(parameters=[ROUND_PARAMETER, FORMAT_PARAMETER])
+class DsgWorkstreamList(_AsOfRound):
+    """The DSG plan's workstream log: each workstream's area, lead, dates, status, the plan line
+    it affects and its total saving, as the DSG plan update's record has it."""
+
+    kind = DSG_PLAN
+    serializer_class = DsgWorkstreamSerializer
+
+    def rows(self):
+        return selectors.dsg_workstream_rows(*self.round())
+
+
+@extend_schema(parameters=[ROUND_PARAMETER, FORMAT_PARAMETER])
+class DsgWorkstreamSavingList(_AsOfRound):
+    """Each workstream's saving per financial year (long form), as the DSG plan update's
+    record has it."""
+
+    kind = DSG_PLAN
+    serializer_class = DsgWorkstreamSavingSerializer
+
+    def rows(self):
+        return selectors.dsg_workstream_saving_rows(*self.round())
+
+
+@extend_schema(parameters=[ROUND_PARAMETER, FORMAT_PARAMETER])
+class DsgCypList(_AsOfRound):
+    """Children and young people with EHC plans by census year, placement and age group or
+    primary need (long form), as the DSG plan update's record has them."""
+
+    kind = DSG_PLAN
+    serializer_class = DsgCypSerializer
+
+    def rows(self):
+        return selectors.dsg_cyp_rows(*self.round())

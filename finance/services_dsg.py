@@ -30,7 +30,6 @@ from svmonitor.fy import fy_label
 from svmonitor.models import Agreement, ReportingRound
 from svmonitor.numbers import decimal_places, number_parse
 from svmonitor.roles import Action
-from svmonitor.sections import DSG_PLAN
 
 _MONEY_LIMIT = Decimal("1e14")
 LINE_NAME_MAX = DsgPlanLine._meta.get_field("name").max_length
@@ -205,7 +204,7 @@ def _plan_reviewed(*, council_id: int, by) -> None:
         status=RoundStatus.DRAFT,
         origin=RoundOrigin.RECORDED_HERE,
     )
-    for round_id in drafts.filter(return_kind=DSG_PLAN).values_list("pk", flat=True):
+    for round_id in drafts.dsg_plan().values_list("pk", flat=True):
         ForecastReview.objects.update_or_create(
             round_id=round_id,
             defaults={

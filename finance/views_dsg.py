@@ -124,9 +124,9 @@ def _errors_on(grid, problems: dict, where: dict) -> list[tuple[str, str]]:
 def _plan_draft(council):
     """The council's draft DSG plan return, if it has one, with its financial summary's review."""
     draft = (
-        ReportingRound.objects.filter(
+        ReportingRound.objects.dsg_plan()
+        .filter(
             agreement__council=council,
-            return_kind=DSG_PLAN,
             status=RoundStatus.DRAFT,
             origin=RoundOrigin.RECORDED_HERE,
         )

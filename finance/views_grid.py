@@ -23,7 +23,6 @@ from svmonitor.fy import fy_label
 from svmonitor.models import ReportingRound
 from svmonitor.roles import Action
 from svmonitor.section_views import round_for_request
-from svmonitor.sections import SAFETY_VALVE
 
 TEMPLATE = "finance/forecast_grid.html"
 FIELDS = [name for name, _label, _hint in FINANCE_ROWS] + ["reflects"]
@@ -38,9 +37,9 @@ def grid_url(council, scenario: str = FinanceLine.Scenario.LATEST) -> str:
 def _draft(council):
     """The council's draft return (kept in svmonitor), if it has one, with its review."""
     draft = (
-        ReportingRound.objects.filter(
+        ReportingRound.objects.safety_valve()
+        .filter(
             agreement__council=council,
-            return_kind=SAFETY_VALVE,
             status=RoundStatus.DRAFT,
             origin=RoundOrigin.RECORDED_HERE,
         )

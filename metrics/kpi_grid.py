@@ -17,7 +17,6 @@ from metrics.periods import PeriodKind, figure_typed
 from metrics.variance import GBP, GBP_M, PERCENT, WEEKS, format_value
 from svmonitor.fy import fy_of
 from svmonitor.models import ReportingRound
-from svmonitor.sections import SAFETY_VALVE
 
 GRID_MONTHS = 12
 # The months the grid may show for a council with no agreement yet (the import's year range).
@@ -78,9 +77,8 @@ def kpi_default_start(*, council, series: Series, today: dt.date, span=None) -> 
     latest figure inside the agreement's years, else the financial year of the server's
     clock."""
     latest_round = (
-        ReportingRound.objects.filter(
-            agreement__council=council, return_kind=SAFETY_VALVE, data_as_at__isnull=False
-        )
+        ReportingRound.objects.safety_valve()
+        .filter(agreement__council=council, data_as_at__isnull=False)
         .order_by("-financial_year", "-update_number")
         .values_list("data_as_at", flat=True)
         .first()

@@ -30,7 +30,6 @@ from svmonitor.fy import fy_bounds
 from svmonitor.models import Agreement, ReportingRound
 from svmonitor.sections import (
     DSG_PLAN,
-    SAFETY_VALVE,
     TASK_CANNOT_START,
     TASK_COMPLETED,
     TASK_IN_PROGRESS,
@@ -240,9 +239,11 @@ def kpis_progress(rounds, carried_ids) -> dict[int, tuple[int, int]]:
         agreements[pk], first_years[pk] = council_id, first_year
     # Each round's previous round of the same agreement (by year, then update).
     dated = {}
-    for agreement_id, year, update, as_at in ReportingRound.objects.filter(
-        agreement_id__in=agreements, return_kind=SAFETY_VALVE
-    ).values_list("agreement_id", "financial_year", "update_number", "data_as_at"):
+    for agreement_id, year, update, as_at in (
+        ReportingRound.objects.safety_valve()
+        .filter(agreement_id__in=agreements)
+        .values_list("agreement_id", "financial_year", "update_number", "data_as_at")
+    ):
         dated.setdefault(agreement_id, []).append(((year, update), as_at))
     councils = set(agreements.values())
     actual = dict(

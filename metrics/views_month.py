@@ -25,7 +25,6 @@ from metrics.services import month_text
 from svmonitor.access import council_action_required, council_for_user, user_can
 from svmonitor.models import ReportingRound
 from svmonitor.roles import Action
-from svmonitor.sections import SAFETY_VALVE
 
 TEMPLATE = "metrics/kpi_month.html"
 
@@ -41,9 +40,8 @@ def kpi_month_latest(request, slug):
     """The month the council's latest return has figures to (else last month)."""
     council = request.council
     latest = (
-        ReportingRound.objects.filter(
-            agreement__council=council, return_kind=SAFETY_VALVE, data_as_at__isnull=False
-        )
+        ReportingRound.objects.safety_valve()
+        .filter(agreement__council=council, data_as_at__isnull=False)
         .order_by("-financial_year", "-update_number")
         .values_list("data_as_at", flat=True)
         .first()

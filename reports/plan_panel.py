@@ -109,9 +109,8 @@ def plan_panel(council, actions) -> PlanPanel | None:
     if not council.runs_dsg_plan:
         return None
     latest = (
-        ReportingRound.objects.filter(
-            agreement__council=council, return_kind=DSG_PLAN, status__in=LOCKED_STATES
-        )
+        ReportingRound.objects.dsg_plan()
+        .filter(agreement__council=council, status__in=LOCKED_STATES)
         .readable_with(actions)
         .select_related("agreement")
         .order_by("-financial_year", "-update_number", "-agreement__date_signed")

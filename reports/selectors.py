@@ -22,7 +22,6 @@ from svmonitor.models import (
     LocalAuthority,
     ReportingRound,
 )
-from svmonitor.sections import SAFETY_VALVE
 
 
 @dataclass(frozen=True)
@@ -39,9 +38,11 @@ def council_list_for_user(*, user) -> list[CouncilListRow]:
     """The councils a user may view, with each one's latest round (two queries)."""
     councils = list(LocalAuthority.objects.for_user(user).order_by("name"))
     # Each council's latest round the user may read (an adviser: submitted, unless shared).
-    rounds = ReportingRound.objects.filter(
-        agreement__council__in=councils, return_kind=SAFETY_VALVE
-    ).readable_by(user)
+    rounds = (
+        ReportingRound.objects.safety_valve()
+        .filter(agreement__council__in=councils)
+        .readable_by(user)
+    )
     rounds = rounds.order_by("agreement__council_id", "-financial_year", "-update_number")
     latest: dict[int, ReportingRound] = {}
     for rnd in rounds.select_related("agreement"):

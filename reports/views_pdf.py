@@ -20,15 +20,16 @@ from svmonitor.jobs import job_finished_for_key, job_handler, job_request
 from svmonitor.models import ReportingRound
 from svmonitor.ratelimit import rate_limited
 from svmonitor.roles import Action
-from svmonitor.sections import SAFETY_VALVE
 
 EXPORTED = "pdf_exported"
 
 
 def _scoped_rounds(request, council):
     # Scoped through .for_user() as well as through the council: export is the action checked.
-    return ReportingRound.objects.for_user(request.user, Action.EXPORT).filter(
-        agreement__council=council, return_kind=SAFETY_VALVE
+    return (
+        ReportingRound.objects.for_user(request.user, Action.EXPORT)
+        .safety_valve()
+        .filter(agreement__council=council)
     )
 
 

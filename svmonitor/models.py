@@ -445,6 +445,22 @@ def round_label(financial_year: int, update_number: int, kind: str = SAFETY_VALV
     return return_kind(kind).label(financial_year, update_number)
 
 
+class ReportingRoundQuerySet(RoundScopedQuerySet):
+    """Reporting rounds, scoped as RoundScopedQuerySet, with one name per kind of return."""
+
+    def of_kind(self, kind: str):
+        """Only the rounds of one kind of return (svmonitor/return_kinds.py)."""
+        return self.filter(return_kind=kind)
+
+    def safety_valve(self):
+        """Only the Safety Valve monitoring return's rounds."""
+        return self.of_kind(SAFETY_VALVE)
+
+    def dsg_plan(self):
+        """Only the DSG deficit management plan's rounds."""
+        return self.of_kind(DSG_PLAN)
+
+
 class ReportingRound(models.Model):
     """One quarterly return to DfE: Update 1 (May), 2 (August) or 3 (November) of a year."""
 
@@ -492,8 +508,10 @@ class ReportingRound(models.Model):
     council_sign_offs = models.JSONField(default=list, blank=True)
 
     # Issue 15.7: .for_user() also hides a round not yet submitted from those who may not read
-    # the council's drafts (a DfE adviser, unless the council shares them).
-    objects = RoundScopedQuerySet.as_manager()
+    # the council's drafts (a DfE adviser, unless the council shares them). .safety_valve(),
+    # .dsg_plan() and .of_kind() name the kind of return rather than filtering by hand; not
+    # use_in_migrations, so migrations do not carry the manager.
+    objects = ReportingRoundQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -39,7 +39,8 @@ def previous_round_for(
         financial_year=financial_year, update_number__lt=update_number
     )
     return (
-        ReportingRound.objects.filter(earlier, agreement=agreement, return_kind=return_kind)
+        ReportingRound.objects.of_kind(return_kind)
+        .filter(earlier, agreement=agreement)
         .order_by("-financial_year", "-update_number")
         .first()
     )
@@ -157,9 +158,8 @@ def round_for_user(
         related = "agreement"  # its council is the one given, read already
     # A revised agreement may repeat a year and update: the latest agreement's round wins.
     found = (
-        rounds.filter(
-            return_kind=return_kind, financial_year=financial_year, update_number=update_number
-        )
+        rounds.of_kind(return_kind)
+        .filter(financial_year=financial_year, update_number=update_number)
         .select_related(related)
         .order_by("-agreement__date_signed", "-agreement_id")
         .first()
@@ -186,7 +186,8 @@ def round_next_to_open(*, council, return_kind: str = SAFETY_VALVE) -> tuple[int
     """The (year, update) after the council's latest round of that kind, or None if it has no
     agreement."""
     latest = (
-        ReportingRound.objects.filter(agreement__council=council, return_kind=return_kind)
+        ReportingRound.objects.of_kind(return_kind)
+        .filter(agreement__council=council)
         .order_by("-financial_year", "-update_number")
         .values_list("financial_year", "update_number")
         .first()

@@ -76,9 +76,11 @@ def _dsg_rounds(plan) -> dict:
     if getattr(plan, "_dsg_rounds", None) is None:
         plan._dsg_rounds = {}
         if plan.council is not None and plan.council.pk is not None:
-            for r in ReportingRound.objects.filter(
-                agreement__council=plan.council, return_kind=DSG
-            ).select_related("agreement__council"):
+            for r in (
+                ReportingRound.objects.dsg_plan()
+                .filter(agreement__council=plan.council)
+                .select_related("agreement__council")
+            ):
                 plan._dsg_rounds[(r.agreement_id, r.financial_year, r.update_number)] = r
     return plan._dsg_rounds
 
@@ -269,9 +271,7 @@ def dsg_text_sheets(council, rounds) -> dict:
     """The three sheets' (headers, rows) for the export: `rounds` are the rounds the user may
     read (a queryset of the council's rounds)."""
     dsg_rounds = list(
-        rounds.filter(return_kind=DSG)
-        .select_related("agreement")
-        .order_by("financial_year", "update_number")
+        rounds.dsg_plan().select_related("agreement").order_by("financial_year", "update_number")
     )
     order = {r.pk: i for i, r in enumerate(dsg_rounds)}
     by_pk = {r.pk: r for r in dsg_rounds}

@@ -36,7 +36,7 @@ from svmonitor.models import (
     RagDefinition,
     ReportingRound,
 )
-from svmonitor.sections import SAFETY_VALVE, round_freezer
+from svmonitor.sections import round_freezer
 from workbook import dsg_cyp, dsg_finance
 from workbook import format as fmt
 from workbook.dsg_text import dsg_text_sheets
@@ -107,9 +107,11 @@ def workbook_export(*, council: LocalAuthority | None, template: bool = False, u
 
 def _imported_rounds_about(council) -> list[tuple[str, str]]:
     """One About line per return submitted before svmonitor: where its record came from."""
-    rounds = ReportingRound.objects.filter(
-        agreement__council=council, return_kind=SAFETY_VALVE, origin=RoundOrigin.IMPORTED
-    ).order_by("financial_year", "update_number", "agreement__date_signed")
+    rounds = (
+        ReportingRound.objects.safety_valve()
+        .filter(agreement__council=council, origin=RoundOrigin.IMPORTED)
+        .order_by("financial_year", "update_number", "agreement__date_signed")
+    )
     return [(r.label, f"{r.origin_label}. Sign-off {_sign_off_words(r)}.") for r in rounds]
 
 
@@ -297,9 +299,7 @@ def _simple_rows(council, labels, user=None):
                 r.submitted_on,
                 *_council_sign_off_cells(r),
             ]
-            for r in _readable(
-                ReportingRound.objects.filter(**by_agreement, return_kind=SAFETY_VALVE), user
-            )
+            for r in _readable(ReportingRound.objects.safety_valve().filter(**by_agreement), user)
             .select_related("agreement")
             .order_by(*round_order)
         ],
@@ -509,7 +509,7 @@ def _update_rows(council, labels, round_order, user=None):
     """The per-round sheets: a locked round's rows as its frozen record has them."""
     rounds = list(
         _readable(
-            ReportingRound.objects.filter(agreement__council=council, return_kind=SAFETY_VALVE),
+            ReportingRound.objects.safety_valve().filter(agreement__council=council),
             user,
         )
         .select_related("agreement")

@@ -41,7 +41,6 @@ from svmonitor.models import (
     ReportingRound,
     risk_key_levels_normalise,
 )
-from svmonitor.sections import SAFETY_VALVE
 from svmonitor.services.rounds import round_record_imported
 from workbook import format as fmt
 from workbook.dsg_cyp import cyp_sheets_plan, cyp_sheets_write
@@ -423,9 +422,7 @@ class _Plan(Refs):
         table = self._load(
             ReportingRound,
             # The programme workbook's Rounds sheet holds the Safety Valve return's rounds.
-            lambda: ReportingRound.objects.filter(
-                agreement__council=self.council, return_kind=SAFETY_VALVE
-            ),
+            lambda: ReportingRound.objects.safety_valve().filter(agreement__council=self.council),
             lambda o: (o.agreement_id, o.financial_year, o.update_number),
         )
         self._rekey_by_parent(table, self.agreements, "agreement_id")

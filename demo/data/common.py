@@ -450,12 +450,15 @@ def month(year: int, month_number: int) -> dt.date:
 def dsg_round_open(agreement, tally: Tally, *, financial_year: int, number: int, by):
     """A DSG plan round of the year, opened once through the lifecycle service (as a council
     would); found again on a second load."""
-    found = ReportingRound.objects.filter(
-        agreement=agreement,
-        return_kind=DSG_PLAN,
-        financial_year=financial_year,
-        update_number=number,
-    ).first()
+    found = (
+        ReportingRound.objects.dsg_plan()
+        .filter(
+            agreement=agreement,
+            financial_year=financial_year,
+            update_number=number,
+        )
+        .first()
+    )
     created = found is None
     if created:
         found = round_open_next(

@@ -104,13 +104,16 @@ def plan_upsert(council, tally: Tally) -> Agreement:
 
 
 def _summer_frozen(agreement) -> bool:
-    return ReportingRound.objects.filter(
-        agreement=agreement,
-        return_kind=DSG_PLAN,
-        financial_year=2025,
-        update_number=1,
-        snapshots__isnull=False,
-    ).exists()
+    return (
+        ReportingRound.objects.dsg_plan()
+        .filter(
+            agreement=agreement,
+            financial_year=2025,
+            update_number=1,
+            snapshots__isnull=False,
+        )
+        .exists()
+    )
 
 
 def westbridge_load(council, tally: Tally, *, users: dict) -> Agreement:

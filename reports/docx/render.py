@@ -31,6 +31,13 @@ from reports.docx.template import (
     docx_template_for,
     docx_template_open,
 )
+from reports.docx.writing import (
+    DocxWriter,
+    docx_body_clear,
+    docx_draft_marks,
+    docx_properties_set,
+    table_header_row_mark,
+)
 from reports.pdf.render import report_context
 from reports.pdf.selectors import ReportSource
 
@@ -69,7 +76,7 @@ def report_docx(source: ReportSource, *, strict: bool = False) -> bytes:
         logger.exception("Word template of %s unusable; using the default", snap.council.slug)
         document = docx_template_open(DocxTemplate(DEFAULT_TEMPLATE, False))
     writer = _Writer(document, RGBColor)
-    writer.clear_body()
+    docx_body_clear(document)
     _properties(document, context)
     if context["is_draft"]:
         writer.draft_marks(snap)
@@ -86,44 +93,25 @@ def report_docx(source: ReportSource, *, strict: bool = False) -> bytes:
 
 def _properties(document, context) -> None:
     snap = context["snap"]
-    props = document.core_properties
-    props.title = f"Safety Valve monitoring report: {snap.council.name}, {snap.round.label}" + (
-        " (DRAFT)" if context["is_draft"] else ""
+    docx_properties_set(
+        document,
+        title=f"Safety Valve monitoring report: {snap.council.name}, {snap.round.label}"
+        + (" (DRAFT)" if context["is_draft"] else ""),
+        subject="DfE Safety Valve monitoring report",
+        author=snap.council.name,
     )
-    props.subject = "DfE Safety Valve monitoring report"
-    props.author = props.last_modified_by = snap.council.name
-    props.language = "en-GB"
-    props.created = props.modified = timezone.now().replace(tzinfo=None, microsecond=0)
 
 
-class _Writer:
-    """Paragraphs and tables in the template's styles."""
+class _Writer(DocxWriter):
+    """Paragraphs and tables in the template's styles, RAGs on the PDF's colours."""
 
     def __init__(self, document, rgb):
-        self.document = document
+        super().__init__(document)
         self.rgb = rgb
-        section = document.sections[-1]
-        self.width = section.page_width - section.left_margin - section.right_margin
-        # Styles by name, looked up once: python-docx scans every style on each lookup by name.
-        # Ids come from the template, so a template saved by a Word in another language works.
-        self.style_ids = {style.name: style.style_id for style in document.styles}
-
-    def clear_body(self) -> None:
-        """Remove the template's sample content, keeping its page set-up (the last sectPr)."""
-        body = self.document.element.body
-        for child in list(body):
-            if not child.tag.endswith("}sectPr"):
-                body.remove(child)
 
     def draft_marks(self, snap) -> None:
         """DRAFT at the top and bottom of every page and as the first paragraph."""
-        for section in self.document.sections:
-            for part in (section.header, section.footer):
-                part.is_linked_to_previous = False
-                first = part.paragraphs[0] if part.paragraphs else part.add_paragraph()
-                paragraph = first.insert_paragraph_before("", style=SMALL_STYLE)
-                run = paragraph.add_run("DRAFT: not signed off. Do not send to DfE.")
-                run.bold = True
+        docx_draft_marks(self.document, "DRAFT: not signed off. Do not send to DfE.")
         if snap.round.status == "ready":
             why = (
                 ": it has not been signed off by both the S151 officer and the director of "
@@ -142,15 +130,6 @@ class _Writer:
         """A paragraph in Word's "Heading <level>" style."""
         return self.paragraph(text, style=f"Heading {level}")
 
-    def paragraph(self, text: str = "", *, style: str | None = None, bold: bool = False, into=None):
-        target = into if into is not None else self.document
-        paragraph = target.add_paragraph()
-        if style:
-            paragraph._p.style = self.style_ids[style]
-        if text:
-            paragraph.add_run(text).bold = bold
-        return paragraph
-
     def text(self, text: str, *, into=None, empty: str = "") -> None:
         """Text as the PDF's |linebreaks: a paragraph per blank-line block, line breaks kept."""
         target = into if into is not None else self.document
@@ -160,11 +139,7 @@ class _Writer:
                 self.paragraph(empty, into=target)
             return
         for block in blocks:
-            paragraph = target.add_paragraph()
-            for i, line in enumerate(block.strip().split("\n")):
-                if i:
-                    paragraph.add_run().add_break()
-                paragraph.add_run(line.strip())
+            self.lines(block.strip(), into=target)
 
     def bullets(self, items, *, into=None) -> None:
         for item in items:
@@ -184,7 +159,7 @@ class _Writer:
         table._tbl.tblStyle_val = self.style_ids[TABLE_STYLE]
         table.autofit = shares is None
         row = table.rows[0]
-        _mark_header(row)
+        table_header_row_mark(row)
         for cell, text in zip(row.cells, header, strict=True):
             cell.text = ""
             cell.paragraphs[0].add_run(text).bold = True
@@ -242,15 +217,6 @@ class _Writer:
         if fill:
             _shade(cell, fill)
             run.font.color.rgb = self.rgb(0xFF, 0xFF, 0xFF)
-
-
-def _mark_header(row) -> None:
-    """w:tblHeader: Word repeats the row on every page and screen readers read it as headers."""
-    from docx.oxml import OxmlElement
-
-    tr_pr = row._tr.get_or_add_trPr()
-    for tag in ("w:cantSplit", "w:tblHeader"):
-        tr_pr.append(OxmlElement(tag))
 
 
 def _shade(cell, fill: str) -> None:

@@ -8,7 +8,6 @@ from django.core.management.base import CommandError
 from reports.dsg.produce import DOCX, PDF, dsg_output_produce
 from reports.dsg.render import PLAN, SCHOOLS_FORUM
 from svmonitor.models import ReportingRound
-from svmonitor.sections import DSG_PLAN
 
 DOCUMENTS = {"plan": PLAN, "schools-forum": SCHOOLS_FORUM}
 
@@ -16,9 +15,9 @@ DOCUMENTS = {"plan": PLAN, "schools-forum": SCHOOLS_FORUM}
 def dsg_export(command, *, council, financial_year: int, options: dict, output) -> None:
     """Write the DSG output the options ask for, or raise CommandError."""
     found = (
-        ReportingRound.objects.filter(
+        ReportingRound.objects.dsg_plan()
+        .filter(
             agreement__council=council,
-            return_kind=DSG_PLAN,
             financial_year=financial_year,
             update_number=options["n"],
         )

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import io
 
-from django.utils import timezone
-
-from reports.docx.render import _mark_header
 from reports.docx.template import (
     DEFAULT_TEMPLATE,
     NOTICE_STYLE,
@@ -16,6 +13,13 @@ from reports.docx.template import (
     TABLE_STYLE,
     DocxTemplate,
     docx_template_open,
+)
+from reports.docx.writing import (
+    DocxWriter,
+    docx_body_clear,
+    docx_draft_marks,
+    docx_properties_set,
+    table_header_row_mark,
 )
 from reports.dsg.document import Document, Table
 
@@ -33,20 +37,8 @@ def _landscape(document) -> None:
             setattr(section, side, Mm(15))
 
 
-class _Writer:
-    def __init__(self, document):
-        self.document = document
-        self.style_ids = {style.name: style.style_id for style in document.styles}
-        section = document.sections[-1]
-        self.width = section.page_width - section.left_margin - section.right_margin
-
-    def paragraph(self, text: str = "", *, style: str | None = None, bold: bool = False):
-        paragraph = self.document.add_paragraph()
-        if style:
-            paragraph._p.style = self.style_ids[style]
-        if text:
-            paragraph.add_run(text).bold = bold
-        return paragraph
+class _Writer(DocxWriter):
+    """The DSG document's fact tables and figure tables, in the template's styles."""
 
     def facts(self, pairs) -> None:
         table = self.document.add_table(rows=0, cols=2)
@@ -71,7 +63,7 @@ class _Writer:
         for column, width in zip(table.columns, widths, strict=True):
             column.width = width
         header = table.rows[0]
-        _mark_header(header)
+        table_header_row_mark(header)
         for cell, text, width in zip(header.cells, t.header, widths, strict=True):
             cell.text = ""
             cell.paragraphs[0].add_run(text).bold = True
@@ -102,25 +94,17 @@ class _Writer:
 def document_docx(doc: Document) -> bytes:
     """The document as .docx bytes."""
     document = docx_template_open(DocxTemplate(DEFAULT_TEMPLATE, False))
-    body = document.element.body
-    for child in list(body):
-        if not child.tag.endswith("}sectPr"):
-            body.remove(child)
+    docx_body_clear(document)
     _landscape(document)
-    props = document.core_properties
-    props.title = f"{doc.title}: {doc.subtitle}" + (" (DRAFT)" if doc.is_draft else "")
-    props.subject = doc.kind
-    props.author = props.last_modified_by = doc.council
-    props.language = "en-GB"
-    props.created = props.modified = timezone.now().replace(tzinfo=None, microsecond=0)
+    docx_properties_set(
+        document,
+        title=f"{doc.title}: {doc.subtitle}" + (" (DRAFT)" if doc.is_draft else ""),
+        subject=doc.kind,
+        author=doc.council,
+    )
     w = _Writer(document)
     if doc.is_draft:
-        for section in document.sections:
-            for part in (section.header, section.footer):
-                part.is_linked_to_previous = False
-                first = part.paragraphs[0] if part.paragraphs else part.add_paragraph()
-                marker = first.insert_paragraph_before("", style=SMALL_STYLE)
-                marker.add_run(f"DRAFT: not signed off. {doc.kind}.").bold = True
+        docx_draft_marks(document, f"DRAFT: not signed off. {doc.kind}.")
         w.paragraph(doc.draft_notice, style=NOTICE_STYLE)
     w.paragraph(doc.title, style="Title")
     w.paragraph(doc.subtitle, style="Subtitle")
@@ -133,11 +117,7 @@ def document_docx(doc: Document) -> bytes:
                 w.paragraph(block.text, style="Heading 2")
             elif block.kind == "text":
                 for para in block.paragraphs:
-                    paragraph = document.add_paragraph()
-                    for i, line in enumerate(para.split("\n")):
-                        if i:
-                            paragraph.add_run().add_break()
-                        paragraph.add_run(line.strip())
+                    w.lines(para)
             elif block.kind == "note":
                 w.paragraph(block.text, style=SMALL_STYLE)
             elif block.kind == "facts":

@@ -63,9 +63,11 @@ def _record(round: ReportingRound) -> tuple[dict, FrozenSnapshot | None, tuple]:
 
 
 def _previous_round(round: ReportingRound) -> ReportingRound | None:
-    earlier = ReportingRound.objects.filter(
-        agreement_id=round.agreement_id, return_kind=round.return_kind
-    ).exclude(pk=round.pk)
+    earlier = (
+        ReportingRound.objects.of_kind(round.return_kind)
+        .filter(agreement_id=round.agreement_id)
+        .exclude(pk=round.pk)
+    )
     before = [
         r
         for r in earlier.order_by("-financial_year", "-update_number")

@@ -29,9 +29,9 @@ def dsg_round(request, council, fy: str, n: int) -> ReportingRound:
         raise Http404(str(error)) from error
     found = (
         ReportingRound.objects.for_user(request.user, Action.EXPORT)
+        .dsg_plan()
         .filter(
             agreement__council=council,
-            return_kind=DSG_PLAN,
             financial_year=financial_year,
             update_number=n,
         )

@@ -12,7 +12,6 @@ from reports.snapshot.record import round_record
 from risks.models import RiskUpdate
 from svmonitor.choices import DEFAULT_DFE_MAPPING, Rag, RoundStatus
 from svmonitor.models import ReportingRound
-from svmonitor.sections import SAFETY_VALVE
 
 
 @dataclass(frozen=True)
@@ -78,12 +77,13 @@ def risk_ratings_by_update(*, source: ReportSource) -> dict[int, tuple[Rating | 
     snap = source.snapshot
     current = snap.round.update_number
     earlier = list(
-        ReportingRound.objects.filter(
+        ReportingRound.objects.safety_valve()
+        .filter(
             agreement_id=snap.agreement.id,
-            return_kind=SAFETY_VALVE,
             financial_year=snap.round.financial_year,
             update_number__lt=current,
-        ).values_list("pk", "update_number")
+        )
+        .values_list("pk", "update_number")
     )
     frozen = FrozenSnapshot.objects.filter(round_id__in=[pk for pk, _ in earlier])
     if source.frozen_at is not None:

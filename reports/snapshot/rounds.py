@@ -7,7 +7,6 @@ from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
 from reports.models import RoundSnapshot
 from svmonitor.fy import fy_label, fy_parse
 from svmonitor.models import Agreement, MonitoringTierChange, ReportingRound
-from svmonitor.sections import SAFETY_VALVE
 
 
 def round_key(financial_year: int, update_number: int) -> str:
@@ -61,8 +60,10 @@ def round_list_for_council(*, council, user=None, actions=None) -> list[Reportin
     one round shown (build.round_building_extras): worked out for every round of a council
     with nine years of returns, it was most of this query's time.
     """
-    rounds = ReportingRound.objects.select_related("agreement").filter(
-        agreement__council=council, return_kind=SAFETY_VALVE
+    rounds = (
+        ReportingRound.objects.safety_valve()
+        .select_related("agreement")
+        .filter(agreement__council=council)
     )
     if actions is not None:
         # The user's actions at this council, already read (svmonitor.access.council_for_user):
@@ -82,7 +83,7 @@ def round_for_council(*, council, key: str | None = None) -> ReportingRound | No
 
     Raises ValueError for a malformed key or one that names no round of the council.
     """
-    rounds = ReportingRound.objects.filter(agreement__council=council, return_kind=SAFETY_VALVE)
+    rounds = ReportingRound.objects.safety_valve().filter(agreement__council=council)
     if key:
         financial_year, update_number = round_key_parse(key)
         rounds = rounds.filter(financial_year=financial_year, update_number=update_number)

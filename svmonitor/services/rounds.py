@@ -145,12 +145,15 @@ def round_open_next(
             financial_year=financial_year, update_number=update_number, return_kind=return_kind
         ),
     )
-    if ReportingRound.objects.filter(
-        agreement=agreement,
-        return_kind=return_kind,
-        financial_year=financial_year,
-        update_number=update_number,
-    ).exists():
+    if (
+        ReportingRound.objects.of_kind(return_kind)
+        .filter(
+            agreement=agreement,
+            financial_year=financial_year,
+            update_number=update_number,
+        )
+        .exists()
+    ):
         raise ValidationError(ROUND_EXISTS.format(label=new.label))
     previous = previous_round_for(
         agreement=agreement,

@@ -216,6 +216,12 @@ def test_the_openapi_description_lists_every_resource_and_the_bearer_scheme():
         "/api/councils/{slug}/measures/",
         "/api/councils/{slug}/measure-values/",
         "/api/councils/{slug}/finance-lines/",
+        "/api/councils/{slug}/dsg-plan/rounds/",
+        "/api/councils/{slug}/dsg-plan/finance-summary/",
+        "/api/councils/{slug}/dsg-plan/finance-figures/",
+        "/api/councils/{slug}/dsg-plan/workstreams/",
+        "/api/councils/{slug}/dsg-plan/workstream-savings/",
+        "/api/councils/{slug}/dsg-plan/cyp/",
     }
     assert schema["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
     values = schema["components"]["schemas"]["MeasureValue"]["properties"]
@@ -329,10 +335,18 @@ def test_every_lists_rows_have_the_fields_the_openapi_description_gives_in_its_o
 
 def test_the_url_walk_of_the_access_and_canary_tests_covers_every_feed_url(council_a):
     walked = {route.name for route, path, _names in app_urls(council_a) if path.startswith("/api/")}
-    assert walked == {f"api:{name}" for name in [*LISTS, "council_detail", "schema"]}
+    dsg = [
+        "dsg_round_list",
+        "dsg_finance_summary_list",
+        "dsg_finance_figure_list",
+        "dsg_workstream_list",
+        "dsg_workstream_saving_list",
+        "dsg_cyp_list",
+    ]
+    assert walked == {f"api:{name}" for name in [*LISTS, *dsg, "council_detail", "schema"]}
     naming_a_council = {
         route.name
         for route, path, names in app_urls(council_a)
         if path.startswith("/api/") and names
     }
-    assert len(naming_a_council) == 7  # every URL under /api/councils/<slug>/
+    assert len(naming_a_council) == 13  # every URL under /api/councils/<slug>/

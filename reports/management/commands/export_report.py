@@ -13,7 +13,6 @@ from reports.models import ReportFile
 from reports.pdf.produce import report_pdf_produce
 from svmonitor.fy import fy_parse
 from svmonitor.models import LocalAuthority, ReportingRound
-from svmonitor.sections import SAFETY_VALVE
 
 
 class Command(BaseCommand):
@@ -68,9 +67,9 @@ class Command(BaseCommand):
             )
             return
         found = (
-            ReportingRound.objects.filter(
+            ReportingRound.objects.safety_valve()
+            .filter(
                 agreement__council=council,
-                return_kind=SAFETY_VALVE,
                 financial_year=financial_year,
                 update_number=options["n"],
             )
