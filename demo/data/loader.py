@@ -63,11 +63,12 @@ def demo_data_load() -> list[CouncilSummary]:
     ]
     # Users first, so submitted rounds can name the lead who recorded the submission.
     users = demo_users_load(users_tally, councils=councils)
+    # Issue 19: illustrative EHCP comparators for every council, Wiltshire's CYP tables; before
+    # the rounds, so the DSG term Wiltshire submitted freezes its CYP tables with the rest.
+    dsg_cyp_load(councils, tallies)
     wiltshire.wiltshire_load(councils[0], tallies[wiltshire.SLUG], users=users)
     northdale.northdale_load(councils[1], tallies[northdale.SLUG], users=users)
     westbridge.westbridge_load(councils[3], tallies[westbridge.SLUG], users=users)
-    # Issue 19: illustrative EHCP comparators for every council, Wiltshire's CYP tables.
-    dsg_cyp_load(councils, tallies)
     summaries = [CouncilSummary(slug, tally) for slug, tally in tallies.items()]
     summaries.append(CouncilSummary("demo users", users_tally))
     return summaries
