@@ -22,7 +22,7 @@ from django.http import Http404
 from metrics.periods import period_label
 from reports.models import RoundSnapshot
 from reports.snapshot.record import LOCKED_STATES, round_record
-from reports.snapshot.serialise import _json_safe as section_as_data
+from reports.snapshot.serialise import json_safe as section_as_data
 from svmonitor.choices import RoundStatus
 from svmonitor.fy import fy_label
 from svmonitor.models import LocalAuthority, ReportingRound

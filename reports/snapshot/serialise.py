@@ -23,7 +23,9 @@ def _field_names(cls: type) -> tuple[str, ...] | None:
     return names
 
 
-def _json_safe(value):
+def json_safe(value):
+    """A snapshot value (dataclasses, Decimals, dates, lists, dicts) as JSON-safe data: ISO
+    dates and Decimals as strings, as the frozen payload stores them."""
     # Plain values (str, int, bool, None, and str-based choices) pass through as they are.
     if value is None or isinstance(value, str | int | float):
         return value
@@ -32,15 +34,15 @@ def _json_safe(value):
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return [_json_safe(item) for item in value]
+        return [json_safe(item) for item in value]
     if isinstance(value, dict):
-        return {key: _json_safe(item) for key, item in value.items()}
+        return {key: json_safe(item) for key, item in value.items()}
     names = _field_names(type(value))
     if names is not None:
-        return {name: _json_safe(getattr(value, name)) for name in names}
+        return {name: json_safe(getattr(value, name)) for name in names}
     return value
 
 
 def snapshot_as_dict(snapshot: RoundSnapshot) -> dict:
     """The snapshot as JSON-safe data (ISO dates, Decimals as strings) for freezing and hashing."""
-    return _json_safe(snapshot)
+    return json_safe(snapshot)
