@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django.http import Http404
 
+from finance.dsg_summary import DERIVED_FIELDS
 from metrics.periods import period_label
 from reports.models import RoundSnapshot
 from reports.snapshot.record import LOCKED_STATES, round_record
@@ -89,6 +90,21 @@ def frozen_records(rounds: list[ReportingRound]) -> dict[int, tuple[str, dt.date
     return found
 
 
+def _frozen_values(rounds: list[ReportingRound], path: str) -> dict[int, tuple[object, str]]:
+    """One value of each locked round's latest frozen payload (`path`, a payload__ lookup), by
+    round id, marked "frozen": one query, reading only that value."""
+    found: dict[int, tuple[object, str]] = {}
+    locked = [r.pk for r in rounds if r.status in LOCKED_STATES]
+    rows = (
+        RoundSnapshot.objects.filter(round_id__in=locked)
+        .order_by("round_id", "-created_at", "-pk")
+        .values_list("round_id", path)
+    )
+    for round_id, value in rows:
+        found.setdefault(round_id, (value, FROZEN))
+    return found
+
+
 def record_sections(
     rounds: list[ReportingRound], key: str, *, figures: bool = False
 ) -> dict[int, tuple[object, str]]:
@@ -97,16 +113,7 @@ def record_sections(
     One query for every frozen round; a round never frozen (a draft) is built live through
     round_record (its fixed number of queries; without figures unless `figures`).
     """
-    found: dict[int, tuple[object, str]] = {}
-    locked = [r.pk for r in rounds if r.status in LOCKED_STATES]
-    rows = (
-        RoundSnapshot.objects.filter(round_id__in=locked)
-        .order_by("round_id", "-created_at", "-pk")
-        .values_list("round_id", f"payload__{key}")
-    )
-    for round_id, section in rows:
-        if round_id not in found:
-            found[round_id] = (section, FROZEN)
+    found = _frozen_values(rounds, f"payload__{key}")
     for round_ in rounds:
         if round_.pk not in found:
             record = round_record(round_, since=None if figures else _NO_FIGURES)
@@ -122,16 +129,7 @@ def record_parts(rounds: list[ReportingRound], name: str) -> dict[int, tuple[obj
     As record_sections: one query for every frozen round, reading only that part of the
     payload; a round never frozen (a draft) through round_record, which builds its parts live.
     """
-    found: dict[int, tuple[object, str]] = {}
-    locked = [r.pk for r in rounds if r.status in LOCKED_STATES]
-    rows = (
-        RoundSnapshot.objects.filter(round_id__in=locked)
-        .order_by("round_id", "-created_at", "-pk")
-        .values_list("round_id", f"payload__parts__{name}")
-    )
-    for round_id, fragment in rows:
-        if round_id not in found:
-            found[round_id] = (fragment, FROZEN)
+    found = _frozen_values(rounds, f"payload__parts__{name}")
     for round_ in rounds:
         if round_.pk not in found:
             found[round_.pk] = (round_record(round_).parts.get(name), LIVE)
@@ -338,18 +336,7 @@ def finance_line_rows(council, round_: ReportingRound | None) -> list[dict]:
 DSG_FINANCE = "dsg_finance"  # the financial summary's part (finance/sections_dsg.py)
 DSG_WORKSTREAMS = "dsg_workstreams"  # the workstream log's part (conditions/sections_dsg.py)
 DSG_CYP = "cyp"  # children and young people with EHC plans (metrics/cyp_part.py)
-_DSG_DERIVED = (
-    "allocation",
-    "transfers",
-    "income",
-    "expenditure",
-    "in_year",
-    "brought_forward",
-    "adjustments",
-    "carried_forward",
-    "carried_forward_before_adjustments",
-    "in_year_pct_of_dsg",
-)
+_DSG_DERIVED = DERIVED_FIELDS  # the summary's worked-out rows, as finance names them
 
 
 def _dsg_blocks(fragment: dict | None) -> list[dict]:
