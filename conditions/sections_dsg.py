@@ -150,6 +150,16 @@ def log_task_summary(round, key: str) -> list[SummaryCard] | None:
     return cards
 
 
+def log_found_in(round, pk: int) -> tuple[str, str] | None:
+    """Workstream `pk`'s log title and the log's task page, if it is a workstream of a DSG
+    round's council (the log is the council's, kept across its rounds)."""
+    if round.return_kind != DSG_PLAN:
+        return None
+    workstream = Workstream.objects.filter(area__council_id=round.agreement.council_id, pk=pk)
+    name = workstream.values_list("name", flat=True).first()
+    return (f"Workstream log: {name}", task_url(round, LOG_TASK)) if name is not None else None
+
+
 def _money(amount: Decimal) -> str:
     return str(amount.quantize(Decimal("0.01")))
 

@@ -223,3 +223,22 @@ def test_a_log_entry_page_is_404_for_another_council_and_403_for_the_board(
     assert client.get(url).status_code == 404
     client.force_login(board_member)
     assert client.get(_edit_url(workstream)).status_code == 403
+
+
+def test_a_log_entrys_history_page_shows_its_saves_and_is_404_for_another_council(
+    client, workstream, dsg_round, la_officer, other_la_officer
+):
+    workstream_log_save(workstream=workstream, expected_version=1, by=la_officer, **LOG)
+    council = workstream.area.council
+    url = reverse(
+        "reports:dsg_section_history",
+        args=[council.slug, "2025-26", dsg_round.update_number, "workstream_log", workstream.pk],
+    )
+    client.force_login(la_officer)
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "History of Workstream log: More resource bases" in html
+    assert "Head of SEND commissioning" in html
+    client.force_login(other_la_officer)
+    assert client.get(url).status_code == 404
