@@ -86,6 +86,9 @@ class SummaryRow:
     value: str
     change_url: str = ""
     change_label: str = ""  # what the Change link changes, for screen readers
+    # The action (svmonitor.roles.Action value) the Change link's page needs: shown only to a
+    # user who holds it (the finance grids need edit_finance, not edit).
+    change_action: str = "edit"
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,9 @@ class ReturnTask:
     # Where the task starts when it has a question still unanswered (its question page, which
     # returns to the task list on save); else the task's page, its answers to review.
     start_url: str = ""
+    # The action (svmonitor.roles.Action value) start_url needs: a user without it is sent to
+    # the task's page instead, never to a page that refuses them.
+    start_action: str = "edit"
 
 
 @dataclass(frozen=True)

@@ -242,3 +242,27 @@ def test_a_log_entrys_history_page_shows_its_saves_and_is_404_for_another_counci
     assert "Head of SEND commissioning" in html
     client.force_login(other_la_officer)
     assert client.get(url).status_code == 404
+
+
+def test_the_logs_change_links_are_only_those_the_user_may_follow_and_name_each_field_once(
+    client, workstream, dsg_round, la_officer
+):
+    finance = f.UserFactory(username="log-finance")
+    f.MembershipFactory(user=finance, council=workstream.area.council, role=Role.FINANCE)
+    council = workstream.area.council
+    url = reverse(
+        "reports:dsg_task_detail",
+        args=[council.slug, "2025-26", dsg_round.update_number, "dsg-workstreams"],
+    )
+    savings = reverse("conditions:savings_grid", args=[council.slug])
+    client.force_login(la_officer)
+    html = client.get(url).content.decode()
+    # The officer edits the log but not the savings (the finance grid refuses them: 403).
+    assert client.get(savings).status_code == 403
+    assert f'href="{savings}' not in html
+    assert 'Change<span class="govuk-visually-hidden"> lead of More resource bases</span>' in html
+    assert "of more resource bases of" not in html
+    client.force_login(finance)
+    html = client.get(url).content.decode()
+    assert f'href="{savings}' in html
+    assert 'Change<span class="govuk-visually-hidden"> lead of' not in html
