@@ -37,7 +37,11 @@ def finance_completeness(round, carried: bool) -> list[CompletenessGap]:
     """The forecast, if the council keeps one and it was neither saved nor confirmed."""
     if not _keeps_finance(round) or ForecastReview.objects.filter(round=round).exists():
         return []
-    return [CompletenessGap(SECTION, TITLE, NOT_REVIEWED, url=_url(round))]
+    return [
+        CompletenessGap(
+            SECTION, TITLE, NOT_REVIEWED, url=_url(round), url_action=Action.EDIT_FINANCE
+        )
+    ]
 
 
 def finance_tasks(round, carried: bool = False) -> list[ReturnTask]:

@@ -44,7 +44,9 @@ def dsg_finance_completeness(round, carried: bool) -> list[CompletenessGap]:
     """The summary, if it was neither saved nor confirmed while the return was a draft."""
     if not _is_plan(round) or ForecastReview.objects.filter(round=round).exists():
         return []
-    return [CompletenessGap(SECTION, TITLE, NOT_SAVED, url=_url(round))]
+    return [
+        CompletenessGap(SECTION, TITLE, NOT_SAVED, url=_url(round), url_action=Action.EDIT_FINANCE)
+    ]
 
 
 def dsg_finance_tasks(round, carried: bool = False) -> list[ReturnTask]:

@@ -32,6 +32,9 @@ class CompletenessGap:
     # Where the gap is fixed, when that is a page of its own (the KPI month page, the finance
     # grid) rather than a section of the round page.
     url: str = ""
+    # The action (svmonitor.roles.Action value) that page needs: a user without it is shown
+    # the gap as text, not a link that refuses them (the finance grids need edit_finance).
+    url_action: str = "view"
 
     def __str__(self) -> str:
         return f"{self.item}: {self.problem}"

@@ -158,3 +158,19 @@ def test_the_financial_summary_task_links_to_the_grid_only_for_whoever_may_edit_
         assert f'href="{grid}"' not in html
         assert f'href="{page}"' in html
         assert client_for(reader).get(page).status_code == 200
+
+
+def test_the_round_pages_still_to_update_links_the_grid_only_for_whoever_may_edit_finance(
+    agreement, finance, la_officer
+):
+    from tests.round_page.conftest import client_for
+
+    draft = _plan_round(agreement, financial_year=2025, update_number=3)
+    council = agreement.council
+    round_page = reverse("reports:dsg_round_detail", args=[council.slug, draft.fy, 3])
+    grid = reverse("finance:dsg_plan_grid", args=[council.slug])
+    gap = "Financial summary: not saved or confirmed for this update"
+    html = client_for(finance).get(round_page).content.decode()
+    assert f'<a class="govuk-link" href="{grid}">{gap}</a>' in html
+    html = client_for(la_officer).get(round_page).content.decode()
+    assert gap in html and f'href="{grid}"' not in html
