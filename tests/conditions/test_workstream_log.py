@@ -266,3 +266,11 @@ def test_the_logs_change_links_are_only_those_the_user_may_follow_and_name_each_
     html = client.get(url).content.decode()
     assert f'href="{savings}' in html
     assert 'Change<span class="govuk-visually-hidden"> lead of' not in html
+
+
+def test_each_log_date_gives_one_example_not_two(client, workstream, la_officer):
+    client.force_login(la_officer)
+    html = client.get(_edit_url(workstream)).content.decode()
+    assert 'class="govuk-hint">For example, 1 9 2025</div>' in html
+    assert "When the workstream is due to finish. For example, 31 8 2027</div>" in html
+    assert "For example, 31 3 2025" not in html

@@ -431,3 +431,13 @@ def test_a_texts_history_is_404_for_another_councils_officer_and_another_rounds_
     client.force_login(la_officer)
     assert client.get(_history_url(second, "dsg_text", text.pk)).status_code == 404
     assert client.get(_history_url(first, "dsg_governance", text.pk)).status_code == 404
+
+
+def test_each_governance_date_gives_one_example_not_two(client, agreement, la_officer):
+    _dsg_round(agreement, by=la_officer)
+    client.force_login(la_officer)
+    url = reverse("overview:dsg_governance_edit", args=[agreement.council.slug, "2025-26", 1])
+    html = client.get(url).content.decode()
+    assert "plan goes to. For example, 12 6 2025</div>" in html
+    assert "When the plan is next reviewed. For example, 9 10 2025</div>" in html
+    assert html.count("For example") == 2
