@@ -11,7 +11,7 @@ from conditions.models import (
     Workstream,
     WorkstreamUpdate,
 )
-from conditions.sections_dsg import LOG_SECTION
+from conditions.sections_dsg import LOG_SECTION, log_found_in
 from conditions.sections_dsg import PARTS as DSG_PARTS
 from conditions.selectors import conditions_in_force, milestones_as_in_round, milestones_in_round
 from conditions.services import condition_update_confirm, workstream_update_confirm
@@ -410,7 +410,11 @@ def register_with_spine() -> None:
     # The DSG plan's workstream log (issue 19): its history is the workstream's log saves.
     history_section_register(
         LOG_SECTION,
-        HistorySection("conditions.workstream", actions=frozenset({"workstream_log.save"})),
+        HistorySection(
+            "conditions.workstream",
+            actions=frozenset({"workstream_log.save"}),
+            found_in=log_found_in,
+        ),
         field_labels={"dsg_line": "DSG line affected", "lead_role": "Lead"},
     )
     section_urls_register(

@@ -15,6 +15,7 @@ from django.urls import reverse
 from conditions.models import Workstream, WorkstreamSaving
 from conditions.selectors import saving_years
 from svmonitor.fy import fy_label
+from svmonitor.roles import Action
 from svmonitor.section_views import history_url, task_url, with_next
 from svmonitor.sections import (
     DSG_PLAN,
@@ -130,24 +131,32 @@ def log_task_summary(round, key: str) -> list[SummaryCard] | None:
         )
         rows = (
             SummaryRow("Programme area", f"{w.area.number} - {w.area.name}"),
-            SummaryRow("Lead", w.lead_role or "Not given", edit, f"lead of {w.name}"),
-            SummaryRow("Start date", _date_text(w.start_date), edit, f"start date of {w.name}"),
-            SummaryRow("End date", _date_text(w.end_date), edit, f"end date of {w.name}"),
+            SummaryRow("Lead", w.lead_role or "Not given", edit, "lead"),
+            SummaryRow("Start date", _date_text(w.start_date), edit, "start date"),
+            SummaryRow("End date", _date_text(w.end_date), edit, "end date"),
             SummaryRow(
                 "Status",
                 w.get_status_display() if w.status else "Not given",
                 edit,
-                f"status of {w.name}",
+                "status",
             ),
-            SummaryRow(
-                "DSG line affected", w.dsg_line or "Not given", edit, f"DSG line of {w.name}"
-            ),
-            SummaryRow("Savings", savings or "None", savings_url, f"savings of {w.name}"),
+            SummaryRow("DSG line affected", w.dsg_line or "Not given", edit, "DSG line"),
+            SummaryRow("Savings", savings or "None", savings_url, "savings", Action.EDIT_FINANCE),
         )
         cards.append(
             SummaryCard(title=w.name, rows=rows, history_url=history_url(round, LOG_SECTION, w.pk))
         )
     return cards
+
+
+def log_found_in(round, pk: int) -> tuple[str, str] | None:
+    """Workstream `pk`'s log title and the log's task page, if it is a workstream of a DSG
+    round's council (the log is the council's, kept across its rounds)."""
+    if round.return_kind != DSG_PLAN:
+        return None
+    workstream = Workstream.objects.filter(area__council_id=round.agreement.council_id, pk=pk)
+    name = workstream.values_list("name", flat=True).first()
+    return (f"Workstream log: {name}", task_url(round, LOG_TASK)) if name is not None else None
 
 
 def _money(amount: Decimal) -> str:

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from finance.models import FinanceLine, ForecastReview
 from svmonitor.models import Agreement
+from svmonitor.roles import Action
 from svmonitor.sections import (
     TASK_COMPLETED,
     TASK_NOT_STARTED,
@@ -36,7 +37,11 @@ def finance_completeness(round, carried: bool) -> list[CompletenessGap]:
     """The forecast, if the council keeps one and it was neither saved nor confirmed."""
     if not _keeps_finance(round) or ForecastReview.objects.filter(round=round).exists():
         return []
-    return [CompletenessGap(SECTION, TITLE, NOT_REVIEWED, url=_url(round))]
+    return [
+        CompletenessGap(
+            SECTION, TITLE, NOT_REVIEWED, url=_url(round), url_action=Action.EDIT_FINANCE
+        )
+    ]
 
 
 def finance_tasks(round, carried: bool = False) -> list[ReturnTask]:
@@ -53,6 +58,7 @@ def finance_tasks(round, carried: bool = False) -> list[ReturnTask]:
                 status=TASK_NOT_STARTED,
                 hint="The finance lead saves the forecast, or confirms no change this quarter.",
                 start_url=_url(round),
+                start_action=Action.EDIT_FINANCE,
             )
         ]
     hint = f"{review.get_how_display()} on {review.reviewed_at:%-d %B %Y}"

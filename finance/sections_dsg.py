@@ -11,6 +11,7 @@ from finance.dsg_summary import dsg_summary_build, dsg_summary_fragment
 from finance.models import ForecastReview
 from finance.models_dsg import DsgPlanFigure
 from svmonitor.models import Agreement
+from svmonitor.roles import Action
 from svmonitor.sections import (
     DSG_PLAN,
     SAFETY_VALVE,
@@ -43,7 +44,9 @@ def dsg_finance_completeness(round, carried: bool) -> list[CompletenessGap]:
     """The summary, if it was neither saved nor confirmed while the return was a draft."""
     if not _is_plan(round) or ForecastReview.objects.filter(round=round).exists():
         return []
-    return [CompletenessGap(SECTION, TITLE, NOT_SAVED, url=_url(round))]
+    return [
+        CompletenessGap(SECTION, TITLE, NOT_SAVED, url=_url(round), url_action=Action.EDIT_FINANCE)
+    ]
 
 
 def dsg_finance_tasks(round, carried: bool = False) -> list[ReturnTask]:
@@ -54,7 +57,15 @@ def dsg_finance_tasks(round, carried: bool = False) -> list[ReturnTask]:
     if review is not None:
         hint = f"{review.get_how_display()} on {review.reviewed_at:%-d %B %Y}"
         return [
-            ReturnTask("dsg-finance", GROUP, TITLE, TASK_COMPLETED, hint, start_url=_url(round))
+            ReturnTask(
+                "dsg-finance",
+                GROUP,
+                TITLE,
+                TASK_COMPLETED,
+                hint,
+                start_url=_url(round),
+                start_action=Action.EDIT_FINANCE,
+            )
         ]
     started = DsgPlanFigure.objects.filter(line__agreement_id=round.agreement_id).exists()
     return [
@@ -68,6 +79,7 @@ def dsg_finance_tasks(round, carried: bool = False) -> list[ReturnTask]:
                 "or confirms no change this term."
             ),
             start_url=_url(round),
+            start_action=Action.EDIT_FINANCE,
         )
     ]
 

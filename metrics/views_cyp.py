@@ -177,7 +177,7 @@ def ehcp_comparators_view(request, slug):
     }
     if request.htmx:
         return render(request, "metrics/ehcp_comparators.html#comparators", context)
-    return render(request, "metrics/ehcp_comparators.html", context)
+    return render(request, "metrics/ehcp_comparators.html", {**context, "standalone": True})
 
 
 @login_required

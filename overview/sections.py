@@ -8,7 +8,12 @@ from functools import partial
 from django.core.exceptions import ValidationError
 
 from overview.models import Headline, RoundOverview
-from overview.sections_dsg import GOVERNANCE_SECTION, NARRATIVE_SECTION
+from overview.sections_dsg import (
+    GOVERNANCE_SECTION,
+    NARRATIVE_SECTION,
+    governance_found_in,
+    text_found_in,
+)
 from overview.sections_dsg import PARTS as DSG_PARTS
 from overview.selectors import ON_TRACK_QUESTIONS, headline_texts
 from overview.services import (
@@ -295,10 +300,12 @@ def register_with_spine() -> None:
     # The DSG plan's texts and governance (issue 19): "No change this term" and history.
     section_confirm_register(NARRATIVE_SECTION, round_narrative_confirm)
     section_confirm_register(GOVERNANCE_SECTION, round_governance_confirm)
-    history_section_register(NARRATIVE_SECTION, HistorySection("overview.roundnarrative"))
+    history_section_register(
+        NARRATIVE_SECTION, HistorySection("overview.roundnarrative", found_in=text_found_in)
+    )
     history_section_register(
         GOVERNANCE_SECTION,
-        HistorySection("overview.roundgovernance"),
+        HistorySection("overview.roundgovernance", found_in=governance_found_in),
         field_labels={
             "schools_forum_date": "Schools Forum date",
             "next_review_date": "Next review date",

@@ -52,6 +52,20 @@ TEXT_GROUPS = (
 GOVERNANCE_TASK = "dsg-governance"
 
 
+def text_found_in(round, pk: int) -> tuple[str, str] | None:
+    """Text `pk`'s topic title and its task's page, if it is one of the round's texts."""
+    row = RoundNarrative.objects.filter(round=round, pk=pk).select_related("topic").first()
+    spec = row and next((g for g in TEXT_GROUPS if g.group == row.topic.group), None)
+    return (row.topic.title, task_url(round, spec.task_key)) if spec else None
+
+
+def governance_found_in(round, pk: int) -> tuple[str, str] | None:
+    """ "Governance" and its task's page, if governance `pk` is the round's."""
+    if not RoundGovernance.objects.filter(round=round, pk=pk).exists():
+        return None
+    return "Governance", task_url(round, GOVERNANCE_TASK)
+
+
 def topics_of(return_kind: str, group: str) -> list[NarrativeTopic]:
     """The topics one task of a kind of return asks for, in order."""
     return list(

@@ -23,7 +23,8 @@ class ReopenForm(GovukFormMixin, forms.Form):
 
 
 class SubmissionForm(GovukFormMixin, forms.Form):
-    """The date the signed-off return was sent to DfE."""
+    """The date the signed-off return was sent to its recipient (DfE; a DSG plan update's,
+    the Schools Forum)."""
 
     submitted_on = GovukDateField(
         label="Date sent to DfE",
@@ -33,6 +34,13 @@ class SubmissionForm(GovukFormMixin, forms.Form):
     def __init__(self, *args, round=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.round = round
+        self.recipient = round.kind.recipient if round is not None else "DfE"
+        if self.recipient != "DfE":
+            field = self.fields["submitted_on"]
+            field.label = field.called = f"Date sent to {self.recipient}"
+            field.error_messages["required"] = (
+                f"Enter the date the return was sent to {self.recipient}."
+            )
 
     def clean_submitted_on(self):
         day = self.cleaned_data["submitted_on"]
@@ -40,7 +48,8 @@ class SubmissionForm(GovukFormMixin, forms.Form):
             first, last = fy_bounds(self.round.financial_year)
             if not first <= day <= last:
                 raise forms.ValidationError(
-                    f"The date sent to DfE must be inside {fy_label(self.round.financial_year)} "
+                    f"The date sent to {self.recipient} must be inside "
+                    f"{fy_label(self.round.financial_year)} "
                     f"({first:%-d %B %Y} to {last:%-d %B %Y})."
                 )
         return day

@@ -43,7 +43,7 @@ class HomeRound:
 
     @property
     def status(self) -> str:
-        return self.round.get_status_display()
+        return self.round.status_label
 
     @property
     def list_url(self) -> str:

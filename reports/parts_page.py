@@ -35,7 +35,11 @@ def parts_round_context(request, round) -> dict:
         "nav": round_urls(round),
         "record": record,
         "gaps": round_gaps(round) if not round.is_locked else [],
-        "tasks": return_tasks(round) if not round.is_locked else None,
+        "tasks": (
+            return_tasks(round, actions=getattr(request, "council_actions", None))
+            if not round.is_locked
+            else None
+        ),
         "sign_offs": sign_offs,
         "outputs": round_outputs(round),
         "changed_since_frozen": bool(parts_record_changes(record)),

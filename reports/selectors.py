@@ -32,27 +32,30 @@ class CouncilListRow:
     slug: str
     latest_round: str
     latest_status: str
+    runs_dsg_plan: bool = False
 
 
 def council_list_for_user(*, user) -> list[CouncilListRow]:
-    """The councils a user may view, with each one's latest round (two queries)."""
+    """The councils a user may view, with each one's latest round (two queries): its latest
+    Safety Valve return, or for a council with none, its latest DSG plan update."""
     councils = list(LocalAuthority.objects.for_user(user).order_by("name"))
     # Each council's latest round the user may read (an adviser: submitted, unless shared).
-    rounds = (
-        ReportingRound.objects.safety_valve()
-        .filter(agreement__council__in=councils)
-        .readable_by(user)
-    )
+    rounds = ReportingRound.objects.filter(agreement__council__in=councils).readable_by(user)
     rounds = rounds.order_by("agreement__council_id", "-financial_year", "-update_number")
-    latest: dict[int, ReportingRound] = {}
+    latest_any: dict[int, ReportingRound] = {}
+    latest_sv: dict[int, ReportingRound] = {}
     for rnd in rounds.select_related("agreement"):
-        latest.setdefault(rnd.agreement.council_id, rnd)
+        latest_any.setdefault(rnd.agreement.council_id, rnd)
+        if rnd.is_safety_valve:
+            latest_sv.setdefault(rnd.agreement.council_id, rnd)
+    latest = {**latest_any, **latest_sv}
     return [
         CouncilListRow(
             name=c.name,
             slug=c.slug,
             latest_round=latest[c.pk].label if c.pk in latest else "No rounds yet",
-            latest_status=latest[c.pk].get_status_display() if c.pk in latest else "",
+            latest_status=latest[c.pk].status_label if c.pk in latest else "",
+            runs_dsg_plan=c.runs_dsg_plan,
         )
         for c in councils
     ]

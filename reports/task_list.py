@@ -11,7 +11,7 @@ same for every unchanged section the page listed, one service call each.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -102,9 +102,12 @@ class TaskList:
         return sum(1 for row in self.rows if row.can_open and row.task.unchanged)
 
 
-def return_tasks(round, *, return_kind: str | None = None, carried: bool | None = None):
+def return_tasks(
+    round, *, return_kind: str | None = None, carried: bool | None = None, actions=None
+):
     """Every task the registered parts of the round's kind (or of `return_kind`) report for
-    the round, with dependencies resolved."""
+    the round, with dependencies resolved. Given the user's `actions` at the council, a task
+    whose start page needs an action they lack links to the task's own page instead."""
     return_kind = return_kind or round.return_kind
     if carried is None:
         carried = round_was_carried_forward(round)
@@ -124,17 +127,20 @@ def return_tasks(round, *, return_kind: str | None = None, carried: bool | None 
             if blocked and status != TASK_COMPLETED:
                 status = TASK_CANNOT_START
             page = task_url(round, task.key)
-            rows.append(TaskRow(task=task, status=status, url=task.start_url or page, page=page))
+            may_start = actions is None or task.start_action in actions
+            url = task.start_url if task.start_url and may_start else page
+            rows.append(TaskRow(task=task, status=status, url=url, page=page))
     groups: dict[str, TaskGroup] = {}
     for row in rows:
         groups.setdefault(row.task.group, TaskGroup(row.task.group)).rows.append(row)
     return TaskList(groups=list(groups.values()), rows=rows)
 
 
-def return_task(round, key: str, *, return_kind: str | None = None):
-    """One task of the round and its summary cards, or (None, None) if it has no such task."""
+def return_task(round, key: str, *, return_kind: str | None = None, actions=None):
+    """One task of the round and its summary cards, or (None, None) if it has no such task.
+    Given the user's `actions`, the links are those they may follow (see cards_for)."""
     return_kind = return_kind or round.return_kind
-    tasks = return_tasks(round, return_kind=return_kind)
+    tasks = return_tasks(round, return_kind=return_kind, actions=actions)
     row = next((r for r in tasks.rows if r.task.key == key), None)
     if row is None:
         return None, None
@@ -142,8 +148,27 @@ def return_task(round, key: str, *, return_kind: str | None = None):
         if part.task_summary is not None:
             cards = part.task_summary(round, key)
             if cards is not None:
-                return row, cards
+                return row, cards_for(cards, row=row, actions=actions)
     return row, [SummaryCard(title=row.task.title, rows=())]
+
+
+def cards_for(cards: list[SummaryCard], *, row: TaskRow, actions) -> list[SummaryCard]:
+    """The cards with a Change link only where the user may follow it: the task can start and
+    they hold the action its page needs (all links kept when `actions` is None)."""
+    if actions is None:
+        return cards
+    return [
+        replace(
+            card,
+            rows=tuple(
+                answer
+                if row.can_open and answer.change_action in actions
+                else replace(answer, change_url="")
+                for answer in card.rows
+            ),
+        )
+        for card in cards
+    ]
 
 
 @dataclass

@@ -140,7 +140,14 @@ def section_history_view(request, slug, fy, n, section, pk, kind=SAFETY_VALVE):
     round = round_for_request(request, slug, fy, n, kind=kind)
     if section not in HISTORY_SECTIONS:
         raise Http404("No such section.")
-    if section in ("condition", "risk", "workstream"):
+    found_in = HISTORY_SECTIONS[section].found_in
+    back = None
+    if found_in is not None:
+        # A DSG plan's text, governance or workstream log: the round read as the user may
+        # (round_for_request), its section found within it, and the task page showing it.
+        found = found_in(round, pk)
+        title, back = found or (None, None)
+    elif section in ("condition", "risk", "workstream"):
         kind = RATED_KINDS[section]
         found = section_for_user(
             user=request.user, round=round, kind=kind, pk=pk, action=Action.VIEW
@@ -164,7 +171,7 @@ def section_history_view(request, slug, fy, n, section, pk, kind=SAFETY_VALVE):
         "council": round.agreement.council,
         "nav": round_urls(round),
         "title": title,
-        "anchor": _anchor_for(section, pk),
+        "back": back or f"{round_urls(round)['round']}#{_anchor_for(section, pk)}",
         "entries": (
             section_history(user=request.user, section=section, object_id=history_pk)
             if history_pk is not None

@@ -42,7 +42,7 @@ def task_list(request, slug, fy, n, kind=SAFETY_VALVE):
     round = round_for_request(request, slug, fy, n, kind=kind)
     if (away := _draft_or_round_page(round)) is not None:
         return away
-    tasks = return_tasks(round)
+    tasks = return_tasks(round, actions=request.council_actions)
     context = {
         "round": round,
         "council": round.agreement.council,
@@ -61,7 +61,7 @@ def task_detail(request, slug, fy, n, key, kind=SAFETY_VALVE):
     round = round_for_request(request, slug, fy, n, kind=kind)
     if (away := _draft_or_round_page(round)) is not None:
         return away
-    row, cards = return_task(round, key)
+    row, cards = return_task(round, key, actions=request.council_actions)
     if row is None:
         raise Http404("No such task in this return.")
     context = {

@@ -5,6 +5,7 @@ labels (svmonitor.history.history_section_register)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.dateparse import parse_date
@@ -60,6 +61,10 @@ class HistorySection:
     actions: frozenset[str] | None = None  # only these actions (None: every action) ...
     exclude_actions: frozenset[str] = frozenset()  # ... but never these
     after_kind: str | None = None  # only events whose `after` has this "kind"
+    # (round, pk) -> the section's title and the page showing it, if object `pk` is part of
+    # that round, else None: how the history page finds a section that is not a rated
+    # section, a milestone or the overview (the DSG plan's texts, governance, workstream log).
+    found_in: Callable[[object, int], tuple[str, str] | None] | None = None
 
 
 # The section's word in a URL ("risk", "driver") -> its history; filled by the owning apps.

@@ -567,6 +567,14 @@ class ReportingRound(models.Model):
         return return_kind(self.return_kind)
 
     @property
+    def status_label(self) -> str:
+        """The status in words; a submitted round says where it went, as its kind has it
+        ("Submitted to DfE", a DSG plan update "Presented to the Schools Forum")."""
+        if self.status == RoundStatus.SUBMITTED:
+            return self.kind.submitted_label
+        return self.get_status_display()
+
+    @property
     def is_safety_valve(self) -> bool:
         """Whether the round is a Safety Valve monitoring return."""
         return self.return_kind == SAFETY_VALVE

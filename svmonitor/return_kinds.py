@@ -53,6 +53,8 @@ class ReturnKind:
     carry_forward_note: str = "Every part is carried forward from the latest update as a draft."
     # What the round page offers to download: (label, reports URL page name, is Word).
     outputs: tuple[tuple[str, str, bool], ...] = ()
+    # A submitted round's status in words: where it went ("Submitted to DfE").
+    submitted_label: str = "Submitted to DfE"
 
     def label(self, financial_year: int, number: int) -> str:
         """E.g. "2024-25 Update 3 (November)" or "2025-26 DSG plan, autumn term (December)"."""
@@ -131,6 +133,8 @@ return_kind_register(
         round_noun="termly plan update",
         period_noun="term",
         recipient="Schools Forum",
+        # As its plan and Schools Forum paper say (reports/dsg/build.py): it went to the Forum.
+        submitted_label="Presented to the Schools Forum",
         slots={
             1: RoundSlot(1, "DSG plan, summer term", "July", 7, 15, 5),
             2: RoundSlot(2, "DSG plan, autumn term", "December", 12, 15, 10),

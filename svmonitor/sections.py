@@ -32,6 +32,9 @@ class CompletenessGap:
     # Where the gap is fixed, when that is a page of its own (the KPI month page, the finance
     # grid) rather than a section of the round page.
     url: str = ""
+    # The action (svmonitor.roles.Action value) that page needs: a user without it is shown
+    # the gap as text, not a link that refuses them (the finance grids need edit_finance).
+    url_action: str = "view"
 
     def __str__(self) -> str:
         return f"{self.item}: {self.problem}"
@@ -86,6 +89,9 @@ class SummaryRow:
     value: str
     change_url: str = ""
     change_label: str = ""  # what the Change link changes, for screen readers
+    # The action (svmonitor.roles.Action value) the Change link's page needs: shown only to a
+    # user who holds it (the finance grids need edit_finance, not edit).
+    change_action: str = "edit"
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,9 @@ class ReturnTask:
     # Where the task starts when it has a question still unanswered (its question page, which
     # returns to the task list on save); else the task's page, its answers to review.
     start_url: str = ""
+    # The action (svmonitor.roles.Action value) start_url needs: a user without it is sent to
+    # the task's page instead, never to a page that refuses them.
+    start_action: str = "edit"
 
 
 @dataclass(frozen=True)

@@ -84,8 +84,8 @@ class PartsRecord:
 
     @property
     def status_label(self) -> str:
-        """The round's status as words."""
-        return RoundStatus(self.round.status).label
+        """The round's status as words (a submitted DSG plan update: presented to the Forum)."""
+        return self.round.status_label
 
     @property
     def is_draft(self) -> bool:

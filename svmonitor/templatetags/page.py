@@ -60,3 +60,10 @@ def page_has_errors(context) -> bool:
 def error_title_prefix(context) -> str:
     """ "Error: " when the page shows errors, else nothing."""
     return "Error: " if page_has_errors(context) else ""
+
+
+@register.filter
+def allows(council_can, action) -> bool:
+    """`{% if council_can|allows:action %}`: whether the user may do `action` (an Action value)
+    at the council the view loaded, from the `council_can` map of svmonitor.access."""
+    return bool((council_can or {}).get(action))

@@ -151,3 +151,18 @@ def _trend_mismatches(page):
                 return [document.querySelectorAll('table[data-chart-figures]').length, out];
         }"""
     )
+
+
+def test_at_320_px_a_dashboard_with_a_long_round_label_does_not_scroll_sideways(
+    signed_in, live_server
+):
+    # Eastmoor's rounds read "... (submitted before svmonitor)" in the round picker; Wiltshire's
+    # dashboard holds the EHCP comparators table, fetched after the page loads.
+    context = signed_in()
+    for slug in ("eastmoor", "wiltshire"):
+        page = context.new_page()
+        page.set_viewport_size({"width": 320, "height": 800})
+        assert page.goto(f"{live_server.url}/councils/{slug}/").status == 200
+        page.wait_for_load_state("networkidle")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, (slug, width)

@@ -56,3 +56,25 @@ def test_axe_finds_no_serious_problem_on_the_home_page_returns_list_and_account_
         assert page.get_by_role("heading", name="Waiting for your sign-off").is_visible()
     finally:
         context.close()
+
+
+def test_at_320_px_the_home_page_council_list_and_account_page_do_not_scroll_sideways(
+    chromium, live_server, user_with_every_list
+):
+    # A long address, as a council's often is: it wraps rather than widening the page.
+    user_with_every_list.email = "programme.officer.send.transformation@westbridge-council.example"
+    user_with_every_list.save(update_fields=["email"])
+    client = Client()
+    client.force_login(user_with_every_list, backend="svmonitor.backends.AccountBackend")
+    context = chromium.new_context(viewport={"width": 320, "height": 800})
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    try:
+        page = context.new_page()
+        for url in (reverse("home"), reverse("reports:council_list"), reverse("account_detail")):
+            assert page.goto(live_server.url + url).status == 200, url
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 320, (url, width)
+    finally:
+        context.close()

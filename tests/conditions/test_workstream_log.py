@@ -223,3 +223,54 @@ def test_a_log_entry_page_is_404_for_another_council_and_403_for_the_board(
     assert client.get(url).status_code == 404
     client.force_login(board_member)
     assert client.get(_edit_url(workstream)).status_code == 403
+
+
+def test_a_log_entrys_history_page_shows_its_saves_and_is_404_for_another_council(
+    client, workstream, dsg_round, la_officer, other_la_officer
+):
+    workstream_log_save(workstream=workstream, expected_version=1, by=la_officer, **LOG)
+    council = workstream.area.council
+    url = reverse(
+        "reports:dsg_section_history",
+        args=[council.slug, "2025-26", dsg_round.update_number, "workstream_log", workstream.pk],
+    )
+    client.force_login(la_officer)
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "History of Workstream log: More resource bases" in html
+    assert "Head of SEND commissioning" in html
+    client.force_login(other_la_officer)
+    assert client.get(url).status_code == 404
+
+
+def test_the_logs_change_links_are_only_those_the_user_may_follow_and_name_each_field_once(
+    client, workstream, dsg_round, la_officer
+):
+    finance = f.UserFactory(username="log-finance")
+    f.MembershipFactory(user=finance, council=workstream.area.council, role=Role.FINANCE)
+    council = workstream.area.council
+    url = reverse(
+        "reports:dsg_task_detail",
+        args=[council.slug, "2025-26", dsg_round.update_number, "dsg-workstreams"],
+    )
+    savings = reverse("conditions:savings_grid", args=[council.slug])
+    client.force_login(la_officer)
+    html = client.get(url).content.decode()
+    # The officer edits the log but not the savings (the finance grid refuses them: 403).
+    assert client.get(savings).status_code == 403
+    assert f'href="{savings}' not in html
+    assert 'Change<span class="govuk-visually-hidden"> lead of More resource bases</span>' in html
+    assert "of more resource bases of" not in html
+    client.force_login(finance)
+    html = client.get(url).content.decode()
+    assert f'href="{savings}' in html
+    assert 'Change<span class="govuk-visually-hidden"> lead of' not in html
+
+
+def test_each_log_date_gives_one_example_not_two(client, workstream, la_officer):
+    client.force_login(la_officer)
+    html = client.get(_edit_url(workstream)).content.decode()
+    assert 'class="govuk-hint">For example, 1 9 2025</div>' in html
+    assert "When the workstream is due to finish. For example, 31 8 2027</div>" in html
+    assert "For example, 31 3 2025" not in html

@@ -138,3 +138,39 @@ def test_no_change_this_term_names_a_plan_round_only(agreement, finance, other_l
     plan = _plan_round(agreement, financial_year=2025, update_number=1)
     assert client_for(other_la_officer).post(url).status_code == 404
     assert dsg_finance_tasks(plan)[0].status == "not_started"
+
+
+def test_the_financial_summary_task_links_to_the_grid_only_for_whoever_may_edit_finance(
+    agreement, finance, la_officer, board_member
+):
+    from tests.round_page.conftest import client_for
+
+    draft = _plan_round(agreement, financial_year=2025, update_number=3)
+    council = agreement.council
+    tasks = reverse("reports:dsg_task_list", args=[council.slug, draft.fy, 3])
+    grid = reverse("finance:dsg_plan_grid", args=[council.slug])
+    page = reverse("reports:dsg_task_detail", args=[council.slug, draft.fy, 3, "dsg-finance"])
+    assert f'href="{grid}"' in client_for(finance).get(tasks).content.decode()
+    for reader in (la_officer, board_member):
+        # The grid refuses them (403): the task's own page instead, which they may read.
+        assert client_for(reader).get(grid).status_code == 403
+        html = client_for(reader).get(tasks).content.decode()
+        assert f'href="{grid}"' not in html
+        assert f'href="{page}"' in html
+        assert client_for(reader).get(page).status_code == 200
+
+
+def test_the_round_pages_still_to_update_links_the_grid_only_for_whoever_may_edit_finance(
+    agreement, finance, la_officer
+):
+    from tests.round_page.conftest import client_for
+
+    draft = _plan_round(agreement, financial_year=2025, update_number=3)
+    council = agreement.council
+    round_page = reverse("reports:dsg_round_detail", args=[council.slug, draft.fy, 3])
+    grid = reverse("finance:dsg_plan_grid", args=[council.slug])
+    gap = "Financial summary: not saved or confirmed for this update"
+    html = client_for(finance).get(round_page).content.decode()
+    assert f'<a class="govuk-link" href="{grid}">{gap}</a>' in html
+    html = client_for(la_officer).get(round_page).content.decode()
+    assert gap in html and f'href="{grid}"' not in html

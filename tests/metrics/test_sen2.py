@@ -327,3 +327,20 @@ def test_the_dashboard_summary_fetches_the_comparators_after_it_loads(client):
     url = reverse("metrics:ehcp_comparators", args=[council.slug])
     assert f'hx-get="{url}" hx-trigger="load"' in page
     assert f'<a class="govuk-link" href="{url}">' in page  # without JavaScript, a link
+
+
+def test_the_comparators_page_has_its_own_h1_and_its_table_scrolls_in_its_own_box(
+    client, wiltshire_like, lead
+):
+    _load(_csv(FIGURES))
+    client.force_login(lead)
+    url = reverse("metrics:ehcp_comparators", args=[wiltshire_like.slug])
+    html = client.get(url).content.decode()
+    assert html.count("<h1") == 1
+    assert '<h1 class="govuk-heading-l" id="comparators-heading">' in html
+    assert (
+        '<div class="app-table-scroll" role="region" aria-labelledby="comparators-caption"' in html
+    )
+    # On the dashboard the same section is fetched by htmx: an h2 there, under the page's h1.
+    part = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "<h1" not in part and '<h2 class="govuk-heading-l" id="comparators-heading">' in part

@@ -376,3 +376,68 @@ def test_governance_is_edited_with_the_govuk_date_input(client, agreement, la_of
     governance = RoundGovernance.objects.get(round=round)
     assert governance.schools_forum_date == dt.date(2025, 6, 12)
     assert AuditEvent.objects.filter(action="round_governance.save").count() == 1
+
+
+def _history_url(round, section, pk):
+    return reverse(
+        "reports:dsg_section_history",
+        args=[round.agreement.council.slug, "2025-26", round.update_number, section, pk],
+    )
+
+
+def test_a_texts_and_the_governances_history_pages_show_their_saves_and_go_back_to_the_task(
+    client, agreement, la_officer
+):
+    round = _dsg_round(agreement, by=la_officer)
+    text = round_narrative_save(
+        round=round,
+        topic=_topic("outcomes"),
+        expected_version=1,
+        text="Fewer waits.",
+        by=la_officer,
+    )
+    governance = round_governance_save(
+        round=round,
+        expected_version=1,
+        by=la_officer,
+        schools_forum_date=dt.date(2025, 6, 12),
+        next_review_date=dt.date(2025, 10, 9),
+        notes="",
+    )
+    client.force_login(la_officer)
+    page = client.get(_history_url(round, "dsg_text", text.pk))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "History of Outcomes" in html
+    assert "Fewer waits." in html
+    narrative_task = reverse(
+        "reports:dsg_task_detail", args=[agreement.council.slug, "2025-26", 1, "dsg-narrative"]
+    )
+    assert f'href="{narrative_task}">Back to the section' in html
+    page = client.get(_history_url(round, "dsg_governance", governance.pk))
+    assert page.status_code == 200
+    assert "History of Governance" in page.content.decode()
+    assert "Schools Forum date" in page.content.decode()
+
+
+def test_a_texts_history_is_404_for_another_councils_officer_and_another_rounds_text(
+    client, agreement, la_officer, other_la_officer
+):
+    first = _dsg_round(agreement, by=la_officer)
+    second = _dsg_round(agreement, update_number=2, previous=first, by=la_officer)
+    text = RoundNarrative.objects.get(round=first, topic__key="outcomes")
+    client.force_login(other_la_officer)
+    assert client.get(_history_url(first, "dsg_text", text.pk)).status_code == 404
+    client.force_login(la_officer)
+    assert client.get(_history_url(second, "dsg_text", text.pk)).status_code == 404
+    assert client.get(_history_url(first, "dsg_governance", text.pk)).status_code == 404
+
+
+def test_each_governance_date_gives_one_example_not_two(client, agreement, la_officer):
+    _dsg_round(agreement, by=la_officer)
+    client.force_login(la_officer)
+    url = reverse("overview:dsg_governance_edit", args=[agreement.council.slug, "2025-26", 1])
+    html = client.get(url).content.decode()
+    assert "plan goes to. For example, 12 6 2025</div>" in html
+    assert "When the plan is next reviewed. For example, 9 10 2025</div>" in html
+    assert html.count("For example") == 2

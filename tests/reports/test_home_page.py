@@ -173,3 +173,52 @@ def test_the_returns_list_flags_an_overdue_return_and_not_a_submitted_one():
     assert "3 days overdue" in html
     html = _page(sent.officer, "reports:round_list", sent.agreement.council.slug)
     assert "Overdue" not in html
+
+
+def _tables_scroll_in_their_own_region(html: str) -> bool:
+    """Every table sits directly in an .app-table-scroll box (on a 320 px screen the box
+    scrolls, not the page: WCAG 1.4.10)."""
+    tables = html.count("<table")
+    boxed = len(re.findall(r'<div class="app-table-scroll"[^>]*> ?<table', html))
+    return tables > 0 and boxed == tables
+
+
+def test_the_home_page_council_list_and_account_page_tables_scroll_in_their_own_box():
+    prog = programme()
+    round_in(RoundStatus.DRAFT, prog)
+    officer = _member(prog.agreement.council, Role.OFFICER)
+    sent = programme()
+    round_in(RoundStatus.SUBMITTED, sent)
+    adviser = _member(sent.agreement.council, Role.ADVISER)
+    for user, page in (
+        (officer, "home"),
+        (adviser, "home"),
+        (officer, "reports:council_list"),
+        (officer, "account_detail"),
+    ):
+        assert _tables_scroll_in_their_own_region(_page(user, page)), (user, page)
+
+
+def test_a_dsg_plan_council_is_listed_with_its_latest_plan_update_and_its_returns_and_plans():
+    agreement = f.AgreementFactory(first_financial_year=2025, last_financial_year=2029)
+    council = agreement.council
+    council.return_kinds = ["dsg_plan"]
+    council.save(update_fields=["return_kinds"])
+    f.ReportingRoundFactory(
+        agreement=agreement,
+        return_kind="dsg_plan",
+        financial_year=2025,
+        update_number=2,
+        status=RoundStatus.SUBMITTED,
+        submitted_on=dt.date(2025, 12, 10),
+    )
+    board = _member(council, Role.BOARD)
+    html = _page(board, "reports:council_list")
+    assert "No rounds yet" not in html
+    assert "2025-26 DSG plan, autumn term (December)" in html
+    assert "Presented to the Schools Forum" in html and "Submitted to DfE" not in html
+    assert "Returns and plans" in html and "Quarterly returns" not in html
+    listed = _page(board, "reports:round_list", council.slug)
+    assert "Presented to the Schools Forum" in listed and "Submitted to DfE" not in listed
+    home = _page(board, "home")
+    assert "returns and plans" in home and "quarterly returns" not in home

@@ -286,3 +286,25 @@ def test_the_lifecycle_table_names_each_step_in_words(signed, lead):
         "Signed off by the director of children&#x27;s services",
     ):
         assert words in table
+
+
+def test_a_dsg_plan_updates_submission_date_is_the_date_sent_to_the_schools_forum(agreement):
+    from reports.forms import SubmissionForm
+    from tests import factories as f
+
+    plan = f.ReportingRoundFactory(agreement=agreement, return_kind="dsg_plan", financial_year=2025)
+    blank = {"submitted_on_day": "", "submitted_on_month": "", "submitted_on_year": ""}
+    form = SubmissionForm(blank, round=plan)
+    assert form["submitted_on"].label == "Date sent to Schools Forum"
+    assert not form.is_valid()
+    assert form.errors["submitted_on"] == ["Enter the date the return was sent to Schools Forum."]
+    early = {"submitted_on_day": "1", "submitted_on_month": "3", "submitted_on_year": "2025"}
+    form = SubmissionForm(early, round=plan)
+    assert not form.is_valid()
+    assert "The date sent to Schools Forum must be inside 2025-26" in form.errors["submitted_on"][0]
+    bad = {"submitted_on_day": "30", "submitted_on_month": "2", "submitted_on_year": "2026"}
+    form = SubmissionForm(bad, round=plan)
+    assert form.errors["submitted_on"] == ["Date sent to Schools Forum must be a real date"]
+    # A Safety Valve return's is still the date sent to DfE.
+    sv = f.ReportingRoundFactory(agreement=agreement, financial_year=2025, update_number=1)
+    assert SubmissionForm(round=sv)["submitted_on"].label == "Date sent to DfE"

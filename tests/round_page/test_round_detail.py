@@ -276,3 +276,14 @@ def test_a_sections_row_has_its_heading_escapes_its_text_and_reads_the_same_alon
     # The htmx response for one row is the row the page shows, byte for byte (but for the
     # focus it gives back to the row's Edit link).
     assert row.replace(" autofocus>", ">") in page
+
+
+def test_a_history_page_has_its_h1_and_no_h4_after_it_the_fragment_keeps_its_h4(draft, la_officer):
+    update = ConditionUpdate.objects.filter(round=draft).first()
+    client = client_for(la_officer)
+    url = round_url(draft, f"history/condition/{update.pk}/")
+    html = client.get(url).content.decode()
+    assert '<h1 class="govuk-heading-l">History of Condition' in html
+    assert "<h4" not in html  # axe heading-order: nothing jumps from the h1 to an h4
+    fragment = client.get(url, **HTMX).content.decode()
+    assert '<h4 class="govuk-heading-s" tabindex="-1" autofocus>History of Condition' in fragment
