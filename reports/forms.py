@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
 from svmonitor.date_input import GovukDateField
 from svmonitor.fy import fy_bounds, fy_label
@@ -46,13 +47,33 @@ class SubmissionForm(GovukFormMixin, forms.Form):
         day = self.cleaned_data["submitted_on"]
         if self.round is not None:
             first, last = fy_bounds(self.round.financial_year)
-            if not first <= day <= last:
+            signed = self._last_signed_on()
+            if signed is not None and signed > last:
+                # Signed off after its year ended (a late return, or a spring term signed in
+                # April): it can only have gone since, so the year's end is no bound; the
+                # service refuses a date before the sign-off or in the future.
+                if day < first:
+                    raise forms.ValidationError(
+                        f"The date sent to {self.recipient} must be on or after "
+                        f"{first:%-d %B %Y}, the start of {fy_label(self.round.financial_year)}."
+                    )
+            elif not first <= day <= last:
                 raise forms.ValidationError(
                     f"The date sent to {self.recipient} must be inside "
                     f"{fy_label(self.round.financial_year)} "
                     f"({first:%-d %B %Y} to {last:%-d %B %Y})."
                 )
         return day
+
+    def _last_signed_on(self):
+        """The day of the round's later live sign-off, or None."""
+        signed_at = (
+            SignOff.objects.filter(round=self.round, voided_at__isnull=True)
+            .order_by("-signed_at")
+            .values_list("signed_at", flat=True)
+            .first()
+        )
+        return timezone.localtime(signed_at).date() if signed_at else None
 
 
 class OpenRoundForm(GovukFormMixin, forms.Form):

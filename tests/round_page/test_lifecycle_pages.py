@@ -308,3 +308,29 @@ def test_a_dsg_plan_updates_submission_date_is_the_date_sent_to_the_schools_foru
     # A Safety Valve return's is still the date sent to DfE.
     sv = f.ReportingRoundFactory(agreement=agreement, financial_year=2025, update_number=1)
     assert SubmissionForm(round=sv)["submitted_on"].label == "Date sent to DfE"
+
+
+def test_a_return_signed_off_after_its_year_can_still_be_recorded_as_sent(ready, s151, dcs, lead):
+    # Signed off on 10 April 2025, after 2024-25 ended (a late return): the date it went can
+    # only be since, so the year's end is no bound (it was: no date could be recorded).
+    with signing_day(dt.date(2025, 4, 10)):
+        client_for(s151).post(round_url(ready, "sign-off/"), CONFIRM)
+        client_for(dcs).post(round_url(ready, "sign-off/"), CONFIRM)
+    ready.refresh_from_db()
+    assert ready.status == RoundStatus.SIGNED_OFF
+    if timezone.localdate() < dt.date(2025, 4, 11):
+        pytest.skip("the clock is before the day after the sign-off")
+
+    def post(day):
+        return client_for(lead).post(round_url(ready, "submit/"), {"submitted_on": f"{day}"})
+
+    # Before the year began, and before the sign-off: still refused, each with its reason.
+    html = post(dt.date(2024, 3, 31)).content.decode()
+    assert "The date sent to DfE must be on or after 1 April 2024, the start of 2024-25." in html
+    html = post(dt.date(2025, 4, 9)).content.decode()
+    assert "cannot be before the return was signed off" in html
+    ready.refresh_from_db()
+    assert ready.status == RoundStatus.SIGNED_OFF
+    assert post(dt.date(2025, 4, 11)).status_code == 302
+    ready.refresh_from_db()
+    assert (ready.status, ready.submitted_on) == (RoundStatus.SUBMITTED, dt.date(2025, 4, 11))
