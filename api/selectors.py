@@ -24,7 +24,6 @@ from metrics.periods import period_label
 from reports.models import RoundSnapshot
 from reports.snapshot.record import LOCKED_STATES, round_record
 from reports.snapshot.serialise import json_safe as section_as_data
-from svmonitor.choices import RoundStatus
 from svmonitor.fy import fy_label
 from svmonitor.models import LocalAuthority, ReportingRound
 from svmonitor.sections import SAFETY_VALVE
@@ -172,7 +171,6 @@ def _rating(rating: dict | None) -> dict:
 def round_rows(council, rounds: list[ReportingRound]) -> list[dict]:
     """One row per round: status and dates from the round, the frozen record's hash if any."""
     frozen = frozen_records(rounds)
-    labels = dict(RoundStatus.choices)
     rows = []
     for round_ in rounds:
         sha256, frozen_at = frozen.get(round_.pk, ("", None))
@@ -185,7 +183,9 @@ def round_rows(council, rounds: list[ReportingRound]) -> list[dict]:
                 "update_number": round_.update_number,
                 "label": round_.label,
                 "status": round_.status,
-                "status_label": labels[round_.status],
+                # Where a submitted round went, as its kind has it ("Submitted to DfE"; a DSG
+                # plan update "Presented to the Schools Forum").
+                "status_label": round_.status_label,
                 "origin": round_.origin,
                 "due_date": _iso(round_.due_date),
                 "data_as_at": _iso(round_.data_as_at),

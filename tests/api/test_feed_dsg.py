@@ -185,7 +185,9 @@ def test_an_advisers_token_reads_submitted_updates_only_unless_drafts_are_shared
     adviser = f.UserFactory()
     f.MembershipFactory(user=adviser, council=council, role=Role.ADVISER)
     client = feed_client(admin, adviser, [council])
-    assert [r["round"] for r in rows(client, url("dsg_round_list", council))] == [SUMMER]
+    assert [
+        (r["round"], r["status_label"]) for r in rows(client, url("dsg_round_list", council))
+    ] == [(SUMMER, "Presented to the Schools Forum")]
     assert {r["round"] for r in rows(client, url("dsg_finance_summary_list", council))} == {SUMMER}
     for name in ("dsg_finance_summary_list", "dsg_finance_figure_list"):
         assert client.get(url(name, council, round=AUTUMN)).status_code == 404, name
