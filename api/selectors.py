@@ -18,6 +18,7 @@ import re
 from decimal import Decimal
 
 from django.http import Http404
+from rest_framework.exceptions import ValidationError
 
 from finance.dsg_summary import DERIVED_FIELDS
 from metrics.periods import period_label
@@ -32,6 +33,9 @@ from svmonitor.sections import SAFETY_VALVE
 # `since` starts after any figure there can be).
 _NO_FIGURES = dt.date(9000, 1, 1)
 _ROUND_KEY = re.compile(r"^(\d{4})-\d{2}/(\d{1,2})$")
+ROUND_KEY_FORMAT = (
+    "{key!r} is not a round: give its financial year and update number, e.g. 2024-25/3."
+)
 FROZEN, LIVE = "frozen", "live"
 
 
@@ -67,11 +71,14 @@ def feed_round(rounds: list[ReportingRound], key: str | None) -> ReportingRound 
     if not key:
         return rounds[-1] if rounds else None
     match = _ROUND_KEY.match(key)
-    if match:
-        year, number = int(match[1]), int(match[2])
-        for round_ in rounds:
-            if (round_.financial_year, round_.update_number) == (year, number):
-                return round_
+    if not match:
+        # Not a round at all: say which parameter and what it takes (a 400), where a round
+        # the token does not read is a 404 like any object it may not see.
+        raise ValidationError({"round": [ROUND_KEY_FORMAT.format(key=key[:40])]})
+    year, number = int(match[1]), int(match[2])
+    for round_ in rounds:
+        if (round_.financial_year, round_.update_number) == (year, number):
+            return round_
     raise Http404
 
 

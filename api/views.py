@@ -42,8 +42,8 @@ from svmonitor.sections import DSG_PLAN, SAFETY_VALVE
 ROUND_PARAMETER = OpenApiParameter(
     "round",
     OpenApiTypes.STR,
-    description="A round as financial year and update, e.g. 2024-25/3. Not one the token "
-    "reads: 404.",
+    description="A round as financial year and update, e.g. 2024-25/3. Not in that form: 400 "
+    "naming the parameter; not one the token reads: 404.",
 )
 FORMAT_PARAMETER = OpenApiParameter(
     "format", OpenApiTypes.STR, enum=["json", "csv"], description="csv: the same rows as CSV"

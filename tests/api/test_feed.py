@@ -119,7 +119,13 @@ def test_figures_are_long_form_as_the_chosen_rounds_record_has_them(council_a, a
     assert april["record"] == "frozen" and april["value"] == 104
     assert {r["round"] for r in frozen} == {"2024-25/2"}
     assert client.get(url("measure_value_list", council, round="2023-24/1")).status_code == 404
-    assert client.get(url("measure_value_list", council, round="nonsense")).status_code == 404
+    nonsense = client.get(url("measure_value_list", council, round="nonsense"))
+    assert nonsense.status_code == 400
+    assert nonsense.json() == {
+        "round": [
+            "'nonsense' is not a round: give its financial year and update number, e.g. 2024-25/3."
+        ]
+    }
 
     measures = rows(client, url("measure_list", council))
     assert [m["code"] for m in measures] == sorted(m["code"] for m in measures)
