@@ -15,6 +15,7 @@ from svmonitor.audit import audit_record
 from svmonitor.jobs import JobFailed, JobHandler, job_handler, job_refresh, job_result_read
 from svmonitor.models import BackgroundJob, JobStatus
 from svmonitor.roles import Role
+from svmonitor.section_views import round_page_url
 
 POLL_SECONDS = 2
 # htmx stops polling an element when the response has this status (and still swaps it).
@@ -97,6 +98,8 @@ def job_page_response(request, job: BackgroundJob, handler: JobHandler, **contex
             "poll_seconds": POLL_SECONDS,
             "status_url": reverse("jobs:job_status", args=[job.pk]),
             "result_url": reverse("jobs:job_result", args=[job.pk]),
+            # Back to where it was asked for (read from the job's joined round: no query).
+            "round_url": round_page_url(job.round) if job.round is not None else "",
             "JobStatus": JobStatus,
             **context,
         },

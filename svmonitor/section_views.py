@@ -102,6 +102,11 @@ def task_url(round, key: str) -> str:
     return _reverse_keyed(round.kind.url_name("task_detail"), _args(round), key)
 
 
+def round_page_url(round) -> str:
+    """The round's own page (its kind's: a Safety Valve return's or a DSG plan update's)."""
+    return reverse(round.kind.url_name("round_detail"), args=_args(round))
+
+
 def tasks_url(round) -> str:
     """The round's task list."""
     return reverse(round.kind.url_name("task_list"), args=_args(round))

@@ -60,6 +60,10 @@ def test_the_request_queues_the_render_and_the_worker_runs_it(client):
     assert 'role="status" aria-live="polite"' in html
     assert 'hx-trigger="every 2s"' in html
     assert f'href="/jobs/{job_id}/"' in html  # the refresh link, for a browser without JS
+    # The way back to the return it was asked from, in the breadcrumbs and under the status.
+    back = reverse("reports:round_detail", args=[rnd.agreement.council.slug, rnd.fy, 1])
+    assert rnd.update_number == 1
+    assert html.count(f'href="{back}"') == 2 and f"Back to {rnd}</a>" in html
     assert client.get(f"/jobs/{job_id}/result/").status_code == 302  # not ready yet
 
     run_queued_tasks()
