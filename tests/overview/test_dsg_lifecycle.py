@@ -3,6 +3,7 @@ round opened with round_open_next gets every topic, its task pages list them, ma
 freezes each part's fragment into the record, and the next term's round carries them forward."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -136,6 +137,13 @@ def test_the_task_list_and_pages_of_a_dsg_round_show_the_parts(client, plan):
     body = narrative.content.decode()
     assert "High needs trends" in body
     assert reverse("overview:dsg_text_edit", args=[slug, "2025-26", 1, "outcomes"]) in body
+    # Each Change link names its text once to a screen reader (was "financial plan of
+    # Financial plan": the card and its one answer share the topic's title).
+    hidden = re.findall(r'Change<span class="govuk-visually-hidden"> ([^<]*)</span>', body)
+    assert hidden
+    for words in hidden:
+        first, _, card = words.partition(" of ")
+        assert first.lower() != card.lower(), words
     log = client.get(
         reverse("reports:dsg_task_detail", args=[slug, "2025-26", 1, "dsg-workstreams"])
     )
