@@ -156,3 +156,19 @@ def test_a_missing_line_is_added_on_its_own_page(line, finance, council):
 def test_the_finance_page_is_in_the_council_navigation(line, finance, council):
     html = client_for(finance).get(reverse("reports:council_dashboard", args=[council.slug]))
     assert f'href="{_page(council)}"' in html.content.decode()
+
+
+def test_a_council_with_only_a_dsg_plan_sees_no_safety_valve_payments_caps_or_profile():
+    from tests.dsg_outputs.builders import dsg_plan
+
+    plan = dsg_plan()
+    council = plan.agreement.council
+    f.FinanceLineFactory(
+        agreement=plan.agreement, financial_year=2025, scenario="latest", hnb_income=61000000
+    )
+    html = client_for(plan.board).get(_page(council)).content.decode()
+    assert "£61,000,000" in html
+    assert "keeps a DSG deficit management plan and no Safety Valve agreement" in html
+    for safety_valve_only in (">DfE payments</h2>", "No deficit cap", "Agreement profile"):
+        assert safety_valve_only not in html, safety_valve_only
+    assert "Unmitigated forecast" in html  # the plan's other scenario still has its card
