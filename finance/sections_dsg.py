@@ -10,7 +10,7 @@ from django.urls import reverse
 from finance.dsg_summary import dsg_summary_build, dsg_summary_fragment
 from finance.models import ForecastReview
 from finance.models_dsg import DsgPlanFigure
-from svmonitor.models import Agreement
+from svmonitor.models import Agreement, AuditEvent, RoundEvent
 from svmonitor.roles import Action
 from svmonitor.sections import (
     DSG_PLAN,
@@ -49,6 +49,24 @@ def dsg_finance_completeness(round, carried: bool) -> list[CompletenessGap]:
     ]
 
 
+# What a save of the plan's figures records in the history (finance/services_dsg.py).
+_FIGURE_ACTIONS = ("dsg_plan_figure.save", "dsg_plan_line.create")
+
+
+def _figures_saved_this_term(round) -> bool:
+    """Whether anyone saved the plan's figures since this term's update was opened. The
+    figures are the plan's, not the term's: a new term starts with last term's, which is not
+    the term's work begun. A round with no "opened" event (history loaded) counts any figure."""
+    opened_at = (
+        RoundEvent.objects.filter(round=round, action="opened").values_list("at", flat=True).first()
+    )
+    if opened_at is None:
+        return DsgPlanFigure.objects.filter(line__agreement_id=round.agreement_id).exists()
+    return AuditEvent.objects.filter(
+        council_id=round.agreement.council_id, action__in=_FIGURE_ACTIONS, at__gte=opened_at
+    ).exists()
+
+
 def dsg_finance_tasks(round, carried: bool = False) -> list[ReturnTask]:
     """The return's "Financial summary" task and its status."""
     if not _is_plan(round):
@@ -67,7 +85,7 @@ def dsg_finance_tasks(round, carried: bool = False) -> list[ReturnTask]:
                 start_action=Action.EDIT_FINANCE,
             )
         ]
-    started = DsgPlanFigure.objects.filter(line__agreement_id=round.agreement_id).exists()
+    started = _figures_saved_this_term(round)
     return [
         ReturnTask(
             key="dsg-finance",

@@ -174,3 +174,29 @@ def test_the_round_pages_still_to_update_links_the_grid_only_for_whoever_may_edi
     assert f'<a class="govuk-link" href="{grid}">{gap}</a>' in html
     html = client_for(la_officer).get(round_page).content.decode()
     assert gap in html and f'href="{grid}"' not in html
+
+
+def test_a_new_terms_task_is_not_started_though_the_plan_has_figures_from_before():
+    from svmonitor.sections import DSG_PLAN
+    from svmonitor.services.rounds import round_open_next
+    from tests.dsg_outputs.builders import dsg_plan
+
+    plan = dsg_plan()
+    finance = _member(plan.agreement.council, Role.FINANCE, "plan-finance-lead")
+    _seed_year = {(HN, "mitigated", ALLOC, 2025): Decimal("80000000")}
+    dsg_plan_figures_import(agreement=plan.agreement, entries=_seed_year, by=finance)
+    # The figures are the plan's, saved before this term's update was opened: nothing of the
+    # term's own has been done yet (it read "In progress").
+    summer = round_open_next(
+        agreement=plan.agreement, financial_year=2025, update_number=1, by=plan.lead,
+        return_kind=DSG_PLAN,
+    )  # fmt: skip
+    (task,) = dsg_finance_tasks(summer)
+    assert task.status == "not_started"
+    dsg_plan_figures_import(
+        agreement=plan.agreement,
+        entries={(HN, "mitigated", INMSS, 2025): Decimal("90000000")},
+        by=finance,
+    )
+    (task,) = dsg_finance_tasks(summer)
+    assert task.status == "completed"  # saved in the draft: the term's summary is done
