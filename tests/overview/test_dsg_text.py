@@ -3,6 +3,8 @@ saved through the services, carried into the next DSG round, confirmed unchanged
 pages and the fragments a round freezes (issue 19)."""
 
 import datetime as dt
+import itertools
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -328,6 +330,12 @@ def test_an_officer_edits_a_text_in_the_browser_and_goes_back_to_the_task(
     stale = client.post(url, {"text": "Mine.", "version": "1"})
     assert stale.status_code == 200
     assert "Someone else saved this section" in stale.content.decode()
+    # A page of its own: the card's heading sits straight under the h1 (h2, then h3 for the
+    # two versions side by side), no level skipped (axe heading-order).
+    levels = [int(n) for n in re.findall(r"<h([1-6])\b", stale.content.decode())]
+    main = levels[levels.index(1) :]
+    assert main[:2] == [1, 2], main
+    assert all(b - a <= 1 for a, b in itertools.pairwise(main)), main
 
 
 def test_a_text_page_is_404_for_another_councils_officer_and_for_an_unknown_topic(
