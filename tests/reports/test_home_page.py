@@ -116,7 +116,7 @@ def test_the_finance_lead_sees_returns_signed_off_and_not_yet_sent():
     prog = programme()
     round = round_in(RoundStatus.SIGNED_OFF, prog)
     finance = _member(prog.agreement.council, Role.FINANCE)
-    to_send = _section(_page(finance), "Signed off, not yet sent to DfE")
+    to_send = _section(_page(finance), "Signed off, not yet recorded as sent")
     assert f"{prog.agreement.council.name} {round.label}" in to_send
     assert "3 days overdue" in to_send
 
