@@ -8,8 +8,14 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # gthread: a few processes, each with threads, so a slow PDF export holds a thread, not a
 # process; PDF renders themselves run in child processes (svmonitor/pdf_limits.py).
 worker_class = "gthread"
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+# More processes with few threads each, not few with many: a page is Python work, and threads
+# of one process take turns on its GIL, so two pages landing on one process each took twice
+# as long. `make bench-load` (60 s trials, same machine, same run of data): dashboard p95
+# under load 2.33x its idle p95 with cores + 1 processes of 8 threads, 1.57x with 2 x cores + 1
+# processes of 2 threads (docs/performance.md). Renders and imports run on the queue, so no
+# request holds a thread for long and 2 a process are enough.
+workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count() + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 # Above the PDF time limit (PDF_TIMEOUT_SECONDS, default 60) plus its queue wait.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 30
