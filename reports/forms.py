@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 
 from svmonitor.date_input import GovukDateField
 from svmonitor.fy import fy_bounds, fy_label
 from svmonitor.models import SignOff
 from svmonitor.return_kinds import return_kind_choices
 from svmonitor.section_forms import GovukFormMixin
+from svmonitor.services.rounds import round_last_signed_on
 
 
 class ReopenForm(GovukFormMixin, forms.Form):
@@ -47,7 +47,7 @@ class SubmissionForm(GovukFormMixin, forms.Form):
         day = self.cleaned_data["submitted_on"]
         if self.round is not None:
             first, last = fy_bounds(self.round.financial_year)
-            signed = self._last_signed_on()
+            signed = round_last_signed_on(self.round)
             if signed is not None and signed > last:
                 # Signed off after its year ended (a late return, or a spring term signed in
                 # April): it can only have gone since, so the year's end is no bound; the
@@ -64,16 +64,6 @@ class SubmissionForm(GovukFormMixin, forms.Form):
                     f"({first:%-d %B %Y} to {last:%-d %B %Y})."
                 )
         return day
-
-    def _last_signed_on(self):
-        """The day of the round's later live sign-off, or None."""
-        signed_at = (
-            SignOff.objects.filter(round=self.round, voided_at__isnull=True)
-            .order_by("-signed_at")
-            .values_list("signed_at", flat=True)
-            .first()
-        )
-        return timezone.localtime(signed_at).date() if signed_at else None
 
 
 class OpenRoundForm(GovukFormMixin, forms.Form):

@@ -261,6 +261,17 @@ def round_sign_off(*, round: ReportingRound, by, capacity: str) -> SignOff:
     return sign_off
 
 
+def round_last_signed_on(round: ReportingRound) -> dt.date | None:
+    """The day (local time) of the round's later live sign-off, or None if none stands."""
+    signed_at = (
+        SignOff.objects.filter(round=round, voided_at__isnull=True)
+        .order_by("-signed_at")
+        .values_list("signed_at", flat=True)
+        .first()
+    )
+    return timezone.localtime(signed_at).date() if signed_at else None
+
+
 @transaction.atomic
 def round_record_submission(*, round: ReportingRound, by, submitted_on: dt.date) -> ReportingRound:
     """Record the date a signed-off return was sent to DfE."""
@@ -277,17 +288,12 @@ def round_record_submission(*, round: ReportingRound, by, submitted_on: dt.date)
             {"submitted_on": f"The date sent to {locked.kind.recipient} cannot be in the future."}
         )
     # DfE receives what both officers signed: it cannot have gone before the later sign-off.
-    signed = [
-        timezone.localtime(at).date()
-        for at in SignOff.objects.filter(round=locked, voided_at__isnull=True).values_list(
-            "signed_at", flat=True
-        )
-    ]
-    if signed and submitted_on < max(signed):
+    last_signed = round_last_signed_on(locked)
+    if last_signed is not None and submitted_on < last_signed:
         raise ValidationError(
             {
                 "submitted_on": SENT_BEFORE_SIGNED.format(
-                    recipient=locked.kind.recipient, day=max(signed)
+                    recipient=locked.kind.recipient, day=last_signed
                 )
             }
         )
